@@ -1,0 +1,1 @@
+"""The register: the canonical delivery format, validation, loading and the bitemporal store."""

@@ -1,0 +1,255 @@
+"""Loading a delivery: stage every file, check every row, then land the good rows in one transaction.
+
+Nothing touches the store's tables until every file has been read and checked; the merge of all
+tables and the delivery's log entry then commit together, so an error, a crash or Ctrl-C leaves the
+store exactly as it was. Records already in the store unchanged are skipped (loading twice changes
+nothing); a changed record closes its current version and adds a new one (history is kept).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ipgauge.errors import UserError
+from ipgauge.regions.divisions import divisions, retired_codes
+from ipgauge.register import store
+from ipgauge.register.store import scalar
+from ipgauge.register.reader import StagedFile, find_file, stage_file
+from ipgauge.register.rules import countries
+from ipgauge.register.schema import TABLES, Table
+from ipgauge.register.validate import check, prepare
+
+MANIFEST = "manifest.json"
+SHOWN_REJECTS = 10  # reject lines printed per table; all of them go to the report file
+
+
+@dataclass
+class TableReport:
+    """What loading one file did."""
+
+    table: str
+    file: str
+    rows: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    reject_lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadReport:
+    """What loading a delivery did, table by table."""
+
+    source: Path
+    rejects_dir: Path
+    synthetic: bool
+    recorded_date: date
+    tables: list[TableReport]
+    delivery_id: int | None = None
+
+    @property
+    def rejected(self) -> int:
+        """Rows rejected over all files."""
+        return sum(t.rejected for t in self.tables)
+
+    @property
+    def accepted(self) -> int:
+        """Rows that passed validation over all files (whether or not they changed the store)."""
+        return sum(t.rows - t.rejected for t in self.tables)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row loaded, 1 when some were rejected, 2 when every row was rejected."""
+        if self.rejected == 0:
+            return 0
+        return 2 if self.accepted == 0 else 1
+
+
+def _manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise UserError(f"{MANIFEST} is not valid UTF-8 JSON ({e}).") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{MANIFEST} must hold a JSON object.")
+    return data
+
+
+def _checksum(paths: list[Path]) -> str:
+    """SHA-256 over the delivery's files, in name order, so that a repeated delivery is recognised."""
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        with open(p, "rb") as f:
+            while chunk := f.read(1 << 22):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def _delivery_files(folder: Path) -> dict[str, Path]:
+    if not folder.is_dir():
+        raise UserError(f"there is no delivery folder {folder}.")
+    known = {t.name for t in TABLES}
+    for p in sorted(folder.iterdir()):
+        if p.suffix in (".csv", ".parquet") and p.stem not in known:
+            raise UserError(f"{p.name} is not a canonical file; a delivery holds {', '.join(sorted(known))}.")
+    files = {t.name: f for t in TABLES if (f := find_file(folder, t))}
+    if not files:
+        raise UserError(f"{folder} holds none of the canonical files ({', '.join(f'{n}.csv' for n in known)}).")
+    return files
+
+
+def _typed(table: Table) -> str:
+    """The staged text columns converted to the store's types."""
+    out = []
+    for c in table.columns:
+        if c.kind == "date":
+            out.append(f"CAST({c.name} AS DATE) AS {c.name}")
+        elif c.kind == "bool":
+            out.append(f"{c.name} = 'true' AS {c.name}")
+        elif c.kind in ("list", "regions"):
+            out.append(f"list_transform(string_split({c.name}, ';'), lambda x: trim(x)) AS {c.name}")
+        else:
+            out.append(c.name)
+    return ", ".join(out)
+
+
+def _first_known(table: Table) -> str:
+    if table.name == "events":
+        return "coalesce(n.recorded_date, n.effective_date)"
+    return f"n.{table.known_from}" if table.known_from else f"DATE '{store.BEGINNING.isoformat()}'"
+
+
+def _merge(con: duckdb.DuckDBPyConnection, table: Table, checked: str, delivery_id: int, recorded: date,
+           report: TableReport) -> None:
+    """Land the good rows of one table: skip unchanged ones, supersede changed ones, add new ones."""
+    t, key = table.name, ", ".join(table.key)
+    match = " AND ".join(f"s.{k} = n.{k}" for k in table.key)
+    differs = " OR ".join(f"s.{c} IS DISTINCT FROM n.{c}" for c in table.column_names)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _new AS SELECT {_typed(table)} FROM {checked}
+                    WHERE _reason IS NULL QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _ord) = 1""")
+    good = scalar(con, "SELECT count(*) FROM _new")
+    report.duplicates = report.rows - report.rejected - good
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _changed AS
+                    SELECT {', '.join(f'n.{k}' for k in table.key)}, greatest(s.known_from, ?::DATE) AS at
+                    FROM _new n JOIN {t} s ON {match} AND s.known_to IS NULL WHERE {differs}""", [recorded])
+    report.changed = scalar(con, "SELECT count(*) FROM _changed")
+    con.execute(f"""UPDATE {t} s SET known_to = n.at FROM _changed n WHERE {match} AND s.known_to IS NULL""")
+    inserted = scalar(con, f"""
+        INSERT INTO {t}
+        SELECT n.*, coalesce(c.at, {_first_known(table)}), NULL, {delivery_id}
+        FROM _new n LEFT JOIN _changed c USING ({key})
+        WHERE NOT EXISTS (SELECT 1 FROM {t} s WHERE {match} AND s.known_to IS NULL)""")
+    report.new = inserted - report.changed
+    report.unchanged = good - inserted
+    con.execute("DROP TABLE _new; DROP TABLE _changed")
+
+
+def _write_rejects(con: duckdb.DuckDBPyConnection, staged: StagedFile, checked: str, out: Path,
+                   report: TableReport) -> None:
+    """Write the file's rejected rows, whole, to ``out/<table>.csv`` with their line and reason."""
+    target = out / f"{report.table}.csv"
+    header = staged.header
+    malformed = pa.table(
+        {**{h: [f[i] if i < len(f) else None for _, f, _ in staged.malformed] for i, h in enumerate(header)},
+         "line": [line for line, _, _ in staged.malformed], "reason": [r for _, _, r in staged.malformed]},
+        schema=pa.schema([*((h, pa.string()) for h in header), ("line", pa.int64()), ("reason", pa.string())]),
+    )
+    con.register("_malformed", malformed)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _rejects AS
+                    SELECT {', '.join(header)}, _line AS line, _reason AS reason FROM {checked}
+                    WHERE _reason IS NOT NULL UNION ALL SELECT * FROM _malformed""")
+    con.unregister("_malformed")
+    report.rows += len(staged.malformed)
+    report.rejected = scalar(con, "SELECT count(*) FROM _rejects")
+    if report.rejected == 0:
+        target.unlink(missing_ok=True)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{report.table}-", suffix=".csv")
+    os.close(fd)
+    con.execute(f"COPY (SELECT * FROM _rejects ORDER BY line) TO '{tmp}' (FORMAT csv, HEADER)")
+    os.replace(tmp, target)
+    lines = [f"{report.file}:{line}: {reason}"
+             for line, reason in con.execute("SELECT line, reason FROM _rejects ORDER BY line").fetchall()]
+    report.reject_lines = lines[:SHOWN_REJECTS]
+    with open(out / "report.txt", "a", encoding="utf-8") as f:
+        f.writelines(line + "\n" for line in lines)
+
+
+Progress = Callable[[str, int, int], None]  # (description, done, total)
+
+
+def load_delivery(folder: Path, db: Path, *, rejects_dir: Path | None = None, recorded_on: date | None = None,
+                  progress: Progress | None = None) -> LoadReport:
+    """Validate and import the delivery in ``folder`` into the store at ``db``; see the module docstring."""
+    files = _delivery_files(folder)
+    manifest = _manifest(folder)
+    try:
+        recorded = recorded_on or date.fromisoformat(manifest.get("recorded_date") or date.today().isoformat())
+    except ValueError:
+        raise UserError(f"{MANIFEST}: recorded_date {manifest.get('recorded_date')!r} is not a date.") from None
+    rejects = rejects_dir or folder / "REJECTS"
+    report = LoadReport(folder, rejects, bool(manifest.get("synthetic", False)), recorded, [])
+    tick = progress or (lambda *_: None)
+    con = store.connect(db)
+    try:
+        region_codes = sorted(set(divisions()) | set(retired_codes()))
+        prepare(con, region_codes, countries())
+        staged: list[tuple[Table, StagedFile, str, TableReport]] = []
+        for table in TABLES:
+            path = files.get(table.name)
+            if path is None:
+                continue
+            size = path.stat().st_size if path.suffix == ".csv" else 0
+            sf = stage_file(con, path, table, lambda done, p=path, s=size: tick(f"reading {p.name}", done, s))
+            tick(f"checking {path.name}", 0, 0)
+            checked = check(con, table, sf.stage)
+            staged.append((table, sf, checked, TableReport(table.name, path.name, rows=sf.rows)))
+        (rejects / "report.txt").unlink(missing_ok=True)
+        for _, sf, checked, tr in staged:
+            _write_rejects(con, sf, checked, rejects, tr)
+        report.tables = [tr for *_, tr in staged]
+        checksum = _checksum([*files.values(), *([folder / MANIFEST] if (folder / MANIFEST).exists() else [])])
+        _commit(con, staged, report, checksum, tick)
+    finally:
+        con.close()
+    return report
+
+
+def _commit(con: duckdb.DuckDBPyConnection, staged: list, report: LoadReport, checksum: str, tick: Progress) -> None:
+    """Merge every table and log the delivery in one transaction (all or nothing)."""
+    delivery_id = scalar(con, "SELECT coalesce(max(delivery_id), 0) + 1 FROM deliveries")
+    con.execute("BEGIN")
+    try:
+        for i, (table, _, checked, tr) in enumerate(staged):
+            tick(f"storing {table.name}", i, len(staged))
+            _merge(con, table, checked, delivery_id, report.recorded_date, tr)
+        changed = any(t.new or t.changed for t in report.tables)
+        seen = scalar(con, "SELECT count(*) FROM deliveries WHERE checksum = ?", [checksum])
+        if changed or (not seen and report.accepted > 0):
+            con.execute(
+                "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [delivery_id, datetime.now(), str(report.source.resolve()), report.recorded_date, report.synthetic,
+                 checksum, sum(t.new + t.changed for t in report.tables), report.rejected],
+            )
+            report.delivery_id = delivery_id
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

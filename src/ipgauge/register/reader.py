@@ -1,0 +1,196 @@
+"""Reading one canonical file (CSV or Parquet) into a staging table, streaming.
+
+Every value is staged as text (empty → NULL) with the row's line number, so that validation can
+report ``file:line: column: reason`` and write rejected rows back exactly as they came. Reading
+never holds a whole file in memory: pyarrow yields batches and DuckDB consumes them as a stream.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ipgauge.errors import UserError
+from ipgauge.register.schema import Table
+from ipgauge.register.store import scalar
+
+BLOCK_SIZE = 8 << 20  # bytes per CSV batch: big enough to amortise, small enough to bound memory
+PARQUET_BATCH = 200_000
+
+Progress = Callable[[int], None]  # called with the number of bytes (or rows) read so far
+
+
+@dataclass
+class StagedFile:
+    """What reading a file left behind: its staging table and the rows that could not be split."""
+
+    path: Path
+    stage: str
+    rows: int
+    header: list[str]
+    #: rows whose field count differs from the header: (line, fields, reason)
+    malformed: list[tuple[int, list[str], str]] = field(default_factory=list)
+
+
+def find_file(folder: Path, table: Table) -> Path | None:
+    """The delivery's file for ``table`` (CSV or Parquet), or None when the delivery has none."""
+    found = [p for p in (folder / f"{table.name}.csv", folder / f"{table.name}.parquet") if p.exists()]
+    if len(found) > 1:
+        raise UserError(f"{folder} holds both {found[0].name} and {found[1].name}; keep one of them.")
+    return found[0] if found else None
+
+
+def check_header(path: Path, names: list[str], table: Table) -> None:
+    """Reject the whole delivery when a column is unknown, repeated or a required one is missing."""
+    unknown = [n for n in names if n not in table.column_names]
+    if unknown:
+        raise UserError(f"{path.name}: unknown column {unknown[0]!r}; {table.name} takes {', '.join(table.column_names)}.")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise UserError(f"{path.name}: column {repeated[0]!r} appears more than once.")
+    missing = [c.name for c in table.columns if c.required and c.name not in names]
+    if missing:
+        raise UserError(f"{path.name}: required column {missing[0]!r} is missing.")
+
+
+def _csv_header(path: Path) -> list[str]:
+    with open(path, "rb") as f:
+        first = f.readline()
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(f"{path.name} is not UTF-8 (its header cannot be decoded); re-save it as UTF-8.") from None
+    header = next(csv.reader([text]), [])
+    if not header or header == [""]:
+        raise UserError(f"{path.name} is empty: it has no header row.")
+    return header
+
+
+def _newlines(batch: pa.RecordBatch) -> np.ndarray:
+    """Line breaks inside the values of each row (quoted multi-line values shift later line numbers)."""
+    total = np.zeros(batch.num_rows, dtype=np.int64)
+    for col in batch.columns:
+        total += pc.fill_null(pc.count_substring(col, "\n"), 0).to_numpy(zero_copy_only=False)
+    return total
+
+
+def _csv_batches(path: Path, header: list[str], on_progress: Progress, bad: list[str]) -> Iterator[pa.RecordBatch]:
+    stream = pa.input_stream(str(path))
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        bad.append(row.text)
+        return "skip"
+
+    reader = pacsv.open_csv(
+        stream,
+        read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=True),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+    line, ordinal = 2, 0
+    for batch in reader:
+        n = batch.num_rows
+        nl = _newlines(batch)
+        lines = line + np.arange(n, dtype=np.int64) + np.concatenate([[0], np.cumsum(nl)[:-1]]).astype(np.int64)
+        line += n + int(nl.sum())
+        yield batch.append_column("_line", pa.array(lines)).append_column(
+            "_ord", pa.array(np.arange(ordinal, ordinal + n, dtype=np.int64))
+        )
+        ordinal += n
+        on_progress(stream.tell())
+
+
+def _exact_lines(path: Path, width: int) -> tuple[np.ndarray, list[tuple[int, list[str]]]]:
+    """Line numbers of well-formed records and the malformed ones, by a slower exact pass.
+
+    Only needed when a file has rows with the wrong number of fields: pyarrow skips them without
+    saying where they were, which would shift the line numbers of every later row.
+    """
+    good: list[int] = []
+    malformed: list[tuple[int, list[str]]] = []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        start = reader.line_num + 1
+        for record in reader:
+            if record:
+                (good.append(start) if len(record) == width else malformed.append((start, record)))
+            start = reader.line_num + 1
+    return np.array(good, dtype=np.int64), malformed
+
+
+def _string_batches(path: Path, on_progress: Progress) -> Iterator[pa.RecordBatch]:
+    """Parquet batches with every column rendered as canonical text (lists joined by ';')."""
+    pf = pq.ParquetFile(path)
+    ordinal = 0
+    for batch in pf.iter_batches(batch_size=PARQUET_BATCH):
+        cols = []
+        for col in batch.columns:
+            if pa.types.is_list(col.type) or pa.types.is_large_list(col.type):
+                col = pc.binary_join(pc.cast(col, pa.list_(pa.string())), ";")
+            elif pa.types.is_boolean(col.type):
+                col = pc.if_else(col, "true", "false")
+            elif not pa.types.is_string(col.type):
+                col = pc.cast(col, pa.string())
+            cols.append(col)
+        n = batch.num_rows
+        yield pa.RecordBatch.from_arrays(
+            [*cols, pa.array(np.arange(ordinal + 2, ordinal + 2 + n, dtype=np.int64)),
+             pa.array(np.arange(ordinal, ordinal + n, dtype=np.int64))],
+            names=[*batch.schema.names, "_line", "_ord"],
+        )
+        ordinal += n
+        on_progress(ordinal)
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: Table, on_progress: Progress) -> StagedFile:
+    """Stream ``path`` into the temporary table ``_stage_<table>`` (all text, empty → NULL)."""
+    if path.suffix == ".parquet":
+        try:
+            names = pq.ParquetFile(path).schema_arrow.names
+        except (pa.ArrowException, OSError) as e:
+            raise UserError(f"{path.name} is not a readable Parquet file ({e}).") from None
+        check_header(path, names, table)
+        batches = _string_batches(path, on_progress)
+    else:
+        names = _csv_header(path)
+        check_header(path, names, table)
+        bad: list[str] = []
+        batches = _csv_batches(path, names, on_progress, bad)
+    schema = pa.schema([*((n, pa.string()) for n in names), ("_line", pa.int64()), ("_ord", pa.int64())])
+    stage = f"_stage_{table.name}"
+    select = ", ".join(
+        f"NULLIF({c}, '') AS {c}" if c in names else f"CAST(NULL AS VARCHAR) AS {c}" for c in table.column_names
+    )
+    reader = pa.RecordBatchReader.from_batches(schema, batches)
+    con.register("_reader", reader)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {select}, _line, _ord FROM _reader")
+    except duckdb.Error as e:
+        if "invalid UTF8" in str(e) or "UTF-8" in str(e) or "UTF8" in str(e):
+            raise UserError(f"{path.name} is not UTF-8; re-save it as UTF-8.") from None
+        raise UserError(f"{path.name} could not be read: {str(e).splitlines()[0]}") from None
+    finally:
+        con.unregister("_reader")
+    rows = scalar(con, f"SELECT count(*) FROM {stage}")
+    staged = StagedFile(path, stage, rows, names)
+    if path.suffix != ".parquet" and bad:
+        lines, malformed = _exact_lines(path, len(names))
+        con.register("_lines", pa.table({"_ord": np.arange(len(lines), dtype=np.int64), "line": lines}))
+        con.execute(f"UPDATE {stage} SET _line = l.line FROM _lines l WHERE {stage}._ord = l._ord")
+        con.unregister("_lines")
+        staged.malformed = [
+            (line, fields, f"expected {len(names)} fields, found {len(fields)}") for line, fields in malformed
+        ]
+    return staged

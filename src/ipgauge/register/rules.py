@@ -1,0 +1,159 @@
+"""Validation rules, written as SQL over a staging table so that millions of rows are checked set-wise.
+
+Each rule is a condition that is true for a bad row and a message naming the column; a row's
+``_reason`` joins every message that applies, so one pass reports all of a row's problems. Rules
+that need other rows (references, conflicting duplicates) are joins, built in :mod:`validate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+from babel import Locale
+
+from ipgauge.register.schema import CHECK_WEIGHTS, EVENT_RIGHTS, KIND_DIGITS, Column, Table
+
+Rule = tuple[str, str]  # (condition true for a bad row, SQL expression of the message)
+
+_NOT_TERRITORIES = {"ZZ", "EU", "EZ", "UN", "QO"}
+
+
+@cache
+def countries() -> tuple[str, ...]:
+    """ISO 3166-1 alpha-2 codes, from the CLDR territory list that Babel ships."""
+    return tuple(
+        sorted(c for c in Locale("en").territories if len(c) == 2 and c.isalpha() and c not in _NOT_TERRITORIES)
+    )
+
+
+def q(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _items(col: str) -> str:
+    return f"list_transform(string_split({col}, ';'), lambda x: trim(x))"
+
+
+def column_rules(c: Column) -> Iterator[Rule]:
+    """The rules every column of this kind obeys."""
+    n = c.name
+    if c.required:
+        yield f"{n} IS NULL", q(f"{n}: is required")
+    if c.kind == "date":
+        yield (
+            f"{n} IS NOT NULL AND (NOT regexp_full_match({n}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
+            f"OR try_cast({n} AS DATE) IS NULL)",
+            f"{q(n + ': ')} || {n} || ' is not a date that exists (YYYY-MM-DD)'",
+        )
+    elif c.kind == "enum":
+        yield (
+            f"{n} IS NOT NULL AND {n} NOT IN ({', '.join(map(q, c.choices))})",
+            f"{q(n + ': ')} || {n} || {q(' is not one of ' + ', '.join(c.choices))}",
+        )
+    elif c.kind == "bool":
+        yield f"{n} IS NOT NULL AND {n} NOT IN ('true', 'false')", f"{q(n + ': ')} || {n} || ' is not true or false'"
+    elif c.kind == "country":
+        yield (
+            f"{n} IS NOT NULL AND NOT list_contains(getvariable('ipgauge_countries'), {n})",
+            f"{q(n + ': ')} || {n} || ' is not an ISO 3166-1 alpha-2 country code'",
+        )
+    elif c.kind == "region":
+        yield (
+            f"{n} IS NOT NULL AND NOT list_contains(getvariable('ipgauge_regions'), {n})",
+            f"{q(n + ': ')} || {n} || ' is not a GB/T 2260 region code, current or retired'",
+        )
+    elif c.kind == "regions":
+        bad = f"list_filter({_items(n)}, lambda x: NOT list_contains(getvariable('ipgauge_regions'), x))"
+        yield (
+            f"{n} IS NOT NULL AND len({bad}) > 0",
+            f"{q(n + ': ')} || array_to_string({bad}, ', ') || ' not a GB/T 2260 region code, current or retired'",
+        )
+    if c.kind in ("list", "regions"):
+        yield f"{n} IS NOT NULL AND list_contains({_items(n)}, '')", q(f"{n}: has an empty item")
+
+
+def _cn_number_rules() -> Iterator[Rule]:
+    digits = "regexp_extract(patent_id, '^CN(\\d+)\\.', 1)"
+    weights = "[" + ", ".join(map(str, CHECK_WEIGHTS)) + "]"
+    total = f"list_sum(list_transform(range(1, len({digits}) + 1), lambda i: CAST({digits}[i] AS INTEGER) * {weights}[i]))"
+    expected = f"(CASE {total} % 11 WHEN 10 THEN 'X' ELSE CAST({total} % 11 AS VARCHAR) END)"
+    well_formed = "regexp_full_match(patent_id, 'CN(\\d{12}|\\d{8})\\.[0-9X]')"
+    cn = "jurisdiction = 'CN' AND patent_id IS NOT NULL"
+    yield (
+        f"{cn} AND NOT {well_formed}",
+        "'patent_id: ' || patent_id || ' is not a CN application number (CN + 12 or 8 digits, a dot, a check digit)'",
+    )
+    yield (
+        f"{cn} AND {well_formed} AND right(patent_id, 1) <> {expected}",
+        f"'patent_id: ' || patent_id || ' fails its check digit (expected ' || {expected} || ')'",
+    )
+    kind_digit = f"(CASE len({digits}) WHEN 12 THEN {digits}[5] ELSE {digits}[3] END)"
+    mapping = " ".join(f"WHEN '{d}' THEN '{k}'" for d, k in KIND_DIGITS.items())
+    number_kind = f"(CASE {kind_digit} {mapping} END)"
+    yield (
+        f"{cn} AND {well_formed} AND kind IS NOT NULL AND {number_kind} IS DISTINCT FROM kind",
+        f"'kind: ' || kind || ' does not match the kind digit ' || {kind_digit} || ' of ' || patent_id",
+    )
+
+
+def _after(later: str, earlier: str) -> Rule:
+    return (
+        f"try_cast({later} AS DATE) < try_cast({earlier} AS DATE)",
+        f"{q(later + ': ')} || {later} || {q(' is before ' + earlier + ' ')} || {earlier}",
+    )
+
+
+def _event_value_rules() -> Iterator[Rule]:
+    def need(events: tuple[str, ...], ok: str, what: str) -> Rule:
+        names = ", ".join(map(q, events))
+        return (
+            f"event IN ({names}) AND NOT coalesce({ok}, false)",
+            f"'value: ' || coalesce(value, '(empty)') || ' is not ' || {q(what)} || ' for ' || event",
+        )
+
+    yield need(("annuity_paid", "lapsed_unpaid_fee"), "regexp_full_match(value, '[1-9][0-9]?')", "a fee year (1-99)")
+    yield need(("term_extended",), "regexp_full_match(value, '[1-9][0-9]{0,4}')", "a positive number of days")
+    yield need(("renewed",), "try_cast(value AS DATE) IS NOT NULL AND regexp_full_match(value, '\\d{4}-\\d{2}-\\d{2}')",
+               "a new expiry date (YYYY-MM-DD)")
+    yield need(("pledged", "pledge_released"), "regexp_full_match(value, '\\d+(\\.\\d+)? [A-Z]{3}')",
+               "an amount and currency such as 12000000 CNY")
+    yield need(("transferred",), f"value IS NOT NULL AND NOT list_contains({_items('value')}, '')",
+               "a list of new holders")
+    yield need(("awarded",), "value IS NOT NULL", "an award name")
+
+
+def table_rules(table: Table) -> list[Rule]:
+    """Every row-level rule of ``table``: its columns' rules and the table's own."""
+    rules = [r for c in table.columns for r in column_rules(c)]
+    if table.name == "patents":
+        rules += [*_cn_number_rules(), _after("grant_date", "filing_date")]
+        rules.append((
+            f"ipc IS NOT NULL AND len(list_filter({_items('ipc')}, "
+            "lambda x: NOT regexp_full_match(x, '[A-H]\\d{2}[A-Z] ?\\d{1,4}/\\d{1,6}'))) > 0",
+            "'ipc: ' || ipc || ' holds a symbol that is not an IPC group such as G06F 16/31'",
+        ))
+    elif table.name == "trademarks":
+        rules.append(_after("registration_date", "filing_date"))
+        rules.append((
+            f"nice_classes IS NOT NULL AND len(list_filter({_items('nice_classes')}, "
+            "lambda x: coalesce(try_cast(x AS INTEGER), 0) NOT BETWEEN 1 AND 45)) > 0",
+            "'nice_classes: ' || nice_classes || ' holds a class outside 1-45'",
+        ))
+    elif table.name == "events":
+        applies = " OR ".join(
+            f"(event = {q(e)} AND right_type IN ({', '.join(map(q, rights))}))" for e, rights in EVENT_RIGHTS.items()
+        )
+        rules.append((
+            f"event IS NOT NULL AND right_type IS NOT NULL AND list_contains({list(EVENT_RIGHTS)}, event) "
+            f"AND NOT ({applies})",
+            "'event: ' || event || ' does not apply to a ' || right_type",
+        ))
+        rules += list(_event_value_rules())
+    return rules
+
+
+def reason_sql(rules: list[Rule]) -> str:
+    """One expression joining the messages of every rule a row breaks ('' when it breaks none)."""
+    return "concat_ws('; ', " + ", ".join(f"CASE WHEN {c} THEN {m} END" for c, m in rules) + ")"

@@ -1,0 +1,167 @@
+"""The canonical register format (DESIGN §3) declared as data.
+
+Every other part of the register — the reader, the validation rules, the store's DDL, the export and
+the synthetic generator — reads these declarations, so a column is named in exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PARTY_TYPES = ("enterprise", "university", "research_institute", "individual", "government", "other")
+PATENT_KINDS = ("invention", "utility_model", "design")
+TRADEMARK_KINDS = ("ordinary", "collective", "certification")
+RIGHT_TYPES = ("patent", "trademark", "gi_product")
+
+#: Which events apply to which right types (DESIGN §3, the events table).
+EVENT_RIGHTS: dict[str, tuple[str, ...]] = {
+    "annuity_paid": ("patent",),
+    "lapsed_unpaid_fee": ("patent",),
+    "waived": ("patent",),
+    "invalidated": ("patent", "trademark"),
+    "partially_invalidated": ("patent",),
+    "restored": ("patent", "trademark"),
+    "term_extended": ("patent",),
+    "renewed": ("trademark",),
+    "cancelled": ("trademark", "gi_product"),
+    "transferred": ("patent", "trademark"),
+    "pledged": ("patent", "trademark"),
+    "pledge_released": ("patent", "trademark"),
+    "awarded": ("patent",),
+}
+
+#: Weights of the CN application-number check digit (DESIGN §3); 8-digit numbers use the first 8.
+CHECK_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+#: The kind digit of a CN application number: the fifth of 12 digits, the third of 8.
+KIND_DIGITS = {"1": "invention", "8": "invention", "2": "utility_model", "9": "utility_model", "3": "design"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical file.
+
+    ``kind`` decides parsing and the store type: text, date, enum, bool, list, country, region
+    (a GB/T 2260 code) or regions (a list of them). A ``required`` column must be in the header and
+    non-empty in every row; an optional one may be left out of the header altogether.
+    """
+
+    name: str
+    kind: str = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+    @property
+    def sql_type(self) -> str:
+        """The DuckDB type of the column in the store."""
+        return {"date": "DATE", "bool": "BOOLEAN", "list": "VARCHAR[]", "regions": "VARCHAR[]"}.get(
+            self.kind, "VARCHAR"
+        )
+
+
+@dataclass(frozen=True)
+class Table:
+    """One canonical file: its columns, its key, and the date that makes a first version known."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    #: Column whose date is when the register first learned of a new record (None: always known).
+    known_from: str | None = None
+    column_names: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "column_names", tuple(c.name for c in self.columns))
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``."""
+        return next(c for c in self.columns if c.name == name)
+
+
+def _req(name: str, kind: str = "text", choices: tuple[str, ...] = ()) -> Column:
+    return Column(name, kind, True, choices)
+
+
+PARTIES = Table(
+    "parties",
+    (
+        _req("party_id"),
+        _req("name"),
+        Column("name_en"),
+        _req("party_type", "enum", PARTY_TYPES),
+        _req("country", "country"),
+        Column("region_code", "region"),
+        Column("address"),
+    ),
+    key=("party_id",),
+)
+PATENTS = Table(
+    "patents",
+    (
+        _req("patent_id"),
+        _req("jurisdiction", "country"),
+        _req("kind", "enum", PATENT_KINDS),
+        _req("title"),
+        Column("abstract"),
+        Column("claims"),
+        _req("filing_date", "date"),
+        Column("grant_date", "date"),
+        Column("ipc", "list"),
+        _req("holders", "list"),
+        Column("family_id"),
+    ),
+    key=("patent_id",),
+    known_from="filing_date",
+)
+FAMILIES = Table(
+    "families",
+    (_req("family_id"), _req("jurisdiction", "country"), _req("document_number")),
+    key=("family_id", "jurisdiction", "document_number"),
+)
+TRADEMARKS = Table(
+    "trademarks",
+    (
+        _req("trademark_id"),
+        _req("jurisdiction", "country"),
+        _req("mark_text"),
+        _req("kind", "enum", TRADEMARK_KINDS),
+        _req("is_gi", "bool"),
+        _req("nice_classes", "list"),
+        _req("filing_date", "date"),
+        _req("registration_date", "date"),
+        _req("holders", "list"),
+    ),
+    key=("trademark_id",),
+    known_from="filing_date",
+)
+GI_PRODUCTS = Table(
+    "gi_products",
+    (
+        _req("gi_id"),
+        _req("name"),
+        Column("name_en"),
+        _req("region_codes", "regions"),
+        Column("category"),
+        _req("approval_date", "date"),
+        Column("announcement_no"),
+    ),
+    key=("gi_id",),
+    known_from="approval_date",
+)
+EVENTS = Table(
+    "events",
+    (
+        _req("right_type", "enum", RIGHT_TYPES),
+        _req("right_id"),
+        _req("event", "enum", tuple(EVENT_RIGHTS)),
+        _req("effective_date", "date"),
+        Column("recorded_date", "date"),
+        Column("value"),
+        Column("note"),
+    ),
+    key=("right_type", "right_id", "event", "effective_date"),
+    known_from="recorded_date",
+)
+
+#: Load order: a table's references point only to tables before it.
+TABLES: tuple[Table, ...] = (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS)
+TABLES_BY_NAME = {t.name: t for t in TABLES}

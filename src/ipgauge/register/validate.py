@@ -1,0 +1,99 @@
+"""Checking a staged file: row rules, conflicting duplicates and references, all set-wise in SQL.
+
+The result is the temporary table ``_checked_<table>``: the staged rows with ``_reason`` (NULL for a
+good row). References are checked against the good rows of the same delivery and the current rows of
+the store, so a row whose parent was rejected is rejected too, with a reason that says so.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from ipgauge.register.rules import q, reason_sql, table_rules
+from ipgauge.register.schema import RIGHT_TYPES, Table
+
+#: What every right type's id column is called, in the store.
+RIGHT_TABLES = {"patent": ("patents", "patent_id"), "trademark": ("trademarks", "trademark_id"),
+                "gi_product": ("gi_products", "gi_id")}
+
+
+def _key_match(table: Table, a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{k} = {b}.{k}" for k in table.key)
+
+
+def _missing_parties(stage: str, column: str, where: str = "TRUE") -> str:
+    """Rows naming a party that is neither in the delivery's good parties nor in the store."""
+    return f"""
+        SELECT _ord, {q(column + ': unknown party ')} || string_agg(DISTINCT p, ', ' ORDER BY p) AS msg
+        FROM (SELECT _ord, trim(unnest(string_split({column}, ';'))) AS p FROM {stage}
+              WHERE {column} IS NOT NULL AND {where}) u
+        WHERE p <> '' AND p NOT IN (SELECT party_id FROM _known_parties)
+        GROUP BY _ord"""
+
+
+def _missing_rights(stage: str) -> str:
+    types = ", ".join(map(q, RIGHT_TYPES))
+    return f"""
+        SELECT _ord, 'right_id: no ' || right_type || ' ' || right_id || ' in the delivery or the register' AS msg
+        FROM {stage} e
+        WHERE right_type IN ({types}) AND right_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM _known_rights k WHERE k.right_type = e.right_type AND k.right_id = e.right_id)"""
+
+
+def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
+    """Create ``_checked_<table>`` from the staging table and return its name."""
+    cols = ", ".join(table.column_names)
+    key = ", ".join(table.key)
+    key_text = " || ' ' || ".join(f"coalesce({k}, '')" for k in table.key)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rows AS SELECT *, {reason_sql(table_rules(table))} AS _r1 FROM {stage}")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _conflicts AS
+        SELECT {key}, {q(table.key[0] + ': ')} || any_value({key_text})
+               || ' has conflicting rows on lines ' || string_agg(_line::VARCHAR, ', ' ORDER BY _line) AS msg
+        FROM _rows WHERE _r1 = ''
+        GROUP BY {key} HAVING count(DISTINCT hash({cols})) > 1""")
+    joins = [f"LEFT JOIN _conflicts c ON r._r1 = '' AND {_key_match(table, 'r', 'c')}"]
+    reasons = ["NULLIF(r._r1, '')", "c.msg"]
+    lookups: list[str] = []
+    if "holders" in table.column_names:
+        lookups.append(_missing_parties("_rows", "holders"))
+    if table.name == "events":
+        lookups.append(_missing_rights("_rows"))
+        lookups.append(_missing_parties("_rows", "value", "event = 'transferred'"))
+    for i, sql in enumerate(lookups):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _ref{i} AS {sql}")
+        joins.append(f"LEFT JOIN _ref{i} f{i} ON f{i}._ord = r._ord")
+        reasons.append(f"f{i}.msg")
+    checked = f"_checked_{table.name}"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {checked} AS
+        SELECT r.* EXCLUDE (_r1), NULLIF(concat_ws('; ', {', '.join(reasons)}), '') AS _reason
+        FROM _rows r {' '.join(joins)}""")
+    con.execute("DROP TABLE _rows; DROP TABLE _conflicts")
+    for i in range(len(lookups)):
+        con.execute(f"DROP TABLE _ref{i}")
+    _remember_good(con, table, checked)
+    return checked
+
+
+def _remember_good(con: duckdb.DuckDBPyConnection, table: Table, checked: str) -> None:
+    """Add the table's good keys to the sets that later tables' references are checked against."""
+    if table.name == "parties":
+        con.execute(f"INSERT INTO _known_parties SELECT party_id FROM {checked} WHERE _reason IS NULL")
+    for right_type, (name, id_col) in RIGHT_TABLES.items():
+        if name == table.name:
+            con.execute(
+                f"INSERT INTO _known_rights SELECT {q(right_type)}, {id_col} FROM {checked} WHERE _reason IS NULL"
+            )
+
+
+def prepare(con: duckdb.DuckDBPyConnection, regions: list[str], countries: tuple[str, ...]) -> None:
+    """Set the lookups the rules read: region and country codes, and the store's current keys."""
+    con.execute("SET VARIABLE ipgauge_regions = ?", [regions])
+    con.execute("SET VARIABLE ipgauge_countries = ?", [list(countries)])
+    con.execute("CREATE OR REPLACE TEMP TABLE _known_parties AS SELECT party_id FROM parties WHERE known_to IS NULL")
+    union = " UNION ALL ".join(
+        f"SELECT {q(rt)} AS right_type, {col} AS right_id FROM {name} WHERE known_to IS NULL"
+        for rt, (name, col) in RIGHT_TABLES.items()
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _known_rights AS {union}")
