@@ -23,10 +23,10 @@ import pyarrow as pa
 from ipgauge.errors import UserError
 from ipgauge.regions.divisions import divisions, retired_codes
 from ipgauge.register import store
-from ipgauge.register.store import scalar
 from ipgauge.register.reader import StagedFile, find_file, stage_file
 from ipgauge.register.rules import countries
 from ipgauge.register.schema import TABLES, Table
+from ipgauge.register.store import scalar
 from ipgauge.register.validate import check, prepare
 
 MANIFEST = "manifest.json"
@@ -135,8 +135,9 @@ def _first_known(table: Table) -> str:
     return f"n.{table.known_from}" if table.known_from else f"DATE '{store.BEGINNING.isoformat()}'"
 
 
-def _merge(con: duckdb.DuckDBPyConnection, table: Table, checked: str, delivery_id: int, recorded: date,
-           report: TableReport) -> None:
+def _merge(
+    con: duckdb.DuckDBPyConnection, table: Table, checked: str, delivery_id: int, recorded: date, report: TableReport
+) -> None:
     """Land the good rows of one table: skip unchanged ones, supersede changed ones, add new ones."""
     t, key = table.name, ", ".join(table.key)
     match = " AND ".join(f"s.{k} = n.{k}" for k in table.key)
@@ -145,34 +146,44 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, checked: str, delivery_
                     WHERE _reason IS NULL QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _ord) = 1""")
     good = scalar(con, "SELECT count(*) FROM _new")
     report.duplicates = report.rows - report.rejected - good
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _changed AS
-                    SELECT {', '.join(f'n.{k}' for k in table.key)}, greatest(s.known_from, ?::DATE) AS at
-                    FROM _new n JOIN {t} s ON {match} AND s.known_to IS NULL WHERE {differs}""", [recorded])
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _changed AS
+                    SELECT {", ".join(f"n.{k}" for k in table.key)}, greatest(s.known_from, ?::DATE) AS at
+                    FROM _new n JOIN {t} s ON {match} AND s.known_to IS NULL WHERE {differs}""",
+        [recorded],
+    )
     report.changed = scalar(con, "SELECT count(*) FROM _changed")
     con.execute(f"""UPDATE {t} s SET known_to = n.at FROM _changed n WHERE {match} AND s.known_to IS NULL""")
-    inserted = scalar(con, f"""
+    inserted = scalar(
+        con,
+        f"""
         INSERT INTO {t}
         SELECT n.*, coalesce(c.at, {_first_known(table)}), NULL, {delivery_id}
         FROM _new n LEFT JOIN _changed c USING ({key})
-        WHERE NOT EXISTS (SELECT 1 FROM {t} s WHERE {match} AND s.known_to IS NULL)""")
+        WHERE NOT EXISTS (SELECT 1 FROM {t} s WHERE {match} AND s.known_to IS NULL)""",
+    )
     report.new = inserted - report.changed
     report.unchanged = good - inserted
     con.execute("DROP TABLE _new; DROP TABLE _changed")
 
 
-def _write_rejects(con: duckdb.DuckDBPyConnection, staged: StagedFile, checked: str, out: Path,
-                   report: TableReport) -> None:
+def _write_rejects(
+    con: duckdb.DuckDBPyConnection, staged: StagedFile, checked: str, out: Path, report: TableReport
+) -> None:
     """Write the file's rejected rows, whole, to ``out/<table>.csv`` with their line and reason."""
     target = out / f"{report.table}.csv"
     header = staged.header
     malformed = pa.table(
-        {**{h: [f[i] if i < len(f) else None for _, f, _ in staged.malformed] for i, h in enumerate(header)},
-         "line": [line for line, _, _ in staged.malformed], "reason": [r for _, _, r in staged.malformed]},
+        {
+            **{h: [f[i] if i < len(f) else None for _, f, _ in staged.malformed] for i, h in enumerate(header)},
+            "line": [line for line, _, _ in staged.malformed],
+            "reason": [r for _, _, r in staged.malformed],
+        },
         schema=pa.schema([*((h, pa.string()) for h in header), ("line", pa.int64()), ("reason", pa.string())]),
     )
     con.register("_malformed", malformed)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _rejects AS
-                    SELECT {', '.join(header)}, _line AS line, _reason AS reason FROM {checked}
+                    SELECT {", ".join(header)}, _line AS line, _reason AS reason FROM {checked}
                     WHERE _reason IS NOT NULL UNION ALL SELECT * FROM _malformed""")
     con.unregister("_malformed")
     report.rows += len(staged.malformed)
@@ -185,8 +196,10 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, staged: StagedFile, checked: 
     os.close(fd)
     con.execute(f"COPY (SELECT * FROM _rejects ORDER BY line) TO '{tmp}' (FORMAT csv, HEADER)")
     os.replace(tmp, target)
-    lines = [f"{report.file}:{line}: {reason}"
-             for line, reason in con.execute("SELECT line, reason FROM _rejects ORDER BY line").fetchall()]
+    lines = [
+        f"{report.file}:{line}: {reason}"
+        for line, reason in con.execute("SELECT line, reason FROM _rejects ORDER BY line").fetchall()
+    ]
     report.reject_lines = lines[:SHOWN_REJECTS]
     with open(out / "report.txt", "a", encoding="utf-8") as f:
         f.writelines(line + "\n" for line in lines)
@@ -195,8 +208,14 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, staged: StagedFile, checked: 
 Progress = Callable[[str, int, int], None]  # (description, done, total)
 
 
-def load_delivery(folder: Path, db: Path, *, rejects_dir: Path | None = None, recorded_on: date | None = None,
-                  progress: Progress | None = None) -> LoadReport:
+def load_delivery(
+    folder: Path,
+    db: Path,
+    *,
+    rejects_dir: Path | None = None,
+    recorded_on: date | None = None,
+    progress: Progress | None = None,
+) -> LoadReport:
     """Validate and import the delivery in ``folder`` into the store at ``db``; see the module docstring."""
     files = _delivery_files(folder)
     manifest = _manifest(folder)
@@ -221,9 +240,14 @@ def load_delivery(folder: Path, db: Path, *, rejects_dir: Path | None = None, re
             tick(f"checking {path.name}", 0, 0)
             checked = check(con, table, sf.stage)
             staged.append((table, sf, checked, TableReport(table.name, path.name, rows=sf.rows)))
-        (rejects / "report.txt").unlink(missing_ok=True)
-        for _, sf, checked, tr in staged:
-            _write_rejects(con, sf, checked, rejects, tr)
+        try:
+            (rejects / "report.txt").unlink(missing_ok=True)
+            for _, sf, checked, tr in staged:
+                _write_rejects(con, sf, checked, rejects, tr)
+        except OSError as e:
+            raise UserError(
+                f"cannot write rejected rows to {rejects} ({e.strerror}), so nothing was loaded; pass --rejects DIR."
+            ) from None
         report.tables = [tr for *_, tr in staged]
         checksum = _checksum([*files.values(), *([folder / MANIFEST] if (folder / MANIFEST).exists() else [])])
         _commit(con, staged, report, checksum, tick)
@@ -245,8 +269,16 @@ def _commit(con: duckdb.DuckDBPyConnection, staged: list, report: LoadReport, ch
         if changed or (not seen and report.accepted > 0):
             con.execute(
                 "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [delivery_id, datetime.now(), str(report.source.resolve()), report.recorded_date, report.synthetic,
-                 checksum, sum(t.new + t.changed for t in report.tables), report.rejected],
+                [
+                    delivery_id,
+                    datetime.now(),
+                    str(report.source.resolve()),
+                    report.recorded_date,
+                    report.synthetic,
+                    checksum,
+                    sum(t.new + t.changed for t in report.tables),
+                    report.rejected,
+                ],
             )
             report.delivery_id = delivery_id
         con.execute("COMMIT")

@@ -53,7 +53,9 @@ def check_header(path: Path, names: list[str], table: Table) -> None:
     """Reject the whole delivery when a column is unknown, repeated or a required one is missing."""
     unknown = [n for n in names if n not in table.column_names]
     if unknown:
-        raise UserError(f"{path.name}: unknown column {unknown[0]!r}; {table.name} takes {', '.join(table.column_names)}.")
+        raise UserError(
+            f"{path.name}: unknown column {unknown[0]!r}; {table.name} takes {', '.join(table.column_names)}."
+        )
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise UserError(f"{path.name}: column {repeated[0]!r} appears more than once.")
@@ -146,8 +148,11 @@ def _string_batches(path: Path, on_progress: Progress) -> Iterator[pa.RecordBatc
             cols.append(col)
         n = batch.num_rows
         yield pa.RecordBatch.from_arrays(
-            [*cols, pa.array(np.arange(ordinal + 2, ordinal + 2 + n, dtype=np.int64)),
-             pa.array(np.arange(ordinal, ordinal + n, dtype=np.int64))],
+            [
+                *cols,
+                pa.array(np.arange(ordinal + 2, ordinal + 2 + n, dtype=np.int64)),
+                pa.array(np.arange(ordinal, ordinal + n, dtype=np.int64)),
+            ],
             names=[*batch.schema.names, "_line", "_ord"],
         )
         ordinal += n

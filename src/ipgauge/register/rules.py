@@ -12,7 +12,7 @@ from functools import cache
 
 from babel import Locale
 
-from ipgauge.register.schema import CHECK_WEIGHTS, EVENT_RIGHTS, KIND_DIGITS, Column, Table
+from ipgauge.register.schema import CHECK_WEIGHTS, EVENT_RIGHTS, KIND_DIGITS, REGIONAL_OFFICES, Column, Table
 
 Rule = tuple[str, str]  # (condition true for a bad row, SQL expression of the message)
 
@@ -59,6 +59,12 @@ def column_rules(c: Column) -> Iterator[Rule]:
             f"{n} IS NOT NULL AND NOT list_contains(getvariable('ipgauge_countries'), {n})",
             f"{q(n + ': ')} || {n} || ' is not an ISO 3166-1 alpha-2 country code'",
         )
+    elif c.kind == "office":
+        yield (
+            f"{n} IS NOT NULL AND NOT list_contains(getvariable('ipgauge_countries'), {n}) "
+            f"AND {n} NOT IN ({', '.join(map(q, REGIONAL_OFFICES))})",
+            f"{q(n + ': ')} || {n} || ' is neither a country code nor a regional patent office (EP, WO, ...)'",
+        )
     elif c.kind == "region":
         yield (
             f"{n} IS NOT NULL AND NOT list_contains(getvariable('ipgauge_regions'), {n})",
@@ -77,7 +83,9 @@ def column_rules(c: Column) -> Iterator[Rule]:
 def _cn_number_rules() -> Iterator[Rule]:
     digits = "regexp_extract(patent_id, '^CN(\\d+)\\.', 1)"
     weights = "[" + ", ".join(map(str, CHECK_WEIGHTS)) + "]"
-    total = f"list_sum(list_transform(range(1, len({digits}) + 1), lambda i: CAST({digits}[i] AS INTEGER) * {weights}[i]))"
+    total = (
+        f"list_sum(list_transform(range(1, len({digits}) + 1), lambda i: CAST({digits}[i] AS INTEGER) * {weights}[i]))"
+    )
     expected = f"(CASE {total} % 11 WHEN 10 THEN 'X' ELSE CAST({total} % 11 AS VARCHAR) END)"
     well_formed = "regexp_full_match(patent_id, 'CN(\\d{12}|\\d{8})\\.[0-9X]')"
     cn = "jurisdiction = 'CN' AND patent_id IS NOT NULL"
@@ -115,12 +123,19 @@ def _event_value_rules() -> Iterator[Rule]:
 
     yield need(("annuity_paid", "lapsed_unpaid_fee"), "regexp_full_match(value, '[1-9][0-9]?')", "a fee year (1-99)")
     yield need(("term_extended",), "regexp_full_match(value, '[1-9][0-9]{0,4}')", "a positive number of days")
-    yield need(("renewed",), "try_cast(value AS DATE) IS NOT NULL AND regexp_full_match(value, '\\d{4}-\\d{2}-\\d{2}')",
-               "a new expiry date (YYYY-MM-DD)")
-    yield need(("pledged", "pledge_released"), "regexp_full_match(value, '\\d+(\\.\\d+)? [A-Z]{3}')",
-               "an amount and currency such as 12000000 CNY")
-    yield need(("transferred",), f"value IS NOT NULL AND NOT list_contains({_items('value')}, '')",
-               "a list of new holders")
+    yield need(
+        ("renewed",),
+        "try_cast(value AS DATE) IS NOT NULL AND regexp_full_match(value, '\\d{4}-\\d{2}-\\d{2}')",
+        "a new expiry date (YYYY-MM-DD)",
+    )
+    yield need(
+        ("pledged", "pledge_released"),
+        "regexp_full_match(value, '\\d+(\\.\\d+)? [A-Z]{3}')",
+        "an amount and currency such as 12000000 CNY",
+    )
+    yield need(
+        ("transferred",), f"value IS NOT NULL AND NOT list_contains({_items('value')}, '')", "a list of new holders"
+    )
     yield need(("awarded",), "value IS NOT NULL", "an award name")
 
 
@@ -129,27 +144,33 @@ def table_rules(table: Table) -> list[Rule]:
     rules = [r for c in table.columns for r in column_rules(c)]
     if table.name == "patents":
         rules += [*_cn_number_rules(), _after("grant_date", "filing_date")]
-        rules.append((
-            f"ipc IS NOT NULL AND len(list_filter({_items('ipc')}, "
-            "lambda x: NOT regexp_full_match(x, '[A-H]\\d{2}[A-Z] ?\\d{1,4}/\\d{1,6}'))) > 0",
-            "'ipc: ' || ipc || ' holds a symbol that is not an IPC group such as G06F 16/31'",
-        ))
+        rules.append(
+            (
+                f"ipc IS NOT NULL AND len(list_filter({_items('ipc')}, "
+                "lambda x: NOT regexp_full_match(x, '[A-H]\\d{2}[A-Z] ?\\d{1,4}/\\d{1,6}'))) > 0",
+                "'ipc: ' || ipc || ' holds a symbol that is not an IPC group such as G06F 16/31'",
+            )
+        )
     elif table.name == "trademarks":
         rules.append(_after("registration_date", "filing_date"))
-        rules.append((
-            f"nice_classes IS NOT NULL AND len(list_filter({_items('nice_classes')}, "
-            "lambda x: coalesce(try_cast(x AS INTEGER), 0) NOT BETWEEN 1 AND 45)) > 0",
-            "'nice_classes: ' || nice_classes || ' holds a class outside 1-45'",
-        ))
+        rules.append(
+            (
+                f"nice_classes IS NOT NULL AND len(list_filter({_items('nice_classes')}, "
+                "lambda x: coalesce(try_cast(x AS INTEGER), 0) NOT BETWEEN 1 AND 45)) > 0",
+                "'nice_classes: ' || nice_classes || ' holds a class outside 1-45'",
+            )
+        )
     elif table.name == "events":
         applies = " OR ".join(
             f"(event = {q(e)} AND right_type IN ({', '.join(map(q, rights))}))" for e, rights in EVENT_RIGHTS.items()
         )
-        rules.append((
-            f"event IS NOT NULL AND right_type IS NOT NULL AND list_contains({list(EVENT_RIGHTS)}, event) "
-            f"AND NOT ({applies})",
-            "'event: ' || event || ' does not apply to a ' || right_type",
-        ))
+        rules.append(
+            (
+                f"event IS NOT NULL AND right_type IS NOT NULL AND list_contains({list(EVENT_RIGHTS)}, event) "
+                f"AND NOT ({applies})",
+                "'event: ' || event || ' does not apply to a ' || right_type",
+            )
+        )
         rules += list(_event_value_rules())
     return rules
 

@@ -30,6 +30,8 @@ EVENT_RIGHTS: dict[str, tuple[str, ...]] = {
     "awarded": ("patent",),
 }
 
+#: Patent offices that are not countries but hold family members (EPO, WIPO/PCT, Eurasian, ARIPO, OAPI, GCC).
+REGIONAL_OFFICES = ("EP", "WO", "EA", "AP", "OA", "GC")
 #: Weights of the CN application-number check digit (DESIGN §3); 8-digit numbers use the first 8.
 CHECK_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 #: The kind digit of a CN application number: the fifth of 12 digits, the third of 8.
@@ -40,8 +42,9 @@ KIND_DIGITS = {"1": "invention", "8": "invention", "2": "utility_model", "9": "u
 class Column:
     """One column of a canonical file.
 
-    ``kind`` decides parsing and the store type: text, date, enum, bool, list, country, region
-    (a GB/T 2260 code) or regions (a list of them). A ``required`` column must be in the header and
+    ``kind`` decides parsing and the store type: text, date, enum, bool, list, country, office (a
+    country or a regional patent office such as EP or WO), region (a GB/T 2260 code) or regions
+    (a list of them). A ``required`` column must be in the header and
     non-empty in every row; an optional one may be left out of the header altogether.
     """
 
@@ -114,7 +117,7 @@ PATENTS = Table(
 )
 FAMILIES = Table(
     "families",
-    (_req("family_id"), _req("jurisdiction", "country"), _req("document_number")),
+    (_req("family_id"), _req("jurisdiction", "office"), _req("document_number")),
     key=("family_id", "jurisdiction", "document_number"),
 )
 TRADEMARKS = Table(

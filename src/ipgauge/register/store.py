@@ -24,8 +24,10 @@ BEGINNING = date(1, 1, 1)
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
-    """The single value a query returns, consuming the whole result (DuckDB 2 refuses a later
-    ``register`` while a result is left unfinished)."""
+    """The single value a query returns.
+
+    The whole result is consumed: DuckDB 2 refuses a later ``register`` while one is left unfinished.
+    """
     return con.execute(sql, params or []).fetchall()[0][0]
 
 

@@ -13,8 +13,11 @@ from ipgauge.register.rules import q, reason_sql, table_rules
 from ipgauge.register.schema import RIGHT_TYPES, Table
 
 #: What every right type's id column is called, in the store.
-RIGHT_TABLES = {"patent": ("patents", "patent_id"), "trademark": ("trademarks", "trademark_id"),
-                "gi_product": ("gi_products", "gi_id")}
+RIGHT_TABLES = {
+    "patent": ("patents", "patent_id"),
+    "trademark": ("trademarks", "trademark_id"),
+    "gi_product": ("gi_products", "gi_id"),
+}
 
 
 def _key_match(table: Table, a: str, b: str) -> str:
@@ -24,7 +27,7 @@ def _key_match(table: Table, a: str, b: str) -> str:
 def _missing_parties(stage: str, column: str, where: str = "TRUE") -> str:
     """Rows naming a party that is neither in the delivery's good parties nor in the store."""
     return f"""
-        SELECT _ord, {q(column + ': unknown party ')} || string_agg(DISTINCT p, ', ' ORDER BY p) AS msg
+        SELECT _ord, {q(column + ": unknown party ")} || string_agg(DISTINCT p, ', ' ORDER BY p) AS msg
         FROM (SELECT _ord, trim(unnest(string_split({column}, ';'))) AS p FROM {stage}
               WHERE {column} IS NOT NULL AND {where}) u
         WHERE p <> '' AND p NOT IN (SELECT party_id FROM _known_parties)
@@ -34,10 +37,12 @@ def _missing_parties(stage: str, column: str, where: str = "TRUE") -> str:
 def _missing_rights(stage: str) -> str:
     types = ", ".join(map(q, RIGHT_TYPES))
     return f"""
-        SELECT _ord, 'right_id: no ' || right_type || ' ' || right_id || ' in the delivery or the register' AS msg
+        SELECT _ord,
+               'right_id: no ' || right_type || ' ' || right_id || ' in the delivery or the register' AS msg
         FROM {stage} e
         WHERE right_type IN ({types}) AND right_id IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM _known_rights k WHERE k.right_type = e.right_type AND k.right_id = e.right_id)"""
+          AND NOT EXISTS (SELECT 1 FROM _known_rights k
+                          WHERE k.right_type = e.right_type AND k.right_id = e.right_id)"""
 
 
 def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
@@ -46,32 +51,34 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
     key = ", ".join(table.key)
     key_text = " || ' ' || ".join(f"coalesce({k}, '')" for k in table.key)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _rows AS SELECT *, {reason_sql(table_rules(table))} AS _r1 FROM {stage}")
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _conflicts AS
-        SELECT {key}, {q(table.key[0] + ': ')} || any_value({key_text})
-               || ' has conflicting rows on lines ' || string_agg(_line::VARCHAR, ', ' ORDER BY _line) AS msg
-        FROM _rows WHERE _r1 = ''
-        GROUP BY {key} HAVING count(DISTINCT hash({cols})) > 1""")
-    joins = [f"LEFT JOIN _conflicts c ON r._r1 = '' AND {_key_match(table, 'r', 'c')}"]
-    reasons = ["NULLIF(r._r1, '')", "c.msg"]
     lookups: list[str] = []
     if "holders" in table.column_names:
         lookups.append(_missing_parties("_rows", "holders"))
     if table.name == "events":
         lookups.append(_missing_rights("_rows"))
         lookups.append(_missing_parties("_rows", "value", "event = 'transferred'"))
+    joins, reasons = [], ["NULLIF(r._r1, '')"]
     for i, sql in enumerate(lookups):
         con.execute(f"CREATE OR REPLACE TEMP TABLE _ref{i} AS {sql}")
         joins.append(f"LEFT JOIN _ref{i} f{i} ON f{i}._ord = r._ord")
         reasons.append(f"f{i}.msg")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _found AS
+                    SELECT r.* EXCLUDE (_r1), NULLIF(concat_ws('; ', {", ".join(reasons)}), '') AS _reason
+                    FROM _rows r {" ".join(joins)}""")
+    # rows that pass every other rule but disagree with another row of the same key: reject them all
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _conflicts AS
+        SELECT {key}, {q(table.key[0] + ": ")} || any_value({key_text})
+               || ' has conflicting rows on lines ' || string_agg(_line::VARCHAR, ', ' ORDER BY _line) AS msg
+        FROM _found WHERE _reason IS NULL
+        GROUP BY {key} HAVING count(DISTINCT hash({cols})) > 1""")
     checked = f"_checked_{table.name}"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {checked} AS
-        SELECT r.* EXCLUDE (_r1), NULLIF(concat_ws('; ', {', '.join(reasons)}), '') AS _reason
-        FROM _rows r {' '.join(joins)}""")
-    con.execute("DROP TABLE _rows; DROP TABLE _conflicts")
-    for i in range(len(lookups)):
-        con.execute(f"DROP TABLE _ref{i}")
+        SELECT r.* EXCLUDE (_reason), coalesce(r._reason, c.msg) AS _reason
+        FROM _found r LEFT JOIN _conflicts c ON r._reason IS NULL AND {_key_match(table, "r", "c")}""")
+    for t in ["_rows", "_found", "_conflicts", *(f"_ref{i}" for i in range(len(lookups)))]:
+        con.execute(f"DROP TABLE {t}")
     _remember_good(con, table, checked)
     return checked
 

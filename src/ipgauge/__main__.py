@@ -1,0 +1,3 @@
+from ipgauge.cli import main
+
+main()

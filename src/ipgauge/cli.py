@@ -1,0 +1,180 @@
+"""The ``ipgauge`` command line (DESIGN §9): a thin layer that parses, calls the library and prints.
+
+Every user-facing failure is a :class:`~ipgauge.errors.UserError`, printed as one sentence on stderr
+with a non-zero exit status; Ctrl-C is reported the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.table import Table as RichTable
+
+from ipgauge.console import err, out, progress_bar
+from ipgauge.errors import UserError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Regional intellectual-property statistics: register, law, indicators, releases.",
+)
+
+F = TypeVar("F", bound=Callable)
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="Register file (default: $IPGAUGE_DB or ./ipgauge.duckdb).")
+]
+
+
+def _fail(message: str, code: int) -> None:
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def guarded(fn: F) -> F:
+    """Turn user errors and Ctrl-C into one sentence on stderr and an exit status."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except UserError as e:
+            _fail(str(e), e.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing was changed.", 130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{option} {value!r} is not a date (YYYY-MM-DD).") from None
+
+
+@app.command()
+@guarded
+def synth(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the delivery into.")],
+    scale: Annotated[str, typer.Option(help="small (~2k patents), province (~250k) or national (~12M).")] = "small",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same register.")] = 1,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+) -> None:
+    """Write a deterministic synthetic register in the canonical format (labelled synthetic)."""
+    from ipgauge.synth.generate import synthesize
+
+    started = time.perf_counter()
+    with progress_bar() as tick:
+        manifest = synthesize(scale, seed, out_dir, fmt, tick)
+    rows = ", ".join(f"{n:,} {t}" for t, n in manifest["rows"].items())
+    out.print(
+        f"SYNTHETIC register ({scale}, seed {seed}) written to {out_dir} in "
+        f"{time.perf_counter() - started:.1f} s: {rows}.",
+        highlight=False,
+    )
+
+
+def print_load_report(report) -> None:
+    """The per-table counts of a load, and the first rejected rows of each table on stderr."""
+    table = RichTable(title=f"Loaded {report.source}" + (" (SYNTHETIC)" if report.synthetic else ""))
+    for col in ("file", "rows", "new", "changed", "unchanged", "duplicates", "rejected"):
+        table.add_column(col, justify="left" if col == "file" else "right")
+    for t in report.tables:
+        table.add_row(t.file, *(f"{v:,}" for v in (t.rows, t.new, t.changed, t.unchanged, t.duplicates, t.rejected)))
+    out.print(table)
+    for t in report.tables:
+        for line in t.reject_lines:
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
+        if t.rejected > len(t.reject_lines):
+            err.print(
+                f"... and {t.rejected - len(t.reject_lines):,} more in {report.rejects_dir / (t.table + '.csv')}",
+                markup=False,
+                highlight=False,
+            )
+    if report.rejected:
+        err.print(
+            f"{report.rejected:,} rows rejected; they are kept with their reasons in {report.rejects_dir}.",
+            markup=False,
+            highlight=False,
+        )
+
+
+@app.command()
+@guarded
+def load(
+    folder: Annotated[Path, typer.Argument(help="Delivery folder of canonical CSV or Parquet files.")],
+    db: DbOption = None,
+    rejects: Annotated[Path | None, typer.Option(help="Folder for rejected rows (default: DIR/REJECTS).")] = None,
+    recorded_on: Annotated[
+        str | None,
+        typer.Option(
+            help="Date the register received this delivery (default: manifest.json's recorded_date, else today)."
+        ),
+    ] = None,
+) -> None:
+    """Validate a delivery and import its good rows in one transaction; exit 0, 1 (some rejected) or 2."""
+    from ipgauge.register.load import load_delivery
+    from ipgauge.register.store import db_path
+
+    with progress_bar() as tick:
+        report = load_delivery(
+            folder, db_path(db), rejects_dir=rejects, recorded_on=_date(recorded_on, "--recorded-on"), progress=tick
+        )
+    print_load_report(report)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
+@app.command()
+@guarded
+def export(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write Parquet files into.")],
+    db: DbOption = None,
+) -> None:
+    """Write the register as Parquet: current rows as a loadable delivery, plus every version in history/."""
+    from ipgauge.register import store
+
+    con = store.connect(store.db_path(db), read_only=True)
+    try:
+        counts = store.export(con, out_dir)
+    finally:
+        con.close()
+    out.print(f"Exported to {out_dir}: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()) + ".", highlight=False)
+
+
+@app.command()
+@guarded
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Working folder for the demo.")] = Path("demo"),
+    scale: Annotated[str, typer.Option(help="Scale of the synthetic register.")] = "province",
+) -> None:
+    """The main job end to end on the synthetic register: synth, then load."""
+    from ipgauge.register.load import load_delivery
+    from ipgauge.synth.generate import synthesize
+
+    delivery, db = out_dir / "delivery", out_dir / "register.duckdb"
+    started = time.perf_counter()
+    with progress_bar() as tick:
+        synthesize(scale, 1, delivery, "csv", tick)
+    out.print(f"[bold]1. SYNTHETIC register written[/] to {delivery} ({time.perf_counter() - started:.1f} s)")
+    db.unlink(missing_ok=True)
+    started = time.perf_counter()
+    with progress_bar() as tick:
+        report = load_delivery(delivery, db, progress=tick)
+    out.print(f"[bold]2. Loaded[/] into {db} ({time.perf_counter() - started:.1f} s)")
+    print_load_report(report)
+
+
+def main() -> None:
+    """Entry point for ``python -m ipgauge``."""
+    sys.exit(app())

@@ -1,0 +1,37 @@
+"""Terminal output shared by the commands.
+
+One stderr console for messages, and a progress bar that stays quiet when nobody is watching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+err = Console(stderr=True)
+out = Console()
+
+
+@contextmanager
+def progress_bar() -> Iterator:
+    """Yield ``tick(description, done, total)``; a total of 0 shows an indeterminate bar."""
+    with Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def tick(description: str, done: int, total: int) -> None:
+            if description not in tasks:
+                tasks[description] = bar.add_task(description, total=total or None)
+            bar.update(tasks[description], completed=done)
+
+        yield tick

@@ -1,0 +1,1 @@
+"""The synthetic register: a deterministic generator in the canonical format (DESIGN §8)."""

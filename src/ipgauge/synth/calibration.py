@@ -1,0 +1,207 @@
+"""What the synthetic register is calibrated to, and the shapes it follows.
+
+The targets are published national figures (CNIPA press releases and statistics bulletins, as listed
+in ``data/SOURCES.md``). The yearly curves are approximate annual volumes rounded from CNIPA annual
+reports; they are used only as *shapes* (relative weights by year), never as figures. The generator
+solves for the record counts that hit the targets and reports what it achieved in the delivery's
+``manifest.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+#: The date the synthetic register is delivered: nothing is recorded after it.
+CUTOFF = date(2025, 6, 30)
+FIRST_YEAR = 1985
+
+#: Published national targets (domestic valid invention patents; valid registered trademarks; GIs).
+VALID_INVENTIONS_DOMESTIC = {2022: 3_351_453, 2023: 4_015_000, 2024: 4_756_000}
+VALID_INVENTIONS_ALL = {2023: 4_991_000}
+VALID_TRADEMARKS = {2023: 46_146_000}
+GI_PRODUCTS = {2023: 2_508, 2024: 2_544}
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big a synthetic register is, as a fraction of the nation."""
+
+    name: str
+    factor: float
+    min_gi: int
+
+
+SCALES = {
+    "small": Scale("small", 1 / 5000, 40),
+    "province": Scale("province", 1 / 50, 60),
+    "national": Scale("national", 1.0, 0),
+}
+
+
+def _curve(points: dict[int, float]) -> np.ndarray:
+    """Yearly weights FIRST_YEAR..CUTOFF.year, interpolated log-linearly between the points."""
+    years = np.arange(FIRST_YEAR, CUTOFF.year + 1)
+    xs = np.array(sorted(points))
+    ys = np.log(np.array([points[x] for x in xs]))
+    w = np.exp(np.interp(years, xs, ys))
+    w[-1] *= (CUTOFF - date(CUTOFF.year, 1, 1)).days / 365  # the cut-off year is partial
+    return w / w.sum()
+
+
+#: Applications per year that end in a grant or are still pending, thousands (approximate; shape only).
+#: For inventions this is CNIPA's yearly grants moved back by the median grant lag, which is what
+#: drives the growth of the stock; refused and withdrawn applications never enter the register of rights.
+FILINGS = {
+    "invention": _curve(
+        {
+            1985: 1,
+            1988: 3,
+            1993: 3.5,
+            1998: 12,
+            2003: 53,
+            2006: 94,
+            2008: 135,
+            2010: 217,
+            2012: 233,
+            2014: 404,
+            2016: 432,
+            2017: 453,
+            2018: 530,
+            2019: 696,
+            2020: 798,
+            2021: 921,
+            2022: 1045,
+            2023: 1100,
+            2024: 1150,
+            2025: 1150,
+        }
+    ),
+    "utility_model": _curve(
+        {
+            1985: 8.0,
+            1990: 27,
+            1995: 43,
+            2000: 68,
+            2005: 139,
+            2010: 409,
+            2015: 1128,
+            2018: 2072,
+            2020: 2927,
+            2021: 2852,
+            2022: 2950,
+            2023: 2093,
+            2024: 1900,
+            2025: 1900,
+        }
+    ),
+    "design": _curve(
+        {
+            1985: 0.6,
+            1990: 10,
+            1995: 18,
+            2000: 46,
+            2005: 163,
+            2010: 421,
+            2015: 569,
+            2018: 709,
+            2020: 770,
+            2022: 795,
+            2023: 830,
+            2024: 900,
+            2025: 900,
+        }
+    ),
+}
+#: Trademark registrations per year, thousands (approximate; shape only).
+REGISTRATIONS = _curve(
+    {
+        1985: 40,
+        1990: 45,
+        1995: 90,
+        2000: 200,
+        2005: 260,
+        2008: 400,
+        2010: 1350,
+        2012: 1000,
+        2013: 1000,
+        2014: 1380,
+        2015: 2260,
+        2016: 2250,
+        2017: 2790,
+        2018: 5000,
+        2019: 6400,
+        2020: 5760,
+        2021: 7740,
+        2022: 6170,
+        2023: 4380,
+        2024: 4500,
+        2025: 4500,
+    }
+)
+#: GI product approvals per year (shape only): the AQSIQ programme from 1999, folded into CNIPA in 2018.
+GI_APPROVALS = _curve(
+    {
+        1985: 0.01,
+        1998: 0.01,
+        1999: 5,
+        2002: 40,
+        2005: 120,
+        2008: 250,
+        2010: 250,
+        2012: 200,
+        2014: 150,
+        2016: 120,
+        2018: 60,
+        2019: 10,
+        2020: 5,
+        2022: 3,
+        2025: 2,
+    }
+)
+
+#: Share of applications filed by foreign holders, by year (shape of CNIPA's domestic/foreign split).
+FOREIGN_SHARE = {
+    "invention": {1985: 0.6, 1995: 0.55, 2000: 0.5, 2005: 0.45, 2010: 0.3, 2015: 0.12, 2020: 0.1, 2025: 0.09},
+    "utility_model": {1985: 0.05, 2025: 0.01},
+    "design": {1985: 0.2, 2005: 0.1, 2025: 0.03},
+}
+TRADEMARK_FOREIGN_SHARE = 0.05
+
+
+def foreign_share(kind: str, years: np.ndarray) -> np.ndarray:
+    """The foreign share of filings for each filing year."""
+    pts = FOREIGN_SHARE[kind]
+    xs = np.array(sorted(pts))
+    return np.interp(years, xs, [pts[x] for x in xs])
+
+
+@dataclass(frozen=True)
+class PatentLaw:
+    """Per kind: grant probability, median grant lag (years) and term (years)."""
+
+    grant_probability: float
+    lag_median: float
+    term: int
+
+
+PATENT_KINDS = {
+    "invention": PatentLaw(0.95, 2.2, 20),
+    "utility_model": PatentLaw(0.9, 0.6, 10),
+    "design": PatentLaw(0.9, 0.4, 15),
+}
+#: Utility models and designs, per invention record: not calibrated (CNIPA publishes no stock of
+#: them in our sources), kept small so that the national scale stays near 10 million patents.
+OTHER_KINDS_PER_INVENTION = {"utility_model": 0.1, "design": 0.05}
+
+
+def lapse_hazard(kind: str, fee_year: np.ndarray, foreign: np.ndarray) -> np.ndarray:
+    """Probability that the fee for ``fee_year`` goes unpaid: rising with age, lower for foreign holders."""
+    base = {"invention": (0.01, 0.005), "utility_model": (0.06, 0.03), "design": (0.08, 0.03)}[kind]
+    h = np.minimum(0.3, base[0] + base[1] * fee_year)
+    return np.where(foreign, h * 0.55, h)
+
+
+TRADEMARK_RENEWAL = (0.45, 0.6)  # first renewal, later renewals

@@ -1,0 +1,189 @@
+"""Writing a whole synthetic register: plan the counts from the calibration, then stream chunks.
+
+Each chunk draws from its own random stream (seed, table, chunk number), so the output depends only
+on the scale and the seed, and memory stays bounded by the chunk size whatever the scale.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from ipgauge import __version__
+from ipgauge.errors import UserError
+from ipgauge.register.schema import EVENTS, FAMILIES, GI_PRODUCTS, PARTIES, PATENTS, TRADEMARKS
+from ipgauge.register.store import synthetic_notice
+from ipgauge.synth import calibration as cal
+from ipgauge.synth import gi, patents, trademarks
+from ipgauge.synth import parties as party_gen
+from ipgauge.synth.dates import day
+from ipgauge.synth.writer import TableWriter
+
+CHUNK = 250_000
+SAMPLE = 200_000  # draws per calibration estimate
+YEAR_ENDS = {y: day(date(y, 12, 31)) for y in (2022, 2023, 2024)}
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How many records of each kind a run writes."""
+
+    inventions: int
+    utility_models: int
+    designs: int
+    trademarks: int
+    gi_products: int
+    parties: int
+
+
+def plan(scale: cal.Scale, seed: int) -> Plan:
+    """Solve the record counts that hit the national targets at this scale."""
+    rng = np.random.default_rng([seed, 0, 0])
+    inv = patents.lives(rng, "invention", SAMPLE).in_force(YEAR_ENDS[2024]) / SAMPLE
+    tm = trademarks.lives(rng, SAMPLE).in_force(YEAR_ENDS[2023]) / SAMPLE
+    f = scale.factor
+    n_inv = round(cal.VALID_INVENTIONS_DOMESTIC[2024] * f / inv)
+    n_um = round(n_inv * cal.OTHER_KINDS_PER_INVENTION["utility_model"])
+    n_design = round(n_inv * cal.OTHER_KINDS_PER_INVENTION["design"])
+    n_tm = round(cal.VALID_TRADEMARKS[2023] * f / tm)
+    n_patents = n_inv + n_um + n_design
+    return Plan(
+        n_inv,
+        n_um,
+        n_design,
+        n_tm,
+        max(scale.min_gi, round(cal.GI_PRODUCTS[2024] * f / 0.99)),
+        max(500, round(0.25 * n_patents + 0.1 * n_tm)),
+    )
+
+
+def _chunks(total: int) -> list[tuple[int, int]]:
+    return [(a, min(a + CHUNK, total)) for a in range(0, total, CHUNK)]
+
+
+def synthesize(scale_name: str, seed: int, out: Path, fmt: str = "csv", progress: Progress | None = None) -> dict:
+    """Write the synthetic register for ``scale_name`` and ``seed`` into ``out``; return its manifest."""
+    if scale_name not in cal.SCALES:
+        raise UserError(f"unknown scale {scale_name!r}; choose one of {', '.join(cal.SCALES)}.")
+    if fmt not in ("csv", "parquet"):
+        raise UserError(f"unknown format {fmt!r}; choose csv or parquet.")
+    scale = cal.SCALES[scale_name]
+    tick = progress or (lambda *_: None)
+    p = plan(scale, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=out, prefix=".synth-"))
+    try:
+        manifest = _write(p, scale, seed, work, fmt, tick)
+        for name in [f"{t.name}.{fmt}" for t in (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS)]:
+            os.replace(work / name, out / name)
+        for stale in [
+            f"{t.name}.{'parquet' if fmt == 'csv' else 'csv'}"
+            for t in (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS)
+        ]:
+            (out / stale).unlink(missing_ok=True)
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (out / "README.txt").write_text(synthetic_notice() + _describe(manifest), encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return manifest
+
+
+def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Progress) -> dict:
+    writers = {t.name: TableWriter(work, t, fmt) for t in (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS)}
+    pools = party_gen.PartyPools.build(p.parties)
+    for i, (a, b) in enumerate(_chunks(pools.total)):
+        writers["parties"].write(party_gen.generate(pools, a, b, np.random.default_rng([seed, 1, i])))
+        tick("synth parties", b, pools.total)
+    numbering = patents.Numbering()
+    achieved = {f"valid_inventions_domestic_{y}": 0 for y in YEAR_ENDS} | {"valid_inventions_all_2023": 0}
+    families = 0
+    total_patents = p.inventions + p.utility_models + p.designs
+    done = 0
+    for k, (kind, count) in enumerate(
+        (("invention", p.inventions), ("utility_model", p.utility_models), ("design", p.designs))
+    ):
+        for i, (a, b) in enumerate(_chunks(count)):
+            rng = np.random.default_rng([seed, 2, k, i])
+            rows, fams, events, lv = patents.generate(rng, kind, b - a, pools, numbering, families)
+            writers["patents"].write(rows)
+            if fams:
+                writers["families"].write(fams)
+                families += len(set(fams["family_id"].to_pylist()))
+            if events:
+                writers["events"].write(events)
+            if kind == "invention":
+                for y, at in YEAR_ENDS.items():
+                    achieved[f"valid_inventions_domestic_{y}"] += lv.in_force(at)
+                achieved["valid_inventions_all_2023"] += lv.in_force(YEAR_ENDS[2023], domestic_only=False)
+            done += b - a
+            tick("synth patents", done, total_patents)
+    achieved["valid_trademarks_2023"] = 0
+    for i, (a, b) in enumerate(_chunks(p.trademarks)):
+        rows, events, lv = trademarks.generate(np.random.default_rng([seed, 3, i]), b - a, a, pools)
+        writers["trademarks"].write(rows)
+        if events:
+            writers["events"].write(events)
+        achieved["valid_trademarks_2023"] += lv.in_force(YEAR_ENDS[2023])
+        tick("synth trademarks", b, p.trademarks)
+    rows, events, approval, cancelled = gi.generate(np.random.default_rng([seed, 4, 0]), p.gi_products)
+    writers["gi_products"].write(rows)
+    if events:
+        writers["events"].write(events)
+    for y in (2023, 2024):
+        at = YEAR_ENDS[y]
+        achieved[f"gi_products_{y}"] = int(((approval <= at) & (np.isnat(cancelled) | (cancelled > at))).sum())
+    for w in writers.values():
+        w.close()
+    targets = {f"valid_inventions_domestic_{y}": v for y, v in cal.VALID_INVENTIONS_DOMESTIC.items()}
+    targets |= {
+        "valid_inventions_all_2023": cal.VALID_INVENTIONS_ALL[2023],
+        "valid_trademarks_2023": cal.VALID_TRADEMARKS[2023],
+        "gi_products_2023": cal.GI_PRODUCTS[2023],
+        "gi_products_2024": cal.GI_PRODUCTS[2024],
+    }
+    return {
+        "synthetic": True,
+        "generator": f"ipgauge synth {__version__}",
+        "scale": scale.name,
+        "scale_factor": scale.factor,
+        "seed": seed,
+        "format": fmt,
+        "recorded_date": cal.CUTOFF.isoformat(),
+        "plan": asdict(p),
+        "rows": {name: w.rows for name, w in writers.items()},
+        "calibration": {
+            name: {
+                "national_target": targets[name],
+                "achieved": achieved[name],
+                "achieved_national_equivalent": round(achieved[name] / scale.factor),
+            }
+            for name in targets
+        },
+    }
+
+
+def _describe(manifest: dict) -> str:
+    lines = [
+        f"\nScale {manifest['scale']} (factor {manifest['scale_factor']:g}), seed {manifest['seed']}, "
+        f"register as delivered on {manifest['recorded_date']}.",
+        "",
+        "Rows written:",
+    ]
+    lines += [f"  {name:<12} {n:>12,}" for name, n in manifest["rows"].items()]
+    lines += ["", "Calibration (as the generator counts in force; national equivalent = achieved / factor):"]
+    for name, c in manifest["calibration"].items():
+        lines.append(
+            f"  {name:<28} target {c['national_target']:>12,}   national equivalent "
+            f"{c['achieved_national_equivalent']:>12,}"
+        )
+    return "\n".join(lines) + "\n"

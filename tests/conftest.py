@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from ipgauge.cli import app
+from ipgauge.synth.generate import synthesize
+
+
+@pytest.fixture(scope="session")
+def small_delivery(tmp_path_factory) -> Path:
+    """A small synthetic delivery, written once per test session (treat it as read-only)."""
+    folder = tmp_path_factory.mktemp("small")
+    synthesize("small", 7, folder)
+    return folder
+
+
+def run(*args: str, env: dict | None = None):
+    """Run the real command line in-process; returns click's Result (exit_code, stdout, stderr)."""
+    return CliRunner().invoke(app, [str(a) for a in args], env=env, catch_exceptions=False)
+
+
+def write_csv(folder: Path, name: str, header: list[str], rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.csv"
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def read_rejects(folder: Path, table: str) -> list[dict]:
+    with open(folder / "REJECTS" / f"{table}.csv", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def snapshot(db: Path) -> dict[str, list]:
+    """Every row of every table of the store, in a stable order (delivery timestamps excluded)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        out = {}
+        for t in sorted(tables):
+            cols = "* EXCLUDE (loaded_at)" if t == "deliveries" else "*"
+            out[t] = sorted(map(repr, con.execute(f"SELECT {cols} FROM {t}").fetchall()))
+        return out
+    finally:
+        con.close()
+
+
+def manifest(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))

@@ -1,0 +1,172 @@
+"""The store: idempotence, supersession with history, atomicity, export, the --db/IPGAUGE_DB switch."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import run, snapshot
+from ipgauge.register import load as load_module
+
+
+def loaded(small_delivery: Path, tmp_path: Path) -> Path:
+    db = tmp_path / "r.duckdb"
+    result = run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rejects")
+    assert result.exit_code == 0, result.stderr
+    return db
+
+
+def test_loading_twice_changes_nothing(small_delivery, tmp_path):
+    db = loaded(small_delivery, tmp_path)
+    before = snapshot(db)
+    result = run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rejects")
+    assert result.exit_code == 0
+    assert snapshot(db) == before
+    assert "unchanged" in result.stdout
+
+
+def _rewrite(src: Path, dst: Path, table: str, change) -> None:
+    shutil.copytree(src, dst)
+    with open(src / f"{table}.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    change(rows)
+    with open(dst / f"{table}.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def test_a_changed_record_supersedes_and_keeps_history(small_delivery, tmp_path):
+    db = loaded(small_delivery, tmp_path)
+    later = tmp_path / "later"
+
+    def retitle(rows):
+        rows[0]["title"] = "一种改正后的标题"
+
+    _rewrite(small_delivery, later, "patents", retitle)
+    result = run("load", later, "--db", db, "--recorded-on", "2025-09-01", "--rejects", tmp_path / "rejects")
+    assert result.exit_code == 0, result.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    pid = con.execute("SELECT patent_id FROM patents WHERE title = '一种改正后的标题'").fetchall()[0][0]
+    versions = con.execute(
+        "SELECT title, known_from, known_to, delivery_id FROM patents WHERE patent_id = ? ORDER BY known_from", [pid]
+    ).fetchall()
+    assert len(versions) == 2
+    (old_title, _, old_to, d1), (new_title, new_from, new_to, d2) = versions
+    assert new_title == "一种改正后的标题" and old_title != new_title
+    assert str(old_to) == "2025-09-01" and str(new_from) == "2025-09-01" and new_to is None and d2 == d1 + 1
+
+    def as_known(k: str) -> str:
+        return con.execute(
+            "SELECT title FROM patents WHERE patent_id = ? AND known_from <= ? AND (known_to IS NULL OR known_to > ?)",
+            [pid, k, k],
+        ).fetchall()[0][0]
+
+    assert as_known("2025-08-31") == old_title
+    assert as_known("2025-09-01") == new_title
+    assert (
+        con.execute("SELECT count(*) FROM patents WHERE known_to IS NULL").fetchall()[0][0]
+        == con.execute("SELECT count(DISTINCT patent_id) FROM patents").fetchall()[0][0]
+    )
+    con.close()
+    (row,) = [line.split("│") for line in result.stdout.splitlines() if "patents.csv" in line]
+    assert row[4].strip() == "1"  # the "changed" column
+
+
+def test_interrupt_in_the_middle_of_the_commit_leaves_the_store_as_it_was(small_delivery, tmp_path, monkeypatch):
+    db = loaded(small_delivery, tmp_path)
+    later = tmp_path / "later"
+    _rewrite(small_delivery, later, "parties", lambda rows: rows[0].update(name="新名字"))
+    before = snapshot(db)
+    real_merge = load_module._merge
+    calls = []
+
+    def merge_then_interrupt(*args, **kwargs):
+        real_merge(*args, **kwargs)
+        calls.append(args[1].name)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(load_module, "_merge", merge_then_interrupt)
+    result = run("load", later, "--db", db, "--recorded-on", "2025-09-01", "--rejects", tmp_path / "rejects")
+    assert result.exit_code == 130 and "interrupted" in result.stderr
+    assert calls == ["parties", "patents", "families"]  # three tables were merged before the interrupt
+    assert snapshot(db) == before
+
+
+def test_a_killed_load_leaves_the_store_as_it_was(small_delivery, tmp_path):
+    db = loaded(small_delivery, tmp_path)
+    later = tmp_path / "later"
+    _rewrite(small_delivery, later, "parties", lambda rows: rows[0].update(name="新名字"))
+    before = snapshot(db)
+    # a real process, killed with SIGKILL while its transaction is open (after merging two tables)
+    script = textwrap.dedent(f"""
+        import os, signal
+        from pathlib import Path
+        from ipgauge.register import load
+        real, n = load._merge, []
+        def merge(*a, **k):
+            real(*a, **k); n.append(1)
+            if len(n) == 2:
+                os.kill(os.getpid(), signal.SIGKILL)
+        load._merge = merge
+        load.load_delivery(Path({str(later)!r}), Path({str(db)!r}), rejects_dir=Path({str(tmp_path / "rj")!r}))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert snapshot(db) == before
+
+
+def test_db_path_from_environment(small_delivery, tmp_path):
+    db = tmp_path / "env.duckdb"
+    result = run("load", small_delivery, "--rejects", tmp_path / "rejects", env={"IPGAUGE_DB": str(db)})
+    assert result.exit_code == 0
+    assert db.exists()
+
+
+def test_export_writes_a_loadable_delivery_and_history(small_delivery, tmp_path):
+    db = loaded(small_delivery, tmp_path)
+    out = tmp_path / "export"
+    result = run("export", "--out", out, "--db", db)
+    assert result.exit_code == 0, result.stderr
+    assert (out / "history" / "patents.parquet").exists()
+    assert "SYNTHETIC" in (out / "README.txt").read_text(encoding="utf-8")
+    # the export is itself a delivery: loading it into a fresh store gives the same current rows
+    db2 = tmp_path / "again.duckdb"
+    for p in out.glob("*.parquet"):
+        if p.stem == "deliveries":
+            p.unlink()
+    assert run("load", out, "--db", db2, "--rejects", tmp_path / "rj2").exit_code == 0
+    con1, con2 = duckdb.connect(str(db), read_only=True), duckdb.connect(str(db2), read_only=True)
+    for t in ("parties", "patents", "families", "trademarks", "gi_products", "events"):
+        q = f"SELECT * EXCLUDE (delivery_id) FROM {t} ORDER BY ALL"
+        assert con1.execute(q).fetchall() == con2.execute(q).fetchall(), t
+    con1.close()
+    con2.close()
+
+
+def test_unknown_register_file_for_export(tmp_path):
+    result = run("export", "--out", tmp_path / "x", "--db", tmp_path / "missing.duckdb")
+    assert result.exit_code == 2 and "there is no register" in result.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_unwritable_rejects_folder_is_one_sentence(small_delivery, tmp_path):
+    folder = tmp_path / "bad"
+    shutil.copytree(small_delivery, folder)
+    with open(folder / "parties.csv", "a", encoding="utf-8") as f:
+        f.write("PX,x,company,CN,,,\n")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run("load", folder, "--db", tmp_path / "r.duckdb", "--rejects", blocker / "sub")
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("error: ")
