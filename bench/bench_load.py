@@ -1,0 +1,98 @@
+"""Load throughput and peak memory, against a named baseline measured in the same run.
+
+Steps, each in its own process so that peak memory (max RSS) is that step's alone:
+  1. ``ipgauge synth`` at the chosen scale;
+  2. baseline: plain DuckDB ``read_csv``/``read_parquet`` of the same files into tables, with no
+     validation, no line numbers and no history (the floor any loader on this engine pays);
+  3. ``ipgauge load`` of the delivery into a fresh register.
+Prints a table and writes it as JSON to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+BASELINE = """
+import duckdb, sys
+from pathlib import Path
+folder, fmt = Path(sys.argv[1]), sys.argv[2]
+con = duckdb.connect(sys.argv[3])
+con.execute("SET memory_limit = '4GB'")
+for name in ("parties", "patents", "families", "trademarks", "gi_products", "events"):
+    reader = f"read_csv('{folder / name}.csv', all_varchar = true)" if fmt == "csv" else \
+        f"read_parquet('{folder / name}.parquet')"
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM {reader}")
+con.close()
+"""
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Run ``cmd``; return (seconds, peak resident memory in GiB) of that process and its children."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 2**20
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", default="province")
+    ap.add_argument("--format", default="csv", choices=["csv", "parquet"])
+    ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    args = ap.parse_args()
+    work = Path(args.work or tempfile.mkdtemp(prefix="ipgauge-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    delivery, db, base_db = work / "delivery", work / "register.duckdb", work / "baseline.duckdb"
+    for p in (db, base_db):
+        p.unlink(missing_ok=True)
+    ipg = str(BIN / "ipgauge")
+    synth_s, synth_gib = timed([ipg, "synth", "--scale", args.scale, "--format", args.format, "--out", str(delivery)])
+    manifest = json.loads((delivery / "manifest.json").read_text(encoding="utf-8"))
+    rows = sum(manifest["rows"].values())
+    size = sum(p.stat().st_size for p in delivery.glob(f"*.{args.format}"))
+    base_s, base_gib = timed([sys.executable, "-c", BASELINE, str(delivery), args.format, str(base_db)])
+    load_s, load_gib = timed([ipg, "load", str(delivery), "--db", str(db), "--rejects", str(work / "rejects")])
+    again_s, again_gib = timed([ipg, "load", str(delivery), "--db", str(db), "--rejects", str(work / "rejects")])
+    result = {
+        "scale": args.scale, "format": args.format, "rows": rows, "bytes": size, "cores": os.cpu_count(),
+        "machine": f"{platform.machine()} {platform.system()}, Python {platform.python_version()}",
+        "synth": {"seconds": round(synth_s, 2), "peak_gib": round(synth_gib, 2),
+                  "rows_per_s": round(rows / synth_s)},
+        "baseline_plain_duckdb_import": {"seconds": round(base_s, 2), "peak_gib": round(base_gib, 2),
+                                         "rows_per_s": round(rows / base_s)},
+        "ipgauge_load": {"seconds": round(load_s, 2), "peak_gib": round(load_gib, 2),
+                         "rows_per_s": round(rows / load_s), "vs_baseline": round(load_s / base_s, 2)},
+        "ipgauge_load_again_idempotent": {"seconds": round(again_s, 2), "peak_gib": round(again_gib, 2)},
+    }
+    print(f"ipgauge load benchmark — {args.scale} scale, {args.format}, {rows:,} rows, {size / 2**20:,.0f} MiB, "
+          f"{os.cpu_count()} cores")
+    print(f"{'step':<34}{'seconds':>10}{'rows/s':>14}{'peak GiB':>10}")
+    for name in ("synth", "baseline_plain_duckdb_import", "ipgauge_load", "ipgauge_load_again_idempotent"):
+        r = result[name]
+        rps = f"{rows / r['seconds']:,.0f}"
+        print(f"{name:<34}{r['seconds']:>10.1f}{rps:>14}{r['peak_gib']:>10.2f}")
+    print(f"validation, history and one-transaction merge cost {load_s / base_s:.1f}x the plain import")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"load-{args.scale}-{args.format}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
