@@ -101,6 +101,14 @@ def print_load_report(report) -> None:
                 markup=False,
                 highlight=False,
             )
+    unresolved = sum(t.unresolved for t in report.tables)
+    if unresolved:
+        err.print(
+            f"{unresolved:,} parties have an address that names no known region; they are loaded without a region "
+            f"and listed in {report.rejects_dir / 'unresolved_addresses.csv'}.",
+            markup=False,
+            highlight=False,
+        )
     if report.rejected:
         err.print(
             f"{report.rejected:,} rows rejected; they are kept with their reasons in {report.rejects_dir}.",

@@ -18,12 +18,19 @@ class Division:
 
     code: str
     name_zh: str
+    name_en: str
     level: str  # province | prefecture | county
     parent_code: str | None
     province_code: str
 
+    @property
+    def prefecture_code(self) -> str | None:
+        """The prefecture-level division this one is in (itself for a prefecture; None for a province)."""
+        return {"province": None, "prefecture": self.code, "county": self.parent_code}[self.level]
 
-def _read(name: str) -> list[dict[str, str]]:
+
+def read_data(name: str) -> list[dict[str, str]]:
+    """Rows of a CSV file shipped in ``ipgauge/data``."""
     with resources.files("ipgauge.data").joinpath(name).open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
@@ -32,15 +39,40 @@ def _read(name: str) -> list[dict[str, str]]:
 def divisions() -> dict[str, Division]:
     """All current divisions by 6-digit code."""
     return {
-        r["code"]: Division(r["code"], r["name_zh"], r["level"], r["parent_code"] or None, r["province_code"])
-        for r in _read("divisions.csv")
+        r["code"]: Division(
+            r["code"], r["name_zh"], r["name_en"], r["level"], r["parent_code"] or None, r["province_code"]
+        )
+        for r in read_data("divisions.csv")
     }
 
 
 @cache
 def retired_codes() -> dict[str, str]:
     """Retired 6-digit codes mapped to the code that succeeded them."""
-    return {r["code"]: r["successor_code"] for r in _read("retired_codes.csv")}
+    return {r["code"]: r["successor_code"] for r in read_data("retired_codes.csv")}
+
+
+@cache
+def retired_names() -> dict[str, tuple[str, str]]:
+    """Retired codes mapped to (their name, the successor code): for addresses that use old names."""
+    return {r["code"]: (r["name_zh"], r["successor_code"]) for r in read_data("retired_codes.csv")}
+
+
+def current(code: str | None) -> str | None:
+    """The current code for ``code``: itself, its successor if retired, else its nearest current parent."""
+    if not code:
+        return None
+    table = divisions()
+    seen = set()
+    while code in retired_codes() and code not in seen:
+        seen.add(code)
+        code = retired_codes()[code]
+    if code in table:
+        return code
+    for parent in (code[:4] + "00", code[:2] + "0000"):
+        if parent in table:
+            return parent
+    return None
 
 
 def provinces() -> list[Division]:

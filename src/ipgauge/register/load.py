@@ -21,7 +21,8 @@ import duckdb
 import pyarrow as pa
 
 from ipgauge.errors import UserError
-from ipgauge.regions.divisions import divisions, retired_codes
+from ipgauge.regions.address import resolve
+from ipgauge.regions.divisions import current, divisions, retired_codes
 from ipgauge.register import store
 from ipgauge.register.reader import StagedFile, find_file, stage_file
 from ipgauge.register.rules import countries
@@ -45,6 +46,7 @@ class TableReport:
     unchanged: int = 0
     duplicates: int = 0
     rejected: int = 0
+    unresolved: int = 0  # parties whose address resolves to no region (kept, reported, never guessed)
     reject_lines: list[str] = field(default_factory=list)
 
 
@@ -115,10 +117,12 @@ def _delivery_files(folder: Path) -> dict[str, Path]:
 
 
 def _typed(table: Table) -> str:
-    """The staged text columns converted to the store's types."""
+    """The staged text columns (of the checked table ``c``) converted to the store's types."""
     out = []
     for c in table.columns:
-        if c.kind == "date":
+        if c.kind == "int":
+            out.append(f"CAST({c.name} AS BIGINT) AS {c.name}")
+        elif c.kind == "date":
             out.append(f"CAST({c.name} AS DATE) AS {c.name}")
         elif c.kind == "bool":
             out.append(f"{c.name} = 'true' AS {c.name}")
@@ -126,7 +130,45 @@ def _typed(table: Table) -> str:
             out.append(f"list_transform(string_split({c.name}, ';'), lambda x: trim(x)) AS {c.name}")
         else:
             out.append(c.name)
+    if table.derived:  # parties: a region code is mapped to its successor, or an address resolved
+        out.append("coalesce(_succ.successor, region_code, _addr.code) AS resolved_region_code")
     return ", ".join(out)
+
+
+def _derived_joins(table: Table) -> str:
+    if not table.derived:
+        return ""
+    return (
+        "LEFT JOIN _successors _succ ON _succ.retired = region_code "
+        "LEFT JOIN _addresses _addr ON region_code IS NULL AND _addr.address_text = address"
+    )
+
+
+def _resolve_addresses(con: duckdb.DuckDBPyConnection, checked: str, report: TableReport, out: Path) -> None:
+    """Resolve the addresses of good parties that have no region code; report those that resolve to nothing."""
+    rows = con.execute(f"""SELECT DISTINCT address FROM {checked}
+                           WHERE _reason IS NULL AND region_code IS NULL AND address IS NOT NULL""").fetchall()
+    addresses = [r[0] for r in rows]
+    codes = resolve(addresses)
+    con.register(
+        "_resolved", pa.table({"address_text": pa.array(addresses, pa.string()), "code": pa.array(codes, pa.string())})
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _addresses AS SELECT * FROM _resolved")
+    con.unregister("_resolved")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _unresolved AS
+                    SELECT c.party_id, c.address, c._line AS line FROM {checked} c
+                    JOIN _addresses a ON a.address_text = c.address
+                    WHERE c._reason IS NULL AND c.region_code IS NULL AND a.code IS NULL""")
+    report.unresolved = scalar(con, "SELECT count(*) FROM _unresolved")
+    target = out / "unresolved_addresses.csv"
+    if report.unresolved:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out, prefix=".unresolved-", suffix=".csv")
+        os.close(fd)
+        con.execute(f"COPY (SELECT * FROM _unresolved ORDER BY line) TO '{tmp}' (FORMAT csv, HEADER)")
+        os.replace(tmp, target)
+    else:
+        target.unlink(missing_ok=True)
 
 
 def _first_known(table: Table) -> str:
@@ -142,7 +184,7 @@ def _merge(
     t, key = table.name, ", ".join(table.key)
     match = " AND ".join(f"s.{k} = n.{k}" for k in table.key)
     differs = " OR ".join(f"s.{c} IS DISTINCT FROM n.{c}" for c in table.column_names)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _new AS SELECT {_typed(table)} FROM {checked}
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _new AS SELECT {_typed(table)} FROM {checked} {_derived_joins(table)}
                     WHERE _reason IS NULL QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _ord) = 1""")
     good = scalar(con, "SELECT count(*) FROM _new")
     report.duplicates = report.rows - report.rejected - good
@@ -229,7 +271,8 @@ def load_delivery(
     con = store.connect(db)
     try:
         region_codes = sorted(set(divisions()) | set(retired_codes()))
-        prepare(con, region_codes, countries())
+        successors = {code: current(code) for code in retired_codes()}
+        prepare(con, region_codes, successors, countries())
         staged: list[tuple[Table, StagedFile, str, TableReport]] = []
         for table in TABLES:
             path = files.get(table.name)
@@ -242,8 +285,10 @@ def load_delivery(
             staged.append((table, sf, checked, TableReport(table.name, path.name, rows=sf.rows)))
         try:
             (rejects / "report.txt").unlink(missing_ok=True)
-            for _, sf, checked, tr in staged:
+            for table, sf, checked, tr in staged:
                 _write_rejects(con, sf, checked, rejects, tr)
+                if table.derived:
+                    _resolve_addresses(con, checked, tr, rejects)
         except OSError as e:
             raise UserError(
                 f"cannot write rejected rows to {rejects} ({e.strerror}), so nothing was loaded; pass --rejects DIR."

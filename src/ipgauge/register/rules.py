@@ -52,6 +52,11 @@ def column_rules(c: Column) -> Iterator[Rule]:
             f"{n} IS NOT NULL AND {n} NOT IN ({', '.join(map(q, c.choices))})",
             f"{q(n + ': ')} || {n} || {q(' is not one of ' + ', '.join(c.choices))}",
         )
+    elif c.kind == "int":
+        yield (
+            f"{n} IS NOT NULL AND NOT regexp_full_match({n}, '[0-9]{{1,15}}')",
+            f"{q(n + ': ')} || {n} || ' is not a whole number'",
+        )
     elif c.kind == "bool":
         yield f"{n} IS NOT NULL AND {n} NOT IN ('true', 'false')", f"{q(n + ': ')} || {n} || ' is not true or false'"
     elif c.kind == "country":
@@ -158,6 +163,13 @@ def table_rules(table: Table) -> list[Rule]:
                 f"nice_classes IS NOT NULL AND len(list_filter({_items('nice_classes')}, "
                 "lambda x: coalesce(try_cast(x AS INTEGER), 0) NOT BETWEEN 1 AND 45)) > 0",
                 "'nice_classes: ' || nice_classes || ' holds a class outside 1-45'",
+            )
+        )
+    elif table.name == "population":
+        rules.append(
+            (
+                "regexp_full_match(year, '[0-9]{1,15}') AND CAST(year AS BIGINT) NOT BETWEEN 1949 AND 2100",
+                "'year: ' || year || ' is not a plausible census or estimate year'",
             )
         )
     elif table.name == "events":

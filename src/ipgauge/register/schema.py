@@ -42,7 +42,7 @@ KIND_DIGITS = {"1": "invention", "8": "invention", "2": "utility_model", "9": "u
 class Column:
     """One column of a canonical file.
 
-    ``kind`` decides parsing and the store type: text, date, enum, bool, list, country, office (a
+    ``kind`` decides parsing and the store type: text, date, enum, bool, int, list, country, office (a
     country or a regional patent office such as EP or WO), region (a GB/T 2260 code) or regions
     (a list of them). A ``required`` column must be in the header and
     non-empty in every row; an optional one may be left out of the header altogether.
@@ -56,7 +56,7 @@ class Column:
     @property
     def sql_type(self) -> str:
         """The DuckDB type of the column in the store."""
-        return {"date": "DATE", "bool": "BOOLEAN", "list": "VARCHAR[]", "regions": "VARCHAR[]"}.get(
+        return {"date": "DATE", "bool": "BOOLEAN", "list": "VARCHAR[]", "regions": "VARCHAR[]", "int": "BIGINT"}.get(
             self.kind, "VARCHAR"
         )
 
@@ -70,6 +70,8 @@ class Table:
     key: tuple[str, ...]
     #: Column whose date is when the register first learned of a new record (None: always known).
     known_from: str | None = None
+    #: Store-only columns derived at load time (name, SQL type); never part of a delivery or export.
+    derived: tuple[tuple[str, str], ...] = ()
     column_names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -96,6 +98,7 @@ PARTIES = Table(
         Column("address"),
     ),
     key=("party_id",),
+    derived=(("resolved_region_code", "VARCHAR"),),
 )
 PATENTS = Table(
     "patents",
@@ -165,6 +168,12 @@ EVENTS = Table(
     known_from="recorded_date",
 )
 
+POPULATION = Table(
+    "population",
+    (_req("region_code", "region"), _req("year", "int"), _req("population", "int")),
+    key=("region_code", "year"),
+)
+
 #: Load order: a table's references point only to tables before it.
-TABLES: tuple[Table, ...] = (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS)
+TABLES: tuple[Table, ...] = (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS, POPULATION)
 TABLES_BY_NAME = {t.name: t for t in TABLES}

@@ -37,7 +37,7 @@ def db_path(option: str | os.PathLike | None = None) -> Path:
 
 
 def _ddl(table: Table) -> str:
-    cols = ", ".join(f"{c.name} {c.sql_type}" for c in table.columns)
+    cols = ", ".join([f"{c.name} {c.sql_type}" for c in table.columns] + [f"{n} {t}" for n, t in table.derived])
     return (
         f"CREATE TABLE IF NOT EXISTS {table.name} ({cols}, known_from DATE NOT NULL, known_to DATE, "
         "delivery_id INTEGER NOT NULL)"

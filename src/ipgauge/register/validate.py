@@ -8,6 +8,7 @@ the store, so a row whose parent was rejected is rejected too, with a reason tha
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 
 from ipgauge.register.rules import q, reason_sql, table_rules
 from ipgauge.register.schema import RIGHT_TYPES, Table
@@ -94,8 +95,10 @@ def _remember_good(con: duckdb.DuckDBPyConnection, table: Table, checked: str) -
             )
 
 
-def prepare(con: duckdb.DuckDBPyConnection, regions: list[str], countries: tuple[str, ...]) -> None:
-    """Set the lookups the rules read: region and country codes, and the store's current keys."""
+def prepare(
+    con: duckdb.DuckDBPyConnection, regions: list[str], successors: dict[str, str], countries: tuple[str, ...]
+) -> None:
+    """Set the lookups the rules read: region and country codes, successors of retired codes, current keys."""
     con.execute("SET VARIABLE ipgauge_regions = ?", [regions])
     con.execute("SET VARIABLE ipgauge_countries = ?", [list(countries)])
     con.execute("CREATE OR REPLACE TEMP TABLE _known_parties AS SELECT party_id FROM parties WHERE known_to IS NULL")
@@ -104,3 +107,7 @@ def prepare(con: duckdb.DuckDBPyConnection, regions: list[str], countries: tuple
         for rt, (name, col) in RIGHT_TABLES.items()
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _known_rights AS {union}")
+    pairs = pa.table({"retired": list(successors), "successor": list(successors.values())})
+    con.register("_succ_arrow", pairs)
+    con.execute("CREATE OR REPLACE TEMP TABLE _successors AS SELECT * FROM _succ_arrow")
+    con.unregister("_succ_arrow")

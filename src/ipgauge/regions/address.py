@@ -1,0 +1,44 @@
+"""Chinese address strings to current GB/T 2260 codes, set-wise, with cpca.
+
+cpca recognises province, prefecture and county names (and infers the missing upper levels), but its
+own code table predates some changes: codes it returns that have since been retired are mapped to
+their successors, and old county names that cpca no longer knows (闸北区, 崇文区, …) are looked up
+in our list of retired codes. An address that resolves to nothing is returned as None: callers report
+it, nobody guesses.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ipgauge.regions.divisions import current, divisions, retired_names
+
+
+def resolve(addresses: Sequence[str | None]) -> list[str | None]:
+    """The most specific current division code for each address (None where it cannot tell)."""
+    values = pd.Series(list(addresses), dtype=object)
+    unique = values.dropna().unique()
+    if len(unique) == 0:
+        return [None] * len(values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import cpca  # imported here: it builds its matcher at import time, which only loading needs
+
+        found = cpca.transform(list(unique))
+    adcode = found["adcode"].astype(object).where(found["adcode"].notna(), None)
+    codes = np.array([current(str(c)) if c else None for c in adcode], dtype=object)
+    coarse = np.array([c is None or divisions()[c].level != "county" for c in codes])
+    if coarse.any():
+        for code, (name, successor) in retired_names().items():
+            if divisions().get(current(successor) or "") is None:
+                continue
+            hit = coarse & pd.Series(unique).str.contains(name, regex=False).to_numpy()
+            prov = code[:2] + "0000"
+            hit &= np.array([c is None or c.startswith(prov[:2]) for c in codes])
+            codes[hit] = current(successor)
+    mapping = dict(zip(unique, codes, strict=True))
+    return [mapping.get(a) if a is not None else None for a in values]

@@ -1,0 +1,102 @@
+"""Regions as the user names them: the nation, any division, or a named group of divisions.
+
+A :class:`Region` reduces to sets of province, prefecture and county codes, so that "is this right
+in the region" is one set-wise test on the columns every spell carries, whatever the region is.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from ipgauge.errors import UserError
+from ipgauge.regions.divisions import divisions, retired_codes
+
+NATION = "CN"
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region a figure can be asked for."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    kind: str  # nation | province | prefecture | county | group
+    members: tuple[str, ...] = ()  # division codes (a division is its own single member)
+    official_zh: str = ""
+    official_en: str = ""
+    note: str = ""
+    aliases: tuple[str, ...] = field(default=())
+
+    def codes_by_level(self) -> dict[str, tuple[str, ...]]:
+        """Member codes split by level: what a spell's province, prefecture or county code must be in."""
+        out: dict[str, list[str]] = {"province": [], "prefecture": [], "county": []}
+        for code in self.members:
+            out[divisions()[code].level].append(code)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @property
+    def is_nation(self) -> bool:
+        """Whether this is the whole country (no filter)."""
+        return self.kind == "nation"
+
+
+@cache
+def groups() -> dict[str, Region]:
+    """The named groups shipped in ``data/groups.toml``, by id."""
+    raw = tomllib.loads(resources.files("ipgauge.data").joinpath("groups.toml").read_text(encoding="utf-8"))
+    out = {}
+    for gid, g in raw.items():
+        unknown = [m for m in g["members"] if m not in divisions()]
+        if unknown:
+            raise ValueError(f"group {gid} names unknown division {unknown[0]}")
+        out[gid] = Region(
+            gid,
+            g["name_zh"],
+            g["name_en"],
+            "group",
+            tuple(g["members"]),
+            g.get("official_zh", ""),
+            g.get("official_en", ""),
+            g.get("note", ""),
+            tuple(g.get("aliases", ())),
+        )
+    return out
+
+
+def nation() -> Region:
+    """The whole of mainland China."""
+    return Region(NATION, "全国", "China", "nation", (), "全国", "the whole country")
+
+
+def region(query: str) -> Region:
+    """The region named by a code (current or retired), a group id or alias, or ``CN``."""
+    q = query.strip()
+    if q.upper() in (NATION, "NATION", "CHINA"):
+        return nation()
+    by_alias = {a: g for g in groups().values() for a in (g.code, *g.aliases)}
+    if q.lower() in by_alias:
+        return by_alias[q.lower()]
+    code = retired_codes().get(q, q)
+    d = divisions().get(code)
+    if d is None:
+        raise UserError(f"no region or group {query!r}; try `ipgauge regions {query}` to search.")
+    return Region(d.code, d.name_zh, d.name_en, d.level, (d.code,), d.name_zh, d.name_en)
+
+
+def search(query: str | None) -> list[Region]:
+    """Regions and groups whose code, id or name (Chinese or English) contains ``query``."""
+    everything = [nation(), *groups().values()] + [
+        Region(d.code, d.name_zh, d.name_en, d.level, (d.code,)) for d in divisions().values()
+    ]
+    if not query:
+        return [r for r in everything if r.kind in ("nation", "group", "province")]
+    q = query.strip().lower()
+    return [
+        r
+        for r in everything
+        if q in r.code.lower() or q in r.name_zh or q in r.name_en.lower() or any(q == a for a in r.aliases)
+    ]
