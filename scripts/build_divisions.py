@@ -69,6 +69,8 @@ with open(ref / "divisions_cities.csv", encoding="utf-8") as f:
         )
 with open(ref / "divisions_areas.csv", encoding="utf-8") as f:
     for r in csv.DictReader(f):
+        if r["code"] == r["cityCode"] + "00":  # Dongguan, Zhongshan, Danzhou: a prefecture with no counties
+            continue
         rows.append(
             (
                 r["code"],

@@ -183,6 +183,91 @@ def demo(
     print_load_report(report)
 
 
+@app.command()
+@guarded
+def regions(
+    query: Annotated[str | None, typer.Argument(help="Code, group id or name (Chinese or English).")] = None,
+) -> None:
+    """Look up regions and groups: codes, names, levels and members (no query: the nation, groups, provinces)."""
+    from ipgauge.regions.divisions import divisions
+    from ipgauge.regions.groups import search
+
+    found = search(query)
+    if not found:
+        raise UserError(f"no region or group matches {query!r}.", 1)
+    table = RichTable(title=f"{len(found):,} regions" + (f" matching {query!r}" if query else ""))
+    for col in ("code", "kind", "name_zh", "name_en", "in / members"):
+        table.add_column(col)
+    for r in found[:200]:
+        if r.kind == "group":
+            where = ", ".join(f"{m} {divisions()[m].name_en}" for m in r.members)
+        elif r.kind in ("prefecture", "county"):
+            parent = divisions()[r.code].parent_code
+            where = f"{parent} {divisions()[parent].name_en}" if parent else ""
+        else:
+            where = ""
+        table.add_row(r.code, r.kind, r.name_zh, r.name_en, where)
+    out.print(table)
+    if len(found) > 200:
+        out.print(f"... and {len(found) - 200:,} more; narrow the query.")
+
+
+@app.command()
+@guarded
+def status(
+    right_id: Annotated[str, typer.Argument(help="Patent application number, trademark number or GI id.")],
+    as_of: Annotated[str, typer.Option("--as-of", help="The date D the status is asked for.")],
+    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    no_grace: Annotated[bool, typer.Option("--no-grace", help="Do not count a trademark's grace period.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Explain whether a right is in force on D as known on K, with the events that decided it."""
+    import json
+
+    from ipgauge.law.ruleset import Policy
+    from ipgauge.law.status import explain
+    from ipgauge.register import store
+
+    d = _date(as_of, "--as-of")
+    k = _date(known_at_, "--known-at") or date.today()
+    con = store.connect(store.db_path(db), read_only=True)
+    try:
+        st = explain(con, right_id, d, k, policy=Policy(grace_in_force=not no_grace))
+    finally:
+        con.close()
+    if fmt == "json":
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(st), default=str, ensure_ascii=False, indent=2))
+        return
+    verdict = "[bold green]IN FORCE[/]" if st.in_force else "[bold red]NOT IN FORCE[/]"
+    out.print(f"{st.right_type} {st.right_id} ({st.kind}) {st.label}")
+    out.print(f"{verdict} on {st.as_of} as known on {st.known_at}: {st.reason}.", highlight=False)
+    if st.term_end:
+        out.print(f"Term ends {st.term_end} before extensions, renewals and endings.", highlight=False)
+    table = RichTable(title="Events")
+    for col in ("effective", "recorded", "event", "value", "effect"):
+        table.add_column(col)
+    for e in st.events:
+        style = None if e.known else "dim"
+        table.add_row(str(e.effective_date), str(e.recorded_date), e.event, e.value or "", e.effect, style=style)
+    out.print(table)
+    spells = RichTable(title="Spells (in force from, to, first holder, region)")
+    for col in ("from", "to", "holder", "holder type", "country", "region"):
+        spells.add_column(col)
+    for s in st.spells:
+        spells.add_row(
+            str(s["valid_from"]),
+            "open" if str(s["valid_to"]) == "9999-12-31" else str(s["valid_to"]),
+            s["party_id"] or "",
+            s["holder_type"] or "",
+            s["country"] or "",
+            s["region_code"] or "",
+        )
+    out.print(spells)
+
+
 def main() -> None:
     """Entry point for ``python -m ipgauge``."""
     sys.exit(app())

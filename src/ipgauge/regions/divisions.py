@@ -83,3 +83,20 @@ def provinces() -> list[Division]:
 def counties_of(province_code: str) -> list[Division]:
     """County-level divisions of one province, in code order."""
     return [d for d in divisions().values() if d.level == "county" and d.province_code == province_code]
+
+
+def hierarchy() -> dict[str, list[str | None]]:
+    """Columns code, province_code, prefecture_code, county_code for every current and retired code.
+
+    A retired code carries its successor's hierarchy, so that rights of parties still registered
+    under an old code count in today's regions.
+    """
+    cols: dict[str, list[str | None]] = {"code": [], "province_code": [], "prefecture_code": [], "county_code": []}
+    table = divisions()
+    for code in [*table, *retired_codes()]:
+        d = table[current(code)]
+        cols["code"].append(code)
+        cols["province_code"].append(d.province_code)
+        cols["prefecture_code"].append(d.prefecture_code)
+        cols["county_code"].append(d.code if d.level == "county" else None)
+    return cols

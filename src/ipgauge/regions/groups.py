@@ -38,6 +38,17 @@ class Region:
             out[divisions()[code].level].append(code)
         return {k: tuple(v) for k, v in out.items()}
 
+    def sql_predicate(self) -> str:
+        """SQL over a spell's province_code, prefecture_code and county_code: is it in this region."""
+        if self.is_nation:
+            return "TRUE"
+        parts = [
+            f"{level}_code IN ({', '.join(repr(c) for c in codes)})"
+            for level, codes in self.codes_by_level().items()
+            if codes
+        ]
+        return "(" + " OR ".join(parts) + ")"
+
     @property
     def is_nation(self) -> bool:
         """Whether this is the whole country (no filter)."""

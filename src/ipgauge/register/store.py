@@ -119,3 +119,14 @@ def export(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     if is_synthetic(con):
         (out / "README.txt").write_text(synthetic_notice(), encoding="utf-8")
     return counts
+
+
+def known_at(k: date, alias: str = "") -> str:
+    """SQL: the row is the version of its record that the register held on knowledge date ``k``."""
+    a = f"{alias}." if alias else ""
+    return f"{a}known_from <= DATE '{k}' AND ({a}known_to IS NULL OR {a}known_to > DATE '{k}')"
+
+
+def last_delivery(con: duckdb.DuckDBPyConnection) -> int:
+    """The id of the latest delivery (0 for an empty store): what derived caches are keyed on."""
+    return int(scalar(con, "SELECT coalesce(max(delivery_id), 0) FROM deliveries"))

@@ -1,0 +1,174 @@
+"""Spells: one row per (right, first holder, interval) during which the right is in force.
+
+For a knowledge date K the whole register is turned into spells by one SQL statement — the events
+known on K aggregated per right, restorations paired with the ending they undo, the holder timeline
+split at each transfer — with no loop over rights. Spells are cached as Parquet beside the store, per
+(jurisdiction, K, policy, latest delivery), so later queries and other engines read them directly.
+
+Columns: right_type, right_id, kind, is_gi, filing_date, ipc_main, party_id, holder_type, country,
+region_code, province_code, prefecture_code, county_code, valid_from, valid_to (exclusive;
+9999-12-31 when open). A right is in force on D when valid_from <= D < valid_to.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ipgauge.law.cn import CN
+from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
+from ipgauge.regions.divisions import hierarchy
+from ipgauge.register.rules import q
+from ipgauge.register.store import known_at, last_delivery
+
+OPEN = "DATE '9999-12-31'"
+SPELL_COLUMNS = (
+    "right_type",
+    "right_id",
+    "kind",
+    "is_gi",
+    "filing_date",
+    "ipc_main",
+    "party_id",
+    "holder_type",
+    "country",
+    "region_code",
+    "province_code",
+    "prefecture_code",
+    "county_code",
+    "valid_from",
+    "valid_to",
+)
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def spell_sql(
+    k: date, rules: RuleSet = CN, policy: Policy = DEFAULT_POLICY, only: tuple[str, str] | None = None
+) -> str:
+    """The SQL that computes the spells as known on ``k`` (optionally for one (right_type, right_id))."""
+    K = f"DATE '{k}'"
+
+    def one(col: str, right_type: str) -> str:
+        """Restrict a right table to the one right asked for (or to nothing, for the other tables)."""
+        if not only:
+            return ""
+        return f" AND {col} = {q(only[1])}" if only[0] == right_type else " AND FALSE"
+
+    ev_only = f" AND right_type = {q(only[0])} AND right_id = {q(only[1])}" if only else ""
+    grace = rules.trademark_grace_months if policy.grace_in_force else 0
+    restorable = _in(rules.restorable_events)
+    return f"""
+WITH
+p AS (SELECT * FROM patents WHERE {known_at(k)} AND jurisdiction = '{rules.jurisdiction}'
+      AND grant_date IS NOT NULL AND grant_date <= {K}{one("patent_id", "patent")}),
+t AS (SELECT * FROM trademarks WHERE {known_at(k)} AND jurisdiction = '{rules.jurisdiction}'
+      AND registration_date <= {K}{one("trademark_id", "trademark")}),
+g AS (SELECT * FROM gi_products WHERE {known_at(k)} AND approval_date <= {K}{one("gi_id", "gi_product")}),
+ev AS (SELECT right_type, right_id, event, effective_date, value FROM events
+       WHERE {known_at(k)} AND coalesce(recorded_date, effective_date) <= {K}{ev_only}),
+seq AS (
+    SELECT right_type, right_id, event, effective_date,
+           lead(event) OVER (PARTITION BY right_type, right_id
+                             ORDER BY effective_date, event = '{rules.restore_event}') AS next_event
+    FROM ev WHERE event IN {restorable} OR event = '{rules.restore_event}'),
+undone AS (
+    SELECT right_type, right_id, event, effective_date FROM seq
+    WHERE event <> '{rules.restore_event}' AND next_event = '{rules.restore_event}'),
+agg AS (
+    SELECT e.right_type, e.right_id,
+           min(e.effective_date) FILTER (WHERE e.event IN {_in(rules.ending_events)} AND u.event IS NULL) AS ended,
+           coalesce(bool_or(e.event IN {_in(rules.retroactive_events)} AND u.event IS NULL), false) AS void,
+           sum(TRY_CAST(e.value AS INTEGER)) FILTER (WHERE e.event = '{rules.extension_event}') AS extension_days,
+           max(TRY_CAST(e.value AS DATE)) FILTER (WHERE e.event = '{rules.renewal_event}') AS renewed_to,
+           count(*) FILTER (WHERE e.event = '{rules.transfer_event}') AS transfers
+    FROM ev e LEFT JOIN undone u
+      ON u.right_type = e.right_type AND u.right_id = e.right_id AND u.event = e.event
+     AND u.effective_date = e.effective_date
+    GROUP BY ALL),
+base AS (
+    SELECT 'patent' AS right_type, p.patent_id AS right_id, p.kind, NULL::BOOLEAN AS is_gi, p.filing_date,
+           p.ipc[1] AS ipc_main, p.holders[1] AS holder, NULL::VARCHAR AS place, p.grant_date AS start,
+           least(CAST(p.filing_date + to_years({rules.patent_term_sql("p.kind", "p.filing_date")}) AS DATE)
+                     + CAST(coalesce(a.extension_days, 0) AS INTEGER),
+                 coalesce(a.ended, {OPEN})) AS stop,
+           coalesce(a.void, false) AS void, coalesce(a.transfers, 0) AS transfers
+    FROM p LEFT JOIN agg a ON a.right_type = 'patent' AND a.right_id = p.patent_id
+    UNION ALL
+    SELECT 'trademark', t.trademark_id, t.kind, t.is_gi, t.filing_date, NULL, t.holders[1], NULL,
+           t.registration_date,
+           least(CAST(greatest(CAST(t.registration_date + to_years({rules.trademark_term_years}) AS DATE),
+                               coalesce(a.renewed_to, DATE '0001-01-01')) + to_months({grace}) AS DATE),
+                 coalesce(a.ended, {OPEN})),
+           coalesce(a.void, false), coalesce(a.transfers, 0)
+    FROM t LEFT JOIN agg a ON a.right_type = 'trademark' AND a.right_id = t.trademark_id
+    UNION ALL
+    SELECT 'gi_product', g.gi_id, g.category, NULL, NULL, NULL, NULL, g.region_codes[1], g.approval_date,
+           coalesce(a.ended, {OPEN}), coalesce(a.void, false), 0
+    FROM g LEFT JOIN agg a ON a.right_type = 'gi_product' AND a.right_id = g.gi_id),
+moves AS (
+    SELECT right_type, right_id, effective_date AS h_from, trim(string_split(value, ';')[1]) AS holder
+    FROM ev WHERE event = '{rules.transfer_event}'),
+timeline AS (
+    SELECT right_type, right_id, h_from, holder,
+           lead(h_from, 1, {OPEN}) OVER (PARTITION BY right_type, right_id ORDER BY h_from) AS h_to
+    FROM (SELECT right_type, right_id, DATE '0001-01-01' AS h_from, holder FROM base WHERE transfers > 0
+          UNION ALL
+          SELECT m.* FROM moves m SEMI JOIN base b
+              ON b.right_type = m.right_type AND b.right_id = m.right_id AND b.transfers > 0)),
+pieces AS (
+    SELECT right_type, right_id, kind, is_gi, filing_date, ipc_main, holder, place, start AS valid_from,
+           stop AS valid_to
+    FROM base WHERE NOT void AND transfers = 0
+    UNION ALL
+    SELECT b.right_type, b.right_id, b.kind, b.is_gi, b.filing_date, b.ipc_main, tl.holder, b.place,
+           greatest(b.start, tl.h_from), least(b.stop, tl.h_to)
+    FROM base b JOIN timeline tl ON tl.right_type = b.right_type AND tl.right_id = b.right_id
+    WHERE NOT b.void AND b.transfers > 0),
+holders AS (SELECT party_id, party_type, country, resolved_region_code FROM parties WHERE {known_at(k)})
+SELECT s.right_type, s.right_id, s.kind, s.is_gi, s.filing_date, s.ipc_main, s.holder AS party_id,
+       h.party_type AS holder_type, CASE WHEN s.right_type = 'gi_product' THEN 'CN' ELSE h.country END AS country,
+       coalesce(h.resolved_region_code, s.place) AS region_code,
+       r.province_code, r.prefecture_code, r.county_code, s.valid_from, s.valid_to
+FROM pieces s
+LEFT JOIN holders h ON h.party_id = s.holder
+LEFT JOIN _hierarchy r ON r.code = coalesce(h.resolved_region_code, s.place)
+WHERE s.valid_from < s.valid_to"""
+
+
+def register_hierarchy(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the division hierarchy (current and retired codes) visible to SQL as ``_hierarchy``."""
+    con.register("_hierarchy", pa.table(hierarchy()))
+
+
+def cache_path(db: Path, k: date, rules: RuleSet, policy: Policy, delivery: int) -> Path:
+    """Where the spells for (K, rules, policy) of the register at ``delivery`` are cached."""
+    return db.parent / f"{db.name}.cache" / f"spells-{rules.jurisdiction}-{k}-{policy.key()}-d{delivery}.parquet"
+
+
+def spells(
+    con: duckdb.DuckDBPyConnection, db: Path, k: date, rules: RuleSet = CN, policy: Policy = DEFAULT_POLICY
+) -> Path:
+    """The Parquet file of spells as known on ``k``, computed once per register state and cached."""
+    path = cache_path(db, k, rules, policy, last_delivery(con))
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f"spells-{rules.jurisdiction}-{k}-{policy.key()}-d*.parquet"):
+        stale.unlink(missing_ok=True)
+    register_hierarchy(con)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".spells-", suffix=".parquet")
+    os.close(fd)
+    try:
+        con.execute(f"COPY ({spell_sql(k, rules, policy)}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path

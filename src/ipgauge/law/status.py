@@ -1,0 +1,181 @@
+"""Why a right is or is not in force on D as known on K: the spells, and the events that decided them.
+
+What an analyst asks when a figure looks wrong. The verdict comes from the same set-wise spell SQL
+that feeds every figure (restricted to one right); this module only explains it, event by event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+
+from ipgauge.errors import UserError
+from ipgauge.law.cn import CN
+from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
+from ipgauge.law.spells import SPELL_COLUMNS, register_hierarchy, spell_sql
+from ipgauge.register.store import known_at
+
+RIGHTS = (
+    ("patent", "patents", "patent_id", "title"),
+    ("trademark", "trademarks", "trademark_id", "mark_text"),
+    ("gi_product", "gi_products", "gi_id", "name"),
+)
+OPEN = date(9999, 12, 31)
+
+
+@dataclass
+class EventNote:
+    """One event of the right and what it did to the verdict."""
+
+    event: str
+    effective_date: date
+    recorded_date: date
+    value: str | None
+    known: bool
+    effect: str
+
+
+@dataclass
+class Status:
+    """The verdict for one right on D as known on K, with its explanation."""
+
+    right_type: str
+    right_id: str
+    kind: str
+    label: str
+    as_of: date
+    known_at: date
+    in_force: bool
+    reason: str
+    term_end: date | None
+    spells: list[dict] = field(default_factory=list)
+    events: list[EventNote] = field(default_factory=list)
+
+
+def _find(con: duckdb.DuckDBPyConnection, right_id: str, k: date) -> tuple[str, dict]:
+    for right_type, table, key, label in RIGHTS:
+        rows = con.execute(f"SELECT * FROM {table} WHERE {key} = ? AND {known_at(k)}", [right_id])
+        cols = [d[0] for d in rows.description]
+        found = rows.fetchall()
+        if found:
+            return right_type, dict(zip(cols, found[0], strict=True)) | {"_label": found[0][cols.index(label)]}
+    raise UserError(f"no patent, trademark or GI product {right_id!r} in the register as known on {k}.")
+
+
+def _term_end(con: duckdb.DuckDBPyConnection, right_type: str, row: dict, rules: RuleSet) -> date | None:
+    if right_type == "patent":
+        sql = (
+            f"SELECT CAST(DATE '{row['filing_date']}' + to_years("
+            f"{rules.patent_term_sql(repr(row['kind']), repr(str(row['filing_date'])) + '::DATE')}) AS DATE)"
+        )
+        return con.execute(sql).fetchall()[0][0]
+    if right_type == "trademark":
+        sql = f"SELECT CAST(DATE '{row['registration_date']}' + to_years({rules.trademark_term_years}) AS DATE)"
+        return con.execute(sql).fetchall()[0][0]
+    return None
+
+
+def _notes(events: list[tuple], k: date, rules: RuleSet) -> list[EventNote]:
+    """Each event with its effect, pairing restorations with the ending they undo as the engine does."""
+    notes = []
+    known = sorted((e for e in events if e[2] <= k), key=lambda e: (e[1], e[0] == rules.restore_event))
+    undone: dict[int, date] = {}
+    chain = [i for i, e in enumerate(known) if e[0] in rules.restorable_events or e[0] == rules.restore_event]
+    for a, b in zip(chain, chain[1:], strict=False):
+        if known[a][0] != rules.restore_event and known[b][0] == rules.restore_event:
+            undone[a] = known[b][1]
+    for i, (event, eff, rec, value) in enumerate(known):
+        if i in undone:
+            effect = f"undone by the restoration of {undone[i]}"
+        elif event in rules.retroactive_events:
+            effect = "voids the right: deemed never to have existed"
+        elif event in rules.ending_events:
+            effect = f"ends the right on {eff}"
+        elif event == rules.restore_event:
+            effect = "restores the right (undoes the ending before it)"
+        elif event == rules.transfer_event:
+            effect = f"first holder becomes {str(value).split(';')[0]} from {eff}"
+        elif event == rules.extension_event:
+            effect = f"extends the patent term by {value} days"
+        elif event == rules.renewal_event:
+            effect = f"renews the registration until {value}"
+        else:
+            effect = "informative"
+        notes.append(EventNote(event, eff, rec, value, True, effect))
+    for event, eff, rec, value in sorted(e for e in events if e[2] > k):
+        notes.append(EventNote(event, eff, rec, value, False, f"not yet known on {k} (recorded {rec})"))
+    return notes
+
+
+def explain(
+    con: duckdb.DuckDBPyConnection,
+    right_id: str,
+    d: date,
+    k: date,
+    rules: RuleSet = CN,
+    policy: Policy = DEFAULT_POLICY,
+) -> Status:
+    """The status of ``right_id`` on ``d`` as known on ``k``."""
+    right_type, row = _find(con, right_id, k)
+    register_hierarchy(con)
+    spells = [
+        dict(zip(SPELL_COLUMNS, r, strict=True))
+        for r in con.execute(spell_sql(k, rules, policy, (right_type, right_id)) + " ORDER BY valid_from").fetchall()
+    ]
+    # the versions the register held on K, and those it learned of later (shown as not yet known)
+    events = con.execute(
+        f"""SELECT event, effective_date, greatest(coalesce(recorded_date, effective_date), known_from), value
+            FROM events WHERE right_type = ? AND right_id = ?
+              AND ({known_at(k)} OR (known_to IS NULL AND known_from > DATE '{k}'))""",
+        [right_type, right_id],
+    ).fetchall()
+    notes = _notes(events, k, rules)
+    covering = [s for s in spells if s["valid_from"] <= d < s["valid_to"]]
+    term_end = _term_end(con, right_type, row, rules)
+    if covering:
+        s = covering[0]
+        until = "open-ended" if s["valid_to"] == OPEN else f"until {s['valid_to']}"
+        reason = (
+            f"in force since {s['valid_from']} ({until}), first holder {s['party_id'] or '—'} "
+            f"in region {s['region_code'] or 'unknown'}"
+        )
+    else:
+        reason = _why_not(right_type, row, spells, d, k, notes, rules)
+    return Status(
+        right_type,
+        right_id,
+        str(row.get("kind") or row.get("category") or ""),
+        str(row["_label"]),
+        d,
+        k,
+        bool(covering),
+        reason,
+        term_end,
+        spells,
+        notes,
+    )
+
+
+def _why_not(
+    right_type: str, row: dict, spells: list[dict], d: date, k: date, notes: list[EventNote], rules: RuleSet
+) -> str:
+    start_col = {"patent": "grant_date", "trademark": "registration_date", "gi_product": "approval_date"}[right_type]
+    start = row.get(start_col)
+    void = [n for n in notes if n.known and n.event in rules.retroactive_events and n.effect.startswith("voids")]
+    if void:
+        return f"{void[0].event} (recorded {void[0].recorded_date}): deemed never to have existed"
+    if start is None:
+        return "not granted (pending or refused)"
+    if start > k:
+        return f"its {start_col.replace('_', ' ')} {start} is after the knowledge date"
+    if d < start:
+        return f"in force only from {start}"
+    if spells and d >= spells[-1]["valid_to"]:
+        end = spells[-1]["valid_to"]
+        ender = [n for n in notes if n.known and n.effect == f"ends the right on {end}"]
+        if ender:
+            return f"{ender[0].event} on {end} (recorded {ender[0].recorded_date})"
+        return f"its term ended on {end}"
+    return "no spell covers this date"
