@@ -26,6 +26,7 @@ test: lint
 
 bench: setup
 	$(BIN)/python bench/bench_load.py --scale province
+	$(BIN)/python bench/bench_law.py --scale province
 
 bench-national: setup
 	$(BIN)/python bench/bench_load.py --scale national --format parquet

@@ -9,13 +9,39 @@ it, nobody guesses.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
 
 from ipgauge.regions.divisions import current, divisions, retired_names
+
+
+PARALLEL_FROM = 40_000  # distinct addresses; below this a process pool costs more than it saves
+CHUNK = 20_000
+
+
+def _adcodes(addresses: list[str]) -> list[str | None]:
+    """cpca's adcode for each address (cpca is imported here: it builds its matcher on import)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import cpca
+
+        found = cpca.transform(addresses)
+    return [str(c) if isinstance(c, str) and c else None for c in found["adcode"]]
+
+
+def _adcodes_parallel(addresses: list[str]) -> list[str | None]:
+    """cpca is pure Python: on large batches, spread the distinct addresses over every core."""
+    workers = os.cpu_count() or 1
+    if workers == 1 or len(addresses) < PARALLEL_FROM:
+        return _adcodes(addresses)
+    chunks = [addresses[i : i + CHUNK] for i in range(0, len(addresses), CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [code for part in pool.map(_adcodes, chunks) for code in part]
 
 
 def resolve(addresses: Sequence[str | None]) -> list[str | None]:
@@ -24,13 +50,7 @@ def resolve(addresses: Sequence[str | None]) -> list[str | None]:
     unique = values.dropna().unique()
     if len(unique) == 0:
         return [None] * len(values)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import cpca  # imported here: it builds its matcher at import time, which only loading needs
-
-        found = cpca.transform(list(unique))
-    adcode = found["adcode"].astype(object).where(found["adcode"].notna(), None)
-    codes = np.array([current(str(c)) if c else None for c in adcode], dtype=object)
+    codes = np.array([current(c) for c in _adcodes_parallel(list(unique))], dtype=object)
     coarse = np.array([c is None or divisions()[c].level != "county" for c in codes])
     if coarse.any():
         for code, (name, successor) in retired_names().items():

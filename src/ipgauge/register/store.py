@@ -70,6 +70,7 @@ def connect(path: Path, *, read_only: bool = False, memory_limit: str | None = N
         raise UserError(f"cannot open the register {path}: {str(e).splitlines()[0]}") from None
     con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('IPGAUGE_MEMORY_LIMIT', '4GB')}'")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")  # ours is on stderr; DuckDB's would write to stdout
     if not read_only:
         con.execute("BEGIN")
         for t in TABLES:
