@@ -5,13 +5,17 @@ known on K aggregated per right, restorations paired with the ending they undo, 
 split at each transfer — with no loop over rights. Spells are cached as Parquet beside the store, per
 (jurisdiction, K, policy, latest delivery), so later queries and other engines read them directly.
 
-Columns: right_type, right_id, kind, is_gi, filing_date, ipc_main, party_id, holder_type, country,
-region_code, province_code, prefecture_code, county_code, valid_from, valid_to (exclusive;
-9999-12-31 when open). A right is in force on D when valid_from <= D < valid_to.
+Columns: right_type, right_id, kind, is_gi, filing_date, ipc_main, family_abroad, pledge_max_cny,
+pledged_from, awarded_from, party_id, holder_type, country, region_code, province_code,
+prefecture_code, county_code, valid_from, valid_to (exclusive; 9999-12-31 when open). A right is in
+force on D when valid_from <= D < valid_to. The patent facts (a family member abroad, the largest
+pledge in CNY and the first pledge, the first award, all as known on K) are what the high-value
+criteria need, carried here so that indicators read one table on any engine.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from datetime import date
@@ -27,23 +31,11 @@ from ipgauge.register.rules import q
 from ipgauge.register.store import known_at, last_delivery
 
 OPEN = "DATE '9999-12-31'"
-SPELL_COLUMNS = (
-    "right_type",
-    "right_id",
-    "kind",
-    "is_gi",
-    "filing_date",
-    "ipc_main",
-    "party_id",
-    "holder_type",
-    "country",
-    "region_code",
-    "province_code",
-    "prefecture_code",
-    "county_code",
-    "valid_from",
-    "valid_to",
+SPELL_COLUMNS = tuple(
+    "right_type right_id kind is_gi filing_date ipc_main family_abroad pledge_max_cny pledged_from awarded_from "
+    "party_id holder_type country region_code province_code prefecture_code county_code valid_from valid_to".split()
 )
+FACTS = "family_abroad, pledge_max_cny, pledged_from, awarded_from"
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -88,21 +80,30 @@ agg AS (
            coalesce(bool_or(e.event IN {_in(rules.retroactive_events)} AND u.event IS NULL), false) AS void,
            sum(TRY_CAST(e.value AS INTEGER)) FILTER (WHERE e.event = '{rules.extension_event}') AS extension_days,
            max(TRY_CAST(e.value AS DATE)) FILTER (WHERE e.event = '{rules.renewal_event}') AS renewed_to,
-           count(*) FILTER (WHERE e.event = '{rules.transfer_event}') AS transfers
+           count(*) FILTER (WHERE e.event = '{rules.transfer_event}') AS transfers,
+           max(TRY_CAST(split_part(e.value, ' ', 1) AS DOUBLE))
+               FILTER (WHERE e.event = 'pledged' AND split_part(e.value, ' ', 2) = 'CNY') AS pledge_max_cny,
+           min(e.effective_date) FILTER (WHERE e.event = 'pledged') AS pledged_from,
+           min(e.effective_date) FILTER (WHERE e.event = 'awarded') AS awarded_from
     FROM ev e LEFT JOIN undone u
       ON u.right_type = e.right_type AND u.right_id = e.right_id AND u.event = e.event
      AND u.effective_date = e.effective_date
     GROUP BY ALL),
+abroad AS (SELECT DISTINCT family_id FROM families
+           WHERE {known_at(k)} AND jurisdiction <> '{rules.jurisdiction}'),
 base AS (
     SELECT 'patent' AS right_type, p.patent_id AS right_id, p.kind, NULL::BOOLEAN AS is_gi, p.filing_date,
-           p.ipc[1] AS ipc_main, p.holders[1] AS holder, NULL::VARCHAR AS place, p.grant_date AS start,
+           p.ipc[1] AS ipc_main, f.family_id IS NOT NULL AS family_abroad, a.pledge_max_cny, a.pledged_from,
+           a.awarded_from, p.holders[1] AS holder, NULL::VARCHAR AS place, p.grant_date AS start,
            least(CAST(p.filing_date + to_years({rules.patent_term_sql("p.kind", "p.filing_date")}) AS DATE)
                      + CAST(coalesce(a.extension_days, 0) AS INTEGER),
                  coalesce(a.ended, {OPEN})) AS stop,
            coalesce(a.void, false) AS void, coalesce(a.transfers, 0) AS transfers
     FROM p LEFT JOIN agg a ON a.right_type = 'patent' AND a.right_id = p.patent_id
+    LEFT JOIN abroad f ON f.family_id = p.family_id
     UNION ALL
-    SELECT 'trademark', t.trademark_id, t.kind, t.is_gi, t.filing_date, NULL, t.holders[1], NULL,
+    SELECT 'trademark', t.trademark_id, t.kind, t.is_gi, t.filing_date, NULL, NULL, NULL, NULL, NULL, t.holders[1],
+           NULL,
            t.registration_date,
            least(CAST(greatest(CAST(t.registration_date + to_years({rules.trademark_term_years}) AS DATE),
                                coalesce(a.renewed_to, DATE '0001-01-01')) + to_months({grace}) AS DATE),
@@ -110,7 +111,8 @@ base AS (
            coalesce(a.void, false), coalesce(a.transfers, 0)
     FROM t LEFT JOIN agg a ON a.right_type = 'trademark' AND a.right_id = t.trademark_id
     UNION ALL
-    SELECT 'gi_product', g.gi_id, g.category, NULL, NULL, NULL, NULL, g.region_codes[1], g.approval_date,
+    SELECT 'gi_product', g.gi_id, g.category, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, g.region_codes[1],
+           g.approval_date,
            coalesce(a.ended, {OPEN}), coalesce(a.void, false), 0
     FROM g LEFT JOIN agg a ON a.right_type = 'gi_product' AND a.right_id = g.gi_id),
 moves AS (
@@ -124,16 +126,18 @@ timeline AS (
           SELECT m.* FROM moves m SEMI JOIN base b
               ON b.right_type = m.right_type AND b.right_id = m.right_id AND b.transfers > 0)),
 pieces AS (
-    SELECT right_type, right_id, kind, is_gi, filing_date, ipc_main, holder, place, start AS valid_from,
-           stop AS valid_to
+    SELECT right_type, right_id, kind, is_gi, filing_date, ipc_main, {FACTS}, holder, place,
+           start AS valid_from, stop AS valid_to
     FROM base WHERE NOT void AND transfers = 0
     UNION ALL
-    SELECT b.right_type, b.right_id, b.kind, b.is_gi, b.filing_date, b.ipc_main, tl.holder, b.place,
+    SELECT b.right_type, b.right_id, b.kind, b.is_gi, b.filing_date, b.ipc_main, b.family_abroad, b.pledge_max_cny,
+           b.pledged_from, b.awarded_from, tl.holder, b.place,
            greatest(b.start, tl.h_from), least(b.stop, tl.h_to)
     FROM base b JOIN timeline tl ON tl.right_type = b.right_type AND tl.right_id = b.right_id
     WHERE NOT b.void AND b.transfers > 0),
 holders AS (SELECT party_id, party_type, country, resolved_region_code FROM parties WHERE {known_at(k)})
-SELECT s.right_type, s.right_id, s.kind, s.is_gi, s.filing_date, s.ipc_main, s.holder AS party_id,
+SELECT s.right_type, s.right_id, s.kind, s.is_gi, s.filing_date, s.ipc_main, s.family_abroad, s.pledge_max_cny,
+       s.pledged_from, s.awarded_from, s.holder AS party_id,
        h.party_type AS holder_type, CASE WHEN s.right_type = 'gi_product' THEN 'CN' ELSE h.country END AS country,
        coalesce(h.resolved_region_code, s.place) AS region_code,
        r.province_code, r.prefecture_code, r.county_code, s.valid_from, s.valid_to
@@ -149,8 +153,15 @@ def register_hierarchy(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def cache_path(db: Path, k: date, rules: RuleSet, policy: Policy, delivery: int) -> Path:
-    """Where the spells for (K, rules, policy) of the register at ``delivery`` are cached."""
-    return db.parent / f"{db.name}.cache" / f"spells-{rules.jurisdiction}-{k}-{policy.key()}-d{delivery}.parquet"
+    """Where the spells for (K, rules, policy) of the register at ``delivery`` are cached.
+
+    The name carries a digest of the SQL itself, so a change of the law or of the engine never reads
+    spells computed by the old one.
+    """
+    digest = hashlib.sha256(spell_sql(k, rules, policy).encode()).hexdigest()[:10]
+    return (
+        db.parent / f"{db.name}.cache" / f"spells-{rules.jurisdiction}-{k}-{policy.key()}-d{delivery}-{digest}.parquet"
+    )
 
 
 def spells(
@@ -161,7 +172,7 @@ def spells(
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f"spells-{rules.jurisdiction}-{k}-{policy.key()}-d*.parquet"):
+    for stale in path.parent.glob(f"spells-{rules.jurisdiction}-{k}-{policy.key()}-*.parquet"):
         stale.unlink(missing_ok=True)
     register_hierarchy(con)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".spells-", suffix=".parquet")

@@ -19,13 +19,12 @@ import pandas as pd
 
 from ipgauge.regions.divisions import current, divisions, retired_names
 
-
 PARALLEL_FROM = 40_000  # distinct addresses; below this a process pool costs more than it saves
 CHUNK = 20_000
 
 
 def _adcodes(addresses: list[str]) -> list[str | None]:
-    """cpca's adcode for each address (cpca is imported here: it builds its matcher on import)."""
+    """Cpca's adcode for each address (cpca is imported here: it builds its matcher on import)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import cpca
@@ -35,7 +34,7 @@ def _adcodes(addresses: list[str]) -> list[str | None]:
 
 
 def _adcodes_parallel(addresses: list[str]) -> list[str | None]:
-    """cpca is pure Python: on large batches, spread the distinct addresses over every core."""
+    """Cpca is pure Python: on large batches, spread the distinct addresses over every core."""
     workers = os.cpu_count() or 1
     if workers == 1 or len(addresses) < PARALLEL_FROM:
         return _adcodes(addresses)
