@@ -268,6 +268,98 @@ def status(
     out.print(spells)
 
 
+@app.command()
+@guarded
+def indicators() -> None:
+    """List the indicator catalogue: names, labels in both languages, units and definitions."""
+    from ipgauge.indicators.catalogue import catalogue
+
+    table = RichTable(title="Indicators")
+    table.add_column("name", no_wrap=True)
+    for col in ("label", "unit", "definition"):
+        table.add_column(col)
+    for ind in catalogue().values():
+        table.add_row(
+            ind.name,
+            f"{ind.label_en}\n{ind.label_zh}",
+            f"{ind.unit_en}\n{ind.unit_zh}",
+            f"{ind.definition_en}\n[dim]{ind.source}[/]",
+        )
+    out.print(table)
+
+
+def _emit(points: list, fmt: str, title: str) -> None:
+    import csv
+    import json
+
+    rows = [p.as_dict() for p in points]
+    if fmt == "json":
+        print(json.dumps(rows if len(rows) != 1 or title != "point" else rows[0], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        keys = list(dict.fromkeys(k for r in rows for k in r))
+        w = csv.DictWriter(sys.stdout, fieldnames=keys, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    elif fmt == "table":
+        keys = list(
+            dict.fromkeys(k for r in rows for k in r if k not in ("indicator", "known_at", "unit", "synthetic"))
+        )
+        table = RichTable(title=title)
+        for k in keys:
+            table.add_column(k, justify="right" if k in ("value", "previous", "yoy_pct", "share_pct") else "left")
+        for r in rows:
+            table.add_row(
+                *(f"{r[k]:,}" if isinstance(r.get(k), int) and k != "part" else str(r.get(k, "")) for k in keys)
+            )
+        out.print(table)
+    else:
+        raise UserError(f"unknown format {fmt!r}; choose table, json or csv.")
+
+
+@app.command()
+@guarded
+def indicator(
+    name: Annotated[str, typer.Argument(help="Indicator name (see `ipgauge indicators`).")],
+    region_: Annotated[str, typer.Option("--region", help="Region code, group id, or CN for the nation.")],
+    as_of: Annotated[str, typer.Option("--as-of", help="The date D the figure describes.")],
+    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    series: Annotated[str | None, typer.Option(help="monthly, quarterly or yearly: a time series.")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First date of a series.")] = None,
+    to: Annotated[str | None, typer.Option(help="Last date of a series (default: --as-of).")] = None,
+    by: Annotated[str | None, typer.Option(help="Breakdown: subregion, holder_type or field.")] = None,
+    share_of: Annotated[str | None, typer.Option(help="Also give the share of this parent region (e.g. CN).")] = None,
+    backend: Annotated[str, typer.Option(help="Engine: duckdb or pyspark.")] = "duckdb",
+    db: DbOption = None,
+) -> None:
+    """A figure for a region on D as known on K, with its value a year earlier and the change."""
+    from ipgauge.indicators.catalogue import indicator as lookup
+    from ipgauge.indicators.query import open_engine
+    from ipgauge.regions.groups import region as find_region
+    from ipgauge.register.store import db_path
+
+    lookup(name)
+    where = find_region(region_)
+    d = _date(as_of, "--as-of")
+    k = _date(known_at_, "--known-at") or date.today()
+    if series and by:
+        raise UserError("ask for either --series or --by, not both.")
+    with open_engine(db_path(db), k, backend) as engine:
+        if series:
+            start = _date(from_, "--from")
+            if start is None:
+                raise UserError("--series needs --from DATE.")
+            points = engine.series(name, where, series, start, _date(to, "--to") or d)
+            _emit(points, fmt, f"{name}, {where.name_en}, {series}")
+        elif by:
+            _emit(engine.breakdown(name, where, d, by), fmt, f"{name}, {where.name_en}, on {d}, by {by}")
+        else:
+            parent = find_region(share_of) if share_of else None
+            _emit([engine.point(name, where, d, parent)], fmt, "point")
+    if engine.synthetic and fmt == "table":
+        out.print("[bold]SYNTHETIC[/] register: these figures describe no real region.")
+
+
 def main() -> None:
     """Entry point for ``python -m ipgauge``."""
     sys.exit(app())

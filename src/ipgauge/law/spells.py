@@ -7,10 +7,11 @@ split at each transfer — with no loop over rights. Spells are cached as Parque
 
 Columns: right_type, right_id, kind, is_gi, filing_date, ipc_main, family_abroad, pledge_max_cny,
 pledged_from, awarded_from, party_id, holder_type, country, region_code, province_code,
-prefecture_code, county_code, valid_from, valid_to (exclusive; 9999-12-31 when open). A right is in
-force on D when valid_from <= D < valid_to. The patent facts (a family member abroad, the largest
-pledge in CNY and the first pledge, the first award, all as known on K) are what the high-value
-criteria need, carried here so that indicators read one table on any engine.
+prefecture_code, county_code, in_force_from (the grant, registration or approval date), valid_from,
+valid_to (exclusive; 9999-12-31 when open). A right is in force on D when valid_from <= D < valid_to.
+The patent facts (a family member abroad, the largest pledge in CNY and the first pledge, the first
+award, all as known on K) are what the high-value criteria need, carried here so that indicators
+read one table on any engine.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from ipgauge.register.store import known_at, last_delivery
 OPEN = "DATE '9999-12-31'"
 SPELL_COLUMNS = tuple(
     "right_type right_id kind is_gi filing_date ipc_main family_abroad pledge_max_cny pledged_from awarded_from "
-    "party_id holder_type country region_code province_code prefecture_code county_code valid_from valid_to".split()
+    "party_id holder_type country region_code province_code prefecture_code county_code in_force_from valid_from "
+    "valid_to".split()
 )
 FACTS = "family_abroad, pledge_max_cny, pledged_from, awarded_from"
 
@@ -127,11 +129,11 @@ timeline AS (
               ON b.right_type = m.right_type AND b.right_id = m.right_id AND b.transfers > 0)),
 pieces AS (
     SELECT right_type, right_id, kind, is_gi, filing_date, ipc_main, {FACTS}, holder, place,
-           start AS valid_from, stop AS valid_to
+           start AS in_force_from, start AS valid_from, stop AS valid_to
     FROM base WHERE NOT void AND transfers = 0
     UNION ALL
     SELECT b.right_type, b.right_id, b.kind, b.is_gi, b.filing_date, b.ipc_main, b.family_abroad, b.pledge_max_cny,
-           b.pledged_from, b.awarded_from, tl.holder, b.place,
+           b.pledged_from, b.awarded_from, tl.holder, b.place, b.start,
            greatest(b.start, tl.h_from), least(b.stop, tl.h_to)
     FROM base b JOIN timeline tl ON tl.right_type = b.right_type AND tl.right_id = b.right_id
     WHERE NOT b.void AND b.transfers > 0),
@@ -140,7 +142,7 @@ SELECT s.right_type, s.right_id, s.kind, s.is_gi, s.filing_date, s.ipc_main, s.f
        s.pledged_from, s.awarded_from, s.holder AS party_id,
        h.party_type AS holder_type, CASE WHEN s.right_type = 'gi_product' THEN 'CN' ELSE h.country END AS country,
        coalesce(h.resolved_region_code, s.place) AS region_code,
-       r.province_code, r.prefecture_code, r.county_code, s.valid_from, s.valid_to
+       r.province_code, r.prefecture_code, r.county_code, s.in_force_from, s.valid_from, s.valid_to
 FROM pieces s
 LEFT JOIN holders h ON h.party_id = s.holder
 LEFT JOIN _hierarchy r ON r.code = coalesce(h.resolved_region_code, s.place)

@@ -278,7 +278,7 @@ def _events(
         released,
         value=np.char.add(amount.astype(str), " CNY"),
     )
-    award = granted & (lv.kind == "invention") & (rng.random(n) < 0.0008)
+    award = granted & (lv.kind == "invention") & (rng.random(n) < 0.003)
     awarded_on = lv.grant + days(rng, 2 * 365, 6 * 365, n)
     name = np.where(rng.random(n) < 0.8, "china_patent_award", "state_sti_award")
     ev.add("awarded", ids, award, awarded_on, value=name)

@@ -1,0 +1,122 @@
+"""The indicator catalogue: ``data/indicators.toml`` parsed into typed definitions and validated.
+
+Like MetricFlow's metrics, an indicator is a few lines of data; every rule below is checked before
+anything is computed, so a mistake in the catalogue fails at start-up with the indicator's name.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from functools import cache
+from importlib import resources
+
+from ipgauge.errors import UserError
+from ipgauge.register.schema import PATENT_KINDS, RIGHT_TYPES, TRADEMARK_KINDS
+
+MEASURES = ("in_force", "granted")
+CRITERIA = ("strategic_industry", "family_abroad", "maintained_10_years", "pledged", "awarded")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One catalogue entry."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    unit_zh: str
+    unit_en: str
+    definition_en: str
+    definition_zh: str
+    source: str
+    measure: str = "in_force"
+    right_type: str = ""
+    kinds: tuple[str, ...] = ()
+    domestic: bool = False
+    is_gi: bool | None = None
+    criteria: tuple[str, ...] = ()
+    per_10k_of: str | None = None
+
+    @property
+    def is_per_10k(self) -> bool:
+        """Whether this is a per-10,000-population ratio of another indicator."""
+        return self.per_10k_of is not None
+
+
+def _rules(ind: Indicator, names: set[str]) -> list[str]:
+    """Every problem with one definition (empty when it is sound)."""
+    problems = [
+        f"{f} is empty"
+        for f in ("label_zh", "label_en", "unit_zh", "unit_en", "definition_en", "definition_zh", "source")
+        if not getattr(ind, f)
+    ]
+    if ind.is_per_10k:
+        if ind.per_10k_of not in names:
+            problems.append(f"per_10k_of names no indicator {ind.per_10k_of!r}")
+        return problems
+    if ind.measure not in MEASURES:
+        problems.append(f"measure {ind.measure!r} is not one of {', '.join(MEASURES)}")
+    if ind.right_type not in RIGHT_TYPES:
+        problems.append(f"right_type {ind.right_type!r} is not one of {', '.join(RIGHT_TYPES)}")
+    allowed = {"patent": PATENT_KINDS, "trademark": TRADEMARK_KINDS}.get(ind.right_type, ())
+    problems += [f"kind {k!r} is not a {ind.right_type} kind" for k in ind.kinds if k not in allowed]
+    problems += [f"criterion {c!r} is not one of {', '.join(CRITERIA)}" for c in ind.criteria if c not in CRITERIA]
+    if ind.criteria and (ind.right_type != "patent" or ind.kinds != ("invention",)):
+        problems.append("high-value criteria apply to invention patents only")
+    if ind.is_gi is not None and ind.right_type != "trademark":
+        problems.append("is_gi applies to trademarks only")
+    if ind.measure == "granted" and ind.right_type != "patent":
+        problems.append("the granted measure applies to patents only")
+    return problems
+
+
+def parse(text: str) -> dict[str, Indicator]:
+    """Parse and validate a catalogue; raise ValueError naming every broken indicator."""
+    raw = tomllib.loads(text)
+    known = {f.name for f in fields(Indicator)}
+    out: dict[str, Indicator] = {}
+    problems: list[str] = []
+    for name, entry in raw.items():
+        unknown = sorted(set(entry) - known)
+        if unknown:
+            problems.append(f"{name}: unknown key {unknown[0]!r}")
+            continue
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}
+        try:
+            out[name] = Indicator(name=name, **values)
+        except TypeError as e:
+            problems.append(f"{name}: {e}")
+    for ind in out.values():
+        problems += [f"{ind.name}: {p}" for p in _rules(ind, set(out))]
+    if problems:
+        raise ValueError("indicator catalogue: " + "; ".join(problems))
+    return out
+
+
+@cache
+def catalogue() -> dict[str, Indicator]:
+    """The shipped catalogue, validated once."""
+    return parse(resources.files("ipgauge.data").joinpath("indicators.toml").read_text(encoding="utf-8"))
+
+
+def indicator(name: str) -> Indicator:
+    """The indicator called ``name``, or a one-sentence error listing the names."""
+    try:
+        return catalogue()[name]
+    except KeyError:
+        raise UserError(f"no indicator {name!r}; `ipgauge indicators` lists them ({', '.join(catalogue())}).") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Documented settings of indicator definitions where the source leaves a number open."""
+
+    #: Criterion 4: a pledge at or above this amount (CNY) makes an invention patent high-value.
+    #: CNIPA publishes no threshold; 10 million CNY is ipgauge's documented default.
+    pledge_threshold_cny: float = 10_000_000
+    #: Criterion 3: maintained more than this many years since filing.
+    maintained_years: int = 10
+
+
+DEFAULT_SETTINGS = Settings()

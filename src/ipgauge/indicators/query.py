@@ -1,0 +1,264 @@
+"""Asking for figures: a point with its value a year earlier, shares, series and breakdowns.
+
+An :class:`Engine` holds the spells of one knowledge date on one backend; each method builds the
+Ibis expression from :mod:`ipgauge.indicators.engine`, executes it once, and shapes the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import ibis
+
+from ipgauge.errors import UserError
+from ipgauge.indicators import engine as E
+from ipgauge.indicators.backends import connect, read_spells
+from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, Indicator, Settings, indicator
+from ipgauge.indicators.fields import field_names
+from ipgauge.law.spells import spells
+from ipgauge.regions.divisions import divisions
+from ipgauge.regions.groups import Region, nation, region
+from ipgauge.regions.population import population
+from ipgauge.register import store
+
+BREAKDOWNS = ("subregion", "holder_type", "field")
+
+
+def year_before(d: date) -> date:
+    """The same day a year earlier (29 February → 28 February)."""
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:
+        return d.replace(year=d.year - 1, day=28)
+
+
+def yoy(value: float, previous: float) -> float | None:
+    """Year-on-year change in percent, to two decimals (None when there is nothing to compare with)."""
+    return round((value - previous) / previous * 100, 2) if previous else None
+
+
+@dataclass
+class Point:
+    """One figure: DESIGN §9's JSON object, with the share and population year when asked for."""
+
+    indicator: str
+    region: str
+    as_of: date
+    known_at: date
+    value: float
+    previous: float
+    yoy_pct: float | None
+    unit: str
+    synthetic: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """JSON-ready, with DESIGN's keys first."""
+        out = {
+            "indicator": self.indicator,
+            "region": self.region,
+            "as_of": self.as_of.isoformat(),
+            "known_at": self.known_at.isoformat(),
+            "value": self.value,
+            "previous": self.previous,
+            "yoy_pct": self.yoy_pct,
+            "unit": self.unit,
+        }
+        return out | self.extra | ({"synthetic": True} if self.synthetic else {})
+
+
+class Engine:
+    """The spells as known on K, on one backend, ready for queries."""
+
+    def __init__(
+        self,
+        backend: ibis.BaseBackend,
+        spells_path: Path,
+        known_at: date,
+        *,
+        synthetic: bool = False,
+        store_con=None,
+        settings: Settings = DEFAULT_SETTINGS,
+    ) -> None:
+        self.backend = backend
+        self.spells = read_spells(backend, spells_path)
+        self.known_at = known_at
+        self.synthetic = synthetic
+        self.store_con = store_con
+        self.settings = settings
+
+    # -- building blocks -------------------------------------------------------------------------
+    def _base(self, ind: Indicator) -> Indicator:
+        return indicator(ind.per_10k_of) if ind.is_per_10k else ind
+
+    def _intervals(self, ind: Indicator, with_field: bool = False):
+        t = self.spells
+        if with_field:
+            t = E.with_field(t)
+        return E.intervals(t, self._base(ind), self.settings)
+
+    def _count(self, ind: Indicator, where: Region, dates: list[date]) -> list[int]:
+        base = self._base(ind)
+        t = self._intervals(ind)
+        t = t.filter(E.in_region(t, where))
+        expr = t.aggregate(**{f"c{i}": E.counts(t, base, d).cast("int64").sum() for i, d in enumerate(dates)})
+        row = self.backend.execute(expr).iloc[0]
+        return [
+            int(row[f"c{i}"]) if row[f"c{i}"] == row[f"c{i}"] and row[f"c{i}"] is not None else 0
+            for i in range(len(dates))
+        ]
+
+    def _per_10k(self, ind: Indicator, where: Region, value: int, on: date) -> tuple[float, str]:
+        pop = population(self.store_con, where, on)
+        return round(value / pop.value * 10_000, 2), pop.year_label
+
+    # -- queries -----------------------------------------------------------------------------------
+    def point(self, name: str, where: Region, on: date, share_of: Region | None = None) -> Point:
+        """The figure on ``on`` and a year earlier; with ``share_of``, the share of that parent."""
+        ind = indicator(name)
+        before = year_before(on)
+        value, previous = self._count(ind, where, [on, before])
+        extra: dict = {}
+        if ind.is_per_10k:
+            value, extra["population_year"] = self._per_10k(ind, where, value, on)
+            previous, _ = self._per_10k(ind, where, previous, before)
+        if share_of is not None:
+            if ind.is_per_10k:
+                raise UserError("a per-10,000 figure has no share of a parent; ask for its base indicator.")
+            (parent,) = self._count(ind, share_of, [on])
+            extra |= {
+                "parent": share_of.code,
+                "parent_value": parent,
+                "share_pct": round(value / parent * 100, 2) if parent else None,
+            }
+        return Point(
+            name,
+            where.code,
+            on,
+            self.known_at,
+            value,
+            previous,
+            yoy(value, previous),
+            ind.unit_en,
+            self.synthetic,
+            extra,
+        )
+
+    def series(self, name: str, where: Region, period: str, start: date, end: date) -> list[Point]:
+        """The figure at the end of every period from ``start`` to ``end``, with year-on-year changes.
+
+        One sweep computes the series and the year before it together.
+        """
+        if period not in E.PERIODS:
+            raise UserError(f"unknown period {period!r}; choose one of {', '.join(E.PERIODS)}.")
+        if start > end:
+            raise UserError(f"--from {start} is after --to {end}.")
+        ind = indicator(name)
+        first, last = E.date_to_key(start, period), E.date_to_key(end, period)
+        if E.key_to_date(last, period) > end:
+            last -= 1  # the period containing --to has not ended yet
+        if last < first:
+            raise UserError(f"no {period} period ends between {start} and {end}.")
+        per_year = E.PERIODS[period]
+        t = self._intervals(ind)
+        t = t.filter(E.in_region(t, where))
+        frame = self.backend.execute(E.sweep(t, self._base(ind), period, first - per_year, last, []))
+        values = dict(zip(frame["key"].astype(int), frame["value"].astype(int), strict=True))
+        out = []
+        for key in range(first, last + 1):
+            on = E.key_to_date(key, period)
+            value, previous = values.get(key, 0), values.get(key - per_year, 0)
+            extra = {}
+            if ind.is_per_10k:
+                value, extra["population_year"] = self._per_10k(ind, where, value, on)
+                previous, _ = self._per_10k(ind, where, previous, E.key_to_date(key - per_year, period))
+            out.append(
+                Point(
+                    name,
+                    where.code,
+                    on,
+                    self.known_at,
+                    value,
+                    previous,
+                    yoy(value, previous),
+                    ind.unit_en,
+                    self.synthetic,
+                    extra,
+                )
+            )
+        return out
+
+    def breakdown(self, name: str, where: Region, on: date, by: str) -> list[Point]:
+        """The figure on ``on`` split by sub-region, holder type or technology field (a year earlier too)."""
+        if by not in BREAKDOWNS:
+            raise UserError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}.")
+        ind = indicator(name)
+        if ind.is_per_10k and by != "subregion":
+            raise UserError("a per-10,000 figure can only be broken down by sub-region.")
+        if by == "subregion" and where.kind == "county":
+            raise UserError(f"{where.code} is a county: it has no sub-regions.")
+        base = self._base(ind)
+        before = year_before(on)
+        t = self._intervals(ind, with_field=by == "field")
+        t = t.filter(E.in_region(t, where))
+        t = t.mutate(part=E.breakdown_key(t, by, where))
+        expr = t.group_by("part").aggregate(
+            value=E.counts(t, base, on).cast("int64").sum(), previous=E.counts(t, base, before).cast("int64").sum()
+        )
+        frame = self.backend.execute(expr)
+        rows = []
+        for part, value, previous in zip(frame["part"], frame["value"], frame["previous"], strict=True):
+            if part is None or part != part:
+                continue
+            extra = {"part": str(part), "label": self._label(by, str(part))}
+            value, previous = int(value), int(previous)
+            if ind.is_per_10k:
+                sub = region(str(part))
+                value, extra["population_year"] = self._per_10k(ind, sub, value, on)
+                previous, _ = self._per_10k(ind, sub, previous, before)
+            rows.append(
+                Point(
+                    name,
+                    where.code,
+                    on,
+                    self.known_at,
+                    value,
+                    previous,
+                    yoy(value, previous),
+                    ind.unit_en,
+                    self.synthetic,
+                    extra,
+                )
+            )
+        return sorted(rows, key=lambda p: (-p.value, p.extra["part"]))
+
+    @staticmethod
+    def _label(by: str, part: str) -> str:
+        if by == "field":
+            return field_names()[int(part)][1] if part.isdigit() else part
+        if by == "subregion":
+            d = divisions().get(part)
+            return f"{d.name_zh} {d.name_en}" if d else part
+        return part
+
+
+@contextmanager
+def open_engine(
+    db: Path, known_at: date, backend: str = "duckdb", settings: Settings = DEFAULT_SETTINGS
+) -> Iterator[Engine]:
+    """An engine over the register at ``db`` as known on ``known_at`` (spells computed once, cached)."""
+    con = store.connect(db, read_only=True)
+    try:
+        path = spells(con, db, known_at)
+        yield Engine(
+            connect(backend), path, known_at, synthetic=store.is_synthetic(con), store_con=con, settings=settings
+        )
+    finally:
+        con.close()
+
+
+__all__ = ["BREAKDOWNS", "Engine", "Point", "nation", "open_engine", "region", "year_before"]
