@@ -33,6 +33,9 @@ test: lint
 bench: setup
 	$(BIN)/python bench/bench_load.py --scale province
 	$(BIN)/python bench/bench_law.py --scale province
+	$(BIN)/ipgauge synth --scale province --out out/bench/delivery >/dev/null
+	rm -f out/bench/register.duckdb && $(BIN)/ipgauge load out/bench/delivery --db out/bench/register.duckdb >/dev/null
+	$(BIN)/python bench/bench_indicators.py --db out/bench/register.duckdb
 
 bench-national: setup
 	$(BIN)/python bench/bench_load.py --scale national --format parquet

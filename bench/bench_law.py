@@ -92,9 +92,14 @@ def bench_addresses(n: int, sample: int) -> dict:
     for a in batch[:sample]:
         cpca.transform([a])
     per_call = (time.perf_counter() - started) / sample
-    return {"addresses": n, "resolved": resolved, "seconds": round(ours, 2), "per_s": round(n / ours),
-            "baseline_one_call_per_address_per_s": round(1 / per_call),
-            "speedup": round((per_call * n) / ours, 1)}
+    return {
+        "addresses": n,
+        "resolved": resolved,
+        "seconds": round(ours, 2),
+        "per_s": round(n / ours),
+        "baseline_one_call_per_address_per_s": round(1 / per_call),
+        "speedup": round((per_call * n) / ours, 1),
+    }
 
 
 def main() -> None:
@@ -108,10 +113,14 @@ def main() -> None:
     db = args.db
     if db is None:
         db = work / "register.duckdb"
-        subprocess.run([str(BIN / "ipgauge"), "synth", "--scale", args.scale, "--out", str(work / "d")], check=True,
-                       capture_output=True)
-        subprocess.run([str(BIN / "ipgauge"), "load", str(work / "d"), "--db", str(db)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [str(BIN / "ipgauge"), "synth", "--scale", args.scale, "--out", str(work / "d")],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [str(BIN / "ipgauge"), "load", str(work / "d"), "--db", str(db)], check=True, capture_output=True
+        )
     cache = db.parent / f"{db.name}.cache"
     for stale in cache.glob(f"spells-CN-{args.known_at}-*.parquet"):
         stale.unlink()
@@ -120,16 +129,22 @@ def main() -> None:
     floor_s, floor_gib, _ = timed([sys.executable, "-c", FLOOR, str(db), args.known_at, str(work / "floor")])
     addr = bench_addresses(args.addresses, 500)
     result = {
-        "register": str(db), "known_at": args.known_at, "cores": os.cpu_count(),
+        "register": str(db),
+        "known_at": args.known_at,
+        "cores": os.cpu_count(),
         "spells": {"rows": int(rows), "seconds": round(spell_s, 2), "peak_gib": round(spell_gib, 2)},
         "baseline_floor_copy_register_as_known": {"seconds": round(floor_s, 2), "peak_gib": round(floor_gib, 2)},
         "addresses": addr,
     }
     print(f"law benchmark — {db} known at {args.known_at}, {os.cpu_count()} cores")
-    print(f"spells: {int(rows):,} rows in {spell_s:.1f} s, peak {spell_gib:.2f} GiB "
-          f"(floor, copying the register as known on K: {floor_s:.1f} s, peak {floor_gib:.2f} GiB)")
-    print(f"addresses: {addr['per_s']:,}/s batched ({addr['resolved']:,} of {addr['addresses']:,} resolved) vs "
-          f"{addr['baseline_one_call_per_address_per_s']:,}/s one call per address: {addr['speedup']}x")
+    print(
+        f"spells: {int(rows):,} rows in {spell_s:.1f} s, peak {spell_gib:.2f} GiB "
+        f"(floor, copying the register as known on K: {floor_s:.1f} s, peak {floor_gib:.2f} GiB)"
+    )
+    print(
+        f"addresses: {addr['per_s']:,}/s batched ({addr['resolved']:,} of {addr['addresses']:,} resolved) vs "
+        f"{addr['baseline_one_call_per_address_per_s']:,}/s one call per address: {addr['speedup']}x"
+    )
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"law-{db.stem}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

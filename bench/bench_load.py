@@ -69,18 +69,30 @@ def main() -> None:
     load_s, load_gib = timed([ipg, "load", str(delivery), "--db", str(db), "--rejects", str(work / "rejects")])
     again_s, again_gib = timed([ipg, "load", str(delivery), "--db", str(db), "--rejects", str(work / "rejects")])
     result = {
-        "scale": args.scale, "format": args.format, "rows": rows, "bytes": size, "cores": os.cpu_count(),
+        "scale": args.scale,
+        "format": args.format,
+        "rows": rows,
+        "bytes": size,
+        "cores": os.cpu_count(),
         "machine": f"{platform.machine()} {platform.system()}, Python {platform.python_version()}",
-        "synth": {"seconds": round(synth_s, 2), "peak_gib": round(synth_gib, 2),
-                  "rows_per_s": round(rows / synth_s)},
-        "baseline_plain_duckdb_import": {"seconds": round(base_s, 2), "peak_gib": round(base_gib, 2),
-                                         "rows_per_s": round(rows / base_s)},
-        "ipgauge_load": {"seconds": round(load_s, 2), "peak_gib": round(load_gib, 2),
-                         "rows_per_s": round(rows / load_s), "vs_baseline": round(load_s / base_s, 2)},
+        "synth": {"seconds": round(synth_s, 2), "peak_gib": round(synth_gib, 2), "rows_per_s": round(rows / synth_s)},
+        "baseline_plain_duckdb_import": {
+            "seconds": round(base_s, 2),
+            "peak_gib": round(base_gib, 2),
+            "rows_per_s": round(rows / base_s),
+        },
+        "ipgauge_load": {
+            "seconds": round(load_s, 2),
+            "peak_gib": round(load_gib, 2),
+            "rows_per_s": round(rows / load_s),
+            "vs_baseline": round(load_s / base_s, 2),
+        },
         "ipgauge_load_again_idempotent": {"seconds": round(again_s, 2), "peak_gib": round(again_gib, 2)},
     }
-    print(f"ipgauge load benchmark — {args.scale} scale, {args.format}, {rows:,} rows, {size / 2**20:,.0f} MiB, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"ipgauge load benchmark — {args.scale} scale, {args.format}, {rows:,} rows, {size / 2**20:,.0f} MiB, "
+        f"{os.cpu_count()} cores"
+    )
     print(f"{'step':<34}{'seconds':>10}{'rows/s':>14}{'peak GiB':>10}")
     for name in ("synth", "baseline_plain_duckdb_import", "ipgauge_load", "ipgauge_load_again_idempotent"):
         r = result[name]

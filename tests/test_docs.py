@@ -29,3 +29,11 @@ def test_every_canonical_column_is_in_the_format_doc():
 def test_readme_opens_with_the_two_commands():
     head = (ROOT / "README.md").read_text(encoding="utf-8")[:600]
     assert "make demo" in head and "make test" in head
+
+
+def test_every_indicator_is_documented():
+    from ipgauge.indicators.catalogue import catalogue
+
+    doc = (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8")
+    for name in catalogue():
+        assert f"`{name}`" in doc, name

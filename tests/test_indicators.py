@@ -251,3 +251,14 @@ def test_indicators_command_lists_the_catalogue():
     assert result.exit_code == 0
     for name in catalogue():
         assert name in result.stdout
+
+
+def test_series_by_subregion_is_one_sweep_for_every_part(engine, spells_file):
+    points = engine.series("valid_invention_patents", nation(), "yearly", date(2021, 1, 1), D, by="subregion")
+    provinces = {p.extra["part"] for p in points}
+    assert len(provinces) > 20
+    for p in points:
+        if p.extra["part"] in ("230000", "440000"):
+            assert p.value == oracle(
+                spells_file[1], "valid_invention_patents", p.as_of, f"province_code = '{p.extra['part']}'"
+            )

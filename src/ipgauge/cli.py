@@ -342,15 +342,13 @@ def indicator(
     where = find_region(region_)
     d = _date(as_of, "--as-of")
     k = _date(known_at_, "--known-at") or date.today()
-    if series and by:
-        raise UserError("ask for either --series or --by, not both.")
     with open_engine(db_path(db), k, backend) as engine:
         if series:
             start = _date(from_, "--from")
             if start is None:
                 raise UserError("--series needs --from DATE.")
-            points = engine.series(name, where, series, start, _date(to, "--to") or d)
-            _emit(points, fmt, f"{name}, {where.name_en}, {series}")
+            points = engine.series(name, where, series, start, _date(to, "--to") or d, by)
+            _emit(points, fmt, f"{name}, {where.name_en}, {series}" + (f", by {by}" if by else ""))
         elif by:
             _emit(engine.breakdown(name, where, d, by), fmt, f"{name}, {where.name_en}, on {d}, by {by}")
         else:

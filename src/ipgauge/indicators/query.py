@@ -148,59 +148,65 @@ class Engine:
             extra,
         )
 
-    def series(self, name: str, where: Region, period: str, start: date, end: date) -> list[Point]:
+    def series(
+        self, name: str, where: Region, period: str, start: date, end: date, by: str | None = None
+    ) -> list[Point]:
         """The figure at the end of every period from ``start`` to ``end``, with year-on-year changes.
 
-        One sweep computes the series and the year before it together.
+        One sweep computes the series and the year before it together — for every part of a
+        breakdown at once when ``by`` is given (e.g. all provinces of the nation).
         """
         if period not in E.PERIODS:
             raise UserError(f"unknown period {period!r}; choose one of {', '.join(E.PERIODS)}.")
         if start > end:
             raise UserError(f"--from {start} is after --to {end}.")
         ind = indicator(name)
+        self._check_breakdown(ind, where, by)
         first, last = E.date_to_key(start, period), E.date_to_key(end, period)
         if E.key_to_date(last, period) > end:
             last -= 1  # the period containing --to has not ended yet
         if last < first:
             raise UserError(f"no {period} period ends between {start} and {end}.")
         per_year = E.PERIODS[period]
-        t = self._intervals(ind)
+        t = self._intervals(ind, with_field=by == "field")
         t = t.filter(E.in_region(t, where))
-        frame = self.backend.execute(E.sweep(t, self._base(ind), period, first - per_year, last, []))
-        values = dict(zip(frame["key"].astype(int), frame["value"].astype(int), strict=True))
+        parts = ["part"] if by else []
+        if by:
+            t = t.mutate(part=E.breakdown_key(t, by, where))
+            t = t.filter(t.part.notnull())
+        frame = self.backend.execute(E.sweep(t, self._base(ind), period, first - per_year, last, parts))
+        keys = frame["part"].astype(str) if by else [None] * len(frame)
+        values = {(p, int(k)): int(v) for p, k, v in zip(keys, frame["key"], frame["value"], strict=True)}
         out = []
-        for key in range(first, last + 1):
-            on = E.key_to_date(key, period)
-            value, previous = values.get(key, 0), values.get(key - per_year, 0)
-            extra = {}
-            if ind.is_per_10k:
-                value, extra["population_year"] = self._per_10k(ind, where, value, on)
-                previous, _ = self._per_10k(ind, where, previous, E.key_to_date(key - per_year, period))
-            out.append(
-                Point(
-                    name,
-                    where.code,
-                    on,
-                    self.known_at,
-                    value,
-                    previous,
-                    yoy(value, previous),
-                    ind.unit_en,
-                    self.synthetic,
-                    extra,
+        for part in sorted({p for p, _ in values} or {None}, key=lambda p: p or ""):
+            sub = region(part) if by == "subregion" else where
+            for key in range(first, last + 1):
+                on = E.key_to_date(key, period)
+                value, previous = values.get((part, key), 0), values.get((part, key - per_year), 0)
+                extra = {"part": part, "label": self._label(by, part)} if by else {}
+                if ind.is_per_10k:
+                    value, extra["population_year"] = self._per_10k(ind, sub, value, on)
+                    previous, _ = self._per_10k(ind, sub, previous, E.key_to_date(key - per_year, period))
+                out.append(
+                    Point(
+                        name,
+                        where.code,
+                        on,
+                        self.known_at,
+                        value,
+                        previous,
+                        yoy(value, previous),
+                        ind.unit_en,
+                        self.synthetic,
+                        extra,
+                    )
                 )
-            )
         return out
 
     def breakdown(self, name: str, where: Region, on: date, by: str) -> list[Point]:
         """The figure on ``on`` split by sub-region, holder type or technology field (a year earlier too)."""
-        if by not in BREAKDOWNS:
-            raise UserError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}.")
         ind = indicator(name)
-        if ind.is_per_10k and by != "subregion":
-            raise UserError("a per-10,000 figure can only be broken down by sub-region.")
-        if by == "subregion" and where.kind == "county":
-            raise UserError(f"{where.code} is a county: it has no sub-regions.")
+        self._check_breakdown(ind, where, by)
         base = self._base(ind)
         before = year_before(on)
         t = self._intervals(ind, with_field=by == "field")
@@ -235,6 +241,17 @@ class Engine:
                 )
             )
         return sorted(rows, key=lambda p: (-p.value, p.extra["part"]))
+
+    @staticmethod
+    def _check_breakdown(ind: Indicator, where: Region, by: str | None) -> None:
+        if by is None:
+            return
+        if by not in BREAKDOWNS:
+            raise UserError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}.")
+        if ind.is_per_10k and by != "subregion":
+            raise UserError("a per-10,000 figure can only be broken down by sub-region.")
+        if by == "subregion" and where.kind == "county":
+            raise UserError(f"{where.code} is a county: it has no sub-regions.")
 
     @staticmethod
     def _label(by: str, part: str) -> str:
