@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup java demo test lint bench bench-national clean
+.PHONY: setup system demo test lint bench bench-national clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,13 +13,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev,spark]'
 	touch $(STAMP)
 
-setup: $(STAMP) java
+setup: system $(STAMP)
 
-# Spark (the conformance tests) needs a Java runtime; install one when the machine has none.
-java:
-	@command -v java >/dev/null 2>&1 || { \
-	  echo "installing a Java runtime for Spark"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless) >/dev/null; }
+# System packages the project needs, installed only when missing: CJK fonts, Pango and HarfBuzz-subset
+# for releases (charts, PDF), a Java runtime for Spark (the conformance tests).
+system:
+	@missing=""; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk fontconfig"; \
+	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 demo: setup
 	$(BIN)/ipgauge demo --out out/demo

@@ -166,8 +166,10 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Working folder for the demo.")] = Path("demo"),
     scale: Annotated[str, typer.Option(help="Scale of the synthetic register.")] = "province",
 ) -> None:
-    """The main job end to end on the synthetic register: synth, then load."""
+    """The main job end to end on the synthetic register: synth, load, and the Northeast China release."""
     from ipgauge.register.load import load_delivery
+    from ipgauge.releases import render, snapshot
+    from ipgauge.releases.spec import Spec
     from ipgauge.synth.generate import synthesize
 
     delivery, db = out_dir / "delivery", out_dir / "register.duckdb"
@@ -181,6 +183,17 @@ def demo(
         report = load_delivery(delivery, db, progress=tick)
     out.print(f"[bold]2. Loaded[/] into {db} ({time.perf_counter() - started:.1f} s)")
     print_load_report(report)
+    started = time.perf_counter()
+    spec = Spec("northeast", date(2025, 4, 30), report.recorded_date).validate()
+    computed = snapshot.run(db, spec)
+    snapshot.save(db, computed)
+    files = render.write(computed.figures, computed.snapshot, out_dir / "release")
+    out.print(
+        f"[bold]3. Release {computed.snapshot['release_id']}[/]: Northeast China as of {spec.as_of}, as known on "
+        f"{spec.known_at} ({time.perf_counter() - started:.1f} s)"
+    )
+    _print_release(computed, ("zh", "en"))
+    out.print(f"\nFiles: {out_dir / 'release'}/ " + ", ".join(p.name for p in files), highlight=False)
 
 
 @app.command()
@@ -356,6 +369,104 @@ def indicator(
             _emit([engine.point(name, where, d, parent)], fmt, "point")
     if engine.synthetic and fmt == "table":
         out.print("[bold]SYNTHETIC[/] register: these figures describe no real region.")
+
+
+release_app = typer.Typer(
+    invoke_without_command=True,
+    no_args_is_help=False,
+    help="Write a statistics release (zh and en) from the figures; reproduce or diff one.",
+)
+app.add_typer(release_app, name="release")
+
+
+def _print_release(computed, langs: tuple[str, ...]) -> None:
+    from ipgauge.releases.text import paragraphs, title
+
+    for lang in langs:
+        out.print(f"\n[bold]{title(computed.figures, lang)}[/]", highlight=False)
+        for p in paragraphs(computed.figures, lang):
+            out.print(p, highlight=False, markup=False)
+
+
+@release_app.callback()
+@guarded
+def release(
+    ctx: typer.Context,
+    region_: Annotated[str | None, typer.Option("--region", help="Region code or group (e.g. northeast).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The date D the release describes.")] = None,
+    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")] = None,
+    lang: Annotated[str, typer.Option(help="Language printed to the terminal: zh, en or both.")] = "both",
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the release files.")] = Path("release"),
+    spec_file: Annotated[Path | None, typer.Option("--spec", help="A TOML release spec (options override it).")] = None,
+    reproduce: Annotated[str | None, typer.Option(help="Regenerate a stored release by its id.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Compute a release, store its snapshot, write its files and print its text."""
+    if ctx.invoked_subcommand:
+        return
+    from ipgauge.register.store import db_path
+    from ipgauge.releases import render, snapshot
+    from ipgauge.releases.spec import Spec, load_spec
+
+    langs = ("zh", "en") if lang == "both" else (lang,)
+    if any(x not in ("zh", "en") for x in langs):
+        raise UserError(f"unknown language {lang!r}; choose zh, en or both.")
+    path = db_path(db)
+    if reproduce:
+        computed = snapshot.reproduce(path, reproduce)
+        render.write(computed.figures, computed.snapshot, out_dir)
+        _print_release(computed, langs)
+        out.print(f"\nRelease {reproduce} reproduced: every figure identical to the snapshot; files in {out_dir}.")
+        return
+    k = _date(known_at_, "--known-at")
+    if spec_file:
+        spec = load_spec(spec_file, region=region_, as_of=_date(as_of, "--as-of"), known_at=k)
+    else:
+        if not region_ or not as_of:
+            raise UserError("a release needs --region and --as-of (or --spec FILE).")
+        spec = Spec(region_, _date(as_of, "--as-of"), k or date.today()).validate()
+    started = time.perf_counter()
+    computed = snapshot.run(path, spec)
+    snapshot.save(path, computed)
+    files = render.write(computed.figures, computed.snapshot, out_dir)
+    _print_release(computed, langs)
+    out.print(
+        f"\nRelease {computed.snapshot['release_id']} ({time.perf_counter() - started:.1f} s): "
+        + ", ".join(p.name for p in files)
+        + f" in {out_dir}.",
+        highlight=False,
+    )
+
+
+@release_app.command("diff")
+@guarded
+def release_diff(
+    release_id: Annotated[str, typer.Argument(help="The release id (R…).")],
+    known_at_: Annotated[str, typer.Option("--known-at", help="The later knowledge date K2.")],
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    db: DbOption = None,
+) -> None:
+    """List the figures that change when the release is computed as known on K2, and the rights behind them."""
+    import json
+
+    from ipgauge.register.store import db_path
+    from ipgauge.releases import snapshot
+
+    changes = snapshot.diff(db_path(db), release_id, _date(known_at_, "--known-at"))
+    if fmt == "json":
+        print(json.dumps(changes, ensure_ascii=False, indent=2))
+        return
+    if not changes:
+        out.print(f"No figure of {release_id} changes when known on {known_at_}.")
+        return
+    for c in changes:
+        out.print(
+            f"[bold]{c['indicator']}[/] {c['figure']} on {c['as_of']}: {c['before']:,} → {c['after']:,} "
+            f"({c['rights_changed']:,} rights changed)",
+            highlight=False,
+        )
+        for r in c["rights"]:
+            out.print(f"  {r['right_id']} {r['change']}: {r['cause']}", highlight=False, markup=False)
 
 
 def main() -> None:

@@ -85,6 +85,7 @@ class Engine:
         settings: Settings = DEFAULT_SETTINGS,
     ) -> None:
         self.backend = backend
+        self.spells_path = spells_path
         self.spells = read_spells(backend, spells_path)
         self.known_at = known_at
         self.synthetic = synthetic

@@ -1,0 +1,1 @@
+"""Releases: the press release itself — figures, sentences, tables, charts and files — reproducible."""

@@ -1,0 +1,134 @@
+"""The figures of a release, computed from the indicator engine and nothing else.
+
+Every number a release prints comes from here; the text, tables and charts only format them. The
+figures are plain data (JSON-ready, in a fixed order) so that a snapshot can be compared digit by
+digit with a re-run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from ipgauge.indicators.catalogue import indicator
+from ipgauge.indicators.engine import date_to_key
+from ipgauge.indicators.query import Engine
+from ipgauge.regions.groups import Region, region
+from ipgauge.releases.spec import Spec
+
+
+@dataclass
+class Member:
+    """One member (sub-region) of the released region."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    value: float
+    previous: float
+
+
+@dataclass
+class Figure:
+    """One indicator of the release."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    unit_zh: str
+    unit_en: str
+    value: float
+    previous: float
+    parent_value: float | None
+    population_year: str | None = None
+    members: list[Member] = field(default_factory=list)
+    trend: list[tuple[str, float]] = field(default_factory=list)  # (ISO date, value)
+
+    @property
+    def yoy_pct(self) -> float | None:
+        """Year-on-year change in percent, unrounded (wording rounds it once)."""
+        return (self.value - self.previous) / self.previous * 100 if self.previous else None
+
+    @property
+    def share_pct(self) -> float | None:
+        """Share of the parent region in percent, unrounded."""
+        return self.value / self.parent_value * 100 if self.parent_value else None
+
+
+@dataclass
+class Figures:
+    """All the figures of one release."""
+
+    spec: dict
+    region: dict
+    synthetic: bool
+    figures: list[Figure]
+
+    def as_dict(self) -> dict:
+        """JSON-ready, including the derived changes and shares (rounded to 4 decimals for stability)."""
+        out = asdict(self)
+        for f, raw in zip(out["figures"], self.figures, strict=True):
+            f["yoy_pct"] = None if raw.yoy_pct is None else round(raw.yoy_pct, 4)
+            f["share_pct"] = None if raw.share_pct is None else round(raw.share_pct, 4)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Figures:
+        """The inverse of :meth:`as_dict`."""
+        figures = []
+        for f in data["figures"]:
+            f = {k: v for k, v in f.items() if k not in ("yoy_pct", "share_pct")}
+            f["members"] = [Member(**m) for m in f["members"]]
+            f["trend"] = [tuple(t) for t in f["trend"]]
+            figures.append(Figure(**f))
+        return cls(data["spec"], data["region"], data["synthetic"], figures)
+
+
+def _trend_start(as_of: date, months: int) -> date:
+    """The first day of the month ``months - 1`` months before ``as_of``'s month."""
+    first = date_to_key(as_of, "monthly") - months + 1
+    return date(first // 12, first % 12 + 1, 1)
+
+
+def compute(engine: Engine, spec: Spec) -> Figures:
+    """Compute every figure the spec asks for."""
+    where, parent = region(spec.region), region(spec.share_of)
+    figures = []
+    for name in spec.indicators:
+        ind = indicator(name)
+        point = engine.point(name, where, spec.as_of, None if ind.is_per_10k else parent)
+        fig = Figure(
+            name,
+            ind.label_zh,
+            ind.label_en,
+            ind.unit_zh,
+            ind.unit_en,
+            point.value,
+            point.previous,
+            point.extra.get("parent_value"),
+            point.extra.get("population_year"),
+        )
+        if not ind.is_per_10k and where.kind in ("nation", "group", "province", "prefecture"):
+            fig.members = [
+                _member(p.extra["part"], p.value, p.previous)
+                for p in engine.breakdown(name, where, spec.as_of, "subregion")
+            ]
+        series = engine.series(name, where, "monthly", _trend_start(spec.as_of, spec.trend_months), spec.as_of)
+        fig.trend = [(p.as_of.isoformat(), p.value) for p in series]
+        figures.append(fig)
+    info = {
+        "code": where.code,
+        "kind": where.kind,
+        "name_zh": where.name_zh,
+        "name_en": where.name_en,
+        "official_zh": where.official_zh or where.name_zh,
+        "official_en": where.official_en or where.name_en,
+        "members": list(where.members),
+        "parent": parent.code,
+    }
+    return Figures(spec.as_dict(), info, engine.synthetic, figures)
+
+
+def _member(code: str, value: float, previous: float) -> Member:
+    r: Region = region(code)
+    return Member(code, r.name_zh, r.name_en, value, previous)

@@ -1,0 +1,91 @@
+"""A release spec: which region, date, knowledge date, indicators and languages.
+
+A TOML file for releases that recur, or the command line's options.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+from ipgauge.errors import UserError
+from ipgauge.indicators.catalogue import indicator
+from ipgauge.regions.groups import region
+
+DEFAULT_INDICATORS = ("valid_invention_patents", "high_value_invention_patents", "valid_trademarks", "gi_products")
+LANGUAGES = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Everything that decides a release's figures (with K, the register state as known on K)."""
+
+    region: str
+    as_of: date
+    known_at: date
+    indicators: tuple[str, ...] = DEFAULT_INDICATORS
+    languages: tuple[str, ...] = LANGUAGES
+    trend_months: int = 24
+    share_of: str = "CN"
+    title_zh: str = ""
+    title_en: str = ""
+
+    def validate(self) -> Spec:
+        """Check every name now, with one sentence per problem, before anything is computed."""
+        region(self.region)
+        region(self.share_of)
+        for name in self.indicators:
+            indicator(name)
+        bad = [lang for lang in self.languages if lang not in LANGUAGES]
+        if bad:
+            raise UserError(f"unknown language {bad[0]!r}; choose zh, en or both.")
+        if not 2 <= self.trend_months <= 240:
+            raise UserError("trend_months must be between 2 and 240.")
+        if self.known_at < self.as_of:
+            raise UserError(
+                f"the knowledge date {self.known_at} is before the date {self.as_of} the release describes."
+            )
+        return self
+
+    def as_dict(self) -> dict:
+        """JSON-ready (dates as ISO strings)."""
+        out = asdict(self)
+        out["as_of"], out["known_at"] = self.as_of.isoformat(), self.known_at.isoformat()
+        out["indicators"], out["languages"] = list(self.indicators), list(self.languages)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Spec:
+        """The inverse of :meth:`as_dict` (also what a TOML spec file holds)."""
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise UserError(f"unknown release spec key {unknown[0]!r}; a spec takes {', '.join(sorted(known))}.")
+        values = dict(data)
+        for key in ("as_of", "known_at"):
+            if key in values and not isinstance(values[key], date):
+                try:
+                    values[key] = date.fromisoformat(str(values[key]))
+                except ValueError:
+                    raise UserError(f"{key} {values[key]!r} is not a date (YYYY-MM-DD).") from None
+        for key in ("indicators", "languages"):
+            if key in values:
+                values[key] = tuple(values[key])
+        missing = [k for k in ("region", "as_of", "known_at") if k not in values]
+        if missing:
+            raise UserError(f"the release spec needs {missing[0]}.")
+        return cls(**values)
+
+
+def load_spec(path: Path, **overrides) -> Spec:
+    """A spec from a TOML file, with command-line values (not None) taking precedence."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"there is no release spec {path}.") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise UserError(f"{path.name} is not a valid TOML spec ({e}).") from None
+    data |= {k: v for k, v in overrides.items() if v is not None}
+    return Spec.from_dict(data).validate()
