@@ -385,7 +385,7 @@ def _print_release(computed, langs: tuple[str, ...]) -> None:
     for lang in langs:
         out.print(f"\n[bold]{title(computed.figures, lang)}[/]", highlight=False)
         for p in paragraphs(computed.figures, lang):
-            out.print(p, highlight=False, markup=False)
+            out.print(p, highlight=False, markup=False, soft_wrap=True)
 
 
 @release_app.callback()
