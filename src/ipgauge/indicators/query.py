@@ -113,9 +113,28 @@ class Engine:
             for i in range(len(dates))
         ]
 
-    def _per_10k(self, ind: Indicator, where: Region, value: int, on: date) -> tuple[float, str]:
-        pop = population(self.store_con, where, on)
-        return round(value / pop.value * 10_000, 2), pop.year_label
+    def _figure(
+        self,
+        name: str,
+        where: Region,
+        counted_in: Region,
+        on: date,
+        before: date,
+        value: int,
+        previous: int,
+        extra: dict | None = None,
+    ) -> Point:
+        """A point from two counts; a per-10,000 indicator divides them by ``counted_in``'s population."""
+        ind = indicator(name)
+        extra = dict(extra or {})
+        shown: tuple[float, float] = (value, previous)
+        if ind.is_per_10k:
+            now, then = population(self.store_con, counted_in, on), population(self.store_con, counted_in, before)
+            shown = (round(value / now.value * 10_000, 2), round(previous / then.value * 10_000, 2))
+            extra["population_year"] = now.year_label
+        return Point(
+            name, where.code, on, self.known_at, shown[0], shown[1], yoy(*shown), ind.unit_en, self.synthetic, extra
+        )
 
     # -- queries -----------------------------------------------------------------------------------
     def point(self, name: str, where: Region, on: date, share_of: Region | None = None) -> Point:
@@ -124,30 +143,16 @@ class Engine:
         before = year_before(on)
         value, previous = self._count(ind, where, [on, before])
         extra: dict = {}
-        if ind.is_per_10k:
-            value, extra["population_year"] = self._per_10k(ind, where, value, on)
-            previous, _ = self._per_10k(ind, where, previous, before)
         if share_of is not None:
             if ind.is_per_10k:
                 raise UserError("a per-10,000 figure has no share of a parent; ask for its base indicator.")
             (parent,) = self._count(ind, share_of, [on])
-            extra |= {
+            extra = {
                 "parent": share_of.code,
                 "parent_value": parent,
                 "share_pct": round(value / parent * 100, 2) if parent else None,
             }
-        return Point(
-            name,
-            where.code,
-            on,
-            self.known_at,
-            value,
-            previous,
-            yoy(value, previous),
-            ind.unit_en,
-            self.synthetic,
-            extra,
-        )
+        return self._figure(name, where, where, on, before, value, previous, extra)
 
     def series(
         self, name: str, where: Region, period: str, start: date, end: date, by: str | None = None
@@ -182,23 +187,16 @@ class Engine:
         for part in sorted({p for p, _ in values} or {None}, key=lambda p: p or ""):
             sub = region(part) if by == "subregion" else where
             for key in range(first, last + 1):
-                on = E.key_to_date(key, period)
-                value, previous = values.get((part, key), 0), values.get((part, key - per_year), 0)
                 extra = {"part": part, "label": self._label(by, part)} if by else {}
-                if ind.is_per_10k:
-                    value, extra["population_year"] = self._per_10k(ind, sub, value, on)
-                    previous, _ = self._per_10k(ind, sub, previous, E.key_to_date(key - per_year, period))
                 out.append(
-                    Point(
+                    self._figure(
                         name,
-                        where.code,
-                        on,
-                        self.known_at,
-                        value,
-                        previous,
-                        yoy(value, previous),
-                        ind.unit_en,
-                        self.synthetic,
+                        where,
+                        sub,
+                        E.key_to_date(key, period),
+                        E.key_to_date(key - per_year, period),
+                        values.get((part, key), 0),
+                        values.get((part, key - per_year), 0),
                         extra,
                     )
                 )
@@ -222,25 +220,8 @@ class Engine:
             if part is None or part != part:
                 continue
             extra = {"part": str(part), "label": self._label(by, str(part))}
-            value, previous = int(value), int(previous)
-            if ind.is_per_10k:
-                sub = region(str(part))
-                value, extra["population_year"] = self._per_10k(ind, sub, value, on)
-                previous, _ = self._per_10k(ind, sub, previous, before)
-            rows.append(
-                Point(
-                    name,
-                    where.code,
-                    on,
-                    self.known_at,
-                    value,
-                    previous,
-                    yoy(value, previous),
-                    ind.unit_en,
-                    self.synthetic,
-                    extra,
-                )
-            )
+            sub = region(str(part)) if by == "subregion" else where
+            rows.append(self._figure(name, where, sub, on, before, int(value), int(previous), extra))
         return sorted(rows, key=lambda p: (-p.value, p.extra["part"]))
 
     @staticmethod
