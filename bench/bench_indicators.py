@@ -27,7 +27,7 @@ import pandas as pd
 
 from ipgauge.indicators.engine import key_to_date
 from ipgauge.indicators.query import open_engine
-from ipgauge.law.spells import spells
+from ipgauge.law.spells import scan, spells
 from ipgauge.regions.groups import nation, region
 from ipgauge.register import store
 
@@ -55,7 +55,7 @@ def main() -> None:
     path = spells(con, args.db, k)
     spells_s = time.perf_counter() - started
     con.close()
-    rows = duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchall()[0][0]
+    rows = duckdb.sql(f"SELECT count(*) FROM {scan(path)}").fetchall()[0][0]
 
     with open_engine(args.db, k) as engine:
         timings = []
@@ -72,7 +72,7 @@ def main() -> None:
     engine_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
     started = time.perf_counter()
-    frame = duckdb.sql(f"SELECT province_code, valid_from, valid_to FROM '{path}' WHERE {WHERE}").df()
+    frame = duckdb.sql(f"SELECT province_code, valid_from, valid_to FROM {scan(path)} WHERE {WHERE}").df()
     load_s = time.perf_counter() - started
     started = time.perf_counter()
     pandas_result = {}
@@ -91,7 +91,7 @@ def main() -> None:
     db = duckdb.connect()
     for d in dates:
         for p, c in db.execute(
-            f"SELECT province_code, count(*) FROM '{path}' WHERE {WHERE} "
+            f"SELECT province_code, count(*) FROM {scan(path)} WHERE {WHERE} "
             f"AND valid_from <= DATE '{d}' AND valid_to > DATE '{d}' GROUP BY 1"
         ).fetchall():
             sql_result[(p, d)] = c

@@ -28,12 +28,12 @@ SPELLS = """
 import sys, duckdb
 from datetime import date
 from pathlib import Path
-from ipgauge.law.spells import spells
+from ipgauge.law.spells import scan, spells
 db = Path(sys.argv[1])
 from ipgauge.register.store import connect
 con = connect(db, read_only=True)
 path = spells(con, db, date.fromisoformat(sys.argv[2]))
-print(duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchall()[0][0])
+print(duckdb.sql(f"SELECT count(*) FROM {scan(path)}").fetchall()[0][0])
 """
 
 FLOOR = """

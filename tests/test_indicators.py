@@ -18,7 +18,7 @@ from ipgauge.indicators.backends import connect
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, catalogue, parse
 from ipgauge.indicators.fields import sei_subclasses
 from ipgauge.indicators.query import Engine, year_before
-from ipgauge.law.spells import spells
+from ipgauge.law.spells import scan, spells
 from ipgauge.regions.groups import nation, region
 from ipgauge.regions.population import population
 from ipgauge.register import store
@@ -73,7 +73,7 @@ def where_sql(name: str, d: date, region_sql: str = "TRUE") -> str:
 
 
 def oracle(path: Path, name: str, d: date, region_sql: str = "TRUE") -> int:
-    return duckdb.sql(f"SELECT count(*) FROM '{path}' WHERE {where_sql(name, d, region_sql)}").fetchall()[0][0]
+    return duckdb.sql(f"SELECT count(*) FROM {scan(path)} WHERE {where_sql(name, d, region_sql)}").fetchall()[0][0]
 
 
 BASES = [n for n, i in catalogue().items() if not i.is_per_10k]
@@ -138,7 +138,7 @@ def test_breakdowns_add_up(engine, spells_file, by):
         assert hlj.value == oracle(spells_file[1], "valid_invention_patents", D, "province_code = '230000'")
     if by == "field":
         g06f = duckdb.sql(
-            f"SELECT count(*) FROM '{spells_file[1]}' WHERE {where_sql('valid_invention_patents', D)} "
+            f"SELECT count(*) FROM {scan(spells_file[1])} WHERE {where_sql('valid_invention_patents', D)} "
             f"AND {where.sql_predicate()} AND substr(ipc_main, 1, 4) IN ('G06F', 'G06N', 'G06T')"
         ).fetchall()[0][0]
         computer = next(p for p in rows if p.extra["label"] == "Computer technology")

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import write_csv
 from ipgauge.law.ruleset import Policy
-from ipgauge.law.spells import spells
+from ipgauge.law.spells import scan, spells
 from ipgauge.law.status import explain
 from ipgauge.regions.groups import region
 from ipgauge.register.load import load_delivery
@@ -183,7 +183,7 @@ def count(register, k: str, d: str, where: str) -> int:
     con, db = register
     path = spells(con, db, date.fromisoformat(k))
     return duckdb.sql(
-        f"SELECT count(*) FROM '{path}' WHERE valid_from <= DATE '{d}' AND valid_to > DATE '{d}' AND {where}"
+        f"SELECT count(*) FROM {scan(path)} WHERE valid_from <= DATE '{d}' AND valid_to > DATE '{d}' AND {where}"
     ).fetchall()[0][0]
 
 

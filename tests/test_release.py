@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from conftest import run, write_csv
 from ipgauge.indicators.query import open_engine
+from ipgauge.law.spells import scan
 from ipgauge.regions.groups import nation, region
 from ipgauge.releases.figures import Figure, Figures, Member
 from ipgauge.releases.text import paragraphs
@@ -202,7 +203,7 @@ def test_a_later_delivery_keeps_the_release_reproducible_and_diff_names_the_righ
 
     con = duckdb.connect(str(db), read_only=True)
     (patent,) = con.execute(f"""
-        SELECT right_id FROM '{sorted(db.parent.glob(db.name + ".cache/spells-*.parquet"))[0]}'
+        SELECT right_id FROM {scan(sorted(db.parent.glob(db.name + ".cache/spells-*"))[0])}
         WHERE right_type = 'patent' AND kind = 'invention' AND country = 'CN' AND province_code = '230000'
           AND valid_from <= DATE '2025-04-30' AND valid_to > DATE '2025-04-30'
         ORDER BY right_id LIMIT 1""").fetchall()[0]

@@ -42,5 +42,7 @@ def connect(name: str = "duckdb") -> ibis.BaseBackend:
 
 
 def read_spells(con: ibis.BaseBackend, path: Path) -> ir.Table:
-    """The spells Parquet file as an Ibis table on ``con``."""
-    return con.read_parquet(str(path))
+    """The spells folder (Parquet, partitioned by right type) as an Ibis table on ``con``."""
+    if con.name == "duckdb":
+        return con.read_parquet(f"{path}/*/*.parquet", hive_partitioning=True)
+    return con.read_parquet(str(path))  # Spark discovers the right_type=… partitions itself

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -155,33 +155,40 @@ def register_hierarchy(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def cache_path(db: Path, k: date, rules: RuleSet, policy: Policy, delivery: int) -> Path:
-    """Where the spells for (K, rules, policy) of the register at ``delivery`` are cached.
+    """Where the spells for (K, rules, policy) of the register at ``delivery`` are cached: a folder.
 
     The name carries a digest of the SQL itself, so a change of the law or of the engine never reads
     spells computed by the old one.
     """
     digest = hashlib.sha256(spell_sql(k, rules, policy).encode()).hexdigest()[:10]
-    return (
-        db.parent / f"{db.name}.cache" / f"spells-{rules.jurisdiction}-{k}-{policy.key()}-d{delivery}-{digest}.parquet"
-    )
+    return db.parent / f"{db.name}.cache" / f"spells-{rules.jurisdiction}-{k}-{policy.key()}-d{delivery}-{digest}"
+
+
+def scan(path: Path) -> str:
+    """SQL (DuckDB) reading a spells folder: Parquet files partitioned by right type (Hive layout)."""
+    return f"read_parquet('{path}/*/*.parquet', hive_partitioning = true)"
 
 
 def spells(
     con: duckdb.DuckDBPyConnection, db: Path, k: date, rules: RuleSet = CN, policy: Policy = DEFAULT_POLICY
 ) -> Path:
-    """The Parquet file of spells as known on ``k``, computed once per register state and cached."""
+    """The spells as known on ``k``, computed once per register state and cached.
+
+    They are written partitioned by right type, so that a query about patents never reads the far
+    more numerous trademarks (any engine prunes the other folders).
+    """
     path = cache_path(db, k, rules, policy, last_delivery(con))
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f"spells-{rules.jurisdiction}-{k}-{policy.key()}-*.parquet"):
-        stale.unlink(missing_ok=True)
+    for stale in path.parent.glob(f"spells-{rules.jurisdiction}-{k}-{policy.key()}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     register_hierarchy(con)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".spells-", suffix=".parquet")
-    os.close(fd)
+    tmp = path.parent / f".{path.name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
     try:
-        con.execute(f"COPY ({spell_sql(k, rules, policy)}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+        con.execute(f"COPY ({spell_sql(k, rules, policy)}) TO '{tmp}' (FORMAT parquet, PARTITION_BY (right_type))")
         os.replace(tmp, path)
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
     return path

@@ -19,7 +19,7 @@ from ipgauge.errors import UserError
 from ipgauge.indicators import engine as E
 from ipgauge.indicators.catalogue import indicator
 from ipgauge.indicators.query import Engine, open_engine, year_before
-from ipgauge.law.spells import SPELL_COLUMNS
+from ipgauge.law.spells import SPELL_COLUMNS, scan
 from ipgauge.regions.groups import region
 from ipgauge.register import store
 from ipgauge.releases.figures import Figures, compute
@@ -33,7 +33,7 @@ DDL = """CREATE TABLE IF NOT EXISTS releases (
 def inputs_checksum(path: Path) -> str:
     """A digest of the spells' content (order-independent): what the figures were computed from."""
     cols = ", ".join(SPELL_COLUMNS)
-    n, total = duckdb.sql(f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM '{path}'").fetchall()[0]
+    n, total = duckdb.sql(f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM {scan(path)}").fetchall()[0]
     return hashlib.sha256(f"{n}:{total}".encode()).hexdigest()
 
 
