@@ -41,7 +41,7 @@ import sys, duckdb
 from ipgauge.register.store import known_at
 from datetime import date
 con = duckdb.connect(sys.argv[1], read_only=True)
-con.execute("SET memory_limit = '4GB'")
+con.execute("SET memory_limit = '6GB'")
 con.execute("SET enable_progress_bar = false")
 k = date.fromisoformat(sys.argv[2])
 for t in ("patents", "trademarks", "events", "parties"):

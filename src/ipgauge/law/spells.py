@@ -82,7 +82,6 @@ agg AS (
            coalesce(bool_or(e.event IN {_in(rules.retroactive_events)} AND u.event IS NULL), false) AS void,
            sum(TRY_CAST(e.value AS INTEGER)) FILTER (WHERE e.event = '{rules.extension_event}') AS extension_days,
            max(TRY_CAST(e.value AS DATE)) FILTER (WHERE e.event = '{rules.renewal_event}') AS renewed_to,
-           count(*) FILTER (WHERE e.event = '{rules.transfer_event}') AS transfers,
            max(TRY_CAST(split_part(e.value, ' ', 1) AS DOUBLE))
                FILTER (WHERE e.event = 'pledged' AND split_part(e.value, ' ', 2) = 'CNY') AS pledge_max_cny,
            min(e.effective_date) FILTER (WHERE e.event = 'pledged') AS pledged_from,
@@ -91,61 +90,62 @@ agg AS (
       ON u.right_type = e.right_type AND u.right_id = e.right_id AND u.event = e.event
      AND u.effective_date = e.effective_date
     GROUP BY ALL),
+holders AS (
+    SELECT party_id, party_type AS h_type, country AS h_country, resolved_region_code AS h_region
+    FROM parties WHERE {known_at(k)}),
 abroad AS (SELECT DISTINCT family_id FROM families
            WHERE {known_at(k)} AND jurisdiction <> '{rules.jurisdiction}'),
 base AS (
     SELECT 'patent' AS right_type, p.patent_id AS right_id, p.kind, NULL::BOOLEAN AS is_gi, p.filing_date,
            p.ipc[1] AS ipc_main, f.family_id IS NOT NULL AS family_abroad, a.pledge_max_cny, a.pledged_from,
-           a.awarded_from, p.holders[1] AS holder, NULL::VARCHAR AS place, p.grant_date AS start,
+           a.awarded_from, p.holders[1] AS holder, h.h_type, h.h_country, h.h_region, p.grant_date AS start,
            least(CAST(p.filing_date + to_years({rules.patent_term_sql("p.kind", "p.filing_date")}) AS DATE)
                      + CAST(coalesce(a.extension_days, 0) AS INTEGER),
                  coalesce(a.ended, {OPEN})) AS stop,
-           coalesce(a.void, false) AS void, coalesce(a.transfers, 0) AS transfers
+           coalesce(a.void, false) AS void
     FROM p LEFT JOIN agg a ON a.right_type = 'patent' AND a.right_id = p.patent_id
     LEFT JOIN abroad f ON f.family_id = p.family_id
+    LEFT JOIN holders h ON h.party_id = p.holders[1]
     UNION ALL
     SELECT 'trademark', t.trademark_id, t.kind, t.is_gi, t.filing_date, NULL, NULL, NULL, NULL, NULL, t.holders[1],
-           NULL,
-           t.registration_date,
+           h.h_type, h.h_country, h.h_region, t.registration_date,
            least(CAST(greatest(CAST(t.registration_date + to_years({rules.trademark_term_years}) AS DATE),
                                coalesce(a.renewed_to, DATE '0001-01-01')) + to_months({grace}) AS DATE),
                  coalesce(a.ended, {OPEN})),
-           coalesce(a.void, false), coalesce(a.transfers, 0)
+           coalesce(a.void, false)
     FROM t LEFT JOIN agg a ON a.right_type = 'trademark' AND a.right_id = t.trademark_id
+    LEFT JOIN holders h ON h.party_id = t.holders[1]
     UNION ALL
-    SELECT 'gi_product', g.gi_id, g.category, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, g.region_codes[1],
-           g.approval_date,
-           coalesce(a.ended, {OPEN}), coalesce(a.void, false), 0
+    SELECT 'gi_product', g.gi_id, g.category, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'CN',
+           g.region_codes[1], g.approval_date,
+           coalesce(a.ended, {OPEN}), coalesce(a.void, false)
     FROM g LEFT JOIN agg a ON a.right_type = 'gi_product' AND a.right_id = g.gi_id),
-moves AS (
+moves AS (  -- holder changes; a NULL holder from the beginning stands for the right's own first holder
     SELECT right_type, right_id, effective_date AS h_from, trim(string_split(value, ';')[1]) AS holder
+    FROM ev WHERE event = '{rules.transfer_event}'
+    UNION ALL
+    SELECT DISTINCT right_type, right_id, DATE '0001-01-01', NULL
     FROM ev WHERE event = '{rules.transfer_event}'),
 timeline AS (
-    SELECT right_type, right_id, h_from, holder,
-           lead(h_from, 1, {OPEN}) OVER (PARTITION BY right_type, right_id ORDER BY h_from) AS h_to
-    FROM (SELECT right_type, right_id, DATE '0001-01-01' AS h_from, holder FROM base WHERE transfers > 0
-          UNION ALL
-          SELECT m.* FROM moves m SEMI JOIN base b
-              ON b.right_type = m.right_type AND b.right_id = m.right_id AND b.transfers > 0)),
-pieces AS (
-    SELECT right_type, right_id, kind, is_gi, filing_date, ipc_main, {FACTS}, holder, place,
-           start AS in_force_from, start AS valid_from, stop AS valid_to
-    FROM base WHERE NOT void AND transfers = 0
-    UNION ALL
+    SELECT m.right_type, m.right_id, m.h_from, m.holder, h.h_type, h.h_country, h.h_region,
+           lead(m.h_from, 1, {OPEN}) OVER (PARTITION BY m.right_type, m.right_id ORDER BY m.h_from) AS h_to
+    FROM moves m LEFT JOIN holders h ON h.party_id = m.holder),
+pieces AS (  -- one pass over base: a right without transfers matches no timeline row and stays whole
     SELECT b.right_type, b.right_id, b.kind, b.is_gi, b.filing_date, b.ipc_main, b.family_abroad, b.pledge_max_cny,
-           b.pledged_from, b.awarded_from, tl.holder, b.place, b.start,
-           greatest(b.start, tl.h_from), least(b.stop, tl.h_to)
-    FROM base b JOIN timeline tl ON tl.right_type = b.right_type AND tl.right_id = b.right_id
-    WHERE NOT b.void AND b.transfers > 0),
-holders AS (SELECT party_id, party_type, country, resolved_region_code FROM parties WHERE {known_at(k)})
+           b.pledged_from, b.awarded_from,
+           CASE WHEN tl.holder IS NULL THEN b.holder ELSE tl.holder END AS holder,
+           CASE WHEN tl.holder IS NULL THEN b.h_type ELSE tl.h_type END AS holder_type,
+           CASE WHEN tl.holder IS NULL THEN b.h_country ELSE tl.h_country END AS country,
+           CASE WHEN tl.holder IS NULL THEN b.h_region ELSE tl.h_region END AS region_code,
+           b.start AS in_force_from,
+           greatest(b.start, coalesce(tl.h_from, b.start)) AS valid_from,
+           least(b.stop, coalesce(tl.h_to, {OPEN})) AS valid_to
+    FROM base b LEFT JOIN timeline tl ON tl.right_type = b.right_type AND tl.right_id = b.right_id
+    WHERE NOT b.void),
 SELECT s.right_type, s.right_id, s.kind, s.is_gi, s.filing_date, s.ipc_main, s.family_abroad, s.pledge_max_cny,
-       s.pledged_from, s.awarded_from, s.holder AS party_id,
-       h.party_type AS holder_type, CASE WHEN s.right_type = 'gi_product' THEN 'CN' ELSE h.country END AS country,
-       coalesce(h.resolved_region_code, s.place) AS region_code,
+       s.pledged_from, s.awarded_from, s.holder AS party_id, s.holder_type, s.country, s.region_code,
        r.province_code, r.prefecture_code, r.county_code, s.in_force_from, s.valid_from, s.valid_to
-FROM pieces s
-LEFT JOIN holders h ON h.party_id = s.holder
-LEFT JOIN _hierarchy r ON r.code = coalesce(h.resolved_region_code, s.place)
+FROM pieces s LEFT JOIN _hierarchy r ON r.code = s.region_code
 WHERE s.valid_from < s.valid_to"""
 
 

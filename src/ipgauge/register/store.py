@@ -68,7 +68,7 @@ def connect(path: Path, *, read_only: bool = False, memory_limit: str | None = N
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as e:
         raise UserError(f"cannot open the register {path}: {str(e).splitlines()[0]}") from None
-    con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('IPGAUGE_MEMORY_LIMIT', '4GB')}'")
+    con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('IPGAUGE_MEMORY_LIMIT', '6GB')}'")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")  # ours is on stderr; DuckDB's would write to stdout
     if not read_only:
