@@ -29,7 +29,7 @@ import duckdb, sys
 from pathlib import Path
 folder, fmt = Path(sys.argv[1]), sys.argv[2]
 con = duckdb.connect(sys.argv[3])
-con.execute("SET memory_limit = '4GB'")
+con.execute("SET memory_limit = '6GB'")  # the same budget as ipgauge load
 for name in ("parties", "patents", "families", "trademarks", "gi_products", "events"):
     reader = f"read_csv('{folder / name}.csv', all_varchar = true)" if fmt == "csv" else \
         f"read_parquet('{folder / name}.parquet')"

@@ -21,7 +21,7 @@ from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, Indicator, Settings, 
 from ipgauge.indicators.fields import field_names
 from ipgauge.law.spells import spells
 from ipgauge.regions.divisions import divisions
-from ipgauge.regions.groups import Region, nation, region
+from ipgauge.regions.groups import Region, region
 from ipgauge.regions.population import population
 from ipgauge.register import store
 
@@ -259,5 +259,3 @@ def open_engine(
     finally:
         con.close()
 
-
-__all__ = ["BREAKDOWNS", "Engine", "Point", "nation", "open_engine", "region", "year_before"]
