@@ -12,6 +12,9 @@ from typer.testing import CliRunner
 from ipgauge.cli import app
 from ipgauge.synth.generate import synthesize
 
+#: The parties columns most tests write (the optional name_en left out).
+PARTY_HEADER = ["party_id", "name", "party_type", "country", "region_code", "address"]
+
 
 @pytest.fixture(scope="session")
 def small_delivery(tmp_path_factory) -> Path:

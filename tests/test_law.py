@@ -9,12 +9,13 @@ import duckdb
 import numpy as np
 import pytest
 
-from conftest import write_csv
+from conftest import PARTY_HEADER, write_csv
 from ipgauge.law.ruleset import Policy
 from ipgauge.law.spells import scan, spells
 from ipgauge.law.status import explain
 from ipgauge.regions.groups import region
 from ipgauge.register.load import load_delivery
+from ipgauge.register.schema import TRADEMARKS
 from ipgauge.synth.patents import check_digits
 
 
@@ -27,19 +28,8 @@ INV, INV2, INV3, INV4 = pid(2015, 1, 1), pid(2015, 1, 2), pid(2015, 1, 3), pid(2
 UM = pid(2015, 2, 5)
 DES_OLD, DES_NEW = pid(2021, 3, 6), pid(2021, 3, 7)
 MOVED, CO_HELD, FOREIGN = pid(2016, 1, 8), pid(2016, 1, 9), pid(2016, 1, 10)
-PARTY_HEADER = ["party_id", "name", "party_type", "country", "region_code", "address"]
 PATENT_HEADER = ["patent_id", "jurisdiction", "kind", "title", "filing_date", "grant_date", "holders"]
-TM_HEADER = [
-    "trademark_id",
-    "jurisdiction",
-    "mark_text",
-    "kind",
-    "is_gi",
-    "nice_classes",
-    "filing_date",
-    "registration_date",
-    "holders",
-]
+TM_HEADER = list(TRADEMARKS.column_names)
 EVENT_HEADER = ["right_type", "right_id", "event", "effective_date", "recorded_date", "value"]
 
 

@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import read_rejects, run, write_csv
+from conftest import PARTY_HEADER, read_rejects, run, write_csv
+from ipgauge.register.schema import TRADEMARKS
 
-PARTY_HEADER = ["party_id", "name", "party_type", "country", "region_code", "address"]
 PARTIES = [["P1", "哈尔滨某大学", "university", "CN", "230103", ""], ["P2", "Acme", "enterprise", "US", "", ""]]
 PATENT_HEADER = ["patent_id", "jurisdiction", "kind", "title", "filing_date", "grant_date", "ipc", "holders"]
 GOOD_PATENT = ["CN202310123456.6", "CN", "invention", "一种机器人", "2023-01-05", "2024-03-01", "G06F 16/31", "P1;P2"]
@@ -148,17 +148,7 @@ def test_event_of_a_rejected_right_is_rejected_too(tmp_path):
 
 
 def test_trademark_and_gi_rules(tmp_path):
-    header = [
-        "trademark_id",
-        "jurisdiction",
-        "mark_text",
-        "kind",
-        "is_gi",
-        "nice_classes",
-        "filing_date",
-        "registration_date",
-        "holders",
-    ]
+    header = list(TRADEMARKS.column_names)
     good = ["123", "CN", "佳乐", "ordinary", "false", "35;9", "2020-01-01", "2021-01-01", "P1"]
     folder = delivery(
         tmp_path,
