@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import PARTY_HEADER, write_csv
+from ipgauge.errors import UserError
 from ipgauge.law.ruleset import Policy
 from ipgauge.law.spells import scan, spells
 from ipgauge.law.status import explain
@@ -209,3 +210,11 @@ def test_spells_are_cached_per_knowledge_date_and_register_state(register, tmp_p
     mtime = first.stat().st_mtime_ns
     assert spells(con, db, date(2025, 1, 1)) == first and first.stat().st_mtime_ns == mtime
     assert spells(con, db, date(2021, 1, 1)) != first
+
+
+def test_an_unwritable_cache_is_one_sentence(register, tmp_path):
+    con, _ = register
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(UserError, match="cannot write the spells cache"):
+        spells(con, blocker / "r.duckdb", date(2025, 1, 1))

@@ -258,4 +258,3 @@ def open_engine(
         )
     finally:
         con.close()
-

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ipgauge.errors import UserError
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
 from ipgauge.regions.divisions import hierarchy
@@ -180,15 +181,19 @@ def spells(
     path = cache_path(db, k, rules, policy, last_delivery(con))
     if path.exists():
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f"spells-{rules.jurisdiction}-{k}-{policy.key()}-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    register_hierarchy(con)
     tmp = path.parent / f".{path.name}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob(f"spells-{rules.jurisdiction}-{k}-{policy.key()}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        register_hierarchy(con)
+        shutil.rmtree(tmp, ignore_errors=True)
         con.execute(f"COPY ({spell_sql(k, rules, policy)}) TO '{tmp}' (FORMAT parquet, PARTITION_BY (right_type))")
-        os.replace(tmp, path)
+        if not path.exists():  # another process may have finished the same spells first
+            os.replace(tmp, path)
+    except (OSError, duckdb.IOException) as e:
+        why = getattr(e, "strerror", None) or str(e).splitlines()[0]
+        raise UserError(f"cannot write the spells cache in {path.parent} ({why}); use a writable folder.") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return path
