@@ -75,11 +75,6 @@ def current(code: str | None) -> str | None:
     return None
 
 
-def provinces() -> list[Division]:
-    """The 31 province-level divisions, in code order."""
-    return [d for d in divisions().values() if d.level == "province"]
-
-
 def counties_of(province_code: str) -> list[Division]:
     """County-level divisions of one province, in code order."""
     return [d for d in divisions().values() if d.level == "county" and d.province_code == province_code]

@@ -133,12 +133,6 @@ class PartyPools:
         """Province indices drawn by the proxy weights."""
         return rng.choice(len(self.province_codes), size=n, p=self.province_p)
 
-    def province_of(self, party: np.ndarray) -> np.ndarray:
-        """Province index of domestic parties (−1 for foreign ones)."""
-        flat = np.searchsorted(self.starts.ravel(), party, side="right") - 1
-        prov = flat // self.sizes.shape[1]
-        return np.where(party < self.foreign_starts[0], prov, -1)
-
     @cached_property
     def _counties(self) -> list[list[Division]]:
         return [counties_of(c) or [divisions()[c]] for c in self.province_codes]
