@@ -45,7 +45,9 @@ bench: setup
 	$(BIN)/python bench/bench_indicators.py --db out/bench/register.duckdb
 
 bench-national: setup
-	$(BIN)/python bench/bench_load.py --scale national --format parquet
+	$(BIN)/python bench/bench_load.py --scale national --work out/bench-national
+	$(BIN)/python bench/bench_law.py --db out/bench-national/register.duckdb
+	$(BIN)/python bench/bench_indicators.py --db out/bench-national/register.duckdb
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache
