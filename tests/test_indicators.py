@@ -20,7 +20,7 @@ from ipgauge.indicators.fields import sei_subclasses
 from ipgauge.indicators.query import Engine, year_before
 from ipgauge.law.spells import scan, spells
 from ipgauge.regions.groups import nation, region
-from ipgauge.regions.population import population
+from ipgauge.regions.population import population, table
 from ipgauge.register import store
 
 K = date(2025, 6, 30)
@@ -103,7 +103,7 @@ def test_share_of_parent(engine, spells_file):
 def test_per_10k_uses_the_census(engine):
     base = engine.point("valid_invention_patents", region("230000"), D)
     per = engine.point("valid_invention_patents_per_10k", region("230000"), D)
-    assert per.value == round(base.value / population(None, region("230000"), D).value * 10_000, 2)
+    assert per.value == round(base.value / population(table(None), region("230000"), D).value * 10_000, 2)
     assert per.extra["population_year"] == "2020"
 
 
@@ -164,62 +164,21 @@ def test_catalogue_validation_rejects_broken_definitions():
 
 def test_indicator_command_json_is_the_design_object(spells_file):
     db, _ = spells_file
-    result = run(
-        "indicator",
-        "valid_invention_patents",
-        "--region",
-        "northeast",
-        "--as-of",
-        D,
-        "--known-at",
-        K,
-        "--db",
-        db,
-        "--format",
-        "json",
-    )
+
+    def ask(name: str, where: str, *more: str, fmt: str = "json"):
+        return run(
+            "indicator", name, "--region", where, "--as-of", D, "--known-at", K, "--db", db, "--format", fmt, *more
+        )
+
+    result = ask("valid_invention_patents", "northeast")
     assert result.exit_code == 0, result.stderr
     obj = json.loads(result.stdout)
     assert list(obj)[:8] == ["indicator", "region", "as_of", "known_at", "value", "previous", "yoy_pct", "unit"]
     assert obj["synthetic"] is True
     assert obj["value"] == oracle(spells_file[1], "valid_invention_patents", D, region("northeast").sql_predicate())
-    series = json.loads(
-        run(
-            "indicator",
-            "valid_invention_patents",
-            "--region",
-            "CN",
-            "--as-of",
-            D,
-            "--known-at",
-            K,
-            "--db",
-            db,
-            "--format",
-            "json",
-            "--series",
-            "yearly",
-            "--from",
-            "2020-01-01",
-        ).stdout
-    )
+    series = json.loads(ask("valid_invention_patents", "CN", "--series", "yearly", "--from", "2020-01-01").stdout)
     assert [p["as_of"] for p in series] == ["2020-12-31", "2021-12-31", "2022-12-31", "2023-12-31", "2024-12-31"]
-    csv_out = run(
-        "indicator",
-        "gi_products",
-        "--region",
-        "CN",
-        "--as-of",
-        D,
-        "--known-at",
-        K,
-        "--db",
-        db,
-        "--format",
-        "csv",
-        "--by",
-        "subregion",
-    )
+    csv_out = ask("gi_products", "CN", "--by", "subregion", fmt="csv")
     assert csv_out.stdout.splitlines()[0].startswith("indicator,region,as_of")
 
 

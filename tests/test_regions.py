@@ -11,7 +11,7 @@ from ipgauge.errors import UserError
 from ipgauge.regions.address import resolve
 from ipgauge.regions.divisions import current, divisions
 from ipgauge.regions.groups import groups, region, search
-from ipgauge.regions.population import population
+from ipgauge.regions.population import population, table
 from ipgauge.register import store
 
 
@@ -63,13 +63,13 @@ def test_address_resolution(address, code):
 
 
 def test_population_latest_year_per_member(tmp_path):
-    assert population(None, region("230000"), date(2024, 1, 1)).value == 31_850_088
-    nation = population(None, region("CN"), date(2024, 1, 1))
+    assert population(table(None), region("230000"), date(2024, 1, 1)).value == 31_850_088
+    nation = population(table(None), region("CN"), date(2024, 1, 1))
     assert nation.value == 1_409_778_724 and nation.years == (2020,)
     with pytest.raises(UserError, match="no population for 230000"):
-        population(None, region("230000"), date(2019, 1, 1))
+        population(table(None), region("230000"), date(2019, 1, 1))
     with pytest.raises(UserError, match="no population for 150400"):
-        population(None, region("northeast"), date(2024, 1, 1))
+        population(table(None), region("northeast"), date(2024, 1, 1))
     folder = tmp_path / "d"
     write_csv(
         folder,
@@ -87,10 +87,10 @@ def test_population_latest_year_per_member(tmp_path):
     db = tmp_path / "r.duckdb"
     assert run("load", folder, "--db", db).exit_code == 0
     con = store.connect(db, read_only=True)
-    hlj = population(con, region("230000"), date(2024, 6, 30))
+    hlj = population(table(con), region("230000"), date(2024, 6, 30))
     assert (hlj.value, hlj.years) == (30_990_000, (2023,))
-    assert population(con, region("230000"), date(2022, 6, 30)).value == 31_850_088
-    ne = population(con, region("northeast"), date(2024, 6, 30))
+    assert population(table(con), region("230000"), date(2022, 6, 30)).value == 31_850_088
+    ne = population(table(con), region("northeast"), date(2024, 6, 30))
     assert ne.years == (2020, 2023) and ne.year_label == "2020–2023"
     con.close()
 

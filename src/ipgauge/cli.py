@@ -168,7 +168,7 @@ def demo(
 ) -> None:
     """The main job end to end on the synthetic register: synth, load, and the Northeast China release."""
     from ipgauge.register.load import load_delivery
-    from ipgauge.releases import render, snapshot
+    from ipgauge.releases import snapshot
     from ipgauge.releases.spec import Spec
     from ipgauge.synth.generate import synthesize
 
@@ -185,9 +185,7 @@ def demo(
     print_load_report(report)
     started = time.perf_counter()
     spec = Spec("northeast", date(2025, 4, 30), report.recorded_date).validate()
-    computed = snapshot.run(db, spec)
-    snapshot.save(db, computed)
-    files = render.write(computed.figures, computed.snapshot, out_dir / "release")
+    computed, files = snapshot.publish(db, spec, out_dir / "release")
     out.print(
         f"[bold]3. Release {computed.snapshot['release_id']}[/]: Northeast China as of {spec.as_of}, as known on "
         f"{spec.known_at} ({time.perf_counter() - started:.1f} s)"
@@ -301,13 +299,13 @@ def indicators() -> None:
     out.print(table)
 
 
-def _emit(points: list, fmt: str, title: str) -> None:
+def _emit(points: list, fmt: str, title: str, single: bool = False) -> None:
     import csv
     import json
 
     rows = [p.as_dict() for p in points]
     if fmt == "json":
-        print(json.dumps(rows if len(rows) != 1 or title != "point" else rows[0], ensure_ascii=False, indent=2))
+        print(json.dumps(rows[0] if single else rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         keys = list(dict.fromkeys(k for r in rows for k in r))
         w = csv.DictWriter(sys.stdout, fieldnames=keys, lineterminator="\n")
@@ -366,7 +364,7 @@ def indicator(
             _emit(engine.breakdown(name, where, d, by), fmt, f"{name}, {where.name_en}, on {d}, by {by}")
         else:
             parent = find_region(share_of) if share_of else None
-            _emit([engine.point(name, where, d, parent)], fmt, "point")
+            _emit([engine.point(name, where, d, parent)], fmt, f"{name}, {where.name_en}, on {d}", single=True)
     if engine.synthetic and fmt == "table":
         out.print("[bold]SYNTHETIC[/] register: these figures describe no real region.")
 
@@ -426,9 +424,7 @@ def release(
             raise UserError("a release needs --region and --as-of (or --spec FILE).")
         spec = Spec(region_, _date(as_of, "--as-of"), k or date.today()).validate()
     started = time.perf_counter()
-    computed = snapshot.run(path, spec)
-    snapshot.save(path, computed)
-    files = render.write(computed.figures, computed.snapshot, out_dir)
+    computed, files = snapshot.publish(path, spec, out_dir)
     _print_release(computed, langs)
     out.print(
         f"\nRelease {computed.snapshot['release_id']} ({time.perf_counter() - started:.1f} s): "

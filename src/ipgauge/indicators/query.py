@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import ibis
@@ -22,7 +23,7 @@ from ipgauge.indicators.fields import field_names
 from ipgauge.law.spells import spells
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, region
-from ipgauge.regions.population import population
+from ipgauge.regions.population import population, table
 from ipgauge.register import store
 
 BREAKDOWNS = ("subregion", "holder_type", "field")
@@ -92,6 +93,11 @@ class Engine:
         self.store_con = store_con
         self.settings = settings
 
+    @cached_property
+    def populations(self) -> dict[str, dict[int, int]]:
+        """Shipped and delivered population figures, read once per engine."""
+        return table(self.store_con)
+
     # -- building blocks -------------------------------------------------------------------------
     def _base(self, ind: Indicator) -> Indicator:
         return indicator(ind.per_10k_of) if ind.is_per_10k else ind
@@ -106,12 +112,9 @@ class Engine:
         base = self._base(ind)
         t = self._intervals(ind)
         t = t.filter(E.in_region(t, where))
-        expr = t.aggregate(**{f"c{i}": E.counts(t, base, d).cast("int64").sum() for i, d in enumerate(dates)})
-        row = self.backend.execute(expr).iloc[0]
-        return [
-            int(row[f"c{i}"]) if row[f"c{i}"] == row[f"c{i}"] and row[f"c{i}"] is not None else 0
-            for i in range(len(dates))
-        ]
+        counted = {f"c{i}": E.counts(t, base, d).cast("int64").sum().fill_null(0) for i, d in enumerate(dates)}
+        row = self.backend.execute(t.aggregate(**counted)).iloc[0]
+        return [int(row[f"c{i}"]) for i in range(len(dates))]
 
     def _figure(
         self,
@@ -129,7 +132,7 @@ class Engine:
         extra = dict(extra or {})
         shown: tuple[float, float] = (value, previous)
         if ind.is_per_10k:
-            now, then = population(self.store_con, counted_in, on), population(self.store_con, counted_in, before)
+            now, then = population(self.populations, counted_in, on), population(self.populations, counted_in, before)
             shown = (round(value / now.value * 10_000, 2), round(previous / then.value * 10_000, 2))
             extra["population_year"] = now.year_label
         return Point(

@@ -46,9 +46,11 @@ def table(con: duckdb.DuckDBPyConnection | None) -> dict[str, dict[int, int]]:
     return out
 
 
-def population(con: duckdb.DuckDBPyConnection | None, where: Region, on: date) -> Population:
-    """The population of ``where`` on ``on`` (latest year ≤ the date's year, per member)."""
-    figures = table(con)
+def population(figures: dict[str, dict[int, int]], where: Region, on: date) -> Population:
+    """The population of ``where`` on ``on`` (latest year ≤ the date's year, per member).
+
+    ``figures`` is :func:`table`'s result, read once by the caller however many dates it asks for.
+    """
     members = [d.code for d in divisions().values() if d.level == "province"] if where.is_nation else where.members
     total, years = 0, set()
     for code in members:

@@ -11,6 +11,7 @@ import html
 import io
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -276,6 +277,4 @@ def write(figures: Figures, snapshot: dict, out: Path) -> list[Path]:
             written.append(out / p.name)
         return written
     finally:
-        for p in work.glob("*"):
-            p.unlink()
-        work.rmdir()
+        shutil.rmtree(work, ignore_errors=True)

@@ -22,6 +22,7 @@ from ipgauge.indicators.query import Engine, open_engine, year_before
 from ipgauge.law.spells import SPELL_COLUMNS, scan
 from ipgauge.regions.groups import region
 from ipgauge.register import store
+from ipgauge.releases import render
 from ipgauge.releases.figures import Figures, compute
 from ipgauge.releases.spec import Spec
 
@@ -65,6 +66,13 @@ def run(db: Path, spec: Spec) -> Computed:
         "spec": spec.as_dict(),
     }
     return Computed(figures, snapshot)
+
+
+def publish(db: Path, spec: Spec, out: Path) -> tuple[Computed, list[Path]]:
+    """Compute a release, keep its snapshot and write its files: what ``release`` and ``demo`` do."""
+    computed = run(db, spec)
+    save(db, computed)
+    return computed, render.write(computed.figures, computed.snapshot, out)
 
 
 def save(db: Path, computed: Computed) -> None:
@@ -148,10 +156,10 @@ def diff(db: Path, release_id: str, later: date, limit: int = 20) -> list[dict]:
     spec, record, before = load(db, release_id)
     if later <= spec.known_at:
         raise UserError(f"--known-at {later} must be after the release's knowledge date {spec.known_at}.")
-    after = run(db, replace(spec, known_at=later)).figures
     where = region(spec.region)
     changes = []
     with open_engine(db, spec.known_at) as old, open_engine(db, later) as new:
+        after = compute(new, replace(spec, known_at=later))
         con = new.store_con
         for f_old, f_new in zip(before.figures, after.figures, strict=True):
             for label, on, a, b in (
