@@ -260,3 +260,11 @@ def test_release_spec_file(released, tmp_path):
     bad.write_text('region = "northeast"\ncolour = "red"\n', encoding="utf-8")
     result = run("release", "--spec", bad, "--db", db, "--out", tmp_path / "bad")
     assert result.exit_code == 2 and "unknown release spec key 'colour'" in result.stderr
+
+
+def test_demo_runs_end_to_end(tmp_path):
+    result = run("demo", "--out", tmp_path, "--scale", "small")
+    assert result.exit_code == 0, result.stderr
+    assert "东北三省一区" in result.stdout and "the three provinces and one region" in result.stdout
+    data = json.loads((tmp_path / "release" / "figures.json").read_text(encoding="utf-8"))
+    assert data["synthetic"] is True and data["spec"]["region"] == "northeast"
