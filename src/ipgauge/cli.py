@@ -1,12 +1,14 @@
 """The ``ipgauge`` command line (DESIGN §9): a thin layer that parses, calls the library and prints.
 
-Every user-facing failure is a :class:`~ipgauge.errors.UserError`, printed as one sentence on stderr
-with a non-zero exit status; Ctrl-C is reported the same way.
+Every user-facing failure is one sentence on stderr and an exit status: 2 for a usage error or a
+:class:`~ipgauge.errors.UserError` (1 where it says some rows were rejected), 130 for Ctrl-C, and 3
+for an unexpected error — a bug — whose traceback goes to a log file that the sentence names.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -14,13 +16,55 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import duckdb
 import typer
 from rich.table import Table as RichTable
+from typer._click.exceptions import NoArgsIsHelpError  # typer 0.29 vendors click; pinned
+from typer.core import TyperGroup
 
 from ipgauge.console import err, out, progress_bar
-from ipgauge.errors import UserError
+from ipgauge.errors import UserError, log_crash
+from ipgauge.register.schema import parse_date
+
+INTERRUPTED = "interrupted; nothing was changed."
+
+
+class OneSentence(TyperGroup):
+    """The command group whose every failure, usage errors and bugs included, is one line on stderr."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as e:  # `ipgauge` alone: the help, as asked
+            typer.echo(e.ctx.get_help())
+            code = 0
+        except typer.TyperException as e:
+            hint = f" (see `{e.ctx.command_path} --help`)" if getattr(e, "ctx", None) else ""
+            _say(f"{e.format_message().rstrip('.')}{hint}.")
+            code = 2
+        except (typer.Abort, KeyboardInterrupt, duckdb.InterruptException):
+            _say(INTERRUPTED)
+            code = 130
+        except Exception as e:  # a bug: one sentence, the traceback in a log file, its own exit status
+            if os.environ.get("IPGAUGE_DEBUG"):
+                raise
+            _say(
+                f"unexpected error ({type(e).__name__}); this is a bug in ipgauge — the details are in "
+                f"{log_crash(e)}; please report it."
+            )
+            code = 3
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _say(message: str) -> None:
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+
 
 app = typer.Typer(
+    cls=OneSentence,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -33,33 +77,53 @@ DbOption = Annotated[
 ]
 
 
-def _fail(message: str, code: int) -> None:
-    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
 def guarded(fn: F) -> F:
-    """Turn user errors and Ctrl-C into one sentence on stderr and an exit status."""
+    """Turn user errors and Ctrl-C (also when DuckDB catches it first) into one sentence and a status."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except UserError as e:
-            _fail(str(e), e.exit_code)
-        except KeyboardInterrupt:
-            _fail("interrupted; nothing was changed.", 130)
+            _say(str(e))
+            raise typer.Exit(e.exit_code) from None
+        except (KeyboardInterrupt, duckdb.InterruptException):
+            _say(INTERRUPTED)
+            raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
 
 
 def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"{option} {value!r} is not a date (YYYY-MM-DD).") from None
+    return None if value is None else parse_date(value, option)
+
+
+def _choice(value: str, choices: tuple[str, ...], option: str = "--format") -> str:
+    if value not in choices:
+        raise UserError(f"unknown {option} {value!r}; choose {', '.join(choices[:-1])} or {choices[-1]}.")
+    return value
+
+
+def _rows(rows: list[dict], fmt: str, title: str) -> None:
+    """A listing as a table, JSON (a list of objects) or CSV, every value whole."""
+    import csv
+    import json
+
+    if fmt == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    if fmt == "csv":
+        w = csv.DictWriter(sys.stdout, fieldnames=keys, lineterminator="\n")
+        w.writeheader()
+        w.writerows({k: ("; ".join(v) if isinstance(v, list) else v) for k, v in r.items()} for r in rows)
+        return
+    table = RichTable(title=title)
+    for k in keys:
+        table.add_column(k, overflow="fold")
+    for r in rows:
+        table.add_row(*("; ".join(v) if isinstance(v, list) else ("" if v is None else str(v)) for v in r.values()))
+    out.print(table)
 
 
 @app.command()

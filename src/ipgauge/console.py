@@ -13,6 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 err = Console(stderr=True)
 out = Console()
+if not out.is_terminal:  # a pipe or a file: print whole values, never cut to a made-up 80 columns
+    out = Console(width=100_000)
 
 
 @contextmanager

@@ -1,8 +1,16 @@
-"""The one exception type that reaches the user as a single sentence.
+"""The one exception type that reaches the user as a single sentence, and where bugs are written down.
 
 Anything raised as :class:`UserError` is printed by the command line as one line on stderr with a
-non-zero exit status; anything else is a bug and keeps its traceback.
+non-zero exit status; anything else is a bug: the command line prints one sentence naming the log
+file that :func:`log_crash` wrote its traceback to, and exits with status 3.
 """
+
+import os
+import sys
+import tempfile
+import traceback
+from datetime import datetime
+from pathlib import Path
 
 
 class UserError(Exception):
@@ -11,3 +19,32 @@ class UserError(Exception):
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+def log_dir() -> Path:
+    """Where crash logs go: ``$IPGAUGE_LOG_DIR``, else ``$XDG_STATE_HOME/ipgauge`` (``~/.local/state/ipgauge``)."""
+    if os.environ.get("IPGAUGE_LOG_DIR"):
+        return Path(os.environ["IPGAUGE_LOG_DIR"])
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(state) / "ipgauge"
+
+
+def log_crash(error: BaseException) -> Path:
+    """Write the traceback of an unexpected error to a new log file and return its path.
+
+    Falls back to the system's temporary folder when the log folder cannot be written (a full or
+    read-only disk must not turn one sentence into a second traceback).
+    """
+    text = (
+        f"ipgauge crashed at {datetime.now().isoformat(timespec='seconds')}\n"
+        f"command: {' '.join(sys.argv)}\n\n" + "".join(traceback.format_exception(error))
+    )
+    name = f"crash-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    for folder in (log_dir(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+            return folder / name
+        except OSError:
+            continue
+    return Path("(no writable folder for the log)")

@@ -84,6 +84,7 @@ class Engine:
         synthetic: bool = False,
         store_con=None,
         settings: Settings = DEFAULT_SETTINGS,
+        deliveries: int = 0,
     ) -> None:
         self.backend = backend
         self.spells_path = spells_path
@@ -92,6 +93,7 @@ class Engine:
         self.synthetic = synthetic
         self.store_con = store_con
         self.settings = settings
+        self.deliveries = deliveries  # the spells were computed from the register's first N deliveries
 
     @cached_property
     def populations(self) -> dict[str, dict[int, int]]:
@@ -250,14 +252,29 @@ class Engine:
 
 @contextmanager
 def open_engine(
-    db: Path, known_at: date, backend: str = "duckdb", settings: Settings = DEFAULT_SETTINGS
+    db: Path,
+    known_at: date,
+    backend: str = "duckdb",
+    settings: Settings = DEFAULT_SETTINGS,
+    upto: int | None = None,
 ) -> Iterator[Engine]:
-    """An engine over the register at ``db`` as known on ``known_at`` (spells computed once, cached)."""
+    """An engine over the register at ``db`` as known on ``known_at`` (spells computed once, cached).
+
+    ``upto`` pins the deliveries it sees (the first ``upto``; default: all of them, recorded in
+    ``Engine.deliveries``), which is what lets a release reproduce after later deliveries.
+    """
     con = store.connect(db, read_only=True)
     try:
-        path = spells(con, db, known_at)
+        seen = store.last_delivery(con) if upto is None else upto
+        path = spells(con, db, known_at, upto=seen)
         yield Engine(
-            connect(backend), path, known_at, synthetic=store.is_synthetic(con), store_con=con, settings=settings
+            connect(backend),
+            path,
+            known_at,
+            synthetic=store.is_synthetic(con),
+            store_con=con,
+            settings=settings,
+            deliveries=seen,
         )
     finally:
         con.close()

@@ -17,6 +17,7 @@ read one table on any engine.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from datetime import date
@@ -30,7 +31,7 @@ from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register.rules import q
-from ipgauge.register.store import known_at, last_delivery
+from ipgauge.register.store import identity, known_at, last_delivery
 
 OPEN = "DATE '9999-12-31'"
 SPELL_COLUMNS = tuple(
@@ -46,10 +47,18 @@ def _in(values: tuple[str, ...]) -> str:
 
 
 def spell_sql(
-    k: date, rules: RuleSet = CN, policy: Policy = DEFAULT_POLICY, only: tuple[str, str] | None = None
+    k: date,
+    rules: RuleSet = CN,
+    policy: Policy = DEFAULT_POLICY,
+    only: tuple[str, str] | None = None,
+    upto: int | None = None,
 ) -> str:
-    """The SQL that computes the spells as known on ``k`` (optionally for one (right_type, right_id))."""
+    """The SQL that computes the spells as known on ``k`` (optionally for one (right_type, right_id)).
+
+    ``upto`` limits the register to what its first deliveries brought (None: every delivery).
+    """
     K = f"DATE '{k}'"
+    seen = known_at(k, upto=upto)
 
     def one(col: str, right_type: str) -> str:
         """Restrict a right table to the one right asked for (or to nothing, for the other tables)."""
@@ -62,13 +71,13 @@ def spell_sql(
     restorable = _in(rules.restorable_events)
     return f"""
 WITH
-p AS (SELECT * FROM patents WHERE {known_at(k)} AND jurisdiction = '{rules.jurisdiction}'
+p AS (SELECT * FROM patents WHERE {seen} AND jurisdiction = '{rules.jurisdiction}'
       AND grant_date IS NOT NULL AND grant_date <= {K}{one("patent_id", "patent")}),
-t AS (SELECT * FROM trademarks WHERE {known_at(k)} AND jurisdiction = '{rules.jurisdiction}'
+t AS (SELECT * FROM trademarks WHERE {seen} AND jurisdiction = '{rules.jurisdiction}'
       AND registration_date <= {K}{one("trademark_id", "trademark")}),
-g AS (SELECT * FROM gi_products WHERE {known_at(k)} AND approval_date <= {K}{one("gi_id", "gi_product")}),
+g AS (SELECT * FROM gi_products WHERE {seen} AND approval_date <= {K}{one("gi_id", "gi_product")}),
 ev AS (SELECT right_type, right_id, event, effective_date, value FROM events
-       WHERE {known_at(k)} AND coalesce(recorded_date, effective_date) <= {K}{ev_only}),
+       WHERE {seen} AND coalesce(recorded_date, effective_date) <= {K}{ev_only}),
 seq AS (
     SELECT right_type, right_id, event, effective_date,
            lead(event) OVER (PARTITION BY right_type, right_id
@@ -93,9 +102,9 @@ agg AS (
     GROUP BY ALL),
 holders AS (
     SELECT party_id, party_type AS h_type, country AS h_country, resolved_region_code AS h_region
-    FROM parties WHERE {known_at(k)}),
+    FROM parties WHERE {seen}),
 abroad AS (SELECT DISTINCT family_id FROM families
-           WHERE {known_at(k)} AND jurisdiction <> '{rules.jurisdiction}'),
+           WHERE {seen} AND jurisdiction <> '{rules.jurisdiction}'),
 base AS (
     SELECT 'patent' AS right_type, p.patent_id AS right_id, p.kind, NULL::BOOLEAN AS is_gi, p.filing_date,
            p.ipc[1] AS ipc_main, f.family_id IS NOT NULL AS family_abroad, a.pledge_max_cny, a.pledged_from,
@@ -155,41 +164,84 @@ def register_hierarchy(con: duckdb.DuckDBPyConnection) -> None:
     con.register("_hierarchy", pa.table(hierarchy()))
 
 
-def cache_path(db: Path, k: date, rules: RuleSet, policy: Policy, delivery: int) -> Path:
-    """Where the spells for (K, rules, policy) of the register at ``delivery`` are cached: a folder.
-
-    The name carries a digest of the SQL itself, so a change of the law or of the engine never reads
-    spells computed by the old one.
-    """
-    digest = hashlib.sha256(spell_sql(k, rules, policy).encode()).hexdigest()[:10]
-    return db.parent / f"{db.name}.cache" / f"spells-{rules.jurisdiction}-{k}-{policy.key()}-d{delivery}-{digest}"
+def cache_path(db: Path, k: date, rules: RuleSet, policy: Policy, key: str) -> Path:
+    """Where the spells for (K, rules, policy) of the register identified by ``key`` are cached: a folder."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return db.parent / f"{db.name}.cache" / f"spells-{rules.jurisdiction}-{k}-{policy.key()}-{digest}"
 
 
 def scan(path: Path) -> str:
     """SQL (DuckDB) reading a spells folder: Parquet files partitioned by right type (Hive layout)."""
-    return f"read_parquet('{path}/*/*.parquet', hive_partitioning = true)"
+    return f"read_parquet({q(str(path) + '/*/*.parquet')}, hive_partitioning = true)"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_orphans(folder: Path) -> None:
+    """Remove the half-written spells of processes that died (killed mid-computation)."""
+    for tmp in folder.glob(".spells-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _trusted(path: Path, key: str) -> bool:
+    """Whether a cached folder is whole and was computed for exactly this key (never trust a name alone)."""
+    try:
+        recorded = json.loads((path / KEY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(recorded, dict) or recorded.get("key") != key:
+        return False
+    files = recorded.get("files", {})
+    return bool(files) and all((path / f).is_file() and (path / f).stat().st_size == n for f, n in files.items())
+
+
+KEY_FILE = "_KEY.json"  # a leading underscore: Spark and Hadoop skip it when reading the folder
 
 
 def spells(
-    con: duckdb.DuckDBPyConnection, db: Path, k: date, rules: RuleSet = CN, policy: Policy = DEFAULT_POLICY
+    con: duckdb.DuckDBPyConnection,
+    db: Path,
+    k: date,
+    rules: RuleSet = CN,
+    policy: Policy = DEFAULT_POLICY,
+    upto: int | None = None,
 ) -> Path:
-    """The spells as known on ``k``, computed once per register state and cached.
+    """The spells as known on ``k`` from the first ``upto`` deliveries (default: all), computed once and cached.
 
+    The cache is keyed on the store's identity (its id and the digest of its delivery log up to
+    ``upto``) and on the SQL itself, so a rebuilt register, a new delivery or a change of the law
+    never reads spells computed for something else; each folder holds its key, checked on use.
     They are written partitioned by right type, so that a query about patents never reads the far
     more numerous trademarks (any engine prunes the other folders).
     """
-    path = cache_path(db, k, rules, policy, last_delivery(con))
-    if path.exists():
+    upto = last_delivery(con) if upto is None else upto
+    sql = spell_sql(k, rules, policy, upto=upto)
+    key = f"{identity(con, upto)}|{hashlib.sha256(sql.encode()).hexdigest()}"
+    path = cache_path(db, k, rules, policy, key)
+    if _trusted(path, key):
         return path
     tmp = path.parent / f".{path.name}-{os.getpid()}"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(f"spells-{rules.jurisdiction}-{k}-{policy.key()}-*"):
-            shutil.rmtree(stale, ignore_errors=True)
+        clean_orphans(path.parent)
+        shutil.rmtree(path, ignore_errors=True)
         register_hierarchy(con)
         shutil.rmtree(tmp, ignore_errors=True)
-        con.execute(f"COPY ({spell_sql(k, rules, policy)}) TO '{tmp}' (FORMAT parquet, PARTITION_BY (right_type))")
-        if not path.exists():  # another process may have finished the same spells first
+        con.execute(f"COPY ({sql}) TO ? (FORMAT parquet, PARTITION_BY (right_type))", [str(tmp)])
+        files = {str(f.relative_to(tmp)): f.stat().st_size for f in sorted(tmp.rglob("*.parquet"))}
+        (tmp / KEY_FILE).write_text(json.dumps({"key": key, "files": files}, indent=1), encoding="utf-8")
+        if not _trusted(path, key):  # another process may have finished the same spells first
+            shutil.rmtree(path, ignore_errors=True)
             os.replace(tmp, path)
     except (OSError, duckdb.IOException) as e:
         why = getattr(e, "strerror", None) or str(e).splitlines()[0]

@@ -26,7 +26,7 @@ from ipgauge.regions.divisions import current, divisions, retired_codes
 from ipgauge.register import store
 from ipgauge.register.reader import StagedFile, find_file, stage_file
 from ipgauge.register.rules import countries
-from ipgauge.register.schema import TABLES, Table
+from ipgauge.register.schema import TABLES, Table, parse_date
 from ipgauge.register.store import scalar
 from ipgauge.register.validate import check, prepare
 
@@ -80,6 +80,7 @@ class LoadReport:
 
 
 def _manifest(folder: Path) -> dict:
+    """The delivery's ``manifest.json``, its values checked: ``synthetic`` a boolean, ``recorded_date`` a date."""
     path = folder / MANIFEST
     if not path.exists():
         return {}
@@ -87,8 +88,14 @@ def _manifest(folder: Path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise UserError(f"{MANIFEST} is not valid UTF-8 JSON ({e}).") from None
+    except OSError as e:
+        raise UserError(f"{MANIFEST} cannot be read ({e.strerror}).") from None
     if not isinstance(data, dict):
         raise UserError(f"{MANIFEST} must hold a JSON object.")
+    if "synthetic" in data and not isinstance(data["synthetic"], bool):
+        raise UserError(f"{MANIFEST}: synthetic must be true or false (a JSON boolean), not {data['synthetic']!r}.")
+    if data.get("recorded_date") is not None:
+        data["recorded_date"] = parse_date(data["recorded_date"], f"{MANIFEST}: recorded_date")
     return data
 
 
@@ -103,16 +110,46 @@ def _checksum(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
+#: What a delivery folder may hold besides the canonical files: its manifest and notes, the rejects
+#: of an earlier load, and what `ipgauge export` writes beside the tables (history and delivery log).
+EXTRAS = {
+    MANIFEST: "file",
+    "README.txt": "file",
+    "README.md": "file",
+    "REJECTS": "dir",
+    "history": "dir",
+    "deliveries.parquet": "file",
+}
+
+
 def _delivery_files(folder: Path) -> dict[str, Path]:
+    """The delivery's canonical files; anything unknown, unreadable or oddly named stops the load, named."""
     if not folder.is_dir():
         raise UserError(f"there is no delivery folder {folder}.")
-    known = {t.name for t in TABLES}
-    for p in sorted(folder.iterdir()):
-        if p.suffix in (".csv", ".parquet") and p.stem not in known:
-            raise UserError(f"{p.name} is not a canonical file; a delivery holds {', '.join(sorted(known))}.")
+    canonical = {f"{t.name}{ext}" for t in TABLES for ext in (".csv", ".parquet")}
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as e:
+        raise UserError(f"cannot list the delivery folder {folder} ({e.strerror}).") from None
+    for p in entries:
+        name = p.name
+        if name in canonical or EXTRAS.get(name) == "file":
+            if not p.is_file() or not os.access(p, os.R_OK):
+                what = "a broken or looping link" if p.is_symlink() and not p.exists() else "not a readable file"
+                raise UserError(f"{name} in {folder} is {what}; fix or remove it.")
+        elif EXTRAS.get(name) == "dir":
+            if not p.is_dir():
+                raise UserError(f"{name} in {folder} should be a folder; remove it.")
+        elif name.lower() in canonical or name.lower() in {n.lower() for n in EXTRAS}:
+            raise UserError(f"{name} in {folder} must be named in lower case; rename it.")
+        else:
+            raise UserError(
+                f"{name} is not a canonical file (a delivery holds {', '.join(sorted(t.name for t in TABLES))} "
+                f"as .csv or .parquet, and {MANIFEST}); move it out of {folder}."
+            )
     files = {t.name: f for t in TABLES if (f := find_file(folder, t))}
     if not files:
-        raise UserError(f"{folder} holds none of the canonical files ({', '.join(f'{n}.csv' for n in known)}).")
+        raise UserError(f"{folder} holds none of the canonical files ({', '.join(f'{t.name}.csv' for t in TABLES)}).")
     return files
 
 
@@ -165,7 +202,7 @@ def _resolve_addresses(con: duckdb.DuckDBPyConnection, checked: str, report: Tab
         out.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=out, prefix=".unresolved-", suffix=".csv")
         os.close(fd)
-        con.execute(f"COPY (SELECT * FROM _unresolved ORDER BY line) TO '{tmp}' (FORMAT csv, HEADER)")
+        con.execute("COPY (SELECT * FROM _unresolved ORDER BY line) TO ? (FORMAT csv, HEADER)", [tmp])
         os.replace(tmp, target)
     else:
         target.unlink(missing_ok=True)
@@ -195,12 +232,15 @@ def _merge(
         [recorded],
     )
     report.changed = scalar(con, "SELECT count(*) FROM _changed")
-    con.execute(f"""UPDATE {t} s SET known_to = n.at FROM _changed n WHERE {match} AND s.known_to IS NULL""")
+    con.execute(
+        f"UPDATE {t} s SET known_to = n.at, closed_by = ? FROM _changed n WHERE {match} AND s.known_to IS NULL",
+        [delivery_id],
+    )
     inserted = scalar(
         con,
         f"""
         INSERT INTO {t}
-        SELECT n.*, coalesce(c.at, {_first_known(table)}), NULL, {delivery_id}
+        SELECT n.*, coalesce(c.at, {_first_known(table)}), NULL, {delivery_id}, NULL
         FROM _new n LEFT JOIN _changed c USING ({key})
         WHERE NOT EXISTS (SELECT 1 FROM {t} s WHERE {match} AND s.known_to IS NULL)""",
     )
@@ -236,7 +276,7 @@ def _write_rejects(
     out.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{report.table}-", suffix=".csv")
     os.close(fd)
-    con.execute(f"COPY (SELECT * FROM _rejects ORDER BY line) TO '{tmp}' (FORMAT csv, HEADER)")
+    con.execute("COPY (SELECT * FROM _rejects ORDER BY line) TO ? (FORMAT csv, HEADER)", [tmp])
     os.replace(tmp, target)
     lines = [
         f"{report.file}:{line}: {reason}"
@@ -261,10 +301,7 @@ def load_delivery(
     """Validate and import the delivery in ``folder`` into the store at ``db``; see the module docstring."""
     files = _delivery_files(folder)
     manifest = _manifest(folder)
-    try:
-        recorded = recorded_on or date.fromisoformat(manifest.get("recorded_date") or date.today().isoformat())
-    except ValueError:
-        raise UserError(f"{MANIFEST}: recorded_date {manifest.get('recorded_date')!r} is not a date.") from None
+    recorded = recorded_on or manifest.get("recorded_date") or date.today()
     rejects = rejects_dir or folder / "REJECTS"
     report = LoadReport(folder, rejects, bool(manifest.get("synthetic", False)), recorded, [])
     tick = progress or (lambda *_: None)
@@ -289,9 +326,10 @@ def load_delivery(
                 _write_rejects(con, sf, checked, rejects, tr)
                 if table.derived:
                     _resolve_addresses(con, checked, tr, rejects)
-        except OSError as e:
+        except (OSError, duckdb.IOException) as e:
+            why = getattr(e, "strerror", None) or str(e).splitlines()[0]
             raise UserError(
-                f"cannot write rejected rows to {rejects} ({e.strerror}), so nothing was loaded; pass --rejects DIR."
+                f"cannot write rejected rows to {rejects} ({why}), so nothing was loaded; pass --rejects DIR."
             ) from None
         report.tables = [tr for *_, tr in staged]
         checksum = _checksum([*files.values(), *([folder / MANIFEST] if (folder / MANIFEST).exists() else [])])
@@ -327,6 +365,14 @@ def _commit(con: duckdb.DuckDBPyConnection, staged: list, report: LoadReport, ch
             )
             report.delivery_id = delivery_id
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as e:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # DuckDB already abandoned the transaction (a failed write does): nothing was committed
+        if isinstance(e, duckdb.IOException | duckdb.OutOfMemoryException):
+            raise UserError(
+                f"the register could not be written ({str(e).splitlines()[0]}); nothing was loaded — free disk "
+                "space or memory (IPGAUGE_MEMORY_LIMIT) and load again."
+            ) from None
         raise

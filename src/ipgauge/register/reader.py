@@ -25,6 +25,7 @@ from ipgauge.register.store import scalar
 
 BLOCK_SIZE = 8 << 20  # bytes per CSV batch: big enough to amortise, small enough to bound memory
 PARQUET_BATCH = 200_000
+MAX_FIELD = 1 << 30  # the csv module's default of 128 KiB would fail on long claims text
 
 Progress = Callable[[int], None]  # called with the number of bytes (or rows) read so far
 
@@ -121,6 +122,7 @@ def _exact_lines(path: Path, width: int) -> tuple[np.ndarray, list[tuple[int, li
     """
     good: list[int] = []
     malformed: list[tuple[int, list[str]]] = []
+    csv.field_size_limit(MAX_FIELD)
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f)
         next(reader)
@@ -130,6 +132,19 @@ def _exact_lines(path: Path, width: int) -> tuple[np.ndarray, list[tuple[int, li
                 (good.append(start) if len(record) == width else malformed.append((start, record)))
             start = reader.line_num + 1
     return np.array(good, dtype=np.int64), malformed
+
+
+def _check_types(path: Path) -> None:
+    """Refuse Parquet columns that have no canonical text form (structs, maps, nested lists, binary)."""
+    for f in pq.ParquetFile(path).schema_arrow:
+        t = f.type
+        if pa.types.is_list(t) or pa.types.is_large_list(t):
+            t = t.value_type
+        if pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
+            raise UserError(
+                f"{path.name}: column {f.name!r} is of type {f.type}; canonical columns are text, numbers, dates, "
+                "booleans or lists of them."
+            )
 
 
 def _string_batches(path: Path, on_progress: Progress) -> Iterator[pa.RecordBatch]:
@@ -167,6 +182,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: Table, on_prog
         except (pa.ArrowException, OSError) as e:
             raise UserError(f"{path.name} is not a readable Parquet file ({e}).") from None
         check_header(path, names, table)
+        _check_types(path)
         batches = _string_batches(path, on_progress)
     else:
         names = _csv_header(path)
@@ -182,9 +198,15 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: Table, on_prog
     con.register("_reader", reader)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {select}, _line, _ord FROM _reader")
-    except duckdb.Error as e:
+    except (duckdb.Error, pa.ArrowException) as e:
+        if isinstance(e, duckdb.InterruptException):
+            raise
         if "invalid UTF8" in str(e) or "UTF-8" in str(e) or "UTF8" in str(e):
             raise UserError(f"{path.name} is not UTF-8; re-save it as UTF-8.") from None
+        if "straddling" in str(e):
+            raise UserError(
+                f"{path.name} has a row longer than {BLOCK_SIZE >> 20} MiB, which is not a record."
+            ) from None
         raise UserError(f"{path.name} could not be read: {str(e).splitlines()[0]}") from None
     finally:
         con.unregister("_reader")

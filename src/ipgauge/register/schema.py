@@ -7,6 +7,9 @@ the synthetic generator — reads these declarations, so a column is named in ex
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ipgauge.errors import UserError
 
 PARTY_TYPES = ("enterprise", "university", "research_institute", "individual", "government", "other")
 PATENT_KINDS = ("invention", "utility_model", "design")
@@ -36,6 +39,31 @@ REGIONAL_OFFICES = ("EP", "WO", "EA", "AP", "OA", "GC")
 CHECK_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 #: The kind digit of a CN application number: the fifth of 12 digits, the third of 8.
 KIND_DIGITS = {"1": "invention", "8": "invention", "2": "utility_model", "9": "utility_model", "3": "design"}
+
+
+#: The dates ipgauge reasons about: a date outside them is a typing error (year 0 would be stored as 1 BC).
+DATE_MIN, DATE_MAX = date(1800, 1, 1), date(2199, 12, 31)
+
+
+def in_range(d: date, what: str) -> date:
+    """``d``, or a one-sentence error when it lies outside :data:`DATE_MIN`–:data:`DATE_MAX`."""
+    if not DATE_MIN <= d <= DATE_MAX:
+        raise UserError(f"{what} {d} is outside the dates ipgauge reasons about ({DATE_MIN} to {DATE_MAX}).")
+    return d
+
+
+def parse_date(value: object, what: str) -> date:
+    """A date from ISO text (or a TOML/JSON date), within the range ipgauge reasons about."""
+    if isinstance(value, datetime):
+        raise UserError(f"{what} {value} is a date and time; give a date (YYYY-MM-DD).")
+    if not isinstance(value, date):
+        if not isinstance(value, str):
+            raise UserError(f"{what} {value!r} is not a date (YYYY-MM-DD, as text).")
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise UserError(f"{what} {value!r} is not a date (YYYY-MM-DD).") from None
+    return in_range(value, what)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,12 @@ date a later delivery superseded it; NULL while current) and the delivery that b
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import tempfile
+import uuid
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -40,8 +44,15 @@ def _ddl(table: Table) -> str:
     cols = ", ".join([f"{c.name} {c.sql_type}" for c in table.columns] + [f"{n} {t}" for n, t in table.derived])
     return (
         f"CREATE TABLE IF NOT EXISTS {table.name} ({cols}, known_from DATE NOT NULL, known_to DATE, "
-        "delivery_id INTEGER NOT NULL)"
+        "delivery_id INTEGER NOT NULL, closed_by INTEGER)"
     )
+
+
+#: The store's own facts: its identity (a random id written once, at creation) and its format version.
+META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
+#: 2: rows carry ``closed_by``, the delivery that superseded them (the second clock, see GLOSSARY).
+FORMAT_VERSION = "2"
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
 
 
 DELIVERIES_DDL = """
@@ -58,26 +69,113 @@ CREATE TABLE IF NOT EXISTS deliveries (
 """
 
 
+def _memory_limit(value: str | None = None) -> str:
+    """The engine's working-memory limit: ``value``, else ``IPGAUGE_MEMORY_LIMIT``, else 6 GB."""
+    limit = (value or os.environ.get("IPGAUGE_MEMORY_LIMIT") or "6GB").strip()
+    if not _MEMORY.fullmatch(limit):
+        raise UserError(f"IPGAUGE_MEMORY_LIMIT {limit!r} is not an amount of memory such as 4GB or 512MB.")
+    return limit
+
+
+def _check_file(path: Path) -> None:
+    """Refuse anything at ``path`` that is not a DuckDB database (DuckDB would open a CSV as an empty one)."""
+    if path.is_dir():
+        raise UserError(f"{path} is a folder, not a register file; pass --db FILE.duckdb.")
+    if not path.exists():
+        return
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError as e:
+        raise UserError(f"cannot read the register {path} ({e.strerror}).") from None
+    if head[8:12] != b"DUCK":
+        raise UserError(f"{path} is not an ipgauge register (not a DuckDB database file); pass another --db.")
+
+
 def connect(path: Path, *, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating when needed) the store at ``path`` with every table present."""
     if read_only and not path.exists():
         raise UserError(f"there is no register at {path}; run `ipgauge load DIR` first or pass --db.")
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    _check_file(path)
+    limit = _memory_limit(memory_limit)
     try:
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path), read_only=read_only)
+    except OSError as e:
+        raise UserError(f"cannot create the register {path} ({e.strerror}).") from None
     except duckdb.Error as e:
         raise UserError(f"cannot open the register {path}: {str(e).splitlines()[0]}") from None
-    con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('IPGAUGE_MEMORY_LIMIT', '6GB')}'")
+    if con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()").fetchall()[0][0] is None:
+        con.close()
+        raise UserError(f"{path} cannot hold a register (DuckDB would keep it in memory); pass --db FILE.duckdb.")
+    con.execute("SET memory_limit = ?", [limit])
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")  # ours is on stderr; DuckDB's would write to stdout
     if not read_only:
-        con.execute("BEGIN")
+        _create(con)
+    elif _version(con) != FORMAT_VERSION:
+        con.close()
+        _create_once(path)
+        return connect(path, read_only=True, memory_limit=limit)
+    return con
+
+
+def _version(con: duckdb.DuckDBPyConnection) -> str | None:
+    if not scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"):
+        return None
+    rows = con.execute("SELECT value FROM meta WHERE key = 'format'").fetchall()
+    return rows[0][0] if rows else None
+
+
+def _create_once(path: Path) -> None:
+    """Bring an older store up to the current format (a reader found it older); needs a moment of write access."""
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error as e:
+        raise UserError(f"the register {path} needs a format upgrade but cannot be opened for it: {e}") from None
+    try:
+        _create(con)
+    finally:
+        con.close()
+
+
+def _create(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table that is missing, give a new store its identity and upgrade an older one."""
+    con.execute("BEGIN")
+    try:
         for t in TABLES:
             con.execute(_ddl(t))
+            if _version(con) is None:  # format 1: rows knew when they were superseded, not by which delivery
+                con.execute(f"ALTER TABLE {t.name} ADD COLUMN IF NOT EXISTS closed_by INTEGER")
+                match = " AND ".join(f"n.{k} = o.{k}" for k in t.key)
+                con.execute(f"""UPDATE {t.name} o SET closed_by = (
+                                    SELECT min(n.delivery_id) FROM {t.name} n
+                                    WHERE {match} AND n.delivery_id > o.delivery_id)
+                                WHERE o.known_to IS NOT NULL AND o.closed_by IS NULL""")
         con.execute(DELIVERIES_DDL)
+        con.execute(META_DDL)
+        con.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", [uuid.uuid4().hex])
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", [FORMAT_VERSION])
         con.execute("COMMIT")
-    return con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def identity(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> str:
+    """What the register is, up to delivery ``upto``: its id and a digest of its delivery log.
+
+    A store deleted and rebuilt at the same path gets a new id, and every delivery changes the
+    digest, so a cache keyed on this is never read for another register's content.
+    """
+    store_id = scalar(con, "SELECT value FROM meta WHERE key = 'store_id'")
+    log = con.execute(
+        "SELECT delivery_id, loaded_at, checksum, recorded_date FROM deliveries "
+        "WHERE delivery_id <= coalesce(?, delivery_id) ORDER BY delivery_id",
+        [upto],
+    ).fetchall()
+    return f"{store_id}-{hashlib.sha256(repr(log).encode()).hexdigest()[:16]}"
 
 
 def synthetic_notice() -> str:
@@ -98,34 +196,56 @@ def canonical_select(table: Table, where: str = "known_to IS NULL") -> str:
 def export(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     """Write the store as Parquet: the current register as a loadable delivery, plus its history.
 
-    ``out/<table>.parquet`` holds the current versions in canonical columns (loadable again with
-    ``ipgauge load``); ``out/history/<table>.parquet`` holds every version with its bitemporal
-    columns; ``out/deliveries.parquet`` the delivery log. Files appear only once complete.
+    ``out/<table>.parquet`` holds the current versions in canonical columns and ``out/manifest.json``
+    the synthetic flag and latest recorded date (loadable again with ``ipgauge load``);
+    ``out/history/<table>.parquet`` holds every version with its bitemporal columns;
+    ``out/deliveries.parquet`` the delivery log. Files appear only once complete.
     """
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file; name a folder.")
     counts: dict[str, int] = {}
-    with tempfile.TemporaryDirectory(dir=out, prefix=".export-") as tmp:
-        work = Path(tmp)
-        (work / "history").mkdir()
-        jobs = [(f"{t.name}.parquet", canonical_select(t)) for t in TABLES]
-        jobs += [(f"history/{t.name}.parquet", f"SELECT * FROM {t.name} ORDER BY known_from") for t in TABLES]
-        jobs.append(("deliveries.parquet", "SELECT * FROM deliveries ORDER BY delivery_id"))
-        for name, sql in jobs:
-            con.execute(f"COPY ({sql}) TO '{work / name}' (FORMAT parquet, COMPRESSION zstd)")
-        for t in TABLES:
-            counts[t.name] = scalar(con, f"SELECT count(*) FROM {t.name} WHERE known_to IS NULL")
-        (out / "history").mkdir(exist_ok=True)
-        for name, _ in jobs:
-            os.replace(work / name, out / name)
-    if is_synthetic(con):
-        (out / "README.txt").write_text(synthetic_notice(), encoding="utf-8")
+    synthetic = is_synthetic(con)
+    recorded = scalar(con, "SELECT max(recorded_date) FROM deliveries")
+    manifest = {"synthetic": synthetic, **({"recorded_date": recorded.isoformat()} if recorded else {})}
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=out, prefix=".export-") as tmp:
+            work = Path(tmp)
+            (work / "history").mkdir()
+            jobs = [(f"{t.name}.parquet", canonical_select(t)) for t in TABLES]
+            jobs += [(f"history/{t.name}.parquet", f"SELECT * FROM {t.name} ORDER BY known_from") for t in TABLES]
+            jobs.append(("deliveries.parquet", "SELECT * FROM deliveries ORDER BY delivery_id"))
+            for name, sql in jobs:
+                con.execute(f"COPY ({sql}) TO ? (FORMAT parquet, COMPRESSION zstd)", [str(work / name)])
+            (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+            if synthetic:
+                (work / "README.txt").write_text(synthetic_notice(), encoding="utf-8")
+            for t in TABLES:
+                counts[t.name] = scalar(con, f"SELECT count(*) FROM {t.name} WHERE known_to IS NULL")
+            (out / "history").mkdir(exist_ok=True)
+            for name in [n for n, _ in jobs] + ["manifest.json"] + (["README.txt"] if synthetic else []):
+                os.replace(work / name, out / name)
+    except OSError as e:
+        raise UserError(f"cannot write the export to {out} ({e.strerror or e}).") from None
+    except duckdb.IOException as e:
+        raise UserError(f"cannot write the export to {out} ({str(e).splitlines()[0]}).") from None
     return counts
 
 
-def known_at(k: date, alias: str = "") -> str:
-    """SQL: the row is the version of its record that the register held on knowledge date ``k``."""
+def known_at(k: date, alias: str = "", upto: int | None = None) -> str:
+    """SQL: the row is the version of its record that the register held on knowledge date ``k``.
+
+    With ``upto``, only what the first ``upto`` deliveries brought counts (the second clock): a row
+    delivered later is unseen, and a supersession by a later delivery is undone.
+    """
     a = f"{alias}." if alias else ""
-    return f"{a}known_from <= DATE '{k}' AND ({a}known_to IS NULL OR {a}known_to > DATE '{k}')"
+    if upto is None:
+        return f"{a}known_from <= DATE '{k}' AND ({a}known_to IS NULL OR {a}known_to > DATE '{k}')"
+    n = int(upto)
+    return (
+        f"{a}known_from <= DATE '{k}' AND {a}delivery_id <= {n} "
+        f"AND ({a}known_to IS NULL OR {a}known_to > DATE '{k}' OR {a}closed_by > {n})"
+    )
 
 
 def last_delivery(con: duckdb.DuckDBPyConnection) -> int:

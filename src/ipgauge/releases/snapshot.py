@@ -1,8 +1,11 @@
-"""Release snapshots: the spec, K, the figures and a checksum of the inputs, kept in the register.
+"""Release snapshots: the spec, K, the deliveries seen, the figures and a checksum of the inputs.
 
 A release's id is derived from its spec and the checksum of the spells it was computed from, so the
-same release is the same id. ``reproduce`` recomputes the figures and proves them identical;
-``diff`` recomputes them with a later K and names the rights behind every figure that changed.
+same release is the same id. A snapshot pins both clocks (GLOSSARY): K, what the register had
+recorded, and the deliveries ipgauge had received, so ``reproduce`` recomputes the figures from
+exactly those deliveries and proves them identical whatever was delivered since; ``diff``
+recomputes them with a later K and every delivery, and names the rights behind every figure that
+changed, each cause marked as recorded later by the register or delivered later to us.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from ipgauge.errors import UserError
 from ipgauge.indicators import engine as E
 from ipgauge.indicators.catalogue import indicator
 from ipgauge.indicators.query import Engine, open_engine, year_before
-from ipgauge.law.spells import SPELL_COLUMNS, scan
+from ipgauge.law.spells import SPELL_COLUMNS
 from ipgauge.regions.groups import region
 from ipgauge.register import store
 from ipgauge.releases import render
@@ -28,13 +31,23 @@ from ipgauge.releases.spec import Spec
 
 DDL = """CREATE TABLE IF NOT EXISTS releases (
     release_id VARCHAR PRIMARY KEY, created_at TIMESTAMP NOT NULL, spec JSON NOT NULL, known_at DATE NOT NULL,
-    figures JSON NOT NULL, inputs_checksum VARCHAR NOT NULL, figures_checksum VARCHAR NOT NULL)"""
+    figures JSON NOT NULL, inputs_checksum VARCHAR NOT NULL, figures_checksum VARCHAR NOT NULL,
+    deliveries INTEGER)"""
+#: Releases stored before the second clock was pinned: their deliveries are those loaded before them.
+UPGRADE = [
+    "ALTER TABLE releases ADD COLUMN IF NOT EXISTS deliveries INTEGER",
+    """UPDATE releases r SET deliveries = (SELECT coalesce(max(delivery_id), 0) FROM deliveries d
+                                         WHERE d.loaded_at <= r.created_at) WHERE r.deliveries IS NULL""",
+]
 
 
 def inputs_checksum(path: Path) -> str:
     """A digest of the spells' content (order-independent): what the figures were computed from."""
     cols = ", ".join(SPELL_COLUMNS)
-    n, total = duckdb.sql(f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM {scan(path)}").fetchall()[0]
+    n, total = duckdb.execute(
+        f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM read_parquet(?, hive_partitioning = true)",
+        [str(path / "*" / "*.parquet")],
+    ).fetchall()[0]
     return hashlib.sha256(f"{n}:{total}".encode()).hexdigest()
 
 
@@ -51,15 +64,17 @@ class Computed:
     snapshot: dict
 
 
-def run(db: Path, spec: Spec) -> Computed:
-    """Compute a release's figures and its snapshot record (not yet stored)."""
-    with open_engine(db, spec.known_at) as engine:
+def run(db: Path, spec: Spec, deliveries: int | None = None) -> Computed:
+    """Compute a release's figures from the first ``deliveries`` (default: all) and its snapshot record."""
+    with open_engine(db, spec.known_at, upto=deliveries) as engine:
         figures = compute(engine, spec)
         checksum = inputs_checksum(engine.spells_path)
+        seen = engine.deliveries
     ident = hashlib.sha256((json.dumps(spec.as_dict(), sort_keys=True) + checksum).encode()).hexdigest()[:12]
     snapshot = {
         "release_id": f"R{ident}",
         "known_at": spec.known_at.isoformat(),
+        "deliveries": seen,
         "inputs_checksum": checksum,
         "figures_checksum": figures_checksum(figures),
         "synthetic": figures.synthetic,
@@ -79,10 +94,10 @@ def save(db: Path, computed: Computed) -> None:
     """Keep the snapshot in the register (the same release saved twice is kept once)."""
     con = store.connect(db)
     try:
-        con.execute(DDL)
+        _tables(con)
         s = computed.snapshot
         con.execute(
-            "INSERT OR IGNORE INTO releases VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 s["release_id"],
                 datetime.now(),
@@ -91,34 +106,49 @@ def save(db: Path, computed: Computed) -> None:
                 json.dumps(computed.figures.as_dict(), sort_keys=True, ensure_ascii=False),
                 s["inputs_checksum"],
                 s["figures_checksum"],
+                s["deliveries"],
             ],
         )
     finally:
         con.close()
 
 
-def load(db: Path, release_id: str) -> tuple[Spec, dict, Figures]:
-    """A stored snapshot: its spec, its record and its figures."""
+def _tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+    for sql in UPGRADE:
+        con.execute(sql)
+
+
+def _has_releases(db: Path) -> bool:
     con = store.connect(db, read_only=True)
     try:
-        exists = store.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'releases'")
-        rows = (
-            con.execute(
-                "SELECT spec, known_at, inputs_checksum, figures_checksum, figures FROM releases WHERE release_id = ?",
-                [release_id],
-            ).fetchall()
-            if exists
-            else []
-        )
+        return bool(store.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'releases'"))
+    finally:
+        con.close()
+
+
+def load(db: Path, release_id: str) -> tuple[Spec, dict, Figures]:
+    """A stored snapshot: its spec, its record (with the deliveries it saw) and its figures."""
+    if not _has_releases(db):
+        raise UserError(f"there is no release {release_id!r} in the register.")
+    con = store.connect(db)  # writable: a release stored by an older ipgauge gets its deliveries pinned
+    try:
+        _tables(con)
+        rows = con.execute(
+            "SELECT spec, known_at, inputs_checksum, figures_checksum, figures, deliveries FROM releases "
+            "WHERE release_id = ?",
+            [release_id],
+        ).fetchall()
     finally:
         con.close()
     if not rows:
         raise UserError(f"there is no release {release_id!r} in the register.")
-    spec_json, known_at, inputs, figs_sum, figs = rows[0]
+    spec_json, known_at, inputs, figs_sum, figs, deliveries = rows[0]
     spec = Spec.from_dict(json.loads(spec_json))
     record = {
         "release_id": release_id,
         "known_at": str(known_at),
+        "deliveries": deliveries,
         "inputs_checksum": inputs,
         "figures_checksum": figs_sum,
     }
@@ -128,11 +158,11 @@ def load(db: Path, release_id: str) -> tuple[Spec, dict, Figures]:
 def reproduce(db: Path, release_id: str) -> Computed:
     """Recompute a stored release; raise when any figure differs from the snapshot."""
     spec, record, _ = load(db, release_id)
-    computed = run(db, spec)
+    computed = run(db, spec, record["deliveries"])
     if computed.snapshot["figures_checksum"] != record["figures_checksum"]:
         raise UserError(
-            f"release {release_id} does not reproduce: the register as known on {spec.known_at} has "
-            "changed (its inputs checksum differs); compare with `ipgauge release diff`.",
+            f"release {release_id} does not reproduce: the register's first {record['deliveries']} deliveries as "
+            f"known on {spec.known_at} no longer give its figures; compare with `ipgauge release diff`.",
             1,
         )
     computed.snapshot["release_id"] = release_id
@@ -147,18 +177,61 @@ def _counted(engine: Engine, name: str, where, on: date) -> set[str]:
     return set(engine.backend.execute(t.select("right_id").distinct())["right_id"])
 
 
-def diff(db: Path, release_id: str, later: date, limit: int = 20) -> list[dict]:
-    """Every figure of the release that changes when it is computed as known on ``later``.
+def _causes(con: duckdb.DuckDBPyConnection, right_id: str, k: date, later: date, seen: int) -> tuple[str, str]:
+    """Why a right's standing changed between (K, the first ``seen`` deliveries) and (K2, every delivery).
 
-    For each, the rights that entered or left it and the events recorded between the two knowledge
-    dates that explain them.
+    Returns the clock — ``recorded_later`` (the register recorded it after K; we had it or not),
+    ``delivered_later`` (it reached us in a delivery after the release), or both — and the cause.
+    """
+    events = con.execute(
+        """SELECT e.event, e.effective_date, coalesce(e.recorded_date, e.effective_date) AS rec, e.delivery_id,
+                  d.recorded_date
+           FROM events e JOIN deliveries d USING (delivery_id)
+           WHERE e.right_id = ? AND coalesce(e.recorded_date, e.effective_date) <= ?
+             AND (coalesce(e.recorded_date, e.effective_date) > ? OR e.delivery_id > ?)
+           ORDER BY rec, e.event""",
+        [right_id, later, k, seen],
+    ).fetchall()
+    clocks, causes = set(), []
+    for event, eff, rec, delivery, received in events:
+        text = f"{event} effective {eff}, recorded {rec}"
+        if rec > k:
+            clocks.add("recorded_later")
+        if delivery > seen:
+            clocks.add("delivered_later")
+            text += f", delivered later (delivery {delivery}, received {received})"
+        causes.append(text)
+    if not causes:
+        versions = store.scalar(
+            con,
+            "SELECT count(*) FROM ("
+            + " UNION ALL ".join(f"SELECT delivery_id FROM {t} WHERE {col} = ?" for t, col in _ID_COLUMNS)
+            + ") WHERE delivery_id > ?",
+            [right_id] * len(_ID_COLUMNS) + [seen],
+        )
+        if versions:
+            return "delivered_later", "the record itself was delivered later (a new or superseding version)"
+        return "recorded_later", "the record itself changed (a later version known by the later date)"
+    return "+".join(sorted(clocks)) or "recorded_later", "; ".join(causes)
+
+
+_ID_COLUMNS = (("patents", "patent_id"), ("trademarks", "trademark_id"), ("gi_products", "gi_id"))
+
+
+def diff(db: Path, release_id: str, later: date, limit: int = 20) -> list[dict]:
+    """Every figure of the release that changes when it is computed as known on ``later`` from every delivery.
+
+    For each, the rights that entered or left it and the events that explain them, each marked with
+    its clock: recorded later by the register (after the release's K), or delivered later to us
+    (in a delivery the release did not see) — a release of K can change for both reasons.
     """
     spec, record, before = load(db, release_id)
-    if later <= spec.known_at:
-        raise UserError(f"--known-at {later} must be after the release's knowledge date {spec.known_at}.")
+    if later < spec.known_at:
+        raise UserError(f"--known-at {later} is before the release's knowledge date {spec.known_at}.")
     where = region(spec.region)
+    seen = record["deliveries"]
     changes = []
-    with open_engine(db, spec.known_at) as old, open_engine(db, later) as new:
+    with open_engine(db, spec.known_at, upto=seen) as old, open_engine(db, later) as new:
         after = compute(new, replace(spec, known_at=later))
         con = new.store_con
         for f_old, f_new in zip(before.figures, after.figures, strict=True):
@@ -172,17 +245,8 @@ def diff(db: Path, release_id: str, later: date, limit: int = 20) -> list[dict]:
                 rights = [(r, "left") for r in sorted(was - now)] + [(r, "entered") for r in sorted(now - was)]
                 explained = []
                 for right_id, how in rights[:limit]:
-                    events = con.execute(
-                        "SELECT event, effective_date, coalesce(recorded_date, effective_date) AS rec FROM events "
-                        "WHERE right_id = ? AND coalesce(recorded_date, effective_date) > ? "
-                        "AND coalesce(recorded_date, effective_date) <= ? ORDER BY rec",
-                        [right_id, spec.known_at, later],
-                    ).fetchall()
-                    cause = (
-                        "; ".join(f"{e} effective {eff}, recorded {rec}" for e, eff, rec in events)
-                        or "the record itself changed (a later delivery superseded it)"
-                    )
-                    explained.append({"right_id": right_id, "change": how, "cause": cause})
+                    clock, cause = _causes(con, right_id, spec.known_at, later, seen)
+                    explained.append({"right_id": right_id, "change": how, "clock": clock, "cause": cause})
                 changes.append(
                     {
                         "indicator": f_old.name,
@@ -190,6 +254,8 @@ def diff(db: Path, release_id: str, later: date, limit: int = 20) -> list[dict]:
                         "as_of": on.isoformat(),
                         "known_at_before": spec.known_at.isoformat(),
                         "known_at_after": later.isoformat(),
+                        "deliveries_before": seen,
+                        "deliveries_after": new.deliveries,
                         "before": a,
                         "after": b,
                         "rights_changed": len(rights),

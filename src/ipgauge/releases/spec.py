@@ -13,6 +13,7 @@ from pathlib import Path
 from ipgauge.errors import UserError
 from ipgauge.indicators.catalogue import indicator
 from ipgauge.regions.groups import region
+from ipgauge.register.schema import parse_date
 
 DEFAULT_INDICATORS = ("valid_invention_patents", "high_value_invention_patents", "valid_trademarks", "gi_products")
 LANGUAGES = ("zh", "en")
@@ -65,18 +66,28 @@ class Spec:
             raise UserError(f"unknown release spec key {unknown[0]!r}; a spec takes {', '.join(sorted(known))}.")
         values = dict(data)
         for key in ("as_of", "known_at"):
-            if key in values and not isinstance(values[key], date):
-                try:
-                    values[key] = date.fromisoformat(str(values[key]))
-                except ValueError:
-                    raise UserError(f"{key} {values[key]!r} is not a date (YYYY-MM-DD).") from None
+            if key in values:
+                values[key] = parse_date(values[key], key)
         for key in ("indicators", "languages"):
             if key in values:
-                values[key] = tuple(values[key])
+                v = values[key]
+                if not isinstance(v, list | tuple) or not all(isinstance(x, str) for x in v):
+                    raise UserError(f"{key} must be a list of names, such as {key} = [{DEFAULTS[key]!r}].")
+                values[key] = tuple(v)
+        for key in ("region", "share_of", "title_zh", "title_en"):
+            if key in values and not isinstance(values[key], str):
+                raise UserError(f"{key} must be text, not {values[key]!r}.")
+        if "trend_months" in values and (
+            isinstance(values["trend_months"], bool) or not isinstance(values["trend_months"], int)
+        ):
+            raise UserError(f"trend_months must be a whole number of months, not {values['trend_months']!r}.")
         missing = [k for k in ("region", "as_of", "known_at") if k not in values]
         if missing:
             raise UserError(f"the release spec needs {missing[0]}.")
         return cls(**values)
+
+
+DEFAULTS = {"indicators": DEFAULT_INDICATORS[0], "languages": LANGUAGES[0]}
 
 
 def load_spec(path: Path, **overrides) -> Spec:
@@ -85,6 +96,8 @@ def load_spec(path: Path, **overrides) -> Spec:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError(f"there is no release spec {path}.") from None
+    except OSError as e:
+        raise UserError(f"cannot read the release spec {path} ({e.strerror}).") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise UserError(f"{path.name} is not a valid TOML spec ({e}).") from None
     data |= {k: v for k, v in overrides.items() if v is not None}

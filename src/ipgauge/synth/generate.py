@@ -77,11 +77,18 @@ def synthesize(scale_name: str, seed: int, out: Path, fmt: str = "csv", progress
         raise UserError(f"unknown scale {scale_name!r}; choose one of {', '.join(cal.SCALES)}.")
     if fmt not in ("csv", "parquet"):
         raise UserError(f"unknown format {fmt!r}; choose csv or parquet.")
+    if not 0 <= seed < 2**63:
+        raise UserError(f"--seed {seed} must be a whole number from 0 upwards.")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file; name a folder for the delivery.")
     scale = cal.SCALES[scale_name]
     tick = progress or (lambda *_: None)
     p = plan(scale, seed)
-    out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=out, prefix=".synth-"))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=out, prefix=".synth-"))
+    except OSError as e:
+        raise UserError(f"cannot write the synthetic register to {out} ({e.strerror}).") from None
     try:
         manifest = _write(p, scale, seed, work, fmt, tick)
         for name in [f"{t.name}.{fmt}" for t in (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS)]:
@@ -93,6 +100,8 @@ def synthesize(scale_name: str, seed: int, out: Path, fmt: str = "csv", progress
             (out / stale).unlink(missing_ok=True)
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (out / "README.txt").write_text(synthetic_notice() + _describe(manifest), encoding="utf-8")
+    except OSError as e:
+        raise UserError(f"cannot write the synthetic register to {out} ({e.strerror}).") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return manifest
