@@ -12,11 +12,23 @@ from functools import cache
 
 from babel import Locale
 
-from ipgauge.register.schema import CHECK_WEIGHTS, EVENT_RIGHTS, KIND_DIGITS, REGIONAL_OFFICES, Column, Table
+from ipgauge.register.schema import (
+    CHECK_WEIGHTS,
+    DATE_MAX,
+    DATE_MIN,
+    EVENT_RIGHTS,
+    KIND_DIGITS,
+    REGIONAL_OFFICES,
+    Column,
+    Table,
+)
 
 Rule = tuple[str, str]  # (condition true for a bad row, SQL expression of the message)
 
 _NOT_TERRITORIES = {"ZZ", "EU", "EZ", "UN", "QO"}
+#: C0 control characters other than tab, line feed and carriage return (NUL is tested apart), and DEL.
+CONTROL = r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]"
+DATES = f"DATE '{DATE_MIN}' AND DATE '{DATE_MAX}'"
 
 
 @cache
@@ -41,11 +53,23 @@ def column_rules(c: Column) -> Iterator[Rule]:
     n = c.name
     if c.required:
         yield f"{n} IS NULL", q(f"{n}: is required")
+    if c.kind in ("text", "id", "list"):  # other kinds only take values from a short list or a pattern
+        yield (
+            f"{n} IS NOT NULL AND (contains({n}, chr(0)) OR regexp_matches({n}, '{CONTROL}'))",
+            q(f"{n}: holds a control character (such as NUL), which no register value has"),
+        )
+    if c.kind == "id":
+        yield f"{n} IS NOT NULL AND {n} <> trim({n})", q(f"{n}: has spaces around it, so nothing could refer to it")
     if c.kind == "date":
         yield (
             f"{n} IS NOT NULL AND (NOT regexp_full_match({n}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
             f"OR try_cast({n} AS DATE) IS NULL)",
             f"{q(n + ': ')} || {n} || ' is not a date that exists (YYYY-MM-DD)'",
+        )
+        yield (
+            f"{n} IS NOT NULL AND regexp_full_match({n}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
+            f"AND try_cast({n} AS DATE) NOT BETWEEN {DATES}",
+            f"{q(n + ': ')} || {n} || {q(f' is outside {DATE_MIN.year}-{DATE_MAX.year}')}",
         )
     elif c.kind == "enum":
         yield (
@@ -130,8 +154,8 @@ def _event_value_rules() -> Iterator[Rule]:
     yield need(("term_extended",), "regexp_full_match(value, '[1-9][0-9]{0,4}')", "a positive number of days")
     yield need(
         ("renewed",),
-        "try_cast(value AS DATE) IS NOT NULL AND regexp_full_match(value, '\\d{4}-\\d{2}-\\d{2}')",
-        "a new expiry date (YYYY-MM-DD)",
+        f"try_cast(value AS DATE) BETWEEN {DATES} AND regexp_full_match(value, '\\d{{4}}-\\d{{2}}-\\d{{2}}')",
+        f"a new expiry date (YYYY-MM-DD, {DATE_MIN.year}-{DATE_MAX.year})",
     )
     yield need(
         ("pledged", "pledge_released"),
@@ -170,6 +194,12 @@ def table_rules(table: Table) -> list[Rule]:
             (
                 "regexp_full_match(year, '[0-9]{1,15}') AND CAST(year AS BIGINT) NOT BETWEEN 1949 AND 2100",
                 "'year: ' || year || ' is not a plausible census or estimate year'",
+            )
+        )
+        rules.append(
+            (
+                "regexp_full_match(population, '[0-9]{1,15}') AND CAST(population AS BIGINT) = 0",
+                "'population: 0 is not a population (per-10,000 figures divide by it)'",
             )
         )
     elif table.name == "events":

@@ -70,10 +70,11 @@ def parse_date(value: object, what: str) -> date:
 class Column:
     """One column of a canonical file.
 
-    ``kind`` decides parsing and the store type: text, date, enum, bool, int, list, country, office (a
-    country or a regional patent office such as EP or WO), region (a GB/T 2260 code) or regions
-    (a list of them). A ``required`` column must be in the header and
-    non-empty in every row; an optional one may be left out of the header altogether.
+    ``kind`` decides parsing and the store type: text, id (an identifier: no spaces around it, since
+    references to it are trimmed), date, enum, bool, int, list, country, office (a country or a
+    regional patent office such as EP or WO), region (a GB/T 2260 code) or regions (a list of them).
+    A ``required`` column must be in the header and non-empty in every row; an optional one may be
+    left out of the header altogether.
     """
 
     name: str
@@ -117,7 +118,7 @@ def _req(name: str, kind: str = "text", choices: tuple[str, ...] = ()) -> Column
 PARTIES = Table(
     "parties",
     (
-        _req("party_id"),
+        _req("party_id", "id"),
         _req("name"),
         Column("name_en"),
         _req("party_type", "enum", PARTY_TYPES),
@@ -131,7 +132,7 @@ PARTIES = Table(
 PATENTS = Table(
     "patents",
     (
-        _req("patent_id"),
+        _req("patent_id", "id"),
         _req("jurisdiction", "country"),
         _req("kind", "enum", PATENT_KINDS),
         _req("title"),
@@ -141,20 +142,20 @@ PATENTS = Table(
         Column("grant_date", "date"),
         Column("ipc", "list"),
         _req("holders", "list"),
-        Column("family_id"),
+        Column("family_id", "id"),
     ),
     key=("patent_id",),
     known_from="filing_date",
 )
 FAMILIES = Table(
     "families",
-    (_req("family_id"), _req("jurisdiction", "office"), _req("document_number")),
+    (_req("family_id", "id"), _req("jurisdiction", "office"), _req("document_number", "id")),
     key=("family_id", "jurisdiction", "document_number"),
 )
 TRADEMARKS = Table(
     "trademarks",
     (
-        _req("trademark_id"),
+        _req("trademark_id", "id"),
         _req("jurisdiction", "country"),
         _req("mark_text"),
         _req("kind", "enum", TRADEMARK_KINDS),
@@ -170,7 +171,7 @@ TRADEMARKS = Table(
 GI_PRODUCTS = Table(
     "gi_products",
     (
-        _req("gi_id"),
+        _req("gi_id", "id"),
         _req("name"),
         Column("name_en"),
         _req("region_codes", "regions"),
@@ -185,7 +186,7 @@ EVENTS = Table(
     "events",
     (
         _req("right_type", "enum", RIGHT_TYPES),
-        _req("right_id"),
+        _req("right_id", "id"),
         _req("event", "enum", tuple(EVENT_RIGHTS)),
         _req("effective_date", "date"),
         Column("recorded_date", "date"),

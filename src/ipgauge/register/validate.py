@@ -13,11 +13,11 @@ import pyarrow as pa
 from ipgauge.register.rules import q, reason_sql, table_rules
 from ipgauge.register.schema import RIGHT_TYPES, Table
 
-#: What every right type's id column is called, in the store.
+#: What every right type's id column is called, in the store, and the date before which it has no events.
 RIGHT_TABLES = {
-    "patent": ("patents", "patent_id"),
-    "trademark": ("trademarks", "trademark_id"),
-    "gi_product": ("gi_products", "gi_id"),
+    "patent": ("patents", "patent_id", "filing_date"),
+    "trademark": ("trademarks", "trademark_id", "filing_date"),
+    "gi_product": ("gi_products", "gi_id", "approval_date"),
 }
 
 
@@ -46,6 +46,15 @@ def _missing_rights(stage: str) -> str:
                           WHERE k.right_type = e.right_type AND k.right_id = e.right_id)"""
 
 
+def _before_the_right(stage: str) -> str:
+    """Events that take effect before their right was filed (or approved): a typing error, never a fact."""
+    return f"""
+        SELECT _ord, 'effective_date: ' || effective_date || ' is before the ' || e.right_type || ' '
+               || right_id || ' was filed or approved (' || k.since || ')' AS msg
+        FROM {stage} e JOIN _known_rights k USING (right_type, right_id)
+        WHERE try_cast(e.effective_date AS DATE) < k.since"""
+
+
 def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
     """Create ``_checked_<table>`` from the staging table and return its name."""
     cols = ", ".join(table.column_names)
@@ -57,6 +66,7 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
         lookups.append(_missing_parties("_rows", "holders"))
     if table.name == "events":
         lookups.append(_missing_rights("_rows"))
+        lookups.append(_before_the_right("_rows"))
         lookups.append(_missing_parties("_rows", "value", "event = 'transferred'"))
     joins, reasons = [], ["NULLIF(r._r1, '')"]
     for i, sql in enumerate(lookups):
@@ -88,10 +98,11 @@ def _remember_good(con: duckdb.DuckDBPyConnection, table: Table, checked: str) -
     """Add the table's good keys to the sets that later tables' references are checked against."""
     if table.name == "parties":
         con.execute(f"INSERT INTO _known_parties SELECT party_id FROM {checked} WHERE _reason IS NULL")
-    for right_type, (name, id_col) in RIGHT_TABLES.items():
+    for right_type, (name, id_col, since) in RIGHT_TABLES.items():
         if name == table.name:
             con.execute(
-                f"INSERT INTO _known_rights SELECT {q(right_type)}, {id_col} FROM {checked} WHERE _reason IS NULL"
+                f"INSERT INTO _known_rights SELECT {q(right_type)}, {id_col}, try_cast({since} AS DATE) "
+                f"FROM {checked} WHERE _reason IS NULL"
             )
 
 
@@ -103,8 +114,8 @@ def prepare(
     con.execute("SET VARIABLE ipgauge_countries = ?", [list(countries)])
     con.execute("CREATE OR REPLACE TEMP TABLE _known_parties AS SELECT party_id FROM parties WHERE known_to IS NULL")
     union = " UNION ALL ".join(
-        f"SELECT {q(rt)} AS right_type, {col} AS right_id FROM {name} WHERE known_to IS NULL"
-        for rt, (name, col) in RIGHT_TABLES.items()
+        f"SELECT {q(rt)} AS right_type, {col} AS right_id, {since} AS since FROM {name} WHERE known_to IS NULL"
+        for rt, (name, col, since) in RIGHT_TABLES.items()
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _known_rights AS {union}")
     pairs = pa.table({"retired": list(successors), "successor": list(successors.values())})
