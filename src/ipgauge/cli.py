@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -158,27 +159,24 @@ def print_load_report(report) -> None:
     out.print(table)
     for t in report.tables:
         for line in t.reject_lines:
-            err.print(line, markup=False, highlight=False, soft_wrap=True)
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
         if t.rejected > len(t.reject_lines):
-            err.print(
+            out.print(
                 f"... and {t.rejected - len(t.reject_lines):,} more in {report.rejects_dir / (t.table + '.csv')}",
                 markup=False,
                 highlight=False,
             )
+    problems = []
+    if report.rejected:
+        problems.append(f"{report.rejected:,} rows rejected (kept with their reasons in {report.rejects_dir})")
     unresolved = sum(t.unresolved for t in report.tables)
     if unresolved:
-        err.print(
-            f"{unresolved:,} parties have an address that names no known region; they are loaded without a region "
-            f"and listed in {report.rejects_dir / 'unresolved_addresses.csv'}.",
-            markup=False,
-            highlight=False,
+        problems.append(
+            f"{unresolved:,} parties have an address that names no known region (loaded without a region, listed in "
+            f"{report.rejects_dir / 'unresolved_addresses.csv'})"
         )
-    if report.rejected:
-        err.print(
-            f"{report.rejected:,} rows rejected; they are kept with their reasons in {report.rejects_dir}.",
-            markup=False,
-            highlight=False,
-        )
+    if problems:  # one sentence on stderr; the rows themselves are the report, on stdout
+        err.print("; ".join(problems) + ".", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -241,7 +239,9 @@ def demo(
     with progress_bar() as tick:
         synthesize(scale, 1, delivery, "csv", tick)
     out.print(f"[bold]1. SYNTHETIC register written[/] to {delivery} ({time.perf_counter() - started:.1f} s)")
-    db.unlink(missing_ok=True)
+    for old in (db, db.with_name(db.name + ".wal")):
+        old.unlink(missing_ok=True)
+    shutil.rmtree(db.with_name(db.name + ".cache"), ignore_errors=True)
     started = time.perf_counter()
     with progress_bar() as tick:
         report = load_delivery(delivery, db, progress=tick)
@@ -256,35 +256,69 @@ def demo(
     )
     _print_release(computed, ("zh", "en"))
     out.print(f"\nFiles: {out_dir / 'release'}/ " + ", ".join(p.name for p in files), highlight=False)
+    some_patent = _a_patent(db)
+    k = spec.known_at.isoformat()
+    out.print("\n[bold]Next, try[/] (the register is " + str(db) + "):", highlight=False)
+    for line in (
+        f"ipgauge indicator valid_invention_patents --region liaoning --as-of 2025-04-30 --known-at {k} --db {db}",
+        f"ipgauge indicator valid_trademarks --region northeast --as-of 2025-04-30 --known-at {k} --by subregion "
+        f"--db {db}",
+        f"ipgauge indicator valid_invention_patents --region CN --as-of 2025-04-30 --known-at {k} --series yearly "
+        f"--from 2020-01-01 --db {db}",
+        *([f"ipgauge status {some_patent} --as-of 2025-04-30 --known-at {k} --db {db}"] if some_patent else []),
+        f"ipgauge release --reproduce {computed.snapshot['release_id']} --db {db} --out {out_dir / 'again'}",
+        "ipgauge regions 辽宁",
+    ):
+        out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+    out.print("(inside the project folder, `. .venv/bin/activate` puts ipgauge on your PATH)", highlight=False)
+
+
+def _a_patent(db: Path) -> str | None:
+    """A granted patent of the register, to show `ipgauge status` on."""
+    from ipgauge.register import store
+
+    con = store.connect(db, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT patent_id FROM patents WHERE grant_date IS NOT NULL AND known_to IS NULL ORDER BY patent_id LIMIT 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return rows[0][0] if rows else None
+
+
+FORMATS = ("table", "json", "csv")
 
 
 @app.command()
 @guarded
 def regions(
-    query: Annotated[str | None, typer.Argument(help="Code, group id or name (Chinese or English).")] = None,
+    query: Annotated[str | None, typer.Argument(help="Code (current or retired), group id or name (zh or en).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
-    """Look up regions and groups: codes, names, levels and members (no query: the nation, groups, provinces)."""
+    """Look up regions and groups: codes, names, levels, parents and members (no query: nation, groups, provinces)."""
     from ipgauge.regions.divisions import divisions
     from ipgauge.regions.groups import search
 
+    _choice(fmt, FORMATS)
     found = search(query)
     if not found:
         raise UserError(f"no region or group matches {query!r}.", 1)
-    table = RichTable(title=f"{len(found):,} regions" + (f" matching {query!r}" if query else ""))
-    for col in ("code", "kind", "name_zh", "name_en", "in / members"):
-        table.add_column(col)
-    for r in found[:200]:
-        if r.kind == "group":
-            where = ", ".join(f"{m} {divisions()[m].name_en}" for m in r.members)
-        elif r.kind in ("prefecture", "county"):
-            parent = divisions()[r.code].parent_code
-            where = f"{parent} {divisions()[parent].name_en}" if parent else ""
-        else:
-            where = ""
-        table.add_row(r.code, r.kind, r.name_zh, r.name_en, where)
-    out.print(table)
-    if len(found) > 200:
-        out.print(f"... and {len(found) - 200:,} more; narrow the query.")
+    rows = []
+    for r in found:
+        d = divisions().get(r.code)
+        row = {"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "level": r.kind}
+        row["parent"] = d.parent_code if d and r.kind in ("prefecture", "county") else None
+        if r.kind == "retired":
+            row["successor"] = r.members[0]
+        elif r.kind == "group":
+            row["members"] = [f"{m} {divisions()[m].name_en}" for m in r.members]
+        rows.append(row)
+    if fmt == "table" and len(rows) > 200:
+        _rows(rows[:200], fmt, f"{len(found):,} regions matching {query!r} (the first 200)")
+        out.print(f"... and {len(found) - 200:,} more; narrow the query, or use --format csv for all of them.")
+        return
+    _rows(rows, fmt, f"{len(found):,} regions" + (f" matching {query!r}" if query else ""))
 
 
 @app.command()
@@ -304,6 +338,7 @@ def status(
     from ipgauge.law.status import explain
     from ipgauge.register import store
 
+    _choice(fmt, ("table", "json"))
     d = _date(as_of, "--as-of")
     k = _date(known_at_, "--known-at") or date.today()
     con = store.connect(store.db_path(db), read_only=True)
@@ -345,10 +380,14 @@ def status(
 
 @app.command()
 @guarded
-def indicators() -> None:
+def indicators(fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table") -> None:
     """List the indicator catalogue: names, labels in both languages, units and definitions."""
     from ipgauge.indicators.catalogue import catalogue
 
+    if _choice(fmt, FORMATS) != "table":
+        keys = ("label_zh", "label_en", "unit_zh", "unit_en", "definition_en", "source")
+        _rows([{"name": i.name} | {k: getattr(i, k) for k in keys} for i in catalogue().values()], fmt, "")
+        return
     table = RichTable(title="Indicators")
     table.add_column("name", no_wrap=True)
     for col in ("label", "unit", "definition"):
@@ -364,31 +403,23 @@ def indicators() -> None:
 
 
 def _emit(points: list, fmt: str, title: str, single: bool = False) -> None:
-    import csv
+    """Figures as JSON (one object for a single figure, DESIGN §9), CSV, or a table with grouped digits."""
     import json
 
     rows = [p.as_dict() for p in points]
-    if fmt == "json":
-        print(json.dumps(rows[0] if single else rows, ensure_ascii=False, indent=2))
-    elif fmt == "csv":
-        keys = list(dict.fromkeys(k for r in rows for k in r))
-        w = csv.DictWriter(sys.stdout, fieldnames=keys, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    elif fmt == "table":
-        keys = list(
-            dict.fromkeys(k for r in rows for k in r if k not in ("indicator", "known_at", "unit", "synthetic"))
-        )
-        table = RichTable(title=title)
-        for k in keys:
-            table.add_column(k, justify="right" if k in ("value", "previous", "yoy_pct", "share_pct") else "left")
-        for r in rows:
-            table.add_row(
-                *(f"{r[k]:,}" if isinstance(r.get(k), int) and k != "part" else str(r.get(k, "")) for k in keys)
-            )
-        out.print(table)
-    else:
-        raise UserError(f"unknown format {fmt!r}; choose table, json or csv.")
+    if fmt == "json" and single:
+        print(json.dumps(rows[0], ensure_ascii=False, indent=2))
+        return
+    if fmt != "table":
+        _rows(rows, fmt, title)
+        return
+    keys = list(dict.fromkeys(k for r in rows for k in r if k not in ("indicator", "known_at", "unit", "synthetic")))
+    table = RichTable(title=title)
+    for k in keys:
+        table.add_column(k, justify="right" if k in ("value", "previous", "yoy_pct", "share_pct") else "left")
+    for r in rows:
+        table.add_row(*(f"{r[k]:,}" if isinstance(r.get(k), int) and k != "part" else str(r.get(k, "")) for k in keys))
+    out.print(table)
 
 
 @app.command()
@@ -411,12 +442,28 @@ def indicator(
     from ipgauge.indicators.catalogue import indicator as lookup
     from ipgauge.indicators.query import open_engine
     from ipgauge.regions.groups import region as find_region
+    from ipgauge.regions.groups import retired_note, within
     from ipgauge.register.store import db_path
 
+    _choice(fmt, FORMATS)
     lookup(name)
     where = find_region(region_)
     d = _date(as_of, "--as-of")
     k = _date(known_at_, "--known-at") or date.today()
+    if not series and (from_ or to):
+        raise UserError(
+            f"{'--from' if from_ else '--to'} gives the span of a series; add --series monthly|quarterly|yearly."
+        )
+    parent = find_region(share_of) if share_of else None
+    if parent is not None and (series or by):
+        raise UserError("--share-of gives the share of a single figure; leave out --series and --by.")
+    if parent is not None and not within(where, parent):
+        raise UserError(
+            f"{parent.code} ({parent.name_en}) does not contain {where.code} ({where.name_en}), "
+            "so it has no share of it."
+        )
+    if note := retired_note(where):
+        err.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
     with open_engine(db_path(db), k, backend) as engine:
         if series:
             start = _date(from_, "--from")
@@ -427,7 +474,6 @@ def indicator(
         elif by:
             _emit(engine.breakdown(name, where, d, by), fmt, f"{name}, {where.name_en}, on {d}, by {by}")
         else:
-            parent = find_region(share_of) if share_of else None
             _emit([engine.point(name, where, d, parent)], fmt, f"{name}, {where.name_en}, on {d}", single=True)
     if engine.synthetic and fmt == "table":
         out.print("[bold]SYNTHETIC[/] register: these figures describe no real region.")
@@ -512,6 +558,7 @@ def release_diff(
     from ipgauge.register.store import db_path
     from ipgauge.releases import snapshot
 
+    _choice(fmt, ("table", "json"))
     changes = snapshot.diff(db_path(db), release_id, _date(known_at_, "--known-at"))
     if fmt == "json":
         print(json.dumps(changes, ensure_ascii=False, indent=2))
@@ -526,7 +573,8 @@ def release_diff(
             highlight=False,
         )
         for r in c["rights"]:
-            out.print(f"  {r['right_id']} {r['change']}: {r['cause']}", highlight=False, markup=False)
+            clock = r["clock"].replace("recorded_later", "recorded later").replace("delivered_later", "delivered later")
+            out.print(f"  {r['right_id']} {r['change']} ({clock}): {r['cause']}", highlight=False, markup=False)
 
 
 def main() -> None:

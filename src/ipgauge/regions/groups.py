@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 
 from ipgauge.errors import UserError
-from ipgauge.regions.divisions import divisions, retired_codes
+from ipgauge.regions.divisions import current, divisions, read_data, retired_codes
 
 NATION = "CN"
 
@@ -30,6 +30,8 @@ class Region:
     official_en: str = ""
     note: str = ""
     aliases: tuple[str, ...] = field(default=())
+    #: the retired code the user asked for, when this region answers for it as its successor
+    replaces: str = ""
 
     def codes_by_level(self) -> dict[str, tuple[str, ...]]:
         """Member codes split by level: what a spell's province, prefecture or county code must be in."""
@@ -91,18 +93,54 @@ def region(query: str) -> Region:
     by_alias = {a: g for g in groups().values() for a in (g.code, *g.aliases)}
     if q.lower() in by_alias:
         return by_alias[q.lower()]
-    code = retired_codes().get(q, q)
-    d = divisions().get(code)
+    code = current(q) if q in retired_codes() else q
+    d = divisions().get(code or "")
     if d is None:
         raise UserError(f"no region or group {query!r}; try `ipgauge regions {query}` to search.")
-    return Region(d.code, d.name_zh, d.name_en, d.level, (d.code,), d.name_zh, d.name_en)
+    return Region(
+        d.code, d.name_zh, d.name_en, d.level, (d.code,), d.name_zh, d.name_en, replaces=q if code != q else ""
+    )
+
+
+def retired_note(r: Region) -> str | None:
+    """The sentence that says a retired code was answered for by its successor (None when it was not)."""
+    if not r.replaces:
+        return None
+    old = next(x for x in read_data("retired_codes.csv") if x["code"] == r.replaces)
+    return (
+        f"{r.replaces} ({old['name_zh']}) was retired in {old['retired_year']}; the figures are for its successor "
+        f"{r.code} {r.name_zh} ({r.name_en})."
+    )
+
+
+def within(child: Region, parent: Region) -> bool:
+    """Whether every division of ``child`` lies inside ``parent`` (what a share of a parent needs)."""
+    if parent.is_nation:
+        return True
+    if child.is_nation:
+        return False
+    prefix = {"province": 2, "prefecture": 4, "county": 6}
+    inside = [m[: prefix[divisions()[m].level]] for m in parent.members]
+    return all(any(c.startswith(p) for p in inside) for c in child.members)
 
 
 def search(query: str | None) -> list[Region]:
-    """Regions and groups whose code, id or name (Chinese or English) contains ``query``."""
+    """Regions and groups whose code, id or name (Chinese or English) contains ``query``; retired codes too."""
     everything = [nation(), *groups().values()] + [
         Region(d.code, d.name_zh, d.name_en, d.level, (d.code,)) for d in divisions().values()
     ]
+    for old in read_data("retired_codes.csv"):
+        successor = divisions()[current(old["code"]) or ""]
+        everything.append(
+            Region(
+                old["code"],
+                old["name_zh"],
+                f"(retired {old['retired_year']}; now {successor.code} {successor.name_en})",
+                "retired",
+                (successor.code,),
+                note=old["note"],
+            )
+        )
     if not query:
         return [r for r in everything if r.kind in ("nation", "group", "province")]
     q = query.strip().lower()
