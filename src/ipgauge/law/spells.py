@@ -238,6 +238,10 @@ def spells(
         register_hierarchy(con)
         shutil.rmtree(tmp, ignore_errors=True)
         con.execute(f"COPY ({sql}) TO ? (FORMAT parquet, PARTITION_BY (right_type))", [str(tmp)])
+        if not any(tmp.rglob("*.parquet")):  # no right in force at all: keep the columns, so readers still work
+            (tmp / "right_type=patent").mkdir(parents=True)
+            empty = f"SELECT * EXCLUDE (right_type) FROM ({sql}) WHERE false"
+            con.execute(f"COPY ({empty}) TO ? (FORMAT parquet)", [str(tmp / "right_type=patent" / "data_0.parquet")])
         files = {str(f.relative_to(tmp)): f.stat().st_size for f in sorted(tmp.rglob("*.parquet"))}
         (tmp / KEY_FILE).write_text(json.dumps({"key": key, "files": files}, indent=1), encoding="utf-8")
         if not _trusted(path, key):  # another process may have finished the same spells first

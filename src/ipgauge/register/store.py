@@ -52,6 +52,7 @@ def _ddl(table: Table) -> str:
 META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
 #: 2: rows carry ``closed_by``, the delivery that superseded them (the second clock, see GLOSSARY).
 FORMAT_VERSION = "2"
+NEW_SUFFIXES = (".duckdb", ".db")
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
 
 
@@ -82,6 +83,10 @@ def _check_file(path: Path) -> None:
     if path.is_dir():
         raise UserError(f"{path} is a folder, not a register file; pass --db FILE.duckdb.")
     if not path.exists():
+        if path.suffix.lower() not in NEW_SUFFIXES:
+            raise UserError(
+                f"a new register file must end in .duckdb (or .db); {path} would be mistaken for another kind of file."
+            )
         return
     try:
         with open(path, "rb") as f:
