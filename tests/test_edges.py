@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import duckdb
@@ -380,6 +384,8 @@ def test_ctrl_c_says_nothing_was_changed(tmp_path, monkeypatch, where):
         (["load", "X", "--recorded-on", "2025-13-01"], "--recorded-on '2025-13-01' is not a date"),
         (["release", "diff", "R1", "--known-at", "2025-01-01", "--format", "csv"], "unknown --format 'csv'"),
         (["indicator"], "Missing argument"),
+        (["export", "--out", ""], "an empty path"),
+        (["load", ""], "an empty path"),
         (["load", "--nope"], "No such option"),
     ],
 )
@@ -538,3 +544,77 @@ def test_store_unchanged_by_every_refused_load(tmp_path):
     (folder / "stray.xlsx").write_text("x")
     one_line_error(run("load", folder, "--db", db))
     assert snapshot(db) == before
+
+
+# -- kill -9 in the middle of a spells computation -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "point"),
+    [
+        ("register_hierarchy", "before anything is written"),
+        ("json.dumps", "after the Parquet files, before the key file"),
+        ("os.replace", "with the whole folder written, before it is moved into place"),
+    ],
+)
+def test_a_killed_spells_computation_leaves_no_orphan_and_no_wrong_cache(tmp_path, target, point):
+
+    db = small_register(tmp_path, 7)
+    truth = value(small_register(tmp_path / "twin", 7))
+    owner, attr = target.split(".") if "." in target else ("", target)
+    script = textwrap.dedent(f"""
+        import os, signal
+        from datetime import date
+        from pathlib import Path
+        from ipgauge.law import spells
+        from ipgauge.register import store
+        def die(*a, **k):
+            os.kill(os.getpid(), signal.SIGKILL)
+        holder = getattr(spells, {owner!r}) if {owner!r} else spells
+        setattr(holder, {attr!r}, die)
+        con = store.connect(Path({str(db)!r}), read_only=True)
+        spells.spells(con, Path({str(db)!r}), date(2025, 6, 30))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, (point, proc.stderr.decode()[-500:])
+    cache = db.parent / f"{db.name}.cache"
+    assert value(db) == truth, point
+    assert not list(cache.glob(".spells-*")), point  # the dead process's half-written folder is gone
+    assert len(list(cache.glob("spells-*"))) == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "target"),
+    [("load", "ipgauge.register.load._merge"), ("indicator", "ipgauge.law.spells.register_hierarchy")],
+)
+def test_a_real_ctrl_c_is_one_sentence(tmp_path, command, target):
+    """SIGINT delivered to a real `ipgauge` process while DuckDB works (it surfaces as DuckDB's own error)."""
+
+    db = small_register(tmp_path, 7)
+    before = snapshot(db)
+    other = tmp_path / "other"
+    synthesize("small", 9, other)
+    args = (
+        ["load", str(other), "--db", str(db)]
+        if command == "load"
+        else ["indicator", VIP, "--region", "CN", "--as-of", "2024-01-01", "--known-at", "2024-03-03", "--db", str(db)]
+    )
+    module, attr = target.rsplit(".", 1)
+    script = textwrap.dedent(f"""
+        import importlib, os, signal, sys, threading
+        mod = importlib.import_module({module!r})
+        real = getattr(mod, {attr!r})
+        def interrupted(con, *a, **k):  # Ctrl-C arrives while DuckDB is busy on this connection
+            threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+            con.execute("SELECT sum(i) FROM range(1000000000000) t(i)").fetchall()
+            return real(con, *a, **k)
+        setattr(mod, {attr!r}, interrupted)
+        from ipgauge.cli import app
+        sys.argv = ["ipgauge", *{args!r}]
+        app()
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120, text=True)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.strip() == "error: interrupted; nothing was changed.", proc.stderr
+    assert snapshot(db) == before
+    assert not list((db.parent / f"{db.name}.cache").glob(".spells-*"))

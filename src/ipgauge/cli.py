@@ -47,6 +47,9 @@ class OneSentence(TyperGroup):
             _say(INTERRUPTED)
             code = 130
         except Exception as e:  # a bug: one sentence, the traceback in a log file, its own exit status
+            if _interrupted(e):
+                _say(INTERRUPTED)
+                return _exit(130, standalone_mode)
             if os.environ.get("IPGAUGE_DEBUG"):
                 raise
             _say(
@@ -54,10 +57,20 @@ class OneSentence(TyperGroup):
                 f"{log_crash(e)}; please report it."
             )
             code = 3
-        code = code if isinstance(code, int) else 0
-        if standalone_mode:
-            sys.exit(code)
-        return code
+        return _exit(code if isinstance(code, int) else 0, standalone_mode)
+
+
+def _exit(code: int, standalone_mode: bool) -> int:
+    if standalone_mode:
+        sys.exit(code)
+    return code
+
+
+def _interrupted(e: BaseException) -> bool:
+    """Ctrl-C, however it surfaced: Python's own, or DuckDB's when it arrived during a query."""
+    if isinstance(e, KeyboardInterrupt | duckdb.InterruptException):
+        return True
+    return isinstance(e, RuntimeError) and str(e).strip().lower() == "query interrupted"
 
 
 def _say(message: str) -> None:
@@ -73,8 +86,20 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable)
+
+
+def _path(value: str) -> Path:
+    """A path option's value; an empty one is refused (it would silently mean the current folder)."""
+    if isinstance(value, Path):
+        return value
+    if not value.strip():
+        raise typer.BadParameter("an empty path; name a file or folder")
+    return Path(value)
+
+
 DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Register file (default: $IPGAUGE_DB or ./ipgauge.duckdb).")
+    Path | None,
+    typer.Option("--db", parser=_path, help="Register file (default: $IPGAUGE_DB or ./ipgauge.duckdb)."),
 ]
 
 
@@ -88,7 +113,9 @@ def guarded(fn: F) -> F:
         except UserError as e:
             _say(str(e))
             raise typer.Exit(e.exit_code) from None
-        except (KeyboardInterrupt, duckdb.InterruptException):
+        except (KeyboardInterrupt, duckdb.InterruptException, RuntimeError) as e:
+            if not _interrupted(e):
+                raise
             _say(INTERRUPTED)
             raise typer.Exit(130) from None
 
@@ -130,7 +157,7 @@ def _rows(rows: list[dict], fmt: str, title: str) -> None:
 @app.command()
 @guarded
 def synth(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the delivery into.")],
+    out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder to write the delivery into.")],
     scale: Annotated[str, typer.Option(help="small (~2k patents), province (~250k) or national (~12M).")] = "small",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same register.")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
@@ -182,9 +209,11 @@ def print_load_report(report) -> None:
 @app.command()
 @guarded
 def load(
-    folder: Annotated[Path, typer.Argument(help="Delivery folder of canonical CSV or Parquet files.")],
+    folder: Annotated[Path, typer.Argument(parser=_path, help="Delivery folder of canonical CSV or Parquet files.")],
     db: DbOption = None,
-    rejects: Annotated[Path | None, typer.Option(help="Folder for rejected rows (default: DIR/REJECTS).")] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(parser=_path, help="Folder for rejected rows (default: DIR/REJECTS).")
+    ] = None,
     recorded_on: Annotated[
         str | None,
         typer.Option(
@@ -208,7 +237,7 @@ def load(
 @app.command()
 @guarded
 def export(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write Parquet files into.")],
+    out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder to write Parquet files into.")],
     db: DbOption = None,
 ) -> None:
     """Write the register as Parquet: current rows as a loadable delivery, plus every version in history/."""
@@ -225,7 +254,7 @@ def export(
 @app.command()
 @guarded
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Working folder for the demo.")] = Path("demo"),
+    out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Working folder for the demo.")] = Path("demo"),
     scale: Annotated[str, typer.Option(help="Scale of the synthetic register.")] = "province",
 ) -> None:
     """The main job end to end on the synthetic register: synth, load, and the Northeast China release."""
@@ -462,8 +491,6 @@ def indicator(
             f"{parent.code} ({parent.name_en}) does not contain {where.code} ({where.name_en}), "
             "so it has no share of it."
         )
-    if note := retired_note(where):
-        err.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
     with open_engine(db_path(db), k, backend) as engine:
         if series:
             start = _date(from_, "--from")
@@ -477,6 +504,8 @@ def indicator(
             _emit([engine.point(name, where, d, parent)], fmt, f"{name}, {where.name_en}, on {d}", single=True)
     if engine.synthetic and fmt == "table":
         out.print("[bold]SYNTHETIC[/] register: these figures describe no real region.")
+    if note := retired_note(where):  # once the figures are out: a failure stays one line
+        err.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
 
 
 release_app = typer.Typer(
@@ -504,8 +533,12 @@ def release(
     as_of: Annotated[str | None, typer.Option("--as-of", help="The date D the release describes.")] = None,
     known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")] = None,
     lang: Annotated[str, typer.Option(help="Language printed to the terminal: zh, en or both.")] = "both",
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the release files.")] = Path("release"),
-    spec_file: Annotated[Path | None, typer.Option("--spec", help="A TOML release spec (options override it).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the release files.")] = Path(
+        "release"
+    ),
+    spec_file: Annotated[
+        Path | None, typer.Option("--spec", parser=_path, help="A TOML release spec (options override it).")
+    ] = None,
     reproduce: Annotated[str | None, typer.Option(help="Regenerate a stored release by its id.")] = None,
     db: DbOption = None,
 ) -> None:

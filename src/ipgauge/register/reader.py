@@ -201,13 +201,14 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: Table, on_prog
     except (duckdb.Error, pa.ArrowException) as e:
         if isinstance(e, duckdb.InterruptException):
             raise
-        if "invalid UTF8" in str(e) or "UTF-8" in str(e) or "UTF8" in str(e):
+        if any(m in str(e) for m in ("invalid UTF8", "UTF-8", "UTF8", "codec can't decode")):
             raise UserError(f"{path.name} is not UTF-8; re-save it as UTF-8.") from None
         if "straddling" in str(e):
             raise UserError(
                 f"{path.name} has a row longer than {BLOCK_SIZE >> 20} MiB, which is not a record."
             ) from None
-        raise UserError(f"{path.name} could not be read: {str(e).splitlines()[0]}") from None
+        why = str(e).splitlines()[0].split(". Detail:")[0].split("Python exception")[0].rstrip(" .:")
+        raise UserError(f"{path.name} could not be read: {why}.") from None
     finally:
         con.unregister("_reader")
     rows = scalar(con, f"SELECT count(*) FROM {stage}")
