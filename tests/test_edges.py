@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -618,3 +619,71 @@ def test_a_real_ctrl_c_is_one_sentence(tmp_path, command, target):
     assert proc.stderr.strip() == "error: interrupted; nothing was changed.", proc.stderr
     assert snapshot(db) == before
     assert not list((db.parent / f"{db.name}.cache").glob(".spells-*"))
+
+
+# -- a full disk -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A folder on a real 32 MB filesystem (tmpfs), or None where mounting is not allowed."""
+    mount = tmp_path / "full"
+    mount.mkdir()
+    try:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mount)], capture_output=True)
+    except OSError:
+        done = None
+    if done is None or done.returncode:
+        yield None
+        return
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def _fill(folder: Path) -> None:
+    with open(folder / "filler", "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+
+
+def test_a_full_disk_is_one_sentence_everywhere(tmp_path, full_disk, monkeypatch):
+    """Rejects, an export, a new register and the spells cache on a full disk (a real tmpfs where allowed)."""
+    db = small_register(tmp_path, 7)
+    bad = tmp_path / "bad"
+    write_csv(bad, "parties", PARTY_HEADER, PARTIES + [["P2", "x", "nonsense", "CN", "", ""]])
+    if full_disk is None:  # no mount allowed here: the same failures, raised where the disk raises them
+        full_disk = tmp_path / "nospace"
+        full_disk.mkdir()
+        shutil.copy(db, full_disk / "copy.duckdb")
+
+        def failing(real):
+            def call(*args, **kwargs):
+                if any(str(a).startswith(str(full_disk)) for a in args if isinstance(a, str | Path)):
+                    raise OSError(28, "No space left on device")
+                return real(*args, **kwargs)
+
+            return call
+
+        monkeypatch.setattr("ipgauge.register.load.tempfile.mkstemp", failing(tempfile.mkstemp))
+        monkeypatch.setattr("ipgauge.register.store.os.replace", failing(os.replace))
+        monkeypatch.setattr("ipgauge.register.store.duckdb.connect", failing(duckdb.connect))
+        monkeypatch.setattr("ipgauge.law.spells.shutil.rmtree", failing(shutil.rmtree))
+    else:
+        shutil.copy(db, full_disk / "copy.duckdb")
+        _fill(full_disk)
+    before = snapshot(db)
+    assert "No space left on device" in one_line_error(run("load", bad, "--db", db, "--rejects", full_disk / "rej"))
+    assert snapshot(db) == before
+    assert "No space left on device" in one_line_error(run("export", "--out", full_disk / "ex", "--db", db))
+    assert not list((full_disk / "ex").glob("*.parquet"))
+    one_line_error(run("load", tmp_path / "synth-7", "--db", full_disk / "new.duckdb"))
+    message = one_line_error(
+        run("indicator", VIP, "--region", "CN", "--as-of", "2024-01-01", "--db", full_disk / "copy.duckdb")
+    )
+    assert "No space left on device" in message or "cannot" in message

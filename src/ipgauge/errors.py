@@ -21,6 +21,16 @@ class UserError(Exception):
         self.exit_code = exit_code
 
 
+def why(error: BaseException) -> str:
+    """The short reason of an OS or DuckDB error, for a sentence: 'No space left on device', not a JSON dump."""
+    text = getattr(error, "strerror", None) or str(error)
+    for known in ("No space left on device", "Permission denied", "Read-only file system", "Disk quota exceeded"):
+        if known in text:
+            return known
+    first = text.splitlines()[0] if text else type(error).__name__
+    return first if len(first) <= 160 else first[:157] + "..."
+
+
 def log_dir() -> Path:
     """Where crash logs go: ``$IPGAUGE_LOG_DIR``, else ``$XDG_STATE_HOME/ipgauge`` (``~/.local/state/ipgauge``)."""
     if os.environ.get("IPGAUGE_LOG_DIR"):

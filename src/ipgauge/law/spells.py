@@ -26,12 +26,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ipgauge.errors import UserError
+from ipgauge.errors import UserError, why
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register.rules import q
-from ipgauge.register.store import identity, known_at, last_delivery
+from ipgauge.register.store import identity, known_at, last_delivery, memory_limit
 
 OPEN = "DATE '9999-12-31'"
 SPELL_COLUMNS = tuple(
@@ -247,9 +247,15 @@ def spells(
         if not _trusted(path, key):  # another process may have finished the same spells first
             shutil.rmtree(path, ignore_errors=True)
             os.replace(tmp, path)
+    except duckdb.OutOfMemoryException as e:
+        raise UserError(
+            f"the engine ran out of memory computing the spells ({why(e)}); raise IPGAUGE_MEMORY_LIMIT (now "
+            f"{memory_limit()}) or free memory."
+        ) from None
     except (OSError, duckdb.IOException) as e:
-        why = getattr(e, "strerror", None) or str(e).splitlines()[0]
-        raise UserError(f"cannot write the spells cache in {path.parent} ({why}); use a writable folder.") from None
+        raise UserError(
+            f"cannot write the spells cache in {path.parent} ({why(e)}); free space or use a writable folder."
+        ) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return path

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ipgauge.errors import UserError
+from ipgauge.errors import UserError, why
 from ipgauge.regions.address import resolve
 from ipgauge.regions.divisions import current, divisions, retired_codes
 from ipgauge.register import store
@@ -327,9 +327,8 @@ def load_delivery(
                 if table.derived:
                     _resolve_addresses(con, checked, tr, rejects)
         except (OSError, duckdb.IOException) as e:
-            why = getattr(e, "strerror", None) or str(e).splitlines()[0]
             raise UserError(
-                f"cannot write rejected rows to {rejects} ({why}), so nothing was loaded; pass --rejects DIR."
+                f"cannot write rejected rows to {rejects} ({why(e)}), so nothing was loaded; pass --rejects DIR."
             ) from None
         report.tables = [tr for *_, tr in staged]
         checksum = _checksum([*files.values(), *([folder / MANIFEST] if (folder / MANIFEST).exists() else [])])
@@ -370,9 +369,11 @@ def _commit(con: duckdb.DuckDBPyConnection, staged: list, report: LoadReport, ch
             con.execute("ROLLBACK")
         except duckdb.Error:
             pass  # DuckDB already abandoned the transaction (a failed write does): nothing was committed
-        if isinstance(e, duckdb.IOException | duckdb.OutOfMemoryException):
+        if isinstance(e, duckdb.IOException | duckdb.OutOfMemoryException) or (
+            isinstance(e, duckdb.TransactionException) and "write" in str(e)
+        ):
             raise UserError(
-                f"the register could not be written ({str(e).splitlines()[0]}); nothing was loaded — free disk "
+                f"the register could not be written ({why(e)}); nothing was loaded — free disk "
                 "space or memory (IPGAUGE_MEMORY_LIMIT) and load again."
             ) from None
         raise

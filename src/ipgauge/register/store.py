@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from ipgauge.errors import UserError
+from ipgauge.errors import UserError, why
 from ipgauge.register.schema import TABLES, Table
 
 DEFAULT_DB = "ipgauge.duckdb"
@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 """
 
 
-def _memory_limit(value: str | None = None) -> str:
+def memory_limit(value: str | None = None) -> str:
     """The engine's working-memory limit: ``value``, else ``IPGAUGE_MEMORY_LIMIT``, else 6 GB."""
     limit = (value or os.environ.get("IPGAUGE_MEMORY_LIMIT") or "6GB").strip()
     if not _MEMORY.fullmatch(limit):
@@ -97,20 +97,20 @@ def _check_file(path: Path) -> None:
         raise UserError(f"{path} is not an ipgauge register (not a DuckDB database file); pass another --db.")
 
 
-def connect(path: Path, *, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+def connect(path: Path, *, read_only: bool = False, limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating when needed) the store at ``path`` with every table present."""
     if read_only and not path.exists():
         raise UserError(f"there is no register at {path}; run `ipgauge load DIR` first or pass --db.")
     _check_file(path)
-    limit = _memory_limit(memory_limit)
+    limit = memory_limit(limit)
     try:
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path), read_only=read_only)
     except OSError as e:
-        raise UserError(f"cannot create the register {path} ({e.strerror}).") from None
+        raise UserError(f"cannot create the register {path} ({why(e)}).") from None
     except duckdb.Error as e:
-        raise UserError(f"cannot open the register {path}: {str(e).splitlines()[0]}") from None
+        raise UserError(f"cannot open the register {path} ({why(e)}).") from None
     if con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()").fetchall()[0][0] is None:
         con.close()
         raise UserError(f"{path} cannot hold a register (DuckDB would keep it in memory); pass --db FILE.duckdb.")
@@ -118,11 +118,15 @@ def connect(path: Path, *, read_only: bool = False, memory_limit: str | None = N
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")  # ours is on stderr; DuckDB's would write to stdout
     if not read_only:
-        _create(con)
+        try:
+            _create(con)
+        except duckdb.Error as e:
+            con.close()
+            raise UserError(f"cannot prepare the register {path} ({why(e)}).") from None
     elif _version(con) != FORMAT_VERSION:
         con.close()
         _create_once(path)
-        return connect(path, read_only=True, memory_limit=limit)
+        return connect(path, read_only=True, limit=limit)
     return con
 
 
@@ -231,9 +235,9 @@ def export(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
             for name in [n for n, _ in jobs] + ["manifest.json"] + (["README.txt"] if synthetic else []):
                 os.replace(work / name, out / name)
     except OSError as e:
-        raise UserError(f"cannot write the export to {out} ({e.strerror or e}).") from None
+        raise UserError(f"cannot write the export to {out} ({why(e)}).") from None
     except duckdb.IOException as e:
-        raise UserError(f"cannot write the export to {out} ({str(e).splitlines()[0]}).") from None
+        raise UserError(f"cannot write the export to {out} ({why(e)}).") from None
     return counts
 
 
