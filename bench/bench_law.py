@@ -45,7 +45,7 @@ con.execute("SET memory_limit = '6GB'")
 con.execute("SET enable_progress_bar = false")
 k = date.fromisoformat(sys.argv[2])
 for t in ("patents", "trademarks", "events", "parties"):
-    con.execute(f"COPY (SELECT * FROM {t} WHERE {known_at(k)}) TO '{sys.argv[3]}/{t}.parquet' (FORMAT parquet)")
+    con.execute(f"COPY (SELECT * FROM {t} WHERE {known_at(k)}) TO ? (FORMAT parquet)", [f"{sys.argv[3]}/{t}.parquet"])
 """
 
 

@@ -31,9 +31,8 @@ folder, fmt = Path(sys.argv[1]), sys.argv[2]
 con = duckdb.connect(sys.argv[3])
 con.execute("SET memory_limit = '6GB'")  # the same budget as ipgauge load
 for name in ("parties", "patents", "families", "trademarks", "gi_products", "events"):
-    reader = f"read_csv('{folder / name}.csv', all_varchar = true)" if fmt == "csv" else \
-        f"read_parquet('{folder / name}.parquet')"
-    con.execute(f"CREATE TABLE {name} AS SELECT * FROM {reader}")
+    reader = "read_csv(?, all_varchar = true)" if fmt == "csv" else "read_parquet(?)"
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM {reader}", [str(folder / f"{name}.{fmt}")])
 con.close()
 """
 
