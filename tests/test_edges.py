@@ -687,3 +687,183 @@ def test_a_full_disk_is_one_sentence_everywhere(tmp_path, full_disk, monkeypatch
         run("indicator", VIP, "--region", "CN", "--as-of", "2024-01-01", "--db", full_disk / "copy.duckdb")
     )
     assert "No space left on device" in message or "cannot" in message
+
+
+# -- found by a hostile user ------------------------------------------------------------------------
+
+
+def test_rejects_never_overwrite_a_delivery(tmp_path):
+    folder = tmp_path / "d"
+    write_csv(folder, "parties", PARTY_HEADER, PARTIES + [["P2", "x", "nonsense", "CN", "", ""]])
+    before = (folder / "parties.csv").read_bytes()
+    assert "is the delivery folder itself" in one_line_error(
+        run("load", folder, "--db", tmp_path / "r.duckdb", "--rejects", folder)
+    )
+    other = tmp_path / "other"
+    write_csv(other, "parties", PARTY_HEADER, PARTIES)
+    assert "not a rejects file" in one_line_error(
+        run("load", folder, "--db", tmp_path / "r.duckdb", "--rejects", other)
+    )
+    assert (folder / "parties.csv").read_bytes() == before
+    assert run("load", folder, "--db", tmp_path / "r.duckdb").exit_code == 1  # its own REJECTS/ is fine, twice
+    assert run("load", folder, "--db", tmp_path / "r2.duckdb").exit_code == 1
+
+
+def test_an_event_is_checked_against_the_deliverys_own_version_of_its_right(tmp_path):
+    folder = tmp_path / "d"
+    write_csv(folder, "parties", PARTY_HEADER, PARTIES)
+    write_csv(folder, "patents", PATENT_HEADER, [GOOD_PATENT])
+    db = tmp_path / "r.duckdb"
+    assert run("load", folder, "--db", db).exit_code == 0
+    fix = tmp_path / "fix"  # the filing date corrected to an earlier one, and an event between the two
+    write_csv(fix, "patents", PATENT_HEADER, [GOOD_PATENT[:4] + ["2022-06-05"] + GOOD_PATENT[5:]])
+    write_csv(fix, "events", EVENT_HEADER, [["patent", GOOD_PATENT[0], "pledged", "2022-07-01", "", "1000 CNY"]])
+    result = run("load", fix, "--db", db, "--recorded-on", "2025-07-01")
+    assert result.exit_code == 0, result.stdout
+
+
+def test_decimal_ids_in_parquet_and_odd_trademark_numbers_are_refused(tmp_path):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    table = pa.table({"party_id": pa.array([1.5]), "name": ["x"], "party_type": ["enterprise"], "country": ["CN"]})
+    pq.write_table(table, folder / "parties.parquet")
+    assert "must be text or whole numbers" in one_line_error(run("load", folder, "--db", tmp_path / "r.duckdb"))
+    header = [
+        "trademark_id",
+        "jurisdiction",
+        "mark_text",
+        "kind",
+        "is_gi",
+        "nice_classes",
+        "filing_date",
+        "registration_date",
+        "holders",
+    ]
+    row = ["", "CN", "禾诺", "ordinary", "false", "35", "2020-01-01", "2021-01-01", "P1"]
+    for bad in ("abc", "1e6", "-5", "0", "0123", "１２３"):
+        result, rejects = _load_rejects(tmp_path / bad, "trademarks", header, [[bad, *row[1:]]])
+        assert result.exit_code == 1 and "is not a CN registration number" in rejects[0]["reason"], bad
+
+
+def test_markup_and_emoji_codes_are_text(tmp_path):
+    odd = tmp_path / "m[/x] :skull:"
+    write_csv(odd, "parties", PARTY_HEADER, PARTIES)
+    header = [
+        "trademark_id",
+        "jurisdiction",
+        "mark_text",
+        "kind",
+        "is_gi",
+        "nice_classes",
+        "filing_date",
+        "registration_date",
+        "holders",
+    ]
+    write_csv(
+        odd,
+        "trademarks",
+        header,
+        [["9000001", "CN", "[/x] :skull:", "ordinary", "false", "35", "2020-01-01", "2021-01-01", "P1"]],
+    )
+    db = tmp_path / "r.duckdb"
+    result = run("load", odd, "--db", db)
+    assert result.exit_code == 0 and "m[/x]" in result.stdout and ":skull:" in result.stdout
+    result = run("status", "9000001", "--as-of", "2024-01-01", "--db", db)
+    assert result.exit_code == 0 and "[/x] :skull:" in result.stdout and "💀" not in result.stdout
+    result = run("export", "--out", tmp_path / "e[red]x", "--db", db)
+    assert result.exit_code == 0 and "e[red]x" in result.stdout
+
+
+def test_a_release_that_fails_keeps_no_snapshot(tmp_path):
+    db = small_register(tmp_path, 7)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    args = ["--region", "northeast", "--as-of", "2025-04-30", "--known-at", "2025-06-30", "--db", db]
+    assert "is a file" in one_line_error(run("release", *args, "--out", blocker))
+    con = duckdb.connect(str(db), read_only=True)
+    kept = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'releases'").fetchall()
+    count = con.execute("SELECT count(*) FROM releases").fetchall()[0][0] if kept[0][0] else 0
+    con.close()
+    assert count == 0
+    assert "leave out --region" in one_line_error(run("release", "--reproduce", "R1", "--region", "CN", "--db", db))
+
+
+def test_ctrl_c_while_a_file_is_read(tmp_path):
+    db = small_register(tmp_path, 7)
+    before = snapshot(db)
+    script = textwrap.dedent(f"""
+        import os, signal, sys, time
+        from ipgauge.register import reader
+        real = reader._csv_batches
+        def slow(*a, **k):
+            for i, batch in enumerate(real(*a, **k)):
+                yield batch
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(1)
+        reader._csv_batches = slow
+        from ipgauge.cli import app
+        sys.argv = ["ipgauge", "load", {str(tmp_path / "synth-7")!r}, "--db", {str(db)!r}]
+        app()
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120, text=True)
+    assert proc.returncode == 130 and proc.stderr.strip() == "error: interrupted; nothing was changed.", proc.stderr
+    assert snapshot(db) == before
+
+
+def test_commands_do_not_overwrite_other_work(tmp_path):
+    db = small_register(tmp_path, 7)
+    hand = tmp_path / "hand"
+    write_csv(hand, "parties", PARTY_HEADER, PARTIES)
+    assert "not an earlier export" in one_line_error(run("export", "--out", hand, "--db", db))
+    assert "did not write" in one_line_error(run("synth", "--out", hand))
+    assert (hand / "parties.csv").exists() and not (hand / "parties.parquet").exists()
+    assert run("export", "--out", tmp_path / "ex", "--db", db).exit_code == 0
+    assert run("export", "--out", tmp_path / "ex", "--db", db).exit_code == 0  # an earlier export is replaced
+    assert run("synth", "--out", tmp_path / "synth-7").exit_code == 0  # so is an earlier synth
+    busy = tmp_path / "demo"
+    busy.mkdir()
+    shutil.copy(db, busy / "register.duckdb")
+    assert run("load", hand, "--db", busy / "register.duckdb").exit_code == 0
+    assert "holds more than a demo" in one_line_error(run("demo", "--out", busy, "--scale", "small"))
+
+
+def test_rejected_rows_are_a_warning_or_an_error(tmp_path):
+    folder = tmp_path / "d"
+    write_csv(folder, "parties", PARTY_HEADER, PARTIES + [["P2", "x", "nonsense", "CN", "", ""]])
+    result = run("load", folder, "--db", tmp_path / "r.duckdb")
+    assert result.exit_code == 1 and result.stderr.startswith("warning: 1 row rejected")
+    write_csv(folder, "parties", PARTY_HEADER, [["P2", "x", "nonsense", "CN", "", ""]])
+    result = run("load", folder, "--db", tmp_path / "r.duckdb")
+    assert result.exit_code == 2 and result.stderr.startswith("error: 1 row rejected")
+
+
+def test_a_tiny_memory_limit_and_a_locked_register(tmp_path):
+    db = small_register(tmp_path, 7)
+    result = run(
+        "indicator", VIP, "--region", "CN", "--as-of", "2024-01-01", "--db", db, env={"IPGAUGE_MEMORY_LIMIT": "1KB"}
+    )
+    assert "too small" in one_line_error(result)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        message = one_line_error(run("load", tmp_path / "synth-7", "--db", db))
+        assert f"is in use by another ipgauge process (PID {holder.pid})" in message
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_header_only_file_without_a_final_newline_loads_as_empty(tmp_path):
+    folder = tmp_path / "d"
+    write_csv(folder, "parties", PARTY_HEADER, PARTIES)
+    (folder / "events.csv").write_text(",".join(EVENT_HEADER), encoding="utf-8")
+    result = run("load", folder, "--db", tmp_path / "r.duckdb")
+    assert result.exit_code == 0, result.stderr

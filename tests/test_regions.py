@@ -101,7 +101,7 @@ def test_regions_command():
     assert "northeast" in run("regions").stdout
     assert search("Hulunbuir")[0].code == "150700"
     result = run("regions", "zzzz")
-    assert result.exit_code == 1 and "no region or group matches" in result.stderr
+    assert result.exit_code == 2 and "no region or group matches" in result.stderr
 
 
 def test_status_command(small_delivery, tmp_path):

@@ -67,7 +67,7 @@ def test_patent_rules(tmp_path, row, reason):
     assert result.exit_code == 1
     assert len(rejects) == 1 and rejects[0]["line"] == "3"
     assert reason in rejects[0]["reason"]
-    assert "patents.csv:3: " in result.stdout and reason in result.stdout and "1 rows rejected" in result.stderr
+    assert "patents.csv:3: " in result.stdout and reason in result.stdout and "1 row rejected" in result.stderr
     assert count(tmp_path, "patents") == 1  # the good row landed
 
 

@@ -23,8 +23,8 @@ from rich.table import Table as RichTable
 from typer._click.exceptions import NoArgsIsHelpError  # typer 0.29 vendors click; pinned
 from typer.core import TyperGroup
 
-from ipgauge.console import err, out, progress_bar
-from ipgauge.errors import UserError, log_crash
+from ipgauge.console import err, out, progress_bar, styled
+from ipgauge.errors import UserError, log_crash, why
 from ipgauge.register.schema import parse_date
 
 INTERRUPTED = "interrupted; nothing was changed."
@@ -50,6 +50,9 @@ class OneSentence(TyperGroup):
             if _interrupted(e):
                 _say(INTERRUPTED)
                 return _exit(130, standalone_mode)
+            if isinstance(e, duckdb.OutOfMemoryException):
+                _say(f"the engine ran out of memory ({why(e)}); raise IPGAUGE_MEMORY_LIMIT or free memory.")
+                return _exit(2, standalone_mode)
             if os.environ.get("IPGAUGE_DEBUG"):
                 raise
             _say(
@@ -74,7 +77,7 @@ def _interrupted(e: BaseException) -> bool:
 
 
 def _say(message: str) -> None:
-    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    err.print(f"error: {message}", soft_wrap=True)
 
 
 app = typer.Typer(
@@ -172,7 +175,6 @@ def synth(
     out.print(
         f"SYNTHETIC register ({scale}, seed {seed}) written to {out_dir} in "
         f"{time.perf_counter() - started:.1f} s: {rows}.",
-        highlight=False,
     )
 
 
@@ -186,16 +188,15 @@ def print_load_report(report) -> None:
     out.print(table)
     for t in report.tables:
         for line in t.reject_lines:
-            out.print(line, markup=False, highlight=False, soft_wrap=True)
+            out.print(line, soft_wrap=True)
         if t.rejected > len(t.reject_lines):
             out.print(
                 f"... and {t.rejected - len(t.reject_lines):,} more in {report.rejects_dir / (t.table + '.csv')}",
-                markup=False,
-                highlight=False,
             )
     problems = []
     if report.rejected:
-        problems.append(f"{report.rejected:,} rows rejected (kept with their reasons in {report.rejects_dir})")
+        rows = "row" if report.rejected == 1 else "rows"
+        problems.append(f"{report.rejected:,} {rows} rejected (kept with their reasons in {report.rejects_dir})")
     unresolved = sum(t.unresolved for t in report.tables)
     if unresolved:
         problems.append(
@@ -203,7 +204,8 @@ def print_load_report(report) -> None:
             f"{report.rejects_dir / 'unresolved_addresses.csv'})"
         )
     if problems:  # one sentence on stderr; the rows themselves are the report, on stdout
-        err.print("; ".join(problems) + ".", markup=False, highlight=False, soft_wrap=True)
+        level = "error" if report.exit_code == 2 else "warning"
+        err.print(f"{level}: " + "; ".join(problems) + ".", soft_wrap=True)
 
 
 @app.command()
@@ -248,7 +250,7 @@ def export(
         counts = store.export(con, out_dir)
     finally:
         con.close()
-    out.print(f"Exported to {out_dir}: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()) + ".", highlight=False)
+    out.print(f"Exported to {out_dir}: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()) + ".")
 
 
 @app.command()
@@ -267,27 +269,33 @@ def demo(
     started = time.perf_counter()
     with progress_bar() as tick:
         synthesize(scale, 1, delivery, "csv", tick)
-    out.print(f"[bold]1. SYNTHETIC register written[/] to {delivery} ({time.perf_counter() - started:.1f} s)")
+    out.print(
+        styled(("1. SYNTHETIC register written", "bold"), f" to {delivery} ({time.perf_counter() - started:.1f} s)")
+    )
+    _only_a_demo(db)
     for old in (db, db.with_name(db.name + ".wal")):
         old.unlink(missing_ok=True)
     shutil.rmtree(db.with_name(db.name + ".cache"), ignore_errors=True)
     started = time.perf_counter()
     with progress_bar() as tick:
         report = load_delivery(delivery, db, progress=tick)
-    out.print(f"[bold]2. Loaded[/] into {db} ({time.perf_counter() - started:.1f} s)")
+    out.print(styled(("2. Loaded", "bold"), f" into {db} ({time.perf_counter() - started:.1f} s)"))
     print_load_report(report)
     started = time.perf_counter()
     spec = Spec("northeast", date(2025, 4, 30), report.recorded_date).validate()
     computed, files = snapshot.publish(db, spec, out_dir / "release")
     out.print(
-        f"[bold]3. Release {computed.snapshot['release_id']}[/]: Northeast China as of {spec.as_of}, as known on "
-        f"{spec.known_at} ({time.perf_counter() - started:.1f} s)"
+        styled(
+            (f"3. Release {computed.snapshot['release_id']}", "bold"),
+            f": Northeast China as of {spec.as_of}, as known on {spec.known_at} "
+            f"({time.perf_counter() - started:.1f} s)",
+        )
     )
     _print_release(computed, ("zh", "en"))
-    out.print(f"\nFiles: {out_dir / 'release'}/ " + ", ".join(p.name for p in files), highlight=False)
+    out.print(f"\nFiles: {out_dir / 'release'}/ " + ", ".join(p.name for p in files))
     some_patent = _a_patent(db)
     k = spec.known_at.isoformat()
-    out.print("\n[bold]Next, try[/] (the register is " + str(db) + "):", highlight=False)
+    out.print(styled("\n", ("Next, try", "bold"), f" (the register is {db}):"))
     for line in (
         f"ipgauge indicator valid_invention_patents --region liaoning --as-of 2025-04-30 --known-at {k} --db {db}",
         f"ipgauge indicator valid_trademarks --region northeast --as-of 2025-04-30 --known-at {k} --by subregion "
@@ -298,8 +306,31 @@ def demo(
         f"ipgauge release --reproduce {computed.snapshot['release_id']} --db {db} --out {out_dir / 'again'}",
         "ipgauge regions 辽宁",
     ):
-        out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
-    out.print("(inside the project folder, `. .venv/bin/activate` puts ipgauge on your PATH)", highlight=False)
+        out.print(f"  {line}", soft_wrap=True)
+    out.print("(inside the project folder, `. .venv/bin/activate` puts ipgauge on your PATH)")
+
+
+def _only_a_demo(db: Path) -> None:
+    """Refuse to delete a register that holds more than an earlier demo (other deliveries, releases)."""
+    from ipgauge.register import store
+
+    if not db.exists():
+        return
+    con = store.connect(db, read_only=True)
+    try:
+        deliveries, real = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE NOT synthetic) FROM deliveries"
+        ).fetchall()[0]
+        releases = store.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'releases'")
+        if releases:
+            releases = store.scalar(con, "SELECT count(*) FROM releases")
+    finally:
+        con.close()
+    if deliveries > 1 or real or releases > 1:
+        raise UserError(
+            f"{db} holds more than a demo ({deliveries} deliveries, {releases} releases), and the demo would replace "
+            "it; choose another --out."
+        )
 
 
 def _a_patent(db: Path) -> str | None:
@@ -332,7 +363,7 @@ def regions(
     _choice(fmt, FORMATS)
     found = search(query)
     if not found:
-        raise UserError(f"no region or group matches {query!r}.", 1)
+        raise UserError(f"no region or group matches {query!r}.")
     rows = []
     for r in found:
         d = divisions().get(r.code)
@@ -380,11 +411,11 @@ def status(
 
         print(json.dumps(asdict(st), default=str, ensure_ascii=False, indent=2))
         return
-    verdict = "[bold green]IN FORCE[/]" if st.in_force else "[bold red]NOT IN FORCE[/]"
+    verdict = ("IN FORCE", "bold green") if st.in_force else ("NOT IN FORCE", "bold red")
     out.print(f"{st.right_type} {st.right_id} ({st.kind}) {st.label}")
-    out.print(f"{verdict} on {st.as_of} as known on {st.known_at}: {st.reason}.", highlight=False)
+    out.print(styled(verdict, f" on {st.as_of} as known on {st.known_at}: {st.reason}."))
     if st.term_end:
-        out.print(f"Term ends {st.term_end} before extensions, renewals and endings.", highlight=False)
+        out.print(f"Term ends {st.term_end} before extensions, renewals and endings.")
     table = RichTable(title="Events")
     for col in ("effective", "recorded", "event", "value", "effect"):
         table.add_column(col)
@@ -426,7 +457,7 @@ def indicators(fmt: Annotated[str, typer.Option("--format", help="table, json or
             ind.name,
             f"{ind.label_en}\n{ind.label_zh}",
             f"{ind.unit_en}\n{ind.unit_zh}",
-            f"{ind.definition_en}\n[dim]{ind.source}[/]",
+            styled(f"{ind.definition_en}\n", (ind.source, "dim")),
         )
     out.print(table)
 
@@ -503,9 +534,9 @@ def indicator(
         else:
             _emit([engine.point(name, where, d, parent)], fmt, f"{name}, {where.name_en}, on {d}", single=True)
     if engine.synthetic and fmt == "table":
-        out.print("[bold]SYNTHETIC[/] register: these figures describe no real region.")
+        out.print(styled(("SYNTHETIC", "bold"), " register: these figures describe no real region."))
     if note := retired_note(where):  # once the figures are out: a failure stays one line
-        err.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"note: {note}", soft_wrap=True)
 
 
 release_app = typer.Typer(
@@ -520,9 +551,9 @@ def _print_release(computed, langs: tuple[str, ...]) -> None:
     from ipgauge.releases.text import paragraphs, title
 
     for lang in langs:
-        out.print(f"\n[bold]{title(computed.figures, lang)}[/]", highlight=False)
+        out.print(styled("\n", (title(computed.figures, lang), "bold")))
         for p in paragraphs(computed.figures, lang):
-            out.print(p, highlight=False, markup=False, soft_wrap=True)
+            out.print(p, soft_wrap=True)
 
 
 @release_app.callback()
@@ -554,6 +585,14 @@ def release(
         raise UserError(f"unknown language {lang!r}; choose zh, en or both.")
     path = db_path(db)
     if reproduce:
+        given = [
+            o
+            for o, v in (("--region", region_), ("--as-of", as_of), ("--known-at", known_at_), ("--spec", spec_file))
+            if v is not None
+        ]
+        if given:
+            raise UserError(f"--reproduce takes the stored spec; leave out {', '.join(given)}.")
+        render.check_out(out_dir)
         computed = snapshot.reproduce(path, reproduce)
         render.write(computed.figures, computed.snapshot, out_dir)
         _print_release(computed, langs)
@@ -573,7 +612,6 @@ def release(
         f"\nRelease {computed.snapshot['release_id']} ({time.perf_counter() - started:.1f} s): "
         + ", ".join(p.name for p in files)
         + f" in {out_dir}.",
-        highlight=False,
     )
 
 
@@ -601,13 +639,15 @@ def release_diff(
         return
     for c in changes:
         out.print(
-            f"[bold]{c['indicator']}[/] {c['figure']} on {c['as_of']}: {c['before']:,} → {c['after']:,} "
-            f"({c['rights_changed']:,} rights changed)",
-            highlight=False,
+            styled(
+                (c["indicator"], "bold"),
+                f" {c['figure']} on {c['as_of']}: {c['before']:,} → {c['after']:,} ({c['rights_changed']:,} rights "
+                "changed)",
+            )
         )
         for r in c["rights"]:
             clock = r["clock"].replace("recorded_later", "recorded later").replace("delivered_later", "delivered later")
-            out.print(f"  {r['right_id']} {r['change']} ({clock}): {r['cause']}", highlight=False, markup=False)
+            out.print(f"  {r['right_id']} {r['change']} ({clock}): {r['cause']}")
 
 
 def main() -> None:

@@ -10,11 +10,21 @@ from contextlib import contextmanager
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
-err = Console(stderr=True)
-out = Console()
+#: No markup, emoji codes or highlighting: names, paths and register text are printed as they are
+#: (a trademark called "[/x]" or ":skull:" is text, not a style or a picture); styles come from
+#: :func:`styled` only.
+PLAIN = {"markup": False, "emoji": False, "highlight": False}
+err = Console(stderr=True, **PLAIN)
+out = Console(**PLAIN)
 if not out.is_terminal:  # a pipe or a file: print whole values, never cut to a made-up 80 columns
-    out = Console(width=100_000)
+    out = Console(width=100_000, **PLAIN)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """A line from plain text and (text, style) pairs: the only way ipgauge styles its output."""
+    return Text.assemble(*parts)
 
 
 @contextmanager

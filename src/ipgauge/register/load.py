@@ -290,6 +290,23 @@ def _write_rejects(
 Progress = Callable[[str, int, int], None]  # (description, done, total)
 
 
+def _check_rejects(rejects: Path, folder: Path) -> None:
+    """Refuse a rejects folder whose files would overwrite a delivery (this one or another)."""
+    if rejects.exists() and not rejects.is_dir():
+        raise UserError(f"--rejects {rejects} is a file; name a folder.")
+    if rejects.resolve() == folder.resolve():
+        raise UserError(f"--rejects {rejects} is the delivery folder itself; its files would be overwritten.")
+    for t in TABLES:
+        target = rejects / f"{t.name}.csv"
+        if target.is_file():
+            with open(target, encoding="utf-8", errors="replace") as f:
+                header = f.readline().strip().split(",")
+            if header[-2:] != ["line", "reason"]:
+                raise UserError(
+                    f"--rejects {rejects} holds {t.name}.csv that is not a rejects file; it would be overwritten."
+                )
+
+
 def load_delivery(
     folder: Path,
     db: Path,
@@ -303,6 +320,7 @@ def load_delivery(
     manifest = _manifest(folder)
     recorded = recorded_on or manifest.get("recorded_date") or date.today()
     rejects = rejects_dir or folder / "REJECTS"
+    _check_rejects(rejects, folder)
     report = LoadReport(folder, rejects, bool(manifest.get("synthetic", False)), recorded, [])
     tick = progress or (lambda *_: None)
     con = store.connect(db)

@@ -55,7 +55,7 @@ def check_header(path: Path, names: list[str], table: Table) -> None:
     unknown = [n for n in names if n not in table.column_names]
     if unknown:
         raise UserError(
-            f"{path.name}: unknown column {unknown[0]!r}; {table.name} takes {', '.join(table.column_names)}."
+            f"{path.name}: unknown column {unknown[0][:40]!r}; {table.name} takes {', '.join(table.column_names)}."
         )
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -87,6 +87,10 @@ def _newlines(batch: pa.RecordBatch) -> np.ndarray:
 
 
 def _csv_batches(path: Path, header: list[str], on_progress: Progress, bad: list[str]) -> Iterator[pa.RecordBatch]:
+    with open(path, "rb") as f:
+        f.readline()
+        if not f.read(4096).strip():  # a header and nothing else (pyarrow calls that an empty file)
+            return
     stream = pa.input_stream(str(path))
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -145,6 +149,11 @@ def _check_types(path: Path) -> None:
                 f"{path.name}: column {f.name!r} is of type {f.type}; canonical columns are text, numbers, dates, "
                 "booleans or lists of them."
             )
+        if pa.types.is_floating(t) or pa.types.is_decimal(t):  # 1011518 would become the id "1011518.00"
+            raise UserError(
+                f"{path.name}: column {f.name!r} is of type {f.type}; ids, codes and counts must be text or whole "
+                "numbers."
+            )
 
 
 def _string_batches(path: Path, on_progress: Progress) -> Iterator[pa.RecordBatch]:
@@ -194,11 +203,22 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: Table, on_prog
     select = ", ".join(
         f"NULLIF({c}, '') AS {c}" if c in names else f"CAST(NULL AS VARCHAR) AS {c}" for c in table.column_names
     )
-    reader = pa.RecordBatchReader.from_batches(schema, batches)
+    interrupted: list[BaseException] = []
+
+    def watched() -> Iterator[pa.RecordBatch]:
+        try:
+            yield from batches
+        except KeyboardInterrupt as e:  # DuckDB would report it as an "Unknown error" of the stream
+            interrupted.append(e)
+            raise
+
+    reader = pa.RecordBatchReader.from_batches(schema, watched())
     con.register("_reader", reader)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {select}, _line, _ord FROM _reader")
     except (duckdb.Error, pa.ArrowException) as e:
+        if interrupted:
+            raise KeyboardInterrupt from None
         if isinstance(e, duckdb.InterruptException):
             raise
         if any(m in str(e) for m in ("invalid UTF8", "UTF-8", "UTF8", "codec can't decode")):

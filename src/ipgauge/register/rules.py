@@ -184,6 +184,13 @@ def table_rules(table: Table) -> list[Rule]:
         rules.append(_after("registration_date", "filing_date"))
         rules.append(
             (
+                "jurisdiction = 'CN' AND trademark_id IS NOT NULL "
+                "AND NOT regexp_full_match(trademark_id, '[1-9][0-9]{0,9}')",
+                "'trademark_id: ' || trademark_id || ' is not a CN registration number (digits, no leading zero)'",
+            )
+        )
+        rules.append(
+            (
                 f"nice_classes IS NOT NULL AND len(list_filter({_items('nice_classes')}, "
                 "lambda x: coalesce(try_cast(x AS INTEGER), 0) NOT BETWEEN 1 AND 45)) > 0",
                 "'nice_classes: ' || nice_classes || ' holds a class outside 1-45'",

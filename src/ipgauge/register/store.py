@@ -53,7 +53,8 @@ META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARC
 #: 2: rows carry ``closed_by``, the delivery that superseded them (the second clock, see GLOSSARY).
 FORMAT_VERSION = "2"
 NEW_SUFFIXES = (".duckdb", ".db")
-_MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
+_MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
+MIN_MEMORY = 256 * 10**6
 
 
 DELIVERIES_DDL = """
@@ -73,8 +74,13 @@ CREATE TABLE IF NOT EXISTS deliveries (
 def memory_limit(value: str | None = None) -> str:
     """The engine's working-memory limit: ``value``, else ``IPGAUGE_MEMORY_LIMIT``, else 6 GB."""
     limit = (value or os.environ.get("IPGAUGE_MEMORY_LIMIT") or "6GB").strip()
-    if not _MEMORY.fullmatch(limit):
+    match = _MEMORY.fullmatch(limit)
+    if not match:
         raise UserError(f"IPGAUGE_MEMORY_LIMIT {limit!r} is not an amount of memory such as 4GB or 512MB.")
+    unit = match.group(2).upper()
+    scale = 1024 ** "BKMGT".index(unit[0]) if unit.endswith("IB") or unit == "B" else 1000 ** "BKMGT".index(unit[0])
+    if float(match.group(1)) * scale < MIN_MEMORY:
+        raise UserError(f"IPGAUGE_MEMORY_LIMIT {limit!r} is too small to work in; give at least 256MB.")
     return limit
 
 
@@ -110,6 +116,13 @@ def connect(path: Path, *, read_only: bool = False, limit: str | None = None) ->
     except OSError as e:
         raise UserError(f"cannot create the register {path} ({why(e)}).") from None
     except duckdb.Error as e:
+        if "Could not set lock" in str(e):
+            holder = re.search(r"PID (\d+)", str(e))
+            raise UserError(
+                f"the register {path} is in use by another ipgauge process"
+                + (f" (PID {holder.group(1)})" if holder else "")
+                + "; wait for it to finish, or use another --db."
+            ) from None
         raise UserError(f"cannot open the register {path} ({why(e)}).") from None
     if con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()").fetchall()[0][0] is None:
         con.close()
@@ -212,6 +225,8 @@ def export(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     """
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out} is a file; name a folder.")
+    if out.is_dir() and any(out.iterdir()) and not (out / "deliveries.parquet").exists():
+        raise UserError(f"--out {out} already holds files that are not an earlier export; name a new or empty folder.")
     counts: dict[str, int] = {}
     synthetic = is_synthetic(con)
     recorded = scalar(con, "SELECT max(recorded_date) FROM deliveries")

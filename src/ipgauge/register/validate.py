@@ -99,7 +99,11 @@ def _remember_good(con: duckdb.DuckDBPyConnection, table: Table, checked: str) -
     if table.name == "parties":
         con.execute(f"INSERT INTO _known_parties SELECT party_id FROM {checked} WHERE _reason IS NULL")
     for right_type, (name, id_col, since) in RIGHT_TABLES.items():
-        if name == table.name:
+        if name == table.name:  # the delivery's own version replaces the register's (a corrected date)
+            con.execute(
+                f"DELETE FROM _known_rights WHERE right_type = {q(right_type)} "
+                f"AND right_id IN (SELECT {id_col} FROM {checked} WHERE _reason IS NULL)"
+            )
             con.execute(
                 f"INSERT INTO _known_rights SELECT {q(right_type)}, {id_col}, try_cast({since} AS DATE) "
                 f"FROM {checked} WHERE _reason IS NULL"

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ipgauge.errors import UserError, why
 from ipgauge.releases import charts
 from ipgauge.releases.figures import Figure, Figures
 from ipgauge.releases.text import paragraphs, title
@@ -251,10 +252,20 @@ def figures_csv(figures: Figures) -> str:
     return buf.getvalue()
 
 
+def check_out(out: Path) -> None:
+    """Refuse an output folder that cannot be one, before any figure is computed."""
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file; name a folder for the release files.")
+
+
 def write(figures: Figures, snapshot: dict, out: Path) -> list[Path]:
-    """Write every file of the release into ``out``; return their paths."""
-    out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=out, prefix=".release-"))
+    """Write every file of the release into ``out`` (each file whole, moved into place); return their paths."""
+    check_out(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=out, prefix=".release-"))
+    except OSError as e:
+        raise UserError(f"cannot write the release to {out} ({why(e)}).") from None
     try:
         images = {f.name: charts.trend(f, work, figures.synthetic) for f in figures.figures}
         images["map"] = charts.region_map(figures, work)
@@ -276,5 +287,7 @@ def write(figures: Figures, snapshot: dict, out: Path) -> list[Path]:
             os.replace(p, out / p.name)
             written.append(out / p.name)
         return written
+    except OSError as e:
+        raise UserError(f"cannot write the release to {out} ({why(e)}).") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -85,9 +85,11 @@ def run(db: Path, spec: Spec, deliveries: int | None = None) -> Computed:
 
 def publish(db: Path, spec: Spec, out: Path) -> tuple[Computed, list[Path]]:
     """Compute a release, keep its snapshot and write its files: what ``release`` and ``demo`` do."""
+    render.check_out(out)
     computed = run(db, spec)
-    save(db, computed)
-    return computed, render.write(computed.figures, computed.snapshot, out)
+    files = render.write(computed.figures, computed.snapshot, out)
+    save(db, computed)  # last: a release that failed or was interrupted on the way is not kept
+    return computed, files
 
 
 def save(db: Path, computed: Computed) -> None:

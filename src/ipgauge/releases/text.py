@@ -65,12 +65,14 @@ def _sentence(fig: Figure, lang: str, position: int, count_: int, where: dict, d
 
 
 def _highlight(fig: Figure, lang: str) -> str | None:
-    """The member that grew fastest, when the region has members and more than one grew."""
+    """The member that grew fastest, when the region has members with a year-earlier figure and one of them grew."""
     grown = [m for m in fig.members if m.previous]
     if len(grown) < 2:
         return None
     best = max(grown, key=lambda m: ((m.value - m.previous) / m.previous, m.code))
     rate = (best.value - best.previous) / best.previous * 100
+    if round(rate, 1) <= 0:  # nothing grew: "grew fastest ... unchanged" would be false
+        return None
     part = Figure(fig.name, fig.label_zh, fig.label_en, fig.unit_zh, fig.unit_en, best.value, best.previous, None)
     qty, more = _quantity(part, lang)
     if lang == "zh":

@@ -81,6 +81,10 @@ def synthesize(scale_name: str, seed: int, out: Path, fmt: str = "csv", progress
         raise UserError(f"--seed {seed} must be a whole number from 0 upwards.")
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out} is a file; name a folder for the delivery.")
+    if out.is_dir() and any(out.iterdir()) and not _earlier_synth(out):
+        raise UserError(
+            f"--out {out} already holds files that ipgauge synth did not write; name a new or empty folder."
+        )
     scale = cal.SCALES[scale_name]
     tick = progress or (lambda *_: None)
     p = plan(scale, seed)
@@ -105,6 +109,15 @@ def synthesize(scale_name: str, seed: int, out: Path, fmt: str = "csv", progress
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return manifest
+
+
+def _earlier_synth(folder: Path) -> bool:
+    """Whether ``folder`` holds a register this generator wrote (which it may then overwrite)."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and str(manifest.get("generator", "")).startswith("ipgauge synth")
 
 
 def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Progress) -> dict:
