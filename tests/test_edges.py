@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import PARTY_HEADER, read_rejects, run, snapshot, write_csv
+from ipgauge.register.schema import TRADEMARKS
 from ipgauge.synth.generate import synthesize
 
 PATENT_HEADER = ["patent_id", "jurisdiction", "kind", "title", "filing_date", "grant_date", "ipc", "holders"]
@@ -26,6 +27,7 @@ GOOD_PATENT = ["CN202310123456.6", "CN", "invention", "一种机器人", "2023-0
 PARTIES = [["P1", "哈尔滨某大学", "university", "CN", "230103", ""]]
 EVENT_HEADER = ["right_type", "right_id", "event", "effective_date", "recorded_date", "value"]
 VIP = "valid_invention_patents"
+NORTHEAST = ("--region", "northeast", "--as-of", "2025-04-30", "--known-at", "2025-06-30")
 
 
 def value(db: Path, *args: str) -> float:
@@ -95,21 +97,7 @@ def test_a_tampered_or_half_written_cache_is_recomputed_and_orphans_are_removed(
 @pytest.fixture
 def released(tmp_path):
     db = small_register(tmp_path, 7)
-    result = run(
-        "release",
-        "--region",
-        "northeast",
-        "--as-of",
-        "2025-04-30",
-        "--known-at",
-        "2025-06-30",
-        "--db",
-        db,
-        "--out",
-        tmp_path / "rel",
-        "--lang",
-        "en",
-    )
+    result = run("release", *NORTHEAST, "--db", db, "--out", tmp_path / "rel", "--lang", "en")
     assert result.exit_code == 0, result.stderr
     release_id = json.loads((tmp_path / "rel" / "figures.json").read_text(encoding="utf-8"))["release_id"]
     return db, release_id
@@ -297,21 +285,7 @@ def test_apostrophes_in_every_path(tmp_path):
     assert value(db) > 0
     result = run("export", "--out", odd / "ex'port", "--db", db)
     assert result.exit_code == 0, result.stderr
-    result = run(
-        "release",
-        "--region",
-        "northeast",
-        "--as-of",
-        "2025-04-30",
-        "--known-at",
-        "2025-06-30",
-        "--db",
-        db,
-        "--out",
-        odd / "rel'ease",
-        "--lang",
-        "en",
-    )
+    result = run("release", *NORTHEAST, "--db", db, "--out", odd / "rel'ease", "--lang", "en")
     assert result.exit_code == 0, result.stderr
 
 
@@ -728,18 +702,8 @@ def test_decimal_ids_in_parquet_and_odd_trademark_numbers_are_refused(tmp_path):
     table = pa.table({"party_id": pa.array([1.5]), "name": ["x"], "party_type": ["enterprise"], "country": ["CN"]})
     pq.write_table(table, folder / "parties.parquet")
     assert "must be text or whole numbers" in one_line_error(run("load", folder, "--db", tmp_path / "r.duckdb"))
-    header = [
-        "trademark_id",
-        "jurisdiction",
-        "mark_text",
-        "kind",
-        "is_gi",
-        "nice_classes",
-        "filing_date",
-        "registration_date",
-        "holders",
-    ]
-    row = ["", "CN", "禾诺", "ordinary", "false", "35", "2020-01-01", "2021-01-01", "P1"]
+    header = list(TRADEMARKS.column_names)
+    row = ["", "CN", "禾诺", "ordinary", "false", "35", "2020-01-01", "2021-01-01", "P1"]  # in schema order
     for bad in ("abc", "1e6", "-5", "0", "0123", "１２３"):
         result, rejects = _load_rejects(tmp_path / bad, "trademarks", header, [[bad, *row[1:]]])
         assert result.exit_code == 1 and "is not a CN registration number" in rejects[0]["reason"], bad
@@ -748,17 +712,7 @@ def test_decimal_ids_in_parquet_and_odd_trademark_numbers_are_refused(tmp_path):
 def test_markup_and_emoji_codes_are_text(tmp_path):
     odd = tmp_path / "m[/x] :skull:"
     write_csv(odd, "parties", PARTY_HEADER, PARTIES)
-    header = [
-        "trademark_id",
-        "jurisdiction",
-        "mark_text",
-        "kind",
-        "is_gi",
-        "nice_classes",
-        "filing_date",
-        "registration_date",
-        "holders",
-    ]
+    header = list(TRADEMARKS.column_names)
     write_csv(
         odd,
         "trademarks",
@@ -778,8 +732,7 @@ def test_a_release_that_fails_keeps_no_snapshot(tmp_path):
     db = small_register(tmp_path, 7)
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    args = ["--region", "northeast", "--as-of", "2025-04-30", "--known-at", "2025-06-30", "--db", db]
-    assert "is a file" in one_line_error(run("release", *args, "--out", blocker))
+    assert "is a file" in one_line_error(run("release", *NORTHEAST, "--db", db, "--out", blocker))
     con = duckdb.connect(str(db), read_only=True)
     kept = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'releases'").fetchall()
     count = con.execute("SELECT count(*) FROM releases").fetchall()[0][0] if kept[0][0] else 0
