@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shlex
 import shutil
 from datetime import date
 
@@ -268,3 +269,9 @@ def test_demo_runs_end_to_end(tmp_path):
     assert "东北三省一区" in result.stdout and "the three provinces and one region" in result.stdout
     data = json.loads((tmp_path / "release" / "figures.json").read_text(encoding="utf-8"))
     assert data["synthetic"] is True and data["spec"]["region"] == "northeast"
+    # the demo ends with commands to try on the register it built: each of them works as printed
+    tries = [shlex.split(line)[1:] for line in result.stdout.split("Next, try")[1].splitlines() if "ipgauge " in line]
+    assert len(tries) >= 5
+    for args in tries:
+        again = run(*args)
+        assert again.exit_code == 0, (args, again.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shlex
 import shutil
 import sys
 import time
@@ -296,14 +297,15 @@ def demo(
     some_patent = _a_patent(db)
     k = spec.known_at.isoformat()
     out.print(styled("\n", ("Next, try", "bold"), f" (the register is {db}):"))
+    again, db = shlex.quote(str(out_dir / "again")), shlex.quote(str(db))  # ready to paste into a shell
     for line in (
-        f"ipgauge indicator valid_invention_patents --region liaoning --as-of 2025-04-30 --known-at {k} --db {db}",
+        f"ipgauge indicator valid_invention_patents --region 210000 --as-of 2025-04-30 --known-at {k} --db {db}",
         f"ipgauge indicator valid_trademarks --region northeast --as-of 2025-04-30 --known-at {k} --by subregion "
         f"--db {db}",
         f"ipgauge indicator valid_invention_patents --region CN --as-of 2025-04-30 --known-at {k} --series yearly "
         f"--from 2020-01-01 --db {db}",
         *([f"ipgauge status {some_patent} --as-of 2025-04-30 --known-at {k} --db {db}"] if some_patent else []),
-        f"ipgauge release --reproduce {computed.snapshot['release_id']} --db {db} --out {out_dir / 'again'}",
+        f"ipgauge release --reproduce {computed.snapshot['release_id']} --db {db} --out {again}",
         "ipgauge regions 辽宁",
     ):
         out.print(f"  {line}", soft_wrap=True)
