@@ -270,7 +270,11 @@ def test_demo_runs_end_to_end(tmp_path):
     data = json.loads((tmp_path / "release" / "figures.json").read_text(encoding="utf-8"))
     assert data["synthetic"] is True and data["spec"]["region"] == "northeast"
     # the demo ends with commands to try on the register it built: each of them works as printed
-    tries = [shlex.split(line)[1:] for line in result.stdout.split("Next, try")[1].splitlines() if "ipgauge " in line]
+    tries = [
+        shlex.split(line)[1:]
+        for line in result.stdout.split("Next, try")[1].splitlines()
+        if line.startswith("  ipgauge ")
+    ]
     assert len(tries) >= 5
     for args in tries:
         again = run(*args)
