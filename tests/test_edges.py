@@ -820,3 +820,117 @@ def test_a_header_only_file_without_a_final_newline_loads_as_empty(tmp_path):
     (folder / "events.csv").write_text(",".join(EVENT_HEADER), encoding="utf-8")
     result = run("load", folder, "--db", tmp_path / "r.duckdb")
     assert result.exit_code == 0, result.stderr
+
+
+# -- found by a second hostile pass ----------------------------------------------------------------
+
+
+def test_ctrl_c_after_the_commit_says_the_delivery_was_saved(tmp_path):
+    db = small_register(tmp_path, 7)
+    other = tmp_path / "other"
+    synthesize("small", 9, other)
+    script = textwrap.dedent(f"""
+        import os, signal, sys, time
+        import ipgauge.cli as cli
+        def late(report):  # Ctrl-C while the report is printed, after the commit
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        cli.print_load_report = late
+        sys.argv = ["ipgauge", "load", {str(other)!r}, "--db", {str(db)!r}]
+        cli.app()
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120, text=True)
+    assert proc.returncode == 130
+    assert proc.stderr.strip() == "error: interrupted after delivery 2 was saved; that part is complete."
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM deliveries").fetchall()[0][0] == 2
+    con.close()
+
+
+def test_a_tampered_cache_file_of_the_same_size_is_not_trusted(tmp_path):
+    db = small_register(tmp_path, 7)
+    truth = value(db)
+    for f in (db.parent / f"{db.name}.cache").rglob("*.parquet"):
+        f.write_bytes(b"\0" * f.stat().st_size)
+    assert value(db) == truth
+
+
+def test_the_cache_can_live_elsewhere(tmp_path):
+    db = small_register(tmp_path, 7)
+    truth = value(db)
+    shutil.rmtree(db.parent / f"{db.name}.cache")
+    result = run(
+        "indicator",
+        VIP,
+        "--region",
+        "CN",
+        "--as-of",
+        "2025-04-30",
+        "--known-at",
+        "2025-06-30",
+        "--db",
+        db,
+        "--format",
+        "json",
+        env={"IPGAUGE_CACHE_DIR": str(tmp_path / "elsewhere")},
+    )
+    assert json.loads(result.stdout)["value"] == truth
+    assert list((tmp_path / "elsewhere").glob("r.duckdb-*.cache/spells-*"))
+    assert not (db.parent / f"{db.name}.cache").exists()
+
+
+def test_a_damaged_register_is_one_sentence(tmp_path):
+    db = small_register(tmp_path, 7)
+    cut = tmp_path / "cut.duckdb"
+    cut.write_bytes(db.read_bytes()[: db.stat().st_size // 2])
+    for args in (
+        ["load", tmp_path / "synth-7"],
+        ["export", "--out", tmp_path / "ex"],
+        ["indicator", VIP, "--region", "CN", "--as-of", "2024-01-01"],
+    ):
+        result = run(*args, "--db", cut)
+        assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+        assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_odd_paths_are_one_sentence(tmp_path):
+    long = tmp_path / ("x" * 300)
+    assert "File name too long" in one_line_error(run("synth", "--out", long))
+    folder = tmp_path / "d"
+    write_csv(folder, "parties", PARTY_HEADER, PARTIES)
+    assert "File name too long" in one_line_error(run("load", folder, "--db", tmp_path / ("y" * 300 + ".duckdb")))
+
+
+def test_release_out_and_rejects_never_spoil_other_folders(tmp_path):
+    db = small_register(tmp_path, 7)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "figures.csv").write_text("mine", encoding="utf-8")
+    assert "not an earlier release" in one_line_error(run("release", *NORTHEAST, "--db", db, "--out", mine))
+    assert (mine / "figures.csv").read_text(encoding="utf-8") == "mine"
+    demo = tmp_path / "dm"
+    (demo / "release").mkdir(parents=True)
+    (demo / "release" / "figures.csv").write_text("mine", encoding="utf-8")
+    assert "not an earlier release" in one_line_error(run("demo", "--out", demo, "--scale", "small"))
+    assert sorted(p.name for p in demo.iterdir()) == ["release"]  # refused before anything was written
+    bad = tmp_path / "bad"
+    write_csv(bad, "parties", PARTY_HEADER, PARTIES + [["P2", "x", "nonsense", "CN", "", ""]])
+    message = one_line_error(run("load", bad, "--db", db, "--rejects", tmp_path / "synth-7" / "sub"))
+    assert "lies inside another delivery" in message
+    assert not (tmp_path / "synth-7" / "sub").exists()
+
+
+def test_a_refused_first_load_leaves_nothing_behind(tmp_path):
+    folder = tmp_path / "d"
+    write_csv(folder, "parties", PARTY_HEADER, PARTIES)
+    (folder / "patents.csv").write_bytes(b"\xff\xfe not utf-8")
+    one_line_error(run("load", folder, "--db", tmp_path / "new" / "r.duckdb"))
+    assert not (tmp_path / "new").exists()
+
+
+def test_dates_must_be_written_in_full_and_deliveries_not_come_from_the_future(tmp_path):
+    folder = tmp_path / "d"
+    write_csv(folder, "parties", PARTY_HEADER, PARTIES)
+    assert "is not a date" in one_line_error(run("load", folder, "--recorded-on", "20250101"))
+    (folder / "manifest.json").write_text('{"recorded_date": "2199-01-01"}', encoding="utf-8")
+    assert "in the future" in one_line_error(run("load", folder, "--db", tmp_path / "r.duckdb"))

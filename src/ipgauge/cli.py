@@ -25,7 +25,7 @@ from typer._click.exceptions import NoArgsIsHelpError  # typer 0.29 vendors clic
 from typer.core import TyperGroup
 
 from ipgauge.console import err, out, progress_bar, styled
-from ipgauge.errors import UserError, log_crash, why
+from ipgauge.errors import UserError, damaged, log_crash, saved, why
 from ipgauge.register.schema import parse_date
 
 INTERRUPTED = "interrupted; nothing was changed."
@@ -35,6 +35,7 @@ class OneSentence(TyperGroup):
     """The command group whose every failure, usage errors and bugs included, is one line on stderr."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
+        saved.clear()
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except NoArgsIsHelpError as e:  # `ipgauge` alone: the help, as asked
@@ -44,37 +45,44 @@ class OneSentence(TyperGroup):
             hint = f" (see `{e.ctx.command_path} --help`)" if getattr(e, "ctx", None) else ""
             _say(f"{e.format_message().rstrip('.')}{hint}.")
             code = 2
-        except (typer.Abort, KeyboardInterrupt, duckdb.InterruptException):
-            _say(INTERRUPTED)
-            code = 130
-        except Exception as e:  # a bug: one sentence, the traceback in a log file, its own exit status
-            if _interrupted(e):
-                _say(INTERRUPTED)
-                return _exit(130, standalone_mode)
-            if isinstance(e, duckdb.OutOfMemoryException):
-                _say(f"the engine ran out of memory ({why(e)}); raise IPGAUGE_MEMORY_LIMIT or free memory.")
-                return _exit(2, standalone_mode)
-            if os.environ.get("IPGAUGE_DEBUG"):
+        except (typer.Abort, KeyboardInterrupt, duckdb.InterruptException) as e:
+            message, code = _explain(e) or (INTERRUPTED, 130)
+            _say(message)
+        except Exception as e:
+            known = _explain(e)
+            if known is None and os.environ.get("IPGAUGE_DEBUG"):
                 raise
-            _say(
+            message, code = known or (  # a bug: one sentence, the traceback in a log file, its own status
                 f"unexpected error ({type(e).__name__}); this is a bug in ipgauge — the details are in "
-                f"{log_crash(e)}; please report it."
+                f"{log_crash(e)}; please report it.",
+                3,
             )
-            code = 3
-        return _exit(code if isinstance(code, int) else 0, standalone_mode)
+            _say(message)
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
 
 
-def _exit(code: int, standalone_mode: bool) -> int:
-    if standalone_mode:
-        sys.exit(code)
-    return code
-
-
-def _interrupted(e: BaseException) -> bool:
-    """Ctrl-C, however it surfaced: Python's own, or DuckDB's when it arrived during a query."""
-    if isinstance(e, KeyboardInterrupt | duckdb.InterruptException):
-        return True
-    return isinstance(e, RuntimeError) and str(e).strip().lower() == "query interrupted"
+def _explain(e: BaseException) -> tuple[str, int] | None:
+    """The sentence and exit status for a failure that is not a bug (None for a bug)."""
+    if isinstance(e, UserError):
+        return str(e), e.exit_code
+    if isinstance(e, typer.Abort | KeyboardInterrupt | duckdb.InterruptException) or (
+        isinstance(e, RuntimeError) and str(e).strip().lower() == "query interrupted"  # Ctrl-C inside DuckDB
+    ):
+        if saved:  # the work was stored before the interrupt arrived: say so, never "nothing changed"
+            return f"interrupted after {saved[-1]} was saved; that part is complete.", 130
+        return INTERRUPTED, 130
+    if isinstance(e, duckdb.OutOfMemoryException):
+        return f"the engine ran out of memory ({why(e)}); raise IPGAUGE_MEMORY_LIMIT or free memory.", 2
+    if isinstance(e, OSError):  # the environment: a name too long, a permission, a full or read-only disk
+        return f"cannot use {e.filename or 'a file'} ({why(e)}).", 2
+    if isinstance(e, duckdb.IOException | duckdb.TransactionException | duckdb.SerializationException):
+        if damaged(e):
+            return f"a register file is damaged (truncated or overwritten): {why(e)}", 2
+        return f"a file could not be read or written ({why(e)}); nothing was changed.", 2
+    return None
 
 
 def _say(message: str) -> None:
@@ -108,20 +116,18 @@ DbOption = Annotated[
 
 
 def guarded(fn: F) -> F:
-    """Turn user errors and Ctrl-C (also when DuckDB catches it first) into one sentence and a status."""
+    """Turn user errors, Ctrl-C and the environment's failures into one sentence and an exit status."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except UserError as e:
-            _say(str(e))
-            raise typer.Exit(e.exit_code) from None
-        except (KeyboardInterrupt, duckdb.InterruptException, RuntimeError) as e:
-            if not _interrupted(e):
+        except (Exception, KeyboardInterrupt) as e:
+            known = _explain(e)
+            if known is None:
                 raise
-            _say(INTERRUPTED)
-            raise typer.Exit(130) from None
+            _say(known[0])
+            raise typer.Exit(known[1]) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -261,22 +267,24 @@ def demo(
     scale: Annotated[str, typer.Option(help="Scale of the synthetic register.")] = "province",
 ) -> None:
     """The main job end to end on the synthetic register: synth, load, and the Northeast China release."""
+    from ipgauge.law.spells import cache_dir
     from ipgauge.register.load import load_delivery
-    from ipgauge.releases import snapshot
+    from ipgauge.releases import render, snapshot
     from ipgauge.releases.spec import Spec
     from ipgauge.synth.generate import synthesize
 
     delivery, db = out_dir / "delivery", out_dir / "register.duckdb"
+    _only_a_demo(db)
+    render.check_out(out_dir / "release")
     started = time.perf_counter()
     with progress_bar() as tick:
         synthesize(scale, 1, delivery, "csv", tick)
     out.print(
         styled(("1. SYNTHETIC register written", "bold"), f" to {delivery} ({time.perf_counter() - started:.1f} s)")
     )
-    _only_a_demo(db)
     for old in (db, db.with_name(db.name + ".wal")):
         old.unlink(missing_ok=True)
-    shutil.rmtree(db.with_name(db.name + ".cache"), ignore_errors=True)
+    shutil.rmtree(cache_dir(db), ignore_errors=True)
     started = time.perf_counter()
     with progress_bar() as tick:
         report = load_delivery(delivery, db, progress=tick)
@@ -537,8 +545,9 @@ def indicator(
             _emit([engine.point(name, where, d, parent)], fmt, f"{name}, {where.name_en}, on {d}", single=True)
     if engine.synthetic and fmt == "table":
         out.print(styled(("SYNTHETIC", "bold"), " register: these figures describe no real region."))
-    if note := retired_note(where):  # once the figures are out: a failure stays one line
-        err.print(f"note: {note}", soft_wrap=True)
+    notes = [n for n in (retired_note(where), retired_note(parent) if parent else None) if n]
+    if notes:  # once the figures are out: a failure stays one line
+        err.print("note: " + " ".join(notes), soft_wrap=True)
 
 
 release_app = typer.Typer(

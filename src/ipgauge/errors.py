@@ -6,11 +6,40 @@ file that :func:`log_crash` wrote its traceback to, and exits with status 3.
 """
 
 import os
+import signal
 import sys
 import tempfile
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+
+#: What the current command has stored for good (a delivery, a release), newest last: an interrupt
+#: that arrives after it must not claim that nothing was changed.
+saved: list[str] = []
+
+
+def mark_saved(what: str) -> None:
+    """Record that ``what`` is now stored for good."""
+    saved.append(what)
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Hold Ctrl-C until the block is over: a commit and the record of it happen together or not at all."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
 
 
 class UserError(Exception):
@@ -29,6 +58,12 @@ def why(error: BaseException) -> str:
             return known
     first = text.splitlines()[0] if text else type(error).__name__
     return first if len(first) <= 160 else first[:157] + "..."
+
+
+def damaged(error: BaseException) -> bool:
+    """Whether a DuckDB error says a database file is cut short or corrupt (not a full disk)."""
+    text = str(error)
+    return "Could not read enough bytes" in text or "corrupt" in text.lower() or "checksum" in text.lower()
 
 
 def log_dir() -> Path:

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ipgauge.errors import UserError, why
+from ipgauge.errors import UserError, damaged, why
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
 from ipgauge.regions.divisions import hierarchy
@@ -164,10 +164,18 @@ def register_hierarchy(con: duckdb.DuckDBPyConnection) -> None:
     con.register("_hierarchy", pa.table(hierarchy()))
 
 
+def cache_dir(db: Path) -> Path:
+    """The register's cache folder: beside it, or under ``$IPGAUGE_CACHE_DIR`` (for a read-only register)."""
+    if os.environ.get("IPGAUGE_CACHE_DIR"):
+        where = hashlib.sha256(str(db.resolve()).encode()).hexdigest()[:12]
+        return Path(os.environ["IPGAUGE_CACHE_DIR"]) / f"{db.name}-{where}.cache"
+    return db.parent / f"{db.name}.cache"
+
+
 def cache_path(db: Path, k: date, rules: RuleSet, policy: Policy, key: str) -> Path:
     """Where the spells for (K, rules, policy) of the register identified by ``key`` are cached: a folder."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return db.parent / f"{db.name}.cache" / f"spells-{rules.jurisdiction}-{k}-{policy.key()}-{digest}"
+    return cache_dir(db) / f"spells-{rules.jurisdiction}-{k}-{policy.key()}-{digest}"
 
 
 def scan(path: Path) -> str:
@@ -202,7 +210,16 @@ def _trusted(path: Path, key: str) -> bool:
     if not isinstance(recorded, dict) or recorded.get("key") != key:
         return False
     files = recorded.get("files", {})
-    return bool(files) and all((path / f).is_file() and (path / f).stat().st_size == n for f, n in files.items())
+    return bool(files) and all(_stamp(path / f) == stamp for f, stamp in files.items())
+
+
+def _stamp(file: Path) -> list[int] | None:
+    """What a cached file is checked against: its size and modification time (a checksum would read it all)."""
+    try:
+        st = file.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
 
 
 KEY_FILE = "_KEY.json"  # a leading underscore: Spark and Hadoop skip it when reading the folder
@@ -242,7 +259,7 @@ def spells(
             (tmp / "right_type=patent").mkdir(parents=True)
             empty = f"SELECT * EXCLUDE (right_type) FROM ({sql}) WHERE false"
             con.execute(f"COPY ({empty}) TO ? (FORMAT parquet)", [str(tmp / "right_type=patent" / "data_0.parquet")])
-        files = {str(f.relative_to(tmp)): f.stat().st_size for f in sorted(tmp.rglob("*.parquet"))}
+        files = {str(f.relative_to(tmp)): _stamp(f) for f in sorted(tmp.rglob("*.parquet"))}
         (tmp / KEY_FILE).write_text(json.dumps({"key": key, "files": files}, indent=1), encoding="utf-8")
         if not _trusted(path, key):  # another process may have finished the same spells first
             shutil.rmtree(path, ignore_errors=True)
@@ -253,8 +270,11 @@ def spells(
             f"{memory_limit()}) or free memory."
         ) from None
     except (OSError, duckdb.IOException) as e:
+        if damaged(e):
+            raise UserError(f"the register {db} is damaged (truncated or overwritten): {why(e)}") from None
         raise UserError(
-            f"cannot write the spells cache in {path.parent} ({why(e)}); free space or use a writable folder."
+            f"cannot write the spells cache in {path.parent} ({why(e)}); free space, or set IPGAUGE_CACHE_DIR to a "
+            "writable folder."
         ) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

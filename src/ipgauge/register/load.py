@@ -8,6 +8,7 @@ nothing); a changed record closes its current version and adds a new one (histor
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -20,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ipgauge.errors import UserError, why
+from ipgauge.errors import UserError, mark_saved, uninterrupted, why
 from ipgauge.regions.address import resolve
 from ipgauge.regions.divisions import current, divisions, retired_codes
 from ipgauge.register import store
@@ -296,6 +297,9 @@ def _check_rejects(rejects: Path, folder: Path) -> None:
         raise UserError(f"--rejects {rejects} is a file; name a folder.")
     if rejects.resolve() == folder.resolve():
         raise UserError(f"--rejects {rejects} is the delivery folder itself; its files would be overwritten.")
+    parent = rejects.resolve().parent
+    if parent != folder.resolve() and any(find_file(parent, t) for t in TABLES):
+        raise UserError(f"--rejects {rejects} lies inside another delivery ({parent}); name a folder outside it.")
     for t in TABLES:
         target = rejects / f"{t.name}.csv"
         if target.is_file():
@@ -319,10 +323,13 @@ def load_delivery(
     files = _delivery_files(folder)
     manifest = _manifest(folder)
     recorded = recorded_on or manifest.get("recorded_date") or date.today()
+    if recorded > date.today():
+        raise UserError(f"the delivery's recorded date {recorded} is in the future; a delivery is received by today.")
     rejects = rejects_dir or folder / "REJECTS"
     _check_rejects(rejects, folder)
     report = LoadReport(folder, rejects, bool(manifest.get("synthetic", False)), recorded, [])
     tick = progress or (lambda *_: None)
+    created = [p for p in (db.parent, db) if not p.exists()]  # removed again if nothing is loaded
     con = store.connect(db)
     try:
         region_codes = sorted(set(divisions()) | set(retired_codes()))
@@ -351,8 +358,17 @@ def load_delivery(
         report.tables = [tr for *_, tr in staged]
         checksum = _checksum([*files.values(), *([folder / MANIFEST] if (folder / MANIFEST).exists() else [])])
         _commit(con, staged, report, checksum, tick)
-    finally:
+    except BaseException:
         con.close()
+        for p in reversed(created):  # a refused first load leaves no empty register behind
+            p.with_name(p.name + ".wal").unlink(missing_ok=True)
+            if p.is_dir():
+                with contextlib.suppress(OSError):
+                    p.rmdir()  # only when empty: it may hold the rejects just written
+            else:
+                p.unlink(missing_ok=True)
+        raise
+    con.close()
     return report
 
 
@@ -381,7 +397,9 @@ def _commit(con: duckdb.DuckDBPyConnection, staged: list, report: LoadReport, ch
                 ],
             )
             report.delivery_id = delivery_id
-        con.execute("COMMIT")
+        with uninterrupted():
+            con.execute("COMMIT")
+            mark_saved(f"delivery {delivery_id}" if report.delivery_id else "the delivery (it changed nothing)")
     except BaseException as e:
         try:
             con.execute("ROLLBACK")

@@ -59,8 +59,11 @@ def parse_date(value: object, what: str) -> date:
     if not isinstance(value, date):
         if not isinstance(value, str):
             raise UserError(f"{what} {value!r} is not a date (YYYY-MM-DD, as text).")
+        text = value.strip()
         try:
-            value = date.fromisoformat(value.strip())
+            if len(text) != 10 or text[4] != "-":  # fromisoformat would also take 20250101
+                raise ValueError
+            value = date.fromisoformat(text)
         except ValueError:
             raise UserError(f"{what} {value!r} is not a date (YYYY-MM-DD).") from None
     return in_range(value, what)

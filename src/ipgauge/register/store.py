@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from ipgauge.errors import UserError, why
+from ipgauge.errors import UserError, damaged, why
 from ipgauge.register.schema import TABLES, Table
 
 DEFAULT_DB = "ipgauge.duckdb"
@@ -252,6 +252,8 @@ def export(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     except OSError as e:
         raise UserError(f"cannot write the export to {out} ({why(e)}).") from None
     except duckdb.IOException as e:
+        if damaged(e):
+            raise UserError(f"the register is damaged (truncated or overwritten): {why(e)}") from None
         raise UserError(f"cannot write the export to {out} ({why(e)}).") from None
     return counts
 

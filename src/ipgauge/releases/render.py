@@ -256,6 +256,16 @@ def check_out(out: Path) -> None:
     """Refuse an output folder that cannot be one, before any figure is computed."""
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out} is a file; name a folder for the release files.")
+    if out.is_dir() and any(out.iterdir()) and not _earlier_release(out):
+        raise UserError(f"--out {out} already holds files that are not an earlier release; name a new or empty folder.")
+
+
+def _earlier_release(folder: Path) -> bool:
+    """Whether ``folder`` holds the files of a release (which a new one may replace)."""
+    try:
+        return "release_id" in json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
 
 
 def write(figures: Figures, snapshot: dict, out: Path) -> list[Path]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from ipgauge.errors import UserError
+from ipgauge.errors import UserError, mark_saved, uninterrupted
 from ipgauge.indicators import engine as E
 from ipgauge.indicators.catalogue import indicator
 from ipgauge.indicators.query import Engine, open_engine, year_before
@@ -88,7 +88,10 @@ def publish(db: Path, spec: Spec, out: Path) -> tuple[Computed, list[Path]]:
     render.check_out(out)
     computed = run(db, spec)
     files = render.write(computed.figures, computed.snapshot, out)
-    save(db, computed)  # last: a release that failed or was interrupted on the way is not kept
+    mark_saved(f"the release files in {out}")
+    with uninterrupted():  # last: a release that failed or was interrupted on the way is not kept
+        save(db, computed)
+        mark_saved(f"release {computed.snapshot['release_id']}")
     return computed, files
 
 
@@ -133,9 +136,15 @@ def load(db: Path, release_id: str) -> tuple[Spec, dict, Figures]:
     """A stored snapshot: its spec, its record (with the deliveries it saw) and its figures."""
     if not _has_releases(db):
         raise UserError(f"there is no release {release_id!r} in the register.")
-    con = store.connect(db)  # writable: a release stored by an older ipgauge gets its deliveries pinned
-    try:
+    con = store.connect(db, read_only=True)
+    if not store.scalar(
+        con,
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'releases' AND column_name = 'deliveries'",
+    ):  # stored by an older ipgauge: pin its deliveries once (this needs write access, once)
+        con.close()
+        con = store.connect(db)
         _tables(con)
+    try:
         rows = con.execute(
             "SELECT spec, known_at, inputs_checksum, figures_checksum, figures, deliveries FROM releases "
             "WHERE release_id = ?",
