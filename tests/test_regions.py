@@ -126,3 +126,40 @@ def test_status_command(small_delivery, tmp_path):
     assert "not yet known" in before.stdout
     missing = run("status", "CN000000000000.0", "--as-of", "2024-01-01", "--db", db)
     assert missing.exit_code == 2 and "no patent, trademark or GI product" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("liaoning", "210000"),
+        ("Liaoning", "210000"),
+        ("辽宁", "210000"),
+        ("辽宁省", "210000"),
+        ("Jilin", "220000"),  # the province; the city is 吉林市 or its code
+        ("吉林市", "220200"),
+        ("内蒙古", "150000"),
+        ("Inner Mongolia", "150000"),
+        ("赤峰", "150400"),
+        ("chifeng", "150400"),
+        ("210200", "210200"),
+        ("northeast", "northeast"),
+    ],
+)
+def test_regions_as_people_type_them(typed, code):
+    assert region(typed).code == code
+
+
+def test_an_ambiguous_name_asks_for_the_code(tmp_path):
+    with pytest.raises(UserError, match="names 2 prefectures .*230700 伊春市.*360900 宜春市"):
+        region("Yichun")
+    result = run(
+        "indicator",
+        "valid_invention_patents",
+        "--region",
+        "atlantis",
+        "--as-of",
+        "2024-01-01",
+        "--db",
+        tmp_path / "r.duckdb",
+    )
+    assert result.exit_code == 2 and "no region or group 'atlantis'" in result.stderr

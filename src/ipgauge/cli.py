@@ -307,7 +307,7 @@ def demo(
     out.print(styled("\n", ("Next, try", "bold"), f" (the register is {db}):"))
     again, db = shlex.quote(str(out_dir / "again")), shlex.quote(str(db))  # ready to paste into a shell
     for line in (
-        f"ipgauge indicator valid_invention_patents --region 210000 --as-of 2025-04-30 --known-at {k} --db {db}",
+        f"ipgauge indicator valid_invention_patents --region liaoning --as-of 2025-04-30 --known-at {k} --db {db}",
         f"ipgauge indicator valid_trademarks --region northeast --as-of 2025-04-30 --known-at {k} --by subregion "
         f"--db {db}",
         f"ipgauge indicator valid_invention_patents --region CN --as-of 2025-04-30 --known-at {k} --series yearly "

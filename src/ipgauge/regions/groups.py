@@ -94,12 +94,48 @@ def region(query: str) -> Region:
     if q.lower() in by_alias:
         return by_alias[q.lower()]
     code = current(q) if q in retired_codes() else q
-    d = divisions().get(code or "")
+    d = divisions().get(code or "") or by_name(q)
     if d is None:
         raise UserError(f"no region or group {query!r}; try `ipgauge regions {query}` to search.")
     return Region(
         d.code, d.name_zh, d.name_en, d.level, (d.code,), d.name_zh, d.name_en, replaces=q if code != q else ""
     )
+
+
+#: Suffixes people leave out when they type a Chinese division name (辽宁 for 辽宁省), longest first.
+ZH_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "地区", "省", "市", "盟")
+LEVELS = ("province", "prefecture", "county")
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def by_name(query: str):
+    """The division a person means by a name: 辽宁, 辽宁省, Liaoning or liaoning (None when none).
+
+    An exact Chinese name wins; otherwise the name without its suffix, or the English name ignoring
+    case, spaces and apostrophes. Where several match, the highest level wins when it has just one
+    (Jilin is the province; 吉林市 or 220200 the city); any other tie is a one-sentence error.
+    """
+    table = divisions().values()
+    exact = [d for d in table if d.name_zh == query]
+    if not exact:
+        plain = _plain(query)
+        exact = [
+            d
+            for d in table
+            if _plain(d.name_en) == plain
+            or any(d.name_zh.endswith(sfx) and d.name_zh[: -len(sfx)] == query for sfx in ZH_SUFFIXES)
+        ]
+    for level in LEVELS:
+        at = [d for d in exact if d.level == level]
+        if len(at) == 1:
+            return at[0]
+        if len(at) > 1:
+            options = ", ".join(f"{d.code} {d.name_zh}" for d in at[:6])
+            raise UserError(f"{query!r} names {len(at)} {level}s ({options}); give the code instead.")
+    return None
 
 
 def retired_note(r: Region) -> str | None:
