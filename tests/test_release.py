@@ -229,6 +229,8 @@ def test_a_later_delivery_keeps_the_release_reproducible_and_diff_names_the_righ
     (right,) = value_changes[0]["rights"]
     assert right["right_id"] == patent and right["change"] == "left"
     assert "lapsed_unpaid_fee effective 2025-03-01, recorded 2025-08-15" in right["cause"]
+    table = run("release", "diff", release_id, "--known-at", "2025-09-01", "--db", db)
+    assert "(1 right changed)" in table.stdout and "recorded later" in table.stdout
     shutil.rmtree(later)
 
 
@@ -279,3 +281,42 @@ def test_demo_runs_end_to_end(tmp_path):
     for args in tries:
         again = run(*args)
         assert again.exit_code == 0, (args, again.stderr)
+
+
+def test_diff_counts_every_right_and_lists_them_on_request(small_delivery, tmp_path):
+    db = tmp_path / "r.duckdb"
+    assert run("load", small_delivery, "--db", db).exit_code == 0
+    args = ["--region", "northeast", "--as-of", "2025-04-30", "--known-at", "2025-06-30", "--lang", "en"]
+    assert run("release", *args, "--db", db, "--out", tmp_path / "rel").exit_code == 0
+    release_id = json.loads((tmp_path / "rel" / "figures.json").read_text(encoding="utf-8"))["release_id"]
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    in_force = [
+        r[0]
+        for r in con.execute(f"""
+        SELECT DISTINCT right_id FROM {scan(sorted(db.parent.glob(db.name + ".cache/spells-*"))[0])}
+        WHERE right_type = 'patent' AND kind = 'invention' AND country = 'CN'
+          AND province_code IN ('210000', '220000', '230000')
+          AND valid_from <= DATE '2025-04-30' AND valid_to > DATE '2025-04-30'
+        ORDER BY right_id LIMIT 25""").fetchall()
+    ]
+    con.close()
+    later = tmp_path / "later"
+    write_csv(
+        later,
+        "events",
+        ["right_type", "right_id", "event", "effective_date", "recorded_date", "value"],
+        [["patent", p, "waived", "2025-03-01", "2025-08-15", ""] for p in in_force],
+    )
+    assert run("load", later, "--db", db, "--recorded-on", "2025-08-15").exit_code == 0
+    table = run("release", "diff", release_id, "--known-at", "2025-09-01", "--db", db)
+    assert "(25 rights changed)" in table.stdout and "... and 5 more: add --all" in table.stdout
+    every = run("release", "diff", release_id, "--known-at", "2025-09-01", "--db", db, "--all")
+    assert "more: add --all" not in every.stdout and all(p in every.stdout for p in in_force)
+    data = json.loads(
+        run("release", "diff", release_id, "--known-at", "2025-09-01", "--db", db, "--format", "json").stdout
+    )
+    value = [c for c in data if c["indicator"] == "valid_invention_patents" and c["figure"] == "value"][0]
+    assert value["rights_changed"] == len(value["rights"]) == 25
+    assert value["before"] - value["after"] == 25

@@ -358,6 +358,7 @@ def _a_patent(db: Path) -> str | None:
 
 
 FORMATS = ("table", "json", "csv")
+DIFF_SHOWN = 20  # rights listed per changed figure in a table (all with --all, always all in JSON)
 
 
 @app.command()
@@ -631,7 +632,10 @@ def release(
 def release_diff(
     release_id: Annotated[str, typer.Argument(help="The release id (R…).")],
     known_at_: Annotated[str, typer.Option("--known-at", help="The later knowledge date K2.")],
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table or json (always every right).")] = "table",
+    every: Annotated[
+        bool, typer.Option("--all", help="List every right behind each change, not the first 20.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """List the figures that change when the release is computed as known on K2, and the rights behind them."""
@@ -641,7 +645,8 @@ def release_diff(
     from ipgauge.releases import snapshot
 
     _choice(fmt, ("table", "json"))
-    changes = snapshot.diff(db_path(db), release_id, _date(known_at_, "--known-at"))
+    shown = None if every or fmt == "json" else DIFF_SHOWN
+    changes = snapshot.diff(db_path(db), release_id, _date(known_at_, "--known-at"), limit=shown)
     if fmt == "json":
         print(json.dumps(changes, ensure_ascii=False, indent=2))
         return
@@ -649,16 +654,19 @@ def release_diff(
         out.print(f"No figure of {release_id} changes when known on {known_at_}.")
         return
     for c in changes:
+        n = c["rights_changed"]
         out.print(
             styled(
                 (c["indicator"], "bold"),
-                f" {c['figure']} on {c['as_of']}: {c['before']:,} → {c['after']:,} ({c['rights_changed']:,} rights "
-                "changed)",
+                f" {c['figure']} on {c['as_of']}: {c['before']:,} → {c['after']:,} "
+                f"({n:,} {'right' if n == 1 else 'rights'} changed)",
             )
         )
         for r in c["rights"]:
             clock = r["clock"].replace("recorded_later", "recorded later").replace("delivered_later", "delivered later")
             out.print(f"  {r['right_id']} {r['change']} ({clock}): {r['cause']}")
+        if n > len(c["rights"]):
+            out.print(f"  ... and {n - len(c['rights']):,} more: add --all to list them (--format json lists all).")
 
 
 def main() -> None:

@@ -229,10 +229,11 @@ def _causes(con: duckdb.DuckDBPyConnection, right_id: str, k: date, later: date,
 _ID_COLUMNS = (("patents", "patent_id"), ("trademarks", "trademark_id"), ("gi_products", "gi_id"))
 
 
-def diff(db: Path, release_id: str, later: date, limit: int = 20) -> list[dict]:
+def diff(db: Path, release_id: str, later: date, limit: int | None = None) -> list[dict]:
     """Every figure of the release that changes when it is computed as known on ``later`` from every delivery.
 
-    For each, the rights that entered or left it and the events that explain them, each marked with
+    For each, the rights that entered or left it (the first ``limit``; all by default; the count is
+    always complete) and the events that explain them, each marked with
     its clock: recorded later by the register (after the release's K), or delivered later to us
     (in a delivery the release did not see) — a release of K can change for both reasons.
     """
