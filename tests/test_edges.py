@@ -30,7 +30,7 @@ VIP = "valid_invention_patents"
 NORTHEAST = ("--region", "northeast", "--as-of", "2025-04-30", "--known-at", "2025-06-30")
 
 
-def value(db: Path, *args: str) -> float:
+def value(db: Path, *args: str, env: dict | None = None) -> float:
     result = run(
         "indicator",
         VIP,
@@ -45,6 +45,7 @@ def value(db: Path, *args: str) -> float:
         "--format",
         "json",
         *args,
+        env=env,
     )
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)["value"]
@@ -779,7 +780,7 @@ def test_commands_do_not_overwrite_other_work(tmp_path):
     hand = tmp_path / "hand"
     write_csv(hand, "parties", PARTY_HEADER, PARTIES)
     assert "not an earlier export" in one_line_error(run("export", "--out", hand, "--db", db))
-    assert "did not write" in one_line_error(run("synth", "--out", hand))
+    assert "not a register ipgauge synth wrote" in one_line_error(run("synth", "--out", hand))
     assert (hand / "parties.csv").exists() and not (hand / "parties.parquet").exists()
     assert run("export", "--out", tmp_path / "ex", "--db", db).exit_code == 0
     assert run("export", "--out", tmp_path / "ex", "--db", db).exit_code == 0  # an earlier export is replaced
@@ -870,22 +871,7 @@ def test_the_cache_can_live_elsewhere(tmp_path):
     db = small_register(tmp_path, 7)
     truth = value(db)
     shutil.rmtree(db.parent / f"{db.name}.cache")
-    result = run(
-        "indicator",
-        VIP,
-        "--region",
-        "CN",
-        "--as-of",
-        "2025-04-30",
-        "--known-at",
-        "2025-06-30",
-        "--db",
-        db,
-        "--format",
-        "json",
-        env={"IPGAUGE_CACHE_DIR": str(tmp_path / "elsewhere")},
-    )
-    assert json.loads(result.stdout)["value"] == truth
+    assert value(db, env={"IPGAUGE_CACHE_DIR": str(tmp_path / "elsewhere")}) == truth
     assert list((tmp_path / "elsewhere").glob("r.duckdb-*.cache/spells-*"))
     assert not (db.parent / f"{db.name}.cache").exists()
 

@@ -75,7 +75,9 @@ def _explain(e: BaseException) -> tuple[str, int] | None:
             return f"interrupted after {saved[-1]} was saved; that part is complete.", 130
         return INTERRUPTED, 130
     if isinstance(e, duckdb.OutOfMemoryException):
-        return f"the engine ran out of memory ({why(e)}); raise IPGAUGE_MEMORY_LIMIT or free memory.", 2
+        from ipgauge.register.store import memory_limit
+
+        return f"the engine ran out of memory ({why(e)}); raise IPGAUGE_MEMORY_LIMIT (now {memory_limit()}).", 2
     if isinstance(e, OSError):  # the environment: a name too long, a permission, a full or read-only disk
         return f"cannot use {e.filename or 'a file'} ({why(e)}).", 2
     if isinstance(e, duckdb.IOException | duckdb.TransactionException | duckdb.SerializationException):

@@ -31,7 +31,7 @@ from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register.rules import q
-from ipgauge.register.store import identity, known_at, last_delivery, memory_limit
+from ipgauge.register.store import identity, known_at, last_delivery
 
 OPEN = "DATE '9999-12-31'"
 SPELL_COLUMNS = tuple(
@@ -264,11 +264,6 @@ def spells(
         if not _trusted(path, key):  # another process may have finished the same spells first
             shutil.rmtree(path, ignore_errors=True)
             os.replace(tmp, path)
-    except duckdb.OutOfMemoryException as e:
-        raise UserError(
-            f"the engine ran out of memory computing the spells ({why(e)}); raise IPGAUGE_MEMORY_LIMIT (now "
-            f"{memory_limit()}) or free memory."
-        ) from None
     except (OSError, duckdb.IOException) as e:
         if damaged(e):
             raise UserError(f"the register {db} is damaged (truncated or overwritten): {why(e)}") from None

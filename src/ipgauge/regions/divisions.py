@@ -47,15 +47,21 @@ def divisions() -> dict[str, Division]:
 
 
 @cache
+def retired() -> dict[str, dict[str, str]]:
+    """The rows of ``retired_codes.csv`` (name, successor, year retired, note) by retired code."""
+    return {r["code"]: r for r in read_data("retired_codes.csv")}
+
+
+@cache
 def retired_codes() -> dict[str, str]:
     """Retired 6-digit codes mapped to the code that succeeded them."""
-    return {r["code"]: r["successor_code"] for r in read_data("retired_codes.csv")}
+    return {code: r["successor_code"] for code, r in retired().items()}
 
 
 @cache
 def retired_names() -> dict[str, tuple[str, str]]:
     """Retired codes mapped to (their name, the successor code): for addresses that use old names."""
-    return {r["code"]: (r["name_zh"], r["successor_code"]) for r in read_data("retired_codes.csv")}
+    return {code: (r["name_zh"], r["successor_code"]) for code, r in retired().items()}
 
 
 def current(code: str | None) -> str | None:

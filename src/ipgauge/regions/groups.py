@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 
 from ipgauge.errors import UserError
-from ipgauge.regions.divisions import current, divisions, read_data, retired_codes
+from ipgauge.regions.divisions import current, divisions, retired, retired_codes
 
 NATION = "CN"
 
@@ -142,7 +142,7 @@ def retired_note(r: Region) -> str | None:
     """The sentence that says a retired code was answered for by its successor (None when it was not)."""
     if not r.replaces:
         return None
-    old = next(x for x in read_data("retired_codes.csv") if x["code"] == r.replaces)
+    old = retired()[r.replaces]
     return (
         f"{r.replaces} ({old['name_zh']}) was retired in {old['retired_year']}; the figures are for its successor "
         f"{r.code} {r.name_zh} ({r.name_en})."
@@ -165,7 +165,7 @@ def search(query: str | None) -> list[Region]:
     everything = [nation(), *groups().values()] + [
         Region(d.code, d.name_zh, d.name_en, d.level, (d.code,)) for d in divisions().values()
     ]
-    for old in read_data("retired_codes.csv"):
+    for old in retired().values():
         successor = divisions()[current(old["code"]) or ""]
         everything.append(
             Region(

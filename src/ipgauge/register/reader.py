@@ -138,9 +138,9 @@ def _exact_lines(path: Path, width: int) -> tuple[np.ndarray, list[tuple[int, li
     return np.array(good, dtype=np.int64), malformed
 
 
-def _check_types(path: Path) -> None:
+def _check_types(path: Path, schema: pa.Schema) -> None:
     """Refuse Parquet columns that have no canonical text form (structs, maps, nested lists, binary)."""
-    for f in pq.ParquetFile(path).schema_arrow:
+    for f in schema:
         t = f.type
         if pa.types.is_list(t) or pa.types.is_large_list(t):
             t = t.value_type
@@ -187,11 +187,12 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: Table, on_prog
     """Stream ``path`` into the temporary table ``_stage_<table>`` (all text, empty → NULL)."""
     if path.suffix == ".parquet":
         try:
-            names = pq.ParquetFile(path).schema_arrow.names
+            arrow_schema = pq.ParquetFile(path).schema_arrow
         except (pa.ArrowException, OSError) as e:
             raise UserError(f"{path.name} is not a readable Parquet file ({e}).") from None
+        names = arrow_schema.names
         check_header(path, names, table)
-        _check_types(path)
+        _check_types(path, arrow_schema)
         batches = _string_batches(path, on_progress)
     else:
         names = _csv_header(path)

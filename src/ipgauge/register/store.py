@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from ipgauge.errors import UserError, damaged, why
+from ipgauge.outputs import check_out
 from ipgauge.register.schema import TABLES, Table
 
 DEFAULT_DB = "ipgauge.duckdb"
@@ -223,10 +224,7 @@ def export(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     ``out/history/<table>.parquet`` holds every version with its bitemporal columns;
     ``out/deliveries.parquet`` the delivery log. Files appear only once complete.
     """
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out} is a file; name a folder.")
-    if out.is_dir() and any(out.iterdir()) and not (out / "deliveries.parquet").exists():
-        raise UserError(f"--out {out} already holds files that are not an earlier export; name a new or empty folder.")
+    check_out(out, lambda folder: (folder / "deliveries.parquet").exists(), "an earlier export")
     counts: dict[str, int] = {}
     synthetic = is_synthetic(con)
     recorded = scalar(con, "SELECT max(recorded_date) FROM deliveries")

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ipgauge import outputs
 from ipgauge.errors import UserError, why
 from ipgauge.releases import charts
 from ipgauge.releases.figures import Figure, Figures
@@ -253,11 +254,8 @@ def figures_csv(figures: Figures) -> str:
 
 
 def check_out(out: Path) -> None:
-    """Refuse an output folder that cannot be one, before any figure is computed."""
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out} is a file; name a folder for the release files.")
-    if out.is_dir() and any(out.iterdir()) and not _earlier_release(out):
-        raise UserError(f"--out {out} already holds files that are not an earlier release; name a new or empty folder.")
+    """Refuse an output folder that cannot take a release, before any figure is computed."""
+    outputs.check_out(out, _earlier_release, "an earlier release")
 
 
 def _earlier_release(folder: Path) -> bool:

@@ -124,23 +124,19 @@ def _tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql)
 
 
-def _has_releases(db: Path) -> bool:
-    con = store.connect(db, read_only=True)
-    try:
-        return bool(store.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'releases'"))
-    finally:
-        con.close()
-
-
 def load(db: Path, release_id: str) -> tuple[Spec, dict, Figures]:
     """A stored snapshot: its spec, its record (with the deliveries it saw) and its figures."""
-    if not _has_releases(db):
-        raise UserError(f"there is no release {release_id!r} in the register.")
     con = store.connect(db, read_only=True)
-    if not store.scalar(
-        con,
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'releases' AND column_name = 'deliveries'",
-    ):  # stored by an older ipgauge: pin its deliveries once (this needs write access, once)
+    columns = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'releases'"
+        ).fetchall()
+    }
+    if not columns:
+        con.close()
+        raise UserError(f"there is no release {release_id!r} in the register.")
+    if "deliveries" not in columns:  # stored by an older ipgauge: pin its deliveries (needs write access, once)
         con.close()
         con = store.connect(db)
         _tables(con)

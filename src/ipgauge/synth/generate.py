@@ -19,6 +19,7 @@ import numpy as np
 
 from ipgauge import __version__
 from ipgauge.errors import UserError
+from ipgauge.outputs import check_out
 from ipgauge.register.schema import EVENTS, FAMILIES, GI_PRODUCTS, PARTIES, PATENTS, TRADEMARKS
 from ipgauge.register.store import synthetic_notice
 from ipgauge.synth import calibration as cal
@@ -79,12 +80,7 @@ def synthesize(scale_name: str, seed: int, out: Path, fmt: str = "csv", progress
         raise UserError(f"unknown format {fmt!r}; choose csv or parquet.")
     if not 0 <= seed < 2**63:
         raise UserError(f"--seed {seed} must be a whole number from 0 upwards.")
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out} is a file; name a folder for the delivery.")
-    if out.is_dir() and any(out.iterdir()) and not _earlier_synth(out):
-        raise UserError(
-            f"--out {out} already holds files that ipgauge synth did not write; name a new or empty folder."
-        )
+    check_out(out, _earlier_synth, "a register ipgauge synth wrote")
     scale = cal.SCALES[scale_name]
     tick = progress or (lambda *_: None)
     p = plan(scale, seed)
