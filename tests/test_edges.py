@@ -464,7 +464,7 @@ def test_retired_codes_are_found_and_answered_for_by_their_successor(tmp_path):
     result = run("indicator", VIP, "--region", "371200", "--as-of", "2024-01-01", "--db", db, "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["region"] == "370100"
-    assert "371200 (莱芜市) was retired in 2019; the figures are for its successor 370100" in result.stderr
+    assert "371200 (莱芜市, Laiwu) was retired in 2019; the figures are for its successor 370100" in result.stderr
 
 
 def test_regions_json_is_the_contract():

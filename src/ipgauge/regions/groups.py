@@ -144,8 +144,8 @@ def retired_note(r: Region) -> str | None:
         return None
     old = retired()[r.replaces]
     return (
-        f"{r.replaces} ({old['name_zh']}) was retired in {old['retired_year']}; the figures are for its successor "
-        f"{r.code} {r.name_zh} ({r.name_en})."
+        f"{r.replaces} ({old['name_zh']}, {old['name_en']}) was retired in {old['retired_year']}; "
+        f"the figures are for its successor {r.code} {r.name_zh} ({r.name_en})."
     )
 
 
@@ -171,7 +171,7 @@ def search(query: str | None) -> list[Region]:
             Region(
                 old["code"],
                 old["name_zh"],
-                f"(retired {old['retired_year']}; now {successor.code} {successor.name_en})",
+                f"{old['name_en']} (retired {old['retired_year']}; now {successor.code} {successor.name_en})",
                 "retired",
                 (successor.code,),
                 note=old["note"],
