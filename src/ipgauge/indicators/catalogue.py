@@ -14,7 +14,7 @@ from importlib import resources
 from ipgauge.errors import UserError
 from ipgauge.register.schema import PATENT_KINDS, RIGHT_TYPES, TRADEMARK_KINDS
 
-MEASURES = ("in_force", "granted")
+MEASURES = ("in_force", "granted", "pledged")  # a stock on the date, or a flow: granted / first pledged this year
 CRITERIA = ("strategic_industry", "family_abroad", "maintained_10_years", "pledged", "awarded")
 
 
@@ -37,6 +37,11 @@ class Indicator:
     is_gi: bool | None = None
     criteria: tuple[str, ...] = ()
     per_10k_of: str | None = None
+
+    @property
+    def is_flow(self) -> bool:
+        """Whether this counts events from 1 January to the date (year to date) rather than rights in force."""
+        return self.measure in ("granted", "pledged")
 
     @property
     def is_per_10k(self) -> bool:
@@ -66,8 +71,8 @@ def _rules(ind: Indicator, names: set[str]) -> list[str]:
         problems.append("high-value criteria apply to invention patents only")
     if ind.is_gi is not None and ind.right_type != "trademark":
         problems.append("is_gi applies to trademarks only")
-    if ind.measure == "granted" and ind.right_type != "patent":
-        problems.append("the granted measure applies to patents only")
+    if ind.measure == "pledged" and ind.right_type != "patent":
+        problems.append("the pledged measure applies to patents only")
     return problems
 
 

@@ -56,6 +56,9 @@ def intervals(spells: ir.Table, ind: Indicator, settings: Settings) -> ir.Table:
     if ind.measure == "granted":
         t = t.filter(t.valid_from == t.in_force_from)  # the first spell: the holder at grant
         return t.mutate(start=t.in_force_from, end=ibis.null("date"))
+    if ind.measure == "pledged":  # the spell in which the first pledge was registered: the holder who pledged
+        t = t.filter(t.pledged_from.notnull() & (t.valid_from <= t.pledged_from) & (t.pledged_from < t.valid_to))
+        return t.mutate(start=t.pledged_from, end=ibis.null("date"))
     if ind.criteria:
         t = t.mutate(eligible=_eligible_from(t, ind, settings))
         t = t.filter(t.eligible.notnull())
@@ -77,9 +80,9 @@ def in_region(t: ir.Table, region: Region) -> ir.BooleanValue:
 
 
 def counts(t: ir.Table, ind: Indicator, on: date) -> ir.BooleanValue:
-    """Whether each interval counts on ``on``: in force on that day, or granted this year up to that day."""
+    """Whether each interval counts on ``on``: in force on that day, or granted (pledged) this year up to that day."""
     d = ibis.date(on)
-    if ind.measure == "granted":
+    if ind.is_flow:
         return (t.start >= ibis.date(on.year, 1, 1)) & (t.start <= d)
     return (t.start <= d) & (t.end > d)
 
@@ -130,7 +133,7 @@ def sweep(t: ir.Table, ind: Indicator, period: str, first: int, last: int, by: l
     """
     per_year = PERIODS[period]
     starts = t.select(*by, key=period_key(t.start, period), delta=ibis.literal(1))
-    if ind.measure == "granted":
+    if ind.is_flow:
         starts = starts.filter(starts.key >= (first // per_year) * per_year)
         deltas = starts
     else:
@@ -144,7 +147,7 @@ def sweep(t: ir.Table, ind: Indicator, period: str, first: int, last: int, by: l
     frame = groups.cross_join(grid) if groups is not None else grid
     joined = frame.left_join(summed, [*(frame[c] == summed[c] for c in by), frame.key == summed.key])
     joined = joined.select(*(frame[c] for c in by), key=frame.key, delta=summed.delta.fill_null(0))
-    part = [*by] + ([joined.key // per_year] if ind.measure == "granted" else [])
+    part = [*by] + ([joined.key // per_year] if ind.is_flow else [])
     window = ibis.cumulative_window(group_by=part or None, order_by=joined.key)
     return joined.mutate(value=joined.delta.sum().over(window)).drop("delta")
 

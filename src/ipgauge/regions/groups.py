@@ -32,6 +32,9 @@ class Region:
     aliases: tuple[str, ...] = field(default=())
     #: the retired code the user asked for, when this region answers for it as its successor
     replaces: str = ""
+    #: how releases name a group's prefecture-level members together ("蒙东五盟市")
+    prefectures_zh: str = ""
+    prefectures_en: str = ""
 
     def codes_by_level(self) -> dict[str, tuple[str, ...]]:
         """Member codes split by level: what a spell's province, prefecture or county code must be in."""
@@ -76,13 +79,15 @@ def groups() -> dict[str, Region]:
             g.get("official_en", ""),
             g.get("note", ""),
             tuple(g.get("aliases", ())),
+            prefectures_zh=g.get("prefectures_zh", ""),
+            prefectures_en=g.get("prefectures_en", ""),
         )
     return out
 
 
 def nation() -> Region:
     """The whole of mainland China."""
-    return Region(NATION, "全国", "China", "nation", (), "全国", "the whole country")
+    return Region(NATION, "全国", "China", "nation", (), "全国", "China")
 
 
 def region(query: str) -> Region:

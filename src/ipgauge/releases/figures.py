@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from ipgauge.errors import UserError
 from ipgauge.indicators.catalogue import indicator
 from ipgauge.indicators.engine import date_to_key
 from ipgauge.indicators.query import Engine
+from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, region
-from ipgauge.releases.spec import Spec
+from ipgauge.releases.spec import DEFAULT_INDICATORS, Spec
 
 
 @dataclass
@@ -26,6 +28,13 @@ class Member:
     name_en: str
     value: float
     previous: float
+    level: str = ""
+    national_rank: int | None = None  # a province's place among the 31 (None when the nation is not covered)
+
+    @property
+    def yoy_pct(self) -> float | None:
+        """Year-on-year change in percent, unrounded."""
+        return (self.value - self.previous) / self.previous * 100 if self.previous else None
 
 
 @dataclass
@@ -43,6 +52,10 @@ class Figure:
     population_year: str | None = None
     members: list[Member] = field(default_factory=list)
     trend: list[tuple[str, float]] = field(default_factory=list)  # (ISO date, value)
+    flow: bool = False  # counted from 1 January to the date, not in force on it
+    national_rank: int | None = None  # the released province's place among the 31
+    definition_zh: str = ""
+    definition_en: str = ""
 
     @property
     def yoy_pct(self) -> float | None:
@@ -63,6 +76,8 @@ class Figures:
     region: dict
     synthetic: bool
     figures: list[Figure]
+    #: indicators of the default list left out, with the reason (a per-10,000 figure without a population)
+    omitted: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """JSON-ready, including the derived changes and shares (rounded to 4 decimals for stability)."""
@@ -81,7 +96,9 @@ class Figures:
             f["members"] = [Member(**m) for m in f["members"]]
             f["trend"] = [tuple(t) for t in f["trend"]]
             figures.append(Figure(**f))
-        return cls(data["spec"], data["region"], data["synthetic"], figures)
+        return cls(
+            data["spec"], data["region"], data["synthetic"], figures, [tuple(o) for o in data.get("omitted", [])]
+        )
 
 
 def _trend_start(as_of: date, months: int) -> date:
@@ -93,10 +110,16 @@ def _trend_start(as_of: date, months: int) -> date:
 def compute(engine: Engine, spec: Spec) -> Figures:
     """Compute every figure the spec asks for."""
     where, parent = region(spec.region), region(spec.share_of)
-    figures = []
+    figures, omitted = [], []
     for name in spec.indicators:
         ind = indicator(name)
-        point = engine.point(name, where, spec.as_of, None if ind.is_per_10k else parent)
+        try:
+            point = engine.point(name, where, spec.as_of, None if ind.is_per_10k or ind.is_flow else parent)
+        except UserError as e:
+            if not ind.is_per_10k or spec.indicators != DEFAULT_INDICATORS:
+                raise
+            omitted.append((name, str(e)))  # the default list asks for it only where a population is known
+            continue
         fig = Figure(
             name,
             ind.label_zh,
@@ -107,14 +130,21 @@ def compute(engine: Engine, spec: Spec) -> Figures:
             point.previous,
             point.extra.get("parent_value"),
             point.extra.get("population_year"),
+            flow=ind.is_flow,
+            definition_zh=ind.definition_zh,
+            definition_en=ind.definition_en,
         )
+        ranks = _national_ranks(engine, name, spec.as_of) if _ranked(where) else {}
+        fig.national_rank = ranks.get(where.code)
         if not ind.is_per_10k and where.kind in ("nation", "group", "province", "prefecture"):
             fig.members = [
-                _member(p.extra["part"], p.value, p.previous)
+                _member(p.extra["part"], p.value, p.previous, ranks)
                 for p in engine.breakdown(name, where, spec.as_of, "subregion")
             ]
         series = engine.series(name, where, "monthly", _trend_start(spec.as_of, spec.trend_months), spec.as_of)
         fig.trend = [(p.as_of.isoformat(), p.value) for p in series]
+        if not fig.trend or fig.trend[-1][0] != spec.as_of.isoformat():  # the trend ends on the release's own date
+            fig.trend.append((spec.as_of.isoformat(), point.value))
         figures.append(fig)
     info = {
         "code": where.code,
@@ -124,11 +154,31 @@ def compute(engine: Engine, spec: Spec) -> Figures:
         "official_zh": where.official_zh or where.name_zh,
         "official_en": where.official_en or where.name_en,
         "members": list(where.members),
+        "prefectures_zh": where.prefectures_zh,
+        "prefectures_en": where.prefectures_en,
         "parent": parent.code,
+        "deliveries": engine.deliveries,
     }
-    return Figures(spec.as_dict(), info, engine.synthetic, figures)
+    return Figures(spec.as_dict(), info, engine.synthetic, figures, omitted)
 
 
-def _member(code: str, value: float, previous: float) -> Member:
+def _ranked(where: Region) -> bool:
+    """Whether a national rank belongs in this release: a province, or a region with provinces among its members."""
+    return any(divisions()[m].level == "province" for m in where.members) and not where.is_nation
+
+
+def _national_ranks(engine: Engine, name: str, on: date) -> dict[str, int]:
+    """Each province's place among the 31 (1 = the largest); empty unless the register covers every province."""
+    rows = engine.breakdown(name, region("CN"), on, "subregion")
+    values = {p.extra["part"]: p.value for p in rows if p.extra["part"] in PROVINCES and p.value > 0}
+    if len(values) < len(PROVINCES):
+        return {}
+    return {code: 1 + sum(v > values[code] for v in values.values()) for code in values}
+
+
+def _member(code: str, value: float, previous: float, ranks: dict[str, int]) -> Member:
     r: Region = region(code)
-    return Member(code, r.name_zh, r.name_en, value, previous)
+    return Member(code, r.name_zh, r.name_en, value, previous, divisions()[code].level, ranks.get(code))
+
+
+PROVINCES = frozenset(d.code for d in divisions().values() if d.level == "province")

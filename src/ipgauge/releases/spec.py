@@ -15,7 +15,16 @@ from ipgauge.indicators.catalogue import indicator
 from ipgauge.regions.groups import region
 from ipgauge.register.schema import parse_date
 
-DEFAULT_INDICATORS = ("valid_invention_patents", "high_value_invention_patents", "valid_trademarks", "gi_products")
+DEFAULT_INDICATORS = (  # the stocks an office release leads with, its headline ratio, the flows of the year
+    "valid_invention_patents",
+    "high_value_invention_patents",
+    "high_value_invention_patents_per_10k",
+    "valid_trademarks",
+    "gi_products",
+    "invention_grants",
+    "trademark_registrations",
+    "patent_pledges",
+)
 LANGUAGES = ("zh", "en")
 
 
@@ -32,6 +41,13 @@ class Spec:
     share_of: str = "CN"
     title_zh: str = ""
     title_en: str = ""
+    #: who publishes, when, and who answers questions: printed in the notes and footers of every file
+    issuer_zh: str = ""
+    issuer_en: str = ""
+    contact: str = ""
+    published: date | None = None
+    source_zh: str = ""
+    source_en: str = ""
 
     def validate(self) -> Spec:
         """Check every name now, with one sentence per problem, before anything is computed."""
@@ -44,6 +60,10 @@ class Spec:
             raise UserError(f"unknown language {bad[0]!r}; choose zh, en or both.")
         if not 2 <= self.trend_months <= 240:
             raise UserError("trend_months must be between 2 and 240.")
+        if self.published is not None and self.published < self.known_at:
+            raise UserError(
+                f"the publication date {self.published} is before the data were extracted ({self.known_at})."
+            )
         if self.known_at < self.as_of:
             raise UserError(
                 f"the knowledge date {self.known_at} is before the date {self.as_of} the release describes."
@@ -54,6 +74,7 @@ class Spec:
         """JSON-ready (dates as ISO strings)."""
         out = asdict(self)
         out["as_of"], out["known_at"] = self.as_of.isoformat(), self.known_at.isoformat()
+        out["published"] = self.published.isoformat() if self.published else None
         out["indicators"], out["languages"] = list(self.indicators), list(self.languages)
         return out
 
@@ -65,7 +86,9 @@ class Spec:
         if unknown:
             raise UserError(f"unknown release spec key {unknown[0]!r}; a spec takes {', '.join(sorted(known))}.")
         values = dict(data)
-        for key in ("as_of", "known_at"):
+        if values.get("published") is None:
+            values.pop("published", None)
+        for key in ("as_of", "known_at", "published"):
             if key in values:
                 values[key] = parse_date(values[key], key)
         for key in ("indicators", "languages"):
@@ -74,7 +97,17 @@ class Spec:
                 if not isinstance(v, list | tuple) or not all(isinstance(x, str) for x in v):
                     raise UserError(f"{key} must be a list of names, such as {key} = [{DEFAULTS[key]!r}].")
                 values[key] = tuple(v)
-        for key in ("region", "share_of", "title_zh", "title_en"):
+        for key in (
+            "region",
+            "share_of",
+            "title_zh",
+            "title_en",
+            "issuer_zh",
+            "issuer_en",
+            "contact",
+            "source_zh",
+            "source_en",
+        ):
             if key in values and not isinstance(values[key], str):
                 raise UserError(f"{key} must be text, not {values[key]!r}.")
         if "trend_months" in values and (

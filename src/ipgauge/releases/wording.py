@@ -8,7 +8,6 @@ close ("close to one tenth" / "接近十分之一"), else as a percentage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -35,47 +34,106 @@ def pct(x: float) -> str:
     return str(_round(abs(x), 1))
 
 
-@dataclass(frozen=True)
-class Quantity:
-    """A count as a release writes it: the words, and whether they round it down ("more than")."""
-
-    text: str
-    more_than: bool
+SMALL_EN = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+ORDINAL_EN = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+#: a change on a base smaller than this is said in units, not percent ("up from three a year earlier")
+TINY_BASE = 10
 
 
-def count(value: int, unit_zh: str, unit_en: str, lang: str) -> Quantity:
-    """195,000 patents / 19.5万件; more than 2.16 million / 超过216万件; 273 / 273个."""
+def count(value: int, unit_zh: str, lang: str) -> str:
+    """A count as newspapers write it, the rounding word following the figure.
+
+    Below 10,000 exactly (small English numbers in words); up to a million to three significant
+    figures, "about 75,500" / "约7.55万件" unless exact; from a million rounded down, "more than 2.16
+    million" / "超过216万件".
+    """
     v = Decimal(value)
     if lang == "zh":
         if value >= 100_000_000:
             shown = _round(v / 100_000_000, 2, ROUND_FLOOR)
-            return Quantity(f"{shown.normalize():f}亿{unit_zh}", shown * 100_000_000 < v)
+            return f"{'超过' if shown * 100_000_000 < v else ''}{shown.normalize():f}亿{unit_zh}"
         if value >= 1_000_000:
             shown = _round(v / 10_000, 0, ROUND_FLOOR)
-            return Quantity(f"{shown:f}万{unit_zh}", shown * 10_000 < v)
+            return f"{'超过' if shown * 10_000 < v else ''}{shown:f}万{unit_zh}"
         if value >= 10_000:
-            shown = _round(v / 10_000, 1)
-            return Quantity(f"{shown.normalize():f}万{unit_zh}", False)
-        return Quantity(f"{value}{unit_zh}", False)
+            shown = _significant(v, 3)
+            return f"{'约' if shown != v else ''}{(shown / 10_000).normalize():f}万{unit_zh}"
+        return f"{value}{unit_zh}"
     if value >= 1_000_000:
         shown = _round(v / 1_000_000, 2, ROUND_FLOOR)
-        return Quantity(f"{shown:f} million {unit_en}", shown * 1_000_000 < v)
+        return f"{'more than ' if shown * 1_000_000 < v else ''}{shown:f} million"
     if value >= 10_000:
-        shown = int(_round(v / 1000, 0) * 1000)
-        return Quantity(f"{format_decimal(shown, locale='en')} {unit_en}", False)
-    return Quantity(f"{format_decimal(value, locale='en')} {unit_en}", False)
+        shown = _significant(v, 3)
+        return f"{'about ' if shown != v else ''}{format_decimal(shown, locale='en')}"
+    return SMALL_EN[value] if 0 <= value < 10 else format_decimal(value, locale="en")
 
 
-def change(yoy_pct: float | None, lang: str) -> str:
-    """'a year-on-year increase of 10.2 percent' / '同比增长10.2%', worded by the sign."""
-    if yoy_pct is None:
-        return "同比无可比数据" if lang == "zh" else "with no figure a year earlier to compare"
-    shown = _round(abs(yoy_pct), 1)
-    if shown == 0:
-        return "与上年同期持平" if lang == "zh" else "unchanged from a year earlier"
+def _significant(v: Decimal, digits: int) -> Decimal:
+    """``v`` rounded half up to ``digits`` significant figures (75,527 → 75,500)."""
+    step = Decimal(10) ** (len(str(int(v))) - digits)
+    return (v / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+
+
+def ordinal(n: int, lang: str) -> str:
+    """第3位 / third; 首位 / first."""
     if lang == "zh":
-        return f"同比{'增长' if yoy_pct > 0 else '下降'}{shown}%"
-    return f"a year-on-year {'increase' if yoy_pct > 0 else 'decrease'} of {shown} percent"
+        return "首位" if n == 1 else f"第{n}位"
+    if n <= len(ORDINAL_EN):
+        return ORDINAL_EN[n - 1]
+    suffix = "th" if 10 < n % 100 < 14 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+EN_UP = (
+    "up {p} percent year on year",
+    "an increase of {p} percent from a year earlier",
+    "{p} percent more than a year earlier",
+)
+EN_DOWN = (
+    "down {p} percent year on year",
+    "a decrease of {p} percent from a year earlier",
+    "{p} percent fewer than a year earlier",
+)
+
+
+def change(value: float, previous: float, lang: str, variant: int = 0, ratio: bool = False, unit_zh: str = "") -> str:
+    """The year-on-year change worded by its sign and size, varied in English by ``variant``.
+
+    A ratio (per 10,000 population) changes by points, not percent; a count whose year-earlier
+    figure is below :data:`TINY_BASE` changes by units ("up from three a year earlier"), since a
+    percentage of a tiny base says nothing.
+    """
+    if ratio:
+        diff = _round(abs(value - previous), 1)
+        if diff == 0:
+            return "与上年同期持平" if lang == "zh" else "unchanged from a year earlier"
+        up = value > previous
+        return (
+            f"较上年同期{'提高' if up else '下降'}{diff}{unit_zh}"
+            if lang == "zh"
+            else f"{'up' if up else 'down'} {diff} from a year earlier"
+        )
+    if value == previous:
+        if lang == "zh":
+            return "与上年同期持平"
+        return "none a year earlier either" if value == 0 else "unchanged from a year earlier"
+    if previous < TINY_BASE:
+        diff = int(abs(value - previous))
+        if lang == "zh":
+            return (
+                "上年同期为零"
+                if previous == 0
+                else f"比上年同期{'增加' if value > previous else '减少'}{diff}{unit_zh}"
+            )
+        before = "none" if previous == 0 else count(int(previous), "", "en")
+        return f"{'up' if value > previous else 'down'} from {before} a year earlier"
+    rate = (value - previous) / previous * 100
+    shown = _round(abs(rate), 1)
+    if shown == 0:
+        return "与上年同期基本持平" if lang == "zh" else "almost unchanged from a year earlier"
+    if lang == "zh":
+        return f"同比{'增长' if rate > 0 else '下降'}{shown}%"
+    return (EN_UP if rate > 0 else EN_DOWN)[variant % len(EN_UP)].format(p=shown)
 
 
 def share(share_pct: float, lang: str) -> str:
@@ -98,7 +156,9 @@ def month_end(d: date) -> bool:
 
 
 def as_of(d: date, lang: str) -> str:
-    """'By the end of April 2025' / '截至2025年4月底', or the full date when it is not a month end."""
+    """'By the end of April 2025' / '截至2025年4月底' ('截至2024年底' at a year end), or the full date."""
+    if d.month == 12 and d.day == 31:
+        return f"截至{d.year}年底" if lang == "zh" else f"By the end of {d.year}"
     if month_end(d):
         return (
             f"截至{d.year}年{d.month}月底" if lang == "zh" else f"By the end of {format_date(d, 'MMMM y', locale='en')}"
@@ -114,3 +174,18 @@ def number(value: float, lang: str, places: int = 0) -> str:
         decimal_quantization=True,
         format=("#,##0." + "0" * places) if places else "#,##0",
     )
+
+
+def year_to_date(d: date, lang: str) -> str:
+    """The period a flow covers: '1—4月' / 'From January to April 2025' ('1月' / 'In January 2025')."""
+    if lang == "zh":
+        if not month_end(d):
+            return f"{d.year}年1月1日至{d.month}月{d.day}日"
+        return f"{d.year}年" + ("" if d.month == 12 else f"{'1' if d.month == 1 else '1—' + str(d.month)}月")
+    if not month_end(d):
+        return f"From 1 January to {format_date(d, 'd MMMM y', locale='en')}"
+    if d.month == 1:
+        return f"In January {d.year}"
+    if d.month == 12:
+        return f"In {d.year}"
+    return f"From January to {format_date(d, 'MMMM y', locale='en')}"
