@@ -1,7 +1,13 @@
-"""Charts of a release: each indicator's trend, and a map of China with the released region highlighted.
+"""Charts of a release: each indicator's trend, and a map of the released region shaded by its headline figure.
 
 Drawn with matplotlib (Agg, no display) in a CJK font, as PNG files with no timestamp in them. The
-map's province outlines ship with ipgauge (``data/china_provinces.geojson``, see ``data/SOURCES.md``).
+outlines ship with ipgauge (``data/china_provinces.geojson``, ``data/china_prefectures.geojson`` and
+the South China Sea islands inset ``data/south_china_sea.json``; see ``data/SOURCES.md``).
+
+A map of the whole country always carries the South China Sea islands inset (a map of China without
+it is a "problem map"); a province's map shows its prefecture-level divisions, a group's map its
+members (eastern Inner Mongolia shades only its five leagues and cities), each shaded by the
+release's first figure with a colour bar in its unit.
 """
 
 from __future__ import annotations
@@ -18,14 +24,23 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
+from matplotlib.colors import Normalize  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from ipgauge.regions.divisions import divisions  # noqa: E402
 from ipgauge.releases.figures import Figure, Figures  # noqa: E402
+from ipgauge.releases.text import source  # noqa: E402
+from ipgauge.releases.wording import as_of, number  # noqa: E402
 
 FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans"]
 PNG = {"Software": None}  # no version or timestamp in the files: the same figures draw the same bytes
-COLOURS = {"member": "#c0392b", "partly": "#f1948a", "other": "#d5d8dc", "edge": "#ffffff"}
+COLOURS = {"line": "#c0392b", "other": "#e5e7e9", "edge": "#ffffff", "outline": "#7f8c8d", "nodata": "#f4f6f6"}
+SHADES = "Reds"
+MAP_SOURCE = (
+    "底图：ECharts 4.9.0 地图数据（Apache-2.0），示意图，无审图号 · "
+    "Base map: ECharts 4.9.0 map data (Apache-2.0), schematic, no map-review number"
+)
 
 
 @cache
@@ -51,60 +66,197 @@ def _style() -> None:
     )
 
 
-def trend(fig: Figure, out: Path, synthetic: bool) -> Path:
-    """A line chart of the indicator's monthly values up to the release date."""
+def _when(figures: Figures) -> tuple[str, str]:
+    """'截至2025年4月底' and 'by the end of April 2025' for chart titles."""
+    d = date.fromisoformat(figures.spec["as_of"])
+    en = as_of(d, "en")
+    return as_of(d, "zh"), en[0].lower() + en[1:]
+
+
+def source_line(figures: Figures) -> str:
+    """The line under every chart: where the figures come from, and the synthetic label."""
+    spec, where = figures.spec, figures.region
+    line = f"数据来源：{source(figures, 'zh')} · Source: {source(figures, 'en')}"
+    n = where["deliveries"]
+    line += f" · {n} {'delivery' if n == 1 else 'deliveries'}, extracted {spec['known_at']}"
+    return line + ("  ·  合成数据 SYNTHETIC" if figures.synthetic else "")
+
+
+def _ratio(fig: Figure) -> bool:
+    return fig.population_year is not None
+
+
+def trend(fig: Figure, figures: Figures, out: Path) -> Path:
+    """The indicator's monthly values up to the release date, on an axis from zero."""
     _style()
     days = [date.fromisoformat(d) for d, _ in fig.trend]
     values = [v for _, v in fig.trend]
-    f, ax = plt.subplots(figsize=(7, 3.2))
-    ax.plot(days, values, color=COLOURS["member"], linewidth=2, marker="o", markersize=3)
-    ax.set_title(f"{fig.label_zh} · {fig.label_en}" + ("（合成数据 SYNTHETIC）" if synthetic else ""), fontsize=11)
+    f, ax = plt.subplots(figsize=(7.2, 3.8))
+    ax.plot(days, values, color=COLOURS["line"], linewidth=2, marker="o", markersize=3)
+    when_zh, when_en = _when(figures)
+    where = figures.region
+    ax.set_title(
+        f"{where['official_zh']}{fig.label_zh}（{when_zh}）\n{fig.label_en}, {where['name_en']}, {when_en}"
+        + ("\n合成数据 SYNTHETIC" if figures.synthetic else ""),
+        fontsize=10,
+    )
     ax.set_ylabel(f"{fig.unit_zh} / {fig.unit_en}")
+    ax.set_ylim(bottom=0, top=max(values + [1]) * 1.1)
+    places = 1 if _ratio(fig) else 0
+    if not places:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, "en", places)))
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     f.autofmt_xdate()
-    f.tight_layout()
+    f.text(0.01, 0.01, source_line(figures), fontsize=6, color="#555")
+    f.tight_layout(rect=(0, 0.04, 1, 1))
     path = out / f"trend_{fig.name}.png"
     f.savefig(path, metadata=PNG)
     plt.close(f)
     return path
 
 
+def describe_trend(fig: Figure, figures: Figures, lang: str) -> str:
+    """An alt text that says what the trend chart shows: its span and where it starts and ends."""
+    (d0, v0), (d1, v1) = fig.trend[0], fig.trend[-1]
+    places = 1 if _ratio(fig) else 0
+    if lang == "zh":
+        verb = "增至" if v1 > v0 else "降至" if v1 < v0 else "保持"
+        return (
+            f"折线图：{figures.region['official_zh']}{fig.label_zh}逐月数值，{d0}至{d1}，"
+            f"由{number(v0, 'zh', places)}{verb}{number(v1, 'zh', places)}（{fig.unit_zh}）。"
+        )
+    verb = "rising" if v1 > v0 else "falling" if v1 < v0 else "holding"
+    return (
+        f"Line chart of {fig.label_en} in {figures.region['name_en']}, month by month from {d0} to {d1}, "
+        f"{verb} from {number(v0, 'en', places)} to {number(v1, 'en', places)} ({fig.unit_en})."
+    )
+
+
+# -- the map ------------------------------------------------------------------------------------------
 @cache
-def _provinces() -> list[tuple[str, list]]:
-    data = json.loads(resources.files("ipgauge.data").joinpath("china_provinces.geojson").read_text(encoding="utf-8"))
-    out = []
+def _outlines(name: str) -> dict[str, list]:
+    """Code → outer rings of one shipped outline file."""
+    data = json.loads(resources.files("ipgauge.data").joinpath(name).read_text(encoding="utf-8"))
+    out: dict[str, list] = {}
     for feature in data["features"]:
         geom = feature["geometry"]
         polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        out.append((feature["properties"]["code"], [poly[0] for poly in polygons]))
+        out.setdefault(feature["properties"]["code"], []).extend(poly[0] for poly in polygons)
     return out
 
 
+@cache
+def _south_china_sea() -> list:
+    return json.loads(resources.files("ipgauge.data").joinpath("south_china_sea.json").read_text(encoding="utf-8"))[
+        "rings"
+    ]
+
+
+def _headline(figures: Figures) -> Figure | None:
+    """The figure a map is shaded by: the first count with member values."""
+    return next((f for f in figures.figures if f.members and not _ratio(f)), None)
+
+
+def map_layers(figures: Figures) -> tuple[dict[str, list], dict[str, list], bool]:
+    """What the map draws: shaded areas (code → rings), context areas, and whether it is the national map."""
+    where, table = figures.region, divisions()
+    provinces, prefectures = _outlines("china_provinces.geojson"), _outlines("china_prefectures.geojson")
+    if where["kind"] == "nation":
+        return dict(provinces), {}, True  # Taiwan, Hong Kong and Macao drawn, as "no figure" (the register is mainland)
+    if where["kind"] == "group":
+        shaded = {m: (provinces if table[m].level == "province" else prefectures).get(m, []) for m in where["members"]}
+        partly = {table[m].province_code for m in where["members"] if table[m].level != "province"}
+        context = {c: r for c, r in prefectures.items() if c[:2] + "0000" in partly and c not in shaded}
+        return shaded, context, False
+    home = table[where["code"]].province_code
+    in_home = {c: r for c, r in prefectures.items() if c[:2] == home[:2]}
+    if where["kind"] == "province":
+        return in_home, {}, False
+    own = table[where["code"]].prefecture_code or where["code"]
+    return {own: in_home.get(own, [])}, {c: r for c, r in in_home.items() if c != own}, False
+
+
 def region_map(figures: Figures, out: Path) -> Path:
-    """China by province; the released region's provinces in full colour, provinces it covers in part lighter."""
+    """The released region shaded by its headline figure, with a colour bar, a source line and (for China) the inset."""
     _style()
-    members = figures.region["members"]
-    full = {m for m in members if divisions()[m].level == "province"}
-    partly = {divisions()[m].province_code for m in members} - full
-    if figures.region["kind"] == "nation":
-        full = {d.code for d in divisions().values() if d.level == "province"}
-    f, ax = plt.subplots(figsize=(7, 5.6))
-    for code, rings in _provinces():
-        colour = COLOURS["member"] if code in full else COLOURS["partly"] if code in partly else COLOURS["other"]
-        ax.add_collection(PolyCollection(rings, facecolors=colour, edgecolors=COLOURS["edge"], linewidths=0.5))
-    ax.set_xlim(73, 136)
-    ax.set_ylim(17, 54)
-    ax.set_aspect(1.2)
+    shaded, context, national = map_layers(figures)
+    fig = _headline(figures)
+    values = {m.code: m.value for m in fig.members} if fig else {}
+    if fig and figures.region["kind"] in ("prefecture", "county"):  # its own area, among its province's others
+        values = {code: fig.value for code in shaded}
+    f, ax = plt.subplots(figsize=(7.2, 6))
+    norm = Normalize(vmin=0, vmax=max(values.values(), default=0) or 1)
+    cmap = plt.get_cmap(SHADES)
+    for _code, rings in sorted(context.items()):
+        ax.add_collection(
+            PolyCollection(rings, facecolors=COLOURS["other"], edgecolors=COLOURS["edge"], linewidths=0.4)
+        )
+    for code, rings in sorted(shaded.items()):
+        colour = cmap(norm(values[code])) if code in values else COLOURS["nodata"]
+        ax.add_collection(PolyCollection(rings, facecolors=colour, edgecolors=COLOURS["outline"], linewidths=0.4))
+    if national:
+        ax.add_collection(PolyCollection(_south_china_sea(), facecolors="none", edgecolors="#555", linewidths=0.6))
+        ax.set_xlim(73, 136)
+        ax.set_ylim(16, 54)
+        ax.text(129.05, 18.9, "南海诸岛", fontsize=6, ha="center")  # the inset's own frame is among its rings
+    else:
+        ax.autoscale_view()
+    ax.set_aspect(1.25)
     ax.axis("off")
-    name = f"{figures.region['name_zh']} {figures.region['name_en']}"
-    ax.set_title(name + ("（合成数据 SYNTHETIC）" if figures.synthetic else ""), fontsize=12)
-    handles = [Patch(color=COLOURS["member"], label="发布地区 released region")]
-    if partly:
-        handles.append(Patch(color=COLOURS["partly"], label="部分地区 part of the province"))
-    ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False)
-    f.tight_layout()
+    when_zh, when_en = _when(figures)
+    where = figures.region
+    label = f"{fig.label_zh}（{fig.unit_zh}）" if fig else ""
+    ax.set_title(
+        f"{where['official_zh']}{label}（{when_zh}）\n{where['name_en']}"
+        + (f": {fig.label_en} ({fig.unit_en}), {when_en}" if fig else f", {when_en}")
+        + ("\n合成数据 SYNTHETIC" if figures.synthetic else ""),
+        fontsize=10,
+    )
+    locator = figures.region["kind"] in ("prefecture", "county")  # one area: a locator map, no scale
+    if fig and not locator:
+        bar = f.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.5, pad=0.02)
+        bar.set_label(f"{fig.unit_zh} / {fig.unit_en}")
+        bar.formatter = FuncFormatter(lambda v, _: number(v, "en"))
+        bar.update_ticks()
+    handles = [Patch(color=cmap(1.0), label="发布地区 released region")] if locator else []
+    if any(code not in values for code in shaded):
+        handles.append(Patch(facecolor=COLOURS["nodata"], edgecolor=COLOURS["outline"], label="无数据 no figure"))
+    if context:
+        handles.append(Patch(color=COLOURS["other"], label="不在本区域 outside the region"))
+    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False)
+    f.text(0.01, 0.025, source_line(figures), fontsize=6, color="#555")
+    f.text(0.01, 0.005, MAP_SOURCE, fontsize=6, color="#555")
+    f.tight_layout(rect=(0, 0.05, 1, 0.94))
     path = out / "map.png"
     f.savefig(path, metadata=PNG)
     plt.close(f)
     return path
+
+
+def describe_map(figures: Figures, lang: str) -> str:
+    """An alt text for the map: what is shaded by what, and the largest and smallest member."""
+    fig = _headline(figures)
+    where = figures.region
+    national = where["kind"] == "nation"
+    inset = "，附南海诸岛" if national else ""
+    inset_en = ", with the South China Sea islands inset" if national else ""
+    if fig is None:
+        return (
+            f"地图：{where['official_zh']}的位置{inset}。"
+            if lang == "zh"
+            else f"Map locating {where['name_en']}{inset_en}."
+        )
+    ranked = sorted(fig.members, key=lambda m: (-m.value, m.code))
+    hi, lo = ranked[0], ranked[-1]
+    if lang == "zh":
+        return (
+            f"地图：{where['official_zh']}各地区{fig.label_zh}，颜色越深数值越大{inset}；"
+            f"最高为{hi.name_zh}（{number(hi.value, 'zh')}{fig.unit_zh}），"
+            f"最低为{lo.name_zh}（{number(lo.value, 'zh')}{fig.unit_zh}）。"
+        )
+    return (
+        f"Map of {where['name_en']} shaded by {fig.label_en}, darker for more{inset_en}; "
+        f"highest {hi.name_en} ({number(hi.value, 'en')}), lowest {lo.name_en} ({number(lo.value, 'en')})."
+    )
