@@ -59,6 +59,10 @@ def where_sql(name: str, d: date, region_sql: str = "TRUE") -> str:
     if ind.measure == "granted":
         parts.append(f"valid_from = in_force_from AND in_force_from BETWEEN DATE '{d.year}-01-01' AND {day}")
         return " AND ".join(parts)
+    if ind.measure == "pledged":  # the spell holding the first pledge, pledged this year
+        parts.append("valid_from <= pledged_from AND pledged_from < valid_to")
+        parts.append(f"pledged_from BETWEEN DATE '{d.year}-01-01' AND {day}")
+        return " AND ".join(parts)
     parts.append(f"valid_from <= {day} AND valid_to > {day}")
     crit = {
         "strategic_industry": f"substr(ipc_main, 1, 4) IN ({', '.join(repr(s) for s in sei_subclasses())})",
@@ -113,6 +117,8 @@ def test_per_10k_uses_the_census(engine):
         ("valid_invention_patents", "monthly", date(2015, 1, 1)),
         ("high_value_invention_patents", "quarterly", date(2020, 1, 1)),
         ("invention_grants", "monthly", date(2023, 11, 15)),
+        ("patent_pledges", "quarterly", date(2021, 2, 1)),
+        ("trademark_registrations", "monthly", date(2024, 1, 1)),
         ("valid_trademarks", "yearly", date(2010, 6, 1)),
     ],
 )
@@ -194,8 +200,8 @@ def test_indicator_command_json_is_the_design_object(spells_file):
         ),
         (["gi_products", "--region", "CN", "--as-of", "2024-01-01", "--by", "colour"], "unknown breakdown 'colour'"),
         (
-            ["valid_invention_patents_per_10k", "--region", "northeast", "--as-of", "2024-01-01"],
-            "no population for 150400",
+            ["valid_invention_patents_per_10k", "--region", "150100", "--as-of", "2024-01-01"],
+            "no population for 150100",
         ),
     ],
 )

@@ -68,8 +68,11 @@ def test_population_latest_year_per_member(tmp_path):
     assert nation.value == 1_409_778_724 and nation.years == (2020,)
     with pytest.raises(UserError, match="no population for 230000"):
         population(table(None), region("230000"), date(2019, 1, 1))
-    with pytest.raises(UserError, match="no population for 150400"):
-        population(table(None), region("northeast"), date(2024, 1, 1))
+    with pytest.raises(UserError, match="no population for 150100"):
+        population(table(None), region("150100"), date(2024, 1, 1))
+    provinces = sum(population(table(None), region(c), date(2024, 1, 1)).value for c in ("210000", "220000", "230000"))
+    leagues = 4_035_967 + 2_873_168 + 2_242_875 + 1_416_929 + 1_107_075  # shipped: the five eastern leagues and cities
+    assert population(table(None), region("northeast"), date(2024, 1, 1)).value == provinces + leagues
     folder = tmp_path / "d"
     write_csv(
         folder,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import shlex
 import shutil
@@ -32,6 +33,8 @@ def released(small_delivery, tmp_path_factory):
     with open_engine(db, K) as engine:
         names = ("valid_invention_patents", "high_value_invention_patents", "valid_trademarks", "gi_products")
         truth = {n: engine.point(n, region("northeast"), AS_OF, nation()) for n in names}
+        flows = ("invention_grants", "trademark_registrations", "patent_pledges")
+        truth |= {n: engine.point(n, region("northeast"), AS_OF) for n in flows}
     release_id = json.loads((work / "out" / "figures.json").read_text(encoding="utf-8"))["release_id"]
     return work, db, truth, result.stdout, release_id
 
@@ -59,12 +62,25 @@ def test_every_file_is_written_and_labelled_synthetic(released):
 def test_xlsx_figures_match_the_engine(released):
     work, _, truth, _, _ = released
     wb = load_workbook(work / "out" / "figures.xlsx")
-    rows = {r[0]: r for r in wb["figures"].iter_rows(min_row=2, values_only=True)}
+    ws = wb["figures"]
+    header = [c.value for c in ws[1]]
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
     for name, point in truth.items():
-        assert rows[name][5] == point.value and rows[name][6] == point.previous
-        assert rows[name][9] == point.extra["parent_value"]
+        assert rows[name]["value"] == point.value and rows[name]["previous"] == point.previous
+        assert rows[name]["parent_value"] == point.extra.get("parent_value")
+        assert rows[name]["region_name_en"] == "Northeast China" and rows[name]["level"] == "group"
+        assert rows[name]["as_of"].date() == AS_OF  # a date, not text
+    assert ws.freeze_panes == "A2" and ws.cell(row=2, column=header.index("value") + 1).number_format == "#,##0"
+    assert ws.cell(row=2, column=header.index("yoy_pct") + 1).number_format == "+0.0;-0.0;0.0"
+    members = wb["members"]
+    m_header = [c.value for c in members[1]]
+    first = dict(zip(m_header, next(members.iter_rows(min_row=2, values_only=True)), strict=True))
+    assert first["region_name_zh"] and first["region_name_en"] and first["level"] in ("province", "prefecture")
+    assert "yoy_pct" in m_header
+    definitions = {r[0]: r for r in wb["definitions"].iter_rows(min_row=2, values_only=True)}
+    assert set(truth) <= set(definitions) and all(r[5] and r[6] for r in definitions.values())
     about = {r[0]: r[1] for r in wb["about"].iter_rows(values_only=True)}
-    assert about["synthetic"] == "True" and about["known_at"] == K.isoformat()
+    assert about["synthetic"] is True and about["known_at"].date() == K and about["deliveries"] == 1
 
 
 def test_json_and_csv_match_the_engine(released):
@@ -75,8 +91,12 @@ def test_json_and_csv_match_the_engine(released):
         assert (got[name]["value"], got[name]["previous"]) == (point.value, point.previous)
         assert got[name]["yoy_pct"] == pytest.approx(point.yoy_pct, abs=0.01)
     with open(work / "out" / "figures.csv", encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r["region"] == "northeast"]
-    assert {r["indicator"]: int(float(r["value"])) for r in rows} == {n: p.value for n, p in truth.items()}
+        every = list(csv.DictReader(f))
+    rows = [r for r in every if r["region_code"] == "northeast"]
+    assert all(r["region_name_zh"] and r["region_name_en"] and r["level"] for r in every)
+    assert {r["indicator"]: int(float(r["value"])) for r in rows if r["indicator"] in truth} == {
+        n: p.value for n, p in truth.items()
+    }
     assert all(r["synthetic"] == "True" for r in rows)
 
 
@@ -166,6 +186,69 @@ def test_release_spec_file(released, tmp_path):
     bad.write_text('region = "northeast"\ncolour = "red"\n', encoding="utf-8")
     result = run("release", "--spec", bad, "--db", db, "--out", tmp_path / "bad")
     assert result.exit_code == 2 and "unknown release spec key 'colour'" in result.stderr
+
+
+def test_an_office_release_carries_notes_footer_issuer_and_accessible_files(released, tmp_path):
+    _, db, _, _, _ = released
+    spec = tmp_path / "office.toml"
+    spec.write_text(
+        'region = "liaoning"\nas_of = 2025-03-15\nknown_at = 2025-06-30\npublished = 2025-07-10\n'
+        'issuer_zh = "辽宁省知识产权局"\nissuer_en = "Liaoning Intellectual Property Administration"\n'
+        'contact = "024-0000 0000"\n',
+        encoding="utf-8",
+    )
+    result = run("release", "--spec", spec, "--db", db, "--out", tmp_path / "office")
+    assert result.exit_code == 0, result.stderr
+    out = tmp_path / "office"
+    zh = (out / "release.zh.md").read_text(encoding="utf-8")
+    en = (out / "release.en.md").read_text(encoding="utf-8")
+    assert (
+        "统计时点：2025年3月15日；数据提取日：2025年6月30日；发布日期：2025年7月10日；发布单位：辽宁省知识产权局" in zh
+    )
+    assert "Reference date: 15 March 2025; data extracted: 30 June 2025; published: 10 July 2025" in en
+    assert "issued by Liaoning Intellectual Property Administration; contact: 024-0000 0000" in en
+    assert "有效发明专利：截至统计日仍然有效的国内发明专利" in zh  # the catalogue's definition as a note
+    assert "| 地区 | 数值 | 上年同期 | 同比 | 全国排名 |" in zh and "| Region | Value |" in en
+    page = (out / "release.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html><html lang='zh-CN'>") and "<caption>表2 辽宁省分地区有效发明专利" in page
+    data = json.loads((out / "figures.json").read_text(encoding="utf-8"))
+    figures = data["figures"]["figures"]
+    assert page.count("<img ") == len(figures) + 1  # the charts once, not once per language
+    assert "alt='map'" not in page and "Line chart of valid invention patents in Liaoning" in page
+    assert all(f["trend"][-1][0] == "2025-03-15" for f in figures)  # trends end at the release's own date
+    assert {f["name"] for f in figures} >= {"high_value_invention_patents_per_10k", "invention_grants"}
+    reader = PdfReader(out / "release.pdf")
+    pages = [p.extract_text() for p in reader.pages if p.extract_text().strip()]
+    assert len(pages) == len(set(pages))  # no page of text printed twice
+    charts = {hashlib.sha256(i.data).hexdigest() for p in reader.pages for i in p.images}
+    assert len(charts) == len(figures) + 1  # each chart is in the PDF once, shared by both languages
+
+
+def test_maps_show_the_region_and_china_its_islands():
+    from ipgauge.releases.charts import map_layers
+    from release_cases import LIAONING, NORTHEAST, figures
+
+    shaded, context, national = map_layers(
+        figures(
+            {
+                "code": "CN",
+                "kind": "nation",
+                "name_zh": "全国",
+                "name_en": "China",
+                "official_zh": "全国",
+                "official_en": "China",
+            },
+            [],
+        )
+    )
+    assert national and {"710000", "810000", "820000", "460000"} <= set(shaded)  # Taiwan, HK, Macao drawn as China
+    shaded, context, national = map_layers(figures(NORTHEAST, []))
+    assert not national and set(shaded) == set(
+        NORTHEAST["members"]
+    )  # only the five leagues and cities of Inner Mongolia
+    assert "150100" in context and "150400" not in context and not any(c.startswith("21") for c in context)
+    shaded, context, _ = map_layers(figures(LIAONING, []))
+    assert len(shaded) == 14 and all(c.startswith("21") for c in shaded)
 
 
 def test_demo_runs_end_to_end(tmp_path):

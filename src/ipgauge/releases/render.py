@@ -328,6 +328,7 @@ def xlsx(figures: Figures, snapshot: dict, path: Path) -> None:
                 f.previous,
                 _yoy(f.value, f.previous),
                 f.national_rank,
+                f.parent_value,
                 None if f.share_pct is None else round(f.share_pct, 4),
                 f.unit_zh,
                 f.unit_en,
@@ -337,7 +338,7 @@ def xlsx(figures: Figures, snapshot: dict, path: Path) -> None:
     ws = wb.active
     ws.title = "figures"
     header = ["indicator", "label_zh", "label_en", *REGION_COLUMNS, "as_of", "value", "previous", "yoy_pct"]
-    sheet(ws, [*header, "national_rank", "share_pct", "unit_zh", "unit_en", "measure"], body, ratios)
+    sheet(ws, [*header, "national_rank", "parent_value", "share_pct", "unit_zh", "unit_en", "measure"], body, ratios)
     members = [
         [
             f.name,
