@@ -152,8 +152,17 @@ def test_a_later_delivery_keeps_the_release_reproducible_and_diff_names_the_righ
     (right,) = value_changes[0]["rights"]
     assert right["right_id"] == patent and right["change"] == "left"
     assert "lapsed_unpaid_fee effective 2025-03-01, recorded 2025-08-15" in right["cause"]
+    members = [c for c in changes if c["figure"] == "member" and c["indicator"] == "valid_invention_patents"]
+    (hlj,) = [c for c in members if c["region"] == "230000"]  # the patent's province, and only it
+    assert hlj["after"] == hlj["before"] - 1 and hlj["name_en"] == "Heilongjiang"
+    sentences = [c for c in changes if c["figure"] == "sentence"]
+    before, after = value_changes[0]["before"], value_changes[0]["after"]
+    for lang, old, new in (("zh", f"{before}件", f"{after}件"), ("en", f"{before:,}", f"{after:,}")):
+        assert any(c["lang"] == lang and old in c["before"] and new in c["after"] for c in sentences), (lang, sentences)
     table = run("release", "diff", release_id, "--known-at", "2025-09-01", "--db", db)
     assert "(1 right changed)" in table.stdout and "recorded later" in table.stdout
+    assert "Member rows" in table.stdout and "230000 Heilongjiang" in table.stdout
+    assert "Published sentences" in table.stdout and "[en] was:" in table.stdout
     shutil.rmtree(later)
 
 

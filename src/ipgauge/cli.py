@@ -655,7 +655,10 @@ def release_diff(
     if not changes:
         out.print(f"No figure of {release_id} changes when known on {known_at_}.")
         return
-    for c in changes:
+    figures = [c for c in changes if c["figure"] in ("value", "previous")]
+    members = [c for c in changes if c["figure"] == "member"]
+    sentences = [c for c in changes if c["figure"] == "sentence"]
+    for c in figures:
         n = c["rights_changed"]
         out.print(
             styled(
@@ -669,6 +672,18 @@ def release_diff(
             out.print(f"  {r['right_id']} {r['change']} ({clock}): {r['cause']}")
         if n > len(c["rights"]):
             out.print(f"  ... and {n - len(c['rights']):,} more: add --all to list them (--format json lists all).")
+    if members:
+        out.print(styled("\n", ("Member rows", "bold"), " (value, a year earlier):"))
+        for c in members:
+            out.print(
+                f"  {c['indicator']} {c['region']} {c['name_en']}: {c['before']:,} → {c['after']:,}"
+                f" (a year earlier {c['previous_before']:,} → {c['previous_after']:,})"
+            )
+    if sentences:
+        out.print(styled("\n", ("Published sentences", "bold"), " that now read differently:"))
+        for c in sentences:
+            out.print(f"  [{c['lang']}] was: {c['before'] or '(none)'}", soft_wrap=True)
+            out.print(f"  [{c['lang']}] now: {c['after'] or '(none)'}", soft_wrap=True)
 
 
 def main() -> None:

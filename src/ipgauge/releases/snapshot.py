@@ -10,8 +10,11 @@ changed, each cause marked as recorded later by the register or delivered later 
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import itertools
 import json
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -26,8 +29,9 @@ from ipgauge.law.spells import SPELL_COLUMNS
 from ipgauge.regions.groups import region
 from ipgauge.register import store
 from ipgauge.releases import render
-from ipgauge.releases.figures import Figures, compute
+from ipgauge.releases.figures import Figure, Figures, compute
 from ipgauge.releases.spec import Spec
+from ipgauge.releases.text import paragraphs
 
 DDL = """CREATE TABLE IF NOT EXISTS releases (
     release_id VARCHAR PRIMARY KEY, created_at TIMESTAMP NOT NULL, spec JSON NOT NULL, known_at DATE NOT NULL,
@@ -270,4 +274,53 @@ def diff(db: Path, release_id: str, later: date, limit: int | None = None) -> li
                         "rights": explained,
                     }
                 )
-    return changes
+            changes += _member_changes(f_old, f_new, spec.as_of)
+    return changes + sentence_changes(before, after)
+
+
+def _member_changes(f_old: Figure, f_new: Figure, on: date) -> list[dict]:
+    """The member rows of one figure whose value or year-earlier value moved (a member may appear or vanish)."""
+    old = {m.code: m for m in f_old.members}
+    new = {m.code: m for m in f_new.members}
+    out = []
+    for code in sorted(old.keys() | new.keys()):
+        a, b = old.get(code), new.get(code)
+        before, after = (a.value, a.previous) if a else (0, 0), (b.value, b.previous) if b else (0, 0)
+        if before == after:
+            continue
+        m = a or b
+        out.append(
+            {
+                "indicator": f_old.name,
+                "figure": "member",
+                "as_of": on.isoformat(),
+                "region": code,
+                "name_zh": m.name_zh,
+                "name_en": m.name_en,
+                "before": before[0],
+                "after": after[0],
+                "previous_before": before[1],
+                "previous_after": after[1],
+            }
+        )
+    return out
+
+
+def _sentences(text: str, lang: str) -> list[str]:
+    """A paragraph split into sentences (。 in Chinese, '. ' in English), each kept whole with its stop."""
+    parts = re.split(r"(?<=。)" if lang == "zh" else r"(?<=\.) (?=[A-Z])", text)
+    return [p for p in parts if p]
+
+
+def sentence_changes(before: Figures, after: Figures) -> list[dict]:
+    """The published sentences that read differently when the figures are revised: old and new, by language."""
+    out = []
+    for lang in before.spec["languages"]:
+        old = [s for p in paragraphs(before, lang) for s in _sentences(p, lang)]
+        new = [s for p in paragraphs(after, lang) for s in _sentences(p, lang)]
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+            if op == "equal":
+                continue
+            pairs = itertools.zip_longest(old[i1:i2], new[j1:j2])
+            out += [{"indicator": None, "figure": "sentence", "lang": lang, "before": a, "after": b} for a, b in pairs]
+    return out
