@@ -90,7 +90,10 @@ for path in sorted((pkg / "map/json/province").glob("*.json")):
             {
                 "type": "Feature",
                 "properties": {"code": d["code"], "name_zh": name, "province_code": d["province_code"]},
-                "geometry": {"type": "MultiPolygon", "coordinates": decode(feat["geometry"], src.get("UTF8Encoding", False))},
+                "geometry": {
+                    "type": "MultiPolygon",
+                    "coordinates": decode(feat["geometry"], src.get("UTF8Encoding", False)),
+                },
             }
         )
 out = {"type": "FeatureCollection", "features": sorted(features, key=lambda f: f["properties"]["code"])}
@@ -101,6 +104,8 @@ print(f"{len(features)} prefecture outlines; not matched: {', '.join(unmatched) 
 js = (pkg / "lib/coord/geo/fix/nanhai.js").read_text(encoding="utf-8")
 centre = json.loads(re.search(r"var geoCoord = (\[.*?\]);", js).group(1))
 points = json.loads(re.search(r"var points = (\[\[\[.*?\]\]\]);", js, re.S).group(1))
-rings = [[[round(x / 10.5 + centre[0], 4), round(y / (-10.5 / 0.75) + centre[1], 4)] for x, y in ring] for ring in points]
+rings = [
+    [[round(x / 10.5 + centre[0], 4), round(y / (-10.5 / 0.75) + centre[1], 4)] for x, y in ring] for ring in points
+]
 (data / "south_china_sea.json").write_text(json.dumps({"name_zh": "南海诸岛", "rings": rings}) + "\n")
 print(f"inset: {len(rings)} rings")

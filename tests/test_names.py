@@ -91,3 +91,10 @@ def test_autonomous_names_name_their_nationalities():
     leftovers = [d for d in divisions().values() if "族" in d.name_zh and "zu" in d.name_en]
     assert not leftovers, leftovers[:3]
     assert all(d.name_en[:1].isupper() or d.name_en[:1] == "Ü" for d in divisions().values())
+
+
+def test_former_english_names_still_find_their_region():
+    from ipgauge.regions.groups import region
+
+    assert divisions()["540000"].name_en == "Xizang"
+    assert region("Tibet").code == region("xizang").code == "540000"

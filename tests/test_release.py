@@ -97,7 +97,7 @@ def test_json_and_csv_match_the_engine(released):
     assert {r["indicator"]: int(float(r["value"])) for r in rows if r["indicator"] in truth} == {
         n: p.value for n, p in truth.items()
     }
-    assert all(r["synthetic"] == "True" for r in rows)
+    assert all(r["synthetic"] == "true" for r in rows)
 
 
 def test_html_and_pdf_carry_the_figures(released):
@@ -215,9 +215,10 @@ def test_an_office_release_carries_notes_footer_issuer_and_accessible_files(rele
         "统计时点：2025年3月15日；数据提取日：2025年6月30日；发布日期：2025年7月10日；发布单位：辽宁省知识产权局" in zh
     )
     assert "Reference date: 15 March 2025; data extracted: 30 June 2025; published: 10 July 2025" in en
-    assert "issued by Liaoning Intellectual Property Administration; contact: 024-0000 0000" in en
-    assert "有效发明专利：截至统计日仍然有效的国内发明专利" in zh  # the catalogue's definition as a note
-    assert "| 地区 | 数值 | 上年同期 | 同比 | 全国排名 |" in zh and "| Region | Value |" in en
+    assert "issuer: Liaoning Intellectual Property Administration; contact: 024-0000 0000" in en
+    assert "有效发明专利：截至统计时点仍然有效的国内发明专利" in zh  # the catalogue's definition as a note
+    assert "| 地区 | 数值 | 上年同期 | 同比 |\n" in zh and "| Region | Value |" in en  # cities have no national rank
+    assert "| 指标 | 数值 | 上年同期 | 同比 | 全国排名 | 占全国（%） | 单位 |" in zh  # the province has one
     page = (out / "release.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html><html lang='zh-CN'>") and "<caption>表2 辽宁省分地区有效发明专利" in page
     data = json.loads((out / "figures.json").read_text(encoding="utf-8"))

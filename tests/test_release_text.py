@@ -22,6 +22,7 @@ from release_cases import LIAONING, NORTHEAST, fig, figures, seed
         (195_123, "约19.5万件", "about 195,000"),
         (2_163_456, "超过216万件", "more than 2.16 million"),
         (2_160_000, "216万件", "2.16 million"),
+        (1_000_400, "超过100万件", "more than 1 million"),
         (46_146_000, "超过4614万件", "more than 46.14 million"),
         (273, "273件", "273"),
         (7, "7件", "seven"),
@@ -45,9 +46,13 @@ def test_changes_are_worded_by_sign_size_and_base():
     assert change(7, 3, "zh", unit_zh="件") == "比上年同期增加4件"
     assert change(5, 0, "en") == "up from none a year earlier"
     assert change(5, 0, "zh") == "上年同期为零"
-    assert change(0, 0, "en") == "none a year earlier either"
+    assert change(0, 0, "en") == "the same as a year earlier"
+    assert change(28, 14, "en") == "double the 14 of a year earlier"
+    assert change(522, 543, "zh", basis="上年") == "比上年下降3.9%"  # a year's flow at the year end
     assert change(7.96, 6.81, "zh", ratio=True, unit_zh="件") == "较上年同期提高1.2件"
-    assert change(7.96, 6.81, "en", ratio=True) == "up 1.2 from a year earlier"
+    assert change(7.96, 6.81, "en", ratio=True) == "up 1.2 from 6.8 a year earlier"
+    assert change(0.31, 0.26, "zh", ratio=True, unit_zh="件") == "较上年同期提高0.05件"  # below 1: two decimals
+    assert change(0.31, 0.31, "en", ratio=True) == "unchanged from a year earlier"
     assert share(9.7, "zh") == "接近全国总量的十分之一"
     assert share(7.3, "en") == "7.3 percent of the national total"
     assert [ordinal(n, "en") for n in (1, 3, 11, 12, 13, 21, 22, 31)] == [
@@ -79,22 +84,22 @@ def test_the_seed_release_word_for_word():
         "2025年1—4月，发明专利授权量约1.25万件，同比增长13.2%；首次质押的发明专利7件，比上年同期增加4件。",
         "分省份看，辽宁省有效发明专利约7.55万件，同比增长10.0%，居全国第14位；吉林省有效发明专利约4.2万件，同比增长8.3%，"
         "居全国第22位；黑龙江省有效发明专利约5.29万件，同比增长9.8%，居全国第19位。",
-        "其中，赤峰市有效发明专利125件，同比增长22.5%，增速居蒙东五盟市首位。",
+        "蒙东五盟市中，赤峰市有效发明专利125件，同比增长22.5%，增速居首位。",
     ]
     assert paragraphs(seed(), "en") == [
         "By the end of April 2025, the three provinces and one region (Liaoning, Jilin and Heilongjiang provinces and "
         "the five eastern Inner Mongolia leagues and cities of Chifeng, Tongliao, Hulunbuir, Hinggan League and "
         "Xilingol League) had about 195,000 valid invention patents, up 10.2 percent year on year. The number of "
-        "high-value invention patents per 10,000 population stood at 8.0, up 1.2 from a year earlier. The three "
+        "high-value invention patents per 10,000 population stood at 8.0, up 1.2 from 6.8 a year earlier. The three "
         "provinces and one region had more than 2.16 million valid registered trademarks, 7.7 percent more than a "
         "year earlier, close to one twentieth of the national total. Geographical indication products numbered 273, "
         "unchanged from a year earlier, close to one tenth of the national total.",
         "From January to April 2025, the number of invention patents granted was about 12,500, up 13.2 percent year "
         "on year. The number of invention patents pledged for the first time was seven, up from three a year earlier.",
-        "Liaoning had about 75,500 valid invention patents, up 10.0 percent year on year, ranking 14th among the 31 "
-        "provinces. Jilin had about 42,000 valid invention patents, an increase of 8.3 percent from a year earlier, "
-        "ranking 22nd among the 31 provinces. Heilongjiang had about 52,900 valid invention patents, 9.8 percent more "
-        "than a year earlier, ranking 19th among the 31 provinces.",
+        "Liaoning had about 75,500 valid invention patents, up 10.0 percent year on year; it ranked 14th among "
+        "China's 31 provincial-level regions. Jilin had about 42,000 valid invention patents, an increase of 8.3 "
+        "percent from a year earlier; it ranked 22nd. Heilongjiang had about 52,900 valid invention patents, 9.8 "
+        "percent more than a year earlier; it ranked 19th.",
         "Among the five eastern Inner Mongolia leagues and cities, Chifeng grew fastest, with 125 valid invention "
         "patents, up 22.5 percent year on year.",
     ]
@@ -116,14 +121,14 @@ def test_a_province_at_year_end_ranks_its_cities_among_themselves():
         as_of="2024-12-31",
     )
     assert paragraphs(figs, "zh") == [
-        "截至2024年底，辽宁省有效发明专利约7.55万件，同比增长10.0%，居全国第14位；地理标志产品1个，与上年同期持平。",
-        "2024年，发明专利授权量5400件，同比下降3.6%。",
-        "其中，朝阳市有效发明专利800件，同比增长33.3%，增速居全省各市首位。",
+        "截至2024年底，辽宁省有效发明专利约7.55万件，比上年末增长10.0%，居全国第14位；地理标志产品1个，与上年末持平。",
+        "2024年，发明专利授权量5400件，比上年下降3.6%。",
+        "全省各市中，朝阳市有效发明专利800件，比上年末增长33.3%，增速居首位。",
     ]
     assert paragraphs(figs, "en") == [
-        "By the end of 2024, Liaoning had about 75,500 valid invention patents, up 10.0 percent year on year, ranking "
-        "14th among the 31 provinces. The province had one geographical indication product, unchanged from a year "
-        "earlier.",
+        "By the end of 2024, Liaoning had about 75,500 valid invention patents, up 10.0 percent year on year; it "
+        "ranked 14th among China's 31 provincial-level regions. The province had one geographical indication product, "
+        "unchanged from a year earlier.",
         "In 2024, the number of invention patents granted was 5,400, down 3.6 percent year on year.",
         "Among the province's cities, Chaoyang grew fastest, with 800 valid invention patents, up 33.3 percent year "
         "on year.",
@@ -142,11 +147,11 @@ def test_zero_one_no_previous_year_and_tiny_bases():
         as_of="2025-03-15",
     )
     assert paragraphs(figs, "zh") == [
-        "截至2025年3月15日，辽宁省有效发明专利0件，与上年同期持平；有效注册商标1件，上年同期为零；地理标志产品5个，上年同期为零。",
+        "截至2025年3月15日，辽宁省暂无有效发明专利；有效注册商标1件，上年同期为零；地理标志产品5个，上年同期为零。",
         "2025年1月1日至3月15日，发明专利授权量3件，比上年同期减少6件。",
     ]
     assert paragraphs(figs, "en") == [
-        "As of 15 March 2025, Liaoning had no valid invention patents, none a year earlier either. The province had "
+        "As of 15 March 2025, Liaoning had no valid invention patents, the same as a year earlier. The province had "
         "one valid registered trademark, up from none a year earlier. The province had five geographical indication "
         "products, up from none a year earlier.",
         "From 1 January to 15 March 2025, the number of invention patents granted was three, down from nine a year "
@@ -192,7 +197,7 @@ def test_rules_hold_over_a_grid_of_figures(value):
         assert all(p.endswith(".") for p in paragraphs(figs, "en"))
         assert all(p.endswith("。") for p in paragraphs(figs, "zh"))
         assert not re.search(r"\bone (valid|geographical|invention|high-value)[a-z -]*s\b(?! per)", en), en
-        assert not re.search(r"(?<![\d.,])\b[1-9]\b(?![,.\d])", en), en  # small numbers spelled out
+        assert not re.search(r"(?<![\d.,])\b[1-9]\b(?![,.\d]| million)", en), en  # small numbers spelled out
         if value >= 10_000 and value not in (10_000, 1_000_000):
             assert re.search(r"(about|more than) [\d,.]+", en), en
         assert not re.search(r"(?<!\d)0\.0%", zh) and "-" not in zh and "（" not in zh.split("下同）")[1], zh

@@ -116,6 +116,10 @@ def _plain(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
+#: English names officially replaced, still typed by people: Tibet is Xizang in the official usage since 2023
+FORMER_EN = {"tibet": "xizang"}
+
+
 def by_name(query: str):
     """The division a person means by a name: 辽宁, 辽宁省, Liaoning or liaoning (None when none).
 
@@ -126,7 +130,7 @@ def by_name(query: str):
     table = divisions().values()
     exact = [d for d in table if d.name_zh == query]
     if not exact:
-        plain = _plain(query)
+        plain = FORMER_EN.get(_plain(query), _plain(query))
         exact = [
             d
             for d in table

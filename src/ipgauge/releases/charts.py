@@ -30,8 +30,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from ipgauge.regions.divisions import divisions  # noqa: E402
 from ipgauge.releases.figures import Figure, Figures  # noqa: E402
-from ipgauge.releases.text import source  # noqa: E402
-from ipgauge.releases.wording import as_of, number  # noqa: E402
+from ipgauge.releases.text import english_name, source  # noqa: E402
+from ipgauge.releases.wording import as_of, number, ratio_places  # noqa: E402
 
 FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans"]
 PNG = {"Software": None}  # no version or timestamp in the files: the same figures draw the same bytes
@@ -73,6 +73,33 @@ def _when(figures: Figures) -> tuple[str, str]:
     return as_of(d, "zh"), en[0].lower() + en[1:]
 
 
+def trend_title(fig: Figure, figures: Figures, lang: str) -> str:
+    """'东北三省一区有效发明专利月度走势（截至2025年4月底，单位：件）' / its English: the chart's title and caption."""
+    when_zh, when_en = _when(figures)
+    where = figures.region
+    ytd_zh, ytd_en = ("（当年累计）", ", year to date") if fig.flow else ("", "")
+    if lang == "zh":
+        when = when_zh.removeprefix("截至")
+        return f"{where['official_zh']}{fig.label_zh}{ytd_zh}月度走势（{when}，单位：{fig.unit_zh}）"
+    when = when_en.removeprefix("by ").removeprefix("as of ")
+    return f"{_cap(fig.label_en)}{ytd_en}, {english_name(where)}, month by month to {when} ({fig.unit_en})"
+
+
+def map_title(figures: Figures, lang: str) -> str:
+    """The map's title: what shades it, or that it only locates the region."""
+    when_zh, when_en = _when(figures)
+    where, fig = figures.region, _headline(figures)
+    if fig is None or where["kind"] in ("prefecture", "county"):
+        return f"{where['official_zh']}位置示意图" if lang == "zh" else f"Location of {english_name(where)}"
+    if lang == "zh":
+        return f"{where['official_zh']}分地区{fig.label_zh}（{when_zh}，单位：{fig.unit_zh}）"
+    return f"{_cap(fig.label_en)} by region, {english_name(where)}, {when_en} ({fig.unit_en})"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def source_line(figures: Figures) -> str:
     """The line under every chart: where the figures come from, and the synthetic label."""
     spec, where = figures.spec, figures.region
@@ -93,16 +120,14 @@ def trend(fig: Figure, figures: Figures, out: Path) -> Path:
     values = [v for _, v in fig.trend]
     f, ax = plt.subplots(figsize=(7.2, 3.8))
     ax.plot(days, values, color=COLOURS["line"], linewidth=2, marker="o", markersize=3)
-    when_zh, when_en = _when(figures)
-    where = figures.region
     ax.set_title(
-        f"{where['official_zh']}{fig.label_zh}（{when_zh}）\n{fig.label_en}, {where['name_en']}, {when_en}"
+        f"{trend_title(fig, figures, 'zh')}\n{trend_title(fig, figures, 'en')}"
         + ("\n合成数据 SYNTHETIC" if figures.synthetic else ""),
-        fontsize=10,
+        fontsize=9,
     )
     ax.set_ylabel(f"{fig.unit_zh} / {fig.unit_en}")
     ax.set_ylim(bottom=0, top=max(values + [1]) * 1.1)
-    places = 1 if _ratio(fig) else 0
+    places = ratio_places(fig.value, fig.previous) if _ratio(fig) else 0
     if not places:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, "en", places)))
@@ -118,20 +143,35 @@ def trend(fig: Figure, figures: Figures, out: Path) -> Path:
 
 
 def describe_trend(fig: Figure, figures: Figures, lang: str) -> str:
-    """An alt text that says what the trend chart shows: its span and where it starts and ends."""
+    """An alt text that says what the trend chart shows: its span, and how the figure moved.
+
+    A stock is compared from the first month to the last; a flow (year to date, restarting each
+    January) is compared with the same point of the year before.
+    """
     (d0, v0), (d1, v1) = fig.trend[0], fig.trend[-1]
-    places = 1 if _ratio(fig) else 0
+    start, end = date.fromisoformat(d0), date.fromisoformat(d1)
+    places = ratio_places(fig.value, fig.previous) if _ratio(fig) else 0
+    where_zh, where_en = figures.region["official_zh"], english_name(figures.region)
     if lang == "zh":
-        verb = "增至" if v1 > v0 else "降至" if v1 < v0 else "保持"
-        return (
-            f"折线图：{figures.region['official_zh']}{fig.label_zh}逐月数值，{d0}至{d1}，"
-            f"由{number(v0, 'zh', places)}{verb}{number(v1, 'zh', places)}（{fig.unit_zh}）。"
-        )
-    verb = "rising" if v1 > v0 else "falling" if v1 < v0 else "holding"
-    return (
-        f"Line chart of {fig.label_en} in {figures.region['name_en']}, month by month from {d0} to {d1}, "
-        f"{verb} from {number(v0, 'en', places)} to {number(v1, 'en', places)} ({fig.unit_en})."
-    )
+        span = f"{start.year}年{start.month}月至{end.year}年{end.month}月"
+        first, last, before = (f"{number(v, 'zh', places)}{fig.unit_zh}" for v in (v0, v1, fig.previous))
+        if fig.flow:
+            moved = f"当年累计{last}，上年同期{before}"
+        elif v0 == v1:
+            moved = f"始终为{last}"
+        else:
+            moved = f"由{first}{'增至' if v1 > v0 else '降至'}{last}"
+        return f"折线图：{where_zh}{fig.label_zh}{'（当年累计）' if fig.flow else ''}逐月走势，{span}，{moved}。"
+    span = f"from {start:%B %Y} to {end:%B %Y}"
+    first, last, before = (number(v, "en", places) for v in (v0, v1, fig.previous))
+    if fig.flow:
+        moved = f"{last} in the year to date against {before} a year earlier"
+    elif v0 == v1:
+        moved = f"unchanged at {last}"
+    else:
+        moved = f"{'rising' if v1 > v0 else 'falling'} from {first} to {last}"
+    ytd = " (year to date)" if fig.flow else ""
+    return f"Line chart of {fig.label_en}{ytd} in {where_en}, month by month {span}, {moved} ({fig.unit_en})."
 
 
 # -- the map ------------------------------------------------------------------------------------------
@@ -205,12 +245,8 @@ def region_map(figures: Figures, out: Path) -> Path:
         ax.autoscale_view()
     ax.set_aspect(1.25)
     ax.axis("off")
-    when_zh, when_en = _when(figures)
-    where = figures.region
-    label = f"{fig.label_zh}（{fig.unit_zh}）" if fig else ""
     ax.set_title(
-        f"{where['official_zh']}{label}（{when_zh}）\n{where['name_en']}"
-        + (f": {fig.label_en} ({fig.unit_en}), {when_en}" if fig else f", {when_en}")
+        f"{map_title(figures, 'zh')}\n{map_title(figures, 'en')}"
         + ("\n合成数据 SYNTHETIC" if figures.synthetic else ""),
         fontsize=10,
     )
@@ -239,15 +275,16 @@ def describe_map(figures: Figures, lang: str) -> str:
     """An alt text for the map: what is shaded by what, and the largest and smallest member."""
     fig = _headline(figures)
     where = figures.region
+    name_en = english_name(where)
     national = where["kind"] == "nation"
     inset = "，附南海诸岛" if national else ""
     inset_en = ", with the South China Sea islands inset" if national else ""
-    if fig is None:
-        return (
-            f"地图：{where['official_zh']}的位置{inset}。"
-            if lang == "zh"
-            else f"Map locating {where['name_en']}{inset_en}."
-        )
+    if fig is None or where["kind"] in ("prefecture", "county"):
+        home = divisions()[where["code"]].province_code if where["code"] in divisions() else ""
+        province = divisions()[home] if home else None
+        if lang == "zh":
+            return f"地图：{where['official_zh']}在{province.name_zh if province else '全国'}的位置。"
+        return f"Map locating {name_en} within {province.name_en if province else 'China'}{inset_en}."
     ranked = sorted(fig.members, key=lambda m: (-m.value, m.code))
     hi, lo = ranked[0], ranked[-1]
     if lang == "zh":
@@ -257,6 +294,6 @@ def describe_map(figures: Figures, lang: str) -> str:
             f"最低为{lo.name_zh}（{number(lo.value, 'zh')}{fig.unit_zh}）。"
         )
     return (
-        f"Map of {where['name_en']} shaded by {fig.label_en}, darker for more{inset_en}; "
+        f"Map of {name_en} shaded by {fig.label_en}, darker for more{inset_en}; "
         f"highest {hi.name_en} ({number(hi.value, 'en')}), lowest {lo.name_en} ({number(lo.value, 'en')})."
     )

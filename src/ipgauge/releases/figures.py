@@ -115,10 +115,10 @@ def compute(engine: Engine, spec: Spec) -> Figures:
         ind = indicator(name)
         try:
             point = engine.point(name, where, spec.as_of, None if ind.is_per_10k or ind.is_flow else parent)
-        except UserError as e:
+        except UserError:
             if not ind.is_per_10k or spec.indicators != DEFAULT_INDICATORS:
                 raise
-            omitted.append((name, str(e)))  # the default list asks for it only where a population is known
+            omitted.append((name, "no_population"))  # the default list asks for it only where a population is known
             continue
         fig = Figure(
             name,
@@ -163,8 +163,8 @@ def compute(engine: Engine, spec: Spec) -> Figures:
 
 
 def _ranked(where: Region) -> bool:
-    """Whether a national rank belongs in this release: a province, or a region with provinces among its members."""
-    return any(divisions()[m].level == "province" for m in where.members) and not where.is_nation
+    """Whether national ranks belong in this release: the nation's provinces, a province, a group with provinces."""
+    return where.is_nation or any(divisions()[m].level == "province" for m in where.members)
 
 
 def _national_ranks(engine: Engine, name: str, on: date) -> dict[str, int]:

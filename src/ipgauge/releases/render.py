@@ -27,12 +27,12 @@ from ipgauge.indicators.catalogue import indicator
 from ipgauge.regions.divisions import divisions
 from ipgauge.releases import charts
 from ipgauge.releases.figures import Figure, Figures
-from ipgauge.releases.text import paragraphs, source, title
+from ipgauge.releases.text import english_name, paragraphs, source, title
 from ipgauge.releases.wording import TINY_BASE, number, pct
 
 HEADERS = {
     "zh": ("指标", "数值", "上年同期", "同比", "全国排名", "占全国（%）", "单位"),
-    "en": ("Indicator", "Value", "A year earlier", "Change", "National rank", "Share of China (%)", "Unit"),
+    "en": ("Indicator", "Value", "A year earlier", "Change", "National rank", "Share of national total (%)", "Unit"),
 }
 MEMBER_HEADERS = {
     "zh": ("地区", "数值", "上年同期", "同比", "全国排名"),
@@ -48,6 +48,9 @@ td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; } td.n { text-align: rig
 .synthetic { color: #a00; font-weight: bold; } img { max-width: 100%; }
 .notes, .meta { color: #555; font-size: 0.8em; }
 section + section { page-break-before: always; }
+tr, figure { page-break-inside: avoid; } figcaption { font-size: 0.8em; color: #555; }
+@page { margin: 2cm 1.8cm;
+        @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #777; } }
 """
 
 
@@ -79,18 +82,42 @@ def change_cell(fig: Figure, value: float, previous: float) -> str:
 
 def rows(figures: Figures, lang: str) -> list[tuple[str, ...]]:
     """The figures table of one language (formatted)."""
+    nation = figures.region["kind"] == "nation"
     return [
         (
-            f.label_zh if lang == "zh" else f.label_en,
+            f.label_zh if lang == "zh" else f.label_en[:1].upper() + f.label_en[1:],
             _value(f, f.value, lang),
             _value(f, f.previous, lang),
             change_cell(f, f.value, f.previous),
             "—" if f.national_rank is None else str(f.national_rank),
-            "—" if f.share_pct is None else pct(f.share_pct),
+            "—" if f.share_pct is None or nation else pct(f.share_pct),
             f.unit_zh if lang == "zh" else f.unit_en,
         )
         for f in figures.figures
     ]
+
+
+def tables(figures: Figures, lang: str) -> list[tuple[str, tuple[str, ...], list[tuple[str, ...]], set[int]]]:
+    """Table 1 and, when the region has members, Table 2: caption, header, rows, text columns.
+
+    A column with nothing in it (no ranks below the provinces, no shares for the nation) is left out.
+    """
+    first, second = captions(figures, lang)
+    out = [_without_empty(first, HEADERS[lang], rows(figures, lang), {0, 6})]
+    members = member_rows(figures, lang)
+    if members:
+        out.append(_without_empty(second, MEMBER_HEADERS[lang], members, {0}))
+    return out
+
+
+def _without_empty(caption: str, head: tuple[str, ...], body: list[tuple[str, ...]], text: set[int]):
+    keep = [i for i in range(len(head)) if i in text or any(r[i] != "—" for r in body)]
+    return (
+        caption,
+        tuple(head[i] for i in keep),
+        [tuple(r[i] for i in keep) for r in body],
+        {n for n, i in enumerate(keep) if i in text},
+    )
 
 
 def _table_figure(figures: Figures) -> Figure | None:
@@ -126,7 +153,7 @@ def captions(figures: Figures, lang: str) -> tuple[str, str]:
     """The captions of the two tables."""
     d = figures.spec["as_of"]
     f = _table_figure(figures)
-    where = figures.region["official_zh"] if lang == "zh" else figures.region["name_en"]
+    where = figures.region["official_zh"] if lang == "zh" else english_name(figures.region)
     if lang == "zh":
         return (
             f"表1 {where}知识产权主要指标（统计时点：{_long_date(d, 'zh')}）",
@@ -134,7 +161,7 @@ def captions(figures: Figures, lang: str) -> tuple[str, str]:
         )
     return (
         f"Table 1. Main IP figures, {where}, {_long_date(d, 'en')}",
-        f"Table 2. {(f.label_en if f else '').capitalize()} by region, {_long_date(d, 'en')}",
+        f"Table 2. {_cap(f.label_en if f else '')} by region, {_long_date(d, 'en')}",
     )
 
 
@@ -144,20 +171,37 @@ def notes(figures: Figures, lang: str) -> list[str]:
     for i, f in enumerate(figures.figures, start=1):
         definition = f.definition_zh if lang == "zh" else f.definition_en
         label = f.label_zh if lang == "zh" else f.label_en
-        out.append(f"{i}. {label}：{definition}" if lang == "zh" else f"{i}. {label.capitalize()}: {definition}")
+        out.append(f"{i}. {label}：{definition}" if lang == "zh" else f"{i}. {_cap(label)}: {definition}")
+    ratio = next((f for f in figures.figures if _ratio(f)), None)
+    extracted, n = _long_date(figures.spec["known_at"], lang), figures.region["deliveries"]
     if lang == "zh":
-        out.append(f"数据来源：{source(figures, 'zh')}，依据前{figures.region['deliveries']}批交付数据。")
-        out.append("同比为与上年同期相比；上年同期不足10件时列出增减件数；每万人口指标列出增减值。")
-        out += [f"未发布{_label(n, 'zh')}：{reason}" for n, reason in figures.omitted]
+        out.append(f"数据来源：{source(figures, 'zh')}；数据于{extracted}提取（共{n}批报送数据）。")
+        out.append("同比为与上年同期相比；上年同期不足10件的，列出增减件数；每万人口指标列出增减值。")
+        if ratio is not None:
+            census = "（第七次全国人口普查）" if ratio.population_year == "2020" else ""
+            out.append(f"每万人口指标所用常住人口为{ratio.population_year}年数据{census}。")
+        out += [f"因缺少常住人口数据，本期未发布{_label(name, 'zh')}。" for name, _ in figures.omitted]
     else:
-        n = figures.region["deliveries"]
-        out.append(f"Source: {source(figures, 'en')}, from its first {'delivery' if n == 1 else f'{n} deliveries'}.")
         out.append(
-            "Changes are year on year; on a year-earlier base below 10 the change is given in units, "
-            "and per-10,000 ratios change in points."
+            f"Source: {source(figures, 'en')}; data extracted on {extracted} "
+            f"({n} {'delivery' if n == 1 else 'deliveries'})."
         )
-        out += [f"Not published: {_label(n, 'en')} ({reason})" for n, reason in figures.omitted]
+        out.append(
+            "Changes are year on year; where the year-earlier figure is below 10, the change is given in units; "
+            "per-10,000 ratios change in points."
+        )
+        if ratio is not None:
+            census = " (the Seventh National Population Census)" if ratio.population_year == "2020" else ""
+            out.append(f"Per-10,000 ratios use the resident population of {ratio.population_year}{census}.")
+        out += [
+            f"{_cap(_label(name, 'en'))} is not published: no resident population figure is available."
+            for name, _ in figures.omitted
+        ]
     return out
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _label(name: str, lang: str) -> str:
@@ -180,7 +224,7 @@ def footer(figures: Figures, lang: str, snapshot_id: str) -> str:
         f"data extracted: {_long_date(spec['known_at'], 'en')}",
     ]
     parts += [f"published: {_long_date(spec['published'], 'en')}"] if spec.get("published") else []
-    parts += [f"issued by {issuer}"] if issuer else []
+    parts += [f"issuer: {issuer}"] if issuer else []
     parts += [f"contact: {spec['contact']}"] if spec.get("contact") else []
     return "; ".join([*parts, f"release {snapshot_id}"]) + "."
 
@@ -191,19 +235,26 @@ def markdown(figures: Figures, lang: str, snapshot_id: str) -> str:
     lines = [f"# {title(figures, lang)}", ""]
     for p in paragraphs(figures, lang):
         lines += [f"**{p}**" if p.startswith(("【", "SYNTHETIC")) else p, ""]
-    first, second = captions(figures, lang)
-    lines += [f"**{first}**", "", _md_table(HEADERS[lang], rows(figures, lang))]
-    members = member_rows(figures, lang)
-    if members:
-        lines += ["", f"**{second}**", "", _md_table(MEMBER_HEADERS[lang], members)]
-    alt = charts.describe_map(figures, lang)
-    lines += ["", f"![{alt}](map.png)", ""]
-    lines += [f"![{charts.describe_trend(f, figures, lang)}](trend_{f.name}.png)" for f in figures.figures]
+    for caption, head, body, _ in tables(figures, lang):
+        lines += [f"**{caption}**", "", _md_table(head, body), ""]
+    for caption, alt, name in chart_list(figures, lang):
+        lines += [f"![{alt}]({name})", "", f"*{caption}*", ""]
     lines += ["", "注：" if lang == "zh" else "Notes:", ""]
     for n in notes(figures, lang):
         lines += [n, ""]
     lines += [footer(figures, lang, snapshot_id), ""]
     return "\n".join(lines)
+
+
+def chart_list(figures: Figures, lang: str) -> list[tuple[str, str, str]]:
+    """Every chart as (numbered caption, alt text, file name): the map, then each trend."""
+    out = [("map.png", charts.map_title(figures, lang), charts.describe_map(figures, lang))]
+    out += [
+        (f"trend_{f.name}.png", charts.trend_title(f, figures, lang), charts.describe_trend(f, figures, lang))
+        for f in figures.figures
+    ]
+    word = "图{n} " if lang == "zh" else "Figure {n}. "
+    return [(word.format(n=i) + caption, alt, name) for i, (name, caption, alt) in enumerate(out, start=1)]
 
 
 def _md_table(head: tuple[str, ...], body: list[tuple[str, ...]]) -> str:
@@ -245,21 +296,21 @@ def page(figures: Figures, snapshot_id: str, images: dict[str, Path]) -> str:
         for p in paragraphs(figures, lang):
             cls = " class='synthetic'" if p.startswith(("【", "SYNTHETIC")) else ""
             parts.append(f"<p{cls}>{html.escape(p)}</p>")
-        first, second = captions(figures, lang)
-        parts.append(_html_table(first, HEADERS[lang], rows(figures, lang), {0, 6}))
-        members = member_rows(figures, lang)
-        if members:
-            parts.append(_html_table(second, MEMBER_HEADERS[lang], members, {0}))
+        parts += [_html_table(*t) for t in tables(figures, lang)]
         parts.append(f"<div class='notes'><p>{'注：' if lang == 'zh' else 'Notes:'}</p>")
         parts += [f"<p>{html.escape(n)}</p>" for n in notes(figures, lang)]
         parts.append(f"</div><p class='meta'>{html.escape(footer(figures, lang, snapshot_id))}</p></section>")
     both = " / ".join("图表" if lang == "zh" else "Charts" for lang in langs)
     parts.append(f"<section><h2>{both}</h2>")
-    alt = " ".join(charts.describe_map(figures, lang) for lang in langs)
-    parts.append(f"<img alt='{html.escape(alt)}' src='{_img(images['map'])}'>")
-    for f in figures.figures:
-        alt = " ".join(charts.describe_trend(f, figures, lang) for lang in langs)
-        parts.append(f"<img alt='{html.escape(alt)}' src='{_img(images[f.name])}'>")
+    per_lang = [chart_list(figures, lang) for lang in langs]
+    for i, name in enumerate(c[2] for c in per_lang[0]):
+        alt = " ".join(charts_of_lang[i][1] for charts_of_lang in per_lang)
+        caption = " / ".join(charts_of_lang[i][0] for charts_of_lang in per_lang)
+        key = "map" if name == "map.png" else name.removeprefix("trend_").removesuffix(".png")
+        parts.append(
+            f"<figure><img alt='{html.escape(alt)}' src='{_img(images[key])}'>"
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
     parts.append("</section></body></html>")
     return "\n".join(parts)
 
@@ -269,7 +320,7 @@ def _region_cells(code: str, figures: Figures) -> list:
     """region_code, name_zh, name_en, level: on every row of every data file."""
     if code == figures.region["code"]:
         w = figures.region
-        return [code, w["name_zh"], w["name_en"], w["kind"]]
+        return [code, w["official_zh"], w["name_en"], w["kind"]]  # the name the release uses (东北三省一区)
     d = divisions()[code]
     return [code, d.name_zh, d.name_en, d.level]
 
@@ -288,112 +339,118 @@ def xlsx(figures: Figures, snapshot: dict, path: Path) -> None:
 
     spec = figures.spec
     as_of, known_at = date.fromisoformat(spec["as_of"]), date.fromisoformat(spec["known_at"])
-    formats = {
-        "value": "#,##0",
-        "previous": "#,##0",
-        "yoy_pct": "+0.0;-0.0;0.0",
-        "share_pct": "0.0",
-        "as_of": "yyyy-mm-dd",
-    }
+    synthetic = bool(figures.synthetic)
 
-    def sheet(ws, header: list[str], body: list[list], ratio_rows: set[int] = frozenset()) -> None:
-        ws.append(header)
+    def sheet(ws, columns: list[tuple[str, str | None]], body: list[list], ratio: list[bool] | None = None) -> None:
+        """Write a header and rows; ``columns`` pairs each name with its number format (two decimals on ratios)."""
+        ws.append([name for name, _ in columns])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for i, r in enumerate(body):
             ws.append(r)
-            for j, name in enumerate(header):
-                fmt = formats.get(name)
-                if name in ("value", "previous") and i in ratio_rows:
+            for j, (name, fmt) in enumerate(columns):
+                if fmt == "#,##0" and ratio and ratio[i] and name in ("value", "previous", "change"):
                     fmt = "0.00"
                 if fmt:
                     ws.cell(row=i + 2, column=j + 1).number_format = fmt
         ws.freeze_panes = "A2"
-        for j, name in enumerate(header):
+        for j, (name, _) in enumerate(columns):
             ws.column_dimensions[ws.cell(row=1, column=j + 1).column_letter].width = max(12, len(name) + 2)
 
+    count, signed_pct, day = "#,##0", "+0.0;-0.0;0.0", "yyyy-mm-dd"
+    labels = [("indicator", None), ("label_zh", None), ("label_en", None)]
+    place = [(c, None) for c in REGION_COLUMNS]
+    units = [("unit_zh", None), ("unit_en", None)]
+    numbers = [("value", count), ("previous", count), ("change", count), ("yoy_pct", signed_pct)]
+
+    def measured(f: Figure, code: str, value: float, previous: float, rank: int | None) -> list:
+        return [
+            f.name,
+            f.label_zh,
+            f.label_en,
+            *_region_cells(code, figures),
+            as_of,
+            known_at,
+            value,
+            previous,
+            round(value - previous, 4),
+            _yoy(value, previous),
+            rank,
+        ]
+
     wb = Workbook()
-    body, ratios = [], set()
-    for i, f in enumerate(figures.figures):
-        if _ratio(f):
-            ratios.add(i)
-        body.append(
+    ws = wb.active
+    ws.title = "figures"
+    head = [*labels, *place, ("as_of", day), ("known_at", day), *numbers, ("national_rank", "0")]
+    sheet(
+        ws,
+        [*head, ("parent_value", count), ("share_pct", "0.0"), *units, ("measure", None), ("synthetic", None)],
+        [
             [
-                f.name,
-                f.label_zh,
-                f.label_en,
-                *_region_cells(figures.region["code"], figures),
-                as_of,
-                f.value,
-                f.previous,
-                _yoy(f.value, f.previous),
-                f.national_rank,
+                *measured(f, figures.region["code"], f.value, f.previous, f.national_rank),
                 f.parent_value,
                 None if f.share_pct is None else round(f.share_pct, 4),
                 f.unit_zh,
                 f.unit_en,
                 "flow (year to date)" if f.flow else "ratio" if _ratio(f) else "stock",
+                synthetic,
             ]
-        )
-    ws = wb.active
-    ws.title = "figures"
-    header = ["indicator", "label_zh", "label_en", *REGION_COLUMNS, "as_of", "value", "previous", "yoy_pct"]
-    sheet(ws, [*header, "national_rank", "parent_value", "share_pct", "unit_zh", "unit_en", "measure"], body, ratios)
-    members = [
+            for f in figures.figures
+        ],
+        [_ratio(f) for f in figures.figures],
+    )
+    members = [(f, m) for f in figures.figures for m in f.members]
+    sheet(
+        wb.create_sheet("members"),
+        [*head, *units],
+        [[*measured(f, m.code, m.value, m.previous, m.national_rank), f.unit_zh, f.unit_en] for f, m in members],
+        [_ratio(f) for f, _ in members],
+    )
+    trends = [(f, d, v) for f in figures.figures for d, v in f.trend]
+    sheet(
+        wb.create_sheet("trends"),
+        [*labels, *place, ("as_of", day), ("value", count), *units],
         [
-            f.name,
-            f.label_zh,
-            f.label_en,
-            *_region_cells(m.code, figures),
-            as_of,
-            m.value,
-            m.previous,
-            _yoy(m.value, m.previous),
-            m.national_rank,
-        ]
-        for f in figures.figures
-        for m in f.members
-    ]
-    sheet(wb.create_sheet("members"), [*header, "national_rank"], members)
-    trends = [
-        [f.name, f.label_zh, f.label_en, *_region_cells(figures.region["code"], figures), date.fromisoformat(d), v]
-        for f in figures.figures
-        for d, v in f.trend
-    ]
-    sheet(wb.create_sheet("trends"), ["indicator", "label_zh", "label_en", *REGION_COLUMNS, "as_of", "value"], trends)
-    definitions = []
-    for f in figures.figures:
-        ind = indicator(f.name)
-        definitions.append(
-            [f.name, f.label_zh, f.label_en, f.unit_zh, f.unit_en, ind.definition_zh, ind.definition_en, ind.source]
-        )
+            [f.name, f.label_zh, f.label_en, *_region_cells(figures.region["code"], figures), date.fromisoformat(d), v]
+            + [f.unit_zh, f.unit_en]
+            for f, d, v in trends
+        ],
+        [_ratio(f) for f, _, _ in trends],
+    )
     sheet(
         wb.create_sheet("definitions"),
-        ["indicator", "label_zh", "label_en", "unit_zh", "unit_en", "definition_zh", "definition_en", "source"],
-        definitions,
+        [*labels, *units, ("definition_zh", None), ("definition_en", None), ("source", None)],
+        [
+            [f.name, f.label_zh, f.label_en, f.unit_zh, f.unit_en, f.definition_zh, f.definition_en]
+            + [indicator(f.name).source]
+            for f in figures.figures
+        ],
     )
+    published = date.fromisoformat(spec["published"]) if spec.get("published") else None
     about = [
-        ["release_id", snapshot["release_id"]],
-        ["region_code", figures.region["code"]],
-        ["region_name_zh", figures.region["name_zh"]],
-        ["region_name_en", figures.region["name_en"]],
-        ["as_of", as_of],
-        ["known_at", known_at],
-        ["deliveries", figures.region["deliveries"]],
-        ["synthetic", bool(figures.synthetic)],
-        ["source", source(figures, "en")],
-        ["issuer", spec.get("issuer_en") or spec.get("issuer_zh") or ""],
-        ["contact", spec.get("contact") or ""],
-        ["published", date.fromisoformat(spec["published"]) if spec.get("published") else None],
-        ["inputs_checksum", snapshot["inputs_checksum"]],
-        ["figures_checksum", snapshot["figures_checksum"]],
-        ["spec", json.dumps(spec, ensure_ascii=False, sort_keys=True)],
+        ("release_id", snapshot["release_id"], None),
+        ("region_code", figures.region["code"], None),
+        ("region_name_zh", figures.region["official_zh"], None),
+        ("region_name_en", figures.region["name_en"], None),
+        ("as_of", as_of, day),
+        ("known_at", known_at, day),
+        ("deliveries", figures.region["deliveries"], "0"),
+        ("synthetic", synthetic, None),
+        ("source_zh", source(figures, "zh"), None),
+        ("source_en", source(figures, "en"), None),
+        ("issuer_zh", spec.get("issuer_zh") or "", None),
+        ("issuer_en", spec.get("issuer_en") or "", None),
+        ("contact", spec.get("contact") or "", None),
+        ("published", published, day),
+        ("inputs_checksum", snapshot["inputs_checksum"], None),
+        ("figures_checksum", snapshot["figures_checksum"], None),
+        ("spec", json.dumps(spec, ensure_ascii=False, sort_keys=True), None),
     ]
     ws = wb.create_sheet("about")
-    sheet(ws, ["key", "value"], about)
-    for row in ws.iter_rows(min_row=2, max_col=2):
-        if isinstance(row[1].value, date):
-            row[1].number_format = "yyyy-mm-dd"
+    sheet(ws, [("key", None), ("value", None)], [[k, v] for k, v, _ in about])
+    for row, (_, _, fmt) in zip(ws.iter_rows(min_row=2, max_col=2), about, strict=True):
+        if fmt:
+            row[1].number_format = fmt
     ws.column_dimensions["B"].width = 60
     wb.properties.creator = "ipgauge"
     wb.save(path)
@@ -401,6 +458,8 @@ def xlsx(figures: Figures, snapshot: dict, path: Path) -> None:
 
 CSV_COLUMNS = [
     "indicator",
+    "label_zh",
+    "label_en",
     *REGION_COLUMNS,
     "as_of",
     "known_at",
@@ -409,6 +468,7 @@ CSV_COLUMNS = [
     "yoy_pct",
     "national_rank",
     "share_pct",
+    "unit_zh",
     "unit",
     "synthetic",
 ]
@@ -429,6 +489,8 @@ def figures_csv(figures: Figures) -> str:
             w.writerow(
                 [
                     f.name,
+                    f.label_zh,
+                    f.label_en,
                     *_region_cells(code, figures),
                     spec["as_of"],
                     spec["known_at"],
@@ -437,8 +499,9 @@ def figures_csv(figures: Figures) -> str:
                     "" if yoy is None else yoy,
                     "" if rank is None else rank,
                     "" if share is None else round(share, 4),
+                    f.unit_zh,
                     f.unit_en,
-                    figures.synthetic,
+                    "true" if figures.synthetic else "false",
                 ]
             )
     return buf.getvalue()

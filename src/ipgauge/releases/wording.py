@@ -61,7 +61,7 @@ def count(value: int, unit_zh: str, lang: str) -> str:
         return f"{value}{unit_zh}"
     if value >= 1_000_000:
         shown = _round(v / 1_000_000, 2, ROUND_FLOOR)
-        return f"{'more than ' if shown * 1_000_000 < v else ''}{shown:f} million"
+        return f"{'more than ' if shown * 1_000_000 < v else ''}{shown.normalize():f} million"
     if value >= 10_000:
         shown = _significant(v, 3)
         return f"{'about ' if shown != v else ''}{format_decimal(shown, locale='en')}"
@@ -96,43 +96,59 @@ EN_DOWN = (
 )
 
 
-def change(value: float, previous: float, lang: str, variant: int = 0, ratio: bool = False, unit_zh: str = "") -> str:
+def ratio_places(value: float, previous: float) -> int:
+    """Decimals for a per-10,000 ratio: one, as offices print them (11.8), two below 1 so a change shows (0.31)."""
+    return 1 if min(abs(value), abs(previous)) >= 1 else 2
+
+
+def change(
+    value: float,
+    previous: float,
+    lang: str,
+    variant: int = 0,
+    ratio: bool = False,
+    unit_zh: str = "",
+    basis: str = "上年同期",
+) -> str:
     """The year-on-year change worded by its sign and size, varied in English by ``variant``.
 
     A ratio (per 10,000 population) changes by points, not percent; a count whose year-earlier
     figure is below :data:`TINY_BASE` changes by units ("up from three a year earlier"), since a
-    percentage of a tiny base says nothing.
+    percentage of a tiny base says nothing. ``basis`` is what Chinese compares with: 上年同期, or at a
+    year end 上年 (a year's flow) and 上年末 (a stock).
     """
+    same = basis
     if ratio:
-        diff = _round(abs(value - previous), 1)
+        places = ratio_places(value, previous)
+        diff = _round(abs(value - previous), places)
         if diff == 0:
-            return "与上年同期持平" if lang == "zh" else "unchanged from a year earlier"
+            if value == previous:
+                return f"与{same}持平" if lang == "zh" else "unchanged from a year earlier"
+            return f"与{same}基本持平" if lang == "zh" else "almost unchanged from a year earlier"
         up = value > previous
-        return (
-            f"较上年同期{'提高' if up else '下降'}{diff}{unit_zh}"
-            if lang == "zh"
-            else f"{'up' if up else 'down'} {diff} from a year earlier"
-        )
+        if lang == "zh":
+            return f"较{same}{'提高' if up else '下降'}{diff}{unit_zh}"
+        return f"{'up' if up else 'down'} {diff} from {number(previous, 'en', places)} a year earlier"
     if value == previous:
         if lang == "zh":
-            return "与上年同期持平"
-        return "none a year earlier either" if value == 0 else "unchanged from a year earlier"
+            return f"与{same}持平"
+        return "the same as a year earlier" if value == 0 else "unchanged from a year earlier"
     if previous < TINY_BASE:
         diff = int(abs(value - previous))
         if lang == "zh":
             return (
-                "上年同期为零"
-                if previous == 0
-                else f"比上年同期{'增加' if value > previous else '减少'}{diff}{unit_zh}"
+                f"{same}为零" if previous == 0 else f"比{same}{'增加' if value > previous else '减少'}{diff}{unit_zh}"
             )
         before = "none" if previous == 0 else count(int(previous), "", "en")
         return f"{'up' if value > previous else 'down'} from {before} a year earlier"
     rate = (value - previous) / previous * 100
     shown = _round(abs(rate), 1)
     if shown == 0:
-        return "与上年同期基本持平" if lang == "zh" else "almost unchanged from a year earlier"
+        return f"与{same}基本持平" if lang == "zh" else "almost unchanged from a year earlier"
     if lang == "zh":
-        return f"同比{'增长' if rate > 0 else '下降'}{shown}%"
+        return f"{'同比' if basis == '上年同期' else '比' + basis}{'增长' if rate > 0 else '下降'}{shown}%"
+    if value == 2 * previous:
+        return f"double the {count(int(previous), '', 'en')} of a year earlier"
     return (EN_UP if rate > 0 else EN_DOWN)[variant % len(EN_UP)].format(p=shown)
 
 
