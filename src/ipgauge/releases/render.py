@@ -28,7 +28,7 @@ from ipgauge.regions.divisions import divisions
 from ipgauge.releases import charts
 from ipgauge.releases.figures import Figure, Figures
 from ipgauge.releases.text import english_name, paragraphs, source, title
-from ipgauge.releases.wording import TINY_BASE, number, pct
+from ipgauge.releases.wording import TINY_BASE, number, pct, ratio_places
 
 HEADERS = {
     "zh": ("指标", "数值", "上年同期", "同比", "全国排名", "占全国（%）", "单位"),
@@ -60,19 +60,19 @@ def _ratio(fig: Figure) -> bool:
 
 
 def _value(fig: Figure, value: float, lang: str) -> str:
-    return number(value, lang, 1) if _ratio(fig) else number(value, lang)
+    return number(value, lang, ratio_places(fig.value, fig.previous)) if _ratio(fig) else number(value, lang)
 
 
-def signed(x: float) -> str:
-    """+10.2, -3.1 or 0.0: a change with its sign, to one decimal."""
-    shown = pct(x)
-    return ("+" if x > 0 else "-" if x < 0 else "") + shown if shown != "0.0" else shown
+def signed(x: float, places: int = 1) -> str:
+    """+10.2, -3.1 or 0.0: a change with its sign."""
+    shown = number(abs(x), "en", places)
+    return shown if float(shown) == 0 else ("+" if x > 0 else "-") + shown
 
 
 def change_cell(fig: Figure, value: float, previous: float) -> str:
-    """The table's change column: +17.7% for counts, +0.1 points for ratios, +14 on a tiny base, — with no base."""
+    """The table's change column: +17.7% for counts, +0.05 points for ratios, +14 on a tiny base, — with no base."""
     if _ratio(fig):
-        return signed(value - previous)
+        return signed(value - previous, ratio_places(fig.value, fig.previous))
     if previous == 0:
         return "—"
     if previous < TINY_BASE:
