@@ -234,6 +234,39 @@ def test_an_office_release_carries_notes_footer_issuer_and_accessible_files(rele
     assert len(charts) == len(figures) + 1  # each chart is in the PDF once, shared by both languages
 
 
+def test_hostile_specs_are_refused_or_made_harmless(released, tmp_path):
+    _, db, _, _, _ = released
+
+    def release(name: str, body: str, *more):
+        spec = tmp_path / f"{name}.toml"
+        spec.write_text("as_of = 2025-04-30\nknown_at = 2025-06-30\n" + body, encoding="utf-8")
+        return run("release", "--spec", spec, "--db", db, "--out", tmp_path / name, *more)
+
+    for name, body, message in [
+        ("share", 'region = "liaoning"\nshare_of = "222400"\n', "does not contain 210000"),
+        ("empty", 'region = "liaoning"\nindicators = []\n', "names no indicators"),
+        ("long", f'region = "liaoning"\ncontact = "{"9" * 5000}"\n', "contact must be one line of at most 300"),
+    ]:
+        result = release(name, body)
+        assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert not (tmp_path / name).exists()
+    ids = set()
+    for name, where in [("a", "辽宁"), ("b", "liaoning"), ("c", "210000")]:
+        assert release(name, f'region = "{where}"\n').exit_code == 0
+        ids.add(json.loads((tmp_path / name / "figures.json").read_text(encoding="utf-8"))["release_id"])
+    assert len(ids) == 1  # one region, one release
+    hostile = 'region = "liaoning"\nlanguages = ["en"]\nissuer_en = "<b>x</b> | *y*"\ncontact = "=HYPERLINK(1)"\n'
+    result = release("a", hostile, "--lang", "both")
+    assert result.exit_code == 0 and "辽宁省" not in result.stdout  # only the language it wrote
+    out = tmp_path / "a"
+    assert not (out / "release.zh.md").exists()  # the earlier release's Chinese file is gone
+    en = (out / "release.en.md").read_text(encoding="utf-8")
+    assert "issuer: \\<b\\>x\\</b\\> \\| \\*y\\*" in en and "<b>" not in en
+    assert "&lt;b&gt;x&lt;/b&gt;" in (out / "release.html").read_text(encoding="utf-8")
+    about = {r[0].value: r[1] for r in load_workbook(out / "figures.xlsx")["about"].iter_rows(min_row=2)}
+    assert about["contact"].value == "=HYPERLINK(1)" and about["contact"].data_type == "s"
+
+
 def test_maps_show_the_region_and_china_its_islands():
     from ipgauge.releases.charts import map_layers
     from release_cases import LIAONING, NORTHEAST, figures

@@ -75,7 +75,7 @@ def test_dates_as_offices_write_them():
 
 def test_the_seed_release_word_for_word():
     assert title(seed(), "zh") == "东北三省一区知识产权主要统计数据（2025年4月底）"
-    assert title(seed(), "en") == "Intellectual property in Northeast China: the figures by the end of April 2025"
+    assert title(seed(), "en") == "Intellectual property in Northeast China: figures at the end of April 2025"
     assert paragraphs(seed(), "zh") == [
         "截至2025年4月底，东北三省一区（辽宁省、吉林省、黑龙江省和内蒙古自治区赤峰市、通辽市、呼伦贝尔市、兴安盟、"
         "锡林郭勒盟，下同）有效发明专利约19.5万件，同比增长10.2%；每万人口高价值发明专利拥有量8.0件，较上年同期提高1.2件；"
@@ -88,8 +88,8 @@ def test_the_seed_release_word_for_word():
     ]
     assert paragraphs(seed(), "en") == [
         "By the end of April 2025, the three provinces and one region (Liaoning, Jilin and Heilongjiang provinces and "
-        "the five eastern Inner Mongolia leagues and cities of Chifeng, Tongliao, Hulunbuir, Hinggan League and "
-        "Xilingol League) had about 195,000 valid invention patents, up 10.2 percent year on year. The number of "
+        "the five eastern Inner Mongolia leagues and cities of Chifeng, Tongliao, Hulunbuir and the Hinggan and "
+        "Xilingol leagues) had about 195,000 valid invention patents, up 10.2 percent year on year. The number of "
         "high-value invention patents per 10,000 population stood at 8.0, up 1.2 from 6.8 a year earlier. The three "
         "provinces and one region had more than 2.16 million valid registered trademarks, 7.7 percent more than a "
         "year earlier, close to one twentieth of the national total. Geographical indication products numbered 273, "
@@ -222,7 +222,7 @@ def test_a_group_of_provinces_defines_itself_and_every_province_gets_a_sentence(
     ]
     figs = figures(central, [fig("valid_invention_patents", 3_003, 2_700, members=members)])
     en = paragraphs(figs, "en")
-    assert title(figs, "en") == "Intellectual property in the central region: the figures by the end of April 2025"
+    assert title(figs, "en") == "Intellectual property in the central region: figures at the end of April 2025"
     assert en[0].startswith(
         "By the end of April 2025, the central region (Shanxi, Anhui, Jiangxi, Henan, Hubei and Hunan provinces)"
     )

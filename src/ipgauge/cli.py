@@ -562,12 +562,16 @@ app.add_typer(release_app, name="release")
 
 
 def _print_release(computed, langs: tuple[str, ...]) -> None:
+    from ipgauge.indicators.catalogue import indicator
     from ipgauge.releases.text import paragraphs, title
 
-    for lang in langs:
+    written = computed.figures.spec["languages"]
+    for lang in [lang for lang in langs if lang in written]:
         out.print(styled("\n", (title(computed.figures, lang), "bold")))
         for p in paragraphs(computed.figures, lang):
             out.print(p, soft_wrap=True)
+    for name, _ in computed.figures.omitted:
+        err.print(f"note: {indicator(name).label_en} left out: the region has no resident population figure.")
 
 
 @release_app.callback()

@@ -13,6 +13,7 @@ release's first figure with a colour bar in its unit.
 from __future__ import annotations
 
 import json
+import textwrap
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -96,6 +97,17 @@ def map_title(figures: Figures, lang: str) -> str:
     return f"{_cap(fig.label_en)} by region, {english_name(where)}, {when_en} ({fig.unit_en})"
 
 
+def _wrapped(zh: str, en: str, figures: Figures) -> str:
+    """A two-language title that fits the chart: Chinese wrapped at 36 characters, English at 72."""
+    lines = [zh[i : i + 36] for i in range(0, len(zh), 36)] + textwrap.wrap(en, 72)
+    return "\n".join(lines + (["合成数据 SYNTHETIC"] if figures.synthetic else []))
+
+
+def _zh_number(value: float, places: int = 0) -> str:
+    """A number as Chinese running text writes it: no thousands separator (8044)."""
+    return f"{value:.{places}f}"
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -120,13 +132,9 @@ def trend(fig: Figure, figures: Figures, out: Path) -> Path:
     values = [v for _, v in fig.trend]
     f, ax = plt.subplots(figsize=(7.2, 3.8))
     ax.plot(days, values, color=COLOURS["line"], linewidth=2, marker="o", markersize=3)
-    ax.set_title(
-        f"{trend_title(fig, figures, 'zh')}\n{trend_title(fig, figures, 'en')}"
-        + ("\n合成数据 SYNTHETIC" if figures.synthetic else ""),
-        fontsize=9,
-    )
+    ax.set_title(_wrapped(trend_title(fig, figures, "zh"), trend_title(fig, figures, "en"), figures), fontsize=9)
     ax.set_ylabel(f"{fig.unit_zh} / {fig.unit_en}")
-    ax.set_ylim(bottom=0, top=max(values + [1]) * 1.1)
+    ax.set_ylim(bottom=0, top=(max(values) * 1.15) or 1)
     places = ratio_places(fig.value, fig.previous) if _ratio(fig) else 0
     if not places:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -154,7 +162,7 @@ def describe_trend(fig: Figure, figures: Figures, lang: str) -> str:
     where_zh, where_en = figures.region["official_zh"], english_name(figures.region)
     if lang == "zh":
         span = f"{start.year}年{start.month}月至{end.year}年{end.month}月"
-        first, last, before = (f"{number(v, 'zh', places)}{fig.unit_zh}" for v in (v0, v1, fig.previous))
+        first, last, before = (f"{_zh_number(v, places)}{fig.unit_zh}" for v in (v0, v1, fig.previous))
         if fig.flow:
             moved = f"当年累计{last}，上年同期{before}"
         elif v0 == v1:
@@ -245,11 +253,7 @@ def region_map(figures: Figures, out: Path) -> Path:
         ax.autoscale_view()
     ax.set_aspect(1.25)
     ax.axis("off")
-    ax.set_title(
-        f"{map_title(figures, 'zh')}\n{map_title(figures, 'en')}"
-        + ("\n合成数据 SYNTHETIC" if figures.synthetic else ""),
-        fontsize=10,
-    )
+    ax.set_title(_wrapped(map_title(figures, "zh"), map_title(figures, "en"), figures), fontsize=10)
     locator = figures.region["kind"] in ("prefecture", "county")  # one area: a locator map, no scale
     if fig and not locator:
         bar = f.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.5, pad=0.02)
@@ -290,8 +294,8 @@ def describe_map(figures: Figures, lang: str) -> str:
     if lang == "zh":
         return (
             f"地图：{where['official_zh']}各地区{fig.label_zh}，颜色越深数值越大{inset}；"
-            f"最高为{hi.name_zh}（{number(hi.value, 'zh')}{fig.unit_zh}），"
-            f"最低为{lo.name_zh}（{number(lo.value, 'zh')}{fig.unit_zh}）。"
+            f"最高为{hi.name_zh}（{_zh_number(hi.value)}{fig.unit_zh}），"
+            f"最低为{lo.name_zh}（{_zh_number(lo.value)}{fig.unit_zh}）。"
         )
     return (
         f"Map of {name_en} shaded by {fig.label_en}, darker for more{inset_en}; "

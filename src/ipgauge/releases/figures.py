@@ -16,7 +16,7 @@ from ipgauge.indicators.engine import date_to_key
 from ipgauge.indicators.query import Engine
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, region
-from ipgauge.releases.spec import DEFAULT_INDICATORS, Spec
+from ipgauge.releases.spec import Spec
 
 
 @dataclass
@@ -59,8 +59,13 @@ class Figure:
 
     @property
     def yoy_pct(self) -> float | None:
-        """Year-on-year change in percent, unrounded (wording rounds it once)."""
-        return (self.value - self.previous) / self.previous * 100 if self.previous else None
+        """Year-on-year change in percent, unrounded (wording rounds it once).
+
+        None for a per-10,000 ratio: its values are stored rounded, and releases give its change in points.
+        """
+        if self.population_year is not None or not self.previous:
+            return None
+        return (self.value - self.previous) / self.previous * 100
 
     @property
     def share_pct(self) -> float | None:
@@ -111,14 +116,15 @@ def compute(engine: Engine, spec: Spec) -> Figures:
     """Compute every figure the spec asks for."""
     where, parent = region(spec.region), region(spec.share_of)
     figures, omitted = [], []
+    covered = _ranked(where) and _covers_the_nation(engine, spec.as_of)
     for name in spec.indicators:
         ind = indicator(name)
         try:
             point = engine.point(name, where, spec.as_of, None if ind.is_per_10k or ind.is_flow else parent)
         except UserError:
-            if not ind.is_per_10k or spec.indicators != DEFAULT_INDICATORS:
+            if not ind.is_per_10k:
                 raise
-            omitted.append((name, "no_population"))  # the default list asks for it only where a population is known
+            omitted.append((name, "no_population"))  # most prefectures: the notes say it was left out
             continue
         fig = Figure(
             name,
@@ -134,7 +140,7 @@ def compute(engine: Engine, spec: Spec) -> Figures:
             definition_zh=ind.definition_zh,
             definition_en=ind.definition_en,
         )
-        ranks = _national_ranks(engine, name, spec.as_of) if _ranked(where) else {}
+        ranks = _national_ranks(engine, name, spec.as_of) if covered else {}
         fig.national_rank = ranks.get(where.code)
         if not ind.is_per_10k and where.kind in ("nation", "group", "province", "prefecture"):
             fig.members = [
@@ -167,12 +173,16 @@ def _ranked(where: Region) -> bool:
     return where.is_nation or any(divisions()[m].level == "province" for m in where.members)
 
 
+def _covers_the_nation(engine: Engine, on: date) -> bool:
+    """Whether the register holds every province (valid invention patents in each): else no rank is national."""
+    rows = engine.breakdown("valid_invention_patents", region("CN"), on, "subregion")
+    return PROVINCES <= {p.extra["part"] for p in rows if p.value > 0}
+
+
 def _national_ranks(engine: Engine, name: str, on: date) -> dict[str, int]:
-    """Each province's place among the 31 (1 = the largest); empty unless the register covers every province."""
+    """Each province's place among the 31 (1 = the largest; equal figures share a place; none counts as 0)."""
     rows = engine.breakdown(name, region("CN"), on, "subregion")
-    values = {p.extra["part"]: p.value for p in rows if p.extra["part"] in PROVINCES and p.value > 0}
-    if len(values) < len(PROVINCES):
-        return {}
+    values = dict.fromkeys(PROVINCES, 0.0) | {p.extra["part"]: p.value for p in rows if p.extra["part"] in PROVINCES}
     return {code: 1 + sum(v > values[code] for v in values.values()) for code in values}
 
 

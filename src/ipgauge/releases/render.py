@@ -25,6 +25,7 @@ from ipgauge import outputs
 from ipgauge.errors import UserError, why
 from ipgauge.indicators.catalogue import indicator
 from ipgauge.regions.divisions import divisions
+from ipgauge.regions.groups import region
 from ipgauge.releases import charts
 from ipgauge.releases.figures import Figure, Figures
 from ipgauge.releases.text import english_name, paragraphs, source, title
@@ -46,7 +47,7 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.3em; }
 td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; } td.n { text-align: right; }
 .synthetic { color: #a00; font-weight: bold; } img { max-width: 100%; }
-.notes, .meta { color: #555; font-size: 0.8em; }
+.notes, .meta { color: #555; font-size: 0.8em; overflow-wrap: anywhere; }
 section + section { page-break-before: always; }
 tr, figure { page-break-inside: avoid; } figcaption { font-size: 0.8em; color: #555; }
 @page { margin: 2cm 1.8cm;
@@ -103,11 +104,25 @@ def tables(figures: Figures, lang: str) -> list[tuple[str, tuple[str, ...], list
     A column with nothing in it (no ranks below the provinces, no shares for the nation) is left out.
     """
     first, second = captions(figures, lang)
-    out = [_without_empty(first, HEADERS[lang], rows(figures, lang), {0, 6})]
+    head, member_head = headers(figures, lang)
+    out = [_without_empty(first, head, rows(figures, lang), {0, 6})]
     members = member_rows(figures, lang)
     if members:
-        out.append(_without_empty(second, MEMBER_HEADERS[lang], members, {0}))
+        out.append(_without_empty(second, member_head, members, {0}))
     return out
+
+
+def headers(figures: Figures, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The two tables' headers: the share names its parent; at a year end Chinese compares with 上年."""
+    head, member_head = list(HEADERS[lang]), list(MEMBER_HEADERS[lang])
+    parent = figures.region["parent"]
+    if parent != "CN":
+        where = region(parent)
+        head[5] = f"占{where.name_zh}（%）" if lang == "zh" else f"Share of {where.name_en} (%)"
+    if lang == "zh" and figures.spec["as_of"].endswith("-12-31"):
+        for h in (head, member_head):
+            h[2:4] = ["上年", "比上年"]
+    return tuple(head), tuple(member_head)
 
 
 def _without_empty(caption: str, head: tuple[str, ...], body: list[tuple[str, ...]], text: set[int]):
@@ -176,7 +191,14 @@ def notes(figures: Figures, lang: str) -> list[str]:
     extracted, n = _long_date(figures.spec["known_at"], lang), figures.region["deliveries"]
     if lang == "zh":
         out.append(f"数据来源：{source(figures, 'zh')}；数据于{extracted}提取（共{n}批报送数据）。")
-        out.append("同比为与上年同期相比；上年同期不足10件的，列出增减件数；每万人口指标列出增减值。")
+        year_end = figures.spec["as_of"].endswith("-12-31")
+        out.append(
+            ("增减均与上年（末）相比" if year_end else "同比为与上年同期相比")
+            + "；上年不足10件的，列出增减件数"
+            + ("；每万人口指标列出增减值。" if ratio is not None else "。")
+        )
+        if figures.region["kind"] == "nation":
+            out.append("全国数据不含香港特别行政区、澳门特别行政区和台湾地区。")
         if ratio is not None:
             census = "（第七次全国人口普查）" if ratio.population_year == "2020" else ""
             out.append(f"每万人口指标所用常住人口为{ratio.population_year}年数据{census}。")
@@ -187,9 +209,11 @@ def notes(figures: Figures, lang: str) -> list[str]:
             f"({n} {'delivery' if n == 1 else 'deliveries'})."
         )
         out.append(
-            "Changes are year on year; where the year-earlier figure is below 10, the change is given in units; "
-            "per-10,000 ratios change in points."
+            "Changes are year on year; where the year-earlier figure is below 10, the change is given in units"
+            + ("; changes in per-10,000 ratios are given as differences." if ratio is not None else ".")
         )
+        if figures.region["kind"] == "nation":
+            out.append("National figures exclude Hong Kong SAR, Macao SAR and Taiwan.")
         if ratio is not None:
             census = " (the Seventh National Population Census)" if ratio.population_year == "2020" else ""
             out.append(f"Per-10,000 ratios use the resident population of {ratio.population_year}{census}.")
@@ -232,17 +256,17 @@ def footer(figures: Figures, lang: str, snapshot_id: str) -> str:
 # -- Markdown and HTML ----------------------------------------------------------------------------------
 def markdown(figures: Figures, lang: str, snapshot_id: str) -> str:
     """The release as Markdown in one language."""
-    lines = [f"# {title(figures, lang)}", ""]
+    lines = [f"# {md(title(figures, lang))}", ""]
     for p in paragraphs(figures, lang):
-        lines += [f"**{p}**" if p.startswith(("【", "SYNTHETIC")) else p, ""]
+        lines += [f"**{md(p)}**" if p.startswith(("【", "SYNTHETIC")) else md(p), ""]
     for caption, head, body, _ in tables(figures, lang):
-        lines += [f"**{caption}**", "", _md_table(head, body), ""]
+        lines += [f"**{md(caption)}**", "", _md_table(head, body), ""]
     for caption, alt, name in chart_list(figures, lang):
-        lines += [f"![{alt}]({name})", "", f"*{caption}*", ""]
+        lines += [f"![{md(alt)}]({name})", "", f"*{md(caption)}*", ""]
     lines += ["", "注：" if lang == "zh" else "Notes:", ""]
     for n in notes(figures, lang):
-        lines += [n, ""]
-    lines += [footer(figures, lang, snapshot_id), ""]
+        lines += [md(n), ""]
+    lines += [md(footer(figures, lang, snapshot_id)), ""]
     return "\n".join(lines)
 
 
@@ -257,9 +281,17 @@ def chart_list(figures: Figures, lang: str) -> list[tuple[str, str, str]]:
     return [(word.format(n=i) + caption, alt, name) for i, (name, caption, alt) in enumerate(out, start=1)]
 
 
+MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
+
+
+def md(text: str) -> str:
+    """Text made inert in Markdown: titles, issuers, contacts and sources come from a spec."""
+    return text.translate(MD_SPECIAL)
+
+
 def _md_table(head: tuple[str, ...], body: list[tuple[str, ...]]) -> str:
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in body])
+    lines = ["| " + " | ".join(md(h) for h in head) + " |", "|" + "---|" * len(head)]
+    return "\n".join(lines + ["| " + " | ".join(md(c) for c in r) + " |" for r in body])
 
 
 def _img(path: Path) -> str:
@@ -268,7 +300,7 @@ def _img(path: Path) -> str:
 
 def _html_table(caption: str, head: tuple[str, ...], body: list[tuple[str, ...]], text_cols: set[int]) -> str:
     cells = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in head)
-    out = [f"<table><caption>{html.escape(caption)}</caption><tr>{cells}</tr>"]
+    out = [f"<table><caption>{html.escape(caption)}</caption><thead><tr>{cells}</tr></thead><tbody>"]
     for r in body:
         out.append(
             "<tr>"
@@ -278,7 +310,7 @@ def _html_table(caption: str, head: tuple[str, ...], body: list[tuple[str, ...]]
             )
             + "</tr>"
         )
-    return "".join(out) + "</table>"
+    return "".join(out) + "</tbody></table>"
 
 
 def page(figures: Figures, snapshot_id: str, images: dict[str, Path]) -> str:
@@ -328,8 +360,9 @@ def _region_cells(code: str, figures: Figures) -> list:
 REGION_COLUMNS = ["region_code", "region_name_zh", "region_name_en", "level"]
 
 
-def _yoy(value: float, previous: float) -> float | None:
-    return round((value - previous) / previous * 100, 4) if previous else None
+def _yoy(value: float, previous: float, fig: Figure) -> float | None:
+    """Percent change for the files; none for a ratio (its change is in points, the ``change`` column)."""
+    return round((value - previous) / previous * 100, 4) if previous and not _ratio(fig) else None
 
 
 def xlsx(figures: Figures, snapshot: dict, path: Path) -> None:
@@ -348,6 +381,9 @@ def xlsx(figures: Figures, snapshot: dict, path: Path) -> None:
             cell.font = Font(bold=True)
         for i, r in enumerate(body):
             ws.append(r)
+            for cell in ws[i + 2]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # a spec's contact "=HYPERLINK(…)" is text, not a formula
             for j, (name, fmt) in enumerate(columns):
                 if fmt == "#,##0" and ratio and ratio[i] and name in ("value", "previous", "change"):
                     fmt = "0.00"
@@ -374,7 +410,7 @@ def xlsx(figures: Figures, snapshot: dict, path: Path) -> None:
             value,
             previous,
             round(value - previous, 4),
-            _yoy(value, previous),
+            _yoy(value, previous, f),
             rank,
         ]
 
@@ -485,7 +521,7 @@ def figures_csv(figures: Figures) -> str:
             (figures.region["code"], f.value, f.previous, f.national_rank, f.share_pct),
             *((m.code, m.value, m.previous, m.national_rank, None) for m in f.members),
         ]:
-            yoy = _yoy(value, previous)
+            yoy = _yoy(value, previous, f)
             w.writerow(
                 [
                     f.name,
@@ -548,6 +584,9 @@ def write(figures: Figures, snapshot: dict, out: Path) -> list[Path]:
         for p in sorted(work.iterdir()):
             os.replace(p, out / p.name)
             written.append(out / p.name)
+        for old in [*out.glob("release.*.md"), *out.glob("trend_*.png")]:  # an earlier release's, not rewritten
+            if old not in written:
+                old.unlink()
         return written
     except OSError as e:
         raise UserError(f"cannot write the release to {out} ({why(e)}).") from None

@@ -6,13 +6,13 @@ A TOML file for releases that recur, or the command line's options.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from ipgauge.errors import UserError
 from ipgauge.indicators.catalogue import indicator
-from ipgauge.regions.groups import region
+from ipgauge.regions.groups import region, within
 from ipgauge.register.schema import parse_date
 
 DEFAULT_INDICATORS = (  # the stocks an office release leads with, its headline ratio, the flows of the year
@@ -26,6 +26,7 @@ DEFAULT_INDICATORS = (  # the stocks an office release leads with, its headline 
     "patent_pledges",
 )
 LANGUAGES = ("zh", "en")
+TEXT_LIMIT = 300  # titles, issuer, contact and source are printed in headers and footers
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,24 @@ class Spec:
     source_en: str = ""
 
     def validate(self) -> Spec:
-        """Check every name now, with one sentence per problem, before anything is computed."""
-        region(self.region)
-        region(self.share_of)
+        """Check every name now, with one sentence per problem, before anything is computed.
+
+        Returns the spec with its regions as codes, so that 辽宁, liaoning and 210000 are one release.
+        """
+        where, parent = region(self.region), region(self.share_of)
+        if not within(where, parent):
+            raise UserError(
+                f"share_of {parent.code} ({parent.name_en}) does not contain {where.code} ({where.name_en}), "
+                "so it has no share of it."
+            )
+        if not self.indicators:
+            raise UserError("the release names no indicators; leave indicators out for the default list.")
         for name in self.indicators:
             indicator(name)
+        for key in ("title_zh", "title_en", "issuer_zh", "issuer_en", "contact", "source_zh", "source_en"):
+            text = getattr(self, key)
+            if len(text) > TEXT_LIMIT or "\n" in text or "\r" in text:
+                raise UserError(f"{key} must be one line of at most {TEXT_LIMIT} characters (it has {len(text):,}).")
         bad = [lang for lang in self.languages if lang not in LANGUAGES]
         if bad:
             raise UserError(f"unknown language {bad[0]!r}; choose zh, en or both.")
@@ -68,7 +82,7 @@ class Spec:
             raise UserError(
                 f"the knowledge date {self.known_at} is before the date {self.as_of} the release describes."
             )
-        return self
+        return replace(self, region=where.code, share_of=parent.code)
 
     def as_dict(self) -> dict:
         """JSON-ready (dates as ISO strings)."""

@@ -47,8 +47,8 @@ def title(figures: Figures, lang: str) -> str:
     name_en = english_name(where)
     if lang == "zh":
         return f"{where['official_zh']}知识产权主要统计数据（{as_of(d, 'zh').removeprefix('截至')}）"
-    when = as_of(d, "en")
-    return f"Intellectual property in {name_en}: the figures {when[0].lower()}{when[1:]}"
+    when = as_of(d, "en").replace("By the end of", "at the end of").replace("As of", "as of")
+    return f"Intellectual property in {name_en}: figures {when}"
 
 
 def source(figures: Figures, lang: str) -> str:
@@ -120,7 +120,10 @@ def _definition(figures: Figures, lang: str) -> str:
 
 
 def _and(names: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
+    """'A', 'A and B', 'A, B and C'; two leagues or more named together ('the Hinggan and Xilingol leagues')."""
+    leagues = [n.removesuffix(" League") for n in names if n.endswith(" League")]
+    if len(leagues) > 1:
+        names = [n for n in names if not n.endswith(" League")] + [f"the {_and(leagues)} leagues"]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -234,9 +237,13 @@ def _flows(flows: list[Figure], lang: str, d: date) -> str:
         )
     out = []
     for i, f in enumerate(flows):
+        if f.value == 0:
+            before = "none" if f.previous == 0 else _amount(f, f.previous, "en")
+            start = f"{period}, there were" if i == 0 else "There were"
+            out.append(f"{start} no {f.label_en}, against {before} a year earlier.")
+            continue
         start = f"{period}, the number of" if i == 0 else "The number of"
-        amount = "zero" if f.value == 0 else _amount(f, f.value, "en")
-        out.append(f"{start} {f.label_en} was {amount}, {_chg(f, 'en', i)}.")
+        out.append(f"{start} {f.label_en} was {_amount(f, f.value, 'en')}, {_chg(f, 'en', i)}.")
     return " ".join(out)
 
 
