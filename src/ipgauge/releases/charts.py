@@ -98,8 +98,10 @@ def map_title(figures: Figures, lang: str) -> str:
 
 
 def _wrapped(zh: str, en: str, figures: Figures) -> str:
-    """A two-language title that fits the chart: Chinese wrapped at 36 characters, English at 72."""
-    lines = [zh[i : i + 36] for i in range(0, len(zh), 36)] + textwrap.wrap(en, 72)
+    """A two-language title that fits the chart: a long Chinese title breaks before its bracket, English at 72."""
+    head, paren, tail = zh.rpartition("（")
+    zh_lines = [head, paren + tail] if len(zh) > 36 and head else [zh]  # the date and unit on their own line
+    lines = zh_lines + textwrap.wrap(en, 72)
     return "\n".join(lines + (["合成数据 SYNTHETIC"] if figures.synthetic else []))
 
 
