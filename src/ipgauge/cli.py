@@ -14,7 +14,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -245,6 +245,47 @@ def load(
         raise typer.Exit(report.exit_code)
 
 
+IMPORT_FORMATS = ("uspto-grant", "uspto-maintfee")
+
+
+@app.command("import")
+@guarded
+def import_(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=f"One of {', '.join(IMPORT_FORMATS)}.")],
+    files: Annotated[
+        list[Path], typer.Argument(parser=_path, help="Input files (a weekly file may hold many documents).")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the canonical delivery.")],
+) -> None:
+    """Turn real bulk files into a delivery `ipgauge load` takes; exit 0, 1 (some documents rejected) or 2."""
+    from ipgauge.adapters import uspto_grant, uspto_maintfee
+    from ipgauge.adapters.delivery import REJECTS, DeliveryWriter
+
+    _choice(fmt, IMPORT_FORMATS)
+    for f in files:
+        if not f.is_file():
+            raise UserError(f"{f} is not a file.")
+    adapter = {"uspto-grant": uspto_grant, "uspto-maintfee": uspto_maintfee}[fmt]
+    started = time.perf_counter()
+    with DeliveryWriter(out_dir, fmt, adapter.TABLES) as writer, progress_bar() as tick:
+        adapter.run(files, writer, tick)
+        writer.close(files)
+    seconds = time.perf_counter() - started
+    rows = ", ".join(f"{n:,} {t}" for t, n in sorted(writer.counts.items()))
+    out.print(
+        f"Imported {writer.documents:,} {'document' if writer.documents == 1 else 'documents'} from "
+        f"{len(files)} {'file' if len(files) == 1 else 'files'} in {seconds:.1f} s into {out_dir}: {rows or 'no rows'}."
+    )
+    for what, n in writer.notes.most_common():
+        out.print(f"  not imported (no effect on whether a right is in force): {n:,} × {what}")
+    if writer.rejected:
+        err.print(
+            f"warning: {writer.rejected:,} {'document' if writer.rejected == 1 else 'documents'} rejected, "
+            f"each with its reason, in {out_dir / REJECTS}."
+        )
+        raise typer.Exit(1)
+
+
 @app.command()
 @guarded
 def export(
@@ -428,7 +469,10 @@ def status(
     out.print(f"{st.right_type} {st.right_id} ({st.kind}) {st.label}")
     out.print(styled(verdict, f" on {st.as_of} as known on {st.known_at}: {st.reason}."))
     if st.term_end:
-        out.print(f"Term ends {st.term_end} before extensions, renewals and endings.")
+        out.print(
+            f"By its term alone, in force until {st.term_end - timedelta(days=1)} (last day), "
+            "before extensions, renewals and endings."
+        )
     table = RichTable(title="Events")
     for col in ("effective", "recorded", "event", "value", "effect"):
         table.add_column(col)

@@ -23,5 +23,3 @@ CN = RuleSet(
     retroactive_events=("invalidated",),
     restorable_events=("lapsed_unpaid_fee", "cancelled", "invalidated"),
 )
-
-RULE_SETS = {"CN": CN}

@@ -13,11 +13,17 @@ from datetime import date
 
 @dataclass(frozen=True)
 class PatentTerm:
-    """The term of one patent kind, counted from the filing date; ``filed_from`` limits it to later filings."""
+    """The term of one patent kind; ``filed_from`` limits it to later filings.
+
+    ``counted_from`` is the date the years run from: ``filing`` (CN), ``grant`` (US designs), or
+    ``term_from`` — the earliest non-provisional filing a US patent claims (a continuation or
+    division counts from its parent), which is the filing date when there is none.
+    """
 
     kind: str
     years: int
     filed_from: date | None = None
+    counted_from: str = "filing"
 
 
 @dataclass(frozen=True)
@@ -40,15 +46,38 @@ class RuleSet:
     renewal_event: str = "renewed"  # value: the new expiry date
     transfer_event: str = "transferred"  # value: the new holders, first named first
 
-    def patent_term_sql(self, kind: str, filing: str) -> str:
-        """SQL for the term in years of a patent with columns ``kind`` and ``filing``."""
+    #: (date, years): a patent filed before the date runs to the later of ``years`` from grant and its
+    #: normal end (the US transition of 1995-06-08: 17 years from grant or 20 from filing).
+    transition: tuple[date, int] | None = None
+    #: Whether the anniversary that ends the term is itself the last day in force (US) rather than the
+    #: first day out of force (CN: a term of 20 years from 2010-03-01 ends on 2030-02-28 inclusive).
+    anniversary_in_force: bool = False
+
+    def patent_end_sql(self, p: str) -> str:
+        """SQL for the first day a patent is out of force by its term alone (before extensions).
+
+        ``p`` names a relation with ``kind``, ``filing_date``, ``grant_date`` and ``term_from``.
+        """
+        base = {
+            "filing": f"{p}.filing_date",
+            "grant": f"{p}.grant_date",
+            "term_from": f"coalesce({p}.term_from, {p}.filing_date)",
+        }
         arms = " ".join(
-            f"WHEN {kind} = '{t.kind}'"
-            + (f" AND {filing} >= DATE '{t.filed_from}'" if t.filed_from else "")
-            + f" THEN {t.years}"
+            f"WHEN {p}.kind = '{t.kind}'"
+            + (f" AND {p}.filing_date >= DATE '{t.filed_from}'" if t.filed_from else "")
+            + f" THEN CAST({base[t.counted_from]} + to_years({t.years}) AS DATE)"
             for t in self.patent_terms
         )
-        return f"(CASE {arms} END)"
+        end = f"(CASE {arms} END)"
+        if self.transition:
+            since, years = self.transition
+            later = f"CAST({p}.grant_date + to_years({years}) AS DATE)"
+            end = (
+                f"(CASE WHEN {p}.kind <> 'design' AND {p}.filing_date < DATE '{since}' "
+                f"THEN greatest({end}, {later}) ELSE {end} END)"
+            )
+        return f"CAST({end} + INTERVAL 1 DAY AS DATE)" if self.anniversary_in_force else end
 
 
 @dataclass(frozen=True)

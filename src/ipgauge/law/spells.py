@@ -109,8 +109,7 @@ base AS (
     SELECT 'patent' AS right_type, p.patent_id AS right_id, p.kind, NULL::BOOLEAN AS is_gi, p.filing_date,
            p.ipc[1] AS ipc_main, f.family_id IS NOT NULL AS family_abroad, a.pledge_max_cny, a.pledged_from,
            a.awarded_from, p.holders[1] AS holder, h.h_type, h.h_country, h.h_region, p.grant_date AS start,
-           least(CAST(p.filing_date + to_years({rules.patent_term_sql("p.kind", "p.filing_date")}) AS DATE)
-                     + CAST(coalesce(a.extension_days, 0) AS INTEGER),
+           least({rules.patent_end_sql("p")} + CAST(coalesce(a.extension_days, 0) AS INTEGER),
                  coalesce(a.ended, {OPEN})) AS stop,
            coalesce(a.void, false) AS void
     FROM p LEFT JOIN agg a ON a.right_type = 'patent' AND a.right_id = p.patent_id

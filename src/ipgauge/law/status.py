@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 
 from ipgauge.errors import UserError
-from ipgauge.law.cn import CN
+from ipgauge.law.jurisdictions import rules_for
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
 from ipgauge.law.spells import SPELL_COLUMNS, register_hierarchy, spell_sql
 from ipgauge.register.store import known_at
@@ -65,12 +65,13 @@ def _find(con: duckdb.DuckDBPyConnection, right_id: str, k: date) -> tuple[str, 
 
 
 def _term_end(con: duckdb.DuckDBPyConnection, right_type: str, row: dict, rules: RuleSet) -> date | None:
-    if right_type == "patent":
+    if right_type == "patent":  # the first day out of force by the term alone
         sql = (
-            f"SELECT CAST(DATE '{row['filing_date']}' + to_years("
-            f"{rules.patent_term_sql(repr(row['kind']), repr(str(row['filing_date'])) + '::DATE')}) AS DATE)"
+            f"SELECT {rules.patent_end_sql('r')} FROM (SELECT ?::VARCHAR AS kind, ?::DATE AS filing_date, "
+            "?::DATE AS grant_date, ?::DATE AS term_from) r"
         )
-        return con.execute(sql).fetchall()[0][0]
+        values = [row["kind"], row["filing_date"], row.get("grant_date"), row.get("term_from")]
+        return con.execute(sql, values).fetchall()[0][0]
     if right_type == "trademark":
         sql = f"SELECT CAST(DATE '{row['registration_date']}' + to_years({rules.trademark_term_years}) AS DATE)"
         return con.execute(sql).fetchall()[0][0]
@@ -114,11 +115,12 @@ def explain(
     right_id: str,
     d: date,
     k: date,
-    rules: RuleSet = CN,
+    rules: RuleSet | None = None,
     policy: Policy = DEFAULT_POLICY,
 ) -> Status:
-    """The status of ``right_id`` on ``d`` as known on ``k``."""
+    """The status of ``right_id`` on ``d`` as known on ``k``, by the rule set of its jurisdiction."""
     right_type, row = _find(con, right_id, k)
+    rules = rules or rules_for(row.get("jurisdiction") or "CN")
     register_hierarchy(con)
     spells = [
         dict(zip(SPELL_COLUMNS, r, strict=True))

@@ -94,6 +94,11 @@ def column_rules(c: Column) -> Iterator[Rule]:
             f"AND {n} NOT IN ({', '.join(map(q, REGIONAL_OFFICES))})",
             f"{q(n + ': ')} || {n} || ' is neither a country code nor a regional patent office (EP, WO, ...)'",
         )
+    elif c.kind == "subdivision":
+        yield (
+            f"{n} IS NOT NULL AND NOT regexp_full_match({n}, '[A-Z]{{2}}-[A-Z0-9]{{1,3}}')",
+            f"{q(n + ': ')} || {n} || ' is not an ISO 3166-2 subdivision code such as US-NY'",
+        )
     elif c.kind == "region":
         yield (
             f"{n} IS NOT NULL AND NOT list_contains(getvariable('ipgauge_regions'), {n})",
@@ -150,7 +155,10 @@ def _event_value_rules() -> Iterator[Rule]:
             f"'value: ' || coalesce(value, '(empty)') || ' is not ' || {q(what)} || ' for ' || event",
         )
 
-    yield need(("annuity_paid", "lapsed_unpaid_fee"), "regexp_full_match(value, '[1-9][0-9]?')", "a fee year (1-99)")
+    yield need(("annuity_paid",), "regexp_full_match(value, '[1-9][0-9]?')", "a fee year (1-99)")
+    yield need(  # 0: lapsed before any fee was paid (a US patent that never paid its 3.5-year fee)
+        ("lapsed_unpaid_fee",), "regexp_full_match(value, '[0-9]{1,2}')", "the last fee year paid (0-99)"
+    )
     yield need(("term_extended",), "regexp_full_match(value, '[1-9][0-9]{0,4}')", "a positive number of days")
     yield need(
         ("renewed",),

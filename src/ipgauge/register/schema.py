@@ -12,7 +12,7 @@ from datetime import date, datetime
 from ipgauge.errors import UserError
 
 PARTY_TYPES = ("enterprise", "university", "research_institute", "individual", "government", "other")
-PATENT_KINDS = ("invention", "utility_model", "design")
+PATENT_KINDS = ("invention", "utility_model", "design", "plant")  # plant: US plant patents
 TRADEMARK_KINDS = ("ordinary", "collective", "certification")
 RIGHT_TYPES = ("patent", "trademark", "gi_product")
 
@@ -128,6 +128,8 @@ PARTIES = Table(
         _req("country", "country"),
         Column("region_code", "region"),
         Column("address"),
+        Column("city"),
+        Column("subdivision", "subdivision"),  # ISO 3166-2 outside China, e.g. US-NY
     ),
     key=("party_id",),
     derived=(("resolved_region_code", "VARCHAR"),),
@@ -146,9 +148,24 @@ PATENTS = Table(
         Column("ipc", "list"),
         _req("holders", "list"),
         Column("family_id", "id"),
+        Column("kind_code"),  # the office's document kind (US: B1, B2, S, E, P2 …)
+        Column("cpc", "list"),
+        Column("term_from", "date"),  # where the term runs from when not the filing date (US continuations)
+        Column("related", "list"),  # related applications: 'relation:country number:date' items
+        Column("terminal_disclaimer", "bool"),
     ),
     key=("patent_id",),
     known_from="filing_date",
+)
+CLAIMS = Table(
+    "claims",
+    (
+        _req("patent_id", "id"),
+        _req("number", "int"),
+        Column("depends_on", "list"),  # the claim numbers this claim refers to (empty: independent)
+        _req("text"),
+    ),
+    key=("patent_id", "number"),
 )
 FAMILIES = Table(
     "families",
@@ -207,5 +224,5 @@ POPULATION = Table(
 )
 
 #: Load order: a table's references point only to tables before it.
-TABLES: tuple[Table, ...] = (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS, POPULATION)
+TABLES: tuple[Table, ...] = (PARTIES, PATENTS, CLAIMS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS, POPULATION)
 TABLES_BY_NAME = {t.name: t for t in TABLES}

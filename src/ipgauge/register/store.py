@@ -52,7 +52,7 @@ def _ddl(table: Table) -> str:
 #: The store's own facts: its identity (a random id written once, at creation) and its format version.
 META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
 #: 2: rows carry ``closed_by``, the delivery that superseded them (the second clock, see GLOSSARY).
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"  # 2: closed_by and meta; 3: claims, US parties and patents
 NEW_SUFFIXES = (".duckdb", ".db")
 _MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
 MIN_MEMORY = 256 * 10**6
@@ -167,8 +167,11 @@ def _create(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that is missing, give a new store its identity and upgrade an older one."""
     con.execute("BEGIN")
     try:
+        older = _version(con) != FORMAT_VERSION
         for t in TABLES:
             con.execute(_ddl(t))
+            for c in t.columns if older else ():  # format 3 added optional columns (city, cpc …) to older tables
+                con.execute(f"ALTER TABLE {t.name} ADD COLUMN IF NOT EXISTS {c.name} {c.sql_type}")
             if _version(con) is None:  # format 1: rows knew when they were superseded, not by which delivery
                 con.execute(f"ALTER TABLE {t.name} ADD COLUMN IF NOT EXISTS closed_by INTEGER")
                 match = " AND ".join(f"n.{k} = o.{k}" for k in t.key)

@@ -46,6 +46,15 @@ def _missing_rights(stage: str) -> str:
                           WHERE k.right_type = e.right_type AND k.right_id = e.right_id)"""
 
 
+def _missing_patents(stage: str) -> str:
+    """Claims of a patent that is neither in the delivery nor in the register."""
+    return f"""
+        SELECT _ord, 'patent_id: no patent ' || patent_id || ' in the delivery or the register' AS msg
+        FROM {stage} c
+        WHERE patent_id IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM _known_rights k WHERE k.right_type = 'patent' AND k.right_id = c.patent_id)"""
+
+
 def _before_the_right(stage: str) -> str:
     """Events that take effect before their right was filed (or approved): a typing error, never a fact."""
     return f"""
@@ -64,6 +73,8 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
     lookups: list[str] = []
     if "holders" in table.column_names:
         lookups.append(_missing_parties("_rows", "holders"))
+    if table.name == "claims":
+        lookups.append(_missing_patents("_rows"))
     if table.name == "events":
         lookups.append(_missing_rights("_rows"))
         lookups.append(_before_the_right("_rows"))

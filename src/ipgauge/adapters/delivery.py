@@ -1,0 +1,125 @@
+"""Writing a canonical delivery from an adapter: streamed CSV files, rejects kept, moved into place whole.
+
+The files are written into a hidden folder beside the output and moved in when the import is done,
+so an interrupted import leaves no half delivery. A party met in many documents is written once.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+from types import TracebackType
+
+from ipgauge import outputs
+from ipgauge.errors import UserError, why
+from ipgauge.register.schema import TABLES_BY_NAME
+
+REJECTS = "REJECTS/import.csv"
+REJECT_COLUMNS = ["file", "document", "reason"]
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output folder that is a file or holds someone else's files (an earlier import may be replaced)."""
+    outputs.check_out(out, _earlier_import, "an earlier import")
+
+
+def _earlier_import(folder: Path) -> bool:
+    try:
+        return "adapter" in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+class DeliveryWriter:
+    """Rows of canonical tables, written as they come; ``close`` moves the finished delivery into ``out``."""
+
+    def __init__(self, out: Path, adapter: str, tables: tuple[str, ...]) -> None:
+        check_out(out)
+        self.out, self.adapter = out, adapter
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            self.work = Path(tempfile.mkdtemp(dir=out, prefix=".import-"))
+        except OSError as e:
+            raise UserError(f"cannot write the delivery to {out} ({why(e)}).") from None
+        self._files, self._writers, self.counts = {}, {}, Counter()
+        for name in tables:
+            columns = list(TABLES_BY_NAME[name].column_names)
+            f = open(self.work / f"{name}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed in close)
+            self._files[name], self._writers[name] = f, (csv.DictWriter(f, columns, lineterminator="\n"), columns)
+            self._writers[name][0].writeheader()
+        (self.work / "REJECTS").mkdir()
+        self._rejects_file = open(self.work / REJECTS, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self._rejects = csv.writer(self._rejects_file, lineterminator="\n")
+        self._rejects.writerow(REJECT_COLUMNS)
+        self._parties: set[str] = set()
+        self.documents = 0
+        self.rejected = 0
+        self.notes: Counter[str] = Counter()
+
+    def row(self, table: str, values: dict) -> None:
+        """One row; None and empty lists are written empty, lists joined with ';', booleans as true/false."""
+        if table == "parties":
+            if values["party_id"] in self._parties:
+                return
+            self._parties.add(values["party_id"])
+        writer, _ = self._writers[table]
+        writer.writerow({k: _cell(v) for k, v in values.items()})
+        self.counts[table] += 1
+
+    def reject(self, file: str, document: str, reason: str) -> None:
+        """A document that could not be imported, with why (the rest of the file still imports)."""
+        self._rejects.writerow([file, document, reason])
+        self.rejected += 1
+
+    def close(self, sources: list[Path]) -> Path:
+        """Finish the files, write the manifest and move the delivery into place."""
+        for f in [*self._files.values(), self._rejects_file]:
+            f.close()
+        manifest = {
+            "adapter": self.adapter,
+            "sources": [p.name for p in sources],
+            "documents": self.documents,
+            "rejected_documents": self.rejected,
+            "rows": dict(sorted(self.counts.items())),
+            "not_imported": dict(sorted(self.notes.items())),
+            "synthetic": False,
+        }
+        (self.work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        try:
+            for old in [p for p in self.out.iterdir() if not p.name.startswith(".import-")]:
+                shutil.rmtree(old) if old.is_dir() else old.unlink()  # an earlier import's files
+            for p in sorted(self.work.iterdir()):
+                os.replace(p, self.out / p.name)
+        except OSError as e:
+            raise UserError(f"cannot write the delivery to {self.out} ({why(e)}).") from None
+        finally:
+            shutil.rmtree(self.work, ignore_errors=True)
+        return self.out
+
+    def abandon(self) -> None:
+        """Remove the unfinished files (an error or Ctrl-C): nothing half-written is left behind."""
+        for f in [*self._files.values(), self._rejects_file]:
+            f.close()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def __enter__(self) -> DeliveryWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is not None:
+            self.abandon()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,124 @@
+"""USPTO Maintenance Fee Events (fixed width) → canonical patent events.
+
+Layouts (``../shared/real/SOURCES.md`` cites the parsers each comes from): the current one, 57
+characters a line — patent 1–13, application 15–22, entity 24, filing 26–33, grant 35–42, event
+date 44–51, code 53–57 — and the older one with every field 6 columns further left (51
+characters). A line's length tells them apart.
+
+What the codes mean in the canonical register:
+
+- ``M?551``/``M?552``/``M?553`` (and the older ``M17x``/``M18x``/``M27x``/``M28x``) — a maintenance
+  fee paid for the 4th, 8th or 12th year: ``annuity_paid`` with that year.
+- ``EXP.`` — expired for an unpaid fee. Its date is when the USPTO recorded it; the patent lapsed at
+  the end of the grace period, the 4th, 8th or 12th anniversary of grant after the last fee paid
+  (35 U.S.C. 41(b); MPEP 2506): ``lapsed_unpaid_fee`` effective the day after that anniversary (the
+  first day out of force) and recorded on the event date, the last paid fee year as value.
+- ``EXPX`` — the expiry cancelled (a late payment accepted, 37 CFR 1.378): ``restored``.
+- Reminders, surcharges, petitions and entity-status changes do not change whether a patent is in
+  force; they are counted in the manifest's ``not_imported``, never guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+from ipgauge.adapters.delivery import DeliveryWriter
+from ipgauge.adapters.uspto_grant import Malformed, patent_id
+from ipgauge.errors import UserError, why
+
+TABLES = ("events",)
+LAYOUTS = {  # line length without the line ending → (patent, application, entity, filing, grant, event date, code)
+    57: ((0, 13), (14, 22), (23, 24), (25, 33), (34, 42), (43, 51), (52, 57)),
+    51: ((0, 7), (8, 16), (17, 18), (19, 27), (28, 36), (37, 45), (46, 51)),
+}
+FEE_YEARS = {"1": 4, "2": 8, "3": 12}  # the last digit of M1551/M2552/M3553
+OLD_FEE_CODES = {  # the older payment codes, by fee year (fastpat; Patent-Tools)
+    **dict.fromkeys(("M170", "M173", "M183", "M273", "M283"), 4),
+    **dict.fromkeys(("M171", "M174", "M184", "M274", "M284"), 8),
+    **dict.fromkeys(("M172", "M175", "M185", "M275", "M285"), 12),
+}
+_PAID = re.compile(r"M[123]55([123])")
+
+
+def fee_year(code: str) -> int | None:
+    """The fee year a payment code pays (4, 8 or 12), or None when the code is not a payment."""
+    m = _PAID.fullmatch(code)
+    return FEE_YEARS[m.group(1)] if m else OLD_FEE_CODES.get(code)
+
+
+def _ymd(text: str, what: str) -> date:
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        raise Malformed(f"{what} {text!r} is not a date (YYYYMMDD)") from None
+
+
+def _anniversary(grant: date, years: int) -> date:
+    try:
+        return grant.replace(year=grant.year + years)
+    except ValueError:  # 29 February
+        return date(grant.year + years, 3, 1)
+
+
+def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
+    """Every line of every file: events for the codes that change whether a patent is in force."""
+    total = sum(f.stat().st_size for f in files)
+    done = 0
+    paid: dict[str, int] = {}  # patent → the latest fee year paid, as the file (in date order per patent) goes
+    for path in files:
+        lines = _lines(path)
+        for n, raw in enumerate(lines, start=1):
+            done += len(raw) + 1
+            if n % 50_000 == 0:
+                tick("importing fee events", done, total)
+            text = raw.rstrip("\r\n")
+            if not text.strip():
+                continue
+            writer.documents += 1
+            width = 57 if 53 <= len(text) <= 57 else 51 if 47 <= len(text) <= 51 else None  # codes may lose a space
+            if width is None:
+                writer.reject(path.name, f"line {n}", f"is {len(text)} characters; a fee event line has 57 (or 51)")
+                continue
+            fields = [text.ljust(width)[a:b].strip() for a, b in LAYOUTS[width]]
+            try:
+                event = _event(fields, paid)
+            except Malformed as e:
+                writer.reject(path.name, f"line {n} ({fields[0] or '?'})", str(e))
+                continue
+            if event is None:
+                writer.notes[f"fee event {fields[6] or '(blank)'}"] += 1
+            else:
+                writer.row("events", event)
+        tick("importing fee events", done, total)
+
+
+def _lines(path: Path):
+    try:
+        with open(path, encoding="ascii", errors="strict", newline="") as f:
+            yield from f
+    except UnicodeDecodeError as e:
+        raise UserError(
+            f"{path.name} is not a maintenance fee events file (not ASCII near byte {e.start:,})."
+        ) from None
+    except OSError as e:
+        raise UserError(f"cannot read {path} ({why(e)}).") from None
+
+
+def _event(fields: list[str], paid: dict[str, int]) -> dict | None:
+    number, _, _, _, granted, when, code = fields
+    pid = patent_id(number)
+    grant, recorded = _ymd(granted, "grant date"), _ymd(when, "event date")
+    base = {"right_type": "patent", "right_id": pid, "recorded_date": recorded.isoformat(), "note": f"USPTO {code}"}
+    year = fee_year(code)
+    if year is not None:
+        paid[pid] = max(paid.get(pid, 0), year)
+        return base | {"event": "annuity_paid", "effective_date": recorded.isoformat(), "value": str(year)}
+    if code == "EXP.":
+        last = paid.get(pid, 0)
+        lapse = _anniversary(grant, {0: 4, 4: 8, 8: 12}.get(last, 12)) + timedelta(days=1)  # the first day out
+        return base | {"event": "lapsed_unpaid_fee", "effective_date": lapse.isoformat(), "value": str(last)}
+    if code == "EXPX":
+        return base | {"event": "restored", "effective_date": recorded.isoformat(), "value": None}
+    return None

@@ -1,0 +1,227 @@
+"""Real registers: USPTO grant XML and maintenance-fee events in, the US rule set, status on real patents.
+
+The expected values are worked out by hand from the sample files (tests/data/real, see SOURCES.md):
+
+- US 8,930,553 (IBM): filed 2012-10-09, granted 2015-01-06, patent term adjustment 129 days, 8 claims.
+  20 years from filing: the anniversary 2032-10-09 is the last day (35 U.S.C. 154(a)(2)); plus 129
+  days: last day in force 2033-02-15. The fee file says the 3.5-year fee went unpaid (EXP. recorded
+  2019-02-11: expired at the end of the grace period, the 4th anniversary 2019-01-06, so out of force
+  from 2019-01-07), then paid late and reinstated (M1551 2019-05-13, EXPX 2019-05-20).
+- US 7,272,630 (Microsoft): filed 2004-11-18 as a division of 09/876,376 filed 2001-06-06, granted
+  2007-09-18, PTA 36 days, 17 claims. The term runs from the parent: 2021-06-06 + 36 days = last day
+  2021-07-12 (MPEP 2701). The fees for years 4 and 8 were paid, the 12th not (EXP. recorded
+  2019-10-21): last day in force the 12th anniversary, 2019-09-18.
+- US D435,854 (design, Hitachi Maxell, Sanyo, Olympus): granted 2001-01-02; 14 years from grant
+  (35 U.S.C. 173): last day in force 2015-01-02.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import run
+from ipgauge.adapters.uspto_grant import parse, patent_id
+from ipgauge.law.us import US
+
+REAL = Path(__file__).parent / "data" / "real"
+GRANTS = sorted(REAL.glob("*.xml"))
+K = "2025-06-30"
+
+
+def rows(folder: Path, table: str) -> list[dict]:
+    with open(folder / f"{table}.csv", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("us")
+    result = run("import", "uspto-grant", *GRANTS, "--out", work / "grants")
+    assert result.exit_code == 0, result.stderr
+    result = run("import", "uspto-maintfee", REAL / "sample.txt", "--out", work / "fees")
+    assert result.exit_code == 0, result.stderr
+    db = work / "us.duckdb"
+    for folder in ("grants", "fees"):
+        loaded = run("load", work / folder, "--db", db, "--recorded-on", K)
+        assert loaded.exit_code == 0, loaded.stdout + loaded.stderr
+    return work
+
+
+def test_patent_numbers_follow_the_contract():
+    assert patent_id("08930553") == "US8930553"
+    assert patent_id("D0435854") == "USD435854"
+    assert patent_id("RE045678") == "USRE45678"
+    assert patent_id("PP012345") == "USPP12345"
+
+
+def test_every_grant_sample_imports_with_every_field(imported):
+    patents = {p["patent_id"]: p for p in rows(imported / "grants", "patents")}
+    assert set(patents) == {"US8930553", "US7272630", "USD435854"}
+    ibm, ms, design = patents["US8930553"], patents["US7272630"], patents["USD435854"]
+    assert (ibm["kind"], ibm["kind_code"], ibm["filing_date"], ibm["grant_date"]) == (
+        "invention", "B2", "2012-10-09", "2015-01-06",
+    )  # fmt: skip
+    assert ibm["title"] == "Managing mid-dialog session initiation protocol (SIP) messages"
+    assert ibm["ipc"] == "G06F 15/16" and ibm["abstract"].startswith("Processing mid-dialog SIP messages")
+    assert ms["term_from"] == "2001-06-06" and ms["related"].startswith("division:US 09876376:2001-06-06")
+    assert (design["kind"], design["kind_code"], design["grant_date"]) == ("design", "S", "2001-01-02")
+    parties = {p["party_id"]: p for p in rows(imported / "grants", "parties")}
+    assert (parties[ibm["holders"]]["name"], parties[ibm["holders"]]["subdivision"]) == (
+        "International Business Machines Corporation", "US-NY",
+    )  # fmt: skip
+    assert [parties[h]["country"] for h in design["holders"].split(";")] == ["JP", "JP", "JP"]
+    claims = rows(imported / "grants", "claims")
+    counts = {pid: sum(c["patent_id"] == pid for c in claims) for pid in patents}
+    assert counts == {"US8930553": 8, "US7272630": 17, "USD435854": 1}
+    second = next(c for c in claims if c["patent_id"] == "US8930553" and c["number"] == "2")
+    assert second["depends_on"] == "1" and second["text"].startswith("2. The system according to claim 1")
+    pta = {e["right_id"]: e["value"] for e in rows(imported / "grants", "events") if e["event"] == "term_extended"}
+    assert pta == {"US8930553": "129", "US7272630": "36"}
+    manifest = json.loads((imported / "grants" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["rejected_documents"] == 0 and manifest["synthetic"] is False
+
+
+def test_fee_events_mean_what_the_law_says(imported):
+    events = [(e["right_id"], e["event"], e["effective_date"], e["value"]) for e in rows(imported / "fees", "events")]
+    assert ("US8930553", "lapsed_unpaid_fee", "2019-01-07", "0") in events  # the day after the 4th anniversary
+    assert ("US8930553", "restored", "2019-05-20", "") in events
+    assert ("US7272630", "lapsed_unpaid_fee", "2019-09-19", "8") in events  # 8th-year fee paid, 12th not
+    assert ("US7272630", "annuity_paid", "2015-03-09", "8") in events
+    manifest = json.loads((imported / "fees" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["not_imported"] == {"fee event REM.": 2}
+
+
+@pytest.mark.parametrize(
+    ("patent", "day", "known_at", "in_force"),
+    [
+        ("US8930553", "2033-02-15", K, True),  # 20 years from filing + 129 days of PTA
+        ("US8930553", "2033-02-16", K, False),
+        ("US8930553", "2019-03-01", "2019-03-01", False),  # the lapse, as known before the reinstatement
+        ("US8930553", "2019-03-01", K, True),  # reinstated: as if it had never lapsed
+        ("US7272630", "2019-09-18", K, True),  # the 12th anniversary, last day of the grace period
+        ("US7272630", "2019-09-19", K, False),
+        ("US7272630", "2019-09-19", "2019-10-20", True),  # the expiry was recorded on 2019-10-21
+        ("USD435854", "2015-01-02", K, True),  # 14 years from grant
+        ("USD435854", "2015-01-03", K, False),
+    ],
+)
+def test_status_of_real_patents_by_the_us_rules(imported, patent, day, known_at, in_force):
+    result = run("status", patent, "--as-of", day, "--known-at", known_at, "--db", imported / "us.duckdb")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("patent " + patent)
+    assert ("\nIN FORCE" if in_force else "\nNOT IN FORCE") in result.stdout, result.stdout
+
+
+def test_the_term_runs_from_the_parent_of_a_division(imported):
+    result = run("status", "US7272630", "--as-of", "2010-01-01", "--known-at", K, "--db", imported / "us.duckdb")
+    assert "By its term alone, in force until 2021-06-06 (last day)" in result.stdout  # not 2024-11-18
+
+
+@pytest.mark.parametrize(
+    ("kind", "filing", "grant", "term_from", "last_day"),
+    [
+        ("invention", "1993-01-05", "1996-06-04", None, "2013-06-04"),  # pre-URAA: 17 from grant is later
+        ("invention", "1993-01-05", "1994-02-01", None, "2013-01-05"),  # 20 from filing is later
+        ("invention", "1995-06-08", "1998-01-06", None, "2015-06-08"),  # on the URAA date: 20 from filing
+        ("invention", "2010-03-01", "2014-05-06", "2006-07-11", "2026-07-11"),  # a continuation
+        ("plant", "2011-04-12", "2013-08-20", None, "2031-04-12"),
+        ("design", "2015-05-12", "2016-01-05", None, "2030-01-05"),  # 14 years from grant
+        ("design", "2015-05-13", "2016-01-05", None, "2031-01-05"),  # 15 years (PLTIA)
+        ("invention", "2012-02-29", "2014-01-07", None, "2032-02-29"),
+    ],
+)
+def test_us_terms_worked_examples(kind, filing, grant, term_from, last_day):
+    """35 U.S.C. 154(a)(2), 154(c)(1) and 173 (MPEP 2701, 1505): the anniversary is the last day in force."""
+    con = duckdb.connect()
+    end = con.execute(
+        f"SELECT {US.patent_end_sql('r')} FROM (SELECT ?::VARCHAR AS kind, ?::DATE AS filing_date, "
+        "?::DATE AS grant_date, ?::DATE AS term_from) r",
+        [kind, filing, grant, term_from],
+    ).fetchall()[0][0]
+    assert end == date.fromisoformat(last_day) + (date(2000, 1, 2) - date(2000, 1, 1))
+
+
+def test_a_weekly_file_of_concatenated_documents_with_dtd_entities(tmp_path):
+    weekly = tmp_path / "ipg150106.xml"
+    body = (
+        (REAL / "US08930553.xml")
+        .read_bytes()
+        .replace(b"(SIP) messages</invention-title>", b"(SIP) &mdash; messages &copy;</invention-title>")
+    )
+    weekly.write_bytes(body + b"\n".join(p.read_bytes() for p in GRANTS if "08930553" not in p.name))
+    result = run("import", "uspto-grant", weekly, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    patents = {p["patent_id"]: p for p in rows(tmp_path / "out", "patents")}
+    assert len(patents) == 3 and patents["US8930553"]["title"].endswith("(SIP) — messages ©")
+
+
+def test_a_broken_document_is_rejected_by_name_and_the_rest_imports(tmp_path):
+    good = (REAL / "US07272630B2.xml").read_bytes()
+    broken = (REAL / "US08930553.xml").read_bytes()
+    weekly = tmp_path / "weekly.xml"
+    weekly.write_bytes(broken[: len(broken) // 2] + b"\n" + good)  # the first document cut off halfway
+    result = run("import", "uspto-grant", weekly, "--out", tmp_path / "out")
+    assert result.exit_code == 1 and "1 document rejected" in result.stderr and "Traceback" not in result.stderr
+    (reject,) = rows(tmp_path / "out" / "REJECTS", "import")
+    assert reject["file"] == "weekly.xml" and reject["document"].startswith("08930553 (line 1)")
+    assert "not well-formed XML" in reject["reason"]
+    assert [p["patent_id"] for p in rows(tmp_path / "out", "patents")] == ["US7272630"]
+    no_title = tmp_path / "no_title.xml"
+    no_title.write_bytes(good.replace(b"<invention-title", b"<x-title").replace(b"</invention-title>", b"</x-title>"))
+    assert run("import", "uspto-grant", no_title, "--out", tmp_path / "t").exit_code == 1
+    assert rows(tmp_path / "t" / "REJECTS", "import")[0]["reason"] == "no invention title"
+
+
+def test_every_sample_truncated_or_corrupted_is_a_sentence_never_a_traceback():
+    for path in GRANTS:
+        data = path.read_bytes()
+        for bad in (data[: len(data) // 3], data.replace(b"<", b"<<", 40), data.replace(b">20", b">x0")):
+            parsed = parse(1, bad)
+            assert parsed.error and parsed.patent is None, path.name
+            assert parsed.document != "?" or b"doc-number" not in bad
+
+
+def test_unreadable_inputs_are_one_sentence(tmp_path):
+    for args, message in [
+        (["uspto-grant", tmp_path / "missing.xml"], "is not a file"),
+        (["uspto-grant", tmp_path], "is not a file"),
+        (["uspto-gazette", REAL / "sample.txt"], "uspto-gazette"),
+    ]:
+        result = run("import", *args, "--out", tmp_path / "o")
+        assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    binary = tmp_path / "fees.bin"
+    binary.write_bytes(b"\x00\xff" * 40)
+    result = run("import", "uspto-maintfee", binary, "--out", tmp_path / "b")
+    assert result.exit_code == 2 and "not a maintenance fee events file" in result.stderr
+    assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())  # nothing half-written
+
+
+def test_fee_lines_of_another_width_are_rejected_and_the_rest_imports(tmp_path):
+    fees = tmp_path / "fees.txt"
+    lines = (REAL / "sample.txt").read_text().splitlines()
+    fees.write_text("\n".join([*lines[:2], "0000008930553 13648029 N 2012", *lines[2:]]) + "\n")
+    result = run("import", "uspto-maintfee", fees, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    (reject,) = rows(tmp_path / "out" / "REJECTS", "import")
+    assert reject["document"] == "line 3" and "is 29 characters" in reject["reason"]
+    assert len(rows(tmp_path / "out", "events")) == 7
+
+
+def test_an_import_replaces_its_own_earlier_output_only(tmp_path):
+    out = tmp_path / "out"
+    assert run("import", "uspto-grant", GRANTS[0], "--out", out).exit_code == 0
+    assert run("import", "uspto-grant", GRANTS[1], "--out", out).exit_code == 0
+    assert len(rows(out, "patents")) == 1
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep")
+    result = run("import", "uspto-grant", GRANTS[0], "--out", other)
+    assert result.exit_code == 2 and "already holds files" in result.stderr
+    shutil.rmtree(out)
