@@ -245,7 +245,20 @@ def load(
         raise typer.Exit(report.exit_code)
 
 
-IMPORT_FORMATS = ("uspto-grant", "uspto-maintfee")
+def _patents_in(db: Path) -> set[str]:
+    """The ids of the patents a register holds now."""
+    from ipgauge.register import store
+
+    if not db.is_file():
+        raise UserError(f"--known-in {db} is not a register file.")
+    con = store.connect(db, read_only=True)
+    try:
+        return {r[0] for r in con.execute("SELECT patent_id FROM patents WHERE known_to IS NULL").fetchall()}
+    finally:
+        con.close()
+
+
+IMPORT_FORMATS = ("uspto-grant", "uspto-maintfee", "uspto-assignment", "epo-legal")
 
 
 @app.command("import")
@@ -256,19 +269,37 @@ def import_(
         list[Path], typer.Argument(parser=_path, help="Input files (a weekly file may hold many documents).")
     ],
     out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the canonical delivery.")],
+    known_in: Annotated[
+        Path | None,
+        typer.Option(
+            "--known-in",
+            parser=_path,
+            help="A register: import events of the patents it holds only (assignments, EPO).",
+        ),
+    ] = None,
 ) -> None:
     """Turn real bulk files into a delivery `ipgauge load` takes; exit 0, 1 (some documents rejected) or 2."""
-    from ipgauge.adapters import uspto_grant, uspto_maintfee
+    from functools import partial
+
+    from ipgauge.adapters import epo_legal, uspto_assignment, uspto_grant, uspto_maintfee
     from ipgauge.adapters.delivery import REJECTS, DeliveryWriter
 
     _choice(fmt, IMPORT_FORMATS)
     for f in files:
         if not f.is_file():
             raise UserError(f"{f} is not a file.")
-    adapter = {"uspto-grant": uspto_grant, "uspto-maintfee": uspto_maintfee}[fmt]
+    adapter = {
+        "uspto-grant": uspto_grant,
+        "uspto-maintfee": uspto_maintfee,
+        "uspto-assignment": uspto_assignment,
+        "epo-legal": epo_legal,
+    }[fmt]
+    if known_in is not None and fmt not in ("uspto-assignment", "epo-legal"):
+        raise UserError("--known-in applies to uspto-assignment and epo-legal only.")
+    run_adapter = adapter.run if known_in is None else partial(adapter.run, known=_patents_in(known_in))
     started = time.perf_counter()
     with DeliveryWriter(out_dir, fmt, adapter.TABLES) as writer, progress_bar() as tick:
-        adapter.run(files, writer, tick)
+        run_adapter(files, writer, tick)
         writer.close(files)
     seconds = time.perf_counter() - started
     rows = ", ".join(f"{n:,} {t}" for t, n in sorted(writer.counts.items()))

@@ -133,7 +133,7 @@ def _text(el) -> str:
     return " ".join("".join(el.itertext()).split()) if el is not None else ""
 
 
-def _party(name: str, is_org: bool, city: str, state: str, country: str) -> dict:
+def holder_party(name: str, is_org: bool, city: str, state: str, country: str) -> dict:
     """A canonical party; the id is a digest of what identifies it, so the same holder is one party."""
     if not name:
         raise Malformed("a holder has no name")
@@ -215,7 +215,7 @@ def _ice_holders(bib) -> list[dict]:
         org = book.findtext("orgname")
         name = org or " ".join(filter(None, [book.findtext("first-name"), book.findtext("last-name")]))
         city, state, country = (_field(book, f"address/{tag}") for tag in ("city", "state", "country"))
-        out.append(_party((name or "").strip(), bool(org), city, state, country))
+        out.append(holder_party((name or "").strip(), bool(org), city, state, country))
     if not out:
         raise Malformed("no assignee or applicant")
     return list({p["party_id"]: p for p in out}.values())
@@ -306,7 +306,7 @@ def _st32(root, line: int) -> Parsed:
         org = _text(p.find("NAM/ONM"))
         name = org or " ".join(filter(None, [_text(p.find("NAM/FNM")), _text(p.find("NAM/SNM"))]))
         holders.append(
-            _party(
+            holder_party(
                 name,
                 bool(org),
                 _text(p.find("ADR/CITY")),

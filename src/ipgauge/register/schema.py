@@ -31,6 +31,7 @@ EVENT_RIGHTS: dict[str, tuple[str, ...]] = {
     "pledged": ("patent", "trademark"),
     "pledge_released": ("patent", "trademark"),
     "awarded": ("patent",),
+    "office_event": ("patent", "trademark"),  # an office's own event kept verbatim (INPADOC): informative
 }
 
 #: Patent offices that are not countries but hold family members (EPO, WIPO/PCT, Eurasian, ARIPO, OAPI, GCC).
