@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system demo test lint bench bench-national clean
+.PHONY: setup system demo demo-real test lint bench bench-national clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,25 @@ system:
 
 demo: setup
 	$(BIN)/ipgauge demo --out out/demo
+
+# The pipeline on real files (tests/data/real, see its SOURCES.md): USPTO grants, fee events and
+# assignments, EPO legal events -> a US register -> status, indicators and a release.
+REAL := tests/data/real
+RDB := out/real/register.duckdb
+demo-real: setup
+	rm -rf out/real
+	$(BIN)/ipgauge import uspto-grant $(REAL)/US08930553.xml $(REAL)/US07272630B2.xml $(REAL)/USD435854S1.xml --out out/real/grants
+	$(BIN)/ipgauge load out/real/grants --db $(RDB) --recorded-on 2025-06-30
+	$(BIN)/ipgauge import uspto-maintfee $(REAL)/sample.txt --out out/real/fees
+	$(BIN)/ipgauge load out/real/fees --db $(RDB) --recorded-on 2025-06-30
+	$(BIN)/ipgauge import uspto-assignment $(REAL)/ad20160101.xml --known-in $(RDB) --out out/real/assignments
+	$(BIN)/ipgauge import epo-legal $(REAL)/example_1.xml $(REAL)/example_3.xml --known-in $(RDB) --out out/real/epo
+	$(BIN)/ipgauge status US8930553 --as-of 2019-03-01 --known-at 2019-03-01 --db $(RDB)
+	$(BIN)/ipgauge status US8930553 --as-of 2019-03-01 --known-at 2025-06-30 --db $(RDB)
+	$(BIN)/ipgauge indicator valid_invention_patents --jurisdiction US --region US --as-of 2016-12-31 --known-at 2025-06-30 --db $(RDB)
+	$(BIN)/ipgauge indicator valid_designs --jurisdiction US --region CN --by country --as-of 2010-12-31 --known-at 2025-06-30 --db $(RDB)
+	printf 'region = "US"\njurisdiction = "US"\nas_of = 2016-12-31\nknown_at = 2025-06-30\nindicators = ["valid_invention_patents", "valid_designs", "invention_grants"]\n' > out/real/us.toml
+	$(BIN)/ipgauge release --spec out/real/us.toml --db $(RDB) --out out/real/release
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

@@ -31,7 +31,7 @@ from ipgauge.adapters.uspto_grant import parse, patent_id
 from ipgauge.law.us import US
 
 REAL = Path(__file__).parent / "data" / "real"
-GRANTS = sorted(REAL.glob("*.xml"))
+GRANTS = [REAL / name for name in ("US08930553.xml", "US07272630B2.xml", "USD435854S1.xml")]
 K = "2025-06-30"
 
 
@@ -225,3 +225,72 @@ def test_an_import_replaces_its_own_earlier_output_only(tmp_path):
     result = run("import", "uspto-grant", GRANTS[0], "--out", other)
     assert result.exit_code == 2 and "already holds files" in result.stderr
     shutil.rmtree(out)
+
+
+def test_the_us_register_answers_indicators_by_holders_country(imported):
+    """By hand: on 2016-12-31 the two utility patents (IBM, Microsoft; US holders) are in force, the design
+    (three Japanese holders) too; on 2020-01-01 Microsoft's has lapsed (12th-year fee) and IBM's stands."""
+    db = imported / "us.duckdb"
+
+    def figure(name: str, where: str, day: str, *more: str) -> dict | list:
+        result = run(
+            "indicator", name, "--jurisdiction", "US", "--region", where, "--as-of", day, "--known-at", K,
+            "--db", db, "--format", "json", *more,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    assert figure("valid_invention_patents", "US", "2016-12-31")["value"] == 2
+    assert figure("valid_invention_patents", "US", "2020-01-01")["value"] == 1
+    assert figure("valid_invention_patents", "JP", "2016-12-31")["value"] == 0
+    assert figure("valid_designs", "JP", "2010-12-31")["value"] == 1
+    assert figure("valid_designs", "JP", "2015-01-03")["value"] == 0
+    (by_country,) = figure("valid_designs", "CN", "2010-12-31", "--by", "country")
+    assert (by_country["part"], by_country["value"]) == ("JP", 1)
+    assert figure("invention_grants", "US", "2015-12-31")["value"] == 1  # IBM's, granted 2015-01-06
+    unknown = run("indicator", "valid_designs", "--jurisdiction", "XX", "--region", "US", "--as-of", "2010-01-01")
+    assert unknown.exit_code == 2 and "no rule set for 'XX'" in unknown.stderr
+
+
+def test_a_release_of_the_us_register(imported, tmp_path):
+    spec = tmp_path / "us.toml"
+    spec.write_text(
+        'region = "US"\njurisdiction = "US"\nas_of = 2016-12-31\nknown_at = 2025-06-30\n'
+        'indicators = ["valid_invention_patents", "valid_designs", "invention_grants"]\n',
+        encoding="utf-8",
+    )
+    result = run("release", "--spec", spec, "--db", imported / "us.duckdb", "--out", tmp_path / "r")
+    assert result.exit_code == 0, result.stderr
+    assert "By the end of 2016, the United States had two valid invention patents" in result.stdout
+    assert "截至2016年底，美国有效发明专利2件" in result.stdout
+    data = json.loads((tmp_path / "r" / "figures.json").read_text(encoding="utf-8"))
+    values = {f["name"]: (f["value"], f["previous"]) for f in data["figures"]["figures"]}
+    assert values == {"valid_invention_patents": (2, 2), "valid_designs": (0, 0), "invention_grants": (0, 1)}
+    assert not (tmp_path / "r" / "map.png").exists()  # no map of a foreign country's holders
+
+
+def test_assignments_and_epo_events_import_with_zero_rejects(imported, tmp_path):
+    result = run("import", "uspto-assignment", REAL / "ad20160101.xml", "--out", tmp_path / "a")
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["documents"] == 199 and manifest["rejected_documents"] == 0
+    assert manifest["not_imported"]["conveyance SECURITY INTEREST"] == 13  # no change of holder
+    first = rows(tmp_path / "a", "events")[0]  # reel 37388 frame 92: Soundbite, signed 2006-03-29/30
+    assert (first["right_id"], first["event"], first["effective_date"], first["recorded_date"]) == (
+        "US9219817", "transferred", "2006-03-30", "2015-12-30",
+    )  # fmt: skip
+    soundbite = next(p for p in rows(tmp_path / "a", "parties") if p["party_id"] == first["value"])
+    assert (soundbite["country"], soundbite["subdivision"], soundbite["city"]) == ("US", "US-MA", "Burlington")
+    known = run("import", "uspto-assignment", REAL / "ad20160101.xml", "--out", tmp_path / "k",
+                "--known-in", imported / "us.duckdb")  # fmt: skip
+    assert known.exit_code == 0 and rows(tmp_path / "k", "events") == []  # none of the sample's patents
+    result = run("import", "epo-legal", REAL / "example_1.xml", REAL / "example_3.xml", "--out", tmp_path / "e")
+    assert result.exit_code == 0, result.stderr
+    events = rows(tmp_path / "e", "events")
+    assert len(events) == 64 and {e["right_id"] for e in events} == {"EP1000000", "US10465445"}
+    moves = [e for e in events if e["event"] == "transferred"]
+    assert [(m["effective_date"], m["right_id"]) for m in moves] == [
+        ("2018-03-14", "US10465445"),
+        ("2014-12-04", "US10465445"),
+    ]
+    assert all(e["value"] for e in events if e["event"] == "office_event")  # the office's code, verbatim

@@ -121,7 +121,10 @@ PID = GOOD_PATENT[0]
             "right_id: no patent CN202310000001.5 in the delivery or the register",
         ),
         (["patent", PID, "renewed", "2024-06-01", "", "2034-06-01", ""], "event: renewed does not apply to a patent"),
-        (["patent", PID, "lapsed_unpaid_fee", "2025-01-05", "2025-08-01", "two", ""], "value: two is not the last fee year paid"),
+        (
+            ["patent", PID, "lapsed_unpaid_fee", "2025-01-05", "2025-08-01", "two", ""],
+            "value: two is not the last fee year paid",
+        ),
         (["patent", PID, "pledged", "2024-06-01", "", "lots", ""], "value: lots is not an amount and currency"),
         (["patent", PID, "transferred", "2024-06-01", "", "P2;P8", ""], "value: unknown party P8"),
         (["patent", PID, "term_extended", "2024-06-01", "", "", ""], "value: (empty) is not a positive number of days"),

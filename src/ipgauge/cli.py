@@ -581,14 +581,18 @@ def indicator(
     series: Annotated[str | None, typer.Option(help="monthly, quarterly or yearly: a time series.")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="First date of a series.")] = None,
     to: Annotated[str | None, typer.Option(help="Last date of a series (default: --as-of).")] = None,
-    by: Annotated[str | None, typer.Option(help="Breakdown: subregion, holder_type or field.")] = None,
+    by: Annotated[str | None, typer.Option(help="Breakdown: subregion, holder_type, field or country.")] = None,
     share_of: Annotated[str | None, typer.Option(help="Also give the share of this parent region (e.g. CN).")] = None,
     backend: Annotated[str, typer.Option(help="Engine: duckdb or pyspark.")] = "duckdb",
+    jurisdiction: Annotated[
+        str, typer.Option(help="Whose register: CN (default) or US; US patents are in force by the US rules.")
+    ] = "CN",
     db: DbOption = None,
 ) -> None:
     """A figure for a region on D as known on K, with its value a year earlier and the change."""
     from ipgauge.indicators.catalogue import indicator as lookup
     from ipgauge.indicators.query import open_engine
+    from ipgauge.law.jurisdictions import rules_for
     from ipgauge.regions.groups import region as find_region
     from ipgauge.regions.groups import retired_note, within
     from ipgauge.register.store import db_path
@@ -610,7 +614,8 @@ def indicator(
             f"{parent.code} ({parent.name_en}) does not contain {where.code} ({where.name_en}), "
             "so it has no share of it."
         )
-    with open_engine(db_path(db), k, backend) as engine:
+    rules_for(jurisdiction)  # one sentence for an unknown jurisdiction, before the register is opened
+    with open_engine(db_path(db), k, backend, jurisdiction=jurisdiction) as engine:
         if series:
             start = _date(from_, "--from")
             if start is None:

@@ -41,16 +41,18 @@ def _eligible_from(t: ir.Table, ind: Indicator, settings: Settings) -> ir.DateVa
     return ibis.least(*dates) if len(dates) > 1 else dates[0]
 
 
-def intervals(spells: ir.Table, ind: Indicator, settings: Settings) -> ir.Table:
+def intervals(spells: ir.Table, ind: Indicator, settings: Settings, home: str | None = "CN") -> ir.Table:
     """The spells that count for ``ind``, with ``start`` and ``end`` (exclusive) of when they count.
 
     For a flow (``granted``) the interval is the single grant day: start = grant, end = NULL.
+    ``home`` is the register's jurisdiction: a domestic indicator counts the rights its nationals hold
+    (None: every holder, for a breakdown by country).
     """
     t = spells.filter(spells.right_type == ind.right_type)
     if ind.kinds:
         t = t.filter(t.kind.isin(ind.kinds))
-    if ind.domestic:
-        t = t.filter(t.country == "CN")
+    if ind.domestic and home:
+        t = t.filter(t.country == home)
     if ind.is_gi is not None:
         t = t.filter(t.is_gi == ind.is_gi)
     if ind.measure == "granted":
@@ -68,9 +70,11 @@ def intervals(spells: ir.Table, ind: Indicator, settings: Settings) -> ir.Table:
 
 
 def in_region(t: ir.Table, region: Region) -> ir.BooleanValue:
-    """Whether each spell's first holder (or production area) lies in ``region``."""
+    """Whether each spell's first holder (or production area) lies in ``region`` (is of that country)."""
     if region.is_nation:
         return ibis.literal(True)
+    if region.is_country:
+        return t.country == region.code
     test = None
     for level, codes in region.codes_by_level().items():
         if codes:
@@ -93,6 +97,8 @@ def breakdown_key(t: ir.Table, by: str, region: Region) -> ir.Value:
         return t.holder_type.fill_null("unknown")
     if by == "field":
         return t.field.cast("string").fill_null("unknown")
+    if by == "country":
+        return t.country.fill_null("unknown")
     if region.is_nation:
         return t.province_code
     if region.kind == "group":

@@ -20,13 +20,14 @@ from ipgauge.indicators import engine as E
 from ipgauge.indicators.backends import connect, read_spells
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, Indicator, Settings, indicator
 from ipgauge.indicators.fields import field_names
+from ipgauge.law.jurisdictions import rules_for
 from ipgauge.law.spells import spells
 from ipgauge.regions.divisions import divisions
-from ipgauge.regions.groups import Region, region
+from ipgauge.regions.groups import Region, country, region
 from ipgauge.regions.population import population, table
 from ipgauge.register import store
 
-BREAKDOWNS = ("subregion", "holder_type", "field")
+BREAKDOWNS = ("subregion", "holder_type", "field", "country")
 
 
 def year_before(d: date) -> date:
@@ -85,6 +86,7 @@ class Engine:
         store_con=None,
         settings: Settings = DEFAULT_SETTINGS,
         deliveries: int = 0,
+        jurisdiction: str = "CN",
     ) -> None:
         self.backend = backend
         self.spells_path = spells_path
@@ -94,6 +96,7 @@ class Engine:
         self.store_con = store_con
         self.settings = settings
         self.deliveries = deliveries  # the spells were computed from the register's first N deliveries
+        self.jurisdiction = jurisdiction  # whose rights, by whose law: domestic means held by its nationals
 
     @cached_property
     def populations(self) -> dict[str, dict[int, int]]:
@@ -104,15 +107,17 @@ class Engine:
     def _base(self, ind: Indicator) -> Indicator:
         return indicator(ind.per_10k_of) if ind.is_per_10k else ind
 
-    def _intervals(self, ind: Indicator, with_field: bool = False):
+    def _intervals(self, ind: Indicator, where: Region, by: str | None = None):
+        """The counting intervals; a breakdown by country counts every holder, domestic or not."""
         t = self.spells
-        if with_field:
+        if by == "field":
             t = E.with_field(t)
-        return E.intervals(t, self._base(ind), self.settings)
+        home = where.code if where.is_country else self.jurisdiction  # a country's rights: its nationals'
+        return E.intervals(t, self._base(ind), self.settings, None if by == "country" else home)
 
     def _count(self, ind: Indicator, where: Region, dates: list[date]) -> list[int]:
         base = self._base(ind)
-        t = self._intervals(ind)
+        t = self._intervals(ind, where)
         t = t.filter(E.in_region(t, where))
         counted = {f"c{i}": E.counts(t, base, d).cast("int64").sum().fill_null(0) for i, d in enumerate(dates)}
         row = self.backend.execute(t.aggregate(**counted)).iloc[0]
@@ -179,7 +184,7 @@ class Engine:
         if last < first:
             raise UserError(f"no {period} period ends between {start} and {end}.")
         per_year = E.PERIODS[period]
-        t = self._intervals(ind, with_field=by == "field")
+        t = self._intervals(ind, where, by)
         t = t.filter(E.in_region(t, where))
         parts = ["part"] if by else []
         if by:
@@ -213,7 +218,7 @@ class Engine:
         self._check_breakdown(ind, where, by)
         base = self._base(ind)
         before = year_before(on)
-        t = self._intervals(ind, with_field=by == "field")
+        t = self._intervals(ind, where, by)
         t = t.filter(E.in_region(t, where))
         t = t.mutate(part=E.breakdown_key(t, by, where))
         expr = t.group_by("part").aggregate(
@@ -237,8 +242,8 @@ class Engine:
             raise UserError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}.")
         if ind.is_per_10k and by != "subregion":
             raise UserError("a per-10,000 figure can only be broken down by sub-region.")
-        if by == "subregion" and where.kind == "county":
-            raise UserError(f"{where.code} is a county: it has no sub-regions.")
+        if by == "subregion" and where.kind in ("county", "country"):
+            raise UserError(f"{where.code} is a {where.kind}: it has no sub-regions in ipgauge.")
 
     @staticmethod
     def _label(by: str, part: str) -> str:
@@ -247,6 +252,9 @@ class Engine:
         if by == "subregion":
             d = divisions().get(part)
             return f"{d.name_zh} {d.name_en}" if d else part
+        if by == "country" and len(part) == 2:
+            c = country(part)
+            return f"{c.name_zh} {c.name_en}"
         return part
 
 
@@ -257,6 +265,7 @@ def open_engine(
     backend: str = "duckdb",
     settings: Settings = DEFAULT_SETTINGS,
     upto: int | None = None,
+    jurisdiction: str = "CN",
 ) -> Iterator[Engine]:
     """An engine over the register at ``db`` as known on ``known_at`` (spells computed once, cached).
 
@@ -266,7 +275,7 @@ def open_engine(
     con = store.connect(db, read_only=True)
     try:
         seen = store.last_delivery(con) if upto is None else upto
-        path = spells(con, db, known_at, upto=seen)
+        path = spells(con, db, known_at, rules_for(jurisdiction), upto=seen)
         yield Engine(
             connect(backend),
             path,
@@ -275,6 +284,7 @@ def open_engine(
             store_con=con,
             settings=settings,
             deliveries=seen,
+            jurisdiction=jurisdiction,
         )
     finally:
         con.close()

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from babel import Locale
+
 from ipgauge.errors import UserError
 from ipgauge.regions.divisions import current, divisions, retired, retired_codes
 
@@ -55,6 +57,11 @@ class Region:
         return "(" + " OR ".join(parts) + ")"
 
     @property
+    def is_country(self) -> bool:
+        """Whether this is a foreign country: its rights are those held by its nationals, not a place in China."""
+        return self.kind == "country"
+
+    @property
     def is_nation(self) -> bool:
         """Whether this is the whole country (no filter)."""
         return self.kind == "nation"
@@ -90,11 +97,21 @@ def nation() -> Region:
     return Region(NATION, "全国", "China", "nation", (), "全国", "China")
 
 
+def country(code: str) -> Region:
+    """A country other than China as a region: the rights whose holder is from it (ISO 3166-1 code)."""
+    zh = Locale("zh").territories.get(code, code)
+    en = Locale("en").territories.get(code, code)
+    the = en.startswith(("United ", "Republic")) or en.endswith(("lands", "ines", "Islands", "Bahamas", "Emirates"))
+    return Region(code, zh, en, "country", (), zh, f"the {en}" if the else en)
+
+
 def region(query: str) -> Region:
-    """The region named by a code (current or retired), a group id or alias, or ``CN``."""
+    """The region named by a code (current or retired), a group id or alias, ``CN``, or another country's code."""
     q = query.strip()
     if q.upper() in (NATION, "NATION", "CHINA"):
         return nation()
+    if len(q) == 2 and q.isalpha() and q.isupper() and q in Locale("en").territories:
+        return country(q)
     by_alias = {a: g for g in groups().values() for a in (g.code, *g.aliases)}
     if q.lower() in by_alias:
         return by_alias[q.lower()]

@@ -228,6 +228,11 @@ def map_layers(figures: Figures) -> tuple[dict[str, list], dict[str, list], bool
     return {own: in_home.get(own, [])}, {c: r for c, r in in_home.items() if c != own}, False
 
 
+def has_map(figures: Figures) -> bool:
+    """Whether the release has a map: ipgauge draws China; a foreign country's holders have none."""
+    return figures.region["kind"] != "country"
+
+
 def region_map(figures: Figures, out: Path) -> Path:
     """The released region shaded by its headline figure, with a colour bar, a source line and (for China) the inset."""
     _style()

@@ -272,7 +272,11 @@ def markdown(figures: Figures, lang: str, snapshot_id: str) -> str:
 
 def chart_list(figures: Figures, lang: str) -> list[tuple[str, str, str]]:
     """Every chart as (numbered caption, alt text, file name): the map, then each trend."""
-    out = [("map.png", charts.map_title(figures, lang), charts.describe_map(figures, lang))]
+    out = (
+        [("map.png", charts.map_title(figures, lang), charts.describe_map(figures, lang))]
+        if charts.has_map(figures)
+        else []
+    )
     out += [
         (f"trend_{f.name}.png", charts.trend_title(f, figures, lang), charts.describe_trend(f, figures, lang))
         for f in figures.figures
@@ -566,7 +570,8 @@ def write(figures: Figures, snapshot: dict, out: Path) -> list[Path]:
         raise UserError(f"cannot write the release to {out} ({why(e)}).") from None
     try:
         images = {f.name: charts.trend(f, figures, work) for f in figures.figures}
-        images["map"] = charts.region_map(figures, work)
+        if charts.has_map(figures):
+            images["map"] = charts.region_map(figures, work)
         for lang in figures.spec["languages"]:
             (work / f"release.{lang}.md").write_text(markdown(figures, lang, snapshot["release_id"]), encoding="utf-8")
         page_html = page(figures, snapshot["release_id"], images)

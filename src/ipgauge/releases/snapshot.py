@@ -106,7 +106,7 @@ class Computed:
 
 def run(db: Path, spec: Spec, deliveries: int | None = None) -> Computed:
     """Compute a release's figures from the first ``deliveries`` (default: all) and its snapshot record."""
-    with open_engine(db, spec.known_at, upto=deliveries) as engine:
+    with open_engine(db, spec.known_at, upto=deliveries, jurisdiction=spec.jurisdiction) as engine:
         figures = compute(engine, spec)
         checksum = inputs_checksum(engine.spells_path)
         seen = engine.deliveries
@@ -219,7 +219,7 @@ def reproduce(db: Path, release_id: str) -> Computed:
 def _counted(engine: Engine, name: str, where, on: date) -> set[str]:
     ind = indicator(name)
     base = indicator(ind.per_10k_of) if ind.is_per_10k else ind
-    t = E.intervals(engine.spells, base, engine.settings)
+    t = E.intervals(engine.spells, base, engine.settings, where.code if where.is_country else engine.jurisdiction)
     t = t.filter(E.in_region(t, where) & E.counts(t, base, on))
     return set(engine.backend.execute(t.select("right_id").distinct())["right_id"])
 
@@ -279,7 +279,10 @@ def diff(db: Path, release_id: str, later: date, limit: int | None = None) -> li
     where = region(spec.region)
     seen = record["deliveries"]
     changes = []
-    with open_engine(db, spec.known_at, upto=seen) as old, open_engine(db, later) as new:
+    with (
+        open_engine(db, spec.known_at, upto=seen, jurisdiction=spec.jurisdiction) as old,
+        open_engine(db, later, jurisdiction=spec.jurisdiction) as new,
+    ):
         after = compute(new, replace(spec, known_at=later))
         con = new.store_con
         for f_old, f_new in zip(before.figures, after.figures, strict=True):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ipgauge.errors import UserError
 from ipgauge.indicators.catalogue import indicator
+from ipgauge.law.jurisdictions import rules_for
 from ipgauge.regions.groups import region, within
 from ipgauge.register.schema import parse_date
 
@@ -49,12 +50,15 @@ class Spec:
     published: date | None = None
     source_zh: str = ""
     source_en: str = ""
+    #: whose register: CN, or US (its patents in force by the US rules; regions are holders' countries)
+    jurisdiction: str = "CN"
 
     def validate(self) -> Spec:
         """Check every name now, with one sentence per problem, before anything is computed.
 
         Returns the spec with its regions as codes, so that 辽宁, liaoning and 210000 are one release.
         """
+        rules_for(self.jurisdiction)
         where, parent = region(self.region), region(self.share_of)
         if not within(where, parent):
             raise UserError(
@@ -121,6 +125,7 @@ class Spec:
             "contact",
             "source_zh",
             "source_en",
+            "jurisdiction",
         ):
             if key in values and not isinstance(values[key], str):
                 raise UserError(f"{key} must be text, not {values[key]!r}.")

@@ -34,7 +34,9 @@ SYNTHETIC = {
 
 def english_name(where: dict) -> str:
     """The region's English name for titles and captions: 'the western region' rather than 'Western region'."""
-    return where["official_en"] if where["name_en"].lower().endswith(" region") else where["name_en"]
+    if where["kind"] == "country" or where["name_en"].lower().endswith(" region"):
+        return where["official_en"]  # the United States; the western region
+    return where["name_en"]
 
 
 def title(figures: Figures, lang: str) -> str:
@@ -65,8 +67,8 @@ def source(figures: Figures, lang: str) -> str:
 def reference(where: dict, lang: str) -> str:
     """How a later sentence names the released region: 'the province', 'the region', 'the country'."""
     kind, zh = where["kind"], where["name_zh"]
-    if kind == "nation":
-        return "全国" if lang == "zh" else "the country"
+    if kind in ("nation", "country"):
+        return ("全国" if kind == "nation" else where["official_zh"]) if lang == "zh" else "the country"
     if kind == "group":
         return (
             where["official_zh"]
