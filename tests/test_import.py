@@ -294,3 +294,26 @@ def test_assignments_and_epo_events_import_with_zero_rejects(imported, tmp_path)
         ("2014-12-04", "US10465445"),
     ]
     assert all(e["value"] for e in events if e["event"] == "office_event")  # the office's code, verbatim
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        ("uspto-grant", "US08930553.xml"),
+        ("uspto-grant", "US07272630B2.xml"),
+        ("uspto-grant", "USD435854S1.xml"),
+        ("uspto-assignment", "ad20160101.xml"),
+        ("epo-legal", "example_1.xml"),
+        ("epo-legal", "example_3.xml"),
+        ("uspto-maintfee", "sample.txt"),
+    ],
+)
+def test_a_truncated_copy_of_every_sample_is_rejected_by_name(tmp_path, fmt, name):
+    data = (REAL / name).read_bytes()
+    cut = tmp_path / name
+    cut.write_bytes(data[: len(data) * 2 // 3 - 5])  # never at a line's end
+    result = run("import", fmt, cut, "--out", tmp_path / "out")
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert "rejected" in result.stderr and "Traceback" not in result.stderr
+    (reject, *_) = rows(tmp_path / "out" / "REJECTS", "import")
+    assert reject["file"] == name and reject["document"] and reject["reason"]

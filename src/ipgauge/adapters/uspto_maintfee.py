@@ -108,6 +108,8 @@ def _lines(path: Path):
 
 def _event(fields: list[str], paid: dict[str, int]) -> dict | None:
     number, _, _, _, granted, when, code = fields
+    if len(code) < 4:  # every code is 4 or 5 characters (REM., EXPX, M1551)
+        raise Malformed(f"event code {code!r} is cut short (a line cut off?)")
     pid = patent_id(number)
     grant, recorded = _ymd(granted, "grant date"), _ymd(when, "event date")
     base = {"right_type": "patent", "right_id": pid, "recorded_date": recorded.isoformat(), "note": f"USPTO {code}"}
