@@ -15,7 +15,8 @@ What the codes mean in the canonical register:
   first day out of force) and recorded on the event date, the last paid fee year as value.
 - ``EXPX`` — the expiry cancelled (a late payment accepted, 37 CFR 1.378): ``restored``.
 - Reminders, surcharges, petitions and entity-status changes do not change whether a patent is in
-  force; they are counted in the manifest's ``not_imported``, never guessed at.
+  force; they are counted in the manifest's ``not_imported``, never guessed at. The entity status
+  at each imported event (large, small, micro) is kept in its note.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ OLD_FEE_CODES = {  # the older payment codes, by fee year (fastpat; Patent-Tools
     **dict.fromkeys(("M172", "M175", "M185", "M275", "M285"), 12),
 }
 _PAID = re.compile(r"M[123]55([123])")
+ENTITY = {"N": "large entity", "Y": "small entity", "M": "micro entity"}  # the entity-status column
 
 
 def fee_year(code: str) -> int | None:
@@ -107,12 +109,18 @@ def _lines(path: Path):
 
 
 def _event(fields: list[str], paid: dict[str, int]) -> dict | None:
-    number, _, _, _, granted, when, code = fields
+    number, _, entity, _, granted, when, code = fields
     if len(code) < 4:  # every code is 4 or 5 characters (REM., EXPX, M1551)
         raise Malformed(f"event code {code!r} is cut short (a line cut off?)")
     pid = patent_id(number)
     grant, recorded = _ymd(granted, "grant date"), _ymd(when, "event date")
-    base = {"right_type": "patent", "right_id": pid, "recorded_date": recorded.isoformat(), "note": f"USPTO {code}"}
+    status = ENTITY.get(entity, "entity status unknown")
+    base = {
+        "right_type": "patent",
+        "right_id": pid,
+        "recorded_date": recorded.isoformat(),
+        "note": f"USPTO {code}; {status}",
+    }
     year = fee_year(code)
     if year is not None:
         paid[pid] = max(paid.get(pid, 0), year)
