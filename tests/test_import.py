@@ -287,10 +287,10 @@ def test_assignments_and_epo_events_import_with_zero_rejects(imported, tmp_path)
     result = run("import", "epo-legal", REAL / "example_1.xml", REAL / "example_3.xml", "--out", tmp_path / "e")
     assert result.exit_code == 0, result.stderr
     events = rows(tmp_path / "e", "events")
-    assert len(events) == 64 and {e["right_id"] for e in events} == {"EP1000000", "US10465445"}
+    assert len(events) == 46 and {e["right_id"] for e in events} == {"EP1000000", "US10465445"}
     moves = [e for e in events if e["event"] == "transferred"]
     assert [(m["effective_date"], m["right_id"]) for m in moves] == [
-        ("2018-03-14", "US10465445"),
+        ("2013-12-10", "US10465445"),
         ("2014-12-04", "US10465445"),
     ]
     assert all(e["value"] for e in events if e["event"] == "office_event")  # the office's code, verbatim
@@ -317,3 +317,130 @@ def test_a_truncated_copy_of_every_sample_is_rejected_by_name(tmp_path, fmt, nam
     assert "rejected" in result.stderr and "Traceback" not in result.stderr
     (reject, *_) = rows(tmp_path / "out" / "REJECTS", "import")
     assert reject["file"] == name and reject["document"] and reject["reason"]
+
+
+def test_a_fee_expiry_is_dated_by_its_own_line_alone(tmp_path):
+    """A weekly file holds only that week's events: the lapse must not depend on the other lines."""
+    week = tmp_path / "week.txt"
+    week.write_text("".join(line for line in (REAL / "sample.txt").open() if "EXP. " in line))
+    assert run("import", "uspto-maintfee", week, "--out", tmp_path / "o").exit_code == 0
+    lapses = {(e["right_id"], e["effective_date"], e["value"]) for e in rows(tmp_path / "o", "events")}
+    assert lapses == {("US7272630", "2019-09-19", "8"), ("US8930553", "2019-01-07", "0")}  # last fee year paid
+
+
+def test_fee_lines_that_cannot_be_true_are_rejected(tmp_path):
+    fees = tmp_path / "fees.txt"
+    fees.write_text(
+        "000000D435854 29116510 N 19990106 20010102 20050301 EXP. \n"  # designs pay no maintenance fees
+        "0000008930553 13648029 N 20121009 20150106 20180723 ZZZZ \n"  # a code nobody knows
+        "0000008930553 13648029 N 20121009 20150106 20180723 REM. \n"
+    )
+    result = run("import", "uspto-maintfee", fees, "--out", tmp_path / "o")
+    assert result.exit_code == 1
+    reasons = [r["reason"] for r in rows(tmp_path / "o" / "REJECTS", "import")]
+    assert any("designs pay no maintenance fees" in r for r in reasons)
+    assert any("'ZZZZ' is not one ipgauge knows" in r for r in reasons)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content", "message"),
+    [
+        ("uspto-maintfee", b"", "is empty"),
+        ("uspto-maintfee", (REAL / "US08930553.xml").read_bytes(), "is not a maintenance fee events file"),
+        ("uspto-grant", (REAL / "sample.txt").read_bytes(), "is not USPTO grant XML"),
+        ("uspto-grant", (REAL / "example_3.xml").read_bytes(), "is not USPTO grant XML"),
+        ("uspto-grant", bytes(range(256)) * 40, "is not USPTO grant XML"),
+        ("uspto-assignment", (REAL / "US08930553.xml").read_bytes(), "is not a USPTO patent-assignment file"),
+        ("epo-legal", (REAL / "ad20160101.xml").read_bytes(), "is not an EPO OPS legal-status response"),
+        ("epo-legal", b"", "is empty"),
+    ],
+)
+def test_a_file_of_another_kind_is_one_sentence_and_exit_2(tmp_path, fmt, content, message):
+    path = tmp_path / "input"
+    path.write_bytes(content)
+    result = run("import", fmt, path, "--out", tmp_path / "o")
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert not (tmp_path / "o").exists()  # nothing half-written, not even the folder
+
+
+def test_an_import_never_deletes_someone_elses_file(tmp_path):
+    out = tmp_path / "prev"
+    assert run("import", "uspto-maintfee", REAL / "sample.txt", "--out", out).exit_code == 0
+    (out / "notes.txt").write_text("mine")
+    result = run("import", "uspto-grant", GRANTS[0], "--out", out)
+    assert result.exit_code == 2 and "already holds files" in result.stderr
+    assert (out / "notes.txt").read_text() == "mine"
+    twice = run("import", "uspto-grant", GRANTS[0], GRANTS[0], "--out", tmp_path / "t")
+    assert twice.exit_code == 2 and "named twice" in twice.stderr
+
+
+def test_an_undeclared_entity_is_a_reject(tmp_path):
+    doc = tmp_path / "entity.xml"
+    doc.write_bytes(GRANTS[0].read_bytes().replace(b"Managing mid-dialog", b"Managing &foo; mid-dialog"))
+    assert run("import", "uspto-grant", doc, "--out", tmp_path / "o").exit_code == 1
+    assert rows(tmp_path / "o" / "REJECTS", "import")[0]["reason"] == "entity &foo; is not one the USPTO's DTDs declare"
+
+
+def test_epo_events_of_one_day_are_one_row(tmp_path):
+    assert (
+        run("import", "epo-legal", REAL / "example_1.xml", REAL / "example_3.xml", "--out", tmp_path / "e").exit_code
+        == 0
+    )
+    keys = [(e["right_id"], e["event"], e["effective_date"]) for e in rows(tmp_path / "e", "events")]
+    assert len(keys) == len(set(keys))  # the register's key: nothing for load to reject as a conflict
+
+
+def test_the_whole_foreign_register_and_its_countries_add_up(imported):
+    db = imported / "us.duckdb"
+
+    def value(where: str, *more: str):
+        result = run(
+            "indicator", "valid_designs", "--jurisdiction", "US", "--region", where, "--as-of", "2010-12-31",
+            "--known-at", K, "--db", db, "--format", "json", *more,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    assert value("CN")["value"] == 1  # the whole register: the Japanese-held design counts
+    japan = value("JP", "--share-of", "CN")  # the only design is held in Japan: all of the register's
+    assert (japan["value"], japan["parent_value"], japan["share_pct"]) == (1, 1, 100.0)
+    assert value("US", "--share-of", "CN")["share_pct"] == 0.0
+    for args, message in [
+        (["valid_invention_patents_per_10k", "--region", "US"], "no population for US"),
+        (["high_value_invention_patents", "--jurisdiction", "US", "--region", "US"], "follows CNIPA's definitions"),
+        (["valid_invention_patents", "--region", "ZZ"], "no region or group 'ZZ'"),
+    ]:
+        result = run("indicator", *args, "--as-of", "2016-12-31", "--known-at", K, "--db", db)
+        assert result.exit_code == 2 and message in result.stderr, result.stderr
+
+
+def test_status_names_the_holder_and_takes_us_numbers_as_written(imported):
+    db = imported / "us.duckdb"
+    for spelling in ("US8930553", "US08930553", "US8930553B2", "us 8,930,553"):
+        result = run("status", spelling, "--as-of", "2020-01-01", "--known-at", K, "--db", db)
+        assert result.exit_code == 0, (spelling, result.stderr)
+        assert "International Business Machines Corporation" in result.stdout and "US-NY" in result.stdout
+        assert "(last day 2033-02-15)" in result.stdout
+    after = run("status", "US8930553", "--as-of", "2033-02-16", "--known-at", K, "--db", db)
+    assert "the last day in force was 2033-02-15" in after.stdout
+
+
+def test_an_older_register_takes_us_patents_after_its_upgrade(small_delivery, tmp_path):
+    db = tmp_path / "old.duckdb"
+    assert run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rj").exit_code == 0
+    con = duckdb.connect(str(db))  # make it a format-2 store: no claims, none of the US columns
+    for table, columns in {
+        "parties": ("city", "subdivision"),
+        "patents": ("kind_code", "cpc", "term_from", "related", "terminal_disclaimer"),
+    }.items():
+        for c in columns:
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {c}")
+    con.execute("DROP TABLE claims")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'format'")
+    con.close()
+    result = run("import", "uspto-grant", *GRANTS, "--out", tmp_path / "g")
+    assert result.exit_code == 0
+    loaded = run("load", tmp_path / "g", "--db", db, "--recorded-on", K)
+    assert loaded.exit_code == 0, loaded.stdout + loaded.stderr
+    status = run("status", "US7272630", "--as-of", "2010-01-01", "--known-at", K, "--db", db)
+    assert "IN FORCE" in status.stdout and "Microsoft Corporation" in status.stdout

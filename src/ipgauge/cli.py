@@ -14,6 +14,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -288,6 +289,8 @@ def import_(
     for f in files:
         if not f.is_file():
             raise UserError(f"{f} is not a file.")
+    if len({f.resolve() for f in files}) < len(files):
+        raise UserError("a file is named twice; its documents would be imported twice.")
     adapter = {
         "uspto-grant": uspto_grant,
         "uspto-maintfee": uspto_maintfee,
@@ -615,6 +618,8 @@ def indicator(
             "so it has no share of it."
         )
     rules_for(jurisdiction)  # one sentence for an unknown jurisdiction, before the register is opened
+    if where.is_nation and jurisdiction != "CN":  # CN stands for the whole register: say so
+        where = replace(where, name_zh=f"{jurisdiction}登记簿全部", name_en=f"the whole {jurisdiction} register")
     with open_engine(db_path(db), k, backend, jurisdiction=jurisdiction) as engine:
         if series:
             start = _date(from_, "--from")

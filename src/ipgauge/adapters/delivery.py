@@ -28,11 +28,18 @@ def check_out(out: Path) -> None:
     outputs.check_out(out, _earlier_import, "an earlier import")
 
 
+#: What an import writes (and `load` adds: its rejects under REJECTS/); nothing else is ever removed.
+OURS = {f"{t}.csv" for t in TABLES_BY_NAME} | {"manifest.json", "REJECTS"}
+
+
 def _earlier_import(folder: Path) -> bool:
+    """Whether ``folder`` holds an earlier import and nothing else (someone's notes are never deleted)."""
     try:
-        return "adapter" in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError):
         return False
+    names = {p.name for p in folder.iterdir() if not p.name.startswith(".import-")}
+    return isinstance(manifest, dict) and "adapter" in manifest and names <= OURS
 
 
 class DeliveryWriter:
@@ -41,6 +48,7 @@ class DeliveryWriter:
     def __init__(self, out: Path, adapter: str, tables: tuple[str, ...]) -> None:
         check_out(out)
         self.out, self.adapter = out, adapter
+        self._made = not out.exists()  # an interrupted import removes the folder it made
         try:
             out.mkdir(parents=True, exist_ok=True)
             self.work = Path(tempfile.mkdtemp(dir=out, prefix=".import-"))
@@ -91,8 +99,8 @@ class DeliveryWriter:
         }
         (self.work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         try:
-            for old in [p for p in self.out.iterdir() if not p.name.startswith(".import-")]:
-                shutil.rmtree(old) if old.is_dir() else old.unlink()  # an earlier import's files
+            for old in [p for p in self.out.iterdir() if p.name in OURS]:  # an earlier import's files
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
             for p in sorted(self.work.iterdir()):
                 os.replace(p, self.out / p.name)
         except OSError as e:
@@ -106,6 +114,8 @@ class DeliveryWriter:
         for f in [*self._files.values(), self._rejects_file]:
             f.close()
         shutil.rmtree(self.work, ignore_errors=True)
+        if self._made:
+            shutil.rmtree(self.out, ignore_errors=True)
 
     def __enter__(self) -> DeliveryWriter:
         return self

@@ -36,6 +36,8 @@ def run(files: list[Path], writer: DeliveryWriter, tick, known: set[str] | None 
     countries = countries_by_name()
     total, done = sum(f.stat().st_size for f in files), 0
     for path in files:
+        if path.stat().st_size == 0:
+            raise UserError(f"{path.name} is empty.")
         try:
             root = etree.parse(str(path), _PARSER).getroot()
         except etree.XMLSyntaxError as e:
@@ -78,25 +80,36 @@ def _member(member, writer: DeliveryWriter, countries: dict[str, str], known: se
     if known is not None and rid not in known:
         writer.notes["family member not in the register"] += 1
         return
+    rows: dict[tuple[str, str], dict] = {}  # one row per (event, date): the register's key
     for legal in member.iterfind("ops:legal", NS):
         code = (legal.get("code") or "").strip()
         gazette = _iso(legal.findtext("ops:L007EP", "", NS), "gazette date")
         lines = [" ".join((p.text or "").split()) for p in legal.iterfind("ops:pre", NS)]
-        effective = next(
-            (_iso(m.group(1), "effective date") for t in lines if (m := re.search(r"Effective DATE (\d{8})", t))),
-            gazette,
-        )
+        effective = _effective(lines, gazette)
         free = "; ".join(t.split(" ", 2)[-1] for t in lines)  # without the fixed-width prefix
         owner = legal.findtext("ops:L500EP/ops:L509EP", "", NS).strip()
         conveyance = legal.findtext("ops:L500EP/ops:L510EP", "", NS).strip().upper()
         if code == "AS" and owner and conveyance.startswith(TRANSFERS):
             holder = _owner(owner, countries)
             writer.row("parties", holder)
-            writer.row(
-                "events", _event(rid, "transferred", effective, gazette, holder["party_id"], f"INPADOC AS: {free}")
-            )
-            continue
-        writer.row("events", _event(rid, "office_event", effective, gazette, code, f"{legal.get('desc', '')}: {free}"))
+            row = _event(rid, "transferred", effective, gazette, holder["party_id"], f"INPADOC AS: {free}")
+        else:
+            row = _event(rid, "office_event", effective, gazette, code, f"{legal.get('desc', '')}: {free}")
+        key = (row["event"], row["effective_date"])
+        if key in rows:  # two events of a kind on one day (two reviews filed together): one row, both kept
+            rows[key]["value"] = f"{rows[key]['value']};{row['value']}"
+            rows[key]["note"] = f"{rows[key]['note']} | {row['note']}"[:4000]
+        else:
+            rows[key] = row
+    for row in rows.values():
+        writer.row("events", row)
+
+
+def _effective(lines: list[str], gazette: str) -> str:
+    """When the event took effect: its "Effective DATE", else an assignment's last signature, else the gazette."""
+    text = " ".join(lines)
+    m = re.search(r"Effective DATE (\d{8})", text) or re.search(r"SIGNING DATES? (?:FROM \d{8} TO )?(\d{8})", text)
+    return _iso(m.group(1), "effective date") if m else gazette
 
 
 def _iso(text: str, what: str) -> str:
@@ -125,5 +138,5 @@ def _event(rid: str, event: str, effective: str, recorded: str, value: str, note
         "effective_date": effective,
         "recorded_date": max(effective, recorded),
         "value": value or None,
-        "note": note[:2000],
+        "note": note[:4000],
     }

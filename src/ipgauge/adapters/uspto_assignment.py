@@ -59,6 +59,7 @@ def run(files: list[Path], writer: DeliveryWriter, tick, known: set[str] | None 
     total = sum(f.stat().st_size for f in files)
     done = 0
     for path in files:
+        _check_format(path)
         try:
             for n, (_, record) in enumerate(etree.iterparse(str(path), tag="patent-assignment", **_ITER), start=1):
                 writer.documents += 1
@@ -78,6 +79,19 @@ def run(files: list[Path], writer: DeliveryWriter, tick, known: set[str] | None 
 
 
 _ITER = {"load_dtd": False, "no_network": True, "resolve_entities": False, "huge_tree": True}
+
+
+def _check_format(path: Path) -> None:
+    """One sentence (exit 2) for a file that is not a USPTO assignment file at all."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 14)
+    except OSError as e:
+        raise UserError(f"cannot read {path} ({why(e)}).") from None
+    if not head.strip():
+        raise UserError(f"{path.name} is empty.")
+    if b"<us-patent-assignments" not in head:
+        raise UserError(f"{path.name} is not a USPTO patent-assignment file (no us-patent-assignments in it).")
 
 
 def _reel_frame(record) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import html.entities
 import re
+import signal
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from ipgauge.adapters.delivery import DeliveryWriter
+from ipgauge.errors import UserError, why
 
 TABLES = ("parties", "patents", "claims", "events")
 BATCH = 64  # documents per task sent to a worker process
@@ -75,7 +77,9 @@ def _entities(doc: bytes) -> bytes:
         if name in _XML_ENTITIES:
             return m.group(0)
         code = html.entities.name2codepoint.get(name)
-        return f"&#{code};".encode() if code else b"&amp;" + m.group(1) + b";"
+        if code is None:
+            raise Malformed(f"entity &{name}; is not one the USPTO's DTDs declare")
+        return f"&#{code};".encode()
 
     return _ENTITY.sub(sub, doc)
 
@@ -88,6 +92,8 @@ def parse(line: int, doc: bytes) -> Parsed:
     number = _doc_number_hint(doc)
     try:
         root = etree.fromstring(_entities(doc), _PARSER)
+    except Malformed as e:
+        return Parsed(number, line, error=str(e))
     except etree.XMLSyntaxError as e:
         return Parsed(number, line, error=f"not well-formed XML ({e.msg}, line {e.lineno} of the document)")
     try:
@@ -350,11 +356,31 @@ def _st32_ipc(text: str) -> str | None:
 
 
 # -- the import ----------------------------------------------------------------------------------------
+def check_format(path: Path) -> None:
+    """One sentence (exit 2) for a file that is not USPTO grant XML at all: empty, text, another XML."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+    except OSError as e:
+        raise UserError(f"cannot read {path} ({why(e)}).") from None
+    if not head.strip():
+        raise UserError(f"{path.name} is empty.")
+    if not head.lstrip().startswith(b"<") or not re.search(rb"<(us-patent-grant|PATDOC)\b", head):
+        raise UserError(f"{path.name} is not USPTO grant XML (no us-patent-grant or PATDOC document in it).")
+
+
+def _quiet_worker() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them and removes the unfinished delivery."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run(files: list[Path], writer: DeliveryWriter, tick, workers: int = 2) -> None:
     """Import every document of ``files`` into ``writer``; a malformed document is a reject, not a stop."""
+    for path in files:
+        check_format(path)
     total = sum(f.stat().st_size for f in files)
     done = 0
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
         for path in files:
             for parsed_batch, size in _parsed(path, pool):
                 for p in parsed_batch:

@@ -10,7 +10,7 @@ What the codes mean in the canonical register:
 - ``M?551``/``M?552``/``M?553`` (and the older ``M17x``/``M18x``/``M27x``/``M28x``) — a maintenance
   fee paid for the 4th, 8th or 12th year: ``annuity_paid`` with that year.
 - ``EXP.`` — expired for an unpaid fee. Its date is when the USPTO recorded it; the patent lapsed at
-  the end of the grace period, the 4th, 8th or 12th anniversary of grant after the last fee paid
+  the end of the grace period, the latest 4th, 8th or 12th anniversary of grant before that date
   (35 U.S.C. 41(b); MPEP 2506): ``lapsed_unpaid_fee`` effective the day after that anniversary (the
   first day out of force) and recorded on the event date, the last paid fee year as value.
 - ``EXPX`` — the expiry cancelled (a late payment accepted, 37 CFR 1.378): ``restored``.
@@ -64,12 +64,18 @@ def _anniversary(grant: date, years: int) -> date:
         return date(grant.year + years, 3, 1)
 
 
+#: codes that change nothing about whether a patent is in force (counted, not imported); any other
+#: unknown code is a reject, never guessed at (the weekly MaintFeeEventsDesc file describes them)
+NO_EFFECT = {"REM.", "M1555", "BIG.", "SMAL", "PTGR", "LTOS", "MTOS", "STOM"}
+_LINE = re.compile(r"[0-9A-Z ]{7,13} \d{8} [YNM ] \d{8} \d{8} \d{8} ")
+
+
 def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
     """Every line of every file: events for the codes that change whether a patent is in force."""
     total = sum(f.stat().st_size for f in files)
     done = 0
-    paid: dict[str, int] = {}  # patent → the latest fee year paid, as the file (in date order per patent) goes
     for path in files:
+        _check_format(path)
         lines = _lines(path)
         for n, raw in enumerate(lines, start=1):
             done += len(raw) + 1
@@ -85,7 +91,7 @@ def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
                 continue
             fields = [text.ljust(width)[a:b].strip() for a, b in LAYOUTS[width]]
             try:
-                event = _event(fields, paid)
+                event = _event(fields)
             except Malformed as e:
                 writer.reject(path.name, f"line {n} ({fields[0] or '?'})", str(e))
                 continue
@@ -108,7 +114,21 @@ def _lines(path: Path):
         raise UserError(f"cannot read {path} ({why(e)}).") from None
 
 
-def _event(fields: list[str], paid: dict[str, int]) -> dict | None:
+def _check_format(path: Path) -> None:
+    """One sentence (exit 2) for a file that is not a fee-event file at all: empty, XML, another layout."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError as e:
+        raise UserError(f"cannot read {path} ({why(e)}).") from None
+    first = next((line for line in head.decode("ascii", "replace").splitlines() if line.strip()), "")
+    if not first:
+        raise UserError(f"{path.name} is empty: a maintenance fee events file has one event a line.")
+    if not _LINE.match(first):  # both layouts: the patent field is 13 or 7 wide
+        raise UserError(f"{path.name} is not a maintenance fee events file (its first line is not one).")
+
+
+def _event(fields: list[str]) -> dict | None:
     number, _, entity, _, granted, when, code = fields
     if len(code) < 4:  # every code is 4 or 5 characters (REM., EXPX, M1551)
         raise Malformed(f"event code {code!r} is cut short (a line cut off?)")
@@ -121,14 +141,19 @@ def _event(fields: list[str], paid: dict[str, int]) -> dict | None:
         "recorded_date": recorded.isoformat(),
         "note": f"USPTO {code}; {status}",
     }
+    if pid.startswith("USD") and (fee_year(code) or code in ("EXP.", "EXPX")):
+        raise Malformed(f"{pid} is a design patent: designs pay no maintenance fees (35 U.S.C. 41(b))")
     year = fee_year(code)
     if year is not None:
-        paid[pid] = max(paid.get(pid, 0), year)
         return base | {"event": "annuity_paid", "effective_date": recorded.isoformat(), "value": str(year)}
     if code == "EXP.":
-        last = paid.get(pid, 0)
-        lapse = _anniversary(grant, {0: 4, 4: 8, 8: 12}.get(last, 12)) + timedelta(days=1)  # the first day out
-        return base | {"event": "lapsed_unpaid_fee", "effective_date": lapse.isoformat(), "value": str(last)}
+        stage = max((y for y in (4, 8, 12) if _anniversary(grant, y) < recorded), default=None)
+        if stage is None:
+            raise Malformed(f"expiry recorded {recorded}, before the first fee's grace period ended")
+        lapse = _anniversary(grant, stage) + timedelta(days=1)  # the first day out of force
+        return base | {"event": "lapsed_unpaid_fee", "effective_date": lapse.isoformat(), "value": str(stage - 4)}
     if code == "EXPX":
         return base | {"event": "restored", "effective_date": recorded.isoformat(), "value": None}
-    return None
+    if code in NO_EFFECT:
+        return None
+    raise Malformed(f"event code {code!r} is not one ipgauge knows; nothing is guessed from it")

@@ -112,7 +112,13 @@ class Engine:
         t = self.spells
         if by == "field":
             t = E.with_field(t)
-        home = where.code if where.is_country else self.jurisdiction  # a country's rights: its nationals'
+        if self.jurisdiction != "CN" and (ind.criteria or ind.is_per_10k):
+            raise UserError(
+                f"{ind.name} follows CNIPA's definitions (high-value criteria, China's population); "
+                f"it has no meaning for a {self.jurisdiction} register."
+            )
+        # a country's rights are its nationals'; a foreign register's whole is every holder (domestic means CN's)
+        home = where.code if where.is_country else self.jurisdiction if self.jurisdiction == "CN" else None
         return E.intervals(t, self._base(ind), self.settings, None if by == "country" else home)
 
     def _count(self, ind: Indicator, where: Region, dates: list[date]) -> list[int]:

@@ -6,8 +6,9 @@ that feeds every figure (restricted to one right); this module only explains it,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 
@@ -54,7 +55,36 @@ class Status:
     events: list[EventNote] = field(default_factory=list)
 
 
+def _holder(con: duckdb.DuckDBPyConnection, spell: dict, k: date) -> str:
+    """'International Business Machines Corporation (USP7ca1…, US-NY)' or '… (region 230103)'."""
+    party = spell["party_id"]
+    if not party:
+        return "—"
+    rows = con.execute(
+        f"SELECT name, coalesce(subdivision, country) FROM parties WHERE party_id = ? AND {known_at(k)}", [party]
+    ).fetchall()
+    name, place = rows[0] if rows else (party, None)
+    where = f"region {spell['region_code']}" if spell["region_code"] else (place or "place unknown")
+    return f"{name} ({party}, {where})"
+
+
+def _candidates(right_id: str) -> list[str]:
+    """The id as given, and a US number as people write it: US08930553, US8930553B2, US 8,930,553."""
+    rid = right_id.strip()
+    m = re.fullmatch(r"US\s*([A-Z]{0,2})[\s0]*([\d,]+)(?:[A-Z]\d?)?", rid.upper())
+    return [rid, f"US{m.group(1)}{m.group(2).replace(',', '')}"] if m else [rid]
+
+
 def _find(con: duckdb.DuckDBPyConnection, right_id: str, k: date) -> tuple[str, dict]:
+    for candidate in _candidates(right_id)[1:]:
+        try:
+            return _find_exactly(con, candidate, k)
+        except UserError:
+            pass
+    return _find_exactly(con, right_id.strip(), k)
+
+
+def _find_exactly(con: duckdb.DuckDBPyConnection, right_id: str, k: date) -> tuple[str, dict]:
     for right_type, table, key, label in RIGHTS:
         rows = con.execute(f"SELECT * FROM {table} WHERE {key} = ? AND {known_at(k)}", [right_id])
         cols = [d[0] for d in rows.description]
@@ -120,6 +150,7 @@ def explain(
 ) -> Status:
     """The status of ``right_id`` on ``d`` as known on ``k``, by the rule set of its jurisdiction."""
     right_type, row = _find(con, right_id, k)
+    right_id = row.get("patent_id") or row.get("trademark_id") or row.get("gi_id") or right_id  # as the register has it
     rules = rules or rules_for(row.get("jurisdiction") or "CN")
     register_hierarchy(con)
     spells = [
@@ -138,11 +169,8 @@ def explain(
     term_end = _term_end(con, right_type, row, rules)
     if covering:
         s = covering[0]
-        until = "open-ended" if s["valid_to"] == OPEN else f"until {s['valid_to']}"
-        reason = (
-            f"in force since {s['valid_from']} ({until}), first holder {s['party_id'] or '—'} "
-            f"in region {s['region_code'] or 'unknown'}"
-        )
+        until = "open-ended" if s["valid_to"] == OPEN else f"last day {s['valid_to'] - timedelta(days=1)}"
+        reason = f"in force since {s['valid_from']} ({until}), first holder {_holder(con, s, k)}"
     else:
         reason = _why_not(right_type, row, spells, d, k, notes, rules)
     return Status(
@@ -179,5 +207,5 @@ def _why_not(
         ender = [n for n in notes if n.known and n.effect == f"ends the right on {end}"]
         if ender:
             return f"{ender[0].event} on {end} (recorded {ender[0].recorded_date})"
-        return f"its term ended on {end}"
+        return f"its term ended: the last day in force was {end - timedelta(days=1)}"
     return "no spell covers this date"

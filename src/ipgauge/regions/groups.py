@@ -14,6 +14,7 @@ from importlib import resources
 from babel import Locale
 
 from ipgauge.errors import UserError
+from ipgauge.regions.countries import countries
 from ipgauge.regions.divisions import current, divisions, retired, retired_codes
 
 NATION = "CN"
@@ -110,7 +111,7 @@ def region(query: str) -> Region:
     q = query.strip()
     if q.upper() in (NATION, "NATION", "CHINA"):
         return nation()
-    if len(q) == 2 and q.isalpha() and q.isupper() and q in Locale("en").territories:
+    if len(q) == 2 and q.isupper() and q in countries():
         return country(q)
     by_alias = {a: g for g in groups().values() for a in (g.code, *g.aliases)}
     if q.lower() in by_alias:

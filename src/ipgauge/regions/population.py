@@ -51,6 +51,8 @@ def population(figures: dict[str, dict[int, int]], where: Region, on: date) -> P
 
     ``figures`` is :func:`table`'s result, read once by the caller however many dates it asks for.
     """
+    if where.is_country:
+        raise UserError(f"no population for {where.code} ({where.name_en}): ipgauge ships China's only.")
     members = [d.code for d in divisions().values() if d.level == "province"] if where.is_nation else where.members
     total, years = 0, set()
     for code in members:

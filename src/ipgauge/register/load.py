@@ -23,10 +23,10 @@ import pyarrow as pa
 
 from ipgauge.errors import UserError, mark_saved, uninterrupted, why
 from ipgauge.regions.address import resolve
+from ipgauge.regions.countries import countries
 from ipgauge.regions.divisions import current, divisions, retired_codes
 from ipgauge.register import store
 from ipgauge.register.reader import StagedFile, find_file, stage_file
-from ipgauge.register.rules import countries
 from ipgauge.register.schema import TABLES, Table, parse_date
 from ipgauge.register.store import scalar
 from ipgauge.register.validate import check, prepare
@@ -240,8 +240,9 @@ def _merge(
     inserted = scalar(
         con,
         f"""
-        INSERT INTO {t}
-        SELECT n.*, coalesce(c.at, {_first_known(table)}), NULL, {delivery_id}, NULL
+        INSERT INTO {t} BY NAME  -- by name: a store upgraded in place has its newer columns last
+        SELECT n.*, coalesce(c.at, {_first_known(table)}) AS known_from, NULL AS known_to,
+               {delivery_id} AS delivery_id, NULL AS closed_by
         FROM _new n LEFT JOIN _changed c USING ({key})
         WHERE NOT EXISTS (SELECT 1 FROM {t} s WHERE {match} AND s.known_to IS NULL)""",
     )

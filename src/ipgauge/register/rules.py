@@ -8,9 +8,6 @@ that need other rows (references, conflicting duplicates) are joins, built in :m
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
-
-from babel import Locale
 
 from ipgauge.register.schema import (
     CHECK_WEIGHTS,
@@ -25,18 +22,9 @@ from ipgauge.register.schema import (
 
 Rule = tuple[str, str]  # (condition true for a bad row, SQL expression of the message)
 
-_NOT_TERRITORIES = {"ZZ", "EU", "EZ", "UN", "QO"}
 #: C0 control characters other than tab, line feed and carriage return (NUL is tested apart), and DEL.
 CONTROL = r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]"
 DATES = f"DATE '{DATE_MIN}' AND DATE '{DATE_MAX}'"
-
-
-@cache
-def countries() -> tuple[str, ...]:
-    """ISO 3166-1 alpha-2 codes, from the CLDR territory list that Babel ships."""
-    return tuple(
-        sorted(c for c in Locale("en").territories if len(c) == 2 and c.isalpha() and c not in _NOT_TERRITORIES)
-    )
 
 
 def q(text: str) -> str:
