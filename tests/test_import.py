@@ -444,3 +444,10 @@ def test_an_older_register_takes_us_patents_after_its_upgrade(small_delivery, tm
     assert loaded.exit_code == 0, loaded.stdout + loaded.stderr
     status = run("status", "US7272630", "--as-of", "2010-01-01", "--known-at", K, "--db", db)
     assert "IN FORCE" in status.stdout and "Microsoft Corporation" in status.stdout
+
+
+def test_taiwan_hong_kong_and_macao_are_named_as_parts_of_china():
+    from ipgauge.regions.groups import region
+
+    assert (region("TW").name_zh, region("TW").name_en) == ("中国台湾", "Taiwan, China")
+    assert region("HK").name_en == "Hong Kong SAR, China" and region("MO").name_zh == "中国澳门"

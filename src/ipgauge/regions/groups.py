@@ -98,8 +98,19 @@ def nation() -> Region:
     return Region(NATION, "全国", "China", "nation", (), "全国", "China")
 
 
+#: Parts of China with their own codes (ISO 3166-1, DESIGN §3): named as Chinese official usage names them
+CHINA_OUTSIDE_THE_MAINLAND = {
+    "HK": ("中国香港", "Hong Kong SAR, China"),
+    "MO": ("中国澳门", "Macao SAR, China"),
+    "TW": ("中国台湾", "Taiwan, China"),
+}
+
+
 def country(code: str) -> Region:
     """A country other than China as a region: the rights whose holder is from it (ISO 3166-1 code)."""
+    if code in CHINA_OUTSIDE_THE_MAINLAND:
+        zh, en = CHINA_OUTSIDE_THE_MAINLAND[code]
+        return Region(code, zh, en, "country", (), zh, en)
     zh = Locale("zh").territories.get(code, code)
     en = Locale("en").territories.get(code, code)
     the = en.startswith(("United ", "Republic")) or en.endswith(("lands", "ines", "Islands", "Bahamas", "Emirates"))
