@@ -23,6 +23,18 @@ REJECTS = "REJECTS/import.csv"
 REJECT_COLUMNS = ["file", "document", "reason"]
 
 
+def head_of(path: Path, size: int = 1 << 16) -> bytes:
+    """The first bytes of an input file, or one sentence when it cannot be read or is empty."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(size)
+    except OSError as e:
+        raise UserError(f"cannot read {path} ({why(e)}).") from None
+    if not head.strip():
+        raise UserError(f"{path.name} is empty.")
+    return head
+
+
 def check_out(out: Path) -> None:
     """Refuse an output folder that is a file or holds someone else's files (an earlier import may be replaced)."""
     outputs.check_out(out, _earlier_import, "an earlier import")

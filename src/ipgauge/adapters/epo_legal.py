@@ -21,7 +21,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ipgauge.adapters.delivery import DeliveryWriter
+from ipgauge.adapters.delivery import DeliveryWriter, head_of
 from ipgauge.adapters.uspto_assignment import TRANSFERS, US_STATES, countries_by_name
 from ipgauge.adapters.uspto_grant import Malformed, holder_party, patent_id
 from ipgauge.errors import UserError, why
@@ -36,8 +36,7 @@ def run(files: list[Path], writer: DeliveryWriter, tick, known: set[str] | None 
     countries = countries_by_name()
     total, done = sum(f.stat().st_size for f in files), 0
     for path in files:
-        if path.stat().st_size == 0:
-            raise UserError(f"{path.name} is empty.")
+        head_of(path, 1 << 12)
         try:
             root = etree.parse(str(path), _PARSER).getroot()
         except etree.XMLSyntaxError as e:

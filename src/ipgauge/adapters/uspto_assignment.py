@@ -19,7 +19,7 @@ from pathlib import Path
 from babel import Locale
 from lxml import etree
 
-from ipgauge.adapters.delivery import DeliveryWriter
+from ipgauge.adapters.delivery import DeliveryWriter, head_of
 from ipgauge.adapters.uspto_grant import Malformed, holder_party, patent_id
 from ipgauge.errors import UserError, why
 
@@ -83,14 +83,7 @@ _ITER = {"load_dtd": False, "no_network": True, "resolve_entities": False, "huge
 
 def _check_format(path: Path) -> None:
     """One sentence (exit 2) for a file that is not a USPTO assignment file at all."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(1 << 14)
-    except OSError as e:
-        raise UserError(f"cannot read {path} ({why(e)}).") from None
-    if not head.strip():
-        raise UserError(f"{path.name} is empty.")
-    if b"<us-patent-assignments" not in head:
+    if b"<us-patent-assignments" not in head_of(path, 1 << 14):
         raise UserError(f"{path.name} is not a USPTO patent-assignment file (no us-patent-assignments in it).")
 
 

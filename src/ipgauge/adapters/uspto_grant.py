@@ -24,8 +24,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from ipgauge.adapters.delivery import DeliveryWriter
-from ipgauge.errors import UserError, why
+from ipgauge.adapters.delivery import DeliveryWriter, head_of
+from ipgauge.errors import UserError
 
 TABLES = ("parties", "patents", "claims", "events")
 BATCH = 64  # documents per task sent to a worker process
@@ -358,13 +358,7 @@ def _st32_ipc(text: str) -> str | None:
 # -- the import ----------------------------------------------------------------------------------------
 def check_format(path: Path) -> None:
     """One sentence (exit 2) for a file that is not USPTO grant XML at all: empty, text, another XML."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(1 << 16)
-    except OSError as e:
-        raise UserError(f"cannot read {path} ({why(e)}).") from None
-    if not head.strip():
-        raise UserError(f"{path.name} is empty.")
+    head = head_of(path)
     if not head.lstrip().startswith(b"<") or not re.search(rb"<(us-patent-grant|PATDOC)\b", head):
         raise UserError(f"{path.name} is not USPTO grant XML (no us-patent-grant or PATDOC document in it).")
 

@@ -25,7 +25,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from ipgauge.adapters.delivery import DeliveryWriter
+from ipgauge.adapters.delivery import DeliveryWriter, head_of
 from ipgauge.adapters.uspto_grant import Malformed, patent_id
 from ipgauge.errors import UserError, why
 
@@ -116,14 +116,8 @@ def _lines(path: Path):
 
 def _check_format(path: Path) -> None:
     """One sentence (exit 2) for a file that is not a fee-event file at all: empty, XML, another layout."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(4096)
-    except OSError as e:
-        raise UserError(f"cannot read {path} ({why(e)}).") from None
-    first = next((line for line in head.decode("ascii", "replace").splitlines() if line.strip()), "")
-    if not first:
-        raise UserError(f"{path.name} is empty: a maintenance fee events file has one event a line.")
+    head = head_of(path, 4096)
+    first = next(line for line in head.decode("ascii", "replace").splitlines() if line.strip())
     if not _LINE.match(first):  # both layouts: the patent field is 13 or 7 wide
         raise UserError(f"{path.name} is not a maintenance fee events file (its first line is not one).")
 
