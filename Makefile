@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system demo demo-real test lint bench bench-national clean
+.PHONY: setup system demo demo-real test lint bench bench-retrieval bench-national clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench: setup
 	$(BIN)/ipgauge synth --scale province --out out/bench/delivery >/dev/null
 	rm -f out/bench/register.duckdb && $(BIN)/ipgauge load out/bench/delivery --db out/bench/register.duckdb >/dev/null
 	$(BIN)/python bench/bench_indicators.py --db out/bench/register.duckdb
+
+bench-retrieval: setup
+	$(BIN)/pip install -q -e '.[services]'
+	$(BIN)/python bench/bench_retrieval.py
 
 bench-national: setup
 	$(BIN)/python bench/bench_load.py --scale national --work out/bench-national
