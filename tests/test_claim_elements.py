@@ -53,3 +53,35 @@ def test_a_claim_without_markers_is_one_element():
         "The ornamental design for a disc cartridge, as shown and described",
     )
     assert split("3.一种杯子。").elements == ("一种杯子",)
+
+
+def test_a_claim_chart_applies_the_all_elements_rule():
+    from ipgauge.services.claim_chart import DISCLAIMER, chart
+
+    claim = (
+        "1. A coffee machine comprising: a water tank holding water; a grinder grinding beans; "
+        "and a heater heating the water to brewing temperature."
+    )
+    every = chart(
+        claim,
+        "The machine grinds beans in its grinder. Its heater heats water from the tank to brewing temperature. "
+        "The water tank holds 2 litres of water.",
+    )
+    assert (every.risk, every.found) == ("high", 3)
+    grinder = next(r for r in every.rows if r.element.startswith("a grinder"))
+    assert grinder.passage == "The machine grinds beans in its grinder."  # the passage is quoted for the reader
+    two = chart(claim, "A water tank holding water. A heater heating the water to brewing temperature.")
+    assert (two.risk, two.found) == ("medium", 2)
+    assert next(r for r in two.rows if r.element.startswith("a grinder")).passage is None
+    none = chart(claim, "A bicycle with two wheels.")
+    assert (none.risk, none.found) == ("low", 0)
+    assert "not a legal opinion" in DISCLAIMER["en"] and "不构成法律意见" in DISCLAIMER["zh"]
+
+
+def test_a_chinese_claim_chart():
+    from ipgauge.services.claim_chart import chart
+
+    claim = "1.一种咖啡机，包括水箱，其特征在于：设有研磨装置；设有加热装置，其中所述加热装置将水加热至冲泡温度。"
+    found = chart(claim, "本产品设有研磨装置，可研磨咖啡豆。加热装置能将水加热至冲泡温度。")
+    assert found.risk == "high" and found.found == 3
+    assert chart(claim, "本产品设有研磨装置。").risk == "low"  # one element of three
