@@ -85,3 +85,19 @@ def test_a_chinese_claim_chart():
     found = chart(claim, "本产品设有研磨装置，可研磨咖啡豆。加热装置能将水加热至冲泡温度。")
     assert found.risk == "high" and found.found == 3
     assert chart(claim, "本产品设有研磨装置。").risk == "low"  # one element of three
+
+
+def test_a_real_claim_against_a_description_of_such_a_product():
+    from ipgauge.services.claim_chart import chart
+
+    parsed = parse(1, (REAL / "US08930553.xml").read_bytes())
+    claim = next(c for c in parsed.claims if c["number"] == 1)["text"]
+    server = (
+        "Our SIP application server has an incoming message processor that receives mid-dialog SIP messages "
+        "from user agent clients. When a message belongs to no known session, a second processor creates a new "
+        "SIP session, associates the new session with the mid-dialog message, identifies the application "
+        "associated with it, provides the message to the application in the context of the new session and "
+        "receives an acknowledgement that the application accepts it."
+    )
+    assert chart(claim, server).risk == "high"
+    assert chart(claim, "A web server that serves HTTP pages from a cache.").risk == "low"
