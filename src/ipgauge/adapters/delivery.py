@@ -70,8 +70,8 @@ class DeliveryWriter:
         for name in tables:
             columns = list(TABLES_BY_NAME[name].column_names)
             f = open(self.work / f"{name}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed in close)
-            self._files[name], self._writers[name] = f, (csv.DictWriter(f, columns, lineterminator="\n"), columns)
-            self._writers[name][0].writeheader()
+            self._files[name], self._writers[name] = f, csv.DictWriter(f, columns, lineterminator="\n")
+            self._writers[name].writeheader()
         (self.work / "REJECTS").mkdir()
         self._rejects_file = open(self.work / REJECTS, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._rejects = csv.writer(self._rejects_file, lineterminator="\n")
@@ -87,8 +87,7 @@ class DeliveryWriter:
             if values["party_id"] in self._parties:
                 return
             self._parties.add(values["party_id"])
-        writer, _ = self._writers[table]
-        writer.writerow({k: _cell(v) for k, v in values.items()})
+        self._writers[table].writerow({k: _cell(v) for k, v in values.items()})
         self.counts[table] += 1
 
     def reject(self, file: str, document: str, reason: str) -> None:

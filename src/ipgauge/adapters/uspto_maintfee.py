@@ -1,6 +1,6 @@
 """USPTO Maintenance Fee Events (fixed width) → canonical patent events.
 
-Layouts (``../shared/real/SOURCES.md`` cites the parsers each comes from): the current one, 57
+Layouts (``docs/import.md`` cites the public parsers each comes from): the current one, 57
 characters a line — patent 1–13, application 15–22, entity 24, filing 26–33, grant 35–42, event
 date 44–51, code 53–57 — and the older one with every field 6 columns further left (51
 characters). A line's length tells them apart.

@@ -32,7 +32,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from ipgauge.regions.divisions import divisions  # noqa: E402
 from ipgauge.releases.figures import Figure, Figures  # noqa: E402
 from ipgauge.releases.text import english_name, source  # noqa: E402
-from ipgauge.releases.wording import as_of, number, ratio_places  # noqa: E402
+from ipgauge.releases.wording import as_of, cap, number, ratio_places  # noqa: E402
 
 FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans"]
 PNG = {"Software": None}  # no version or timestamp in the files: the same figures draw the same bytes
@@ -83,18 +83,18 @@ def trend_title(fig: Figure, figures: Figures, lang: str) -> str:
         when = when_zh.removeprefix("截至")
         return f"{where['official_zh']}{fig.label_zh}{ytd_zh}月度走势（{when}，单位：{fig.unit_zh}）"
     when = when_en.removeprefix("by ").removeprefix("as of ")
-    return f"{_cap(fig.label_en)}{ytd_en}, {english_name(where)}, month by month to {when} ({fig.unit_en})"
+    return f"{cap(fig.label_en)}{ytd_en}, {english_name(where)}, month by month to {when} ({fig.unit_en})"
 
 
 def map_title(figures: Figures, lang: str) -> str:
     """The map's title: what shades it, or that it only locates the region."""
     when_zh, when_en = _when(figures)
-    where, fig = figures.region, _headline(figures)
+    where, fig = figures.region, figures.headline
     if fig is None or where["kind"] in ("prefecture", "county"):
         return f"{where['official_zh']}位置示意图" if lang == "zh" else f"Location of {english_name(where)}"
     if lang == "zh":
         return f"{where['official_zh']}分地区{fig.label_zh}（{when_zh}，单位：{fig.unit_zh}）"
-    return f"{_cap(fig.label_en)} by region, {english_name(where)}, {when_en} ({fig.unit_en})"
+    return f"{cap(fig.label_en)} by region, {english_name(where)}, {when_en} ({fig.unit_en})"
 
 
 def _wrapped(zh: str, en: str, figures: Figures) -> str:
@@ -110,10 +110,6 @@ def _zh_number(value: float, places: int = 0) -> str:
     return f"{value:.{places}f}"
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def source_line(figures: Figures) -> str:
     """The line under every chart: where the figures come from, and the synthetic label."""
     spec, where = figures.spec, figures.region
@@ -121,10 +117,6 @@ def source_line(figures: Figures) -> str:
     n = where["deliveries"]
     line += f" · {n} {'delivery' if n == 1 else 'deliveries'}, extracted {spec['known_at']}"
     return line + ("  ·  合成数据 SYNTHETIC" if figures.synthetic else "")
-
-
-def _ratio(fig: Figure) -> bool:
-    return fig.population_year is not None
 
 
 def trend(fig: Figure, figures: Figures, out: Path) -> Path:
@@ -137,7 +129,7 @@ def trend(fig: Figure, figures: Figures, out: Path) -> Path:
     ax.set_title(_wrapped(trend_title(fig, figures, "zh"), trend_title(fig, figures, "en"), figures), fontsize=9)
     ax.set_ylabel(f"{fig.unit_zh} / {fig.unit_en}")
     ax.set_ylim(bottom=0, top=(max(values) * 1.15) or 1)
-    places = ratio_places(fig.value, fig.previous) if _ratio(fig) else 0
+    places = ratio_places(fig.value, fig.previous) if fig.is_ratio else 0
     if not places:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, "en", places)))
@@ -160,7 +152,7 @@ def describe_trend(fig: Figure, figures: Figures, lang: str) -> str:
     """
     (d0, v0), (d1, v1) = fig.trend[0], fig.trend[-1]
     start, end = date.fromisoformat(d0), date.fromisoformat(d1)
-    places = ratio_places(fig.value, fig.previous) if _ratio(fig) else 0
+    places = ratio_places(fig.value, fig.previous) if fig.is_ratio else 0
     where_zh, where_en = figures.region["official_zh"], english_name(figures.region)
     if lang == "zh":
         span = f"{start.year}年{start.month}月至{end.year}年{end.month}月"
@@ -204,11 +196,6 @@ def _south_china_sea() -> list:
     ]
 
 
-def _headline(figures: Figures) -> Figure | None:
-    """The figure a map is shaded by: the first count with member values."""
-    return next((f for f in figures.figures if f.members and not _ratio(f)), None)
-
-
 def map_layers(figures: Figures) -> tuple[dict[str, list], dict[str, list], bool]:
     """What the map draws: shaded areas (code → rings), context areas, and whether it is the national map."""
     where, table = figures.region, divisions()
@@ -237,7 +224,7 @@ def region_map(figures: Figures, out: Path) -> Path:
     """The released region shaded by its headline figure, with a colour bar, a source line and (for China) the inset."""
     _style()
     shaded, context, national = map_layers(figures)
-    fig = _headline(figures)
+    fig = figures.headline
     values = {m.code: m.value for m in fig.members} if fig else {}
     if fig and figures.region["kind"] in ("prefecture", "county"):  # its own area, among its province's others
         values = {code: fig.value for code in shaded}
@@ -284,7 +271,7 @@ def region_map(figures: Figures, out: Path) -> Path:
 
 def describe_map(figures: Figures, lang: str) -> str:
     """An alt text for the map: what is shaded by what, and the largest and smallest member."""
-    fig = _headline(figures)
+    fig = figures.headline
     where = figures.region
     name_en = english_name(where)
     national = where["kind"] == "nation"

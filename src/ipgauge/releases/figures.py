@@ -58,12 +58,17 @@ class Figure:
     definition_en: str = ""
 
     @property
+    def is_ratio(self) -> bool:
+        """Whether this is a per-10,000-population ratio (its values rounded, its changes in points)."""
+        return self.population_year is not None
+
+    @property
     def yoy_pct(self) -> float | None:
         """Year-on-year change in percent, unrounded (wording rounds it once).
 
         None for a per-10,000 ratio: its values are stored rounded, and releases give its change in points.
         """
-        if self.population_year is not None or not self.previous:
+        if self.is_ratio or not self.previous:
             return None
         return (self.value - self.previous) / self.previous * 100
 
@@ -83,6 +88,11 @@ class Figures:
     figures: list[Figure]
     #: indicators of the default list left out, with the reason (a per-10,000 figure without a population)
     omitted: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def headline(self) -> Figure | None:
+        """The figure shown by region (map, member table): the first with member values (ratios have none)."""
+        return next((f for f in self.figures if f.members), None)
 
     def as_dict(self) -> dict:
         """JSON-ready, including the derived changes and shares (rounded to 4 decimals for stability)."""

@@ -29,7 +29,7 @@ from ipgauge.regions.groups import region
 from ipgauge.releases import charts
 from ipgauge.releases.figures import Figure, Figures
 from ipgauge.releases.text import english_name, paragraphs, source, title
-from ipgauge.releases.wording import TINY_BASE, number, pct, ratio_places
+from ipgauge.releases.wording import TINY_BASE, cap, number, pct, ratio_places
 
 HEADERS = {
     "zh": ("指标", "数值", "上年同期", "同比", "全国排名", "占全国（%）", "单位"),
@@ -56,12 +56,8 @@ tr, figure { page-break-inside: avoid; } figcaption { font-size: 0.8em; color: #
 
 
 # -- formatting shared by every file ------------------------------------------------------------------
-def _ratio(fig: Figure) -> bool:
-    return fig.population_year is not None
-
-
 def _value(fig: Figure, value: float, lang: str) -> str:
-    return number(value, lang, ratio_places(fig.value, fig.previous)) if _ratio(fig) else number(value, lang)
+    return number(value, lang, ratio_places(fig.value, fig.previous)) if fig.is_ratio else number(value, lang)
 
 
 def signed(x: float, places: int = 1) -> str:
@@ -72,7 +68,7 @@ def signed(x: float, places: int = 1) -> str:
 
 def change_cell(fig: Figure, value: float, previous: float) -> str:
     """The table's change column: +17.7% for counts, +0.05 points for ratios, +14 on a tiny base, — with no base."""
-    if _ratio(fig):
+    if fig.is_ratio:
         return signed(value - previous, ratio_places(fig.value, fig.previous))
     if previous == 0:
         return "—"
@@ -135,14 +131,9 @@ def _without_empty(caption: str, head: tuple[str, ...], body: list[tuple[str, ..
     )
 
 
-def _table_figure(figures: Figures) -> Figure | None:
-    """The figure the member table shows: the first with members."""
-    return next((f for f in figures.figures if f.members), None)
-
-
 def member_rows(figures: Figures, lang: str) -> list[tuple[str, ...]]:
     """The first figure with members, by member region (provinces before prefectures, largest first)."""
-    f = _table_figure(figures)
+    f = figures.headline
     if f is None:
         return []
     order = {"province": 0, "prefecture": 1, "county": 2}
@@ -167,7 +158,7 @@ def _long_date(iso: str, lang: str) -> str:
 def captions(figures: Figures, lang: str) -> tuple[str, str]:
     """The captions of the two tables."""
     d = figures.spec["as_of"]
-    f = _table_figure(figures)
+    f = figures.headline
     where = figures.region["official_zh"] if lang == "zh" else english_name(figures.region)
     if lang == "zh":
         return (
@@ -176,7 +167,7 @@ def captions(figures: Figures, lang: str) -> tuple[str, str]:
         )
     return (
         f"Table 1. Main IP figures, {where}, {_long_date(d, 'en')}",
-        f"Table 2. {_cap(f.label_en if f else '')} by region, {_long_date(d, 'en')}",
+        f"Table 2. {cap(f.label_en if f else '')} by region, {_long_date(d, 'en')}",
     )
 
 
@@ -186,8 +177,8 @@ def notes(figures: Figures, lang: str) -> list[str]:
     for i, f in enumerate(figures.figures, start=1):
         definition = f.definition_zh if lang == "zh" else f.definition_en
         label = f.label_zh if lang == "zh" else f.label_en
-        out.append(f"{i}. {label}：{definition}" if lang == "zh" else f"{i}. {_cap(label)}: {definition}")
-    ratio = next((f for f in figures.figures if _ratio(f)), None)
+        out.append(f"{i}. {label}：{definition}" if lang == "zh" else f"{i}. {cap(label)}: {definition}")
+    ratio = next((f for f in figures.figures if f.is_ratio), None)
     extracted, n = _long_date(figures.spec["known_at"], lang), figures.region["deliveries"]
     if lang == "zh":
         out.append(f"数据来源：{source(figures, 'zh')}；数据于{extracted}提取（共{n}批报送数据）。")
@@ -218,14 +209,10 @@ def notes(figures: Figures, lang: str) -> list[str]:
             census = " (the Seventh National Population Census)" if ratio.population_year == "2020" else ""
             out.append(f"Per-10,000 ratios use the resident population of {ratio.population_year}{census}.")
         out += [
-            f"{_cap(_label(name, 'en'))} is not published: no resident population figure is available."
+            f"{cap(_label(name, 'en'))} is not published: no resident population figure is available."
             for name, _ in figures.omitted
         ]
     return out
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _label(name: str, lang: str) -> str:
@@ -366,7 +353,7 @@ REGION_COLUMNS = ["region_code", "region_name_zh", "region_name_en", "level"]
 
 def _yoy(value: float, previous: float, fig: Figure) -> float | None:
     """Percent change for the files; none for a ratio (its change is in points, the ``change`` column)."""
-    return round((value - previous) / previous * 100, 4) if previous and not _ratio(fig) else None
+    return round((value - previous) / previous * 100, 4) if previous and not fig.is_ratio else None
 
 
 def xlsx(figures: Figures, snapshot: dict, path: Path) -> None:
@@ -432,19 +419,19 @@ def xlsx(figures: Figures, snapshot: dict, path: Path) -> None:
                 None if f.share_pct is None else round(f.share_pct, 4),
                 f.unit_zh,
                 f.unit_en,
-                "flow (year to date)" if f.flow else "ratio" if _ratio(f) else "stock",
+                "flow (year to date)" if f.flow else "ratio" if f.is_ratio else "stock",
                 synthetic,
             ]
             for f in figures.figures
         ],
-        [_ratio(f) for f in figures.figures],
+        [f.is_ratio for f in figures.figures],
     )
     members = [(f, m) for f in figures.figures for m in f.members]
     sheet(
         wb.create_sheet("members"),
         [*head, *units],
         [[*measured(f, m.code, m.value, m.previous, m.national_rank), f.unit_zh, f.unit_en] for f, m in members],
-        [_ratio(f) for f, _ in members],
+        [f.is_ratio for f, _ in members],
     )
     trends = [(f, d, v) for f in figures.figures for d, v in f.trend]
     sheet(
@@ -455,7 +442,7 @@ def xlsx(figures: Figures, snapshot: dict, path: Path) -> None:
             + [f.unit_zh, f.unit_en]
             for f, d, v in trends
         ],
-        [_ratio(f) for f, _, _ in trends],
+        [f.is_ratio for f, _, _ in trends],
     )
     sheet(
         wb.create_sheet("definitions"),

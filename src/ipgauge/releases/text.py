@@ -17,6 +17,7 @@ from ipgauge.releases.figures import Figure, Figures, Member
 from ipgauge.releases.wording import (
     TINY_BASE,
     as_of,
+    cap,
     change,
     count,
     number,
@@ -130,13 +131,9 @@ def _and(names: list[str]) -> str:
 
 
 # -- one figure -------------------------------------------------------------------------------------
-def _ratio(fig: Figure) -> bool:
-    return fig.population_year is not None
-
-
 def _amount(fig: Figure, value: float, lang: str) -> str:
     """The figure's number with its unit in Chinese ('约7.55万件', '0.3件'), bare in English ('about 75,500')."""
-    if _ratio(fig):
+    if fig.is_ratio:
         shown = number(value, "en", ratio_places(fig.value, fig.previous))
         return f"{shown}{fig.unit_zh.split('/')[0]}" if lang == "zh" else shown
     return count(int(value), fig.unit_zh, lang)
@@ -144,7 +141,7 @@ def _amount(fig: Figure, value: float, lang: str) -> str:
 
 def _label(fig: Figure, value: float) -> str:
     """The English label, singular for one ('one geographical indication product')."""
-    if int(value) == 1 and not _ratio(fig):
+    if int(value) == 1 and not fig.is_ratio:
         head, sep, tail = fig.label_en.partition(" per ")
         return (head[:-1] if head.endswith("s") else head) + sep + tail
     return fig.label_en
@@ -163,7 +160,7 @@ def _chg(
     basis = "上年同期"
     if d is not None and (d.month, d.day) == (12, 31):
         basis = "上年" if fig.flow else "上年末"
-    return change(value, previous, lang, variant, ratio=_ratio(fig), unit_zh=fig.unit_zh.split("/")[0], basis=basis)
+    return change(value, previous, lang, variant, ratio=fig.is_ratio, unit_zh=fig.unit_zh.split("/")[0], basis=basis)
 
 
 class _Ranks:
@@ -193,7 +190,7 @@ def _share_clause(fig: Figure, lang: str) -> str:
 
 
 def _stock_zh(fig: Figure, ranks: _Ranks, d: date) -> str:
-    if fig.value == 0 and fig.previous == 0 and not _ratio(fig):
+    if fig.value == 0 and fig.previous == 0 and not fig.is_ratio:
         return f"暂无{fig.label_zh}"
     tail = f"{ranks.clause(fig.national_rank, 'zh')}{_share_clause(fig, 'zh')}"
     return f"{fig.label_zh}{_amount(fig, fig.value, 'zh')}，{_chg(fig, 'zh', d=d)}{tail}"
@@ -203,15 +200,11 @@ def _stock_en(fig: Figure, i: int, where: dict, ranks: _Ranks) -> str:
     """The i-th stock sentence after the first, its shape varied so that the paragraph does not drone."""
     amount, label, chg = _amount(fig, fig.value, "en"), _label(fig, fig.value), _chg(fig, "en", i)
     tail = f"{_share_clause(fig, 'en')}{ranks.clause(fig.national_rank, 'en', reference(where, 'en'))}."
-    if _ratio(fig):
+    if fig.is_ratio:
         return f"The number of {fig.label_en} stood at {amount}, {chg}{tail}"
     if fig.value <= 1 or i % 2 == 0:
-        return f"{_cap(reference(where, 'en'))} had {amount} {label}, {chg}{tail}"
-    return f"{_cap(label)} numbered {amount}, {chg}{tail}"
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
+        return f"{cap(reference(where, 'en'))} had {amount} {label}, {chg}{tail}"
+    return f"{cap(label)} numbered {amount}, {chg}{tail}"
 
 
 # -- paragraphs -------------------------------------------------------------------------------------

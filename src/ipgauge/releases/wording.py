@@ -205,3 +205,8 @@ def year_to_date(d: date, lang: str) -> str:
     if d.month == 12:
         return f"In {d.year}"
     return f"From January to {format_date(d, 'MMMM y', locale='en')}"
+
+
+def cap(text: str) -> str:
+    """The text with its first letter capitalised (labels start lower-case: 'valid invention patents')."""
+    return text[:1].upper() + text[1:]
