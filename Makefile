@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,spark]'
+	$(BIN)/pip install -q -e '.[dev,spark,services]'
 	touch $(STAMP)
 
 setup: system $(STAMP)
@@ -64,7 +64,6 @@ bench: setup
 	$(BIN)/python bench/bench_indicators.py --db out/bench/register.duckdb
 
 bench-retrieval: setup
-	$(BIN)/pip install -q -e '.[services]'
 	$(BIN)/python bench/bench_retrieval.py
 
 bench-national: setup

@@ -778,3 +778,6 @@ def release_diff(
 def main() -> None:
     """Entry point for ``python -m ipgauge``."""
     sys.exit(app())
+
+
+import ipgauge.cli_services  # noqa: E402, F401  (registers `ipgauge index` and `ipgauge screen` on the app)

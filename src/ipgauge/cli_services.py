@@ -1,0 +1,175 @@
+"""The services' commands (``ipgauge index``, ``ipgauge screen``): parse, call the services, print.
+
+Kept apart from :mod:`ipgauge.cli` so that the statistics commands stay readable; registered on the
+same application, with the same one-sentence failures (:func:`ipgauge.cli.guarded`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from ipgauge.cli import DbOption, _choice, _date, _path, app, guarded
+from ipgauge.console import err, out, progress_bar, styled
+from ipgauge.errors import UserError, why
+
+index_app = typer.Typer(no_args_is_help=True, help="The claims index beside the register (for screening).")
+app.add_typer(index_app, name="index")
+
+CSV_COLUMNS = (
+    "query_id rank right_id claim score risk elements_found elements title holder holder_id status expiry".split()
+)
+
+
+@index_app.command("build")
+@guarded
+def index_build(
+    db: DbOption = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Start again from nothing.")] = False,
+    vectors: Annotated[
+        bool,
+        typer.Option(
+            "--vectors/--no-vectors",
+            help="Embed every claim now (else the lexical candidates are embedded at each query: slower queries).",
+        ),
+    ] = True,
+) -> None:
+    """Index the register's independent claims (BM25 and dense vectors), adding only what is new."""
+    from ipgauge.register import store
+    from ipgauge.services.claim_index import build, index_dir
+
+    path = store.db_path(db)
+    con = store.connect(path, read_only=True)
+    try:
+        with progress_bar() as tick:
+            report = build(con, path, vectors=vectors, rebuild=rebuild, tick=tick)
+    finally:
+        con.close()
+    where = index_dir(path)
+    if report.up_to_date:
+        out.print(f"The claims index in {where} is up to date: {report.claims:,} claims.")
+        return
+    verb = "built" if report.rebuilt else "updated"
+    out.print(
+        f"Claims index {verb} in {where}: {report.added:,} claims added, {report.merged:,} re-indexed in merges; "
+        f"{report.claims:,} claims in {report.segments} segment(s)."
+    )
+
+
+def _queries(text: str | None, file: Path | None, queries: Path | None) -> list[tuple[str, str]]:
+    given = [x for x in (text, file, queries) if x is not None]
+    if len(given) != 1:
+        raise UserError("give one of: the text to screen, --file FILE, or --queries FILE.csv.")
+    if text is not None:
+        return [("query", text)]
+    path = file or queries
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(f"{path} is not UTF-8 text; save it as UTF-8 and try again.") from None
+    except OSError as e:
+        raise UserError(f"cannot read {path} ({why(e)}).") from None
+    if file is not None:
+        return [(path.stem, raw)]
+    csv.field_size_limit(10**8)
+    rows = list(csv.DictReader(raw.splitlines()))
+    if not rows or not {"id", "text"} <= set(rows[0]):
+        raise UserError(f"{path} needs a header with the columns id and text (one query per row).")
+    seen: set[str] = set()
+    for n, row in enumerate(rows, start=2):
+        if not (row["id"] or "").strip():
+            raise UserError(f"{path} line {n}: the id is empty.")
+        if row["id"] in seen:
+            raise UserError(f"{path} line {n}: the id {row['id']!r} is used twice.")
+        seen.add(row["id"])
+    return [(r["id"], r["text"] or "") for r in rows]
+
+
+@app.command()
+@guarded
+def screen(
+    text: Annotated[str | None, typer.Argument(help="A product description or claims to screen.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", parser=_path, help="Read the query from a text file.")] = None,
+    queries: Annotated[
+        Path | None, typer.Option("--queries", parser=_path, help="A CSV of queries with the columns id,text.")
+    ] = None,
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="CN or US.")] = "CN",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")] = None,
+    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, max=100, help="Rights to list per query.")] = 10,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    db: DbOption = None,
+) -> None:
+    """Screen a product against the claims of the rights in force on D as known on K (screening, not advice)."""
+    from ipgauge.register import store
+    from ipgauge.services.claim_chart import DISCLAIMER
+    from ipgauge.services.claim_index import ClaimIndex, build, index_dir
+    from ipgauge.services.screen import Screening
+
+    _choice(fmt, ("table", "json", "csv"))
+    todo = _queries(text, file, queries)
+    d = _date(as_of, "--as-of") or date.today()
+    k = _date(known_at_, "--known-at") or d
+    if k < d:
+        err.print(f"note: known at {k}, before the date asked about ({d}): later events are not yet recorded.")
+    path = store.db_path(db)
+    con = store.connect(path, read_only=True)
+    try:
+        with progress_bar() as tick:
+            report = build(con, path, tick=tick)
+        if not report.up_to_date:
+            err.print(f"note: the claims index was brought up to date ({report.added:,} claims added).")
+        session = Screening(con, path, ClaimIndex.open(index_dir(path)), jurisdiction.upper(), d, k)
+        if fmt == "csv":
+            writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+        for query_id, query in todo:
+            results = session.screen(query, top)
+            if fmt == "json":
+                line = {"id": query_id, "results": [r.as_json() for r in results]}
+                print(json.dumps(line, ensure_ascii=False, indent=None if queries else 2))
+            elif fmt == "csv":
+                for rank, r in enumerate(results, start=1):
+                    row = r.as_json()
+                    writer.writerow({"query_id": query_id, "rank": rank, **{c: row.get(c) for c in CSV_COLUMNS[2:]}})
+            else:
+                _print_results(query_id, results, session, len(todo) > 1)
+    finally:
+        con.close()
+    err.print(DISCLAIMER["en"])
+
+
+def _print_results(query_id: str, results: list, session, several: bool) -> None:
+    head = (
+        f"{len(results)} right(s) in force in {session.jurisdiction} on {session.as_of} (known at {session.known_at})"
+    )
+    table = RichTable(title=f"{query_id}: {head}" if several else head)
+    for col in ("#", "right", "claim", "score", "risk", "elements", "holder", "expiry", "title"):
+        table.add_column(col, overflow="fold")
+    for n, r in enumerate(results, start=1):
+        table.add_row(
+            str(n),
+            r.right_id,
+            str(r.claim),
+            f"{r.score:.3f}",
+            r.risk,
+            f"{r.chart.found}/{len(r.chart.rows)}",
+            r.holder,
+            str(r.expiry or ""),
+            r.title,
+        )
+    out.print(table)
+    for n, r in enumerate(results[:3], start=1):
+        out.print(styled((f"\n#{n} {r.right_id} claim {r.claim}: {r.risk} risk", "bold"), f" — {r.chart.preamble}"))
+        for row in r.chart.rows:
+            mark = ("found", "green") if row.passage else ("not found", "red")
+            out.print(styled("  • ", row.element, "  → ", mark, f" ({row.coverage:.0%})"))
+            if row.passage:
+                out.print(f"      “{row.passage}”")

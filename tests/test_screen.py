@@ -1,0 +1,201 @@
+"""Screening: the claims index, rights in force only (the law decides), the JSON-lines contract, increments."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import PARTY_HEADER, run, write_csv
+from ipgauge.register.load import load_delivery
+from ipgauge.services.claim_index import ClaimIndex, build, index_dir, split_claims
+from ipgauge.services.screen import Screening
+from ipgauge.services.text_tokens import tokens
+from test_law import pid
+
+LAPSED, RESTORED, OTHER, TEA = pid(2015, 1, 11), pid(2015, 1, 12), pid(2016, 1, 13), pid(2016, 1, 14)
+BATTERY = (
+    "1. 一种电池管理系统，包括电池组和控制器，其特征在于，所述控制器包括电压采集模块；"
+    "所述电压采集模块采集每个电芯的电压；所述控制器根据电压控制均衡电路。"
+    "2. 根据权利要求1所述的电池管理系统，其特征在于，所述均衡电路为被动均衡电路。"
+)
+PRODUCT = (
+    "本产品为电动汽车电池管理系统，包括电池组和控制器。"
+    "控制器内置电压采集模块，采集每个电芯的电压，并根据电压控制均衡电路。"
+)
+PATENT_HEADER = ["patent_id", "jurisdiction", "kind", "title", "filing_date", "grant_date", "holders", "claims"]
+EVENTS = ["right_type", "right_id", "event", "effective_date", "recorded_date", "value"]
+
+
+def deliver(folder: Path, db: Path, patents: list[list[str]], events: list[list[str]], on: str, claims=None) -> None:
+    write_csv(folder, "parties", PARTY_HEADER, [["HLJ", "哈尔滨电池厂", "enterprise", "CN", "230103", ""]])
+    write_csv(folder, "patents", PATENT_HEADER, patents)
+    if events:
+        write_csv(folder, "events", EVENTS, events)
+    if claims:
+        write_csv(folder, "claims", ["patent_id", "number", "depends_on", "text"], claims)
+    report = load_delivery(folder, db, rejects_dir=folder / "rj", recorded_on=date.fromisoformat(on))
+    assert report.rejected == 0
+
+
+@pytest.fixture(scope="module")
+def register(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("screen")
+    db = root / "r.duckdb"
+    deliver(
+        root / "d1",
+        db,
+        [
+            [LAPSED, "CN", "invention", "电池管理系统（已失效）", "2015-03-01", "2018-05-01", "HLJ", BATTERY],
+            [RESTORED, "CN", "invention", "电池管理系统（已恢复）", "2015-03-01", "2018-05-01", "HLJ", BATTERY],
+            [
+                OTHER,
+                "CN",
+                "invention",
+                "一种茶叶揉捻机",
+                "2016-01-01",
+                "2018-01-01",
+                "HLJ",
+                "1. 一种茶叶揉捻机，包括揉桶和压盖。",
+            ],
+        ],
+        [
+            ["patent", LAPSED, "lapsed_unpaid_fee", "2021-03-01", "2021-10-15", "6"],
+            ["patent", RESTORED, "lapsed_unpaid_fee", "2021-03-01", "2021-10-15", "6"],
+            ["patent", RESTORED, "restored", "2021-12-01", "2021-12-01", ""],
+        ],
+        "2022-06-30",
+    )
+    return db
+
+
+def screening(db: Path, d: str, k: str) -> tuple[Screening, duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(db), read_only=True)
+    build(con, db)
+    return Screening(con, db, ClaimIndex.open(index_dir(db)), "CN", date.fromisoformat(d), date.fromisoformat(k)), con
+
+
+def found(db: Path, d: str, k: str, query: str = PRODUCT) -> list[str]:
+    session, con = screening(db, d, k)
+    try:
+        return [r.right_id for r in session.screen(query, 5)]
+    finally:
+        con.close()
+
+
+def test_a_right_that_lapsed_before_d_never_appears(register):
+    assert LAPSED in found(register, "2021-01-01", "2022-06-30")  # in force then
+    assert LAPSED not in found(register, "2022-01-01", "2022-06-30")  # lapsed 2021-03-01, known since 2021-10-15
+    assert LAPSED in found(register, "2021-06-01", "2021-09-01")  # as known before the lapse was recorded
+
+
+def test_a_restored_right_appears_and_is_charted(register):
+    session, con = screening(register, "2022-01-01", "2022-06-30")
+    try:
+        results = session.screen(PRODUCT, 5)
+    finally:
+        con.close()
+    assert results[0].right_id == RESTORED
+    top = results[0]
+    assert top.claim == 1  # the independent claim, not claim 2 which refers to it
+    assert top.risk == "high" and top.chart.found == len(top.chart.rows) >= 3
+    assert top.holder == "哈尔滨电池厂" and top.expiry == date(2035, 2, 28)  # 20 years from filing, last day
+    assert RESTORED in found(register, "2021-06-01", "2022-06-30")  # a restoration undoes the lapse: no gap
+    assert RESTORED not in found(register, "2021-06-01", "2021-11-01")  # as known before the restoration
+
+
+def test_claims_are_cut_from_the_claims_text_and_only_independent_ones_indexed():
+    claims = split_claims(BATTERY)
+    assert [n for n, _ in claims] == [1, 2]
+    assert claims[1][1].startswith("根据权利要求1")
+    cups = split_claims("1. A cup. 2. The cup of claim 1. 3. The cup of claim 1. having a 2. 5 mm rim")
+    assert cups == [(1, "A cup."), (2, "The cup of claim 1."), (3, "The cup of claim 1. having a 2. 5 mm rim")]
+
+
+def test_words_are_english_stems_and_chinese_words():
+    words = tokens("Fastening fasteners, wherein the 电池管理系统 comprising 轴")
+    assert "fasten" in words and "wherein" not in words and "compris" not in words
+    assert {"电池", "管理", "系统"} <= set(words) and "轴" in words
+
+
+def test_the_json_lines_contract_and_csv(register, tmp_path):
+    queries = tmp_path / "q.csv"
+    queries.write_text(f"id,text\np1,{PRODUCT}\np2,一种茶叶揉捻机，包括揉桶\n", encoding="utf-8")
+    r = run(
+        "screen",
+        "--queries",
+        queries,
+        "--as-of",
+        "2022-01-01",
+        "--known-at",
+        "2022-06-30",
+        "--format",
+        "json",
+        "--top",
+        "2",
+        "--db",
+        register,
+    )
+    assert r.exit_code == 0, r.stderr
+    lines = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["p1", "p2"]
+    assert list(lines[0]) == ["id", "results"]
+    first = lines[0]["results"][0]
+    assert list(first)[:3] == ["right_id", "score", "risk"] and first["right_id"] == RESTORED
+    assert lines[1]["results"][0]["right_id"] == OTHER
+    assert all(LAPSED != res["right_id"] for line in lines for res in line["results"])
+    scores = [res["score"] for res in lines[0]["results"]]
+    assert scores == sorted(scores, reverse=True)
+    assert "not a legal opinion" in r.stderr
+    c = run("screen", "--queries", queries, "--as-of", "2022-01-01", "--format", "csv", "--db", register)
+    assert c.exit_code == 0 and c.stdout.splitlines()[0].startswith("query_id,rank,right_id,claim,score,risk")
+
+
+@pytest.mark.parametrize(
+    "content, says",
+    [("text\nx\n", "columns id and text"), ("id,text\n,x\n", "id is empty"), ("id,text\na,x\na,y\n", "used twice")],
+)
+def test_a_bad_queries_file_is_one_sentence(register, tmp_path, content, says):
+    path = tmp_path / "q.csv"
+    path.write_text(content, encoding="utf-8")
+    r = run("screen", "--queries", path, "--db", register)
+    assert r.exit_code == 2 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_the_index_grows_with_a_delivery_and_a_damaged_one_is_refused(register, tmp_path):
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(register, db)
+    con = duckdb.connect(str(db), read_only=True)
+    first = build(con, db)
+    again = build(con, db)
+    con.close()
+    assert first.rebuilt and first.claims == 3 and again.up_to_date
+    amended = "1. 一种茶叶揉捻机，包括揉桶、压盖和自动加压装置，其特征在于，所述自动加压装置包括气缸。"
+    deliver(
+        tmp_path / "d2",
+        db,
+        [[TEA, "CN", "invention", "茶叶杀青机", "2016-02-01", "2018-03-01", "HLJ", "1. 一种茶叶杀青机，包括滚筒。"]],
+        [],
+        "2022-07-31",
+        claims=[[OTHER, "1", "", amended]],
+    )
+    con = duckdb.connect(str(db), read_only=True)
+    grown = build(con, db)
+    con.close()
+    assert not grown.rebuilt and grown.added == 2 and grown.claims == 4  # the amended claim replaces its old text
+    session, con = screening(db, "2022-08-01", "2022-08-01")
+    try:
+        top = session.screen("茶叶揉捻机 自动加压装置 气缸", 1)[0]
+    finally:
+        con.close()
+    assert top.right_id == OTHER and "气缸" in top.chart.rows[-1].element
+    victim = next(index_dir(db).glob("seg-*/docs.parquet"))
+    victim.write_bytes(victim.read_bytes()[:-10])
+    r = run("screen", PRODUCT, "--db", db)
+    assert r.exit_code == 2 and "damaged" in r.stderr and "--rebuild" in r.stderr
+    assert run("index", "build", "--rebuild", "--db", db).exit_code == 0
+    assert run("screen", PRODUCT, "--as-of", "2022-08-01", "--db", db).exit_code == 0
