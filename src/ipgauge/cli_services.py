@@ -173,3 +173,83 @@ def _print_results(query_id: str, results: list, session, several: bool) -> None
             out.print(styled("  • ", row.element, "  → ", mark, f" ({row.coverage:.0%})"))
             if row.passage:
                 out.print(f"      “{row.passage}”")
+
+
+SECTION_TITLES = {
+    "summary": "Summary",
+    "fields": "Portfolio by WIPO technology field (RTA: share of the subject's rights over the nation's share)",
+    "white_space": "White space: fields where the subject is weak relative to the nation (RTA < 1)",
+    "regions": "Provinces in this field (RTA > 1: stronger than the nation)",
+    "trend": "Trend: applications filed and granted per year, rights in force at each year's end",
+    "top_holders": "Top holders",
+    "co_holders": "Co-holders",
+    "abroad": "Families protected abroad, by office (the others: in the subject's three leading fields)",
+    "expiries": "Rights in force that expire, by year (next three years)",
+}
+
+
+@app.command()
+@guarded
+def landscape(
+    company: Annotated[str | None, typer.Option("--company", help="A party id or name.")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="A region code, name or group.")] = None,
+    field: Annotated[
+        str | None, typer.Option("--field", help="A WIPO field number (1-35) or an IPC class or subclass (H01M).")
+    ] = None,
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="CN or US.")] = "CN",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")] = None,
+    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    db: DbOption = None,
+) -> None:
+    """The patent landscape of a company, a region or a field: fields, RTA, trend, holders, abroad, expiries."""
+    from ipgauge.register import store
+    from ipgauge.services.landscape import landscape as compute
+
+    _choice(fmt, ("table", "json"))
+    given = [(kind, v) for kind, v in (("company", company), ("region", region), ("field", field)) if v is not None]
+    if len(given) != 1:
+        raise UserError("give one of --company, --region or --field.")
+    d = _date(as_of, "--as-of") or date.today()
+    k = _date(known_at_, "--known-at") or d
+    path = store.db_path(db)
+    con = store.connect(path, read_only=True)
+    try:
+        result = compute(con, path, given[0][0], given[0][1], jurisdiction.upper(), d, k)
+    finally:
+        con.close()
+    if fmt == "json":
+        s = result.subject
+        doc = {
+            "subject": {"kind": s.kind, "key": s.key, "label_en": s.label_en, "label_zh": s.label_zh},
+            "jurisdiction": result.jurisdiction,
+            "as_of": str(d),
+            "known_at": str(k),
+            "deliveries": result.deliveries,
+            "sections": result.sections,
+        }
+        print(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
+        return
+    out.print(
+        styled(
+            (f"{result.subject.label_en} ({result.subject.label_zh})", "bold"),
+            f" — patents in force in {result.jurisdiction} on {d}, as known on {k}",
+        )
+    )
+    for name, rows in result.sections.items():
+        table = RichTable(title=SECTION_TITLES[name])
+        keys = list(rows[0]) if rows else ["(none)"]
+        for key in keys:
+            table.add_column(key, overflow="fold")
+        for row in rows:
+            table.add_row(*(_cell(key, v) for key, v in row.items()))
+        out.print(table)
+
+
+def _cell(key: str, value: object) -> str:
+    """A table cell: counts with thousands separators; years, field numbers and ranks as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, int) and key not in ("year", "field", "rank"):
+        return f"{value:,}"
+    return str(value)

@@ -12,13 +12,13 @@ Layout, in the register's cache folder (``<register>.cache/claims-index/``):
   name alone);
 - ``seg-<n>/docs.parquet``: patent_id, number, jurisdiction, text — the claims indexed, in order;
 - ``seg-<n>/bm25/``: the bm25s index of those claims (:mod:`ipgauge.services.text_tokens` words);
-- ``seg-<n>/vectors.npy``: their unit vectors, float16 (absent when built ``--no-vectors``);
+- ``seg-<n>/vectors.npy``: their unit vectors, float32, memory-mapped (absent when built ``--no-vectors``);
 - ``seg-<n>/live.npy``: which of them are the current text of their claim (a later delivery may
   amend a claim: the newest segment's version wins).
 
 Incremental, like a log-structured index: a build adds the claims of the deliveries not yet indexed
-as a new segment, and merges the newest segments while one is at least half the size of the one
-before it, so each claim is tokenised O(log n) times in all and an update costs in proportion to
+as a new segment, and merges the newest two while the newer is at least as large as the one before
+it (a binary counter), so each claim is tokenised O(log n) times in all and an update costs in proportion to
 what it adds. The manifest is replaced atomically after the segment folders are complete; a reader
 sees the old index or the new one, never half of each; a lock keeps a second builder out.
 """
@@ -138,7 +138,7 @@ def segment(name: str, docs: pa.Table, vectors: bool | np.ndarray, tick: Tick | 
     bm25.index(words, show_progress=False)
     if vectors is True:
         vectors = encoder.encode(texts, (lambda done: tick("embedding claims", done, len(texts))) if tick else None)
-    vecs = vectors.astype(np.float16) if isinstance(vectors, np.ndarray) else None
+    vecs = np.ascontiguousarray(vectors, dtype=np.float32) if isinstance(vectors, np.ndarray) else None
     return Segment(name, docs, bm25, vecs, np.ones(docs.num_rows, dtype=bool))
 
 
@@ -196,13 +196,14 @@ class ClaimIndex:
             )
         return cls(folder, manifest, segments)
 
-    def search(self, query: str, allowed: Callable[[pa.Table], np.ndarray], top: int) -> list[Hit]:
-        """The ``top`` claims closest to ``query`` among those ``allowed`` (a mask over a segment's docs).
+    def rankings(
+        self, query: str, allowed: Callable[[pa.Table], np.ndarray], qv: np.ndarray | None = None
+    ) -> tuple[list[Candidate], list[Candidate]]:
+        """The lexical and the dense ranking of the claims ``allowed`` (a mask over a segment's docs), DEPTH each.
 
-        Lexical: BM25 scores of every claim, one sparse sweep per segment, masked, the best DEPTH
-        kept. Dense: where the segments carry vectors, the cosine of every allowed claim (one matrix
-        product); else the lexical candidates are embedded on the spot. The two rankings are fused
-        by reciprocal rank.
+        Lexical: BM25 scores of every claim, one sparse sweep per segment, masked. Dense: where the
+        segments carry vectors, the cosine of every allowed claim (one matrix product); else the
+        lexical candidates are embedded on the spot (a rerank). ``qv``: the query's vector if known.
         """
         words = tokens(query)
         masks = [allowed(s.docs) & s.live for s in self.segments]
@@ -210,15 +211,20 @@ class ClaimIndex:
             [(np.asarray(s.bm25.get_scores(words), dtype=np.float32) if words else None) for s in self.segments],
             masks,
         )
-        qv = encoder.encode([query])[0]
+        qv = encoder.encode([query])[0] if qv is None else qv
         if all(s.vectors is not None for s in self.segments):
-            dense = _best([np.asarray(s.vectors, dtype=np.float32) @ qv for s in self.segments], masks)
-        else:  # rerank: embed the lexical candidates only
-            texts = [self.segments[si].docs.column("text")[di].as_py() for si, di, _ in lexical]
-            sims = encoder.encode(texts) @ qv if texts else np.empty(0)
-            dense = sorted(
-                ((si, di, float(x)) for (si, di, _), x in zip(lexical, sims, strict=True)), key=lambda h: -h[2]
-            )
+            return lexical, _best([_cosines(s.vectors, qv) for s in self.segments], masks)
+        texts = [self.segments[si].docs.column("text")[di].as_py() for si, di, _ in lexical]
+        sims = encoder.encode(texts) @ qv if texts else np.empty(0)
+        return lexical, sorted(
+            ((si, di, float(x)) for (si, di, _), x in zip(lexical, sims, strict=True)), key=lambda h: -h[2]
+        )
+
+    def search(
+        self, query: str, allowed: Callable[[pa.Table], np.ndarray], top: int, qv: np.ndarray | None = None
+    ) -> list[Hit]:
+        """The ``top`` claims closest to ``query`` among those ``allowed``: both rankings fused by reciprocal rank."""
+        lexical, dense = self.rankings(query, allowed, qv)
         fused: dict[tuple[int, int], float] = {}
         ranks: dict[tuple[int, int], dict[str, tuple[int, float]]] = {}
         for name, ranking in (("lexical", lexical), ("dense", dense)):
@@ -254,7 +260,19 @@ class Hit:
     dense_rank: int | None
 
 
-def _best(scores: list[np.ndarray | None], masks: list[np.ndarray]) -> list[tuple[int, int, float]]:
+Candidate = tuple[int, int, float]  # (segment, doc, score)
+CHUNK = 65_536  # vectors multiplied at a time: a million claims are swept without a second copy in memory
+
+
+def _cosines(vectors: np.ndarray, qv: np.ndarray) -> np.ndarray:
+    """Every claim's cosine with the query (unit vectors: a dot product), chunk by chunk from the mapped file."""
+    out = np.empty(len(vectors), dtype=np.float32)
+    for start in range(0, len(vectors), CHUNK):
+        out[start : start + CHUNK] = vectors[start : start + CHUNK] @ qv
+    return out
+
+
+def _best(scores: list[np.ndarray | None], masks: list[np.ndarray]) -> list[Candidate]:
     """The DEPTH best (segment, doc, score) over all segments, allowed docs with a positive score only."""
     found = []
     for si, (s, mask) in enumerate(zip(scores, masks, strict=True)):
@@ -342,7 +360,7 @@ def build(
         try:
             if new.num_rows:
                 segments.append(_add(folder, manifest, new, vectors, tick, written))
-            while len(segments) >= 2 and segments[-1]["docs"] * 2 >= segments[-2]["docs"]:
+            while len(segments) >= 2 and segments[-1]["docs"] >= segments[-2]["docs"]:
                 parts = [folder / s["name"] for s in segments[-2:]]
                 docs = pa.concat_tables([pq.read_table(p / "docs.parquet") for p in parts])
                 keep = _latest(docs)

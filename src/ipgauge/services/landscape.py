@@ -1,0 +1,371 @@
+"""The patent landscape of a company, a region or a technology field, on D as known on K.
+
+What a layout-strategy report stands on: where the subject's rights in force lie by WIPO field and
+how that compares with the whole jurisdiction (the revealed technological advantage, RTA = the
+field's share of the subject's rights over its share of all rights; below 1 the subject is weak
+there — the white space), how filings, grants and rights in force moved year by year, who else holds
+rights in the same fields and where the subject ranks, whom it co-holds with, in which offices its
+families are protected and where the others' are, and what expires in the next three years.
+
+Every count comes from the law engine's spells (rights in force in the jurisdiction on a date, as
+known on K: the same numbers every figure reads), tagged with their WIPO field by the indicators'
+own concordance; filings come from the register's applications as known on K. A company is the
+first holder of a right after transfers (the spells' holder); the nation is every right in force
+in the jurisdiction, whoever holds it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import ibis
+
+from ipgauge.errors import UserError
+from ipgauge.indicators import engine as E
+from ipgauge.indicators.backends import connect, read_spells
+from ipgauge.indicators.fields import field_names
+from ipgauge.law.jurisdictions import rules_for
+from ipgauge.law.spells import register_hierarchy, spells
+from ipgauge.regions.divisions import divisions
+from ipgauge.regions.groups import Region, region
+from ipgauge.register.store import known_at, last_delivery
+
+SUBJECTS = ("company", "region", "field")
+YEARS = 10  # the trend covers the ten years up to D
+HORIZON = 3  # expiries: the next three years
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the landscape is of: its kind, its key (party id, region code, field number or IPC prefix), a label."""
+
+    kind: str
+    key: str
+    label_en: str
+    label_zh: str
+    sql: str  # a predicate over a spell row ``s`` (with its ``field``)
+
+
+@dataclass
+class Landscape:
+    """The landscape's sections (each a list of rows), with the dates and the jurisdiction they hold for."""
+
+    subject: Subject
+    jurisdiction: str
+    as_of: date
+    known_at: date
+    deliveries: int
+    sections: dict[str, list[dict]] = field(default_factory=dict)
+
+
+def _company(con: duckdb.DuckDBPyConnection, text: str, k: date) -> Subject:
+    rows = con.execute(
+        f"""SELECT party_id, name, coalesce(name_en, '') FROM parties
+            WHERE {known_at(k)} AND (party_id = $1 OR lower(name) = lower($1) OR lower(name_en) = lower($1))""",
+        [text],
+    ).fetchall()
+    if not rows:
+        rows = con.execute(
+            f"""SELECT party_id, name, coalesce(name_en, '') FROM parties
+                WHERE {known_at(k)} AND (contains(lower(name), lower($1)) OR contains(lower(name_en), lower($1)))
+                ORDER BY name LIMIT 6""",
+            [text],
+        ).fetchall()
+    if not rows:
+        raise UserError(f"no party in the register is called or numbered {text!r}.")
+    if len(rows) > 1:
+        names = "; ".join(f"{r[1]} ({r[0]})" for r in rows[:5])
+        raise UserError(f"{text!r} names several parties ({names}); give the party id.")
+    pid, name, name_en = rows[0]
+    return Subject("company", pid, name_en or name, name, f"s.party_id = '{pid.replace(chr(39), chr(39) * 2)}'")
+
+
+def _field(text: str) -> Subject:
+    names = field_names()
+    if text.isdigit():
+        number = int(text)
+        if number not in names:
+            raise UserError(f"there is no WIPO technology field {number}; the fields are numbered 1 to 35.")
+        _, en, zh = names[number]
+        return Subject(
+            "field", str(number), f"{en} (WIPO field {number})", f"{zh}（WIPO第{number}领域）", f"s.field = {number}"
+        )
+    code = text.strip().upper().replace(" ", "")
+    if not re.fullmatch(r"[A-H](?:\d{2}[A-Z]?)?", code):
+        raise UserError(f"{text!r} is neither a WIPO field number (1–35) nor an IPC class or subclass such as H01M.")
+    return Subject("field", code, f"IPC {code}", f"IPC {code}", f"starts_with(replace(s.ipc_main, ' ', ''), '{code}')")
+
+
+def _region(text: str) -> Subject:
+    r: Region = region(text)
+    if r.is_nation:
+        raise UserError("the nation is what a landscape is compared with; name a region, a company or a field.")
+    where = f"s.country = '{r.code}'" if r.is_country else r.sql_predicate()
+    return Subject("region", r.code, r.name_en, r.name_zh, where)
+
+
+def subject_of(con: duckdb.DuckDBPyConnection, kind: str, text: str, k: date) -> Subject:
+    """The subject named on the command line."""
+    if not text.strip():
+        raise UserError(f"the {kind} is empty.")
+    return {
+        "company": lambda: _company(con, text.strip(), k),
+        "field": lambda: _field(text),
+        "region": lambda: _region(text),
+    }[kind]()
+
+
+def landscape(
+    con: duckdb.DuckDBPyConnection,
+    db: Path,
+    kind: str,
+    text: str,
+    jurisdiction: str,
+    as_of: date,
+    k: date,
+    upto: int | None = None,
+) -> Landscape:
+    """The landscape of the subject (see the module's text); ``upto`` pins the deliveries read."""
+    subject = subject_of(con, kind, text, k)
+    upto = last_delivery(con) if upto is None else upto
+    path = spells(con, db, k, rules_for(jurisdiction), upto=upto)
+    ibis_con = connect("duckdb")
+    t = read_spells(ibis_con, path)
+    t = E.with_field(t.filter(t.right_type == "patent"))
+    base = t.select(
+        "right_id",
+        "party_id",
+        "country",
+        "province_code",
+        "prefecture_code",
+        "county_code",
+        "ipc_main",
+        "field",
+        "family_abroad",
+        "valid_from",
+        "valid_to",
+    ).to_pyarrow()
+    con.register("_spells", base)
+    apps = con.sql(
+        f"SELECT patent_id AS right_id, ipc[1] AS ipc_main FROM patents WHERE {known_at(k)}"
+    ).to_arrow_table()
+    fields_of_apps = E.with_field(ibis.memtable(apps)).select("right_id", "field")
+    con.register("_app_fields", ibis_con.to_pyarrow(fields_of_apps))
+    register_hierarchy(con)
+    out = Landscape(subject, jurisdiction, as_of, k, upto)
+    D = f"DATE '{as_of}'"
+    live = f"s.valid_from <= {D} AND {D} < s.valid_to"
+    mine = subject.sql
+    # the rights in force on D, one row each (a right's spell covering D: its holder then)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _now AS SELECT DISTINCT ON (right_id) * FROM _spells s WHERE {live} "
+        "ORDER BY right_id, valid_from"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _mine AS SELECT * FROM _now s WHERE {mine}")
+    total, own = con.execute("SELECT (SELECT count(*) FROM _now), (SELECT count(*) FROM _mine)").fetchone()
+    names = field_names()
+    fields = con.execute(
+        """WITH n AS (SELECT field, count(*) AS nation FROM _now GROUP BY field),
+                m AS (SELECT field, count(*) AS subject FROM _mine GROUP BY field)
+           SELECT n.field, coalesce(m.subject, 0), n.nation FROM n LEFT JOIN m USING (field)
+           ORDER BY coalesce(m.subject, 0) DESC, n.nation DESC, n.field"""
+    ).fetchall()
+    rows = []
+    for f, subject_n, nation_n in fields:
+        rta = (subject_n / own) / (nation_n / total) if own and total and nation_n else None
+        sector, en, zh = (
+            names.get(f, ("", "unclassified", "未分类")) if f is not None else ("", "unclassified", "未分类")
+        )
+        rows.append(
+            {
+                "field": f,
+                "name_en": en,
+                "name_zh": zh,
+                "sector": sector,
+                "subject": subject_n,
+                "nation": nation_n,
+                "share_of_field": round(subject_n / nation_n, 4) if nation_n else None,
+                "rta": round(rta, 2) if rta is not None else None,
+            }
+        )
+    out.sections["fields"] = rows
+    if subject.kind == "field":
+        out.sections["regions"] = _regions(con, subject)
+    else:
+        weak = [
+            r for r in rows if r["field"] is not None and r["rta"] is not None and r["rta"] < 1 and r["nation"] >= 10
+        ]
+        out.sections["white_space"] = sorted(weak, key=lambda r: (r["rta"], -r["nation"]))[:TOP]
+    out.sections["trend"] = _trend(con, subject, as_of, k)
+    out.sections["top_holders"], rank = _holders(con, subject, rows, k)
+    if subject.kind == "company":
+        out.sections["co_holders"] = _co_holders(con, subject, k)
+    out.sections["abroad"] = _abroad(con, subject, rows, k)
+    out.sections["expiries"] = _expiries(con, as_of, k)
+    out.sections["summary"] = [
+        {
+            "in_force": own,
+            "in_force_nation": total,
+            "share": round(own / total, 4) if total else None,
+            "families_abroad": con.execute("SELECT count(*) FROM _mine WHERE family_abroad").fetchone()[0],
+            "expiring_3y": sum(r["expiring"] for r in out.sections["expiries"]),
+            "rank": rank,
+        }
+    ]
+    return out
+
+
+def _trend(con: duckdb.DuckDBPyConnection, subject: Subject, d: date, k: date) -> list[dict]:
+    """Per year: applications filed and granted (register, as known on K), rights in force at the year's end (or D)."""
+    first = d.year - YEARS + 1
+    ends = [date(y, 12, 31) if y < d.year else d for y in range(first, d.year + 1)]
+    in_force = con.execute(
+        f"""SELECT year(e.d) AS year, count(DISTINCT s.right_id) FROM (SELECT unnest($1::DATE[]) AS d) e
+            JOIN _spells s ON s.valid_from <= e.d AND e.d < s.valid_to WHERE {subject.sql} GROUP BY 1""",
+        [ends],
+    ).fetchall()
+    applications = con.execute(
+        f"""WITH p AS (
+              SELECT p.patent_id AS right_id, p.filing_date, p.grant_date, h.party_id, h.country,
+                     r.province_code, r.prefecture_code, r.county_code, p.ipc[1] AS ipc_main
+              FROM patents p JOIN parties h ON h.party_id = p.holders[1] AND {known_at(k, "h")}
+              LEFT JOIN _hierarchy r ON r.code = h.resolved_region_code
+              WHERE {known_at(k, "p")}),
+            s AS (SELECT p.*, f.field FROM p LEFT JOIN _app_fields f USING (right_id))
+            SELECT y, sum((year(filing_date) = y)::INT), sum((year(grant_date) = y)::INT)
+            FROM s, (SELECT unnest(range($1, $2 + 1)) AS y) years
+            WHERE {subject.sql} AND (year(filing_date) = y OR year(grant_date) = y) AND filing_date <= $3
+            GROUP BY y""",
+        [first, d.year, d],
+    ).fetchall()
+    by_year = {y: (f, g) for y, f, g in applications}
+    stock = dict(in_force)
+    return [
+        {
+            "year": y,
+            "filings": int(by_year.get(y, (0, 0))[0] or 0),
+            "grants": int(by_year.get(y, (0, 0))[1] or 0),
+            "in_force_at_end": int(stock.get(y, 0)),
+        }
+        for y in range(first, d.year + 1)
+    ]
+
+
+def _names(con: duckdb.DuckDBPyConnection, ids: list[str], k: date) -> dict[str, str]:
+    if not ids:
+        return {}
+    return dict(
+        con.execute(
+            f"SELECT party_id, name FROM parties WHERE {known_at(k)} AND party_id IN (SELECT unnest($1::VARCHAR[]))",
+            [ids],
+        ).fetchall()
+    )
+
+
+def _holders(
+    con: duckdb.DuckDBPyConnection, subject: Subject, fields: list[dict], k: date
+) -> tuple[list[dict], int | None]:
+    """The top holders where the subject is: in a company's leading field, else in the region or field itself."""
+    if subject.kind == "company":
+        lead = next((r["field"] for r in fields if r["subject"] and r["field"] is not None), None)
+        scope = f"s.field = {lead}" if lead is not None else "TRUE"
+    else:
+        scope = subject.sql
+    ranked = con.execute(
+        f"""SELECT party_id, count(*) AS n, rank() OVER (ORDER BY count(*) DESC) AS rank
+            FROM _now s WHERE {scope} AND party_id IS NOT NULL GROUP BY party_id ORDER BY n DESC, party_id"""
+    ).fetchall()
+    names = _names(con, [r[0] for r in ranked[:TOP]] + ([subject.key] if subject.kind == "company" else []), k)
+    top = [{"rank": int(r[2]), "party_id": r[0], "name": names.get(r[0], ""), "in_force": r[1]} for r in ranked[:TOP]]
+    rank = None
+    if subject.kind == "company":
+        national = con.execute(
+            """SELECT rank FROM (SELECT party_id, rank() OVER (ORDER BY count(*) DESC) AS rank FROM _now
+               GROUP BY party_id) WHERE party_id = $1""",
+            [subject.key],
+        ).fetchone()
+        rank = int(national[0]) if national else None
+        mine = [r for r in ranked if r[0] == subject.key]
+        if mine and all(t["party_id"] != subject.key for t in top):
+            top.append(
+                {
+                    "rank": int(mine[0][2]),
+                    "party_id": subject.key,
+                    "name": names.get(subject.key, ""),
+                    "in_force": mine[0][1],
+                }
+            )
+    return top, rank
+
+
+def _co_holders(con: duckdb.DuckDBPyConnection, subject: Subject, k: date) -> list[dict]:
+    rows = con.execute(
+        f"""SELECT other, count(*) AS n FROM (
+              SELECT unnest(p.holders) AS other FROM _mine m JOIN patents p ON p.patent_id = m.right_id
+              WHERE {known_at(k, "p")} AND len(p.holders) > 1)
+            WHERE other <> $1 GROUP BY other ORDER BY n DESC, other LIMIT {TOP}""",
+        [subject.key],
+    ).fetchall()
+    names = _names(con, [r[0] for r in rows], k)
+    return [{"party_id": r[0], "name": names.get(r[0], ""), "shared": r[1]} for r in rows]
+
+
+def _abroad(con: duckdb.DuckDBPyConnection, subject: Subject, fields: list[dict], k: date) -> list[dict]:
+    """Per foreign office: the subject's families protected there, the others' in its three leading fields."""
+    lead = [r["field"] for r in fields if r["subject"] and r["field"] is not None][:3]
+    scope = f"s.field IN ({', '.join(map(str, lead))})" if lead else "FALSE"
+    rows = con.execute(
+        f"""WITH fam AS (
+              SELECT p.patent_id, f.jurisdiction AS office FROM patents p
+              JOIN families f ON f.family_id = p.family_id AND {known_at(k, "f")}
+              WHERE {known_at(k, "p")} AND f.jurisdiction <> p.jurisdiction)
+            SELECT office,
+                   count(DISTINCT CASE WHEN {subject.sql} THEN s.right_id END) AS subject,
+                   count(DISTINCT CASE WHEN NOT ({subject.sql}) AND {scope} THEN s.right_id END) AS others
+            FROM _now s JOIN fam ON fam.patent_id = s.right_id GROUP BY office
+            HAVING subject > 0 OR others > 0 ORDER BY subject DESC, others DESC, office"""
+    ).fetchall()
+    return [{"office": r[0], "subject": r[1], "others_in_its_fields": r[2]} for r in rows]
+
+
+def _expiries(con: duckdb.DuckDBPyConnection, d: date, k: date) -> list[dict]:
+    """The subject's rights in force on D whose last spell ends within the next three years, by year."""
+    rows = con.execute(
+        f"""WITH ends AS (SELECT right_id, max(valid_to) AS ends FROM _spells
+                          WHERE right_id IN (SELECT right_id FROM _mine) GROUP BY right_id)
+            SELECT year(ends - INTERVAL 1 DAY) AS y, count(*) FROM ends
+            WHERE ends - INTERVAL 1 DAY < DATE '{d}' + INTERVAL {HORIZON} YEAR GROUP BY y ORDER BY y"""
+    ).fetchall()
+    found = dict(rows)
+    years = range(d.year, d.year + HORIZON + 1)
+    return [{"year": y, "expiring": int(found.get(y, 0))} for y in years]
+
+
+def _regions(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[dict]:
+    """For a field: each province's rights in it, and its RTA there (where the field is strong, where weak)."""
+    rows = con.execute(
+        f"""WITH p AS (SELECT province_code, count(*) AS all_rights, count(*) FILTER ({subject.sql}) AS subject
+                       FROM _now s WHERE province_code IS NOT NULL GROUP BY province_code)
+            SELECT province_code, subject, all_rights, sum(subject) OVER (), sum(all_rights) OVER () FROM p
+            ORDER BY subject DESC, all_rights DESC, province_code"""
+    ).fetchall()
+    out = []
+    for code, n, all_rights, field_total, total in rows:
+        d = divisions().get(code)
+        rta = (n / all_rights) / (field_total / total) if field_total and all_rights else None
+        out.append(
+            {
+                "region_code": code,
+                "name_en": d.name_en if d else code,
+                "name_zh": d.name_zh if d else code,
+                "subject": n,
+                "all_rights": all_rights,
+                "rta": round(rta, 2) if rta is not None else None,
+            }
+        )
+    return out
