@@ -172,7 +172,7 @@ def landscape(
     fields = con.execute(
         """WITH n AS (SELECT field, count(*) AS nation FROM _now GROUP BY field),
                 m AS (SELECT field, count(*) AS subject FROM _mine GROUP BY field)
-           SELECT n.field, coalesce(m.subject, 0), n.nation FROM n LEFT JOIN m USING (field)
+           SELECT n.field, coalesce(m.subject, 0), n.nation FROM n LEFT JOIN m ON n.field IS NOT DISTINCT FROM m.field
            ORDER BY coalesce(m.subject, 0) DESC, n.nation DESC, n.field"""
     ).fetchall()
     rows = []
