@@ -253,3 +253,127 @@ def _cell(key: str, value: object) -> str:
     if isinstance(value, int) and key not in ("year", "field", "rank"):
         return f"{value:,}"
     return str(value)
+
+
+report_app = typer.Typer(no_args_is_help=True, help="Service reports (zh and en): risk screening, layout strategy.")
+app.add_typer(report_app, name="report")
+
+
+def _publish(kind: str, inputs: dict, folder: Path, db: Path | None) -> None:
+    from ipgauge.register import store
+    from ipgauge.services import layout_report, report, risk_report
+    from ipgauge.services.claim_index import build
+
+    report.check_out(folder)
+    path = store.db_path(db)
+    con = store.connect(path, read_only=True)
+    try:
+        upto = store.last_delivery(con)
+        if kind == "risk":
+            with progress_bar() as tick:
+                build(con, path, tick=tick)
+        module = risk_report if kind == "risk" else layout_report
+        snapshot, doc = module.compute(con, path, inputs, upto)
+    finally:
+        con.close()
+    snapshot["report_id"] = report.report_id(snapshot)
+    draw = (lambda work: layout_report.draw(snapshot, work)) if kind == "layout" else (lambda work: {})
+    written = report.write(doc, snapshot, folder, draw)
+    out.print(f"Report {snapshot['report_id']} written to {folder}: {', '.join(p.name for p in written)}.")
+
+
+@report_app.command("risk")
+@guarded
+def report_risk(
+    text: Annotated[str | None, typer.Argument(help="The product description to screen.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", parser=_path, help="Read it from a text file.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The product's name in the report.")] = None,
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="CN or US.")] = "CN",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")] = None,
+    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, max=50, help="Rights to list.")] = 10,
+    out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the report.")] = Path("report"),
+    db: DbOption = None,
+) -> None:
+    """Write an infringement-risk screening report: the closest rights in force and their claim charts."""
+    from ipgauge.services.screen import MAX_QUERY_CHARS
+
+    query_id, query = _queries(text, file, None)[0]
+    if len(query) > MAX_QUERY_CHARS:
+        raise UserError(
+            f"the product description has {len(query):,} characters; a report screens at most {MAX_QUERY_CHARS:,}."
+        )
+    d = _date(as_of, "--as-of") or date.today()
+    inputs = {
+        "name": name or (query_id if file else "product"),
+        "text": query,
+        "jurisdiction": jurisdiction.upper(),
+        "as_of": d.isoformat(),
+        "known_at": (_date(known_at_, "--known-at") or d).isoformat(),
+        "top": top,
+    }
+    _publish("risk", inputs, out_dir, db)
+
+
+@report_app.command("layout")
+@guarded
+def report_layout(
+    company: Annotated[str | None, typer.Option("--company", help="A party id or name.")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="A region code, name or group.")] = None,
+    field: Annotated[str | None, typer.Option("--field", help="A WIPO field (1-35) or an IPC class.")] = None,
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="CN or US.")] = "CN",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")] = None,
+    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the report.")] = Path("report"),
+    db: DbOption = None,
+) -> None:
+    """Write a layout-strategy report for a company, a region or a technology field."""
+    given = [(kind, v) for kind, v in (("company", company), ("region", region), ("field", field)) if v is not None]
+    if len(given) != 1:
+        raise UserError("give one of --company, --region or --field.")
+    d = _date(as_of, "--as-of") or date.today()
+    inputs = {
+        "kind": given[0][0],
+        "subject": given[0][1],
+        "jurisdiction": jurisdiction.upper(),
+        "as_of": d.isoformat(),
+        "known_at": (_date(known_at_, "--known-at") or d).isoformat(),
+    }
+    _publish("layout", inputs, out_dir, db)
+
+
+@report_app.command("reproduce")
+@guarded
+def report_reproduce(
+    folder: Annotated[Path, typer.Argument(parser=_path, help="A report folder (with its report.json).")],
+    db: DbOption = None,
+) -> None:
+    """Recompute a report from the deliveries it read and say whether it reproduces to the digit."""
+    from ipgauge.register import store
+    from ipgauge.services import layout_report, risk_report
+
+    try:
+        stored = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        kind, inputs, upto = stored["kind"], stored["inputs"], int(stored["deliveries"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise UserError(f"{folder} holds no readable report.json ({why(e)}).") from None
+    path = store.db_path(db)
+    con = store.connect(path, read_only=True)
+    try:
+        if store.last_delivery(con) < upto or store.identity(con, upto) != stored["register"]:
+            raise UserError(
+                f"the report was computed from another register (or one rebuilt since) than {path}; "
+                "it cannot be reproduced here."
+            )
+        module = risk_report if kind == "risk" else layout_report
+        now, _ = module.compute(con, path, inputs, upto)
+    finally:
+        con.close()
+    stored.pop("report_id", None)
+    grown = stored.pop("index", None) != now.pop("index", None)
+    differ = sorted(key for key in set(stored) | set(now) if stored.get(key) != now.get(key))
+    if not differ:
+        out.print(f"Report {folder} reproduces to the digit from deliveries 1 to {upto}.")
+        return
+    hint = " (the claims index has grown since: its word statistics, and so the scores, moved)" if grown else ""
+    raise UserError(f"the report does not reproduce: {', '.join(differ)} differ{hint}.", exit_code=1)

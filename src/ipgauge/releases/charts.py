@@ -54,7 +54,8 @@ def _cjk_font() -> None:
             font_manager.fontManager.addfont(path)
 
 
-def _style() -> None:
+def style() -> None:
+    """The charts' look: a CJK font, no Unicode minus, a fixed hash salt (the same input draws the same bytes)."""
     _cjk_font()
     plt.rcParams.update(
         {
@@ -121,7 +122,7 @@ def source_line(figures: Figures) -> str:
 
 def trend(fig: Figure, figures: Figures, out: Path) -> Path:
     """The indicator's monthly values up to the release date, on an axis from zero."""
-    _style()
+    style()
     days = [date.fromisoformat(d) for d, _ in fig.trend]
     values = [v for _, v in fig.trend]
     f, ax = plt.subplots(figsize=(7.2, 3.8))
@@ -222,7 +223,7 @@ def has_map(figures: Figures) -> bool:
 
 def region_map(figures: Figures, out: Path) -> Path:
     """The released region shaded by its headline figure, with a colour bar, a source line and (for China) the inset."""
-    _style()
+    style()
     shaded, context, national = map_layers(figures)
     fig = figures.headline
     values = {m.code: m.value for m in fig.members} if fig else {}

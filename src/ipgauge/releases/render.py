@@ -247,7 +247,7 @@ def markdown(figures: Figures, lang: str, snapshot_id: str) -> str:
     for p in paragraphs(figures, lang):
         lines += [f"**{md(p)}**" if p.startswith(("【", "SYNTHETIC")) else md(p), ""]
     for caption, head, body, _ in tables(figures, lang):
-        lines += [f"**{md(caption)}**", "", _md_table(head, body), ""]
+        lines += [f"**{md(caption)}**", "", md_table(head, body), ""]
     for caption, alt, name in chart_list(figures, lang):
         lines += [f"![{md(alt)}]({name})", "", f"*{md(caption)}*", ""]
     lines += ["", "注：" if lang == "zh" else "Notes:", ""]
@@ -280,16 +280,19 @@ def md(text: str) -> str:
     return text.translate(MD_SPECIAL)
 
 
-def _md_table(head: tuple[str, ...], body: list[tuple[str, ...]]) -> str:
+def md_table(head: tuple[str, ...], body: list[tuple[str, ...]]) -> str:
+    """A Markdown table, every cell made inert."""
     lines = ["| " + " | ".join(md(h) for h in head) + " |", "|" + "---|" * len(head)]
     return "\n".join(lines + ["| " + " | ".join(md(c) for c in r) + " |" for r in body])
 
 
-def _img(path: Path) -> str:
+def img_src(path: Path) -> str:
+    """A PNG inlined as a data URL: the HTML page stands alone."""
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
 
 
-def _html_table(caption: str, head: tuple[str, ...], body: list[tuple[str, ...]], text_cols: set[int]) -> str:
+def html_table(caption: str, head: tuple[str, ...], body: list[tuple[str, ...]], text_cols: set[int]) -> str:
+    """An HTML table with its caption; columns not in ``text_cols`` are numbers, aligned right."""
     cells = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in head)
     out = [f"<table><caption>{html.escape(caption)}</caption><thead><tr>{cells}</tr></thead><tbody>"]
     for r in body:
@@ -319,7 +322,7 @@ def page(figures: Figures, snapshot_id: str, images: dict[str, Path]) -> str:
         for p in paragraphs(figures, lang):
             cls = " class='synthetic'" if p.startswith(("【", "SYNTHETIC")) else ""
             parts.append(f"<p{cls}>{html.escape(p)}</p>")
-        parts += [_html_table(*t) for t in tables(figures, lang)]
+        parts += [html_table(*t) for t in tables(figures, lang)]
         parts.append(f"<div class='notes'><p>{'注：' if lang == 'zh' else 'Notes:'}</p>")
         parts += [f"<p>{html.escape(n)}</p>" for n in notes(figures, lang)]
         parts.append(f"</div><p class='meta'>{html.escape(footer(figures, lang, snapshot_id))}</p></section>")
@@ -331,7 +334,7 @@ def page(figures: Figures, snapshot_id: str, images: dict[str, Path]) -> str:
         caption = " / ".join(charts_of_lang[i][0] for charts_of_lang in per_lang)
         key = "map" if name == "map.png" else name.removeprefix("trend_").removesuffix(".png")
         parts.append(
-            f"<figure><img alt='{html.escape(alt)}' src='{_img(images[key])}'>"
+            f"<figure><img alt='{html.escape(alt)}' src='{img_src(images[key])}'>"
             f"<figcaption>{html.escape(caption)}</figcaption></figure>"
         )
     parts.append("</section></body></html>")

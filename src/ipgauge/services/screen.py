@@ -77,11 +77,12 @@ class Screening:
     jurisdiction: str
     as_of: date
     known_at: date
+    upto: int | None = None  # read only the first ``upto`` deliveries (a report reproduced later)
     in_force: pa.Array = field(init=False)
 
     def __post_init__(self) -> None:
         rules = rules_for(self.jurisdiction)
-        path = spells(self.con, self.db, self.known_at, rules)
+        path = spells(self.con, self.db, self.known_at, rules, upto=self.upto)
         self.in_force = pa.array(
             [
                 r[0]

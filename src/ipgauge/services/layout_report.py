@@ -1,0 +1,211 @@
+"""The layout-strategy report: a company's, a region's or a field's landscape, with its charts."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from ipgauge.releases.wording import ordinal
+from ipgauge.services.landscape import landscape
+from ipgauge.services.report import LAYOUT_DISCLAIMER, Document, Table, base_snapshot, dates_line, sources
+
+KIND_ZH = {"company": "企业", "region": "地区", "field": "技术领域"}
+
+
+def compute(con: duckdb.DuckDBPyConnection, db: Path, inputs: dict, upto: int) -> tuple[dict, Document]:
+    """The snapshot content and the document (``inputs``: kind, subject, jurisdiction, as_of, known_at)."""
+    d, k = date.fromisoformat(inputs["as_of"]), date.fromisoformat(inputs["known_at"])
+    result = landscape(con, db, inputs["kind"], inputs["subject"], inputs["jurisdiction"], d, k, upto=upto)
+    s = result.subject
+    snapshot = base_snapshot(con, "layout", inputs, upto) | {
+        "subject": {"kind": s.kind, "key": s.key, "label_en": s.label_en, "label_zh": s.label_zh},
+        "sections": result.sections,
+    }
+    return snapshot, document(snapshot, sources(con, upto))
+
+
+def _table(name: str, caption: tuple[str, str], columns: list[tuple[str, str, str]], rows: list[dict]) -> Table:
+    """A section as a table: ``columns`` are (key, zh header, en header); text columns are those holding text."""
+    body = [[r.get(key) for key, _, _ in columns] for r in rows]
+    text = {n for n, (key, _, _) in enumerate(columns) if any(isinstance(r.get(key), str) for r in rows)}
+    return Table(
+        name,
+        {"zh": caption[0], "en": caption[1]},
+        {"zh": tuple(c[1] for c in columns), "en": tuple(c[2] for c in columns)},
+        body,
+        text,
+    )
+
+
+FIELD_COLUMNS = [
+    ("field", "领域", "Field"),
+    ("name_zh", "名称", "Name (zh)"),
+    ("name_en", "英文名称", "Name"),
+    ("subject", "本主体", "Subject"),
+    ("nation", "全部", "All"),
+    ("share_of_field", "领域占比", "Share of field"),
+    ("rta", "RTA", "RTA"),
+]
+
+
+def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
+    """The report's text and tables from its snapshot (so a reproduced snapshot says exactly the same)."""
+    i, s, sec = snapshot["inputs"], snapshot["subject"], snapshot["sections"]
+    d, k, j = date.fromisoformat(i["as_of"]), date.fromisoformat(i["known_at"]), i["jurisdiction"]
+    summary = sec["summary"][0]
+    share = f"{summary['share'] * 100:.2f}%" if summary["share"] is not None else "—"
+    rank_zh = f"，按有效专利数居{ordinal(summary['rank'], 'zh')}" if summary.get("rank") else ""
+    rank_en = f", ranking {ordinal(summary['rank'], 'en')} by patents in force" if summary.get("rank") else ""
+    lead = {
+        "zh": [
+            dates_line(j, d, k)["zh"],
+            f"{s['label_zh']}有效专利{summary['in_force']:,}件，占全部{summary['in_force_nation']:,}件的{share}{rank_zh}；"
+            f"其中{summary['families_abroad']:,}件有海外同族；今后三年内届满{summary['expiring_3y']:,}件。",
+        ],
+        "en": [
+            dates_line(j, d, k)["en"],
+            f"{s['label_en']} holds {summary['in_force']:,} patents in force, {share} of all "
+            f"{summary['in_force_nation']:,}{rank_en}; {summary['families_abroad']:,} of them have family members "
+            f"abroad, and {summary['expiring_3y']:,} expire within the next three years.",
+        ],
+    }
+    fields = [r for r in sec["fields"] if r["subject"]] or sec["fields"][:10]
+    tables = [
+        _table(
+            "fields", ("按WIPO技术领域的有效专利", "Patents in force by WIPO technology field"), FIELD_COLUMNS, fields
+        )
+    ]
+    if "white_space" in sec:
+        tables.append(
+            _table(
+                "white space",
+                ("布局空白：相对全国较弱的领域（RTA<1）", "White space: fields weak relative to the nation (RTA < 1)"),
+                FIELD_COLUMNS,
+                sec["white_space"],
+            )
+        )
+    if "regions" in sec:
+        tables.append(
+            _table(
+                "regions",
+                ("各省份在该领域的有效专利", "Provinces' patents in force in the field"),
+                [
+                    ("region_code", "代码", "Code"),
+                    ("name_zh", "省份", "Province (zh)"),
+                    ("name_en", "英文名称", "Province"),
+                    ("subject", "本领域", "In the field"),
+                    ("all_rights", "全部", "All"),
+                    ("rta", "RTA", "RTA"),
+                ],
+                sec["regions"],
+            )
+        )
+    tables += [
+        _table(
+            "trend",
+            ("逐年申请、授权与年末有效量", "Applications, grants and patents in force by year"),
+            [
+                ("year", "年份", "Year"),
+                ("filings", "申请", "Filed"),
+                ("grants", "授权", "Granted"),
+                ("in_force_at_end", "年末有效", "In force at year end"),
+            ],
+            sec["trend"],
+        ),
+        _table(
+            "top holders",
+            ("主要权利人", "Top holders"),
+            [
+                ("rank", "名次", "Rank"),
+                ("party_id", "编号", "Party"),
+                ("name", "名称", "Name"),
+                ("in_force", "有效专利", "In force"),
+            ],
+            sec["top_holders"],
+        ),
+    ]
+    if "co_holders" in sec:
+        tables.append(
+            _table(
+                "co-holders",
+                ("共同权利人", "Co-holders"),
+                [("party_id", "编号", "Party"), ("name", "名称", "Name"), ("shared", "共有专利", "Shared")],
+                sec["co_holders"],
+            )
+        )
+    tables += [
+        _table(
+            "abroad",
+            ("海外同族布局（按受理局）", "Families protected abroad, by office"),
+            [
+                ("office", "受理局", "Office"),
+                ("subject", "本主体", "Subject"),
+                ("others_in_its_fields", "同领域其他权利人", "Others in its fields"),
+            ],
+            sec["abroad"],
+        ),
+        _table(
+            "expiries",
+            ("今后三年届满的有效专利", "Patents in force expiring in the next three years"),
+            [("year", "年份", "Year"), ("expiring", "届满", "Expiring")],
+            sec["expiries"],
+        ),
+    ]
+    notes = {
+        "zh": [
+            "RTA（显示性技术优势）= 该领域在本主体有效专利中的占比 ÷ 该领域在全部有效专利中的占比；小于1为相对弱势。",
+            "企业的专利按权利转移后的第一权利人计；全部指该法域内全部有效专利（不论权利人国别）。",
+            LAYOUT_DISCLAIMER["zh"],
+            *source_notes["zh"],
+        ],
+        "en": [
+            "RTA (revealed technological advantage) = the field's share of the subject's patents in force over "
+            "its share of all patents in force; below 1 the subject is relatively weak there.",
+            "A company's patents are those it holds first, after transfers; 'all' is every patent in force in the "
+            "jurisdiction, whatever its holder's country.",
+            LAYOUT_DISCLAIMER["en"],
+            *source_notes["en"],
+        ],
+    }
+    title = {
+        "zh": f"知识产权布局策略分析报告：{s['label_zh']}",
+        "en": f"IP layout strategy analysis: {s['label_en']}",
+    }
+    charts = [("trend.png", {"zh": f"{s['label_zh']}逐年专利走势", "en": f"{s['label_en']}: patents by year"})]
+    if any(r["rta"] for r in fields):
+        charts.append(("rta.png", {"zh": f"{s['label_zh']}各技术领域RTA", "en": f"{s['label_en']}: RTA by field"}))
+    return Document(title, lead, tables, notes, charts)
+
+
+def draw(snapshot: dict, work: Path) -> dict[str, Path]:
+    """The trend and RTA charts as PNG (no timestamps: the same snapshot draws the same bytes)."""
+    import matplotlib.pyplot as plt
+
+    from ipgauge.releases.charts import PNG, style
+
+    style()
+    sec, out = snapshot["sections"], {}
+    years = [t["year"] for t in sec["trend"]]
+    f, ax = plt.subplots(figsize=(7.2, 3.6))
+    for key, label in (("filings", "申请 filed"), ("grants", "授权 granted"), ("in_force_at_end", "有效 in force")):
+        ax.plot(years, [t[key] for t in sec["trend"]], marker="o", label=label)
+    ax.set_xticks(years)
+    ax.legend(frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    f.tight_layout()
+    out["trend.png"] = work / "trend.png"
+    f.savefig(out["trend.png"], metadata=PNG)
+    plt.close(f)
+    rows = [r for r in sec["fields"] if r["subject"] and r["rta"] is not None][:15]
+    if any(r["rta"] for r in rows):
+        f, ax = plt.subplots(figsize=(7.2, 0.35 * len(rows) + 1.2))
+        ax.barh([f"{r['field']} {r['name_zh']}" for r in rows][::-1], [r["rta"] for r in rows][::-1], color="#c0392b")
+        ax.axvline(1, color="#7f8c8d", linewidth=1)
+        ax.spines[["top", "right"]].set_visible(False)
+        f.tight_layout()
+        out["rta.png"] = work / "rta.png"
+        f.savefig(out["rta.png"], metadata=PNG)
+        plt.close(f)
+    return out

@@ -1,0 +1,116 @@
+"""The infringement-risk screening report: the rights in force closest to a product, each with its claim chart."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from ipgauge.services.claim_index import ClaimIndex, index_dir, read_manifest
+from ipgauge.services.report import Document, Table, base_snapshot, dates_line, risk_disclaimer, sources
+from ipgauge.services.screen import Screening
+
+CHARTED = 5  # claim charts for the five closest rights
+RISK_ZH = {"high": "高", "medium": "中", "low": "低"}
+
+
+def compute(con: duckdb.DuckDBPyConnection, db: Path, inputs: dict, upto: int) -> tuple[dict, Document]:
+    """The snapshot and the document of a screening (inputs: name, text, jurisdiction, as_of, known_at, top)."""
+    d, k = date.fromisoformat(inputs["as_of"]), date.fromisoformat(inputs["known_at"])
+    session = Screening(con, db, ClaimIndex.open(index_dir(db)), inputs["jurisdiction"], d, k, upto=upto)
+    results = session.screen(inputs["text"], inputs["top"])
+    manifest = read_manifest(index_dir(db)) or {}
+    snapshot = base_snapshot(con, "risk", inputs, upto) | {
+        "index": {"identity": manifest.get("identity"), "deliveries": manifest.get("upto")},
+        "in_force": len(session.in_force),
+        "results": [r.as_json() for r in results],
+    }
+    return snapshot, document(snapshot, sources(con, upto))
+
+
+def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
+    """The report's text and tables from its snapshot (so a reproduced snapshot says exactly the same)."""
+    i, results = snapshot["inputs"], snapshot["results"]
+    d, k, j = date.fromisoformat(i["as_of"]), date.fromisoformat(i["known_at"]), i["jurisdiction"]
+    counts = {level: sum(r["risk"] == level for r in results) for level in ("high", "medium", "low")}
+    lead = {
+        "zh": [
+            dates_line(j, d, k)["zh"],
+            f"在{j}于{d.isoformat()}有效的{snapshot['in_force']:,}件专利中，与所筛查产品最接近的{len(results)}件如下："
+            f"高风险{counts['high']}件、中风险{counts['medium']}件、低风险{counts['low']}件。",
+            f"所筛查的产品（{i['name']}）：{i['text']}",
+        ],
+        "en": [
+            dates_line(j, d, k)["en"],
+            f"Of the {snapshot['in_force']:,} patents in force in {j} on {d.isoformat()}, the {len(results)} "
+            f"closest to the product screened are listed below: {counts['high']} at high risk, "
+            f"{counts['medium']} at medium risk and {counts['low']} at low risk.",
+            f"The product screened ({i['name']}): {i['text']}",
+        ],
+    }
+    tables = [
+        Table(
+            "results",
+            {"zh": "表1 最接近的有效专利", "en": "Table 1. The closest patents in force"},
+            {
+                "zh": ("序号", "专利", "权利要求", "权利人", "届满日", "相似度", "风险", "已对应特征", "名称"),
+                "en": ("#", "Patent", "Claim", "Holder", "Last day", "Score", "Risk", "Elements found", "Title"),
+            },
+            [
+                [
+                    n,
+                    r["right_id"],
+                    r["claim"],
+                    r["holder"],
+                    r["expiry"],
+                    r["score"],
+                    r["risk"],
+                    f"{r['elements_found']}/{r['elements']}",
+                    r["title"],
+                ]
+                for n, r in enumerate(results, start=1)
+            ],
+            {1, 3, 4, 6, 7, 8},
+        )
+    ]
+    for n, r in enumerate(results[:CHARTED], start=1):
+        tables.append(
+            Table(
+                f"chart {n} {r['right_id']}"[:31],
+                {
+                    "zh": f"表{n + 1} 权利要求对比表：{r['right_id']} 权利要求{r['claim']}（{RISK_ZH[r['risk']]}风险）",
+                    "en": f"Table {n + 1}. Claim chart: {r['right_id']} claim {r['claim']} ({r['risk']} risk)",
+                },
+                {
+                    "zh": ("技术特征", "产品中的对应内容", "覆盖率", "是否对应"),
+                    "en": ("Element", "Supporting passage of the product", "Coverage", "Found"),
+                },
+                [
+                    [row["element"], row["passage"] or "", row["coverage"], row["passage"] is not None]
+                    for row in r["chart"]
+                ],
+                {0, 1},
+            )
+        )
+    notes = {
+        "zh": [
+            "方法：先由法律引擎确定在该法域、该日、按该知悉日有效的专利，仅对其独立权利要求检索；"
+            "检索为BM25（英文词干、中文分词）与多语种句向量（USE-multilingual v3）的倒数排名融合；"
+            "每项技术特征在产品描述中找到覆盖其一半以上实词的段落即视为对应；全部特征对应为高风险，"
+            "半数以上为中风险，其余为低风险（全面覆盖原则）。",
+            risk_disclaimer()["zh"],
+            *source_notes["zh"],
+        ],
+        "en": [
+            "Method: the law engine first decides which patents are in force in the jurisdiction on D as known on K; "
+            "only their independent claims are searched, by BM25 (English stems, Chinese words) fused by reciprocal "
+            "rank with a multilingual sentence encoder (USE-multilingual v3); an element is found when a passage of "
+            "the product description holds at least half of its content words; every element found is high risk, at "
+            "least half medium, fewer low (the all-elements rule).",
+            risk_disclaimer()["en"],
+            *source_notes["en"],
+        ],
+    }
+    title = {"zh": f"侵权风险筛查报告：{i['name']}", "en": f"Infringement-risk screening: {i['name']}"}
+    return Document(title, lead, tables, notes)

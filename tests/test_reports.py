@@ -1,0 +1,89 @@
+"""Service reports: every file written, D and K and the disclaimer said, reproduced to the digit."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from conftest import run
+from test_landscape import register as landscape_register  # noqa: F401  (a fixture)
+from test_screen import LAPSED, PRODUCT, RESTORED, TEA, deliver
+from test_screen import register as screen_register  # noqa: F401  (a fixture)
+
+FILES = {"report.zh.md", "report.en.md", "report.html", "report.pdf", "report.xlsx", "report.json"}
+
+
+@pytest.fixture(scope="module")
+def risk(screen_register, tmp_path_factory):  # noqa: F811
+    out = tmp_path_factory.mktemp("risk") / "report"
+    r = run(
+        "report", "risk", PRODUCT, "--name", "BMS-1", "--as-of", "2022-01-01", "--known-at", "2022-06-30",
+        "--top", "3", "--out", out, "--db", screen_register,
+    )  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    return out
+
+
+def test_a_risk_report_lists_rights_in_force_with_their_charts_in_both_languages(risk):
+    assert FILES <= {p.name for p in risk.iterdir()}
+    snapshot = json.loads((risk / "report.json").read_text(encoding="utf-8"))
+    ids = [r["right_id"] for r in snapshot["results"]]
+    assert ids[0] == RESTORED and LAPSED not in ids
+    en = (risk / "report.en.md").read_text(encoding="utf-8")
+    zh = (risk / "report.zh.md").read_text(encoding="utf-8")
+    assert "date (D): 2022-01-01; knowledge date (K): 2022-06-30" in en
+    assert "统计日（D）：2022-01-01" in zh and "数据知悉日（K）：2022-06-30" in zh
+    assert "not a legal opinion" in en and "不构成法律意见" in zh
+    assert f"Claim chart: {RESTORED} claim 1 (high risk)" in en and "权利要求对比表" in zh
+    assert "电压采集模块" in en  # the elements are quoted in the chart
+    assert snapshot["report_id"] in en and "SYNTHETIC" not in en
+    assert len(PdfReader(risk / "report.pdf").pages) >= 2
+    sheets = load_workbook(risk / "report.xlsx").sheetnames
+    assert sheets[:2] == ["about", "results"] and any(s.startswith("chart 1") for s in sheets)
+
+
+def test_a_report_reproduces_and_says_when_it_cannot(risk, screen_register, tmp_path):  # noqa: F811
+    ok = run("report", "reproduce", risk, "--db", screen_register)
+    assert ok.exit_code == 0 and "reproduces to the digit" in ok.stdout, ok.stderr
+    db = tmp_path / "grown.duckdb"
+    shutil.copy(screen_register, db)
+    shutil.copytree(f"{screen_register}.cache", f"{db}.cache")
+    deliver(
+        tmp_path / "d2",
+        db,
+        [[TEA, "CN", "invention", "茶叶杀青机", "2016-02-01", "2018-03-01", "HLJ", "1. 一种茶叶杀青机，包括滚筒。"]],
+        [],
+        "2022-07-31",
+    )
+    assert run("index", "build", "--db", db).exit_code == 0
+    later = run("report", "reproduce", risk, "--db", db)  # the same deliveries are read; the index has grown
+    assert later.exit_code in (0, 1) and len((later.stdout + later.stderr).strip().splitlines()) == 1
+    if later.exit_code == 1:
+        assert "the claims index has grown" in later.stderr
+    elsewhere = tmp_path / "other.duckdb"
+    deliver(tmp_path / "d3", elsewhere, [], [], "2022-06-30")
+    other = run("report", "reproduce", risk, "--db", elsewhere)
+    assert other.exit_code == 2 and "another register" in other.stderr
+
+
+def test_a_layout_report_for_a_company(landscape_register, tmp_path):  # noqa: F811
+    out = tmp_path / "layout"
+    r = run(
+        "report", "layout", "--region", "heilongjiang", "--as-of", "2023-12-31", "--known-at", "2025-06-30",
+        "--out", out, "--db", landscape_register,
+    )  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    assert FILES | {"trend.png"} <= {p.name for p in out.iterdir()}
+    en = (out / "report.en.md").read_text(encoding="utf-8")
+    assert en.startswith("# IP layout strategy analysis: Heilongjiang") and "White space" in en
+    assert "SYNTHETIC DATA" in en  # the register behind it was generated
+    again = run("report", "reproduce", out, "--db", landscape_register)
+    assert again.exit_code == 0, again.stderr
+    (out / "mine.txt").write_text("someone's notes", encoding="utf-8")
+    (out / "report.json").unlink()
+    refused = run("report", "layout", "--region", "heilongjiang", "--out", out, "--db", landscape_register)
+    assert refused.exit_code == 2 and "not an earlier report" in refused.stderr
