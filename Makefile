@@ -49,6 +49,10 @@ demo-real: setup
 	$(BIN)/ipgauge indicator valid_designs --jurisdiction US --region CN --by country --as-of 2010-12-31 --known-at 2025-06-30 --db $(RDB)
 	printf 'region = "US"\njurisdiction = "US"\nas_of = 2016-12-31\nknown_at = 2025-06-30\nindicators = ["valid_invention_patents", "valid_designs", "invention_grants"]\n' > out/real/us.toml
 	$(BIN)/ipgauge release --spec out/real/us.toml --db $(RDB) --out out/real/release
+	$(BIN)/ipgauge index build --db $(RDB)
+	$(BIN)/ipgauge screen "A server that receives a SIP message from a user agent client within a dialog, creates a new SIP session and hands the message to an application" --jurisdiction US --as-of 2019-03-01 --known-at 2025-06-30 --top 2 --db $(RDB)
+	$(BIN)/ipgauge report risk --file $(REAL)/product_sip_gateway.txt --name "SIP gateway" --jurisdiction US --as-of 2019-03-01 --known-at 2025-06-30 --db $(RDB) --out out/real/risk
+	$(BIN)/ipgauge report layout --company "International Business Machines Corporation" --jurisdiction US --as-of 2019-03-01 --known-at 2025-06-30 --db $(RDB) --out out/real/layout
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

@@ -199,3 +199,16 @@ def test_the_index_grows_with_a_delivery_and_a_damaged_one_is_refused(register, 
     assert r.exit_code == 2 and "damaged" in r.stderr and "--rebuild" in r.stderr
     assert run("index", "build", "--rebuild", "--db", db).exit_code == 0
     assert run("screen", PRODUCT, "--as-of", "2022-08-01", "--db", db).exit_code == 0
+
+
+def test_an_index_without_vectors_reranks_the_lexical_candidates(register, tmp_path):
+    db = tmp_path / "lean.duckdb"
+    shutil.copy(register, db)
+    assert run("index", "build", "--no-vectors", "--db", db).exit_code == 0
+    assert not list(index_dir(db).glob("seg-*/vectors.npy"))
+    r = run("screen", PRODUCT, "--as-of", "2022-01-01", "--format", "json", "--db", db)  # keeps the index as built
+    assert r.exit_code == 0, r.stderr
+    top = json.loads(r.stdout)["results"][0]
+    assert top["right_id"] == RESTORED and top["dense_rank"] is not None
+    mixed = run("index", "build", "--vectors", "--db", db)
+    assert mixed.exit_code == 2 and "--rebuild" in mixed.stderr

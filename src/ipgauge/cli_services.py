@@ -34,12 +34,14 @@ def index_build(
     db: DbOption = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start again from nothing.")] = False,
     vectors: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--vectors/--no-vectors",
-            help="Embed every claim now (else the lexical candidates are embedded at each query: slower queries).",
+            help="Embed every claim now (else the lexical candidates are embedded at each query: slower queries); "
+            "default: as the index was built, vectors for a new one.",
+            show_default=False,
         ),
-    ] = True,
+    ] = None,
 ) -> None:
     """Index the register's independent claims (BM25 and dense vectors), adding only what is new."""
     from ipgauge.register import store
@@ -237,9 +239,11 @@ def landscape(
         )
     )
     for name, rows in result.sections.items():
+        if not rows:
+            out.print(f"{SECTION_TITLES[name]}: none.")
+            continue
         table = RichTable(title=SECTION_TITLES[name])
-        keys = list(rows[0]) if rows else ["(none)"]
-        for key in keys:
+        for key in rows[0]:
             table.add_column(key, overflow="fold")
         for row in rows:
             table.add_row(*(_cell(key, v) for key, v in row.items()))

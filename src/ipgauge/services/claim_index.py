@@ -17,10 +17,12 @@ Layout, in the register's cache folder (``<register>.cache/claims-index/``):
   amend a claim: the newest segment's version wins).
 
 Incremental, like a log-structured index: a build adds the claims of the deliveries not yet indexed
-as a new segment, and merges the newest two while the newer is at least as large as the one before
-it (a binary counter), so each claim is tokenised O(log n) times in all and an update costs in proportion to
-what it adds. The manifest is replaced atomically after the segment folders are complete; a reader
-sees the old index or the new one, never half of each; a lock keeps a second builder out.
+as a new segment, and merges the newest two while the newer is at least half as large as the one
+before it and the two together fit in :data:`MAX_SEGMENT` (segment sizes grow geometrically, so each
+claim is re-tokenised O(log n) times; the ceiling, like Lucene's on merged segments, bounds the
+memory of a build), and an update costs in proportion to what it adds. The manifest is replaced atomically after the
+segment folders are complete; a reader sees the old index or the new one, never half of each; a
+lock keeps a second builder out.
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ from ipgauge.services.text_tokens import tokens
 
 FORMAT = 1
 DEPTH = 100  # candidates each ranking contributes to the fusion
+#: The largest segment: building one holds its words in memory (about 2.5 GB for this many claims),
+#: so a million claims make four segments, each searched in turn.
+MAX_SEGMENT = 262_144
 RRF_K = 60  # reciprocal rank fusion: each ranking adds 1 / (RRF_K + rank)
 DOC_COLUMNS = ("patent_id", "number", "jurisdiction", "text")
 _CLAIM_START = re.compile(r"(?:^|(?<=[\s。；;.]))(\d{1,3})\s*[.、．]\s*(?=\D)")
@@ -331,11 +336,14 @@ def build(
     con: duckdb.DuckDBPyConnection,
     db: Path,
     *,
-    vectors: bool = True,
+    vectors: bool | None = None,
     rebuild: bool = False,
     tick: Tick | None = None,
 ) -> BuildReport:
-    """Bring the register's claims index up to date with its latest delivery (see the module's text)."""
+    """Bring the register's claims index up to date with its latest delivery (see the module's text).
+
+    ``vectors``: embed the claims (True) or not (False); None keeps what the index was built with.
+    """
     folder = index_dir(db)
     with _locked(folder):
         manifest = None if rebuild else read_manifest(folder)
@@ -346,6 +354,8 @@ def build(
             manifest = None
         rebuilt = manifest is None
         manifest = manifest or {"format": FORMAT, "upto": 0, "segments": [], "next": 1}
+        if vectors is None:  # as the index was built; a new one gets vectors
+            vectors = manifest.get("vectors", True)
         if manifest["segments"] and manifest.get("vectors", vectors) != vectors:
             raise UserError(
                 f"the claims index was built {'with' if manifest['vectors'] else 'without'} vectors; "
@@ -358,9 +368,13 @@ def build(
         written: list[Path] = []
         merged = 0
         try:
-            if new.num_rows:
-                segments.append(_add(folder, manifest, new, vectors, tick, written))
-            while len(segments) >= 2 and segments[-1]["docs"] >= segments[-2]["docs"]:
+            for start in range(0, new.num_rows, MAX_SEGMENT):
+                segments.append(_add(folder, manifest, new.slice(start, MAX_SEGMENT), vectors, tick, written))
+            while (
+                len(segments) >= 2
+                and segments[-1]["docs"] * 2 >= segments[-2]["docs"]
+                and segments[-1]["docs"] + segments[-2]["docs"] <= MAX_SEGMENT
+            ):
                 parts = [folder / s["name"] for s in segments[-2:]]
                 docs = pa.concat_tables([pq.read_table(p / "docs.parquet") for p in parts])
                 keep = _latest(docs)
