@@ -58,6 +58,8 @@ def test_a_companys_rights_are_those_the_law_puts_in_force_and_its_expiries_thei
     summary = result.sections["summary"][0]
     assert summary["in_force"] == len(held) > 0
     assert sum(r["subject"] for r in result.sections["fields"]) == len(held)
+    subclasses = result.sections["subclasses"]
+    assert 0 < sum(r["subject"] for r in subclasses) <= len(held) and all(r["scheme"] == "IPC" for r in subclasses)
     assert result.sections["trend"][-1]["in_force_at_end"] == len(held)  # the last year ends on D
     horizon = D.replace(year=D.year + 3)
     ends = [max(sp["valid_to"] for sp in s.spells) - timedelta(days=1) for s in held]

@@ -180,6 +180,7 @@ def _print_results(query_id: str, results: list, session, several: bool) -> None
 SECTION_TITLES = {
     "summary": "Summary",
     "fields": "Portfolio by WIPO technology field (RTA: share of the subject's rights over the nation's share)",
+    "subclasses": "The subject's patents in force by main subclass (CPC where the patent has one, else IPC)",
     "white_space": "White space: fields where the subject is weak relative to the nation (RTA < 1)",
     "regions": "Provinces in this field (RTA > 1: stronger than the nation)",
     "trend": "Trend: applications filed and granted per year, rights in force at each year's end",

@@ -6,10 +6,14 @@ replace it; anything else in the folder is someone's work, and the command refus
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from ipgauge.errors import UserError
+from ipgauge.errors import UserError, why
 
 
 def check_out(out: Path, ours: Callable[[Path], bool], what: str) -> None:
@@ -18,3 +22,27 @@ def check_out(out: Path, ours: Callable[[Path], bool], what: str) -> None:
         raise UserError(f"--out {out} is a file; name a folder.")
     if out.is_dir() and any(out.iterdir()) and not ours(out):
         raise UserError(f"--out {out} already holds files that are not {what}; name a new or empty folder.")
+
+
+@contextmanager
+def staged(out: Path, what: str) -> Iterator[tuple[Path, list[Path]]]:
+    """A hidden folder inside ``out`` to write files into, and the list of their final paths.
+
+    When the block ends well, each file is moved into ``out`` whole (a reader never sees half a
+    file); the hidden folder goes in any case. A failure to write is one sentence naming ``what``.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
+    except OSError as e:
+        raise UserError(f"cannot write {what} to {out} ({why(e)}).") from None
+    written: list[Path] = []
+    try:
+        yield work, written
+        for p in sorted(work.iterdir()):
+            os.replace(p, out / p.name)
+            written.append(out / p.name)
+    except OSError as e:
+        raise UserError(f"cannot write {what} to {out} ({why(e)}).") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -13,16 +13,12 @@ import csv
 import html
 import io
 import json
-import os
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 
 from babel.dates import format_date
 
 from ipgauge import outputs
-from ipgauge.errors import UserError, why
 from ipgauge.indicators.catalogue import indicator
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import region
@@ -553,12 +549,7 @@ def _earlier_release(folder: Path) -> bool:
 def write(figures: Figures, snapshot: dict, out: Path) -> list[Path]:
     """Write every file of the release into ``out`` (each file whole, moved into place); return their paths."""
     check_out(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(dir=out, prefix=".release-"))
-    except OSError as e:
-        raise UserError(f"cannot write the release to {out} ({why(e)}).") from None
-    try:
+    with outputs.staged(out, "the release") as (work, written):
         images = {f.name: charts.trend(f, figures, work) for f in figures.figures}
         if charts.has_map(figures):
             images["map"] = charts.region_map(figures, work)
@@ -575,15 +566,7 @@ def write(figures: Figures, snapshot: dict, out: Path) -> list[Path]:
             json.dumps(snapshot | {"figures": figures.as_dict()}, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
             encoding="utf-8",
         )
-        written = []
-        for p in sorted(work.iterdir()):
-            os.replace(p, out / p.name)
-            written.append(out / p.name)
-        for old in [*out.glob("release.*.md"), *out.glob("trend_*.png")]:  # an earlier release's, not rewritten
-            if old not in written:
-                old.unlink()
-        return written
-    except OSError as e:
-        raise UserError(f"cannot write the release to {out} ({why(e)}).") from None
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    for old in [*out.glob("release.*.md"), *out.glob("trend_*.png")]:  # an earlier release's, not rewritten
+        if old not in written:
+            old.unlink(missing_ok=True)
+    return written

@@ -194,6 +194,7 @@ def landscape(
             }
         )
     out.sections["fields"] = rows
+    out.sections["subclasses"] = _subclasses(con, k)
     if subject.kind == "field":
         out.sections["regions"] = _regions(con, subject)
     else:
@@ -369,3 +370,18 @@ def _regions(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[dict]:
             }
         )
     return out
+
+
+def _subclasses(con: duckdb.DuckDBPyConnection, k: date) -> list[dict]:
+    """The subject's patents in force by main subclass: the CPC's where the patent has one (US), else the IPC's."""
+    rows = con.execute(
+        f"""SELECT left(replace(coalesce(p.cpc[1], p.ipc[1]), ' ', ''), 4) AS subclass,
+                   count(*) AS n, count(*) FILTER (p.cpc[1] IS NOT NULL) AS by_cpc
+            FROM _mine m JOIN patents p ON p.patent_id = m.right_id AND {known_at(k, "p")}
+            WHERE coalesce(p.cpc[1], p.ipc[1]) IS NOT NULL
+            GROUP BY subclass ORDER BY n DESC, subclass LIMIT 15"""
+    ).fetchall()
+    return [
+        {"subclass": r[0], "scheme": "CPC" if r[2] == r[1] else "IPC" if r[2] == 0 else "CPC/IPC", "subject": r[1]}
+        for r in rows
+    ]

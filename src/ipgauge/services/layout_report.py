@@ -77,6 +77,14 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
             "fields", ("按WIPO技术领域的有效专利", "Patents in force by WIPO technology field"), FIELD_COLUMNS, fields
         )
     ]
+    tables.append(
+        _table(
+            "subclasses",
+            ("按主分类小类（CPC或IPC）的有效专利", "Patents in force by main subclass (CPC or IPC)"),
+            [("subclass", "小类", "Subclass"), ("scheme", "分类体系", "Scheme"), ("subject", "有效专利", "In force")],
+            sec["subclasses"],
+        )
+    )
     if "white_space" in sec:
         tables.append(
             _table(

@@ -16,9 +16,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,7 +23,6 @@ from pathlib import Path
 import duckdb
 
 from ipgauge import outputs
-from ipgauge.errors import UserError, why
 from ipgauge.register.store import identity, is_synthetic
 from ipgauge.releases.render import CSS, html_table, img_src, md, md_table
 from ipgauge.services.claim_chart import DISCLAIMER as CHART_DISCLAIMER
@@ -163,12 +159,7 @@ def write(doc: Document, snapshot: dict, out: Path, draw) -> list[Path]:
     """Write every file of the report into ``out`` (each whole, moved into place); ``draw(work)`` makes the charts."""
     check_out(out)
     rid = snapshot["report_id"]
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(dir=out, prefix=".report-"))
-    except OSError as e:
-        raise UserError(f"cannot write the report to {out} ({why(e)}).") from None
-    try:
+    with outputs.staged(out, "the report") as (work, written):
         images = draw(work)
         for lang in LANGS:
             (work / f"report.{lang}.md").write_text(markdown(doc, lang, rid), encoding="utf-8")
@@ -181,15 +172,7 @@ def write(doc: Document, snapshot: dict, out: Path, draw) -> list[Path]:
         (work / "report.json").write_text(
             json.dumps(snapshot, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
         )
-        written = []
-        for p in sorted(work.iterdir()):
-            os.replace(p, out / p.name)
-            written.append(out / p.name)
-        return written
-    except OSError as e:
-        raise UserError(f"cannot write the report to {out} ({why(e)}).") from None
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return written
 
 
 def sources(con: duckdb.DuckDBPyConnection, upto: int) -> dict[str, list[str]]:
