@@ -282,8 +282,8 @@ def _publish(kind: str, inputs: dict, folder: Path, db: Path | None) -> None:
     finally:
         con.close()
     snapshot["report_id"] = report.report_id(snapshot)
-    draw = (lambda work: layout_report.draw(snapshot, work)) if kind == "layout" else (lambda work: {})
-    written = report.write(doc, snapshot, folder, draw)
+    draw = (layout_report if kind == "layout" else risk_report).draw
+    written = report.write(doc, snapshot, folder, lambda work: draw(snapshot, work))
     out.print(f"Report {snapshot['report_id']} written to {folder}: {', '.join(p.name for p in written)}.")
 
 

@@ -113,4 +113,36 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
         ],
     }
     title = {"zh": f"侵权风险筛查报告：{i['name']}", "en": f"Infringement-risk screening: {i['name']}"}
-    return Document(title, lead, tables, notes)
+    charts = [
+        ("scores.png", {"zh": "最接近的有效专利：相似度与风险", "en": "The closest patents in force: score and risk"})
+    ]
+    return Document(title, lead, tables, notes, charts if results else [])
+
+
+COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#95a5a6"}
+
+
+def draw(snapshot: dict, work: Path) -> dict[str, Path]:
+    """A bar per right: its fused score, coloured by its risk (no timestamps: the same snapshot, the same bytes)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    from ipgauge.releases.charts import PNG, style
+
+    results = snapshot["results"]
+    if not results:
+        return {}
+    style()
+    f, ax = plt.subplots(figsize=(7.2, 0.4 * len(results) + 1.3))
+    labels = [f"{r['right_id']} ({r['elements_found']}/{r['elements']})" for r in results][::-1]
+    ax.barh(labels, [r["score"] for r in results][::-1], color=[COLOURS[r["risk"]] for r in results][::-1])
+    ax.set_xlim(0, 1)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(
+        handles=[Patch(color=c, label=f"{RISK_ZH[k]}风险 {k}") for k, c in COLOURS.items()], frameon=False, fontsize=8
+    )
+    f.tight_layout()
+    path = work / "scores.png"
+    f.savefig(path, metadata=PNG)
+    plt.close(f)
+    return {"scores.png": path}
