@@ -42,6 +42,7 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.2em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.3em; }
 td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; } td.n { text-align: right; }
+[lang="zh-CN"] th { white-space: nowrap; }
 .synthetic { color: #a00; font-weight: bold; } img { max-width: 100%; }
 .notes, .meta { color: #555; font-size: 0.8em; overflow-wrap: anywhere; }
 section + section { page-break-before: always; }

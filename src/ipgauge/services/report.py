@@ -44,6 +44,12 @@ class Table:
     head: dict[str, tuple[str, ...]]
     rows: list[list]
     text_cols: set[int] = field(default_factory=set)
+    zh: dict[int, dict[str, str]] = field(default_factory=dict)  # per column, values said otherwise in Chinese
+
+    def body(self, lang: str) -> list[tuple[str, ...]]:
+        """The rows as one language shows them."""
+        words = self.zh if lang == "zh" else {}
+        return [tuple(words.get(i, {}).get(v, cell(v)) for i, v in enumerate(r)) for r in self.rows]
 
 
 @dataclass
@@ -75,7 +81,7 @@ def markdown(doc: Document, lang: str, report_id: str) -> str:
     lines = [f"# {md(doc.title[lang])}", ""]
     lines += [md(p) + "\n" for p in doc.lead[lang]]
     for t in doc.tables:
-        body = [tuple(cell(v) for v in r) for r in t.rows]
+        body = t.body(lang)
         lines += [f"**{md(t.caption[lang])}**", "", md_table(t.head[lang], body) if body else _none(lang), ""]
     for name, caption in doc.charts:
         lines += [f"![{md(caption[lang])}]({name})", ""]
@@ -98,7 +104,7 @@ def page(doc: Document, report_id: str, images: dict[str, Path]) -> str:
         parts.append(f"<section lang='{'zh-CN' if lang == 'zh' else 'en'}'><h1>{html.escape(doc.title[lang])}</h1>")
         parts += [f"<p>{html.escape(p)}</p>" for p in doc.lead[lang]]
         for t in doc.tables:
-            body = [tuple(cell(v) for v in r) for r in t.rows]
+            body = t.body(lang)
             parts.append(html_table(t.caption[lang], t.head[lang], body, t.text_cols) if body else "")
             if not body:
                 parts.append(f"<p><b>{html.escape(t.caption[lang])}</b> {_none(lang)}</p>")

@@ -12,7 +12,7 @@ from ipgauge.services.report import Document, Table, base_snapshot, dates_line, 
 from ipgauge.services.screen import Screening
 
 CHARTED = 5  # claim charts for the five closest rights
-RISK_ZH = {"high": "高", "medium": "中", "low": "低"}
+RISK_ZH = {"high": "高", "medium": "中", "low": "低"}  # the risk levels as the Chinese report says them
 
 
 def compute(con: duckdb.DuckDBPyConnection, db: Path, inputs: dict, upto: int) -> tuple[dict, Document]:
@@ -72,6 +72,7 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
                 for n, r in enumerate(results, start=1)
             ],
             {1, 3, 4, 6, 7, 8},
+            {6: RISK_ZH},
         )
     ]
     for n, r in enumerate(results[:CHARTED], start=1):
