@@ -309,15 +309,22 @@ def read_manifest(folder: Path) -> dict | None:
 
 @contextmanager
 def _locked(folder: Path) -> Iterator[None]:
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UserError(
-                f"another ipgauge process is building the claims index in {folder}; try again when it ends."
-            ) from None
-        yield
+    """Hold the index's lock for a build; any failure to write there is one sentence."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / ".lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise UserError(
+                    f"another ipgauge process is building the claims index in {folder}; try again when it ends."
+                ) from None
+            yield
+    except OSError as e:
+        raise UserError(
+            f"cannot write the claims index in {folder} ({why(e)}); free space, or set IPGAUGE_CACHE_DIR to a "
+            "writable folder."
+        ) from None
 
 
 @dataclass(frozen=True)
