@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from conftest import PARTY_HEADER, run, write_csv
+from ipgauge.errors import UserError
 from ipgauge.register.load import load_delivery
 from ipgauge.services.claim_index import ClaimIndex, build, index_dir, split_claims
 from ipgauge.services.screen import Screening
@@ -193,12 +194,29 @@ def test_the_index_grows_with_a_delivery_and_a_damaged_one_is_refused(register, 
     finally:
         con.close()
     assert top.right_id == OTHER and "气缸" in top.chart.rows[-1].element
+    hydraulic = amended.replace("气缸", "液压缸")
+    deliver(tmp_path / "d3", db, [], [], "2022-09-30", claims=[[OTHER, "1", "", hydraulic]])  # amended again
+    for k, has, lacks in (("2022-08-01", "气缸", "液压缸"), ("2022-10-01", "液压缸", None)):
+        session, con = screening(db, k, k)  # the claim as the register held it on K
+        try:
+            hit = session.screen("茶叶揉捻机 自动加压装置 液压缸 气缸", 1)[0]
+        finally:
+            con.close()
+        last = hit.chart.rows[-1].element
+        assert hit.right_id == OTHER and has in last and (lacks is None or lacks not in last), (k, last)
     victim = next(index_dir(db).glob("seg-*/docs.parquet"))
     victim.write_bytes(victim.read_bytes()[:-10])
-    r = run("screen", PRODUCT, "--db", db)
-    assert r.exit_code == 2 and "damaged" in r.stderr and "--rebuild" in r.stderr
-    assert run("index", "build", "--rebuild", "--db", db).exit_code == 0
-    assert run("screen", PRODUCT, "--as-of", "2022-08-01", "--db", db).exit_code == 0
+    with pytest.raises(UserError, match="damaged .*--rebuild"):
+        ClaimIndex.open(index_dir(db))
+    r = run("screen", PRODUCT, "--as-of", "2022-08-01", "--db", db)  # a build first: it repairs the index
+    assert r.exit_code == 0 and "rebuilt from nothing" in r.stderr and "damaged" in r.stderr, r.stderr
+    vectors = next(index_dir(db).glob("seg-*/vectors.npy"))
+    vectors.write_bytes(b"\x00" * vectors.stat().st_size)  # same size, garbage
+    manifest = json.loads((index_dir(db) / "manifest.json").read_text(encoding="utf-8"))
+    manifest["segments"][0]["files"]["vectors.npy"] = [vectors.stat().st_size, vectors.stat().st_mtime_ns]
+    (index_dir(db) / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")  # the stamp forged too
+    with pytest.raises(UserError, match="damaged"):
+        ClaimIndex.open(index_dir(db))
 
 
 def test_an_index_without_vectors_reranks_the_lexical_candidates(register, tmp_path):
@@ -212,3 +230,23 @@ def test_an_index_without_vectors_reranks_the_lexical_candidates(register, tmp_p
     assert top["right_id"] == RESTORED and top["dense_rank"] is not None
     mixed = run("index", "build", "--vectors", "--db", db)
     assert mixed.exit_code == 2 and "--rebuild" in mixed.stderr
+
+
+def test_an_interrupted_rebuild_leaves_the_index_whole(register, tmp_path, monkeypatch):
+    from ipgauge.services import claim_index
+
+    db = tmp_path / "r.duckdb"
+    shutil.copy(register, db)
+    con = duckdb.connect(str(db), read_only=True)
+    build(con, db)
+    manifest = (index_dir(db) / "manifest.json").read_text(encoding="utf-8")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(claim_index, "_write_segment", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(con, db, rebuild=True)
+    con.close()
+    assert (index_dir(db) / "manifest.json").read_text(encoding="utf-8") == manifest
+    assert ClaimIndex.open(index_dir(db)).segments  # every file of the old index still matches

@@ -7,6 +7,7 @@ same application, with the same one-sentence failures (:func:`ipgauge.cli.guarde
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from datetime import date
@@ -58,40 +59,65 @@ def index_build(
     if report.up_to_date:
         out.print(f"The claims index in {where} is up to date: {report.claims:,} claims.")
         return
+    if report.rebuilt and report.rebuilt not in ("new", "asked"):
+        err.print(f"note: the claims index was rebuilt from nothing: {report.rebuilt}.")
     verb = "built" if report.rebuilt else "updated"
     out.print(
-        f"Claims index {verb} in {where}: {report.added:,} claims added, {report.merged:,} re-indexed in merges; "
-        f"{report.claims:,} claims in {report.segments} segment(s)."
+        f"Claims index {verb} in {where}: {report.added:,} claim versions added, {report.merged:,} re-indexed in "
+        f"merges; {report.claims:,} claims in {report.segments} segment(s)."
     )
 
 
 def _queries(text: str | None, file: Path | None, queries: Path | None) -> list[tuple[str, str]]:
+    """The queries to screen, each checked before any is screened (a bad row names its line)."""
+    from ipgauge.services.screen import query_problem
+
     given = [x for x in (text, file, queries) if x is not None]
     if len(given) != 1:
         raise UserError("give one of: the text to screen, --file FILE, or --queries FILE.csv.")
     if text is not None:
-        return [("query", text)]
-    path = file or queries
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise UserError(f"{path} is not UTF-8 text; save it as UTF-8 and try again.") from None
-    except OSError as e:
-        raise UserError(f"cannot read {path} ({why(e)}).") from None
-    if file is not None:
-        return [(path.stem, raw)]
+        found = [("query", text)]
+    else:
+        path = file or queries
+        try:
+            raw = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise UserError(f"{path} is not UTF-8 text; save it as UTF-8 and try again.") from None
+        except OSError as e:
+            raise UserError(f"cannot read {path} ({why(e)}).") from None
+        found = [(path.stem, raw)] if file is not None else _csv_queries(path, raw)
+    for query_id, query in found:
+        problem = query_problem(query)
+        if problem:
+            where = f"{queries} (id {query_id!r}): " if queries else ""
+            raise UserError(f"{where}{problem}; give a product description or claims to screen.")
+    return found
+
+
+def _csv_queries(path: Path, raw: str) -> list[tuple[str, str]]:
     csv.field_size_limit(10**8)
-    rows = list(csv.DictReader(raw.splitlines()))
-    if not rows or not {"id", "text"} <= set(rows[0]):
-        raise UserError(f"{path} needs a header with the columns id and text (one query per row).")
-    seen: set[str] = set()
-    for n, row in enumerate(rows, start=2):
-        if not (row["id"] or "").strip():
-            raise UserError(f"{path} line {n}: the id is empty.")
-        if row["id"] in seen:
-            raise UserError(f"{path} line {n}: the id {row['id']!r} is used twice.")
-        seen.add(row["id"])
-    return [(r["id"], r["text"] or "") for r in rows]
+    reader = csv.DictReader(io.StringIO(raw, newline=""), strict=True)
+    rows, seen = [], set()
+    try:
+        if not reader.fieldnames or not {"id", "text"} <= set(reader.fieldnames):
+            raise UserError(f"{path} needs a header with the columns id and text (one query per row).")
+        for row in reader:
+            n = reader.line_num
+            if None in row:
+                raise UserError(f"{path} line {n}: more fields than the header names (quote a text holding commas).")
+            if not (row["id"] or "").strip():
+                raise UserError(f"{path} line {n}: the id is empty.")
+            if row["id"] in seen:
+                raise UserError(f"{path} line {n}: the id {row['id']!r} is used twice.")
+            if not (row["text"] or "").strip():
+                raise UserError(f"{path} line {n}: the text of {row['id']!r} is empty.")
+            seen.add(row["id"])
+            rows.append((row["id"], row["text"]))
+    except csv.Error as e:
+        raise UserError(f"{path} line {reader.line_num}: not valid CSV ({e}).") from None
+    if not rows:
+        raise UserError(f"{path} holds no query (one per row, under the header id,text).")
+    return rows
 
 
 @app.command()
@@ -113,7 +139,7 @@ def screen(
     from ipgauge.register import store
     from ipgauge.services.claim_chart import DISCLAIMER
     from ipgauge.services.claim_index import ClaimIndex, build, index_dir
-    from ipgauge.services.screen import Screening
+    from ipgauge.services.screen import MAX_QUERY_CHARS, Screening
 
     _choice(fmt, ("table", "json", "csv"))
     todo = _queries(text, file, queries)
@@ -126,9 +152,14 @@ def screen(
     try:
         with progress_bar() as tick:
             report = build(con, path, tick=tick)
-        if not report.up_to_date:
-            err.print(f"note: the claims index was brought up to date ({report.added:,} claims added).")
+        _say_built(report, "note: the claims index was ")
         session = Screening(con, path, ClaimIndex.open(index_dir(path)), jurisdiction.upper(), d, k)
+        _say_coverage(session)
+        for query_id, query in todo:
+            if len(query) > MAX_QUERY_CHARS:
+                err.print(
+                    f"note: {query_id} was cut to its first {MAX_QUERY_CHARS:,} characters ({len(query):,} given)."
+                )
         if fmt == "csv":
             writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
             writer.writeheader()
@@ -148,9 +179,29 @@ def screen(
     err.print(DISCLAIMER["en"])
 
 
+def _say_built(report, lead: str) -> None:
+    """Say on stderr what a build that a command ran for itself did (nothing when the index was up to date)."""
+    if report.up_to_date:
+        return
+    if report.rebuilt and report.rebuilt not in ("new", "asked"):
+        err.print(f"{lead}rebuilt from nothing ({report.rebuilt}): {report.claims:,} claims.")
+    else:
+        err.print(f"{lead}brought up to date ({report.added:,} claim versions added).")
+
+
+def _say_coverage(session) -> None:
+    """Warn when the rights in force have no claims to rank: an empty answer must not read as 'no risk'."""
+    if session.claims_in_force == 0:
+        err.print(
+            f"warning: none of the {len(session.in_force):,} rights in force in {session.jurisdiction} on "
+            f"{session.as_of} has claims in the register (as known on {session.known_at}); nothing was screened."
+        )
+
+
 def _print_results(query_id: str, results: list, session, several: bool) -> None:
     head = (
-        f"{len(results)} right(s) in force in {session.jurisdiction} on {session.as_of} (known at {session.known_at})"
+        f"The {len(results)} closest of the {len(session.in_force):,} rights in force in {session.jurisdiction} "
+        f"on {session.as_of} (known at {session.known_at})"
     )
     table = RichTable(title=f"{query_id}: {head}" if several else head)
     for col in ("#", "right", "claim", "score", "risk", "elements", "holder", "expiry", "title"):

@@ -10,11 +10,14 @@ Layout, in the register's cache folder (``<register>.cache/claims-index/``):
 - ``manifest.json``: the format, the encoder, the register identity and last delivery indexed, and
   each segment with its size and the byte sizes of its files (checked on open: never trusted on a
   name alone);
-- ``seg-<n>/docs.parquet``: patent_id, number, jurisdiction, text — the claims indexed, in order;
+- ``seg-<n>/docs.parquet``: patent_id, number, jurisdiction, text, known_from — every version of
+  every claim indexed, in order (the date the register learned that text), and whether it came
+  from the ``claims`` table (which supersedes a text cut from ``patents.claims``);
 - ``seg-<n>/bm25/``: the bm25s index of those claims (:mod:`ipgauge.services.text_tokens` words);
 - ``seg-<n>/vectors.npy``: their unit vectors, float32, memory-mapped (absent when built ``--no-vectors``);
-- ``seg-<n>/live.npy``: which of them are the current text of their claim (a later delivery may
-  amend a claim: the newest segment's version wins).
+- ``seg-<n>/known_to.npy``: until when each version held (the day the next version of the same
+  claim became known; open for the current one): screening as known on K reads the versions the
+  register held on K, as everything else in ipgauge does.
 
 Incremental, like a log-structured index: a build adds the claims of the deliveries not yet indexed
 as a new segment, and merges the newest two while the newer is at least half as large as the one
@@ -35,12 +38,12 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ipgauge.errors import UserError, why
@@ -50,13 +53,14 @@ from ipgauge.services import encoder
 from ipgauge.services.claim_elements import is_dependent
 from ipgauge.services.text_tokens import tokens
 
-FORMAT = 1
+FORMAT = 2  # 2: every version of a claim, with known_from and known_to
 DEPTH = 100  # candidates each ranking contributes to the fusion
 #: The largest segment: building one holds its words in memory (about 2.5 GB for this many claims),
 #: so a million claims make four segments, each searched in turn.
 MAX_SEGMENT = 262_144
 RRF_K = 60  # reciprocal rank fusion: each ranking adds 1 / (RRF_K + rank)
-DOC_COLUMNS = ("patent_id", "number", "jurisdiction", "text")
+DOC_COLUMNS = ("patent_id", "number", "jurisdiction", "text", "known_from", "from_table")
+OPEN_DAY = np.iinfo(np.int32).max  # known_to of a version still current
 _CLAIM_START = re.compile(r"(?:^|(?<=[\s。；;.]))(\d{1,3})\s*[.、．]\s*(?=\D)")
 
 Tick = Callable[[str, int, int], None]
@@ -82,35 +86,46 @@ def split_claims(text: str) -> list[tuple[int, str]]:
 
 
 def independent_claims(con: duckdb.DuckDBPyConnection, after: int) -> pa.Table:
-    """The current independent claims brought by deliveries after ``after``, in DOC_COLUMNS."""
+    """Every version of the independent claims brought by deliveries after ``after``, in DOC_COLUMNS.
+
+    Versions, not only the current text: a claim amended later is screened as it read on K. A
+    patent re-delivered with the same claims text adds no new version.
+    """
     rows = con.execute(
         """
-        SELECT c.patent_id, c.number, p.jurisdiction, c.text, coalesce(len(c.depends_on), 0) = 0 AS independent
+        SELECT c.patent_id, c.number, p.jurisdiction, c.text, c.known_from,
+               coalesce(len(c.depends_on), 0) = 0 AS independent
         FROM claims c JOIN patents p ON p.patent_id = c.patent_id AND p.known_to IS NULL
-        WHERE c.known_to IS NULL AND c.delivery_id > ?
-        ORDER BY c.patent_id, c.number
+        WHERE c.delivery_id > ?
+        ORDER BY c.patent_id, c.number, c.known_from
         """,
         [after],
     ).fetchall()
-    docs = [r[:4] for r in rows if r[4] and not is_dependent(r[3])]
+    docs = [(*r[:5], True) for r in rows if r[5] and not is_dependent(r[3])]
     whole = con.execute(
         """
-        SELECT patent_id, jurisdiction, claims FROM patents p
-        WHERE known_to IS NULL AND delivery_id > ? AND claims IS NOT NULL AND trim(claims) <> ''
-          AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.patent_id = p.patent_id AND c.known_to IS NULL)
-        ORDER BY patent_id
+        SELECT patent_id, jurisdiction, claims, known_from FROM patents p
+        WHERE delivery_id > ? AND claims IS NOT NULL AND trim(claims) <> ''
+          AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.patent_id = p.patent_id)
+        ORDER BY patent_id, known_from
         """,
         [after],
     ).fetchall()
-    for patent_id, jurisdiction, text in whole:
-        docs += [(patent_id, n, jurisdiction, t) for n, t in split_claims(text) if t and not is_dependent(t)]
-    columns = list(zip(*docs, strict=True)) if docs else [[], [], [], []]
+    previous: dict[str, str] = {}
+    for patent_id, jurisdiction, text, known in whole:
+        if previous.get(patent_id) == text:
+            continue
+        previous[patent_id] = text
+        docs += [
+            (patent_id, n, jurisdiction, t, known, False) for n, t in split_claims(text) if t and not is_dependent(t)
+        ]
+    columns = list(zip(*docs, strict=True)) if docs else [[]] * len(DOC_COLUMNS)
     return pa.table(
         {name: pa.array(col, t) for name, col, t in zip(DOC_COLUMNS, columns, _TYPES, strict=True)},
     )
 
 
-_TYPES = (pa.string(), pa.int32(), pa.string(), pa.string())
+_TYPES = (pa.string(), pa.int32(), pa.string(), pa.string(), pa.date32(), pa.bool_())
 
 
 @dataclass
@@ -121,12 +136,20 @@ class Segment:
     docs: pa.Table
     bm25: object
     vectors: np.ndarray | None
-    live: np.ndarray
+    known_to: np.ndarray  # days since 1970 (int32), OPEN_DAY while current
 
     @property
     def size(self) -> int:
-        """How many claims it holds."""
+        """How many claim versions it holds."""
         return self.docs.num_rows
+
+    def held_on(self, k: date | None) -> np.ndarray:
+        """Which versions the register held on ``k`` (None: the current ones)."""
+        if k is None:
+            return self.known_to == OPEN_DAY
+        day = (k - date(1970, 1, 1)).days
+        known_from = self.docs.column("known_from").cast(pa.int32()).to_numpy(zero_copy_only=False)
+        return (known_from <= day) & (day < self.known_to)
 
 
 def segment(name: str, docs: pa.Table, vectors: bool | np.ndarray, tick: Tick | None = None) -> Segment:
@@ -144,7 +167,7 @@ def segment(name: str, docs: pa.Table, vectors: bool | np.ndarray, tick: Tick | 
     if vectors is True:
         vectors = encoder.encode(texts, (lambda done: tick("embedding claims", done, len(texts))) if tick else None)
     vecs = np.ascontiguousarray(vectors, dtype=np.float32) if isinstance(vectors, np.ndarray) else None
-    return Segment(name, docs, bm25, vecs, np.ones(docs.num_rows, dtype=bool))
+    return Segment(name, docs, bm25, vecs, np.full(docs.num_rows, OPEN_DAY, dtype=np.int32))
 
 
 def _write_segment(folder: Path, docs: pa.Table, vectors: bool | np.ndarray, tick: Tick | None) -> None:
@@ -156,8 +179,31 @@ def _write_segment(folder: Path, docs: pa.Table, vectors: bool | np.ndarray, tic
         np.save(folder / "vectors.npy", seg.vectors)
 
 
-def _sizes(folder: Path) -> dict[str, int]:
-    return {str(f.relative_to(folder)): f.stat().st_size for f in sorted(folder.rglob("*")) if f.is_file()}
+def _stamps(folder: Path) -> dict[str, list[int]]:
+    """Each file's size and modification time: what the manifest checks a segment against."""
+    return {str(f.relative_to(folder)): stamp(f) for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+def stamp(file: Path) -> list[int]:
+    """A file's size and modification time (a checksum would read a million vectors at every query)."""
+    st = file.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def damaged(folder: Path, manifest: dict) -> str | None:
+    """The first segment that does not match the manifest, or None."""
+    for seg in manifest["segments"]:
+        path = folder / seg["name"]
+        try:
+            if not path.is_dir() or _stamps(path) != seg["files"]:
+                return seg["name"]
+        except OSError:
+            return seg["name"]
+    return None
+
+
+def _damaged(folder: Path, what: str) -> UserError:
+    return UserError(f"the claims index in {folder} is damaged ({what}); run `ipgauge index build --rebuild`.")
 
 
 class ClaimIndex:
@@ -168,11 +214,6 @@ class ClaimIndex:
         self.manifest = manifest
         self.segments = segments
 
-    @property
-    def size(self) -> int:
-        """The claims indexed, current versions only."""
-        return int(sum(s.live.sum() for s in self.segments))
-
     @classmethod
     def open(cls, folder: Path) -> ClaimIndex:
         """Open the index in ``folder``, checking every file against the manifest."""
@@ -181,44 +222,52 @@ class ClaimIndex:
         manifest = read_manifest(folder)
         if manifest is None:
             raise UserError(f"there is no claims index in {folder}; run `ipgauge index build` first.")
+        bad = damaged(folder, manifest)
+        if bad:
+            raise _damaged(folder, f"{bad} does not match its manifest")
         segments = []
         for seg in manifest["segments"]:
             path = folder / seg["name"]
-            if not path.is_dir() or _sizes(path) != seg["files"]:
-                raise UserError(
-                    f"the claims index in {folder} is damaged ({seg['name']} does not match its manifest); "
-                    "run `ipgauge index build --rebuild`."
-                )
             vectors = path / "vectors.npy"
-            segments.append(
-                Segment(
-                    seg["name"],
-                    pq.read_table(path / "docs.parquet"),
-                    bm25s.BM25.load(str(path / "bm25"), mmap=True, show_progress=False),
-                    np.load(vectors, mmap_mode="r") if vectors.exists() else None,
-                    np.load(path / "live.npy"),
-                )
-            )
+            try:
+                docs = pq.read_table(path / "docs.parquet")
+                known_to = np.load(path / "known_to.npy")
+                vecs = np.load(vectors, mmap_mode="r") if vectors.exists() else None
+                if (
+                    docs.column_names != list(DOC_COLUMNS)
+                    or len(known_to) != docs.num_rows
+                    or (vecs is not None and vecs.shape != (docs.num_rows, encoder.DIM))
+                ):
+                    raise ValueError("its files disagree on the number of claims")
+                bm25 = bm25s.BM25.load(str(path / "bm25"), mmap=True, show_progress=False)
+            except (OSError, ValueError, KeyError, pa.ArrowException) as e:  # json, numpy and Arrow errors
+                raise _damaged(folder, f"{seg['name']}: {why(e)}") from None
+            segments.append(Segment(seg["name"], docs, bm25, vecs, known_to))
         return cls(folder, manifest, segments)
 
     def rankings(
-        self, query: str, allowed: Callable[[pa.Table], np.ndarray], qv: np.ndarray | None = None
+        self,
+        query: str,
+        allowed: Callable[[pa.Table], np.ndarray],
+        qv: np.ndarray | None = None,
+        k: date | None = None,
     ) -> tuple[list[Candidate], list[Candidate]]:
         """The lexical and the dense ranking of the claims ``allowed`` (a mask over a segment's docs), DEPTH each.
 
         Lexical: BM25 scores of every claim, one sparse sweep per segment, masked. Dense: where the
         segments carry vectors, the cosine of every allowed claim (one matrix product); else the
-        lexical candidates are embedded on the spot (a rerank). ``qv``: the query's vector if known.
+        lexical candidates are embedded on the spot (a rerank). ``qv``: the query's vector if known;
+        ``k``: the claims' texts as the register held them on K (None: the current texts).
         """
         words = tokens(query)
-        masks = [allowed(s.docs) & s.live for s in self.segments]
+        masks = [allowed(s.docs) & s.held_on(k) for s in self.segments]
         lexical = _best(
             [(np.asarray(s.bm25.get_scores(words), dtype=np.float32) if words else None) for s in self.segments],
             masks,
         )
         qv = encoder.encode([query])[0] if qv is None else qv
         if all(s.vectors is not None for s in self.segments):
-            return lexical, _best([_cosines(s.vectors, qv) for s in self.segments], masks)
+            return lexical, _best([_cosines(s.vectors, qv) for s in self.segments], masks, positive=False)
         texts = [self.segments[si].docs.column("text")[di].as_py() for si, di, _ in lexical]
         sims = encoder.encode(texts) @ qv if texts else np.empty(0)
         return lexical, sorted(
@@ -226,10 +275,15 @@ class ClaimIndex:
         )
 
     def search(
-        self, query: str, allowed: Callable[[pa.Table], np.ndarray], top: int, qv: np.ndarray | None = None
+        self,
+        query: str,
+        allowed: Callable[[pa.Table], np.ndarray],
+        top: int,
+        qv: np.ndarray | None = None,
+        k: date | None = None,
     ) -> list[Hit]:
         """The ``top`` claims closest to ``query`` among those ``allowed``: both rankings fused by reciprocal rank."""
-        lexical, dense = self.rankings(query, allowed, qv)
+        lexical, dense = self.rankings(query, allowed, qv, k)
         fused: dict[tuple[int, int], float] = {}
         ranks: dict[tuple[int, int], dict[str, tuple[int, float]]] = {}
         for name, ranking in (("lexical", lexical), ("dense", dense)):
@@ -277,14 +331,14 @@ def _cosines(vectors: np.ndarray, qv: np.ndarray) -> np.ndarray:
     return out
 
 
-def _best(scores: list[np.ndarray | None], masks: list[np.ndarray]) -> list[Candidate]:
-    """The DEPTH best (segment, doc, score) over all segments, allowed docs with a positive score only."""
+def _best(scores: list[np.ndarray | None], masks: list[np.ndarray], positive: bool = True) -> list[Candidate]:
+    """The DEPTH best (segment, doc, score) over all segments among allowed docs (BM25: a positive score only)."""
     found = []
     for si, (s, mask) in enumerate(zip(scores, masks, strict=True)):
         if s is None:
             continue
-        s = np.where(mask, s, 0)
-        n = min(DEPTH, int((s > 0).sum()))
+        s = np.where(mask, s, 0 if positive else -np.inf)
+        n = min(DEPTH, int((s > 0).sum() if positive else mask.sum()))
         if n == 0:
             continue
         picked = np.argpartition(-s, n - 1)[:n]
@@ -299,10 +353,8 @@ def read_manifest(folder: Path) -> dict | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as e:
-        raise UserError(
-            f"the claims index in {folder} is damaged ({why(e)}); run `ipgauge index build --rebuild`."
-        ) from None
-    if manifest.get("format") != FORMAT:
+        raise _damaged(folder, why(e)) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         return None  # an index of another format is rebuilt, never read
     return manifest
 
@@ -335,7 +387,7 @@ class BuildReport:
     merged: int
     segments: int
     claims: int
-    rebuilt: bool
+    rebuilt: str | None  # why the index was built from nothing ("new", "asked", "… was damaged"), or None
     up_to_date: bool
 
 
@@ -353,23 +405,33 @@ def build(
     """
     folder = index_dir(db)
     with _locked(folder):
-        manifest = None if rebuild else read_manifest(folder)
+        try:
+            found = read_manifest(folder)
+        except UserError:  # a damaged manifest: rebuilt from nothing below
+            found = None
         upto = last_delivery(con)
-        if manifest and (
-            manifest["identity"] != identity(con, manifest["upto"]) or manifest["upto"] > upto
-        ):  # the register was rebuilt or replaced since: nothing of the old index holds
-            manifest = None
-        rebuilt = manifest is None
-        manifest = manifest or {"format": FORMAT, "upto": 0, "segments": [], "next": 1}
+        manifest = None if rebuild else found
+        why_rebuilt = "asked" if rebuild else "new"
+        if manifest and (manifest["identity"] != identity(con, manifest["upto"]) or manifest["upto"] > upto):
+            manifest, why_rebuilt = None, "the register was rebuilt or replaced since"  # nothing of it holds
+        if manifest and damaged(folder, manifest):
+            manifest, why_rebuilt = None, f"{damaged(folder, manifest)} was damaged"
         if vectors is None:  # as the index was built; a new one gets vectors
-            vectors = manifest.get("vectors", True)
-        if manifest["segments"] and manifest.get("vectors", vectors) != vectors:
+            vectors = manifest.get("vectors", True) if manifest else True
+        if manifest and manifest["segments"] and manifest.get("vectors") != vectors:
             raise UserError(
                 f"the claims index was built {'with' if manifest['vectors'] else 'without'} vectors; "
                 "add --rebuild to change that."
             )
-        if manifest["upto"] == upto and not rebuilt:
-            return BuildReport(0, 0, len(manifest["segments"]), _claims(manifest), False, True)
+        if manifest and manifest["upto"] == upto:
+            return BuildReport(0, 0, len(manifest["segments"]), _claims(manifest), None, True)
+        rebuilt = None if manifest else why_rebuilt
+        # new segment names never reuse an old one's: the old index stays whole until the new manifest replaces it
+        first = max(
+            [(found or {}).get("next", 1)] + [int(p.name[4:]) + 1 for p in folder.glob("seg-*") if p.name[4:].isdigit()]
+        )
+        manifest = manifest or {"format": FORMAT, "upto": 0, "segments": []}
+        manifest["next"] = max(manifest.get("next", 1), first)
         new = independent_claims(con, manifest["upto"])
         segments = list(manifest["segments"])
         written: list[Path] = []
@@ -384,12 +446,10 @@ def build(
             ):
                 parts = [folder / s["name"] for s in segments[-2:]]
                 docs = pa.concat_tables([pq.read_table(p / "docs.parquet") for p in parts])
-                keep = _latest(docs)
-                vecs = np.concatenate([np.load(p / "vectors.npy") for p in parts])[keep] if vectors else None
-                docs = docs.take(keep)
+                vecs = np.concatenate([np.load(p / "vectors.npy") for p in parts]) if vectors else None
                 merged += segments[-2]["docs"] + segments[-1]["docs"]
                 segments[-2:] = [_add(folder, manifest, docs, vecs if vecs is not None else False, tick, written)]
-            _mark_live(folder, segments)
+            _mark_known_to(folder, segments)
         except BaseException:
             for path in written:
                 shutil.rmtree(path, ignore_errors=True)
@@ -414,7 +474,8 @@ def build(
 
 
 def _claims(manifest: dict) -> int:
-    return sum(s["live"] for s in manifest["segments"])
+    """The claims the index holds in their current text."""
+    return sum(s["current"] for s in manifest["segments"])
 
 
 def _add(
@@ -431,33 +492,27 @@ def _add(
     return {"name": name, "docs": docs.num_rows}
 
 
-def _keys(docs: pa.Table) -> list[str]:
-    return pc.binary_join_element_wise(
-        docs.column("patent_id"), pc.cast(docs.column("number"), pa.string()), "#"
-    ).to_pylist()
-
-
-def _latest(docs: pa.Table) -> list[int]:
-    """The rows holding the last version of each claim (a merge drops the texts a later delivery replaced)."""
-    seen: set[str] = set()
-    keep = []
-    for i, key in reversed(list(enumerate(_keys(docs)))):
-        if key not in seen:
-            seen.add(key)
-            keep.append(i)
-    return sorted(keep)
-
-
-def _mark_live(folder: Path, segments: list[dict]) -> None:
-    """Each segment's live.npy: a claim is live unless a later segment holds a newer text of it."""
-    seen: set[str] = set()
-    for s in reversed(segments):
-        keys = _keys(pq.read_table(folder / s["name"] / "docs.parquet", columns=["patent_id", "number"]))
-        live = np.zeros(len(keys), dtype=bool)
-        for i in range(len(keys) - 1, -1, -1):
-            if keys[i] not in seen:
-                seen.add(keys[i])
-                live[i] = True
-        np.save(folder / s["name"] / "live.npy", live)
-        s["live"] = int(live.sum())
-        s["files"] = _sizes(folder / s["name"])
+def _mark_known_to(folder: Path, segments: list[dict]) -> None:
+    """Each segment's known_to.npy: a version holds until the next version of the same claim became known."""
+    tables = [
+        pq.read_table(folder / s["name"] / "docs.parquet", columns=["patent_id", "number", "known_from", "from_table"])
+        for s in segments
+    ]
+    frame = pa.concat_tables(tables).to_pandas() if tables else None
+    if frame is None or frame.empty:
+        ends = np.empty(0, dtype=np.int32)
+    else:
+        frame["day"] = (frame["known_from"].astype("datetime64[s]") - np.datetime64("1970-01-01", "s")).dt.days
+        frame["at"] = np.arange(len(frame))
+        # the claims table's versions supersede those cut from a patent's claims text, whatever their dates
+        frame = frame.sort_values(["patent_id", "number", "from_table", "day", "at"], kind="stable")
+        following = frame.groupby(["patent_id", "number"], sort=False)["day"].shift(-1)
+        frame["known_to"] = following.fillna(OPEN_DAY).astype(np.int64).clip(upper=OPEN_DAY)
+        ends = frame.sort_values("at")["known_to"].to_numpy(dtype=np.int32)
+    at = 0
+    for s, table in zip(segments, tables, strict=True):
+        mine = ends[at : at + table.num_rows]
+        at += table.num_rows
+        np.save(folder / s["name"] / "known_to.npy", mine)
+        s["current"] = int((mine == OPEN_DAY).sum())
+        s["files"] = _stamps(folder / s["name"])

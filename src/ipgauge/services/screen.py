@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -26,8 +27,18 @@ from ipgauge.law.status import OPEN, explain
 from ipgauge.register.store import known_at
 from ipgauge.services.claim_chart import Chart, chart
 from ipgauge.services.claim_index import ClaimIndex
+from ipgauge.services.text_tokens import tokens
 
 MAX_QUERY_CHARS = 20_000  # a product description longer than this is cut (and the user told)
+
+
+def query_problem(query: str) -> str | None:
+    """Why a query cannot be screened (None when it can): empty, or no word that a claim could share."""
+    if not query.strip():
+        return "the query is empty"
+    if not tokens(query[:MAX_QUERY_CHARS]):
+        return "the query has no word to match (only stop words, numbers or symbols)"
+    return None
 
 
 @dataclass(frozen=True)
@@ -102,16 +113,21 @@ class Screening:
         )
         return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
 
+    @cached_property
+    def claims_in_force(self) -> int:
+        """How many claims of the rights in force the index can rank (their texts as known on K)."""
+        return int(sum((self._allowed(s.docs) & s.held_on(self.known_at)).sum() for s in self.index.segments))
+
     def screen(self, query: str, top: int = 10) -> list[Result]:
         """The ``top`` rights in force whose claims are closest to ``query``, best first, one claim each."""
-        query = query[:MAX_QUERY_CHARS]
-        if not query.strip():
-            raise UserError("the query is empty; give a product description or claims to screen.")
-        hits = self.index.search(query, self._allowed, top * 4)
+        problem = query_problem(query)
+        if problem:
+            raise UserError(f"{problem}; give a product description or claims to screen.")
+        hits = self.index.search(query[:MAX_QUERY_CHARS], self._allowed, top * 4, k=self.known_at)
         best: dict[str, object] = {}
         for hit in hits:  # a right is as close as its closest independent claim
             best.setdefault(hit.patent_id, hit)
-        return [self._result(hit, query) for hit in list(best.values())[:top]]
+        return [self._result(hit, query[:MAX_QUERY_CHARS]) for hit in list(best.values())[:top]]
 
     def _result(self, hit, query: str) -> Result:
         st = explain(self.con, hit.patent_id, self.as_of, self.known_at, rules_for(self.jurisdiction))
