@@ -43,8 +43,8 @@ def test_a_chinese_two_part_claim_splits_after_its_characterising_words():
     claim = split(
         "1.一种键码发送方法，包括计算机，其特征在于：所述装置连接到计算机；识别操作系统的种类，其中所述种类由装置记录。"
     )
-    assert claim.preamble == "一种键码发送方法，包括计算机"
-    assert claim.elements == ("所述装置连接到计算机", "识别操作系统的种类", "所述种类由装置记录")
+    assert claim.preamble == "一种键码发送方法"  # the preamble's features are elements too (all-elements rule)
+    assert claim.elements == ("计算机", "所述装置连接到计算机", "识别操作系统的种类", "所述种类由装置记录")
     assert is_dependent("2.根据权利要求1所述的方法，其特征在于，所述计算机为服务器。")
 
 
@@ -82,9 +82,11 @@ def test_a_chinese_claim_chart():
     from ipgauge.services.claim_chart import chart
 
     claim = "1.一种咖啡机，包括水箱，其特征在于：设有研磨装置；设有加热装置，其中所述加热装置将水加热至冲泡温度。"
-    found = chart(claim, "本产品设有研磨装置，可研磨咖啡豆。加热装置能将水加热至冲泡温度。")
-    assert found.risk == "high" and found.found == 3
-    assert chart(claim, "本产品设有研磨装置。").risk == "low"  # one element of three
+    found = chart(claim, "本产品有一个水箱。设有研磨装置，可研磨咖啡豆。加热装置能将水加热至冲泡温度。")
+    assert found.risk == "high" and found.found == 4
+    no_tank = chart(claim, "本产品设有研磨装置，可研磨咖啡豆。加热装置能将水加热至冲泡温度。")
+    assert no_tank.risk == "medium" and no_tank.rows[0].passage is None  # the preamble's water tank is an element
+    assert chart(claim, "本产品设有研磨装置。").risk == "low"  # one element of four
 
 
 def test_a_real_claim_against_a_description_of_such_a_product():
@@ -101,3 +103,23 @@ def test_a_real_claim_against_a_description_of_such_a_product():
     )
     assert chart(claim, server).risk == "high"
     assert chart(claim, "A web server that serves HTTP pages from a cache.").risk == "low"
+
+
+def test_the_preamble_ends_at_a_proper_transition_or_a_colon_not_at_a_comprises_inside_an_element():
+    parsed = parse(1, (REAL / "US07272630B2.xml").read_bytes())
+    claims = {c["number"]: split(c["text"]) for c in parsed.claims}
+    assert claims[10].preamble.endswith("perform the following acts:")
+    assert claims[10].elements[0].startswith("generating an imprint identification code")
+    assert len(claims[10].elements) == len(claims[1].elements)  # the same steps, as a method and as media
+    battery = split("1. 一种电池管理系统，包括电池组、控制器和温度传感器，其特征在于，所述控制器包括电压采集模块。")
+    assert battery.preamble == "一种电池管理系统"
+    assert battery.elements == ("电池组", "控制器和温度传感器", "所述控制器包括电压采集模块")
+
+
+def test_chinese_boilerplate_is_not_matched_and_languages_are_not_mixed():
+    from ipgauge.services.claim_chart import chart
+
+    claim = "1. 一种电池管理系统，其特征在于，所述电池组包括多个串联的电芯。"
+    assert chart(claim, "电池组由多个串联电芯组成。").risk == "high"  # 所述, 包括, 的 and 由 carry no meaning
+    across = chart("1. A cup comprising a handle.", "一个带把手的杯子")
+    assert across.risk == "unassessed" and across.found == 0

@@ -2,7 +2,9 @@
 
 The all-elements rule decides the screening risk: a product that shows every element of a claim is
 at high risk of literal infringement, one that shows at least half of them at medium risk (a
-doctrine-of-equivalents question for counsel), fewer at low risk. This is screening, never a legal
+doctrine-of-equivalents question for counsel), fewer at low risk. A claim and a description in
+different languages (a Chinese product against an English claim) are "unassessed": the retrieval
+found the claim across languages, but words cannot be matched across them. This is screening, never a legal
 opinion, and every output says so.
 
 Matching is lexical and explainable: an element's content words (English words without stop words,
@@ -17,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from ipgauge.services.claim_elements import split
+from ipgauge.services.text_tokens import ZH_STOP
 
 FOUND = 0.5  # the share of an element's content words a passage must contain to support it
 DISCLAIMER = {
@@ -46,7 +49,7 @@ class Chart:
 
     preamble: str
     rows: tuple[Row, ...]
-    risk: str  # high | medium | low
+    risk: str  # high | medium | low | unassessed
 
     @property
     def found(self) -> int:
@@ -60,9 +63,16 @@ def terms(text: str) -> set[str]:
     for word in re.findall(r"[A-Za-z][A-Za-z-]+", text.lower()):
         if word not in _STOP and len(word) > 2:
             out.add(re.sub(r"(ing|ed|es|s)$", "", word) if len(word) > 5 else word)
-    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+    for run in re.findall(r"[\u4e00-\u9fff]+", _ZH_BOILERPLATE.sub(" ", text)):
         out.update(run[i : i + 2] for i in range(len(run) - 1))
     return out
+
+
+#: Chinese claim boilerplate and function characters: cut out before pairing characters, so that
+#: "所述电池组包括多个串联的电芯" and "电池组由多个串联电芯组成" are judged on what they name.
+_ZH_BOILERPLATE = re.compile(
+    "|".join(sorted((w for w in ZH_STOP if len(w) > 1), key=len, reverse=True)) + "|[的和与或及该由]"
+)
 
 
 def passages(description: str) -> list[str]:
@@ -86,5 +96,14 @@ def chart(claim_text: str, description: str) -> Chart:
         )
         rows.append(Row(element, best if cover >= FOUND else None, round(cover, 2)))
     found = sum(r.passage is not None for r in rows)
+    if _language(claim_text) != _language(description):
+        return Chart(claim.preamble, tuple(rows), "unassessed")  # words cannot meet across languages
     risk = "high" if rows and found == len(rows) else "medium" if rows and found * 2 >= len(rows) else "low"
     return Chart(claim.preamble, tuple(rows), risk)
+
+
+def _language(text: str) -> str:
+    """Zh when a text is mostly Han characters, else en: a chart matches words only within one language."""
+    han = len(re.findall(r"[\u4e00-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "zh" if han * 3 >= latin else "en"

@@ -1,11 +1,13 @@
 """An independent claim split into its elements: what a claim chart lists, one row per element.
 
 English claims: the preamble runs to the transition ("comprising", "consisting of", "including",
-"characterized in that" …); the body is split at semicolons, at "wherein"/"whereby" clauses and at
-enumerations such as "(a) … (b) …". Chinese claims follow the two-part form of the Implementing
-Regulations of the Patent Law (Rule 22): the preamble (前序部分) up to "其特征在于", then the
-characterising part, split at "；" and "，其中". A claim without those markers is one element —
-splitting it further would invent structure the drafter did not write.
+"characterized in that" …; failing those, a colon; failing that, "comprises"); the body is split
+at semicolons, at "wherein"/"whereby" clauses and at enumerations such as "(a) … (b) …". Chinese
+claims follow the two-part form of the Implementing Regulations of the Patent Law (Rule 22): the
+preamble (前序部分) up to "其特征在于", then the characterising part, split at "；" and "，其中";
+the features the preamble names after the subject ("一种电池管理系统，包括电池组、控制器") are
+elements too, for the all-elements rule reads them as well. A claim without those markers is one
+element — splitting it further would invent structure the drafter did not write.
 
 The all-elements rule of infringement screening reads these elements: every element must be found
 in the product for literal infringement. This module only splits; matching belongs to screening.
@@ -22,10 +24,11 @@ EN_TRANSITIONS = (
     "consisting essentially of",
     "consisting of",
     "comprising",
-    "comprises",
     "including",
-    "which comprises",
 )
+#: Weaker transitions, taken only when no proper one and no colon ends the preamble: "comprises" is as
+#: often a word inside an element ("wherein the code comprises …") as the transition.
+EN_WEAK_TRANSITIONS = ("which comprises", "comprises")
 ZH_TRANSITIONS = ("其特征在于", "其特征是", "其特征为")
 _NUMBER = re.compile(r"^\s*\d+\s*[.、．]\s*")
 _ENUMERATION = re.compile(r"(?:^|\s)\(?([a-z]|[ivx]+)\)\s+")
@@ -55,12 +58,20 @@ def split(text: str) -> SplitClaim:
     return _split_en(body)
 
 
-def _split_en(body: str) -> SplitClaim:
+def _transition(body: str) -> tuple[int, str] | None:
+    """Where the preamble ends: the first proper transition, else the first colon, else a weak one."""
     lower = body.lower()
-    cut = min(
-        ((lower.find(t), t) for t in EN_TRANSITIONS if lower.find(t) >= 0),
-        default=None,
-    )
+    found = [(m.start(), m.group()) for t in EN_TRANSITIONS for m in [re.search(rf"\b{t}\b", lower)] if m]
+    if found:
+        return min(found)
+    if ":" in body:
+        return body.index(":"), ":"
+    weak = [(m.start(), m.group()) for t in EN_WEAK_TRANSITIONS for m in [re.search(rf"\b{t}\b", lower)] if m]
+    return min(weak) if weak else None
+
+
+def _split_en(body: str) -> SplitClaim:
+    cut = _transition(body)
     if cut is None:
         return SplitClaim("", (body.rstrip("."),))
     at, word = cut
@@ -82,7 +93,11 @@ def _split_zh(body: str) -> SplitClaim:
     if at is None:
         return SplitClaim("", (body.rstrip("。"),))
     index, word = at
-    preamble = body[:index].rstrip("，,")
+    head = body[:index].rstrip("，,")
     rest = body[index + len(word) :].lstrip("：:，,")
     parts = [p for p in re.split(r"；|;|，其中|,其中", rest) if p.strip()]
-    return SplitClaim(preamble, tuple(p.strip().rstrip("。；，") for p in parts))
+    # the features of the preamble (前序部分) are limitations too: "一种电池管理系统，包括电池组和控制器"
+    subject, _, known = head.replace(",", "，").partition("，")
+    known = re.sub(r"^(?:包括|包含|含有|具有|设有|由)", "", known.strip())
+    features = [f.strip() for f in re.split(r"、|；|以及", known) if f.strip()]
+    return SplitClaim(subject.strip(), tuple(features) + tuple(p.strip().rstrip("。；，") for p in parts))
