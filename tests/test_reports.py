@@ -83,6 +83,17 @@ def test_a_layout_report_for_a_company(landscape_register, tmp_path):  # noqa: F
     assert "SYNTHETIC DATA" in en  # the register behind it was generated
     again = run("report", "reproduce", out, "--db", landscape_register)
     assert again.exit_code == 0, again.stderr
+    assert "| 2023 |" in en and "2,023" not in en  # years are not counts
+    md = (out / "report.en.md").read_text(encoding="utf-8")
+    (out / "report.en.md").write_text(md.replace("White space", "Whitespace"), encoding="utf-8")
+    edited = run("report", "reproduce", out, "--db", landscape_register)
+    assert edited.exit_code == 1 and "report.en.md is not the text" in edited.stderr
+    (out / "report.en.md").write_text(md, encoding="utf-8")
+    snapshot = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    snapshot["sections"]["summary"][0]["in_force"] += 1
+    (out / "report.json").write_text(json.dumps(snapshot), encoding="utf-8")
+    forged = run("report", "reproduce", out, "--db", landscape_register)
+    assert forged.exit_code == 1 and "sections.summary[0].in_force differ" in forged.stderr
     (out / "mine.txt").write_text("someone's notes", encoding="utf-8")
     (out / "report.json").unlink()
     refused = run("report", "layout", "--region", "heilongjiang", "--out", out, "--db", landscape_register)

@@ -19,7 +19,7 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli import DbOption, _choice, _date, _path, app, guarded
 from ipgauge.console import err, out, progress_bar, styled
-from ipgauge.errors import UserError, why
+from ipgauge.errors import UserError, mark_saved, why
 
 index_app = typer.Typer(no_args_is_help=True, help="The claims index beside the register (for screening).")
 app.add_typer(index_app, name="index")
@@ -335,6 +335,7 @@ def _publish(kind: str, inputs: dict, folder: Path, db: Path | None) -> None:
     snapshot["report_id"] = report.report_id(snapshot)
     draw = (layout_report if kind == "layout" else risk_report).draw
     written = report.write(doc, snapshot, folder, lambda work: draw(snapshot, work))
+    mark_saved(f"the report in {folder}")
     out.print(f"Report {snapshot['report_id']} written to {folder}: {', '.join(p.name for p in written)}.")
 
 
@@ -361,7 +362,7 @@ def report_risk(
         )
     d = _date(as_of, "--as-of") or date.today()
     inputs = {
-        "name": name or (query_id if file else "product"),
+        "name": " ".join((name if name is not None else query_id if file else "").split()),
         "text": query,
         "jurisdiction": jurisdiction.upper(),
         "as_of": d.isoformat(),
@@ -406,7 +407,7 @@ def report_reproduce(
 ) -> None:
     """Recompute a report from the deliveries it read and say whether it reproduces to the digit."""
     from ipgauge.register import store
-    from ipgauge.services import layout_report, risk_report
+    from ipgauge.services import layout_report, report, risk_report
 
     try:
         stored = json.loads((folder / "report.json").read_text(encoding="utf-8"))
@@ -422,14 +423,30 @@ def report_reproduce(
                 "it cannot be reproduced here."
             )
         module = risk_report if kind == "risk" else layout_report
-        now, _ = module.compute(con, path, inputs, upto)
+        now, doc = module.compute(con, path, inputs, upto)
     finally:
         con.close()
-    stored.pop("report_id", None)
+    rid = stored.pop("report_id", None)
     grown = stored.pop("index", None) != now.pop("index", None)
-    differ = sorted(key for key in set(stored) | set(now) if stored.get(key) != now.get(key))
-    if not differ:
-        out.print(f"Report {folder} reproduces to the digit from deliveries 1 to {upto}.")
-        return
-    hint = " (the claims index has grown since: its word statistics, and so the scores, moved)" if grown else ""
-    raise UserError(f"the report does not reproduce: {', '.join(differ)} differ{hint}.", exit_code=1)
+    differ = _differences(stored, now)
+    if differ:
+        named = ", ".join(differ[:5]) + (f" and {len(differ) - 5} more" if len(differ) > 5 else "")
+        hint = " (the claims index has grown since: its word statistics, and so the scores, moved)" if grown else ""
+        raise UserError(f"the report does not reproduce: {named} differ{hint}.", exit_code=1)
+    for lang in report.LANGS:  # the files say what the snapshot says (not edited since)
+        file = folder / f"report.{lang}.md"
+        if not file.exists() or file.read_text(encoding="utf-8") != report.markdown(doc, lang, rid):
+            raise UserError(f"the numbers reproduce, but {file.name} is not the text they make (edited since?).", 1)
+    out.print(f"Report {folder} reproduces to the digit from deliveries 1 to {upto}.")
+
+
+def _differences(before: object, after: object, where: str = "") -> list[str]:
+    """The paths (sections.trend[3].filings) at which two snapshots differ."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = sorted(set(before) | set(after), key=str)
+        return [d for k in keys for d in _differences(before.get(k), after.get(k), f"{where}.{k}" if where else k)]
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [
+            d for i, (b, a) in enumerate(zip(before, after, strict=True)) for d in _differences(b, a, f"{where}[{i}]")
+        ]
+    return [] if before == after else [where or "the report"]

@@ -31,6 +31,7 @@ def staged(out: Path, what: str) -> Iterator[tuple[Path, list[Path]]]:
     When the block ends well, each file is moved into ``out`` whole (a reader never sees half a
     file); the hidden folder goes in any case. A failure to write is one sentence naming ``what``.
     """
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
@@ -46,3 +47,5 @@ def staged(out: Path, what: str) -> Iterator[tuple[Path, list[Path]]]:
         raise UserError(f"cannot write {what} to {out} ({why(e)}).") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if created and not written and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # nothing landed: leave no empty folder behind ("nothing was changed")

@@ -30,12 +30,14 @@ def _table(name: str, caption: tuple[str, str], columns: list[tuple[str, str, st
     """A section as a table: ``columns`` are (key, zh header, en header); text columns are those holding text."""
     body = [[r.get(key) for key, _, _ in columns] for r in rows]
     text = {n for n, (key, _, _) in enumerate(columns) if any(isinstance(r.get(key), str) for r in rows)}
+    plain = {n for n, (key, _, _) in enumerate(columns) if key in ("year", "field", "rank")}
     return Table(
         name,
         {"zh": caption[0], "en": caption[1]},
         {"zh": tuple(c[1] for c in columns), "en": tuple(c[2] for c in columns)},
         body,
         text,
+        plain=plain,
     )
 
 

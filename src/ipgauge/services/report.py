@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -45,11 +46,12 @@ class Table:
     rows: list[list]
     text_cols: set[int] = field(default_factory=set)
     zh: dict[int, dict[str, str]] = field(default_factory=dict)  # per column, values said otherwise in Chinese
+    plain: set[int] = field(default_factory=set)  # columns of years, numbers and ranks: no thousands separator
 
     def body(self, lang: str) -> list[tuple[str, ...]]:
         """The rows as one language shows them."""
         words = self.zh if lang == "zh" else {}
-        return [tuple(words.get(i, {}).get(v, cell(v)) for i, v in enumerate(r)) for r in self.rows]
+        return [tuple(words.get(i, {}).get(v, cell(v, i in self.plain)) for i, v in enumerate(r)) for r in self.rows]
 
 
 @dataclass
@@ -63,14 +65,14 @@ class Document:
     charts: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # file name, caption per language
 
 
-def cell(value: object) -> str:
-    """A value as a table shows it: counts with separators, ratios with their digits, nothing for None."""
+def cell(value: object, plain: bool = False) -> str:
+    """A value as a table shows it: counts with separators (``plain``: years, ranks), ratios to 4 digits."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "✓" if value else "✗"
     if isinstance(value, int):
-        return f"{value:,}"
+        return str(value) if plain else f"{value:,}"
     if isinstance(value, float):
         return f"{value:,.4g}"
     return str(value)
@@ -140,8 +142,17 @@ def spreadsheet(doc: Document, path: Path) -> None:
         for c in ws[1] + ws[2]:
             c.font = Font(bold=True)
         for r in t.rows:
-            ws.append([v if isinstance(v, int | float | str) or v is None else str(v) for v in r])
+            ws.append([_sheet_value(v) for v in r])
     wb.save(path)
+
+
+def _sheet_value(value: object) -> object:
+    """A cell for the workbook: numbers as numbers, ISO dates as dates, the rest as text."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return date.fromisoformat(value)
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return value if isinstance(value, int | float | str) or value is None else str(value)
 
 
 def report_id(snapshot: dict) -> str:
@@ -178,6 +189,9 @@ def write(doc: Document, snapshot: dict, out: Path, draw) -> list[Path]:
         (work / "report.json").write_text(
             json.dumps(snapshot, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
         )
+    for old in [*out.glob("report.*"), *out.glob("*.png")]:  # an earlier report's files, not rewritten
+        if old not in written:
+            old.unlink(missing_ok=True)
     return written
 
 
