@@ -145,8 +145,7 @@ def screen(
     todo = _queries(text, file, queries)
     d = _date(as_of, "--as-of") or date.today()
     k = _date(known_at_, "--known-at") or d
-    if k < d:
-        err.print(f"note: known at {k}, before the date asked about ({d}): later events are not yet recorded.")
+    _note_early_k(d, k)
     path = store.db_path(db)
     con = store.connect(path, read_only=True)
     try:
@@ -232,8 +231,8 @@ SECTION_TITLES = {
     "summary": "Summary",
     "fields": "Portfolio by WIPO technology field (RTA: share of the subject's rights over the nation's share)",
     "subclasses": "The subject's patents in force by main subclass (CPC where the patent has one, else IPC)",
-    "white_space": "White space: fields where the subject is weak relative to the nation (RTA < 1)",
-    "regions": "Provinces in this field (RTA > 1: stronger than the nation)",
+    "white_space": "White space: the ten fields where the subject is weakest relative to the nation (RTA < 1)",
+    "regions": "Provinces in this field (RTA against all patents held in China's provinces; > 1: stronger)",
     "trend": "Trend: applications filed and granted per year, rights in force at each year's end",
     "top_holders": "Top holders",
     "co_holders": "Co-holders",
@@ -266,12 +265,14 @@ def landscape(
         raise UserError("give one of --company, --region or --field.")
     d = _date(as_of, "--as-of") or date.today()
     k = _date(known_at_, "--known-at") or d
+    _note_early_k(d, k)
     path = store.db_path(db)
     con = store.connect(path, read_only=True)
     try:
         result = compute(con, path, given[0][0], given[0][1], jurisdiction.upper(), d, k)
     finally:
         con.close()
+    _note_match(result.subject, given[0][1])
     if fmt == "json":
         s = result.subject
         doc = {
@@ -284,9 +285,10 @@ def landscape(
         }
         print(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
         return
+    s = result.subject
     out.print(
         styled(
-            (f"{result.subject.label_en} ({result.subject.label_zh})", "bold"),
+            (s.label_en if s.label_en == s.label_zh else f"{s.label_en} ({s.label_zh})", "bold"),
             f" — patents in force in {result.jurisdiction} on {d}, as known on {k}",
         )
     )
@@ -294,7 +296,10 @@ def landscape(
         if not rows:
             out.print(f"{SECTION_TITLES[name]}: none.")
             continue
-        table = RichTable(title=SECTION_TITLES[name])
+        title = SECTION_TITLES[name]
+        if name == "top_holders":
+            title += f" in {result.sections['summary'][0]['holders_ranked_in']}"
+        table = RichTable(title=title)
         for key in rows[0]:
             table.add_column(key, overflow="fold")
         for row in rows:
@@ -361,6 +366,7 @@ def report_risk(
             f"the product description has {len(query):,} characters; a report screens at most {MAX_QUERY_CHARS:,}."
         )
     d = _date(as_of, "--as-of") or date.today()
+    _note_early_k(d, _date(known_at_, "--known-at") or d)
     inputs = {
         "name": " ".join((name if name is not None else query_id if file else "").split()),
         "text": query,
@@ -389,6 +395,7 @@ def report_layout(
     if len(given) != 1:
         raise UserError("give one of --company, --region or --field.")
     d = _date(as_of, "--as-of") or date.today()
+    _note_early_k(d, _date(known_at_, "--known-at") or d)
     inputs = {
         "kind": given[0][0],
         "subject": given[0][1],
@@ -450,3 +457,17 @@ def _differences(before: object, after: object, where: str = "") -> list[str]:
             d for i, (b, a) in enumerate(zip(before, after, strict=True)) for d in _differences(b, a, f"{where}[{i}]")
         ]
     return [] if before == after else [where or "the report"]
+
+
+def _note_early_k(d: date, k: date) -> None:
+    if k < d:
+        err.print(f"note: known at {k}, before the date asked about ({d}): later events are not yet recorded.")
+
+
+def _note_match(subject, text: str) -> None:
+    """Say which company a part of a name was taken to mean."""
+    if subject.kind == "company" and subject.matched != "exactly":
+        err.print(
+            f"note: --company {text.strip()!r} taken as {subject.label_zh} ({subject.key}), "
+            "the one party whose name contains it."
+        )

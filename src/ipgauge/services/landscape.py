@@ -49,6 +49,7 @@ class Subject:
     label_en: str
     label_zh: str
     sql: str  # a predicate over a spell row ``s`` (with its ``field``)
+    matched: str = "exactly"  # how a company's name was found: exactly, or by part of its name
 
 
 @dataclass
@@ -66,10 +67,13 @@ class Landscape:
 def _company(con: duckdb.DuckDBPyConnection, text: str, k: date) -> Subject:
     rows = con.execute(
         f"""SELECT party_id, name, coalesce(name_en, '') FROM parties
-            WHERE {known_at(k)} AND (party_id = $1 OR lower(name) = lower($1) OR lower(name_en) = lower($1))""",
+            WHERE {known_at(k)}
+              AND (lower(party_id) = lower($1) OR lower(name) = lower($1) OR lower(name_en) = lower($1))""",
         [text],
     ).fetchall()
+    matched = "exactly"
     if not rows:
+        matched = "by part of its name"
         rows = con.execute(
             f"""SELECT party_id, name, coalesce(name_en, '') FROM parties
                 WHERE {known_at(k)} AND (contains(lower(name), lower($1)) OR contains(lower(name_en), lower($1)))
@@ -82,7 +86,8 @@ def _company(con: duckdb.DuckDBPyConnection, text: str, k: date) -> Subject:
         names = "; ".join(f"{r[1]} ({r[0]})" for r in rows[:5])
         raise UserError(f"{text!r} names several parties ({names}); give the party id.")
     pid, name, name_en = rows[0]
-    return Subject("company", pid, name_en or name, name, f"s.party_id = '{pid.replace(chr(39), chr(39) * 2)}'")
+    quoted = pid.replace("'", "''")
+    return Subject("company", pid, name_en or name, name, f"s.party_id = '{quoted}'", matched)
 
 
 def _field(text: str) -> Subject:
@@ -203,7 +208,7 @@ def landscape(
         ]
         out.sections["white_space"] = sorted(weak, key=lambda r: (r["rta"], -r["nation"]))[:TOP]
     out.sections["trend"] = _trend(con, subject, as_of, k)
-    out.sections["top_holders"], rank = _holders(con, subject, rows, k)
+    out.sections["top_holders"], rank, (scope_en, scope_zh) = _holders(con, subject, rows, k)
     if subject.kind == "company":
         out.sections["co_holders"] = _co_holders(con, subject, k)
     out.sections["abroad"] = _abroad(con, subject, rows, k)
@@ -215,7 +220,9 @@ def landscape(
             "share": round(own / total, 4) if total else None,
             "families_abroad": con.execute("SELECT count(*) FROM _mine WHERE family_abroad").fetchone()[0],
             "expiring_3y": sum(r["expiring"] for r in out.sections["expiries"]),
-            "rank": rank,
+            "national_rank": rank,
+            "holders_ranked_in": scope_en,
+            "holders_ranked_in_zh": scope_zh,
         }
     ]
     return out
@@ -270,13 +277,19 @@ def _names(con: duckdb.DuckDBPyConnection, ids: list[str], k: date) -> dict[str,
 
 def _holders(
     con: duckdb.DuckDBPyConnection, subject: Subject, fields: list[dict], k: date
-) -> tuple[list[dict], int | None]:
+) -> tuple[list[dict], int | None, tuple[str, str]]:
     """The top holders where the subject is: in a company's leading field, else in the region or field itself."""
+    names_of_fields = field_names()
     if subject.kind == "company":
         lead = next((r["field"] for r in fields if r["subject"] and r["field"] is not None), None)
         scope = f"s.field = {lead}" if lead is not None else "TRUE"
+        label = (
+            (f"WIPO field {lead} {names_of_fields[lead][1]}", f"WIPO第{lead}领域{names_of_fields[lead][2]}")
+            if lead is not None
+            else ("the whole jurisdiction", "全部")
+        )
     else:
-        scope = subject.sql
+        scope, label = subject.sql, (subject.label_en, subject.label_zh)
     ranked = con.execute(
         f"""SELECT party_id, count(*) AS n, rank() OVER (ORDER BY count(*) DESC) AS rank
             FROM _now s WHERE {scope} AND party_id IS NOT NULL GROUP BY party_id ORDER BY n DESC, party_id"""
@@ -301,7 +314,7 @@ def _holders(
                     "in_force": mine[0][1],
                 }
             )
-    return top, rank
+    return top, rank, label
 
 
 def _co_holders(con: duckdb.DuckDBPyConnection, subject: Subject, k: date) -> list[dict]:

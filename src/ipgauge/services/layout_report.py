@@ -58,8 +58,9 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
     d, k, j = date.fromisoformat(i["as_of"]), date.fromisoformat(i["known_at"]), i["jurisdiction"]
     summary = sec["summary"][0]
     share = f"{summary['share'] * 100:.2f}%" if summary["share"] is not None else "—"
-    rank_zh = f"，按有效专利数居{ordinal(summary['rank'], 'zh')}" if summary.get("rank") else ""
-    rank_en = f", ranking {ordinal(summary['rank'], 'en')} by patents in force" if summary.get("rank") else ""
+    rank = summary.get("national_rank")
+    rank_zh = f"，按有效专利数居全部权利人{ordinal(rank, 'zh')}" if rank else ""
+    rank_en = f", ranking {ordinal(rank, 'en')} among all holders by patents in force" if rank else ""
     lead = {
         "zh": [
             dates_line(j, d, k)["zh"],
@@ -91,7 +92,10 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
         tables.append(
             _table(
                 "white space",
-                ("布局空白：相对全国较弱的领域（RTA<1）", "White space: fields weak relative to the nation (RTA < 1)"),
+                (
+                    "布局空白：相对全国最弱的十个领域（RTA<1）",
+                    "White space: the ten fields where the subject is weakest relative to the nation (RTA < 1)",
+                ),
                 FIELD_COLUMNS,
                 sec["white_space"],
             )
@@ -100,7 +104,10 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
         tables.append(
             _table(
                 "regions",
-                ("各省份在该领域的有效专利", "Provinces' patents in force in the field"),
+                (
+                    "各省份在该领域的有效专利（RTA以各省份境内权利人的全部有效专利为基数）",
+                    "Provinces' patents in force in the field (RTA against all patents held in China's provinces)",
+                ),
                 [
                     ("region_code", "代码", "Code"),
                     ("name_zh", "省份", "Province (zh)"),
@@ -126,7 +133,10 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
         ),
         _table(
             "top holders",
-            ("主要权利人", "Top holders"),
+            (
+                f"主要权利人（{summary['holders_ranked_in_zh']}）",
+                f"Top holders in {summary['holders_ranked_in']}",
+            ),
             [
                 ("rank", "名次", "Rank"),
                 ("party_id", "编号", "Party"),
