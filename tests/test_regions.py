@@ -166,3 +166,12 @@ def test_an_ambiguous_name_asks_for_the_code(tmp_path):
         tmp_path / "r.duckdb",
     )
     assert result.exit_code == 2 and "no region or group 'atlantis'" in result.stderr
+
+
+def test_a_group_is_found_by_the_names_ipgauge_prints_for_it():
+    from ipgauge.regions.groups import region
+
+    for name in ("东北地区", "Northeast China", "东北三省一区", "northeast"):
+        assert region(name).code == "northeast", name
+    assert region("东北地区（三省）").code == "nbs_northeast"
+    assert region("Liaoning Province").code == "210000"

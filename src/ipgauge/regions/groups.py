@@ -124,9 +124,16 @@ def region(query: str) -> Region:
         return nation()
     if len(q) == 2 and q.isupper() and q in countries():
         return country(q)
-    by_alias = {a: g for g in groups().values() for a in (g.code, *g.aliases)}
+    by_alias = {
+        a.lower(): g
+        for g in groups().values()
+        for a in (g.code, *g.aliases, g.name_zh, g.name_en, g.official_zh, g.official_en)
+        if a
+    }  # a group by its id, an alias, or the names ipgauge itself prints for it (东北地区, Northeast China)
     if q.lower() in by_alias:
         return by_alias[q.lower()]
+    if q.lower().endswith(" province") and by_name(q[: -len(" province")]):  # "Liaoning Province"
+        return region(q[: -len(" province")])
     code = current(q) if q in retired_codes() else q
     d = divisions().get(code or "") or by_name(q)
     if d is None:
