@@ -113,7 +113,11 @@ def test_the_preamble_ends_at_a_proper_transition_or_a_colon_not_at_a_comprises_
     assert len(claims[10].elements) == len(claims[1].elements)  # the same steps, as a method and as media
     battery = split("1. 一种电池管理系统，包括电池组、控制器和温度传感器，其特征在于，所述控制器包括电压采集模块。")
     assert battery.preamble == "一种电池管理系统"
-    assert battery.elements == ("电池组", "控制器和温度传感器", "所述控制器包括电压采集模块")
+    assert battery.elements == ("电池组、控制器和温度传感器", "所述控制器包括电压采集模块")
+    soc = split(
+        "1. 一种SOC估算方法，包括以下步骤：S1，采集电流、电压和温度；S2，计算SOC，其特征在于，还包括：S3，修正SOC。"
+    )
+    assert soc.elements == ("S1，采集电流、电压和温度", "S2，计算SOC", "S3，修正SOC")  # lead-in words dropped
 
 
 def test_chinese_boilerplate_is_not_matched_and_languages_are_not_mixed():

@@ -1,16 +1,20 @@
 """A claim chart: each element of a claim set against the passage of a product description that supports it.
 
-The all-elements rule decides the screening risk: a product that shows every element of a claim is
-at high risk of literal infringement, one that shows at least half of them at medium risk (a
-doctrine-of-equivalents question for counsel), fewer at low risk. A claim and a description in
+The all-elements rule (全面覆盖原则) decides the screening risk: a product that shows every element of
+a claim is at high risk of literal infringement; one that lacks exactly one element is at medium
+risk — whether it has an equivalent of that element is a doctrine-of-equivalents question for
+counsel; one that lacks more is at low risk. A claim and a description in
 different languages (a Chinese product against an English claim) are "unassessed": the retrieval
 found the claim across languages, but words cannot be matched across them. This is screening, never a legal
 opinion, and every output says so.
 
 Matching is lexical and explainable: an element's content words (English words without stop words,
-lightly stemmed; Chinese character pairs) are looked for in each passage of the description
-(sentences and clauses); the passage covering most of them supports the element when it covers at
-least :data:`FOUND` of them. The passage is quoted, so a reader can check every row.
+lightly stemmed; Chinese character pairs, claim boilerplate left out) are looked for in each passage
+of the description (sentences and clauses, and runs of up to :data:`WINDOW` adjacent ones); the
+passage covering most of them supports the element when it covers at least :data:`FOUND` of them.
+The passage is quoted, so a reader can check every row. Word overlap is not equivalence: a "preset
+threshold" described as "30 mV" is for the reader to judge, which is why one missing element is
+medium, not low.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from ipgauge.services.claim_elements import split
 from ipgauge.services.text_tokens import ZH_STOP
 
 FOUND = 0.5  # the share of an element's content words a passage must contain to support it
+WINDOW = 3  # a feature may be described over up to three adjacent sentences or clauses
 DISCLAIMER = {
     "zh": "本对比为初步筛查结果，不构成法律意见；侵权判断须由专业人员依据全部技术特征原则和等同原则作出。",
     "en": "This chart is a screening result, not a legal opinion; infringement is for counsel to assess "
@@ -81,25 +86,44 @@ def passages(description: str) -> list[str]:
     return [p.strip() for p in parts if terms(p)]
 
 
+def _windows(description: str) -> list[tuple[str, set[str]]]:
+    """Candidate supports: each passage, and runs of up to WINDOW adjacent ones (a feature may take two sentences)."""
+    parts = [(p, terms(p)) for p in passages(description)]
+    glue = "" if _language(description) == "zh" else " "
+    out = []
+    for size in range(1, WINDOW + 1):
+        for i in range(len(parts) - size + 1):
+            run = parts[i : i + size]
+            out.append((glue.join(p for p, _ in run), set().union(*(t for _, t in run))))
+    return out
+
+
 def chart(claim_text: str, description: str) -> Chart:
     """The claim chart of one claim against a product description."""
     claim = split(claim_text)
-    candidates = [(p, terms(p)) for p in passages(description)]
+    candidates = _windows(description)
     rows = []
     for element in claim.elements:
         wanted = terms(element)
         if not wanted:
             rows.append(Row(element, None, 0.0))
             continue
+        # the best cover; among equals the first and shortest support (windows come shortest first)
         best, cover = max(
             ((p, len(wanted & have) / len(wanted)) for p, have in candidates), key=lambda x: x[1], default=(None, 0.0)
         )
         rows.append(Row(element, best if cover >= FOUND else None, round(cover, 2)))
-    found = sum(r.passage is not None for r in rows)
     if _language(claim_text) != _language(description):
         return Chart(claim.preamble, tuple(rows), "unassessed")  # words cannot meet across languages
-    risk = "high" if rows and found == len(rows) else "medium" if rows and found * 2 >= len(rows) else "low"
-    return Chart(claim.preamble, tuple(rows), risk)
+    return Chart(claim.preamble, tuple(rows), risk_of(rows))
+
+
+def risk_of(rows: list[Row] | tuple[Row, ...]) -> str:
+    """The all-elements rule: all found is high; exactly one missing is medium (an equivalent?); more is low."""
+    missing = sum(r.passage is None for r in rows)
+    if rows and missing == 0:
+        return "high"
+    return "medium" if len(rows) >= 2 and missing == 1 else "low"
 
 
 def _language(text: str) -> str:

@@ -84,7 +84,7 @@ def _split_en(body: str) -> SplitClaim:
         pieces = [p for p in _ENUMERATION.split(part) if p and not re.fullmatch(r"[a-z]|[ivx]+", p)]
         for piece in pieces or [part]:
             elements += [e for e in re.split(r",?\s+(?=(?:wherein|whereby)\b)", piece) if e.strip()]
-    cleaned = tuple(e.strip().rstrip(".;,").removeprefix("and ").strip() for e in elements)
+    cleaned = tuple(re.sub(r",?\s+and$", "", e.strip().rstrip(".;,")).removeprefix("and ").strip() for e in elements)
     return SplitClaim(preamble, tuple(e for e in cleaned if e))
 
 
@@ -98,6 +98,15 @@ def _split_zh(body: str) -> SplitClaim:
     parts = [p for p in re.split(r"；|;|，其中|,其中", rest) if p.strip()]
     # the features of the preamble (前序部分) are limitations too: "一种电池管理系统，包括电池组和控制器"
     subject, _, known = head.replace(",", "，").partition("，")
-    known = re.sub(r"^(?:包括|包含|含有|具有|设有|由)", "", known.strip())
-    features = [f.strip() for f in re.split(r"、|；|以及", known) if f.strip()]
-    return SplitClaim(subject.strip(), tuple(features) + tuple(p.strip().rstrip("。；，") for p in parts))
+    features = [f for f in (_bare(p) for p in re.split(r"；|以及", known)) if f]
+    return SplitClaim(subject.strip(), tuple(features) + tuple(f for f in (_bare(p) for p in parts) if f))
+
+
+_LEAD_ZH = re.compile(
+    r"^(?:(?:还|进一步)?(?:包括|包含|含有|具有|设有|由)?(?:以下|如下)?(?:步骤|部件|结构)?[：:，,]?\s*)+"
+)
+
+
+def _bare(feature: str) -> str:
+    """A Chinese feature without its lead-in words (包括以下步骤：, 还包括：) and end punctuation."""
+    return _LEAD_ZH.sub("", feature.strip()).strip().rstrip("。；，")
