@@ -63,7 +63,7 @@ def test_a_companys_rights_are_those_the_law_puts_in_force_and_its_expiries_thei
     assert result.sections["trend"][-1]["in_force_at_end"] == len(held)  # the last year ends on D
     horizon = D.replace(year=D.year + 3)
     ends = [max(sp["valid_to"] for sp in s.spells) - timedelta(days=1) for s in held]
-    assert summary["expiring_3y"] == sum(end < horizon for end in ends)
+    assert summary["expiring_3y"] == sum(D < end <= horizon for end in ends)
     top = {r["party_id"]: r for r in result.sections["top_holders"]}
     assert company in top
 

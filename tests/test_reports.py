@@ -36,9 +36,11 @@ def test_a_risk_report_lists_rights_in_force_with_their_charts_in_both_languages
     en = (risk / "report.en.md").read_text(encoding="utf-8")
     zh = (risk / "report.zh.md").read_text(encoding="utf-8")
     assert "date (D): 2022-01-01; knowledge date (K): 2022-06-30" in en
-    assert "统计日（D）：2022-01-01" in zh and "数据知悉日（K）：2022-06-30" in zh
+    assert "法律状态基准日（D）：2022-01-01" in zh and "数据截止日（K）：2022-06-30" in zh
+    assert "自2018-05-01有效（2021-03-01未缴费失效；2021-12-01恢复）" in zh  # the lapse and its restoration told
+    assert "lapsed unpaid fee 2021-03-01; restored 2021-12-01" in en and "not a freedom-to-operate search" in en
     assert "not a legal opinion" in en and "不构成法律意见" in zh
-    assert f"Claim chart: {RESTORED} claim 1 (high risk)" in en and "权利要求对比表" in zh
+    assert f"Claim chart: {RESTORED} claim 1 (一种电池管理系统; high risk)" in en and "权利要求对比表" in zh
     assert "电压采集模块" in en  # the elements are quoted in the chart
     assert snapshot["report_id"] in en and "SYNTHETIC" not in en
     assert len(PdfReader(risk / "report.pdf").pages) >= 2
@@ -79,8 +81,8 @@ def test_a_layout_report_for_a_company(landscape_register, tmp_path):  # noqa: F
     assert r.exit_code == 0, r.stderr
     assert FILES | {"trend.png"} <= {p.name for p in out.iterdir()}
     en = (out / "report.en.md").read_text(encoding="utf-8")
-    assert en.startswith("# IP layout strategy analysis: Heilongjiang") and "White space" in en
-    assert "SYNTHETIC DATA" in en  # the register behind it was generated
+    assert en.startswith("# Patent layout analysis: Heilongjiang") and "White space" in en
+    assert en.splitlines()[2].startswith("SYNTHETIC DATA")  # said first: the register behind it was generated
     again = run("report", "reproduce", out, "--db", landscape_register)
     assert again.exit_code == 0, again.stderr
     assert "| 2023 |" in en and "2,023" not in en  # years are not counts

@@ -28,7 +28,7 @@ from ipgauge.services.text_tokens import ZH_STOP
 FOUND = 0.5  # the share of an element's content words a passage must contain to support it
 WINDOW = 3  # a feature may be described over up to three adjacent sentences or clauses
 DISCLAIMER = {
-    "zh": "本对比为初步筛查结果，不构成法律意见；侵权判断须由专业人员依据全部技术特征原则和等同原则作出。",
+    "zh": "本对比为初步筛查结果，不构成法律意见；侵权判断须由专业人员依据全面覆盖原则和等同原则作出。",
     "en": "This chart is a screening result, not a legal opinion; infringement is for counsel to assess "
     "under the all-elements rule and the doctrine of equivalents.",
 }

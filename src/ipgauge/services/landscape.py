@@ -144,6 +144,7 @@ def landscape(
     t = E.with_field(t.filter(t.right_type == "patent"))
     base = t.select(
         "right_id",
+        "kind",
         "party_id",
         "country",
         "province_code",
@@ -206,7 +207,8 @@ def landscape(
         weak = [
             r for r in rows if r["field"] is not None and r["rta"] is not None and r["rta"] < 1 and r["nation"] >= 10
         ]
-        out.sections["white_space"] = sorted(weak, key=lambda r: (r["rta"], -r["nation"]))[:TOP]
+        # the fields it is in but weak first (weakest first), then the largest fields it has not entered
+        out.sections["white_space"] = sorted(weak, key=lambda r: (r["subject"] == 0, r["rta"], -r["nation"]))[:TOP]
     out.sections["trend"] = _trend(con, subject, as_of, k)
     out.sections["top_holders"], rank, (scope_en, scope_zh) = _holders(con, subject, rows, k)
     if subject.kind == "company":
@@ -348,16 +350,29 @@ def _abroad(con: duckdb.DuckDBPyConnection, subject: Subject, fields: list[dict]
 
 
 def _expiries(con: duckdb.DuckDBPyConnection, d: date, k: date) -> list[dict]:
-    """The subject's rights in force on D whose last spell ends within the next three years, by year."""
+    """The subject's rights in force on D whose last day falls in the three years after D, by year and kind."""
     rows = con.execute(
-        f"""WITH ends AS (SELECT right_id, max(valid_to) AS ends FROM _spells
-                          WHERE right_id IN (SELECT right_id FROM _mine) GROUP BY right_id)
-            SELECT year(ends - INTERVAL 1 DAY) AS y, count(*) FROM ends
-            WHERE ends - INTERVAL 1 DAY < DATE '{d}' + INTERVAL {HORIZON} YEAR GROUP BY y ORDER BY y"""
+        f"""WITH ends AS (SELECT right_id, any_value(kind) AS kind, max(valid_to) - INTERVAL 1 DAY AS last_day
+                          FROM _spells WHERE right_id IN (SELECT right_id FROM _mine) GROUP BY right_id)
+            SELECT year(last_day) AS y, kind, count(*) FROM ends
+            WHERE last_day > DATE '{d}' AND last_day <= DATE '{d}' + INTERVAL {HORIZON} YEAR
+            GROUP BY y, kind"""
     ).fetchall()
-    found = dict(rows)
-    years = range(d.year, d.year + HORIZON + 1)
-    return [{"year": y, "expiring": int(found.get(y, 0))} for y in years]
+    found: dict[int, dict[str, int]] = {}
+    for y, kind, n in rows:
+        found.setdefault(y, {})[kind] = n
+    last = date(d.year + HORIZON, d.month, min(d.day, 28))
+    years = range((d.year + 1) if (d.month, d.day) == (12, 31) else d.year, last.year + 1)
+    return [
+        {
+            "year": y,
+            "expiring": sum(found.get(y, {}).values()),
+            "invention": found.get(y, {}).get("invention", 0),
+            "utility_model": found.get(y, {}).get("utility_model", 0),
+            "design": found.get(y, {}).get("design", 0),
+        }
+        for y in years
+    ]
 
 
 def _regions(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[dict]:

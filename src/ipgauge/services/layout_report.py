@@ -63,11 +63,13 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
     rank_en = f", ranking {ordinal(rank, 'en')} among all holders by patents in force" if rank else ""
     lead = {
         "zh": [
+            *source_notes.get("lead_zh", []),
             dates_line(j, d, k)["zh"],
             f"{s['label_zh']}有效专利{summary['in_force']:,}件，占全部{summary['in_force_nation']:,}件的{share}{rank_zh}；"
             f"其中{summary['families_abroad']:,}件有海外同族；今后三年内届满{summary['expiring_3y']:,}件。",
         ],
         "en": [
+            *source_notes.get("lead_en", []),
             dates_line(j, d, k)["en"],
             f"{s['label_en']} holds {summary['in_force']:,} patents in force, {share} of all "
             f"{summary['in_force_nation']:,}{rank_en}; {summary['families_abroad']:,} of them have family members "
@@ -75,11 +77,19 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
         ],
     }
     fields = [r for r in sec["fields"] if r["subject"]] or sec["fields"][:10]
-    tables = [
-        _table(
-            "fields", ("按WIPO技术领域的有效专利", "Patents in force by WIPO technology field"), FIELD_COLUMNS, fields
-        )
-    ]
+    whole_field = s["kind"] == "field" and s["key"].isdigit()  # a WIPO field is its own only field
+    tables = (
+        []
+        if whole_field
+        else [
+            _table(
+                "fields",
+                ("按WIPO技术领域的有效专利", "Patents in force by WIPO technology field"),
+                FIELD_COLUMNS,
+                fields,
+            )
+        ]
+    )
     tables.append(
         _table(
             "subclasses",
@@ -93,8 +103,9 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
             _table(
                 "white space",
                 (
-                    "布局空白：相对全国最弱的十个领域（RTA<1）",
-                    "White space: the ten fields where the subject is weakest relative to the nation (RTA < 1)",
+                    "布局空白：相对较弱（0<RTA<1）或尚未涉足（RTA=0）的领域，前者在前，最多十个",
+                    "White space: fields where the subject is weak (0 < RTA < 1) or absent (RTA 0), weak ones first, "
+                    "at most ten",
                 ),
                 FIELD_COLUMNS,
                 sec["white_space"],
@@ -158,43 +169,64 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
     tables += [
         _table(
             "abroad",
-            ("海外同族布局（按受理局）", "Families protected abroad, by office"),
-            [
-                ("office", "受理局", "Office"),
-                ("subject", "本主体", "Subject"),
-                ("others_in_its_fields", "同领域其他权利人", "Others in its fields"),
-            ],
+            (
+                "海外同族（按受理局；同族成员可为申请或授权，WO为PCT国际申请）",
+                "Family members abroad, by office (applications or grants; WO is a PCT application)",
+            ),
+            [("office", "受理局", "Office"), ("subject", "本主体（件）", "Subject")]
+            + (
+                []
+                if s["kind"] == "field"
+                else [("others_in_its_fields", "同领域其他权利人（件）", "Others in its fields")]
+            ),
             sec["abroad"],
         ),
         _table(
             "expiries",
-            ("今后三年届满的有效专利", "Patents in force expiring in the next three years"),
-            [("year", "年份", "Year"), ("expiring", "届满", "Expiring")],
+            (
+                f"{d.isoformat()}之后三年内届满的有效专利",
+                f"Patents in force whose term ends in the three years after {d}",
+            ),
+            [
+                ("year", "年份", "Year"),
+                ("expiring", "合计", "All"),
+                ("invention", "发明", "Inventions"),
+                ("utility_model", "实用新型", "Utility models"),
+                ("design", "外观设计", "Designs"),
+            ],
             sec["expiries"],
         ),
     ]
     notes = {
         "zh": [
-            "RTA（显示性技术优势）= 该领域在本主体有效专利中的占比 ÷ 该领域在全部有效专利中的占比；小于1为相对弱势。",
-            "企业的专利按权利转移后的第一权利人计；全部指该法域内全部有效专利（不论权利人国别）。",
+            "RTA（显示性技术优势指数）= 该领域在本主体有效专利中的占比 ÷ 该领域在全部有效专利中的占比；"
+            "小于1为相对弱势。专利数少于5件时RTA波动很大，仅供参考。",
+            "有效专利包括发明、实用新型和外观设计。企业的专利按权利转移后的第一权利人计，地区按第一权利人的地址计；"
+            "全部指该法域内全部有效专利（不论权利人国别）。主要权利人表列前十名，名次并列者可能未全部列出。",
+            "发明专利申请一般自申请日起18个月公布，最近两年的申请数尚不完整。",
             LAYOUT_DISCLAIMER["zh"],
             *source_notes["zh"],
         ],
         "en": [
             "RTA (revealed technological advantage) = the field's share of the subject's patents in force over "
             "its share of all patents in force; below 1 the subject is relatively weak there.",
-            "A company's patents are those it holds first, after transfers; 'all' is every patent in force in the "
-            "jurisdiction, whatever its holder's country.",
+            "RTA on fewer than five patents swings widely; read it as indicative only.",
+            "Patents in force include inventions, utility models and designs. A company's patents are those it holds "
+            "first, after transfers; a region's, those whose first holder's address is in it; 'all' is every patent "
+            "in force in the jurisdiction, whatever its holder's country. Top-holder tables list ten; holders tied "
+            "at the cut may be left out.",
+            "Invention applications are published about 18 months after filing: the last two years' filings are "
+            "incomplete.",
             LAYOUT_DISCLAIMER["en"],
             *source_notes["en"],
         ],
     }
     title = {
-        "zh": f"知识产权布局策略分析报告：{s['label_zh']}",
-        "en": f"IP layout strategy analysis: {s['label_en']}",
+        "zh": f"专利布局分析报告：{s['label_zh']}",
+        "en": f"Patent layout analysis: {s['label_en']}",
     }
     charts = [("trend.png", {"zh": f"{s['label_zh']}逐年专利走势", "en": f"{s['label_en']}: patents by year"})]
-    if any(r["rta"] for r in fields):
+    if not whole_field and any(r["rta"] for r in fields):
         charts.append(("rta.png", {"zh": f"{s['label_zh']}各技术领域RTA", "en": f"{s['label_en']}: RTA by field"}))
     return Document(title, lead, tables, notes, charts)
 

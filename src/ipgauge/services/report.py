@@ -202,13 +202,18 @@ def sources(con: duckdb.DuckDBPyConnection, upto: int) -> dict[str, list[str]]:
         [upto],
     ).fetchall()
     named = "; ".join(f"#{i} {Path(s).name} ({r})" for i, s, r in rows)
+    batches = "第1批" if upto == 1 else f"第1至{upto}批"
     out = {
-        "zh": [f"数据来源：登记簿第1至{upto}批数据（{named}）。"],
-        "en": [f"Source: the register's deliveries 1 to {upto} ({named})."],
+        "zh": [f"数据来源：登记簿{batches}数据（{named}）。"],
+        "en": [f"Source: the register's {'delivery 1' if upto == 1 else f'deliveries 1 to {upto}'} ({named})."],
+        "lead_zh": [],
+        "lead_en": [],
     }
-    if is_synthetic(con):
-        out["zh"].append("【合成数据】本报告的数据由程序生成，不是真实登记数据。")
-        out["en"].append("SYNTHETIC DATA: the register behind this report was generated, not recorded.")
+    if is_synthetic(con):  # said first, before any figure
+        out["lead_zh"].append("【合成数据】本报告的数据由程序生成，不是真实登记数据，仅供演示。")
+        out["lead_en"].append(
+            "SYNTHETIC DATA: the register behind this report was generated, not recorded; a demonstration only."
+        )
     return out
 
 
@@ -217,11 +222,15 @@ def base_snapshot(con: duckdb.DuckDBPyConnection, kind: str, inputs: dict, upto:
     return {"kind": kind, "inputs": inputs, "deliveries": upto, "register": identity(con, upto)}
 
 
+JURISDICTION_ZH = {"CN": "中国", "US": "美国"}
+
+
 def dates_line(jurisdiction: str, d: date, k: date) -> dict[str, str]:
     """The exact D and K, said once at the top."""
+    where = JURISDICTION_ZH.get(jurisdiction, jurisdiction)
     return {
-        "zh": f"法域：{jurisdiction}；统计日（D）：{d.isoformat()}；数据知悉日（K）：{k.isoformat()}"
-        f"——即按{k.isoformat()}登记簿所知，{d.isoformat()}当日有效的权利。",
+        "zh": f"法域：{where}；法律状态基准日（D）：{d.isoformat()}；数据截止日（K）：{k.isoformat()}"
+        f"——根据截至{k.isoformat()}收录的法律状态数据，判断在{d.isoformat()}处于有效状态的专利。",
         "en": f"Jurisdiction: {jurisdiction}; date (D): {d.isoformat()}; knowledge date (K): {k.isoformat()} — "
         f"the rights in force on {d.isoformat()} as the register knew them on {k.isoformat()}.",
     }

@@ -8,7 +8,15 @@ from pathlib import Path
 import duckdb
 
 from ipgauge.services.claim_index import ClaimIndex, index_dir, read_manifest
-from ipgauge.services.report import Document, Table, base_snapshot, dates_line, risk_disclaimer, sources
+from ipgauge.services.report import (
+    JURISDICTION_ZH,
+    Document,
+    Table,
+    base_snapshot,
+    dates_line,
+    risk_disclaimer,
+    sources,
+)
 from ipgauge.services.screen import Screening
 
 CHARTED = 5  # claim charts for the five closest rights
@@ -29,38 +37,92 @@ def compute(con: duckdb.DuckDBPyConnection, db: Path, inputs: dict, upto: int) -
     return snapshot, document(snapshot, sources(con, upto))
 
 
+EVENT_ZH = {
+    "lapsed_unpaid_fee": "未缴费失效",
+    "restored": "恢复",
+    "reinstated": "恢复",
+    "invalidated": "宣告无效",
+    "waived": "放弃",
+    "cancelled": "撤销",
+    "expired_unpaid_fee": "未缴维持费失效",
+}
+
+
+def status(r: dict, lang: str) -> str:
+    """The right's legal status on D with the endings and restorations known on K, in one language."""
+    since = r["status"].removeprefix("in force since ")
+    events = r.get("history", [])
+    if lang == "zh":
+        told = "；".join(f"{e['date']}{EVENT_ZH.get(e['event'], e['event'])}" for e in events)
+        return f"自{since}有效" + (f"（{told}）" if told else "")
+    told = "; ".join(f"{e['event'].replace('_', ' ')} {e['date']}" for e in events)
+    return f"in force since {since}" + (f" ({told})" if told else "")
+
+
 def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
     """The report's text and tables from its snapshot (so a reproduced snapshot says exactly the same)."""
     i, results = snapshot["inputs"], snapshot["results"]
     d, k, j = date.fromisoformat(i["as_of"]), date.fromisoformat(i["known_at"]), i["jurisdiction"]
     counts = {level: sum(r["risk"] == level for r in results) for level in RISK_ZH}
     name = {"zh": i["name"] or "产品", "en": i["name"] or "product"}
+    where_zh = JURISDICTION_ZH.get(j, j)
+    n = snapshot["in_force"]
+    listed_zh = f"全部{len(results)}件" if len(results) == n else f"最接近的{len(results)}件"
+    listed_en = f"all {len(results)}" if len(results) == n else f"the {len(results)} closest"
     lead = {
         "zh": [
+            *source_notes.get("lead_zh", []),
             dates_line(j, d, k)["zh"],
-            f"在{j}于{d.isoformat()}有效的{snapshot['in_force']:,}件专利中，与所筛查产品最接近的{len(results)}件如下："
+            f"在登记簿中于{d.isoformat()}在{where_zh}有效的{n:,}件专利中，与所筛查产品{listed_zh}如下："
             f"高风险{counts['high']}件、中风险{counts['medium']}件、低风险{counts['low']}件"
             + (f"，{counts['unassessed']}件因语言不同未评估" if counts["unassessed"] else "")
-            + "。",
+            + "。风险等级依全面覆盖原则：全部技术特征均有对应为高风险（可能构成字面侵权）；仅缺一项为中风险"
+            "（须判断产品是否具有与之等同的特征）；缺两项以上为低风险。",
             f"所筛查的产品（{name['zh']}）：{i['text']}",
         ],
         "en": [
+            *source_notes.get("lead_en", []),
             dates_line(j, d, k)["en"],
-            f"Of the {snapshot['in_force']:,} patents in force in {j} on {d.isoformat()}, the {len(results)} "
-            f"closest to the product screened are listed below: {counts['high']} at high risk, "
-            f"{counts['medium']} at medium risk and {counts['low']} at low risk"
+            f"Of the {n:,} patents in force in {j} on {d.isoformat()} in the register, {listed_en} to the product "
+            f"screened are listed below: {counts['high']} at high risk, {counts['medium']} at medium risk and "
+            f"{counts['low']} at low risk"
             + (f"; {counts['unassessed']} unassessed, in another language" if counts["unassessed"] else "")
-            + ".",
+            + ". Risk follows the all-elements rule: every element found is high (literal infringement possible); "
+            "exactly one missing is medium (whether the product has an equivalent of it is for counsel); more "
+            "missing is low.",
             f"The product screened ({name['en']}): {i['text']}",
         ],
     }
+    status_zh = {status(r, "en"): status(r, "zh") for r in results}
     tables = [
         Table(
             "results",
-            {"zh": "表1 最接近的有效专利", "en": "Table 1. The closest patents in force"},
+            {"zh": "表1 检索到的有效专利", "en": "Table 1. The patents in force found"},
             {
-                "zh": ("序号", "专利", "权利要求", "权利人", "届满日", "排序得分", "风险", "已对应特征", "名称"),
-                "en": ("#", "Patent", "Claim", "Holder", "Last day", "Rank score", "Risk", "Elements found", "Title"),
+                "zh": (
+                    "序号",
+                    "专利",
+                    "权利要求",
+                    "权利人",
+                    "法律状态",
+                    "有效至",
+                    "风险",
+                    "已对应特征",
+                    "检索排序得分",
+                    "名称",
+                ),
+                "en": (
+                    "#",
+                    "Patent",
+                    "Claim",
+                    "Holder",
+                    "Legal status",
+                    "In force until",
+                    "Risk",
+                    "Elements found",
+                    "Rank score",
+                    "Title",
+                ),
             },
             [
                 [
@@ -68,31 +130,38 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
                     r["right_id"],
                     r["claim"],
                     r["holder"],
+                    status(r, "en"),
                     r["expiry"],
-                    r["score"],
                     r["risk"],
                     f"{r['elements_found']}/{r['elements']}",
+                    r["score"],
                     r["title"],
                 ]
                 for n, r in enumerate(results, start=1)
             ],
-            {1, 3, 4, 6, 7, 8},
-            {6: RISK_ZH},
+            {1, 3, 4, 5, 6, 7, 9},
+            {4: status_zh, 6: RISK_ZH},
             {0, 2},
         )
     ]
     for n, r in enumerate(results[:CHARTED], start=1):
+        missing = [row["element"] for row in r["chart"] if row["passage"] is None]
         tables.append(
             Table(
                 f"chart {n} {r['right_id']}"[:31],
                 {
                     "zh": f"表{n + 1} 权利要求对比表：{r['right_id']} 权利要求{r['claim']}"
-                    f"（风险：{RISK_ZH[r['risk']]}）",
-                    "en": f"Table {n + 1}. Claim chart: {r['right_id']} claim {r['claim']} ({r['risk']} risk)",
+                    f"（主题：{r.get('preamble', '')}；风险：{RISK_ZH[r['risk']]}"
+                    + (f"；未找到对应的特征：{len(missing)}项" if missing else "")
+                    + "）",
+                    "en": f"Table {n + 1}. Claim chart: {r['right_id']} claim {r['claim']} "
+                    f"({r.get('preamble', '')}; {r['risk']} risk"
+                    + (f"; {len(missing)} element(s) not found" if missing else "")
+                    + ")",
                 },
                 {
-                    "zh": ("技术特征", "产品中的对应内容", "覆盖率", "是否对应"),
-                    "en": ("Element", "Supporting passage of the product", "Coverage", "Found"),
+                    "zh": ("技术特征", "产品描述中的对应内容", "文字重合度", "比对结果"),
+                    "en": ("Element", "Supporting passage of the product description", "Word overlap", "Found"),
                 },
                 [
                     [row["element"], row["passage"] or "", row["coverage"], row["passage"] is not None]
@@ -103,29 +172,43 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
         )
     notes = {
         "zh": [
-            "方法：先由法律引擎确定在该法域、该日、按该知悉日有效的专利，仅对其独立权利要求检索；"
-            "检索为BM25（英文词干、中文分词）与多语种句向量（USE-multilingual v3）的倒数排名融合；"
-            "每项技术特征在产品描述中找到覆盖其一半以上实词的段落即视为对应；全部特征对应为高风险，"
-            "半数以上为中风险，其余为低风险（全面覆盖原则）；权利要求与产品描述语言不同者未评估。"
-            "排序得分为两种排序的倒数排名融合（1表示两者均排第一），用于排序，不是相似度的度量。",
+            f"检索范围：仅为本登记簿中于{d.isoformat()}在{where_zh}有效的{n:,}件专利（独立权利要求），"
+            "不含在审申请及登记簿未收录的专利；本筛查不是自由实施（FTO）检索，结果完全取决于所提供的产品描述。",
+            "法律状态与有效期依登记簿所收录数据由法律规则推定（有效至：期限届满日，或截至K已记录的更早失效日），"
+            "未经官方核实。",
+            "方法：先确定在该法域、该日、按数据截止日有效的专利，仅对其独立权利要求检索；检索排序得分为关键词检索（BM25）"
+            "与多语种语义检索两种排序的倒数排名融合（1表示两者均排第一），用于排序，不是相似度的度量。"
+            "技术特征在产品描述中找到覆盖其一半以上实词的段落（可跨至三个相邻分句）即视为对应；文字重合不等于技术等同，"
+            "须由专业人员复核；权利要求与产品描述语言不同者未评估。",
             risk_disclaimer()["zh"],
             *source_notes["zh"],
         ],
         "en": [
-            "Method: the law engine first decides which patents are in force in the jurisdiction on D as known on K; "
-            "only their independent claims are searched, by BM25 (English stems, Chinese words) fused by reciprocal "
-            "rank with a multilingual sentence encoder (USE-multilingual v3); an element is found when a passage of "
-            "the product description holds at least half of its content words; every element found is high risk, at "
-            "least half medium, fewer low (the all-elements rule); a claim in another language than the description "
-            "is unassessed. The rank score is the reciprocal-rank fusion of the two rankings (1 = first in both): "
-            "it orders the results, it does not measure similarity.",
+            f"Scope: only the {n:,} patents in force in {j} on {d.isoformat()} held in this register (their "
+            "independent claims); pending applications and patents the register does not hold are not covered. "
+            "This screening is not a freedom-to-operate search, and its result depends entirely on the product "
+            "description supplied.",
+            "Legal status and the last day in force are derived by the law's rules from the register's data (the "
+            "end of the term, or an earlier lapse recorded by K); they are not verified with the office.",
+            "Method: the patents in force in the jurisdiction on D as known on K are decided first; only their "
+            "independent claims are searched, by keywords (BM25) and by a multilingual sentence encoder, the two "
+            "rankings fused by reciprocal rank (the rank score: 1 = first in both; it orders, it does not measure "
+            "similarity). An element is found when a passage of the description (up to three adjacent clauses) "
+            "holds at least half of its content words; word overlap is not technical equivalence and is for a "
+            "professional to review; a claim in another language than the description is unassessed.",
             risk_disclaimer()["en"],
             *source_notes["en"],
         ],
     }
     title = {"zh": f"侵权风险筛查报告：{name['zh']}", "en": f"Infringement-risk screening: {name['en']}"}
     charts = [
-        ("scores.png", {"zh": "最接近的有效专利：相似度与风险", "en": "The closest patents in force: score and risk"})
+        (
+            "scores.png",
+            {
+                "zh": "检索到的有效专利：检索排序得分（非相似度）与风险",
+                "en": "The patents found: rank score (not similarity) and risk",
+            },
+        )
     ]
     return Document(title, lead, tables, notes, charts if results else [])
 

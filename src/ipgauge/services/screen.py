@@ -57,6 +57,7 @@ class Result:
     chart: Chart
     lexical_rank: int | None
     dense_rank: int | None
+    history: tuple[dict, ...] = ()  # endings and restorations known on K (a lapse undone by a restoration …)
 
     def as_json(self) -> dict:
         """The result as the JSON contract prints it (right_id, score, risk first)."""
@@ -72,8 +73,10 @@ class Result:
             "holder_id": self.holder_id,
             "status": self.status,
             "expiry": self.expiry.isoformat() if self.expiry else None,
+            "history": list(self.history),
             "lexical_rank": self.lexical_rank,
             "dense_rank": self.dense_rank,
+            "preamble": self.chart.preamble,
             "chart": [{"element": r.element, "passage": r.passage, "coverage": r.coverage} for r in self.chart.rows],
         }
 
@@ -146,6 +149,16 @@ class Screening:
             f"SELECT name FROM parties WHERE party_id = ? AND {known_at(self.known_at)}", [party]
         ).fetchone()
         c = chart(hit.text, query)
+        history = tuple(
+            {
+                "event": e.event,
+                "date": e.effective_date.isoformat(),
+                "recorded": e.recorded_date.isoformat(),
+                "effect": e.effect,
+            }
+            for e in st.events
+            if e.known and (e.effect.startswith(("ends the right", "undone by", "restores", "voids")))
+        )
         return Result(
             hit.patent_id,
             hit.number,
@@ -159,4 +172,5 @@ class Screening:
             c,
             hit.lexical_rank,
             hit.dense_rank,
+            history,
         )
