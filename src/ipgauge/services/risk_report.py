@@ -67,13 +67,17 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
     name = {"zh": i["name"] or "产品", "en": i["name"] or "product"}
     where_zh = JURISDICTION_ZH.get(j, j)
     n = snapshot["in_force"]
-    listed_zh = f"全部{len(results)}件" if len(results) == n else f"最接近的{len(results)}件"
+    listed_zh = (
+        f"全部{len(results)}件按与所筛查产品的接近程度列于下表"
+        if len(results) == n
+        else f"与所筛查产品最接近的{len(results)}件列于下表"
+    )
     listed_en = f"all {len(results)}" if len(results) == n else f"the {len(results)} closest"
     lead = {
         "zh": [
             *source_notes.get("lead_zh", []),
             dates_line(j, d, k)["zh"],
-            f"在登记簿中于{d.isoformat()}在{where_zh}有效的{n:,}件专利中，与所筛查产品{listed_zh}如下："
+            f"在登记簿中于{d.isoformat()}在{where_zh}有效的{n:,}件专利中，{listed_zh}："
             f"高风险{counts['high']}件、中风险{counts['medium']}件、低风险{counts['low']}件"
             + (f"，{counts['unassessed']}件因语言不同未评估" if counts["unassessed"] else "")
             + "。风险等级依全面覆盖原则：全部技术特征均有对应为高风险（可能构成字面侵权）；仅缺一项为中风险"
