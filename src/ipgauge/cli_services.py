@@ -143,9 +143,7 @@ def screen(
 
     _choice(fmt, ("table", "json", "csv"))
     todo = _queries(text, file, queries)
-    d = _date(as_of, "--as-of") or date.today()
-    k = _date(known_at_, "--known-at") or d
-    _note_early_k(d, k)
+    d, k = _dates(as_of, known_at_)
     path = store.db_path(db)
     con = store.connect(path, read_only=True)
     try:
@@ -260,12 +258,8 @@ def landscape(
     from ipgauge.services.landscape import landscape as compute
 
     _choice(fmt, ("table", "json"))
-    given = [(kind, v) for kind, v in (("company", company), ("region", region), ("field", field)) if v is not None]
-    if len(given) != 1:
-        raise UserError("give one of --company, --region or --field.")
-    d = _date(as_of, "--as-of") or date.today()
-    k = _date(known_at_, "--known-at") or d
-    _note_early_k(d, k)
+    given = _subject(company, region, field)
+    d, k = _dates(as_of, known_at_)
     path = store.db_path(db)
     con = store.connect(path, read_only=True)
     try:
@@ -365,14 +359,13 @@ def report_risk(
         raise UserError(
             f"the product description has {len(query):,} characters; a report screens at most {MAX_QUERY_CHARS:,}."
         )
-    d = _date(as_of, "--as-of") or date.today()
-    _note_early_k(d, _date(known_at_, "--known-at") or d)
+    d, k = _dates(as_of, known_at_)
     inputs = {
         "name": " ".join((name if name is not None else query_id if file else "").split()),
         "text": query,
         "jurisdiction": jurisdiction.upper(),
         "as_of": d.isoformat(),
-        "known_at": (_date(known_at_, "--known-at") or d).isoformat(),
+        "known_at": k.isoformat(),
         "top": top,
     }
     _publish("risk", inputs, out_dir, db)
@@ -391,17 +384,14 @@ def report_layout(
     db: DbOption = None,
 ) -> None:
     """Write a layout-strategy report for a company, a region or a technology field."""
-    given = [(kind, v) for kind, v in (("company", company), ("region", region), ("field", field)) if v is not None]
-    if len(given) != 1:
-        raise UserError("give one of --company, --region or --field.")
-    d = _date(as_of, "--as-of") or date.today()
-    _note_early_k(d, _date(known_at_, "--known-at") or d)
+    given = _subject(company, region, field)
+    d, k = _dates(as_of, known_at_)
     inputs = {
         "kind": given[0][0],
         "subject": given[0][1],
         "jurisdiction": jurisdiction.upper(),
         "as_of": d.isoformat(),
-        "known_at": (_date(known_at_, "--known-at") or d).isoformat(),
+        "known_at": k.isoformat(),
     }
     _publish("layout", inputs, out_dir, db)
 
@@ -459,9 +449,21 @@ def _differences(before: object, after: object, where: str = "") -> list[str]:
     return [] if before == after else [where or "the report"]
 
 
-def _note_early_k(d: date, k: date) -> None:
+def _dates(as_of: str | None, known_at_: str | None) -> tuple[date, date]:
+    """D (default today) and K (default D), noting a K before D."""
+    d = _date(as_of, "--as-of") or date.today()
+    k = _date(known_at_, "--known-at") or d
     if k < d:
         err.print(f"note: known at {k}, before the date asked about ({d}): later events are not yet recorded.")
+    return d, k
+
+
+def _subject(company: str | None, region: str | None, field: str | None) -> list[tuple[str, str]]:
+    """The one subject of a landscape or layout report, as (kind, text)."""
+    given = [(kind, v) for kind, v in (("company", company), ("region", region), ("field", field)) if v is not None]
+    if len(given) != 1:
+        raise UserError("give one of --company, --region or --field.")
+    return given
 
 
 def _note_match(subject, text: str) -> None:
