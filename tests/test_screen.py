@@ -158,13 +158,22 @@ def test_the_json_lines_contract_and_csv(register, tmp_path):
 
 @pytest.mark.parametrize(
     "content, says",
-    [("text\nx\n", "columns id and text"), ("id,text\n,x\n", "id is empty"), ("id,text\na,x\na,y\n", "used twice")],
+    [
+        ("text\nx\n", "columns id and text"),
+        ("id,text\n,x\n", "id is empty"),
+        ("id,text\na,battery\na,tea\n", "line 3: the id 'a' is used twice"),
+        ('id,text\na,battery\nb,"cell\nvoltage"\nc,\n', "line 5 ('c'): the query is empty"),
+        ('id,text\na,battery\nb,"unterminated\n', "line 3: not valid CSV"),
+        ("id,text\na,battery\nb,the of and\n", "line 3 ('b'): the query has no word to match"),
+        ("id,text\na,battery,extra\n", "line 2: more fields than the header names"),
+    ],
 )
 def test_a_bad_queries_file_is_one_sentence(register, tmp_path, content, says):
     path = tmp_path / "q.csv"
     path.write_text(content, encoding="utf-8")
     r = run("screen", "--queries", path, "--db", register)
-    assert r.exit_code == 2 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert r.exit_code == 2 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert r.stdout == ""  # checked whole before anything is screened
 
 
 def test_the_index_grows_with_a_delivery_and_a_damaged_one_is_refused(register, tmp_path):
@@ -217,6 +226,9 @@ def test_the_index_grows_with_a_delivery_and_a_damaged_one_is_refused(register, 
     (index_dir(db) / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")  # the stamp forged too
     with pytest.raises(UserError, match="damaged"):
         ClaimIndex.open(index_dir(db))
+    repaired = run("index", "build", "--db", db)  # reads every file: finds what the stamps could not
+    assert repaired.exit_code == 0 and "rebuilt from nothing" in repaired.stderr, repaired.stderr
+    assert ClaimIndex.open(index_dir(db)).segments
 
 
 def test_an_index_without_vectors_reranks_the_lexical_candidates(register, tmp_path):

@@ -52,7 +52,7 @@ def index_build(
     con = store.connect(path, read_only=True)
     try:
         with progress_bar() as tick:
-            report = build(con, path, vectors=vectors, rebuild=rebuild, tick=tick)
+            report = build(con, path, vectors=vectors, rebuild=rebuild, verify=True, tick=tick)
     finally:
         con.close()
     where = index_dir(path)
@@ -95,26 +95,31 @@ def _queries(text: str | None, file: Path | None, queries: Path | None) -> list[
 
 
 def _csv_queries(path: Path, raw: str) -> list[tuple[str, str]]:
+    from ipgauge.services.screen import query_problem
+
     csv.field_size_limit(10**8)
     reader = csv.DictReader(io.StringIO(raw, newline=""), strict=True)
-    rows, seen = [], set()
+    rows, seen, start = [], set(), 2
     try:
         if not reader.fieldnames or not {"id", "text"} <= set(reader.fieldnames):
             raise UserError(f"{path} needs a header with the columns id and text (one query per row).")
+        start = reader.line_num + 1
         for row in reader:
-            n = reader.line_num
+            where = f"{path} line {start}"
+            start = reader.line_num + 1  # the next row begins after the lines this one took
             if None in row:
-                raise UserError(f"{path} line {n}: more fields than the header names (quote a text holding commas).")
+                raise UserError(f"{where}: more fields than the header names (quote a text holding commas).")
             if not (row["id"] or "").strip():
-                raise UserError(f"{path} line {n}: the id is empty.")
+                raise UserError(f"{where}: the id is empty.")
             if row["id"] in seen:
-                raise UserError(f"{path} line {n}: the id {row['id']!r} is used twice.")
-            if not (row["text"] or "").strip():
-                raise UserError(f"{path} line {n}: the text of {row['id']!r} is empty.")
+                raise UserError(f"{where}: the id {row['id']!r} is used twice.")
+            problem = query_problem(row["text"] or "")
+            if problem:
+                raise UserError(f"{where} ({row['id']!r}): {problem}.")
             seen.add(row["id"])
             rows.append((row["id"], row["text"]))
     except csv.Error as e:
-        raise UserError(f"{path} line {reader.line_num}: not valid CSV ({e}).") from None
+        raise UserError(f"{path} line {start}: not valid CSV ({e}).") from None
     if not rows:
         raise UserError(f"{path} holds no query (one per row, under the header id,text).")
     return rows
@@ -138,7 +143,7 @@ def screen(
     """Screen a product against the claims of the rights in force on D as known on K (screening, not advice)."""
     from ipgauge.register import store
     from ipgauge.services.claim_chart import DISCLAIMER
-    from ipgauge.services.claim_index import ClaimIndex, build, index_dir
+    from ipgauge.services.claim_index import build
     from ipgauge.services.screen import MAX_QUERY_CHARS, Screening
 
     _choice(fmt, ("table", "json", "csv"))
@@ -150,7 +155,7 @@ def screen(
         with progress_bar() as tick:
             report = build(con, path, tick=tick)
         _say_built(report, "note: the claims index was ")
-        session = Screening(con, path, ClaimIndex.open(index_dir(path)), jurisdiction.upper(), d, k)
+        session = Screening(con, path, _open_index(con, path), jurisdiction.upper(), d, k)
         _say_coverage(session)
         for query_id, query in todo:
             if len(query) > MAX_QUERY_CHARS:
@@ -176,6 +181,19 @@ def screen(
     err.print(DISCLAIMER["en"])
 
 
+def _open_index(con, path: Path):
+    """The claims index, rebuilt first (and said) when a file was damaged in place."""
+    from ipgauge.services.claim_index import ClaimIndex, DamagedIndex, build, index_dir
+
+    try:
+        return ClaimIndex.open(index_dir(path))
+    except DamagedIndex as e:
+        with progress_bar() as tick:
+            report = build(con, path, rebuild=True, tick=tick)
+        err.print(f"note: the claims index was rebuilt from nothing ({e.what}: damaged): {report.claims:,} claims.")
+        return ClaimIndex.open(index_dir(path))
+
+
 def _say_built(report, lead: str) -> None:
     """Say on stderr what a build that a command ran for itself did (nothing when the index was up to date)."""
     if report.up_to_date:
@@ -196,12 +214,14 @@ def _say_coverage(session) -> None:
 
 
 def _print_results(query_id: str, results: list, session, several: bool) -> None:
+    from ipgauge.services.screen import status
+
     head = (
         f"The {len(results)} closest of the {len(session.in_force):,} rights in force in {session.jurisdiction} "
         f"on {session.as_of} (known at {session.known_at})"
     )
     table = RichTable(title=f"{query_id}: {head}" if several else head)
-    for col in ("#", "right", "claim", "score", "risk", "elements", "holder", "expiry", "title"):
+    for col in ("#", "right", "claim", "score", "risk", "elements", "holder", "status", "in force until", "title"):
         table.add_column(col, overflow="fold")
     for n, r in enumerate(results, start=1):
         table.add_row(
@@ -212,6 +232,7 @@ def _print_results(query_id: str, results: list, session, several: bool) -> None
             r.risk,
             f"{r.chart.found}/{len(r.chart.rows)}",
             r.holder,
+            status(r.as_json(), "en"),
             str(r.expiry or ""),
             r.title,
         )
@@ -326,7 +347,7 @@ def _publish(kind: str, inputs: dict, folder: Path, db: Path | None) -> None:
         upto = store.last_delivery(con)
         if kind == "risk":
             with progress_bar() as tick:
-                build(con, path, tick=tick)
+                _say_built(build(con, path, verify=True, tick=tick), "note: the claims index was ")
         module = risk_report if kind == "risk" else layout_report
         snapshot, doc = module.compute(con, path, inputs, upto)
     finally:

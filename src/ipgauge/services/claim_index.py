@@ -202,8 +202,16 @@ def damaged(folder: Path, manifest: dict) -> str | None:
     return None
 
 
-def _damaged(folder: Path, what: str) -> UserError:
-    return UserError(f"the claims index in {folder} is damaged ({what}); run `ipgauge index build --rebuild`.")
+class DamagedIndex(UserError):
+    """The index on disk is not what its manifest says; ``what`` names the part."""
+
+    def __init__(self, folder: Path, what: str) -> None:
+        super().__init__(f"the claims index in {folder} is damaged ({what}); run `ipgauge index build --rebuild`.")
+        self.what = what
+
+
+def _damaged(folder: Path, what: str) -> DamagedIndex:
+    return DamagedIndex(folder, what)
 
 
 class ClaimIndex:
@@ -240,8 +248,8 @@ class ClaimIndex:
                 ):
                     raise ValueError("its files disagree on the number of claims")
                 bm25 = bm25s.BM25.load(str(path / "bm25"), mmap=True, show_progress=False)
-            except (OSError, ValueError, KeyError, pa.ArrowException) as e:  # json, numpy and Arrow errors
-                raise _damaged(folder, f"{seg['name']}: {why(e)}") from None
+            except (OSError, ValueError, KeyError, pa.ArrowException):  # json, numpy and Arrow errors
+                raise _damaged(folder, f"{seg['name']} cannot be read") from None
             segments.append(Segment(seg["name"], docs, bm25, vecs, known_to))
         return cls(folder, manifest, segments)
 
@@ -397,11 +405,14 @@ def build(
     *,
     vectors: bool | None = None,
     rebuild: bool = False,
+    verify: bool = False,
     tick: Tick | None = None,
 ) -> BuildReport:
     """Bring the register's claims index up to date with its latest delivery (see the module's text).
 
     ``vectors``: embed the claims (True) or not (False); None keeps what the index was built with.
+    ``verify``: read every file (not only check its size and time), so that a file damaged in place
+    is found too; a damaged index is rebuilt from nothing, and the report says why.
     """
     folder = index_dir(db)
     with _locked(folder):
@@ -416,6 +427,11 @@ def build(
             manifest, why_rebuilt = None, "the register was rebuilt or replaced since"  # nothing of it holds
         if manifest and damaged(folder, manifest):
             manifest, why_rebuilt = None, f"{damaged(folder, manifest)} was damaged"
+        if manifest and verify:
+            try:
+                ClaimIndex.open(folder)
+            except DamagedIndex as e:
+                manifest, why_rebuilt = None, f"{e.what}: damaged"
         if vectors is None:  # as the index was built; a new one gets vectors
             vectors = manifest.get("vectors", True) if manifest else True
         if manifest and manifest["segments"] and manifest.get("vectors") != vectors:

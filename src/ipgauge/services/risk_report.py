@@ -17,7 +17,7 @@ from ipgauge.services.report import (
     risk_disclaimer,
     sources,
 )
-from ipgauge.services.screen import Screening
+from ipgauge.services.screen import Screening, status
 
 CHARTED = 5  # claim charts for the five closest rights
 RISK_ZH = {"high": "高", "medium": "中", "low": "低", "unassessed": "未评估"}  # as the Chinese report says them
@@ -35,28 +35,6 @@ def compute(con: duckdb.DuckDBPyConnection, db: Path, inputs: dict, upto: int) -
         "results": [r.as_json() for r in results],
     }
     return snapshot, document(snapshot, sources(con, upto))
-
-
-EVENT_ZH = {
-    "lapsed_unpaid_fee": "未缴费失效",
-    "restored": "恢复",
-    "reinstated": "恢复",
-    "invalidated": "宣告无效",
-    "waived": "放弃",
-    "cancelled": "撤销",
-    "expired_unpaid_fee": "未缴维持费失效",
-}
-
-
-def status(r: dict, lang: str) -> str:
-    """The right's legal status on D with the endings and restorations known on K, in one language."""
-    since = r["status"].removeprefix("in force since ")
-    events = r.get("history", [])
-    if lang == "zh":
-        told = "；".join(f"{e['date']}{EVENT_ZH.get(e['event'], e['event'])}" for e in events)
-        return f"自{since}有效" + (f"（{told}）" if told else "")
-    told = "; ".join(f"{e['event'].replace('_', ' ')} {e['date']}" for e in events)
-    return f"in force since {since}" + (f" ({told})" if told else "")
 
 
 def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:

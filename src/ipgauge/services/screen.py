@@ -174,3 +174,25 @@ class Screening:
             hit.dense_rank,
             history,
         )
+
+
+EVENT_ZH = {
+    "lapsed_unpaid_fee": "未缴费失效",
+    "restored": "恢复",
+    "reinstated": "恢复",
+    "invalidated": "宣告无效",
+    "waived": "放弃",
+    "cancelled": "撤销",
+    "expired_unpaid_fee": "未缴维持费失效",
+}
+
+
+def status(r: dict, lang: str) -> str:
+    """The right's legal status on D with the endings and restorations known on K, in one language."""
+    since = r["status"].removeprefix("in force since ")
+    events = r.get("history", [])
+    if lang == "zh":
+        told = "；".join(f"{e['date']}{EVENT_ZH.get(e['event'], e['event'])}" for e in events)
+        return f"自{since}有效" + (f"（{told}）" if told else "")
+    told = "; ".join(f"{e['event'].replace('_', ' ')} {e['date']}" for e in events)
+    return f"in force since {since}" + (f" ({told})" if told else "")
