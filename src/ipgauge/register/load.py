@@ -160,6 +160,8 @@ def _typed(table: Table) -> str:
     for c in table.columns:
         if c.kind == "int":
             out.append(f"CAST({c.name} AS BIGINT) AS {c.name}")
+        elif c.kind == "decimal":
+            out.append(f"CAST({c.name} AS DECIMAL(18,2)) AS {c.name}")
         elif c.kind == "date":
             out.append(f"CAST({c.name} AS DATE) AS {c.name}")
         elif c.kind == "bool":

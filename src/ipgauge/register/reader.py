@@ -138,8 +138,9 @@ def _exact_lines(path: Path, width: int) -> tuple[np.ndarray, list[tuple[int, li
     return np.array(good, dtype=np.int64), malformed
 
 
-def _check_types(path: Path, schema: pa.Schema) -> None:
+def _check_types(path: Path, schema: pa.Schema, table: Table) -> None:
     """Refuse Parquet columns that have no canonical text form (structs, maps, nested lists, binary)."""
+    sums = {c.name for c in table.columns if c.kind == "decimal"}  # an amount may be a decimal, never a float
     for f in schema:
         t = f.type
         if pa.types.is_list(t) or pa.types.is_large_list(t):
@@ -149,6 +150,8 @@ def _check_types(path: Path, schema: pa.Schema) -> None:
                 f"{path.name}: column {f.name!r} is of type {f.type}; canonical columns are text, numbers, dates, "
                 "booleans or lists of them."
             )
+        if pa.types.is_decimal(t) and f.name in sums and t.scale <= 2:
+            continue
         if pa.types.is_floating(t) or pa.types.is_decimal(t):  # 1011518 would become the id "1011518.00"
             raise UserError(
                 f"{path.name}: column {f.name!r} is of type {f.type}; ids, codes and counts must be text or whole "
@@ -192,7 +195,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: Table, on_prog
             raise UserError(f"{path.name} is not a readable Parquet file ({e}).") from None
         names = arrow_schema.names
         check_header(path, names, table)
-        _check_types(path, arrow_schema)
+        _check_types(path, arrow_schema, table)
         batches = _string_batches(path, on_progress)
     else:
         names = _csv_header(path)

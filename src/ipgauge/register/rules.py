@@ -69,6 +69,16 @@ def column_rules(c: Column) -> Iterator[Rule]:
             f"{n} IS NOT NULL AND NOT regexp_full_match({n}, '[0-9]{{1,15}}')",
             f"{q(n + ': ')} || {n} || ' is not a whole number'",
         )
+    elif c.kind == "decimal":
+        yield (
+            f"{n} IS NOT NULL AND NOT regexp_full_match({n}, '[0-9]{{1,15}}(\\.[0-9]{{1,2}})?')",
+            f"{q(n + ': ')} || {n} || ' is not an amount (digits, at most two decimals, no sign or separators)'",
+        )
+    elif c.kind == "currency":
+        yield (
+            f"{n} IS NOT NULL AND NOT list_contains(getvariable('ipgauge_currencies'), {n})",
+            f"{q(n + ': ')} || {n} || ' is not an ISO 4217 currency code such as CNY, USD or EUR'",
+        )
     elif c.kind == "bool":
         yield f"{n} IS NOT NULL AND {n} NOT IN ('true', 'false')", f"{q(n + ': ')} || {n} || ' is not true or false'"
     elif c.kind == "country":
@@ -190,6 +200,27 @@ def table_rules(table: Table) -> list[Rule]:
                 f"nice_classes IS NOT NULL AND len(list_filter({_items('nice_classes')}, "
                 "lambda x: coalesce(try_cast(x AS INTEGER), 0) NOT BETWEEN 1 AND 45)) > 0",
                 "'nice_classes: ' || nice_classes || ' holds a class outside 1-45'",
+            )
+        )
+    elif table.name == "cases":
+        rules.append(_after("closed_date", "opened_date"))
+        rules.append(
+            (
+                "nullif(trim(client_party_id), '') IS NULL AND nullif(trim(client_name), '') IS NULL",
+                q("client_party_id: neither the client's party id nor its name is given"),
+            )
+        )
+        rules.append(
+            (
+                "status = 'closed' AND closed_date IS NULL",
+                "'closed_date: a closed case needs the date it closed'",
+            )
+        )
+    elif table.name == "amounts":
+        rules.append(
+            (
+                "regexp_full_match(amount, '[0-9.]+') AND try_cast(amount AS DECIMAL(18,2)) = 0",
+                "'amount: 0 is not an amount (leave the row out)'",
             )
         )
     elif table.name == "population":

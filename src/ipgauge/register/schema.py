@@ -15,6 +15,11 @@ PARTY_TYPES = ("enterprise", "university", "research_institute", "individual", "
 PATENT_KINDS = ("invention", "utility_model", "design", "plant")  # plant: US plant patents
 TRADEMARK_KINDS = ("ordinary", "collective", "certification")
 RIGHT_TYPES = ("patent", "trademark", "gi_product")
+#: The service centres' casework (issue 12): what a centre is, what a case is, what an amount is.
+CENTRE_KINDS = ("overseas_service", "protection", "rapid_protection", "service", "other")
+CASE_KINDS = ("risk_report", "layout_report", "dispute", "consultation", "training", "other")
+CASE_STATUSES = ("open", "closed", "withdrawn")
+AMOUNT_KINDS = ("recovered", "fee", "damages")
 
 #: Which events apply to which right types (DESIGN §3, the events table).
 EVENT_RIGHTS: dict[str, tuple[str, ...]] = {
@@ -75,8 +80,9 @@ class Column:
     """One column of a canonical file.
 
     ``kind`` decides parsing and the store type: text, id (an identifier: no spaces around it, since
-    references to it are trimmed), date, enum, bool, int, list, country, office (a country or a
-    regional patent office such as EP or WO), region (a GB/T 2260 code) or regions (a list of them).
+    references to it are trimmed), date, enum, bool, int, decimal (a sum of money: digits and at most
+    two decimals), currency (ISO 4217), list, country, office (a country or a regional patent office
+    such as EP or WO), region (a GB/T 2260 code) or regions (a list of them).
     A ``required`` column must be in the header and non-empty in every row; an optional one may be
     left out of the header altogether.
     """
@@ -89,9 +95,14 @@ class Column:
     @property
     def sql_type(self) -> str:
         """The DuckDB type of the column in the store."""
-        return {"date": "DATE", "bool": "BOOLEAN", "list": "VARCHAR[]", "regions": "VARCHAR[]", "int": "BIGINT"}.get(
-            self.kind, "VARCHAR"
-        )
+        return {
+            "date": "DATE",
+            "bool": "BOOLEAN",
+            "list": "VARCHAR[]",
+            "regions": "VARCHAR[]",
+            "int": "BIGINT",
+            "decimal": "DECIMAL(18,2)",
+        }.get(self.kind, "VARCHAR")
 
 
 @dataclass(frozen=True)
@@ -224,6 +235,61 @@ POPULATION = Table(
     key=("region_code", "year"),
 )
 
+CENTRES = Table(
+    "centres",
+    (
+        _req("centre_id", "id"),
+        _req("name_zh"),
+        Column("name_en"),
+        _req("region_code", "region"),
+        _req("kind", "enum", CENTRE_KINDS),
+    ),
+    key=("centre_id",),
+)
+CASES = Table(
+    "cases",
+    (
+        _req("case_id", "id"),
+        _req("centre_id", "id"),
+        Column("client_party_id", "id"),  # empty when only the client's name is known
+        Column("client_name"),
+        _req("kind", "enum", CASE_KINDS),
+        Column("jurisdiction", "office"),  # the foreign jurisdiction the case is about
+        _req("opened_date", "date"),
+        Column("closed_date", "date"),
+        _req("status", "enum", CASE_STATUSES),
+        Column("outcome"),
+        Column("attendees", "int"),  # a training's attendance
+        Column("rights", "list"),  # the rights the case concerns (a report's patents …)
+    ),
+    key=("case_id",),
+    known_from="opened_date",
+)
+AMOUNTS = Table(
+    "amounts",
+    (
+        _req("case_id", "id"),
+        _req("kind", "enum", AMOUNT_KINDS),
+        _req("amount", "decimal"),
+        _req("currency", "currency"),
+        _req("date", "date"),
+    ),
+    key=("case_id", "kind", "currency", "date"),
+    known_from="date",
+)
+
 #: Load order: a table's references point only to tables before it.
-TABLES: tuple[Table, ...] = (PARTIES, PATENTS, CLAIMS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS, POPULATION)
+TABLES: tuple[Table, ...] = (
+    PARTIES,
+    PATENTS,
+    CLAIMS,
+    FAMILIES,
+    TRADEMARKS,
+    GI_PRODUCTS,
+    EVENTS,
+    POPULATION,
+    CENTRES,
+    CASES,
+    AMOUNTS,
+)
 TABLES_BY_NAME = {t.name: t for t in TABLES}

@@ -52,7 +52,7 @@ def _ddl(table: Table) -> str:
 #: The store's own facts: its identity (a random id written once, at creation) and its format version.
 META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
 #: 2: rows carry ``closed_by``, the delivery that superseded them (the second clock, see GLOSSARY).
-FORMAT_VERSION = "3"  # 2: closed_by and meta; 3: claims, US parties and patents
+FORMAT_VERSION = "4"  # 2: closed_by and meta; 3: claims, US parties and patents; 4: casework
 NEW_SUFFIXES = (".duckdb", ".db")
 _MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
 MIN_MEMORY = 256 * 10**6

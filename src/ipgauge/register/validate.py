@@ -35,6 +35,20 @@ def _missing_parties(stage: str, column: str, where: str = "TRUE") -> str:
         GROUP BY _ord"""
 
 
+def _missing(stage: str, column: str, known: str, key: str, what: str) -> str:
+    """Rows referring to a ``what`` that is neither among the delivery's good rows nor in the store."""
+    return f"""
+        SELECT _ord, {q(column + ": no " + what + " ")} || {column} || ' in the delivery or the register' AS msg
+        FROM {stage} WHERE {column} IS NOT NULL AND {column} NOT IN (SELECT {key} FROM {known})"""
+
+
+def currencies() -> list[str]:
+    """ISO 4217 codes, from Babel's CLDR data (what an amount's currency may be)."""
+    from babel.numbers import list_currencies
+
+    return sorted(list_currencies())
+
+
 def _missing_rights(stage: str) -> str:
     types = ", ".join(map(q, RIGHT_TYPES))
     return f"""
@@ -75,6 +89,11 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
         lookups.append(_missing_parties("_rows", "holders"))
     if table.name == "claims":
         lookups.append(_missing_patents("_rows"))
+    if table.name == "cases":
+        lookups.append(_missing("_rows", "centre_id", "_known_centres", "centre_id", "centre"))
+        lookups.append(_missing_parties("_rows", "client_party_id"))
+    if table.name == "amounts":
+        lookups.append(_missing("_rows", "case_id", "_known_cases", "case_id", "case"))
     if table.name == "events":
         lookups.append(_missing_rights("_rows"))
         lookups.append(_before_the_right("_rows"))
@@ -109,6 +128,9 @@ def _remember_good(con: duckdb.DuckDBPyConnection, table: Table, checked: str) -
     """Add the table's good keys to the sets that later tables' references are checked against."""
     if table.name == "parties":
         con.execute(f"INSERT INTO _known_parties SELECT party_id FROM {checked} WHERE _reason IS NULL")
+    if table.name in ("centres", "cases"):
+        key = table.key[0]
+        con.execute(f"INSERT INTO _known_{table.name} SELECT {key} FROM {checked} WHERE _reason IS NULL")
     for right_type, (name, id_col, since) in RIGHT_TABLES.items():
         if name == table.name:  # the delivery's own version replaces the register's (a corrected date)
             con.execute(
@@ -127,7 +149,10 @@ def prepare(
     """Set the lookups the rules read: region and country codes, successors of retired codes, current keys."""
     con.execute("SET VARIABLE ipgauge_regions = ?", [regions])
     con.execute("SET VARIABLE ipgauge_countries = ?", [list(countries)])
+    con.execute("SET VARIABLE ipgauge_currencies = ?", [currencies()])
     con.execute("CREATE OR REPLACE TEMP TABLE _known_parties AS SELECT party_id FROM parties WHERE known_to IS NULL")
+    con.execute("CREATE OR REPLACE TEMP TABLE _known_centres AS SELECT centre_id FROM centres WHERE known_to IS NULL")
+    con.execute("CREATE OR REPLACE TEMP TABLE _known_cases AS SELECT case_id FROM cases WHERE known_to IS NULL")
     union = " UNION ALL ".join(
         f"SELECT {q(rt)} AS right_type, {col} AS right_id, {since} AS since FROM {name} WHERE known_to IS NULL"
         for rt, (name, col, since) in RIGHT_TABLES.items()

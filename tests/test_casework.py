@@ -1,0 +1,85 @@
+"""The casework register: centres, cases and amounts load like the rest, validated at the edge."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from conftest import read_rejects, run, write_csv
+from ipgauge.register.load import load_delivery
+
+CASE_HEADER = ["case_id", "centre_id", "client_party_id", "client_name", "kind", "jurisdiction", "opened_date",
+               "closed_date", "status", "outcome"]  # fmt: skip
+
+
+def test_a_casework_delivery_loads_and_its_bad_rows_are_kept_with_reasons(tmp_path):
+    folder = tmp_path / "d"
+    write_csv(folder, "parties", ["party_id", "name", "party_type", "country", "region_code", "address"],
+              [["SIA", "中国科学院沈阳自动化研究所", "research_institute", "CN", "210100", ""]])  # fmt: skip
+    write_csv(
+        folder,
+        "centres",
+        ["centre_id", "name_zh", "name_en", "region_code", "kind"],
+        [
+            ["LN-1", "沈阳海外知识产权服务中心", "Shenyang overseas IP service centre", "210100", "overseas_service"],
+            ["BAD", "坏中心", "", "999999", "nope"],
+        ],
+    )
+    write_csv(
+        folder,
+        "cases",
+        CASE_HEADER,
+        [
+            ["C1", "LN-1", "SIA", "", "risk_report", "US", "2024-03-01", "2024-04-01", "closed", "report delivered"],
+            ["C2", "LN-1", "", "大连某船舶公司", "dispute", "DE", "2024-05-01", "", "open", ""],
+            ["C3", "NOPE", "", "某公司", "consultation", "", "2024-05-01", "", "open", ""],
+            ["C4", "LN-1", "", "", "consultation", "", "2024-05-01", "2024-04-01", "closed", ""],
+            ["C5", "LN-1", "GHOST", "", "consultation", "", "2024-05-01", "", "closed", ""],
+        ],
+    )
+    write_csv(
+        folder,
+        "amounts",
+        ["case_id", "kind", "amount", "currency", "date"],
+        [
+            ["C2", "recovered", "500000.00", "EUR", "2024-09-30"],
+            ["C2", "fee", "1.234", "CNY", "2024-09-30"],
+            ["C9", "recovered", "100", "USD", "2024-09-30"],
+            ["C1", "fee", "100", "XXQ", "2024-09-30"],
+            ["C1", "fee", "0", "CNY", "2024-10-30"],
+        ],
+    )
+    db = tmp_path / "r.duckdb"
+    report = load_delivery(folder, db, recorded_on=date(2024, 12, 31))
+    assert report.exit_code == 1
+    centres = {r["centre_id"]: r["reason"] for r in read_rejects(folder, "centres")}
+    assert "999999 is not a GB/T 2260 region code" in centres["BAD"] and "kind: nope is not one of" in centres["BAD"]
+    cases = {r["case_id"]: r["reason"] for r in read_rejects(folder, "cases")}
+    assert cases["C3"] == "centre_id: no centre NOPE in the delivery or the register"
+    assert "closed_date: 2024-04-01 is before opened_date 2024-05-01" in cases["C4"]
+    assert "neither the client's party id nor its name" in cases["C4"]
+    assert "unknown party GHOST" in cases["C5"] and "a closed case needs the date it closed" in cases["C5"]
+    amounts = {(r["case_id"], r["amount"], r["currency"]): r["reason"] for r in read_rejects(folder, "amounts")}
+    assert "at most two decimals" in amounts["C2", "1.234", "CNY"]
+    assert amounts["C9", "100", "USD"] == "case_id: no case C9 in the delivery or the register"
+    assert "not an ISO 4217 currency code" in amounts["C1", "100", "XXQ"]
+    assert "0 is not an amount" in amounts["C1", "0", "CNY"]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT case_id FROM cases ORDER BY 1").fetchall() == [("C1",), ("C2",)]
+        assert con.execute("SELECT amount, currency FROM amounts").fetchall()[0][1] == "EUR"
+        assert str(con.execute("SELECT amount FROM amounts").fetchone()[0]) == "500000.00"
+    finally:
+        con.close()
+    out = tmp_path / "export"
+    assert run("export", "--out", out, "--db", db).exit_code == 0
+    (out / "deliveries.parquet").unlink()
+    again = tmp_path / "again.duckdb"
+    reloaded = run("load", out, "--db", again)  # amounts as Parquet decimals: taken, not refused as floats
+    assert reloaded.exit_code == 0, reloaded.stderr
+    con = duckdb.connect(str(again), read_only=True)
+    try:
+        assert str(con.execute("SELECT amount FROM amounts").fetchone()[0]) == "500000.00"
+    finally:
+        con.close()
