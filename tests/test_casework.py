@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import duckdb
@@ -83,3 +84,76 @@ def test_a_casework_delivery_loads_and_its_bad_rows_are_kept_with_reasons(tmp_pa
         assert str(con.execute("SELECT amount FROM amounts").fetchone()[0]) == "500000.00"
     finally:
         con.close()
+
+
+def test_the_seeds_casework_comes_back_exactly_with_usd_at_ecb_rates(tmp_path):
+    """3 centres, 36 companies with reports, 4 disputes, 6 consultations, 1,100,000 CNY recovered."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from currency_converter import CurrencyConverter
+
+    folder = tmp_path / "seed"
+    write_csv(
+        folder,
+        "centres",
+        ["centre_id", "name_zh", "name_en", "region_code", "kind"],
+        [
+            ["LN-SY", "沈阳海外知识产权服务中心", "Shenyang", "210100", "overseas_service"],
+            ["LN-DL", "大连海外知识产权服务中心", "Dalian", "210200", "overseas_service"],
+            ["LN-AS", "鞍山海外知识产权服务中心", "Anshan", "210300", "overseas_service"],
+            ["JL-CC", "长春海外知识产权服务中心", "Changchun", "220100", "overseas_service"],  # another province
+        ],
+    )
+    centres = ["LN-SY", "LN-DL", "LN-AS"]
+    rows, n = [], 0
+    for i in range(40):  # 36 companies, four of them served twice (a risk and a layout report)
+        n += 1
+        kind = "risk_report" if i < 36 else "layout_report"
+        rows.append([f"R{n}", centres[i % 3], "", f"公司{i % 36}", kind, "US", "2024-03-01", "", "open", ""])
+    for i in range(4):
+        n += 1
+        rows.append([f"D{n}", centres[i % 3], "", f"争议方{i}", "dispute", "DE", "2024-04-01", "", "open", ""])
+    for i in range(6):
+        n += 1
+        rows.append([f"Q{n}", centres[i % 3], "", f"咨询方{i}", "consultation", "JP", "2024-05-01", "", "open", ""])
+    rows.append(["OLD", "LN-SY", "", "去年客户", "dispute", "US", "2023-05-01", "", "open", ""])  # another year
+    rows.append(["JL", "JL-CC", "", "吉林客户", "dispute", "US", "2024-05-01", "", "open", ""])  # another province
+    write_csv(folder, "cases", CASE_HEADER, rows)
+    write_csv(
+        folder,
+        "amounts",
+        ["case_id", "kind", "amount", "currency", "date"],
+        [
+            ["D41", "recovered", "600000.00", "CNY", "2024-06-28"],
+            ["D42", "recovered", "500000.00", "CNY", "2024-11-30"],  # a Saturday: Friday's rate
+            ["D42", "fee", "20000.00", "CNY", "2024-11-30"],  # not a recovery
+            ["JL", "recovered", "999.00", "CNY", "2024-07-01"],  # another province's centre
+        ],
+    )
+    db = tmp_path / "seed.duckdb"
+    assert load_delivery(folder, db, recorded_on=date(2025, 1, 31)).exit_code == 0
+    r = run("casework", "summary", "--region", "辽宁", "--year", "2024", "--known-at", "2025-01-31",
+            "--format", "json", "--db", db)  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    figures = json.loads(r.stdout)
+    assert (figures["centres"], figures["companies_with_reports"], figures["disputes"], figures["consultations"]) == (
+        3,
+        36,
+        4,
+        6,
+    )
+    assert figures["recovered_cny"] == 1_100_000
+    ecb = CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=False)
+    expected = Decimal("600000") * Decimal(str(ecb.convert(1, "CNY", "USD", date=date(2024, 6, 28))))
+    expected = expected.quantize(Decimal("0.01")) + (
+        Decimal("500000") * Decimal(str(ecb.convert(1, "CNY", "USD", date=date(2024, 11, 30) - timedelta(days=1))))
+    ).quantize(Decimal("0.01"))
+    assert Decimal(str(figures["recovered_usd"])) == expected
+    assert [a["rate_date"] for a in figures["amounts"]] == ["2024-06-28", "2024-11-29"]
+    one_day = run("casework", "summary", "--region", "辽宁", "--year", "2024", "--fx-date", "2025-05-30",
+                  "--known-at", "2025-01-31", "--format", "json", "--db", db)  # fmt: skip
+    usd = Decimal("1100000") * Decimal(str(ecb.convert(1, "CNY", "USD", date=date(2025, 5, 30))))
+    assert abs(Decimal(str(json.loads(one_day.stdout)["recovered_usd"])) - usd) < Decimal("0.02")
+    unknown = run("casework", "summary", "--region", "辽宁", "--year", "2024", "--fx-date", "1990-01-01", "--db", db)
+    assert unknown.exit_code == 2 and "shipped ECB rates" in unknown.stderr
