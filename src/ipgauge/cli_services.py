@@ -526,6 +526,9 @@ def casework_summary(
     finally:
         con.close()
     if fmt == "json":
+        from ipgauge.services.casework import sentence
+
+        result |= {"sentence_zh": sentence(result, "zh"), "sentence_en": sentence(result, "en")}
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
     table = RichTable(title=f"Casework of {result['region_name_en']}'s centres in {year} (known at {k})")
@@ -536,5 +539,9 @@ def casework_summary(
     table.add_row("recovered (CNY)", f"{result['recovered_cny']:,.2f}")
     table.add_row("recovered (USD)", f"{result['recovered_usd']:,.2f}")
     out.print(table)
+    from ipgauge.services.casework import sentence
+
+    for lang in ("zh", "en"):
+        out.print(sentence(result, lang), soft_wrap=True)
     rates = "at each amount's own date" if not result["fx_date"] else f"at the rates of {result['fx_date']}"
     err.print(f"note: amounts converted {rates}: {result['fx']}.")

@@ -74,3 +74,30 @@ def summary(con: duckdb.DuckDBPyConnection, where: str, year: int, k: date, fx_d
             for c, a in zip(converted, amounts, strict=True)
         ],
     }
+
+
+def sentence(figures: dict, lang: str) -> str:
+    """The seed's sentence written from the figures: what the centres did in the year, in one language."""
+    from ipgauge.releases.wording import count
+
+    f, year = figures, figures["year"]
+    cny, usd = round(f["recovered_cny"]), round(f["recovered_usd"])
+    if lang == "zh":
+        parts = [
+            f"为{count(f['companies_with_reports'], '家', 'zh')}企业提供知识产权侵权风险和布局策略分析报告",
+            f"指导海外知识产权纠纷{count(f['disputes'], '起', 'zh')}、咨询{count(f['consultations'], '次', 'zh')}",
+        ]
+        if cny:
+            parts.append(f"帮助创新主体挽回损失{count(cny, '元', 'zh')}（约合{count(usd, '美元', 'zh')}）")
+        return f"{year}年，{f['region_name_zh']}{count(f['centres'], '家', 'zh')}服务中心" + "，".join(parts) + "。"
+    centres = count(f["centres"], "", "en")
+    parts = [
+        "provided infringement-risk and layout-strategy analysis reports for "
+        f"{count(f['companies_with_reports'], '', 'en')} companies",
+        f"guided {count(f['disputes'], '', 'en')} overseas IP disputes and {count(f['consultations'], '', 'en')} "
+        "consultations",
+    ]
+    if cny:
+        parts.append(f"helped innovators recover {count(cny, '', 'en')} yuan (${usd:,}) in losses")
+    listed = ", ".join(parts[:-1]) + (", and " if len(parts) > 2 else " and ") + parts[-1]
+    return f"In {year}, {f['region_name_en']}'s {centres} IP service centres {listed}."
