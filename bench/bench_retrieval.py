@@ -52,8 +52,8 @@ def split_rankings(texts: list[str], vectors: np.ndarray, seed: int) -> tuple[di
             "text": [texts[i] for i in index],
         }
     )
-    claims = ClaimIndex(Path("."), {}, [segment("bench", docs, vectors[index])])
-    every = lambda d: np.ones(d.num_rows, dtype=bool)  # noqa: E731
+    claims = ClaimIndex([segment("bench", docs, vectors[index])])
+    every = claims.masks(lambda d: np.ones(d.num_rows, dtype=bool))
     out: dict[str, list] = {"bm25": [], "dense_use_m3": [], "fused_rrf": []}
     for q in queries:
         lexical, dense = claims.rankings(texts[q], every, vectors[q])

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from ipgauge.services.claim_elements import split
-from ipgauge.services.text_tokens import ZH_STOP
+from ipgauge.services.text_tokens import ZH_STOP, english_stems
 
 FOUND = 0.5  # the share of an element's content words a passage must contain to support it
 WINDOW = 3  # a feature may be described over up to three adjacent sentences or clauses
@@ -32,11 +32,6 @@ DISCLAIMER = {
     "en": "This chart is a screening result, not a legal opinion; infringement is for counsel to assess "
     "under the all-elements rule and the doctrine of equivalents.",
 }
-_STOP = set(
-    "a an the of to in on for and or with by from at as is are be been being that which said wherein whereby "
-    "thereof therein each one least at first second plurality configured comprising including having such "
-    "its it this these those into onto via".split()
-)
 
 
 @dataclass(frozen=True)
@@ -63,11 +58,8 @@ class Chart:
 
 
 def terms(text: str) -> set[str]:
-    """Content words: English lower-case stems without stop words; Chinese character pairs."""
-    out = set()
-    for word in re.findall(r"[A-Za-z][A-Za-z-]+", text.lower()):
-        if word not in _STOP and len(word) > 2:
-            out.add(re.sub(r"(ing|ed|es|s)$", "", word) if len(word) > 5 else word)
+    """Content words: English stems as retrieval has them (no stop words); Chinese character pairs."""
+    out = {w for w in english_stems(text) if len(w) > 2}
     for run in re.findall(r"[\u4e00-\u9fff]+", _ZH_BOILERPLATE.sub(" ", text)):
         out.update(run[i : i + 2] for i in range(len(run) - 1))
     return out

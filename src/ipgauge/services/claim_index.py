@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -143,13 +144,20 @@ class Segment:
         """How many claim versions it holds."""
         return self.docs.num_rows
 
+    @cached_property
+    def known_from(self) -> np.ndarray:
+        """Days since 1970 (int32) on which each version became known: read once, not at every query."""
+        column = self.docs.column("known_from") if "known_from" in self.docs.column_names else None
+        if column is None:  # an index built in memory from bare texts (the benchmark): always known
+            return np.zeros(self.size, dtype=np.int32)
+        return column.cast(pa.int32()).to_numpy(zero_copy_only=False)
+
     def held_on(self, k: date | None) -> np.ndarray:
         """Which versions the register held on ``k`` (None: the current ones)."""
         if k is None:
             return self.known_to == OPEN_DAY
         day = (k - date(1970, 1, 1)).days
-        known_from = self.docs.column("known_from").cast(pa.int32()).to_numpy(zero_copy_only=False)
-        return (known_from <= day) & (day < self.known_to)
+        return (self.known_from <= day) & (day < self.known_to)
 
 
 def segment(name: str, docs: pa.Table, vectors: bool | np.ndarray, tick: Tick | None = None) -> Segment:
@@ -217,9 +225,7 @@ def _damaged(folder: Path, what: str) -> DamagedIndex:
 class ClaimIndex:
     """The claims index of one register, opened read-only for searching."""
 
-    def __init__(self, folder: Path, manifest: dict, segments: list[Segment]) -> None:
-        self.folder = folder
-        self.manifest = manifest
+    def __init__(self, segments: list[Segment]) -> None:
         self.segments = segments
 
     @classmethod
@@ -251,24 +257,25 @@ class ClaimIndex:
             except (OSError, ValueError, KeyError, pa.ArrowException):  # json, numpy and Arrow errors
                 raise _damaged(folder, f"{seg['name']} cannot be read") from None
             segments.append(Segment(seg["name"], docs, bm25, vecs, known_to))
-        return cls(folder, manifest, segments)
+        return cls(segments)
+
+    def masks(self, allowed: Callable[[pa.Table], np.ndarray], k: date | None = None) -> list[np.ndarray]:
+        """Per segment, the claims a search may return: ``allowed`` (a mask over the segment's docs) and held on K.
+
+        Computed once for a series of queries (they all ask about the same D and K).
+        """
+        return [allowed(s.docs) & s.held_on(k) for s in self.segments]
 
     def rankings(
-        self,
-        query: str,
-        allowed: Callable[[pa.Table], np.ndarray],
-        qv: np.ndarray | None = None,
-        k: date | None = None,
+        self, query: str, masks: list[np.ndarray], qv: np.ndarray | None = None
     ) -> tuple[list[Candidate], list[Candidate]]:
-        """The lexical and the dense ranking of the claims ``allowed`` (a mask over a segment's docs), DEPTH each.
+        """The lexical and the dense ranking of the claims in ``masks`` (see :meth:`masks`), DEPTH each.
 
         Lexical: BM25 scores of every claim, one sparse sweep per segment, masked. Dense: where the
         segments carry vectors, the cosine of every allowed claim (one matrix product); else the
-        lexical candidates are embedded on the spot (a rerank). ``qv``: the query's vector if known;
-        ``k``: the claims' texts as the register held them on K (None: the current texts).
+        lexical candidates are embedded on the spot (a rerank). ``qv``: the query's vector if known.
         """
         words = tokens(query)
-        masks = [allowed(s.docs) & s.held_on(k) for s in self.segments]
         lexical = _best(
             [(np.asarray(s.bm25.get_scores(words), dtype=np.float32) if words else None) for s in self.segments],
             masks,
@@ -282,16 +289,9 @@ class ClaimIndex:
             ((si, di, float(x)) for (si, di, _), x in zip(lexical, sims, strict=True)), key=lambda h: -h[2]
         )
 
-    def search(
-        self,
-        query: str,
-        allowed: Callable[[pa.Table], np.ndarray],
-        top: int,
-        qv: np.ndarray | None = None,
-        k: date | None = None,
-    ) -> list[Hit]:
-        """The ``top`` claims closest to ``query`` among those ``allowed``: both rankings fused by reciprocal rank."""
-        lexical, dense = self.rankings(query, allowed, qv, k)
+    def search(self, query: str, masks: list[np.ndarray], top: int, qv: np.ndarray | None = None) -> list[Hit]:
+        """The ``top`` claims closest to ``query`` within ``masks``: both rankings fused by reciprocal rank."""
+        lexical, dense = self.rankings(query, masks, qv)
         fused: dict[tuple[int, int], float] = {}
         ranks: dict[tuple[int, int], dict[str, tuple[int, float]]] = {}
         for name, ranking in (("lexical", lexical), ("dense", dense)):
@@ -425,8 +425,9 @@ def build(
         why_rebuilt = "asked" if rebuild else "new"
         if manifest and (manifest["identity"] != identity(con, manifest["upto"]) or manifest["upto"] > upto):
             manifest, why_rebuilt = None, "the register was rebuilt or replaced since"  # nothing of it holds
-        if manifest and damaged(folder, manifest):
-            manifest, why_rebuilt = None, f"{damaged(folder, manifest)} was damaged"
+        bad = damaged(folder, manifest) if manifest else None
+        if bad:
+            manifest, why_rebuilt = None, f"{bad} was damaged"
         if manifest and verify:
             try:
                 ClaimIndex.open(folder)

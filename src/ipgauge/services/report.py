@@ -26,7 +26,6 @@ import duckdb
 from ipgauge import outputs
 from ipgauge.register.store import identity, is_synthetic
 from ipgauge.releases.render import CSS, html_table, img_src, md, md_table
-from ipgauge.services.claim_chart import DISCLAIMER as CHART_DISCLAIMER
 
 LANGS = ("zh", "en")
 KINDS = ("risk", "layout")
@@ -234,8 +233,3 @@ def dates_line(jurisdiction: str, d: date, k: date) -> dict[str, str]:
         "en": f"Jurisdiction: {jurisdiction}; date (D): {d.isoformat()}; knowledge date (K): {k.isoformat()} — "
         f"the rights in force on {d.isoformat()} as the register knew them on {k.isoformat()}.",
     }
-
-
-def risk_disclaimer() -> dict[str, str]:
-    """The screening disclaimer (the claim chart's own words)."""
-    return CHART_DISCLAIMER

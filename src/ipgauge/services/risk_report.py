@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from ipgauge.services.claim_chart import DISCLAIMER
 from ipgauge.services.claim_index import ClaimIndex, index_dir, read_manifest
 from ipgauge.services.report import (
     JURISDICTION_ZH,
@@ -14,7 +15,6 @@ from ipgauge.services.report import (
     Table,
     base_snapshot,
     dates_line,
-    risk_disclaimer,
     sources,
 )
 from ipgauge.services.screen import Screening, status
@@ -44,18 +44,18 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
     counts = {level: sum(r["risk"] == level for r in results) for level in RISK_ZH}
     name = {"zh": i["name"] or "产品", "en": i["name"] or "product"}
     where_zh = JURISDICTION_ZH.get(j, j)
-    n = snapshot["in_force"]
+    in_force = snapshot["in_force"]
     listed_zh = (
         f"全部{len(results)}件按与所筛查产品的接近程度列于下表"
-        if len(results) == n
+        if len(results) == in_force
         else f"与所筛查产品最接近的{len(results)}件列于下表"
     )
-    listed_en = f"all {len(results)}" if len(results) == n else f"the {len(results)} closest"
+    listed_en = f"all {len(results)}" if len(results) == in_force else f"the {len(results)} closest"
     lead = {
         "zh": [
             *source_notes.get("lead_zh", []),
             dates_line(j, d, k)["zh"],
-            f"在登记簿中于{d.isoformat()}在{where_zh}有效的{n:,}件专利中，{listed_zh}："
+            f"在登记簿中于{d.isoformat()}在{where_zh}有效的{in_force:,}件专利中，{listed_zh}："
             f"高风险{counts['high']}件、中风险{counts['medium']}件、低风险{counts['low']}件"
             + (f"，{counts['unassessed']}件因语言不同未评估" if counts["unassessed"] else "")
             + "。风险等级依全面覆盖原则：全部技术特征均有对应为高风险（可能构成字面侵权）；仅缺一项为中风险"
@@ -65,8 +65,8 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
         "en": [
             *source_notes.get("lead_en", []),
             dates_line(j, d, k)["en"],
-            f"Of the {n:,} patents in force in {j} on {d.isoformat()} in the register, {listed_en} to the product "
-            f"screened are listed below: {counts['high']} at high risk, {counts['medium']} at medium risk and "
+            f"Of the {in_force:,} patents in force in {j} on {d.isoformat()} in the register, {listed_en} to the "
+            f"product screened are listed below: {counts['high']} at high risk, {counts['medium']} at medium risk and "
             f"{counts['low']} at low risk"
             + (f"; {counts['unassessed']} unassessed, in another language" if counts["unassessed"] else "")
             + ". Risk follows the all-elements rule: every element found is high (literal infringement possible); "
@@ -154,7 +154,7 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
         )
     notes = {
         "zh": [
-            f"检索范围：仅为本登记簿中于{d.isoformat()}在{where_zh}有效的{n:,}件专利（独立权利要求），"
+            f"检索范围：仅为本登记簿中于{d.isoformat()}在{where_zh}有效的{in_force:,}件专利（独立权利要求），"
             "不含在审申请及登记簿未收录的专利；本筛查不是自由实施（FTO）检索，结果完全取决于所提供的产品描述。",
             "法律状态与有效期依登记簿所收录数据由法律规则推定（有效至：期限届满日，或截至K已记录的更早失效日），"
             "未经官方核实。",
@@ -162,11 +162,11 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
             "与多语种语义检索两种排序的倒数排名融合（1表示两者均排第一），用于排序，不是相似度的度量。"
             "技术特征在产品描述中找到覆盖其一半以上实词的段落（可跨至三个相邻分句）即视为对应；文字重合不等于技术等同，"
             "须由专业人员复核；权利要求与产品描述语言不同者未评估。",
-            risk_disclaimer()["zh"],
+            DISCLAIMER["zh"],
             *source_notes["zh"],
         ],
         "en": [
-            f"Scope: only the {n:,} patents in force in {j} on {d.isoformat()} held in this register (their "
+            f"Scope: only the {in_force:,} patents in force in {j} on {d.isoformat()} held in this register (their "
             "independent claims); pending applications and patents the register does not hold are not covered. "
             "This screening is not a freedom-to-operate search, and its result depends entirely on the product "
             "description supplied.",
@@ -178,7 +178,7 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
             "similarity). An element is found when a passage of the description (up to three adjacent clauses) "
             "holds at least half of its content words; word overlap is not technical equivalence and is for a "
             "professional to review; a claim in another language than the description is unassessed.",
-            risk_disclaimer()["en"],
+            DISCLAIMER["en"],
             *source_notes["en"],
         ],
     }

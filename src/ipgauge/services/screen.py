@@ -97,16 +97,15 @@ class Screening:
     def __post_init__(self) -> None:
         rules = rules_for(self.jurisdiction)
         path = spells(self.con, self.db, self.known_at, rules, upto=self.upto)
-        self.in_force = pa.array(
-            [
-                r[0]
-                for r in self.con.execute(
-                    f"SELECT DISTINCT right_id FROM {scan(path)} "
-                    "WHERE right_type = 'patent' AND valid_from <= ? AND ? < valid_to",
-                    [self.as_of, self.as_of],
-                ).fetchall()
-            ],
-            pa.string(),
+        d = f"DATE '{self.as_of}'"
+        self.in_force = (  # one Arrow column, never a Python list of a million ids
+            self.con.sql(
+                f"SELECT DISTINCT right_id FROM {scan(path)} "
+                f"WHERE right_type = 'patent' AND valid_from <= {d} AND {d} < valid_to"
+            )
+            .to_arrow_table()
+            .column(0)
+            .combine_chunks()
         )
 
     def _allowed(self, docs: pa.Table) -> np.ndarray:
@@ -117,16 +116,21 @@ class Screening:
         return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
 
     @cached_property
+    def masks(self) -> list[np.ndarray]:
+        """Per segment, the claims of rights in force as known on K: the same for every query of the session."""
+        return self.index.masks(self._allowed, self.known_at)
+
+    @property
     def claims_in_force(self) -> int:
         """How many claims of the rights in force the index can rank (their texts as known on K)."""
-        return int(sum((self._allowed(s.docs) & s.held_on(self.known_at)).sum() for s in self.index.segments))
+        return int(sum(m.sum() for m in self.masks))
 
     def screen(self, query: str, top: int = 10) -> list[Result]:
         """The ``top`` rights in force whose claims are closest to ``query``, best first, one claim each."""
         problem = query_problem(query)
         if problem:
             raise UserError(f"{problem}; give a product description or claims to screen.")
-        hits = self.index.search(query[:MAX_QUERY_CHARS], self._allowed, top * 4, k=self.known_at)
+        hits = self.index.search(query[:MAX_QUERY_CHARS], self.masks, top * 4)
         best: dict[str, object] = {}
         for hit in hits:  # a right is as close as its closest independent claim
             best.setdefault(hit.patent_id, hit)

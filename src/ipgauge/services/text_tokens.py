@@ -37,21 +37,19 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+def english_stems(text: str) -> list[str]:
+    """The English content words of ``text``, Snowball-stemmed, stop words (claim boilerplate too) left out."""
+    words = [m.group().lower() for m in _WORD.finditer(text) if m.group()[0] < "\u4e00"]
+    return _stemmer().stemWords([w for w in words if w not in EN_STOP])
+
+
 def tokens(text: str) -> list[str]:
     """The retrieval words of ``text``: English stems, then Chinese words (repeats kept: BM25 counts them)."""
     import rjieba
 
-    english: list[str] = []
-    out: list[str] = []
-    for match in _WORD.finditer(text):
-        word = match.group()
-        if word[0] < "\u4e00":
-            word = word.lower()
-            if word not in EN_STOP:
-                english.append(word)
-        else:
-            out += [w for w in rjieba.cut_for_search(word) if w not in ZH_STOP and len(w) > 1 or _keeps(w)]
-    return _stemmer().stemWords(english) + out
+    chinese = [m.group() for m in _WORD.finditer(text) if m.group()[0] >= "\u4e00"]
+    out = [w for run in chinese for w in rjieba.cut_for_search(run) if w not in ZH_STOP and len(w) > 1 or _keeps(w)]
+    return english_stems(text) + out
 
 
 def _keeps(word: str) -> bool:
