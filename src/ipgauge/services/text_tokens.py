@@ -37,19 +37,30 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+def _runs(text: str) -> tuple[list[str], list[str]]:
+    """English words (lower case, stop words out) and runs of Han characters, in one pass over the text."""
+    english, chinese = [], []
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if word[0] >= "\u4e00":
+            chinese.append(word)
+        elif (word := word.lower()) not in EN_STOP:
+            english.append(word)
+    return english, chinese
+
+
 def english_stems(text: str) -> list[str]:
     """The English content words of ``text``, Snowball-stemmed, stop words (claim boilerplate too) left out."""
-    words = [m.group().lower() for m in _WORD.finditer(text) if m.group()[0] < "\u4e00"]
-    return _stemmer().stemWords([w for w in words if w not in EN_STOP])
+    return _stemmer().stemWords(_runs(text)[0])
 
 
 def tokens(text: str) -> list[str]:
     """The retrieval words of ``text``: English stems, then Chinese words (repeats kept: BM25 counts them)."""
     import rjieba
 
-    chinese = [m.group() for m in _WORD.finditer(text) if m.group()[0] >= "\u4e00"]
+    english, chinese = _runs(text)
     out = [w for run in chinese for w in rjieba.cut_for_search(run) if w not in ZH_STOP and len(w) > 1 or _keeps(w)]
-    return english_stems(text) + out
+    return _stemmer().stemWords(english) + out
 
 
 def _keeps(word: str) -> bool:
