@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ipgauge.law.spells import cache_dir
+from ipgauge.register.cache import cache_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

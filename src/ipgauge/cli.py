@@ -344,7 +344,7 @@ def demo(
     scale: Annotated[str, typer.Option(help="Scale of the synthetic register.")] = "province",
 ) -> None:
     """The main job end to end on the synthetic register: synth, load, and the Northeast China release."""
-    from ipgauge.law.spells import cache_dir
+    from ipgauge.register.cache import cache_dir
     from ipgauge.register.load import load_delivery
     from ipgauge.releases import render, snapshot
     from ipgauge.releases.spec import Spec

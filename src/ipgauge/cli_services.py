@@ -520,11 +520,7 @@ def casework_summary(
 
     _choice(fmt, ("table", "json"))
     k = _date(known_at_, "--known-at") or date.today()
-    con = store.connect(store.db_path(db), read_only=True)
-    try:
-        result = summary(con, region, year, k, _date(fx_date, "--fx-date"))
-    finally:
-        con.close()
+    result = summary(store.db_path(db), region, year, k, _date(fx_date, "--fx-date"))
     if fmt == "json":
         from ipgauge.services.casework import sentence
 
@@ -545,3 +541,5 @@ def casework_summary(
         out.print(sentence(result, lang), soft_wrap=True)
     rates = "at each amount's own date" if not result["fx_date"] else f"at the rates of {result['fx_date']}"
     err.print(f"note: amounts converted {rates}: {result['fx']}.")
+    if "note" in result:
+        err.print(f"note: {result['note']}.")

@@ -12,9 +12,15 @@ from functools import cache
 from importlib import resources
 
 from ipgauge.errors import UserError
-from ipgauge.register.schema import PATENT_KINDS, RIGHT_TYPES, TRADEMARK_KINDS
+from ipgauge.register.schema import AMOUNT_KINDS, CASE_KINDS, PATENT_KINDS, RIGHT_TYPES, TRADEMARK_KINDS
 
-MEASURES = ("in_force", "granted", "pledged")  # a stock on the date, or a flow: granted / first pledged this year
+#: A stock on the date, or a flow from 1 January to the date: rights granted or first pledged, casework.
+MEASURES = ("in_force", "granted", "pledged", "casework")
+#: What a casework indicator adds up over the year's facts: cases, distinct clients or centres,
+#: training attendees, or amounts in CNY or USD (ECB rate of each amount's date).
+TALLIES = ("cases", "clients", "centres", "attendees", "cny", "usd")
+#: Which co-holding a collaboration indicator asks of a right (DESIGN: holders of every type on D).
+COLLABORATIONS = ("co_held", "academia_industry", "cross_region")
 CRITERIA = ("strategic_industry", "family_abroad", "maintained_10_years", "pledged", "awarded")
 
 
@@ -37,11 +43,23 @@ class Indicator:
     is_gi: bool | None = None
     criteria: tuple[str, ...] = ()
     per_10k_of: str | None = None
+    tally: str = ""
+    collaboration: str = ""
 
     @property
     def is_flow(self) -> bool:
         """Whether this counts events from 1 January to the date (year to date) rather than rights in force."""
-        return self.measure in ("granted", "pledged")
+        return self.measure in ("granted", "pledged", "casework")
+
+    @property
+    def is_casework(self) -> bool:
+        """Whether this counts the service centres' casework (facts of cases and amounts), not rights."""
+        return self.measure == "casework"
+
+    @property
+    def is_money(self) -> bool:
+        """Whether the figure is an amount of money (two decimals), not a count."""
+        return self.tally in ("cny", "usd")
 
     @property
     def is_per_10k(self) -> bool:
@@ -62,6 +80,14 @@ def _rules(ind: Indicator, names: set[str]) -> list[str]:
         return problems
     if ind.measure not in MEASURES:
         problems.append(f"measure {ind.measure!r} is not one of {', '.join(MEASURES)}")
+    if ind.is_casework:
+        return problems + _casework_rules(ind)
+    if ind.tally:
+        problems.append("tally applies to casework indicators only")
+    if ind.collaboration and ind.collaboration not in COLLABORATIONS:
+        problems.append(f"collaboration {ind.collaboration!r} is not one of {', '.join(COLLABORATIONS)}")
+    if ind.collaboration and ind.right_type != "patent":
+        problems.append("collaboration applies to patents only")
     if ind.right_type not in RIGHT_TYPES:
         problems.append(f"right_type {ind.right_type!r} is not one of {', '.join(RIGHT_TYPES)}")
     allowed = {"patent": PATENT_KINDS, "trademark": TRADEMARK_KINDS}.get(ind.right_type, ())
@@ -73,6 +99,19 @@ def _rules(ind: Indicator, names: set[str]) -> list[str]:
         problems.append("is_gi applies to trademarks only")
     if ind.measure == "pledged" and ind.right_type != "patent":
         problems.append("the pledged measure applies to patents only")
+    return problems
+
+
+def _casework_rules(ind: Indicator) -> list[str]:
+    problems = []
+    if ind.tally not in TALLIES:
+        problems.append(f"tally {ind.tally!r} is not one of {', '.join(TALLIES)}")
+    allowed = AMOUNT_KINDS if ind.is_money else CASE_KINDS
+    problems += [f"kind {k!r} is not one of {', '.join(allowed)}" for k in ind.kinds if k not in allowed]
+    if ind.tally == "attendees" and ind.kinds != ("training",):
+        problems.append("attendees are counted for trainings only")
+    if ind.right_type or ind.criteria or ind.domestic or ind.is_gi is not None or ind.collaboration:
+        problems.append("a casework indicator counts cases, not rights: no right_type, criteria, domestic or is_gi")
     return problems
 
 

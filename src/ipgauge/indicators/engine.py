@@ -69,6 +69,25 @@ def intervals(spells: ir.Table, ind: Indicator, settings: Settings, home: str | 
     return t.mutate(start=t.valid_from, end=t.valid_to)
 
 
+def casework_intervals(facts: ir.Table, ind: Indicator) -> ir.Table:
+    """The casework facts a casework indicator counts: cases (or amounts) of its kinds, each on its date."""
+    t = facts.filter(facts.fact == ("amount" if ind.is_money else "case"))
+    if ind.kinds:
+        t = t.filter(t.kind.isin(ind.kinds))
+    return t.mutate(start=t.date, end=ibis.null("date"))
+
+
+def tally(t: ir.Table, ind: Indicator, mask: ir.BooleanValue | None = None) -> ir.NumericScalar:
+    """What ``ind`` adds up over the rows where ``mask`` holds: rights or cases, distinct clients, attendees, money."""
+    if ind.tally == "clients":
+        return t.client.nunique(where=mask)
+    if ind.tally == "centres":
+        return t.centre_id.nunique(where=mask)
+    if ind.tally in ("attendees", "cny", "usd"):
+        return t[ind.tally].sum(where=mask).fill_null(0)
+    return t.count(where=mask)
+
+
 def in_region(t: ir.Table, region: Region) -> ir.BooleanValue:
     """Whether each spell's first holder (or production area) lies in ``region`` (is of that country)."""
     if region.is_nation:
@@ -99,6 +118,10 @@ def breakdown_key(t: ir.Table, by: str, region: Region) -> ir.Value:
         return t.field.cast("string").fill_null("unknown")
     if by == "country":
         return t.country.fill_null("unknown")
+    if by == "centre":
+        return t.centre_id
+    if by == "jurisdiction":
+        return t.jurisdiction.fill_null("unknown")
     if region.is_nation:
         return t.province_code
     if region.kind == "group":
@@ -156,6 +179,21 @@ def sweep(t: ir.Table, ind: Indicator, period: str, first: int, last: int, by: l
     part = [*by] + ([joined.key // per_year] if ind.is_flow else [])
     window = ibis.cumulative_window(group_by=part or None, order_by=joined.key)
     return joined.mutate(value=joined.delta.sum().over(window)).drop("delta")
+
+
+def flow_sweep(t: ir.Table, ind: Indicator, period: str, first: int, last: int, by: list[str]) -> ir.Table:
+    """Year-to-date tallies at the end of each period key in [first, last], per ``by`` group, in one query.
+
+    For facts that do not add up period by period (distinct clients, distinct centres), each period
+    end takes the facts of its year up to that period: a join with the small period grid, not a loop.
+    """
+    per_year = PERIODS[period]
+    t = t.mutate(_key=period_key(t.start, period))
+    t = t.filter((t._key >= (first // per_year) * per_year) & (t._key <= last))
+    grid = ibis.memtable({"key": list(range(first, last + 1))})
+    j = t.cross_join(grid)
+    j = j.filter((j._key <= j.key) & (j._key >= (j.key // per_year) * per_year))
+    return j.group_by([*by, "key"]).aggregate(value=tally(j, ind))
 
 
 def key_to_date(key: int, period: str) -> date:

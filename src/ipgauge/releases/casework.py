@@ -1,0 +1,70 @@
+"""The release section on the service centres' casework: the seed's sentence, written from the figures.
+
+"In 2024, Liaoning's three overseas IP service centres provided infringement-risk and layout-strategy
+analysis reports for 36 companies, guided four overseas IP disputes and six consultations, helping
+innovators recover over 1.1 million yuan" — each number is a casework indicator of the catalogue
+(year to date on the release's date), so the sentence, ``ipgauge indicator`` and ``ipgauge casework
+summary`` say the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ipgauge.indicators.query import Engine
+from ipgauge.regions.groups import Region
+from ipgauge.releases.wording import count, year_to_date
+
+#: The section's figures and the catalogue indicator each one is (data/indicators.toml).
+FIGURES = {
+    "centres": "casework_centres",
+    "companies_with_reports": "casework_companies_with_reports",
+    "disputes": "casework_disputes",
+    "consultations": "casework_consultations",
+    "trainings": "casework_trainings",
+    "training_attendees": "casework_training_attendees",
+    "recovered_cny": "casework_recovered_cny",
+    "recovered_usd": "casework_recovered_usd",
+}
+
+
+def compute(engine: Engine, where: Region, on: date) -> dict[str, list[float]]:
+    """Each figure of the section on ``on`` (year to date) and a year earlier: {key: [value, previous]}."""
+    out = {}
+    for key, name in FIGURES.items():
+        p = engine.point(name, where, on)
+        out[key] = [p.value, p.previous]
+    return out
+
+
+def sentence(values: dict[str, float], name_zh: str, name_en: str, on: date, lang: str) -> str:
+    """The seed's sentence in ``lang`` for the region's centres, from 1 January to ``on``."""
+    v = values
+    cny, usd = round(v["recovered_cny"]), round(v["recovered_usd"])
+    period = year_to_date(on, lang)
+    if lang == "zh":
+        parts = [
+            f"为{count(v['companies_with_reports'], '家', 'zh')}企业提供知识产权侵权风险和布局策略分析报告",
+            f"指导海外知识产权纠纷{count(v['disputes'], '起', 'zh')}、咨询{count(v['consultations'], '次', 'zh')}",
+        ]
+        if v["trainings"]:
+            parts.append(f"举办培训{count(v['trainings'], '场', 'zh')}、{count(v['training_attendees'], '人次', 'zh')}")
+        if cny:
+            parts.append(f"帮助创新主体挽回损失{count(cny, '元', 'zh')}（约合{count(usd, '美元', 'zh')}）")
+        return f"{period}，{name_zh}{count(v['centres'], '家', 'zh')}服务中心" + "，".join(parts) + "。"
+    parts = [
+        "provided infringement-risk and layout-strategy analysis reports for "
+        f"{count(v['companies_with_reports'], '', 'en')} companies",
+        f"guided {count(v['disputes'], '', 'en')} overseas IP disputes and {count(v['consultations'], '', 'en')} "
+        "consultations",
+    ]
+    if v["trainings"]:
+        parts.append(
+            f"held {count(v['trainings'], '', 'en')} trainings for {count(v['training_attendees'], '', 'en')} attendees"
+        )
+    if cny:
+        parts.append(f"helped innovators recover {count(cny, '', 'en')} yuan (${usd:,}) in losses")
+    listed = ", ".join(parts[:-1]) + (", and " if len(parts) > 2 else " and ") + parts[-1]
+    centres = count(v["centres"], "", "en")
+    noun = "IP service centre" if v["centres"] == 1 else "IP service centres"
+    return f"{period}, {name_en}'s {centres} {noun} {listed}."
