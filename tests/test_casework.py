@@ -231,3 +231,29 @@ def test_casework_indicators_agree_on_every_engine(tmp_path, backend):
         assert [q.value for q in quarters] == [0, 6, 6, 6]
         with pytest.raises(UserError, match="cannot be broken down by centre"):
             e.breakdown("valid_invention_patents", ln, on, "centre")
+
+
+def test_a_release_with_the_casework_section_writes_the_seeds_sentence_and_reproduces(tmp_path):
+    folder = tmp_path / "seed"
+    _seed_delivery(folder)
+    db = tmp_path / "seed.duckdb"
+    assert load_delivery(folder, db, recorded_on=date(2025, 1, 31)).exit_code == 0
+    r = run("release", "--region", "辽宁", "--as-of", "2024-12-31", "--known-at", "2025-01-31", "--casework",
+            "--out", tmp_path / "rel", "--db", db)  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    zh = (tmp_path / "rel" / "release.zh.md").read_text(encoding="utf-8")
+    en = (tmp_path / "rel" / "release.en.md").read_text(encoding="utf-8")
+    assert (
+        "2024年，辽宁省3家服务中心为36家企业提供知识产权侵权风险和布局策略分析报告，指导海外知识产权纠纷4起、咨询6次"
+        in zh
+    )
+    assert "In 2024, Liaoning's three IP service centres provided infringement-risk and layout-strategy" in en
+    figures = json.loads((tmp_path / "rel" / "figures.json").read_text(encoding="utf-8"))
+    assert figures["figures"]["casework"]["disputes"] == [4, 1]
+    release_id = figures["release_id"]
+    again = run("release", "--reproduce", release_id, "--out", tmp_path / "again", "--db", db)
+    assert again.exit_code == 0, again.stderr
+    assert "辽宁省3家服务中心" in (tmp_path / "again" / "release.zh.md").read_text(encoding="utf-8")
+    plain = run("release", "--region", "辽宁", "--as-of", "2024-12-31", "--known-at", "2025-01-31",
+                "--out", tmp_path / "plain", "--db", db)  # fmt: skip
+    assert plain.exit_code == 0 and "服务中心" not in (tmp_path / "plain" / "release.zh.md").read_text(encoding="utf-8")

@@ -674,6 +674,10 @@ def release(
         Path | None, typer.Option("--spec", parser=_path, help="A TOML release spec (options override it).")
     ] = None,
     reproduce: Annotated[str | None, typer.Option(help="Regenerate a stored release by its id.")] = None,
+    casework: Annotated[
+        bool | None,
+        typer.Option("--casework/--no-casework", help="Add the section on the region's IP service centres' casework."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Compute a release, store its snapshot, write its files and print its text."""
@@ -690,7 +694,13 @@ def release(
     if reproduce:
         given = [
             o
-            for o, v in (("--region", region_), ("--as-of", as_of), ("--known-at", known_at_), ("--spec", spec_file))
+            for o, v in (
+                ("--region", region_),
+                ("--as-of", as_of),
+                ("--known-at", known_at_),
+                ("--spec", spec_file),
+                ("--casework", casework),
+            )
             if v is not None
         ]
         if given:
@@ -703,11 +713,11 @@ def release(
         return
     k = _date(known_at_, "--known-at")
     if spec_file:
-        spec = load_spec(spec_file, region=region_, as_of=_date(as_of, "--as-of"), known_at=k)
+        spec = load_spec(spec_file, region=region_, as_of=_date(as_of, "--as-of"), known_at=k, casework=casework)
     else:
         if not region_ or not as_of:
             raise UserError("a release needs --region and --as-of (or --spec FILE).")
-        spec = Spec(region_, _date(as_of, "--as-of"), k or date.today()).validate()
+        spec = Spec(region_, _date(as_of, "--as-of"), k or date.today(), casework=bool(casework)).validate()
     started = time.perf_counter()
     computed, files = snapshot.publish(path, spec, out_dir)
     _print_release(computed, langs)

@@ -32,6 +32,10 @@ from ipgauge.register.store import identity, known_at
 
 MONEY = pa.decimal128(18, 2)
 RATE = pa.decimal128(18, 8)
+FACT_COLUMNS = tuple(
+    "fact kind case_id centre_id jurisdiction date client attendees amount currency cny usd rate_date "
+    "region_code".split()
+)
 FORMAT = 1  # bump when the table's columns or meaning change: old caches are then never read
 
 

@@ -16,6 +16,7 @@ from ipgauge.indicators.engine import date_to_key
 from ipgauge.indicators.query import Engine
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, region
+from ipgauge.releases import casework
 from ipgauge.releases.spec import Spec
 
 
@@ -88,6 +89,8 @@ class Figures:
     figures: list[Figure]
     #: indicators of the default list left out, with the reason (a per-10,000 figure without a population)
     omitted: list[tuple[str, str]] = field(default_factory=list)
+    #: the casework section's figures, {key: [value, previous]} (releases/casework.py), when the spec asks for it
+    casework: dict[str, list[float]] | None = None
 
     @property
     def headline(self) -> Figure | None:
@@ -100,6 +103,8 @@ class Figures:
         for f, raw in zip(out["figures"], self.figures, strict=True):
             f["yoy_pct"] = None if raw.yoy_pct is None else round(raw.yoy_pct, 4)
             f["share_pct"] = None if raw.share_pct is None else round(raw.share_pct, 4)
+        if self.casework is None:  # a release without the section keeps the shape it always had
+            del out["casework"]
         return out
 
     @classmethod
@@ -112,7 +117,12 @@ class Figures:
             f["trend"] = [tuple(t) for t in f["trend"]]
             figures.append(Figure(**f))
         return cls(
-            data["spec"], data["region"], data["synthetic"], figures, [tuple(o) for o in data.get("omitted", [])]
+            data["spec"],
+            data["region"],
+            data["synthetic"],
+            figures,
+            [tuple(o) for o in data.get("omitted", [])],
+            data.get("casework"),
         )
 
 
@@ -175,7 +185,8 @@ def compute(engine: Engine, spec: Spec) -> Figures:
         "parent": parent.code,
         "deliveries": engine.deliveries,
     }
-    return Figures(spec.as_dict(), info, engine.synthetic, figures, omitted)
+    section = casework.compute(engine, where, spec.as_of) if spec.casework else None
+    return Figures(spec.as_dict(), info, engine.synthetic, figures, omitted, section)
 
 
 def _ranked(where: Region) -> bool:

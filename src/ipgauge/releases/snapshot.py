@@ -23,6 +23,7 @@ import duckdb
 
 from ipgauge.errors import UserError, mark_saved, uninterrupted
 from ipgauge.indicators import engine as E
+from ipgauge.indicators.casework import FACT_COLUMNS
 from ipgauge.indicators.catalogue import indicator
 from ipgauge.indicators.query import Engine, open_engine, year_before
 from ipgauge.law.spells import SPELL_COLUMNS
@@ -55,13 +56,22 @@ def inputs_checksum(path: Path) -> str:
     return hashlib.sha256(f"{n}:{total}".encode()).hexdigest()
 
 
+def facts_checksum(path: Path) -> str:
+    """A digest of the casework facts' content (order-independent), for a release with the casework section."""
+    n, total = duckdb.execute(
+        f"SELECT count(*), coalesce(sum(hash({', '.join(FACT_COLUMNS)})::HUGEINT), 0) FROM read_parquet(?)",
+        [str(path / "facts.parquet")],
+    ).fetchall()[0]
+    return hashlib.sha256(f"{n}:{total}".encode()).hexdigest()
+
+
 def digits(figures: Figures) -> dict:
     """The numbers of a release and nothing else: what must reproduce to the digit.
 
     Labels, names, definitions and wording are presentation; they may improve between versions of
     ipgauge without a release ceasing to reproduce. Ranks and shares are derived from the numbers.
     """
-    return {
+    out = {
         f.name: {
             "value": f.value,
             "previous": f.previous,
@@ -71,6 +81,15 @@ def digits(figures: Figures) -> dict:
         }
         for f in figures.figures
     }
+    for key, (value, previous) in (figures.casework or {}).items():
+        out[f"casework:{key}"] = {
+            "value": value,
+            "previous": previous,
+            "parent_value": None,
+            "members": {},
+            "trend": {},
+        }
+    return out
 
 
 def figures_checksum(figures: Figures) -> str:
@@ -109,6 +128,8 @@ def run(db: Path, spec: Spec, deliveries: int | None = None) -> Computed:
     with open_engine(db, spec.known_at, upto=deliveries, jurisdiction=spec.jurisdiction) as engine:
         figures = compute(engine, spec)
         checksum = inputs_checksum(engine.spells_path)
+        if spec.casework:
+            checksum = hashlib.sha256((checksum + facts_checksum(engine.facts_path)).encode()).hexdigest()
         seen = engine.deliveries
     ident = hashlib.sha256((json.dumps(spec.as_dict(), sort_keys=True) + checksum).encode()).hexdigest()[:12]
     snapshot = {

@@ -52,6 +52,8 @@ class Spec:
     source_en: str = ""
     #: whose register: CN, or US (its patents in force by the US rules; regions are holders' countries)
     jurisdiction: str = "CN"
+    #: a section on the region's IP service centres' casework (the seed's sentence, from the figures)
+    casework: bool = False
 
     def validate(self) -> Spec:
         """Check every name now, with one sentence per problem, before anything is computed.
@@ -94,6 +96,8 @@ class Spec:
         out["as_of"], out["known_at"] = self.as_of.isoformat(), self.known_at.isoformat()
         out["published"] = self.published.isoformat() if self.published else None
         out["indicators"], out["languages"] = list(self.indicators), list(self.languages)
+        if not self.casework:  # absent unless asked for: the specs (and ids) of earlier releases stay as they were
+            del out["casework"]
         return out
 
     @classmethod
@@ -133,6 +137,8 @@ class Spec:
             isinstance(values["trend_months"], bool) or not isinstance(values["trend_months"], int)
         ):
             raise UserError(f"trend_months must be a whole number of months, not {values['trend_months']!r}.")
+        if "casework" in values and not isinstance(values["casework"], bool):
+            raise UserError(f"casework must be true or false, not {values['casework']!r}.")
         missing = [k for k in ("region", "as_of", "known_at") if k not in values]
         if missing:
             raise UserError(f"the release spec needs {missing[0]}.")

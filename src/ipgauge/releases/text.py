@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from ipgauge.regions.divisions import divisions
+from ipgauge.releases import casework
 from ipgauge.releases.figures import Figure, Figures, Member
 from ipgauge.releases.wording import (
     TINY_BASE,
@@ -318,4 +319,7 @@ def paragraphs(figures: Figures, lang: str) -> list[str]:
         for sentence in (_provinces(first, lang, ranks, d), _fastest(first, figures, lang, d)):
             if sentence:
                 out.append(sentence)
+    if figures.casework is not None:
+        values = {key: value for key, (value, _) in figures.casework.items()}
+        out.append(casework.sentence(values, figures.region["name_zh"], english_name(figures.region), d, lang))
     return out
