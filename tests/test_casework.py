@@ -174,7 +174,7 @@ def test_the_seeds_casework_comes_back_exactly_with_usd_at_ecb_rates(tmp_path):
     assert Decimal(str(figures["recovered_usd"])) == expected["usd"]
     assert figures["sentence_zh"].startswith(
         "2024年，辽宁省3家服务中心为36家企业提供知识产权侵权风险和布局策略分析报告，指导海外知识产权纠纷4起、咨询6次，"
-        "帮助创新主体挽回损失110万元（约合"
+        "帮助创新主体挽回损失110万元（约合15."
     )
     assert figures["sentence_en"].startswith(
         "In 2024, Liaoning's three IP service centres provided infringement-risk and layout-strategy analysis "

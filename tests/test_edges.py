@@ -546,7 +546,7 @@ def test_a_killed_spells_computation_leaves_no_orphan_and_no_wrong_cache(tmp_pat
         from ipgauge.register import store
         def die(*a, **k):
             os.kill(os.getpid(), signal.SIGKILL)
-        holder = getattr(spells, {owner!r}) if {owner!r} else spells
+        holder = __import__({owner!r}) if {owner!r} else spells
         setattr(holder, {attr!r}, die)
         con = store.connect(Path({str(db)!r}), read_only=True)
         spells.spells(con, Path({str(db)!r}), date(2025, 6, 30))

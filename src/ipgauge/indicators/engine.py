@@ -55,6 +55,10 @@ def intervals(spells: ir.Table, ind: Indicator, settings: Settings, home: str | 
         t = t.filter(t.country == home)
     if ind.is_gi is not None:
         t = t.filter(t.is_gi == ind.is_gi)
+    if ind.collaboration == "co_held":
+        t = t.filter(t.holders.length() > 1)
+    elif ind.collaboration:  # academia_industry, cross_region: flags the spells carry
+        t = t.filter(t[ind.collaboration])
     if ind.measure == "granted":
         t = t.filter(t.valid_from == t.in_force_from)  # the first spell: the holder at grant
         return t.mutate(start=t.in_force_from, end=ibis.null("date"))

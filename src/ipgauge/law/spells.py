@@ -34,7 +34,7 @@ OPEN = "DATE '9999-12-31'"
 SPELL_COLUMNS = tuple(
     "right_type right_id kind is_gi filing_date ipc_main family_abroad pledge_max_cny pledged_from awarded_from "
     "party_id holder_type country region_code province_code prefecture_code county_code in_force_from valid_from "
-    "valid_to".split()
+    "valid_to holders holder_types holder_regions academia_industry cross_region".split()
 )
 FACTS = "family_abroad, pledge_max_cny, pledged_from, awarded_from"
 
@@ -105,7 +105,8 @@ abroad AS (SELECT DISTINCT family_id FROM families
 base AS (
     SELECT 'patent' AS right_type, p.patent_id AS right_id, p.kind, NULL::BOOLEAN AS is_gi, p.filing_date,
            p.ipc[1] AS ipc_main, f.family_id IS NOT NULL AS family_abroad, a.pledge_max_cny, a.pledged_from,
-           a.awarded_from, p.holders[1] AS holder, h.h_type, h.h_country, h.h_region, p.grant_date AS start,
+           a.awarded_from, p.holders[1] AS holder, p.holders AS holders, h.h_type, h.h_country, h.h_region,
+           p.grant_date AS start,
            least({rules.patent_end_sql("p")} + CAST(coalesce(a.extension_days, 0) AS INTEGER),
                  coalesce(a.ended, {OPEN})) AS stop,
            coalesce(a.void, false) AS void
@@ -114,7 +115,7 @@ base AS (
     LEFT JOIN holders h ON h.party_id = p.holders[1]
     UNION ALL
     SELECT 'trademark', t.trademark_id, t.kind, t.is_gi, t.filing_date, NULL, NULL, NULL, NULL, NULL, t.holders[1],
-           h.h_type, h.h_country, h.h_region, t.registration_date,
+           t.holders, h.h_type, h.h_country, h.h_region, t.registration_date,
            least(CAST(greatest(CAST(t.registration_date + to_years({rules.trademark_term_years}) AS DATE),
                                coalesce(a.renewed_to, DATE '0001-01-01')) + to_months({grace}) AS DATE),
                  coalesce(a.ended, {OPEN})),
@@ -122,24 +123,26 @@ base AS (
     FROM t LEFT JOIN agg a ON a.right_type = 'trademark' AND a.right_id = t.trademark_id
     LEFT JOIN holders h ON h.party_id = t.holders[1]
     UNION ALL
-    SELECT 'gi_product', g.gi_id, g.category, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'CN',
+    SELECT 'gi_product', g.gi_id, g.category, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'CN',
            g.region_codes[1], g.approval_date,
            coalesce(a.ended, {OPEN}), coalesce(a.void, false)
     FROM g LEFT JOIN agg a ON a.right_type = 'gi_product' AND a.right_id = g.gi_id),
 moves AS (  -- holder changes; a NULL holder from the beginning stands for the right's own first holder
-    SELECT right_type, right_id, effective_date AS h_from, trim(string_split(value, ';')[1]) AS holder
+    SELECT right_type, right_id, effective_date AS h_from, trim(string_split(value, ';')[1]) AS holder,
+           list_filter(list_transform(string_split(value, ';'), lambda x: trim(x)), lambda x: x <> '') AS holders
     FROM ev WHERE event = '{rules.transfer_event}'
     UNION ALL
-    SELECT DISTINCT right_type, right_id, DATE '0001-01-01', NULL
+    SELECT DISTINCT right_type, right_id, DATE '0001-01-01', NULL, NULL
     FROM ev WHERE event = '{rules.transfer_event}'),
 timeline AS (
-    SELECT m.right_type, m.right_id, m.h_from, m.holder, h.h_type, h.h_country, h.h_region,
+    SELECT m.right_type, m.right_id, m.h_from, m.holder, m.holders, h.h_type, h.h_country, h.h_region,
            lead(m.h_from, 1, {OPEN}) OVER (PARTITION BY m.right_type, m.right_id ORDER BY m.h_from) AS h_to
     FROM moves m LEFT JOIN holders h ON h.party_id = m.holder),
 pieces AS (  -- one pass over base: a right without transfers matches no timeline row and stays whole
     SELECT b.right_type, b.right_id, b.kind, b.is_gi, b.filing_date, b.ipc_main, b.family_abroad, b.pledge_max_cny,
            b.pledged_from, b.awarded_from,
            CASE WHEN tl.holder IS NULL THEN b.holder ELSE tl.holder END AS holder,
+           CASE WHEN tl.holder IS NULL THEN b.holders ELSE tl.holders END AS holders,
            CASE WHEN tl.holder IS NULL THEN b.h_type ELSE tl.h_type END AS holder_type,
            CASE WHEN tl.holder IS NULL THEN b.h_country ELSE tl.h_country END AS country,
            CASE WHEN tl.holder IS NULL THEN b.h_region ELSE tl.h_region END AS region_code,
@@ -148,11 +151,24 @@ pieces AS (  -- one pass over base: a right without transfers matches no timelin
            least(b.stop, coalesce(tl.h_to, {OPEN})) AS valid_to
     FROM base b LEFT JOIN timeline tl ON tl.right_type = b.right_type AND tl.right_id = b.right_id
     WHERE NOT b.void),
+kept AS (SELECT * FROM pieces WHERE valid_from < valid_to),
+co AS (  -- every holder of a co-held piece: its type, and its province (its country when abroad), in order
+    SELECT u.right_type, u.right_id, u.valid_from,
+           list(h.h_type ORDER BY u.i) AS holder_types,
+           list(coalesce(r.province_code, h.h_country) ORDER BY u.i) AS holder_regions
+    FROM (SELECT right_type, right_id, valid_from, unnest(holders) AS party, generate_subscripts(holders, 1) AS i
+          FROM kept WHERE len(holders) > 1) u
+    LEFT JOIN holders h ON h.party_id = u.party LEFT JOIN _hierarchy r ON r.code = h.h_region
+    GROUP BY ALL)
 SELECT s.right_type, s.right_id, s.kind, s.is_gi, s.filing_date, s.ipc_main, s.family_abroad, s.pledge_max_cny,
        s.pledged_from, s.awarded_from, s.holder AS party_id, s.holder_type, s.country, s.region_code,
-       r.province_code, r.prefecture_code, r.county_code, s.in_force_from, s.valid_from, s.valid_to
-FROM pieces s LEFT JOIN _hierarchy r ON r.code = s.region_code
-WHERE s.valid_from < s.valid_to"""
+       r.province_code, r.prefecture_code, r.county_code, s.in_force_from, s.valid_from, s.valid_to,
+       s.holders, c.holder_types, c.holder_regions,
+       coalesce(list_contains(c.holder_types, 'enterprise') AND (list_contains(c.holder_types, 'university')
+                OR list_contains(c.holder_types, 'research_institute')), false) AS academia_industry,
+       coalesce(len(list_distinct(c.holder_regions)) > 1, false) AS cross_region
+FROM kept s LEFT JOIN _hierarchy r ON r.code = s.region_code
+LEFT JOIN co c ON c.right_type = s.right_type AND c.right_id = s.right_id AND c.valid_from = s.valid_from"""
 
 
 def register_hierarchy(con: duckdb.DuckDBPyConnection) -> None:

@@ -50,7 +50,8 @@ def sentence(values: dict[str, float], name_zh: str, name_en: str, on: date, lan
         if v["trainings"]:
             parts.append(f"举办培训{count(v['trainings'], '场', 'zh')}、{count(v['training_attendees'], '人次', 'zh')}")
         if cny:
-            parts.append(f"帮助创新主体挽回损失{count(cny, '元', 'zh')}（约合{count(usd, '美元', 'zh')}）")
+            dollars = count(usd, "美元", "zh").removeprefix("约")  # 约合 already says "about"
+            parts.append(f"帮助创新主体挽回损失{count(cny, '元', 'zh')}（约合{dollars}）")
         return f"{period}，{name_zh}{count(v['centres'], '家', 'zh')}服务中心" + "，".join(parts) + "。"
     parts = [
         "provided infringement-risk and layout-strategy analysis reports for "

@@ -20,10 +20,20 @@ import numpy as np
 from ipgauge import __version__
 from ipgauge.errors import UserError
 from ipgauge.outputs import check_out
-from ipgauge.register.schema import EVENTS, FAMILIES, GI_PRODUCTS, PARTIES, PATENTS, TRADEMARKS
+from ipgauge.register.schema import (
+    AMOUNTS,
+    CASES,
+    CENTRES,
+    EVENTS,
+    FAMILIES,
+    GI_PRODUCTS,
+    PARTIES,
+    PATENTS,
+    TRADEMARKS,
+)
 from ipgauge.register.store import synthetic_notice
 from ipgauge.synth import calibration as cal
-from ipgauge.synth import gi, patents, trademarks
+from ipgauge.synth import casework, gi, patents, trademarks
 from ipgauge.synth import parties as party_gen
 from ipgauge.synth.dates import day
 from ipgauge.synth.writer import TableWriter
@@ -33,6 +43,7 @@ SAMPLE = 200_000  # draws per calibration estimate
 YEAR_ENDS = {y: day(date(y, 12, 31)) for y in (2022, 2023, 2024)}
 
 Progress = Callable[[str, int, int], None]
+WRITTEN = (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS, CENTRES, CASES, AMOUNTS)
 
 
 @dataclass(frozen=True)
@@ -91,12 +102,9 @@ def synthesize(scale_name: str, seed: int, out: Path, fmt: str = "csv", progress
         raise UserError(f"cannot write the synthetic register to {out} ({e.strerror}).") from None
     try:
         manifest = _write(p, scale, seed, work, fmt, tick)
-        for name in [f"{t.name}.{fmt}" for t in (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS)]:
+        for name in [f"{t.name}.{fmt}" for t in WRITTEN]:
             os.replace(work / name, out / name)
-        for stale in [
-            f"{t.name}.{'parquet' if fmt == 'csv' else 'csv'}"
-            for t in (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS)
-        ]:
+        for stale in [f"{t.name}.{'parquet' if fmt == 'csv' else 'csv'}" for t in WRITTEN]:
             (out / stale).unlink(missing_ok=True)
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (out / "README.txt").write_text(synthetic_notice() + _describe(manifest), encoding="utf-8")
@@ -117,7 +125,7 @@ def _earlier_synth(folder: Path) -> bool:
 
 
 def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Progress) -> dict:
-    writers = {t.name: TableWriter(work, t, fmt) for t in (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS)}
+    writers = {t.name: TableWriter(work, t, fmt) for t in WRITTEN}
     pools = party_gen.PartyPools.build(p.parties)
     for i, (a, b) in enumerate(_chunks(pools.total)):
         writers["parties"].write(party_gen.generate(pools, a, b, np.random.default_rng([seed, 1, i])))
@@ -160,6 +168,11 @@ def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Pro
     for y in (2023, 2024):
         at = YEAR_ENDS[y]
         achieved[f"gi_products_{y}"] = int(((approval <= at) & (np.isnat(cancelled) | (cancelled > at))).sum())
+    for table, columns in zip(
+        ("centres", "cases", "amounts"), casework.generate(np.random.default_rng([seed, 5, 0]), pools), strict=True
+    ):
+        writers[table].write(columns)
+    tick("synth casework", 1, 1)
     for w in writers.values():
         w.close()
     targets = {f"valid_inventions_domestic_{y}": v for y, v in cal.VALID_INVENTIONS_DOMESTIC.items()}

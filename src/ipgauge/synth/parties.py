@@ -110,6 +110,19 @@ class PartyPools:
         fstarts = int(sizes.sum()) + np.concatenate([[0], np.cumsum(fsizes)[:-1]])
         return cls(int(sizes.sum() + fsizes.sum()), codes, p, starts, sizes, countries, cp, fstarts, fsizes)
 
+    #: The showcase institute (the seed's Shenyang Institute of Automation): the first, and so the most
+    #: active, research institute of Liaoning's block, named and placed as the real one is.
+    showcase_province = "210000"
+    showcase_name = ("中国科学院沈阳自动化研究所", "Shenyang Institute of Automation, Chinese Academy of Sciences")
+    showcase_county = "210103"  # 沈河区 Shenhe District, Shenyang
+
+    @cached_property
+    def showcase(self) -> int:
+        """The showcase institute's party index."""
+        return int(
+            self.starts[self.province_codes.index(self.showcase_province), PARTY_TYPES.index("research_institute")]
+        )
+
     def draw(self, rng: np.random.Generator, province: np.ndarray, kind: str, power: float) -> np.ndarray:
         """A domestic holder for each right: a type by ``kind``, then a power-law pick in the block."""
         tp = np.array([HOLDER_TYPES[kind][t] for t in PARTY_TYPES])
@@ -213,6 +226,10 @@ def generate(pools: PartyPools, start: int, stop: int, rng: np.random.Generator)
     name_en = np.full(n, None, dtype=object)
     name_en[~domestic] = foreign_names
     types = np.asarray(PARTY_TYPES, dtype=object)[ptype]
+    here = idx == pools.showcase
+    names[here], name_en[here] = pools.showcase_name
+    region = np.where(here, pools.showcase_county, region)
+    address = np.where(here, "辽宁省沈阳市沈河区南塔街114号", address)
     return {
         "party_id": party_id(idx),
         "name": pa.array(names, pa.string()),

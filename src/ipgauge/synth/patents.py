@@ -173,6 +173,42 @@ def _ipc(rng: np.random.Generator, n: int) -> pa.Array:
     return pa.array(joined, pa.string())
 
 
+CROSS_REGION = 0.2  # share of co-held rights whose partner is in another province
+SHOWCASE_CO = 0.6  # share of the showcase institute's rights it holds with an enterprise
+SHOWCASE_IPC = ("B25J 9/16", "B25J 19/02", "G05B 19/418", "G05B 13/04", "G06T 7/00", "H04N 23/00")
+
+
+def _collaboration(
+    rng: np.random.Generator,
+    kind: str,
+    pools: PartyPools,
+    first: np.ndarray,
+    co: np.ndarray,
+    co_party: np.ndarray,
+    foreign: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Move some partners to other provinces; give the showcase institute enterprise partners at home."""
+    n = len(first)
+    elsewhere = rng.random(n) < CROSS_REGION
+    other = pools.provinces(rng, n)
+    academic = np.isin((np.searchsorted(pools.starts.ravel(), first, side="right") - 1) % pools.sizes.shape[1], [1, 2])
+    moved = np.where(
+        academic, pools.pick(rng, other, np.zeros(n, dtype=np.int64), 2.0), pools.draw(rng, other, kind, 2.0)
+    )
+    co_party = np.where(elsewhere & ~foreign, moved, co_party)
+    showcase = (first == pools.showcase) & (rng.random(n) < SHOWCASE_CO)
+    home = np.full(n, pools.province_codes.index(pools.showcase_province))
+    co_party = np.where(showcase, pools.pick(rng, home, np.zeros(n, dtype=np.int64), 1.5), co_party)
+    co = (co | showcase) & (co_party != first) & ~foreign
+    return co, co_party
+
+
+def _showcase_ipc(rng: np.random.Generator, ipc: pa.Array, rows: np.ndarray) -> pa.Array:
+    """The showcase institute's fields: robotics, intelligent manufacturing, photoelectric processing."""
+    picked = np.asarray(SHOWCASE_IPC, dtype=object)[rng.integers(0, len(SHOWCASE_IPC), len(rows))]
+    return pa.array(np.where(rows, picked, np.asarray(ipc.to_pylist(), dtype=object)), pa.string())
+
+
 def generate(
     rng: np.random.Generator, kind: str, n: int, pools: PartyPools, numbering: Numbering, family_start: int
 ) -> tuple[dict, dict | None, dict | None, Lives]:
@@ -189,7 +225,6 @@ def generate(
         academic, pools.pick(rng, province, np.zeros(n, dtype=np.int64), 2.0), pools.draw(rng, province, kind, 2.0)
     )
     co &= (co_party != first) & ~lv.foreign
-    holders = np.where(co, np.char.add(np.char.add(_pid(first), ";"), _pid(co_party)), _pid(first))
     adj, noun = vocab.pick(rng, vocab.TECH_ADJ, n), vocab.pick(rng, vocab.TECH_NOUN, n)
     title = "一种" + adj + noun
     lead = {"invention": "本发明公开了", "utility_model": "本实用新型公开了", "design": "本外观设计涉及"}[kind]
@@ -197,6 +232,15 @@ def generate(
     fam = (kind == "invention") & (rng.random(n) < np.where(lv.foreign, 0.9, 0.12))
     family_no = family_start + np.cumsum(fam) - 1
     family_id = np.where(fam, np.char.add("F", np.char.zfill(family_no.astype(str), 9)), None)
+    ipc = _ipc(rng, n) if kind != "design" else pa.nulls(n, pa.string())
+    families = _families(rng, ids, fam, family_id)
+    events = _events(rng, lv, ids, pools, province, first)
+    # drawn last, so that everything above stays as it was: partners in other provinces, and the
+    # showcase institute's collaborations (the seed's Shenyang Institute of Automation)
+    co, co_party = _collaboration(rng, kind, pools, first, co, co_party, lv.foreign)
+    if kind != "design":
+        ipc = _showcase_ipc(rng, ipc, (first == pools.showcase) | (co & (co_party == pools.showcase)))
+    holders = np.where(co, np.char.add(np.char.add(_pid(first), ";"), _pid(co_party)), _pid(first))
     patents = {
         "patent_id": ids,
         "jurisdiction": pa.array(np.full(n, "CN", dtype=object), pa.string()),
@@ -205,12 +249,10 @@ def generate(
         "abstract": pa.array(abstract, pa.string()),
         "filing_date": pa.array(lv.filing),
         "grant_date": pa.array(lv.grant),
-        "ipc": _ipc(rng, n) if kind != "design" else pa.nulls(n, pa.string()),
+        "ipc": ipc,
         "holders": pa.array(holders, pa.string()),
         "family_id": pa.array(family_id, pa.string()),
     }
-    families = _families(rng, ids, fam, family_id)
-    events = _events(rng, lv, ids, pools, province, first)
     return patents, families, events, lv
 
 
