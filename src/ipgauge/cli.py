@@ -368,7 +368,7 @@ def demo(
     out.print(styled(("2. Loaded", "bold"), f" into {db} ({time.perf_counter() - started:.1f} s)"))
     print_load_report(report)
     started = time.perf_counter()
-    spec = Spec("northeast", date(2025, 4, 30), report.recorded_date).validate()
+    spec = Spec("northeast", date(2025, 4, 30), report.recorded_date, casework=True).validate()
     computed, files = snapshot.publish(db, spec, out_dir / "release")
     out.print(
         styled(
@@ -379,6 +379,7 @@ def demo(
     )
     _print_release(computed, ("zh", "en"))
     out.print(f"\nFiles: {out_dir / 'release'}/ " + ", ".join(p.name for p in files))
+    _demo_services(db, out_dir, spec.known_at)
     some_patent = _a_patent(db)
     k = spec.known_at.isoformat()
     out.print(styled("\n", ("Next, try", "bold"), f" (the register is {db}):"))
@@ -391,10 +392,67 @@ def demo(
         f"--from 2020-01-01 --db {db}",
         *([f"ipgauge status {some_patent} --as-of 2025-04-30 --known-at {k} --db {db}"] if some_patent else []),
         f"ipgauge release --reproduce {computed.snapshot['release_id']} --db {db} --out {again}",
+        f"ipgauge casework summary --region 辽宁 --year 2024 --known-at {k} --db {db}",
+        f"ipgauge collaboration ego 沈阳自动化所 --as-of 2025-04-30 --known-at {k} --picture ego.svg --db {db}",
+        f"ipgauge parties resolve 中科院沈阳自动化所 --known-at {k} --db {db}",
         "ipgauge regions 辽宁",
     ):
         out.print(f"  {line}", soft_wrap=True)
     out.print("(inside the project folder, `. .venv/bin/activate` puts ipgauge on your PATH)")
+
+
+def _demo_services(db: Path, out_dir: Path, k: date) -> None:
+    """The services on the synthetic register: Liaoning's casework in 2024, and its collaboration network."""
+    import json
+
+    from ipgauge.indicators.query import open_engine
+    from ipgauge.regions.groups import region
+    from ipgauge.services.casework import sentence, summary
+    from ipgauge.services.collaboration import draw_ego, ego
+    from ipgauge.services.collaboration import summary as collaboration
+
+    started = time.perf_counter()
+    figures = summary(db, "210000", 2024, k)
+    out.print(
+        styled(
+            ("\n4. Casework", "bold"), f" of Liaoning's service centres in 2024 ({time.perf_counter() - started:.1f} s)"
+        )
+    )
+    for lang in ("zh", "en"):
+        out.print(sentence(figures, lang), soft_wrap=True)
+    started = time.perf_counter()
+    folder = out_dir / "collaboration"
+    folder.mkdir(parents=True, exist_ok=True)
+    on = date(2025, 4, 30)
+    with open_engine(db, k) as engine:
+        net = collaboration(engine, region("210000"), on)
+        view = ego(engine, _showcase(engine), on)
+    (folder / "liaoning.json").write_text(json.dumps(net, ensure_ascii=False, indent=2), encoding="utf-8")
+    (folder / "ego.json").write_text(json.dumps(view, ensure_ascii=False, indent=2), encoding="utf-8")
+    picture = draw_ego(view, folder / "ego.png")
+    out.print(styled(("5. Collaboration", "bold"), f" in Liaoning on {on} ({time.perf_counter() - started:.1f} s)"))
+    for f in net["indicators"]:
+        out.print(
+            f"  {f['indicator']}: {f['value']:,} ({f['share_pct']}% of valid invention patents, {f['yoy_pct']}% y/y)"
+        )
+    year = view["years"][-1]
+    fields = ", ".join(list(year["fields"])[:3])
+    out.print(
+        f"  {view['name']}: {year['partners']} partners on {on}, leading fields {fields}; picture {picture}",
+        soft_wrap=True,
+    )
+
+
+def _showcase(engine) -> str:
+    """The party id of the synthetic register's showcase institute (the seed's Shenyang Institute of Automation)."""
+    from ipgauge.synth.parties import PartyPools
+
+    row = engine.store_con.execute(
+        "SELECT party_id FROM parties WHERE name = ? LIMIT 1", [PartyPools.showcase_name[0]]
+    ).fetchone()
+    if row is None:
+        raise UserError("the demo register has no showcase institute; run `make demo` again to rebuild it.")
+    return row[0]
 
 
 def _only_a_demo(db: Path) -> None:

@@ -490,10 +490,8 @@ def _subject(company: str | None, region: str | None, field: str | None) -> list
 def _note_match(subject, text: str, given: str = "--company") -> None:
     """Say which company a part of a name was taken to mean."""
     if subject.kind == "company" and subject.matched != "exactly":
-        err.print(
-            f"note: {given} {text.strip()!r} taken as {subject.label_zh} ({subject.key}), "
-            "the one party whose name contains it."
-        )
+        how = "the one party whose name contains it" if subject.matched == "by part of its name" else subject.matched
+        err.print(f"note: {given} {text.strip()!r} taken as {subject.label_zh} ({subject.key}), {how}.")
 
 
 casework_app = typer.Typer(no_args_is_help=True, help="The service centres' casework in figures.")
@@ -511,16 +509,22 @@ def casework_summary(
         str | None, typer.Option("--fx-date", help="Convert every amount at this date's rates (default: each its own).")
     ] = None,
     known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     db: DbOption = None,
 ) -> None:
     """Companies served with reports, disputes, consultations, trainings and losses recovered (CNY and USD)."""
     from ipgauge.register import store
     from ipgauge.services.casework import summary
 
-    _choice(fmt, ("table", "json"))
+    _choice(fmt, ("table", "json", "csv"))
     k = _date(known_at_, "--known-at") or date.today()
     result = summary(store.db_path(db), region, year, k, _date(fx_date, "--fx-date"))
+    if fmt == "csv":
+        from ipgauge.releases.casework import FIGURES
+
+        rows = [[result["region"], year, result["known_at"], key, name, result[key]] for key, name in FIGURES.items()]
+        _write_csv(("region", "year", "known_at", "figure", "indicator", "value"), rows)
+        return
     if fmt == "json":
         from ipgauge.services.casework import sentence
 
@@ -678,3 +682,212 @@ def collaboration_ego(
                 f"{r['name']} ({r['partner']})", r["type"] or "", r["region"] or "", r["field_en"], str(r["patents"])
             )
         out.print(top)
+
+
+parties_app = typer.Typer(no_args_is_help=True, help="The register's parties: names resolved to parties.")
+app.add_typer(parties_app, name="parties")
+RESOLVE_CSV = ("input", "status", "party_id", "name", "score", "how", "candidates")
+
+
+@parties_app.command("resolve")
+@guarded
+def parties_resolve(
+    names: Annotated[list[str] | None, typer.Argument(help="Names as written (简称, old or English names …).")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", parser=_path, help="A text file of names, one per line.")
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", min=50, max=100, help="The score (0–100) from which a name is a party.")
+    ] = 95.0,
+    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    db: DbOption = None,
+) -> None:
+    """Each name resolved to a party of the register, with its score and how — or ambiguous, or unmatched."""
+    from ipgauge.register import store
+    from ipgauge.services.names import resolve
+
+    _choice(fmt, FORMATS)
+    given = list(names or [])
+    if file is not None:
+        try:
+            given += [line.strip() for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, UnicodeDecodeError) as e:
+            raise UserError(f"cannot read {file} ({why(e) if isinstance(e, OSError) else 'not UTF-8 text'}).") from None
+    if not given:
+        raise UserError("give the names to resolve, or --file FILE with one name a line.")
+    k = _date(known_at_, "--known-at") or date.today()
+    con = store.connect(store.db_path(db), read_only=True)
+    try:
+        found = [resolve(con, name, k, threshold) for name in given]
+    finally:
+        con.close()
+    if fmt == "json":
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    rows = [
+        [f["input"], f["status"], f["party_id"] or "", f["name"] or "", "" if f["score"] is None else f"{f['score']:g}",
+         f["how"] or "", "; ".join(f"{c['name']} ({c['party_id']}, {c['score']:g})" for c in f["candidates"])]
+        for f in found
+    ]  # fmt: skip
+    if fmt == "csv":
+        _write_csv(RESOLVE_CSV, rows)
+        return
+    table = RichTable(title=f"Names resolved to parties (known at {k}; threshold {threshold:g})")
+    for c in RESOLVE_CSV:
+        table.add_column(c)
+    for r in rows:
+        table.add_row(*r)
+    out.print(table)
+    unresolved = sum(f["status"] != "matched" for f in found)
+    if unresolved:
+        err.print(f"note: {unresolved} of {len(found)} names not resolved to one party (ambiguous or unmatched).")
+
+
+case_app = typer.Typer(no_args_is_help=True, help="Single casework records: add, update or close a case.")
+app.add_typer(case_app, name="case")
+RecordedOn = Annotated[
+    str | None, typer.Option("--recorded-on", help="The day the record was received (default: today).")
+]
+
+
+def _save(db: Path | None, rows: dict[str, list[dict]], recorded_on: str | None, what: str) -> None:
+    """Save records through the validated load; one sentence and exit 2 when any is refused (none is saved then)."""
+    from ipgauge.register import store
+    from ipgauge.services.casework import record
+
+    report, reasons = record(store.db_path(db), rows, _date(recorded_on, "--recorded-on"))
+    if reasons:
+        saved = " (the rest was saved)" if report.accepted else ""
+        raise UserError(f"{what} was not saved{saved}: " + "; ".join(reasons), 2)
+    mark_saved(what)
+    out.print(f"Saved {what} (delivery recorded on {report.recorded_date}).")
+
+
+def _amount(text: str | None, option: str) -> tuple[str, str] | None:
+    """'500000 EUR' → ('500000', 'EUR')."""
+    if text is None:
+        return None
+    parts = text.split()
+    if len(parts) != 2:
+        raise UserError(f"{option} takes an amount and its currency, such as {option} '500000 EUR'.")
+    return parts[0], parts[1].upper()
+
+
+@case_app.command("add")
+@guarded
+def case_add(
+    case_id: Annotated[str, typer.Option("--case-id", help="The case's id (unique in the register).")],
+    centre: Annotated[str, typer.Option("--centre", help="The centre's id (from centres.csv).")],
+    kind: Annotated[str, typer.Option("--kind", help="risk_report, layout_report, dispute, consultation, …")],
+    opened: Annotated[str, typer.Option("--opened", help="The day the case was opened.")],
+    client_party: Annotated[str | None, typer.Option("--client-party", help="The client's party id.")] = None,
+    client_name: Annotated[str | None, typer.Option("--client-name", help="The client's name.")] = None,
+    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", help="The foreign office (US, EP …).")] = None,
+    attendees: Annotated[int | None, typer.Option("--attendees", min=0, help="A training's attendance.")] = None,
+    rights: Annotated[str | None, typer.Option("--rights", help="The rights concerned, ';'-separated.")] = None,
+    outcome: Annotated[str | None, typer.Option("--outcome", help="What came of it so far.")] = None,
+    recorded_on: RecordedOn = None,
+    db: DbOption = None,
+) -> None:
+    """Add one case (validated like a delivery: the centre and the client party must exist)."""
+    from ipgauge.register import store
+    from ipgauge.services.casework import current_case
+
+    path = store.db_path(db)
+    if path.exists():
+        con = store.connect(path, read_only=True)
+        try:
+            if current_case(con, case_id):
+                raise UserError(f"case {case_id} is already in the register; change it with `ipgauge case update`.")
+        finally:
+            con.close()
+    row = {
+        "case_id": case_id,
+        "centre_id": centre,
+        "client_party_id": client_party,
+        "client_name": client_name,
+        "kind": kind,
+        "jurisdiction": jurisdiction,
+        "opened_date": opened,
+        "status": "open",
+        "outcome": outcome,
+        "attendees": attendees,
+        "rights": rights,
+    }
+    _save(db, {"cases": [row]}, recorded_on, f"case {case_id}")
+
+
+def _existing(db: Path | None, case_id: str) -> dict:
+    from ipgauge.register import store
+    from ipgauge.services.casework import current_case
+
+    con = store.connect(store.db_path(db), read_only=True)
+    try:
+        row = current_case(con, case_id)
+    finally:
+        con.close()
+    if row is None:
+        raise UserError(f"there is no case {case_id} in the register; add it with `ipgauge case add`.")
+    return row
+
+
+@case_app.command("update")
+@guarded
+def case_update(
+    case_id: Annotated[str, typer.Argument(help="The case's id.")],
+    status: Annotated[str | None, typer.Option("--status", help="open, closed or withdrawn.")] = None,
+    outcome: Annotated[str | None, typer.Option("--outcome", help="What came of it.")] = None,
+    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", help="The foreign office.")] = None,
+    client_name: Annotated[str | None, typer.Option("--client-name", help="The client's name.")] = None,
+    attendees: Annotated[int | None, typer.Option("--attendees", min=0, help="A training's attendance.")] = None,
+    closed: Annotated[str | None, typer.Option("--closed", help="The day it closed.")] = None,
+    rights: Annotated[str | None, typer.Option("--rights", help="The rights concerned, ';'-separated.")] = None,
+    recorded_on: RecordedOn = None,
+    db: DbOption = None,
+) -> None:
+    """Change a case: a new version, the old one kept (the register is bitemporal)."""
+    row = _existing(db, case_id)
+    changes = {
+        "status": status,
+        "outcome": outcome,
+        "jurisdiction": jurisdiction,
+        "client_name": client_name,
+        "attendees": attendees,
+        "closed_date": closed,
+        "rights": rights,
+    }
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        raise UserError("nothing to change: give at least one of --status, --outcome, --closed, … .")
+    _save(db, {"cases": [row | changes]}, recorded_on, f"case {case_id}")
+
+
+@case_app.command("close")
+@guarded
+def case_close(
+    case_id: Annotated[str, typer.Argument(help="The case's id.")],
+    on: Annotated[str, typer.Option("--date", help="The day it closed.")],
+    outcome: Annotated[str | None, typer.Option("--outcome", help="What came of it.")] = None,
+    recovered: Annotated[
+        str | None, typer.Option("--recovered", help="Losses recovered: amount and currency, e.g. '500000 EUR'.")
+    ] = None,
+    fee: Annotated[str | None, typer.Option("--fee", help="The fee: amount and currency, e.g. '20000 CNY'.")] = None,
+    recorded_on: RecordedOn = None,
+    db: DbOption = None,
+) -> None:
+    """Close a case on a date, with its outcome and any money recovered or charged (dated that day)."""
+    row = _existing(db, case_id)
+    if row["status"] == "closed":
+        raise UserError(f"case {case_id} is already closed (on {row['closed_date']}).")
+    rows: dict[str, list[dict]] = {
+        "cases": [row | {"status": "closed", "closed_date": on} | ({"outcome": outcome} if outcome else {})]
+    }
+    amounts = []
+    for kind, given, option in (("recovered", recovered, "--recovered"), ("fee", fee, "--fee")):
+        money = _amount(given, option)
+        if money:
+            amounts.append({"case_id": case_id, "kind": kind, "amount": money[0], "currency": money[1], "date": on})
+    if amounts:
+        rows["amounts"] = amounts
+    _save(db, rows, recorded_on, f"case {case_id}" + (" and its amounts" if amounts else ""))

@@ -10,8 +10,10 @@ rate and its day kept) — so that the indicators read one table on any engine, 
 Columns: fact ('case' | 'amount'), kind (a case kind, or an amount kind), case_id, centre_id,
 jurisdiction (the foreign office the case is about), date (opened, or the amount's date), client
 (the client's party id, or ``name:`` and its name when only the name is known), attendees, amount,
-currency, cny, usd, rate_date, cny_per_unit, usd_per_unit, country ('CN'), region_code,
-province_code, prefecture_code, county_code.
+currency, cny, usd, rate_date, cny_per_unit, usd_per_unit, fx_problem (why an amount could not be
+converted: a currency or a date the ECB table lacks — the row is kept, and a figure counting it fails
+with that sentence, never a silent zero), country ('CN'), region_code, province_code,
+prefecture_code, county_code.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ipgauge.errors import UserError
 from ipgauge.indicators.fx import convert
 from ipgauge.law.spells import register_hierarchy
 from ipgauge.register.cache import cache_dir, cached
@@ -36,7 +39,7 @@ FACT_COLUMNS = tuple(
     "fact kind case_id centre_id jurisdiction date client attendees amount currency cny usd rate_date "
     "region_code".split()
 )
-FORMAT = 1  # bump when the table's columns or meaning change: old caches are then never read
+FORMAT = 2  # bump when the table's columns or meaning change: old caches are then never read
 
 
 def fact_sql(k: date, upto: int | None) -> str:
@@ -63,22 +66,35 @@ def _table(con: duckdb.DuckDBPyConnection, k: date, upto: int | None) -> pa.Tabl
     """The facts with every amount converted (a currency or date the ECB table lacks is a clear error)."""
     register_hierarchy(con)
     t = con.sql(fact_sql(k, upto)).to_arrow_table()
-    money: dict[str, list] = {c: [] for c in ("cny", "usd", "rate_date", "cny_per_unit", "usd_per_unit")}
+    money: dict[str, list] = {c: [] for c in ("cny", "usd", "rate_date", "cny_per_unit", "usd_per_unit", "fx_problem")}
     for amount, currency, on in zip(
         t["amount"].to_pylist(), t["currency"].to_pylist(), t["date"].to_pylist(), strict=True
     ):
-        c = convert(Decimal(amount), currency, on) if amount is not None else None
+        c, problem = None, None
+        if amount is not None:
+            try:
+                c = convert(Decimal(amount), currency, on)
+            except UserError as e:  # kept, not fatal: only a figure that counts this amount fails, saying why
+                problem = f"{amount} {currency} on {on}: {str(e).rstrip('.')}"
         money["cny"].append(c.cny if c else None)
         money["usd"].append(c.usd if c else None)
         money["rate_date"].append(c.rate_date if c else None)
         money["cny_per_unit"].append(c.cny_per_unit.quantize(Decimal("1e-8")) if c else None)
         money["usd_per_unit"].append(c.usd_per_unit.quantize(Decimal("1e-8")) if c else None)
+        money["fx_problem"].append(problem)
     t = t.set_column(
         t.schema.get_field_index("amount"),
         "amount",
         pa.array([Decimal(a) if a is not None else None for a in t["amount"].to_pylist()], MONEY),
     )
-    types = {"cny": MONEY, "usd": MONEY, "rate_date": pa.date32(), "cny_per_unit": RATE, "usd_per_unit": RATE}
+    types = {
+        "cny": MONEY,
+        "usd": MONEY,
+        "rate_date": pa.date32(),
+        "cny_per_unit": RATE,
+        "usd_per_unit": RATE,
+        "fx_problem": pa.string(),
+    }
     for name, values in money.items():
         t = t.append_column(name, pa.array(values, types[name]))
     return t

@@ -165,9 +165,22 @@ class Engine:
         base = self._base(ind)
         t = self._intervals(ind, where)
         t = t.filter(E.in_region(t, where))
+        self._convertible(t, base, dates)
         counted = {f"c{i}": E.tally(t, base, E.counts(t, base, d)) for i, d in enumerate(dates)}
         row = self.backend.execute(t.aggregate(**counted)).iloc[0]
         return [_number(base, row[f"c{i}"]) for i in range(len(dates))]
+
+    def _convertible(self, t: ibis.Table, ind: Indicator, dates: list[date]) -> None:
+        """A money figure counting an amount the ECB table cannot convert fails, saying which and why."""
+        if not ind.is_money:
+            return
+        counted = ibis.literal(False)
+        for d in dates:
+            counted = counted | E.counts(t, ind, d)
+        bad = t.filter(counted & t.fx_problem.notnull()).select("fx_problem").limit(1)
+        rows = self.backend.execute(bad)
+        if len(rows):
+            raise UserError(f"{ind.name} cannot be computed: the amount {rows['fx_problem'].iloc[0]}")
 
     def _figure(
         self,
@@ -236,6 +249,7 @@ class Engine:
         if by:
             t = t.mutate(part=E.breakdown_key(t, by, where))
             t = t.filter(t.part.notnull())
+        self._convertible(t, self._base(ind), [E.key_to_date(k, period) for k in range(first - per_year, last + 1)])
         sweep = E.flow_sweep if ind.is_casework else E.sweep
         frame = self.backend.execute(sweep(t, self._base(ind), period, first - per_year, last, parts))
         keys = frame["part"].astype(str) if by else [None] * len(frame)
@@ -267,6 +281,7 @@ class Engine:
         before = year_before(on)
         t = self._intervals(ind, where, by)
         t = t.filter(E.in_region(t, where))
+        self._convertible(t, base, [on, before])
         t = t.mutate(part=E.breakdown_key(t, by, where))
         expr = t.group_by("part").aggregate(
             value=E.tally(t, base, E.counts(t, base, on)), previous=E.tally(t, base, E.counts(t, base, before))

@@ -42,6 +42,10 @@ def sentence(values: dict[str, float], name_zh: str, name_en: str, on: date, lan
     v = values
     cny, usd = round(v["recovered_cny"]), round(v["recovered_usd"])
     period = year_to_date(on, lang)
+    if not v["centres"]:
+        if lang == "zh":
+            return f"{period}，{name_zh}没有服务中心开展业务的记录。"
+        return f"{period}, no IP service centre in {name_en} recorded any casework."
     if lang == "zh":
         parts = [
             f"为{count(v['companies_with_reports'], '家', 'zh')}企业提供知识产权侵权风险和布局策略分析报告",
@@ -53,19 +57,22 @@ def sentence(values: dict[str, float], name_zh: str, name_en: str, on: date, lan
             dollars = count(usd, "美元", "zh").removeprefix("约")  # 约合 already says "about"
             parts.append(f"帮助创新主体挽回损失{count(cny, '元', 'zh')}（约合{dollars}）")
         return f"{period}，{name_zh}{count(v['centres'], '家', 'zh')}服务中心" + "，".join(parts) + "。"
+
+    def n(key: str, one: str, many: str) -> str:
+        return f"{count(v[key], '', 'en')} {one if v[key] == 1 else many}"
+
     parts = [
-        "provided infringement-risk and layout-strategy analysis reports for "
-        f"{count(v['companies_with_reports'], '', 'en')} companies",
-        f"guided {count(v['disputes'], '', 'en')} overseas IP disputes and {count(v['consultations'], '', 'en')} "
-        "consultations",
+        f"provided infringement-risk and layout-strategy analysis reports for "
+        f"{n('companies_with_reports', 'company', 'companies')}",
+        f"guided {n('disputes', 'overseas IP dispute', 'overseas IP disputes')} and "
+        f"{n('consultations', 'consultation', 'consultations')}",
     ]
     if v["trainings"]:
         parts.append(
-            f"held {count(v['trainings'], '', 'en')} trainings for {count(v['training_attendees'], '', 'en')} attendees"
+            f"held {n('trainings', 'training', 'trainings')} for {n('training_attendees', 'attendee', 'attendees')}"
         )
     if cny:
         parts.append(f"helped innovators recover {count(cny, '', 'en')} yuan (${usd:,}) in losses")
     listed = ", ".join(parts[:-1]) + (", and " if len(parts) > 2 else " and ") + parts[-1]
-    centres = count(v["centres"], "", "en")
-    noun = "IP service centre" if v["centres"] == 1 else "IP service centres"
-    return f"{period}, {name_en}'s {centres} {noun} {listed}."
+    centres = "IP service centre" if v["centres"] == 1 else f"{count(v['centres'], '', 'en')} IP service centres"
+    return f"{period}, {name_en}'s {centres} {listed}."

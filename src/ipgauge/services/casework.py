@@ -77,3 +77,52 @@ def sentence(figures: dict, lang: str) -> str:
     return casework.sentence(
         figures, figures["region_name_zh"], figures["region_name_en"], date(figures["year"], 12, 31), lang
     )
+
+
+def current_case(con: duckdb.DuckDBPyConnection, case_id: str) -> dict | None:
+    """The case's latest version in the register, in canonical columns (None when there is none)."""
+    from ipgauge.register.schema import CASES
+    from ipgauge.register.store import canonical_select
+
+    rows = con.execute(canonical_select(CASES, "known_to IS NULL AND case_id = ?"), [case_id]).fetchall()
+    return dict(zip(CASES.column_names, rows[0], strict=True)) if rows else None
+
+
+def record(db: Path, rows: dict[str, list[dict]], recorded_on: date | None = None) -> tuple[object, list[str]]:
+    """Save single records (a case, its amounts) as a one-off delivery: validated and loaded like any other.
+
+    The records go through the same checks, bitemporal versioning and atomic load as a delivery of
+    files (``ipgauge load``); what is rejected comes back as its reasons, and nothing of it is saved.
+    """
+    import csv
+    import tempfile
+
+    from ipgauge.register.load import load_delivery
+    from ipgauge.register.schema import TABLES_BY_NAME
+
+    with tempfile.TemporaryDirectory(prefix="ipgauge-case-") as tmp:
+        folder = Path(tmp) / "delivery"
+        folder.mkdir()
+        for name, records in rows.items():
+            columns = TABLES_BY_NAME[name].column_names
+            with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as f:
+                w = csv.writer(f, lineterminator="\n")
+                w.writerow(columns)
+                for r in records:
+                    w.writerow([_cell(r.get(c)) for c in columns])
+        report = load_delivery(folder, db, rejects_dir=Path(tmp) / "rejects", recorded_on=recorded_on)
+        reasons = []
+        for name in rows:
+            path = Path(tmp) / "rejects" / f"{name}.csv"
+            if path.exists():
+                with open(path, encoding="utf-8", newline="") as f:
+                    reasons += [f"{name}: {r.get('reason', '')}" for r in csv.DictReader(f)]
+    return report, reasons
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    return str(value)

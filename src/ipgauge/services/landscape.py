@@ -81,6 +81,19 @@ def _company(con: duckdb.DuckDBPyConnection, text: str, k: date) -> Subject:
             [text],
         ).fetchall()
     if not rows:
+        from ipgauge.services.names import resolve
+
+        found = resolve(con, text, k)
+        if found["status"] == "ambiguous":
+            names = "; ".join(f"{c['name']} ({c['party_id']}, score {c['score']:g})" for c in found["candidates"])
+            raise UserError(f"{text!r} may be several parties ({names}); give the party id.")
+        if found["status"] == "matched":
+            matched = f"by name resolution (score {found['score']:g}, {found['how']})"
+            rows = con.execute(
+                f"SELECT party_id, name, coalesce(name_en, '') FROM parties WHERE {known_at(k)} AND party_id = ?",
+                [found["party_id"]],
+            ).fetchall()
+    if not rows:
         raise UserError(f"no party in the register is called or numbered {text!r}.")
     if len(rows) > 1:
         names = "; ".join(f"{r[1]} ({r[0]})" for r in rows[:5])

@@ -139,11 +139,27 @@ def normalise(name: str) -> str:
     return " ".join(kept or words)
 
 
+#: Leading qualifiers a Chinese name is often written without (中国科学院沈阳自动化研究所 → 沈阳自动化所).
+QUALIFIERS_ZH = ("中国科学院", "中国", "国家")
+
+
+def _split(key: str) -> tuple[frozenset[str], str]:
+    """A Chinese key's leading places (沈阳, 辽宁省 …) and the rest, leading qualifiers dropped too."""
+    places: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for lead in (*QUALIFIERS_ZH, *_places()):
+            if key.startswith(lead) and len(key) > len(lead) + 1:
+                if lead not in QUALIFIERS_ZH:
+                    places.add(re.sub(r"(省|市|自治区)$", "", lead))
+                key, changed = key[len(lead) :], True
+                break
+    return frozenset(places), key
+
+
 def _without_place(key: str) -> str:
-    for place in _places():
-        if key.startswith(place) and len(key) > len(place) + 1:
-            return key[len(place) :]
-    return key
+    return _split(key)[1]
 
 
 def _subsequence(short: str, long: str) -> bool:
@@ -183,11 +199,19 @@ def _score_en(ka: str, kb: str) -> float:
 
 
 def _score_zh(ka: str, kb: str) -> tuple[float, str]:
-    pa_, pb = _without_place(ka), _without_place(kb)
-    if pa_ == pb:
-        return 98.0, "normalised"  # the same firm with and without its place name
-    for short, long in ((ka, kb), (kb, ka), (pa_, pb), (pb, pa_)):
-        if len(short) >= MIN_SHORT and len(short) < len(long) and short[0] == long[0] and _subsequence(short, long):
+    """Chinese names: the same firm with or without its place; a 简称; else character similarity.
+
+    Places must agree where both names have one: 沈阳自动化所 and 大连自动化所 are different institutes.
+    """
+    (pa_, ra), (pb, rb) = _split(ka), _split(kb)
+    agree = not pa_ or not pb or bool(pa_ & pb)
+    if ra == rb and agree:
+        return 98.0, "normalised"  # the same body with and without its place name or qualifier
+    pairs = [(ka, kb), (kb, ka)] + ([(ra, rb), (rb, ra)] if agree else [])
+    for short, long in pairs:
+        if short in _places() or len(short) < MIN_SHORT or len(short) >= len(long):
+            continue
+        if short[0] == long[0] and _subsequence(short, long):
             return round(THRESHOLD + (100 - THRESHOLD) * len(short) / len(long), 2), "简称"
     from rapidfuzz import fuzz
 
@@ -201,15 +225,12 @@ class Resolver:
         """``parties``: (party_id, name, English name or None) as the register holds them."""
         self.names: list[tuple[str, str]] = []
         self.by_key: dict[str, list[int]] = defaultdict(list)
-        self.by_first: dict[str, list[int]] = defaultdict(list)
         for pid, name, name_en in parties:
             for written in (name, name_en):
                 if written:
                     i = len(self.names)
                     self.names.append((pid, written))
-                    key = normalise(written)
-                    self.by_key[key].append(i)
-                    self.by_first[key[:1]].append(i)
+                    self.by_key[normalise(written)].append(i)
 
     def match(self, name: str, threshold: float = THRESHOLD, top: int = 3) -> list[Match]:
         """The parties ``name`` may be, best first, each at or above ``threshold`` (one per party)."""
@@ -223,10 +244,8 @@ class Resolver:
         for i in self.by_key.get(key, []):
             pid, written = self.names[i]
             best.setdefault(pid, Match(pid, written, 100.0, "normalised"))
-        if not best:
-            candidates = self.by_first.get(key[:1], []) if is_chinese(key) else range(len(self.names))
-            for i in candidates:
-                pid, written = self.names[i]
+        if not best:  # the names come from an SQL pre-filter (candidates()): few enough to compare one by one
+            for pid, written in self.names:
                 s, how = score(name, written)
                 if s >= threshold and (pid not in best or s > best[pid].score):
                     best[pid] = Match(pid, written, s, how)
@@ -273,3 +292,51 @@ def cluster(
                 merges.append((k, best, best_score, best_how))
     index = {r: i for i, r in enumerate(sorted(set(leader_of.values())))}
     return [index[leader_of[k]] for k in keys], merges
+
+
+def candidates(con, name: str, k, limit: int = 5000) -> list[tuple[str, str, str | None]]:
+    """Parties of the register (as known on K) that could be ``name``.
+
+    Those containing every character (Chinese) or the start of every word (Latin) of its key: what a
+    简称 or a shorter form must share with the full name. One SQL scan, not a Python loop over parties.
+    """
+    from ipgauge.register.store import known_at
+
+    key = normalise(name)
+    if not key:
+        return []
+    if is_chinese(key):
+        parts = sorted(set(_without_place(key)))[:10]
+        test = " AND ".join("contains(p.name, ?)" for _ in parts)
+    else:
+        parts = sorted({w[:4] for w in key.split() if len(w) >= 3})[:5] or [key[:4]]
+        test = " AND ".join("contains(lower(coalesce(p.name_en, '') || ' ' || p.name), ?)" for _ in parts)
+    return con.execute(
+        f"SELECT p.party_id, p.name, p.name_en FROM parties p WHERE {known_at(k, 'p')} AND {test} "
+        f"ORDER BY p.party_id LIMIT {int(limit)}",
+        parts,
+    ).fetchall()
+
+
+AMBIGUOUS_MARGIN = 1.0  # two parties within this many points of each other: the name is ambiguous
+
+
+def resolve(con, name: str, k, threshold: float = THRESHOLD) -> dict:
+    """``name`` resolved to a party of the register: the match, its score and how, or why there is none."""
+    found = Resolver(candidates(con, name, k)).match(name, threshold)
+    out = {"input": name, "party_id": None, "name": None, "score": None, "how": None}
+    if not found:
+        return out | {"status": "unmatched", "candidates": []}
+    listed = [{"party_id": m.party_id, "name": m.name, "score": m.score, "how": m.how} for m in found]
+    abbreviations = sum(m.how == "简称" for m in found)
+    if len(found) > 1 and (found[0].score - found[1].score < AMBIGUOUS_MARGIN or abbreviations > 1):
+        return out | {"status": "ambiguous", "candidates": listed}
+    best = found[0]
+    return out | {
+        "party_id": best.party_id,
+        "name": best.name,
+        "score": best.score,
+        "how": best.how,
+        "status": "matched",
+        "candidates": listed[1:],
+    }
