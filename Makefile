@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev,spark,services]'
+	# labelled assignee names for the name-resolution test and benchmark: GPL data, test time only, no deps
+	$(BIN)/pip install -q --no-deps pv-evaluation==2.1.1
 	touch $(STAMP)
 
 setup: system $(STAMP)

@@ -447,12 +447,12 @@ def _showcase(engine) -> str:
     """The party id of the synthetic register's showcase institute (the seed's Shenyang Institute of Automation)."""
     from ipgauge.synth.parties import PartyPools
 
-    row = engine.store_con.execute(
-        "SELECT party_id FROM parties WHERE name = ? LIMIT 1", [PartyPools.showcase_name[0]]
-    ).fetchone()
-    if row is None:
+    rows = engine.store_con.execute(
+        "SELECT party_id FROM parties WHERE name = ? ORDER BY party_id LIMIT 1", [PartyPools.showcase_name[0]]
+    ).fetchall()  # fetchall: a half-read result would block the connection's next statement
+    if not rows:
         raise UserError("the demo register has no showcase institute; run `make demo` again to rebuild it.")
-    return row[0]
+    return rows[0][0]
 
 
 def _only_a_demo(db: Path) -> None:

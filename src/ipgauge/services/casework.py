@@ -50,7 +50,7 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
         centres_here = engine.store_con.execute(
             f"""SELECT count(*) FROM centres c LEFT JOIN _hierarchy h ON h.code = c.region_code
                 WHERE {known_at(k, "c")} AND {r.sql_predicate()}"""
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     converted = [convert(Decimal(amount), currency, on_, fx_date) for _, amount, currency, on_ in rows]
     if fx_date is not None:
         figures["recovered_cny"] = float(sum((c.cny for c in converted), Decimal(0)))

@@ -341,11 +341,15 @@ TYPE_COLOURS = {
 }
 
 
+FIELD_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
+
+
 def draw_ego(view: dict, out: Path) -> Path:
     """The ego network on D as a picture (PNG or SVG by ``out``'s suffix): partners around the institution.
 
-    Partners sit on a circle grouped by type (colour), each joined to the centre by a line as thick
-    as the patents held together on D; the caption names the source and the dates.
+    Partners sit on a circle, coloured by holder type and grouped by the technology field they
+    share most with the institution; each line is coloured by that field (the six leading fields,
+    the rest grey) and as thick as the patents held together on D. The caption names the source.
     """
     import math
 
@@ -357,30 +361,42 @@ def draw_ego(view: dict, out: Path) -> Path:
     last = view["years"][-1]["year"]
     now: dict[str, dict] = {}
     for r in view["partners"]:
-        if r["year"] == last:
-            entry = now.setdefault(r["partner"], {"name": r["name"], "type": r["type"] or "other", "patents": 0})
-            entry["patents"] += r["patents"]
-    shown = sorted(now.items(), key=lambda kv: (kv[1]["type"], -kv[1]["patents"], kv[0]))[:40]
-    fig = Figure(figsize=(8, 8), dpi=120)
+        if r["year"] != last:
+            continue
+        entry = now.setdefault(r["partner"], {"name": r["name"], "type": r["type"] or "other", "patents": 0, "by": {}})
+        entry["patents"] += r["patents"]
+        label = f"{r['field_zh']} {r['field_en']}"
+        entry["by"][label] = entry["by"].get(label, 0) + r["patents"]
+    for e in now.values():
+        e["field"] = max(sorted(e["by"]), key=lambda f: e["by"][f])
+    leading = [f for f, _ in Counter(e["field"] for e in now.values()).most_common(len(FIELD_COLOURS))]
+    colour = dict(zip(leading, FIELD_COLOURS, strict=False))
+    shown = sorted(now.items(), key=lambda kv: (leading.index(kv[1]["field"]) if kv[1]["field"] in colour else 99,
+                                                 -kv[1]["patents"], kv[0]))[:40]  # fmt: skip
+    fig = Figure(figsize=(9, 9), dpi=120)
     ax = fig.add_axes((0.02, 0.06, 0.96, 0.86))
     ax.set_axis_off()
-    ax.set_xlim(-1.5, 1.5)
-    ax.set_ylim(-1.5, 1.5)
+    ax.set_xlim(-1.9, 1.9)
+    ax.set_ylim(-1.9, 1.9)
     heaviest = max((e["patents"] for _, e in shown), default=1)
     for i, (pid, e) in enumerate(shown):
         angle = 2 * math.pi * i / max(len(shown), 1)
         x, y = math.cos(angle), math.sin(angle)
-        ax.plot([0, x], [0, y], color="#999", linewidth=0.5 + 4 * e["patents"] / heaviest, zorder=1)
-        ax.scatter([x], [y], s=120, color=TYPE_COLOURS.get(e["type"], "#9467bd"), zorder=2)
-        label = (e["name"] or pid)[:14]
-        ax.text(1.12 * x, 1.12 * y, f"{label} ({e['patents']})", fontsize=7, ha="left" if x >= 0 else "right",
+        width = 0.8 + 3 * (e["patents"] - 1) / max(heaviest - 1, 1)
+        ax.plot([0, x], [0, y], color=colour.get(e["field"], "#bbb"), linewidth=width, zorder=1)
+        ax.scatter([x], [y], s=110, color=TYPE_COLOURS.get(e["type"], "#9467bd"), zorder=2)
+        label = (e["name"] or pid)[:16]
+        ax.text(1.08 * x, 1.08 * y, f"{label} ({e['patents']})", fontsize=6.5, ha="left" if x >= 0 else "right",
                 va="center", rotation=math.degrees(angle) if x >= 0 else math.degrees(angle) - 180,
                 rotation_mode="anchor")  # fmt: skip
     ax.scatter([0], [0], s=400, color=TYPE_COLOURS.get(view["type"], "#9467bd"), zorder=3)
     ax.text(0, -0.12, view["name"], fontsize=10, ha="center", va="top", weight="bold")
-    for j, (kind, colour) in enumerate(TYPE_COLOURS.items()):
-        ax.scatter([-1.45], [1.45 - 0.08 * j], s=40, color=colour)
-        ax.text(-1.38, 1.45 - 0.08 * j, kind.replace("_", " "), fontsize=7, va="center")
+    for j, (kind, c) in enumerate(TYPE_COLOURS.items()):
+        ax.scatter([-1.85], [1.85 - 0.08 * j], s=40, color=c)
+        ax.text(-1.78, 1.85 - 0.08 * j, kind.replace("_", " "), fontsize=7, va="center")
+    for j, (field_name, c) in enumerate(colour.items()):
+        ax.plot([-1.88, -1.8], [-1.45 - 0.08 * j] * 2, color=c, linewidth=3)
+        ax.text(-1.76, -1.45 - 0.08 * j, field_name, fontsize=7, va="center")
     more = f"; {len(now) - len(shown)} more not drawn" if len(now) > len(shown) else ""
     fig.suptitle(
         f"{view['name']}: partners holding valid invention patents with it on {view['as_of']} "

@@ -260,11 +260,12 @@ def _block(key: str) -> str:
 def cluster(
     names: list[str], threshold: float = THRESHOLD, weights: list[int] | None = None
 ) -> tuple[list[int], list[tuple[str, str, float, str]]]:
-    """Group names that are one party: a label per name, and every merge made (name, leader, score, how).
+    """Group names that are one party: a label per name, and every merge made (name or key, leader, score, how).
 
-    Equal keys are one group. Then, block by block and most frequent first (``weights``: how often
-    each name is written), a key joins the best-scoring leader at or above ``threshold`` or becomes a
-    leader itself — each name is compared with leaders, never chained through a third name.
+    Names with equal keys are one group (each listed against its key, score 100). Then, block by
+    block and most frequent first (``weights``: how often each name is written), a key joins the
+    best-scoring leader at or above ``threshold`` or becomes a leader itself — each name is compared
+    with leaders, never chained through a third name.
     """
     keys = [normalise(n) for n in names]
     weight: dict[str, int] = defaultdict(int)
@@ -290,6 +291,10 @@ def cluster(
             else:
                 leader_of[k] = best
                 merges.append((k, best, best_score, best_how))
+    written: dict[str, set[str]] = defaultdict(set)
+    for name, k in zip(names, keys, strict=True):
+        written[k].add(name)
+    merges += [(n, k, 100.0, "normalised") for k, ns in sorted(written.items()) if len(ns) > 1 for n in sorted(ns)]
     index = {r: i for i, r in enumerate(sorted(set(leader_of.values())))}
     return [index[leader_of[k]] for k in keys], merges
 
