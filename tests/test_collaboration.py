@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 
@@ -142,7 +143,7 @@ def test_the_commands(db, tmp_path):
     assert abroad.exit_code == 2 and "China's regions" in abroad.stderr
 
 
-def test_the_synthetic_register_has_casework_and_collaboration(tmp_path):
+def test_the_synthetic_register_has_casework_and_collaboration_and_reports_attach_to_cases(tmp_path):
     from ipgauge.synth.generate import synthesize
 
     synthesize("small", 3, tmp_path / "d")
@@ -159,3 +160,23 @@ def test_the_synthetic_register_has_casework_and_collaboration(tmp_path):
     ego = run("collaboration", "ego", "沈阳自动化研究所", "--as-of", D, "--known-at", "2025-06-30", "--format",
               "json", "--db", db)  # fmt: skip
     assert ego.exit_code == 0, ego.stderr
+    # a layout report attaches to its casework case: the case's new version names the report
+    assert run("case", "add", "--case-id", "L1", "--centre", "C210100", "--kind", "layout_report", "--opened",
+               "2025-05-02", "--client-name", "辽宁某公司", "--db", db).exit_code == 0  # fmt: skip
+    con = duckdb.connect(str(db), read_only=True)
+    (dispute,) = con.execute("SELECT min(case_id) FROM cases WHERE kind = 'dispute'").fetchall()[0]
+    con.close()
+    wrong = run("report", "layout", "--region", "辽宁", "--as-of", D, "--known-at", "2025-06-30", "--case", dispute,
+                "--out", tmp_path / "x", "--db", db)  # fmt: skip
+    assert wrong.exit_code == 2 and "not a layout_report" in wrong.stderr and not (tmp_path / "x").exists()
+    r = run("report", "layout", "--region", "辽宁", "--as-of", D, "--known-at", "2025-06-30", "--case", "L1",
+            "--out", tmp_path / "rep", "--db", db)  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        versions = con.execute(
+            "SELECT outcome FROM cases WHERE case_id = 'L1' ORDER BY known_from, delivery_id"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(versions) == 2 and versions[0][0] is None and versions[1][0].startswith("report ")

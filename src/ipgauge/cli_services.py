@@ -335,12 +335,24 @@ report_app = typer.Typer(no_args_is_help=True, help="Service reports (zh and en)
 app.add_typer(report_app, name="report")
 
 
-def _publish(kind: str, inputs: dict, folder: Path, db: Path | None) -> None:
+CaseOption = Annotated[
+    str | None,
+    typer.Option("--case", help="Attach the report to this casework case (its rights and outcome are recorded)."),
+]
+
+
+def _publish(kind: str, inputs: dict, folder: Path, db: Path | None, case: str | None = None) -> None:
     from ipgauge.register import store
     from ipgauge.services import layout_report, report, risk_report
     from ipgauge.services.claim_index import build
 
     report.check_out(folder)
+    if case is not None:  # checked before the report is computed: a wrong case id costs nothing
+        row = _existing(db, case)
+        if row["kind"] != f"{kind}_report":
+            raise UserError(
+                f"case {case} is a {row['kind']} case, not a {kind}_report; the report attaches to its own kind."
+            )
     path = store.db_path(db)
     con = store.connect(path, read_only=True)
     try:
@@ -357,6 +369,11 @@ def _publish(kind: str, inputs: dict, folder: Path, db: Path | None) -> None:
     written = report.write(doc, snapshot, folder, lambda work: draw(snapshot, work))
     mark_saved(f"the report in {folder}")
     out.print(f"Report {snapshot['report_id']} written to {folder}: {', '.join(p.name for p in written)}.")
+    if case is not None:
+        rights = [r["right_id"] for r in snapshot.get("results", [])]  # a risk report's rights; a layout's: none
+        done = f"report {snapshot['report_id']} ({folder.resolve()})"
+        row = row | {"outcome": done} | ({"rights": rights} if rights else {})
+        _save(db, {"cases": [row]}, None, f"case {case} with report {snapshot['report_id']}")
 
 
 @report_app.command("risk")
@@ -370,6 +387,7 @@ def report_risk(
     known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
     top: Annotated[int, typer.Option("--top", min=1, max=50, help="Rights to list.")] = 10,
     out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the report.")] = Path("report"),
+    case: CaseOption = None,
     db: DbOption = None,
 ) -> None:
     """Write an infringement-risk screening report: the closest rights in force and their claim charts."""
@@ -389,7 +407,7 @@ def report_risk(
         "known_at": k.isoformat(),
         "top": top,
     }
-    _publish("risk", inputs, out_dir, db)
+    _publish("risk", inputs, out_dir, db, case)
 
 
 @report_app.command("layout")
@@ -402,6 +420,7 @@ def report_layout(
     as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")] = None,
     known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
     out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the report.")] = Path("report"),
+    case: CaseOption = None,
     db: DbOption = None,
 ) -> None:
     """Write a layout-strategy report for a company, a region or a technology field."""
@@ -414,7 +433,7 @@ def report_layout(
         "as_of": d.isoformat(),
         "known_at": k.isoformat(),
     }
-    _publish("layout", inputs, out_dir, db)
+    _publish("layout", inputs, out_dir, db, case)
 
 
 @report_app.command("reproduce")
