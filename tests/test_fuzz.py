@@ -411,6 +411,9 @@ def commands(draw, root: Path, db: Path) -> list[str]:
                 "release",
                 "diff",
                 "reproduce",
+                "casework",
+                "collaboration",
+                "parties",
             ]
         )
     )
@@ -494,6 +497,32 @@ def commands(draw, root: Path, db: Path) -> list[str]:
             *opt("--spec", st.sampled_from([str(root / "spec.toml"), str(root), str(root / "none.toml")])),
             *dbopt,
         ]
+    if kind == "casework":
+        return [
+            "casework",
+            "summary",
+            *opt("--region", REGIONS, often=True),
+            *opt("--year", st.sampled_from(["2024", "1900", "x", ""])),
+            *opt("--fx-date", DATES),
+            *opt("--known-at", DATES),
+            *opt("--format", FORMATS),
+            *dbopt,
+        ]
+    if kind == "collaboration":
+        ego = draw(st.booleans())
+        return [
+            "collaboration",
+            *(["ego", draw(st.sampled_from(["沈阳自动化", "P000000001", "nope", "", "'"]))] if ego else ["summary"]),
+            *([] if ego else opt("--region", REGIONS, often=True)),
+            *opt("--as-of", DATES, often=True),
+            *opt("--known-at", DATES),
+            *opt("--format", FORMATS),
+            *(opt("--picture", st.sampled_from([str(root / "e.png"), str(root / "e.gif"), str(root)])) if ego else []),
+            *dbopt,
+        ]
+    if kind == "parties":
+        return ["parties", "resolve", *draw(st.lists(JUNK | st.sampled_from(["中科院", "大学"]), max_size=3)),
+                *opt("--threshold", st.sampled_from(["95", "0", "x"])), *opt("--format", FORMATS), *dbopt]  # fmt: skip
     if kind == "diff":
         return ["release", "diff", draw(JUNK), *opt("--known-at", DATES), *opt("--format", FORMATS), *dbopt]
     return ["release", "--reproduce", draw(JUNK), *dbopt]
@@ -509,6 +538,6 @@ def test_every_command_with_random_options(register, data):
     check(result)
     if args[0] != "release" or result.exit_code != 0:  # only a release (snapshot) or a load may write
         assert digest(db) == before, args
-    for scratch in ("scratch.duckdb", "scratch.duckdb.cache", "syn", "ex'port", "rej"):
+    for scratch in ("scratch.duckdb", "scratch.duckdb.cache", "syn", "ex'port", "rej", "e.png"):
         p = root / scratch
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
