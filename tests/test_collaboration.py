@@ -104,6 +104,8 @@ def test_the_network_top_institutions_and_ego_view(db, tmp_path):
             ("U1", 1, 2),
             ("R1", 1, 1),
         ]
+        assert [r["party_id"] for r in summary(e, region("210100"), D)["top_institutions"]] == ["U1", "R1"]
+        assert summary(e, region("210200"), D)["top_institutions"] == []  # Dalian: only E1, an enterprise
         shares = {f["indicator"]: f["share_pct"] for f in s["indicators"]}
         assert shares["academia_industry_patents"] == 60.0  # 3 of 5
         assert s["network"]["links"] == 3 and s["network"]["link_types"]["enterprise–university"] == 1

@@ -563,9 +563,8 @@ def casework_summary(
     for lang in ("zh", "en"):
         out.print(sentence(result, lang), soft_wrap=True)
     rates = "at each amount's own date" if not result["fx_date"] else f"at the rates of {result['fx_date']}"
-    err.print(f"note: amounts converted {rates}: {result['fx']}.")
-    if "note" in result:
-        err.print(f"note: {result['note']}.")
+    extra = f"; {result['note']}" if "note" in result else ""
+    err.print(f"note: amounts converted {rates}: {result['fx']}{extra}.", soft_wrap=True)
 
 
 collaboration_app = typer.Typer(
@@ -622,7 +621,7 @@ def collaboration_summary(
     ]
     rows += [["institution", r["party_id"], r["name"], r["partners"], "", "", ""] for r in result["top_institutions"]]
     rows += [
-        ["community", c["community"], "; ".join(x["name"] for x in c["leading"]), c["parties"], "", "", ""]
+        ["community", str(c["community"]), "; ".join(x["name"] for x in c["leading"]), c["parties"], "", "", ""]
         for c in result["communities"]
     ]
     if fmt == "csv":
@@ -643,7 +642,7 @@ def collaboration_summary(
     )
 
 
-EGO_CSV = ("year", "partner", "name", "type", "region", "field", "field_en", "field_zh", "patents")
+EGO_CSV = ("year", "partner", "name", "type", "region", "place", "field", "field_en", "field_zh", "patents")
 
 
 @collaboration_app.command("ego")
@@ -666,6 +665,8 @@ def collaboration_ego(
     from ipgauge.services.landscape import subject_of
 
     _choice(fmt, FORMATS)
+    if not party.strip():
+        raise UserError("name the institution: its party id or its name.")
     if picture is not None and picture.suffix.lower() not in (".png", ".svg"):
         raise UserError(f"--picture takes a .png or .svg file, not {picture.name}.")
     d, k = _dates(as_of, known_at_)
@@ -694,13 +695,15 @@ def collaboration_ego(
     last = [r for r in view["partners"] if r["year"] == view["years"][-1]["year"]]
     if last:
         top = RichTable(title=f"Partners on {d}")
-        for c in ("partner", "type", "region", "field", "patents"):
+        for c in ("partner", "type", "place", "field", "patents"):
             top.add_column(c)
         for r in last[:20]:
             top.add_row(
-                f"{r['name']} ({r['partner']})", r["type"] or "", r["region"] or "", r["field_en"], str(r["patents"])
+                f"{r['name']} ({r['partner']})", r["type"] or "", r["place"] or "", r["field_en"], str(r["patents"])
             )
         out.print(top)
+        if len(last) > 20:
+            out.print(f"… and {len(last) - 20} more rows (every partner: --format json or csv).")
 
 
 parties_app = typer.Typer(no_args_is_help=True, help="The register's parties: names resolved to parties.")
@@ -778,7 +781,8 @@ def _save(db: Path | None, rows: dict[str, list[dict]], recorded_on: str | None,
     report, reasons = record(store.db_path(db), rows, _date(recorded_on, "--recorded-on"))
     if reasons:
         saved = " (the rest was saved)" if report.accepted else ""
-        raise UserError(f"{what} was not saved{saved}: " + "; ".join(reasons), 2)
+        verb = "were" if " and " in what else "was"
+        raise UserError(f"{what} {verb} not saved{saved}: " + "; ".join(reasons), 2)
     mark_saved(what)
     out.print(f"Saved {what} (delivery recorded on {report.recorded_date}).")
 
@@ -813,6 +817,9 @@ def case_add(
     from ipgauge.register import store
     from ipgauge.services.casework import current_case
 
+    if not case_id.strip():
+        raise UserError("--case-id is empty: give the case an id.")
+
     path = store.db_path(db)
     if path.exists():
         con = store.connect(path, read_only=True)
@@ -827,7 +834,7 @@ def case_add(
         "client_party_id": client_party,
         "client_name": client_name,
         "kind": kind,
-        "jurisdiction": jurisdiction,
+        "jurisdiction": jurisdiction.upper() if jurisdiction else None,
         "opened_date": opened,
         "status": "open",
         "outcome": outcome,
@@ -879,6 +886,10 @@ def case_update(
     changes = {k: v for k, v in changes.items() if v is not None}
     if not changes:
         raise UserError("nothing to change: give at least one of --status, --outcome, --closed, … .")
+    if changes.get("jurisdiction"):
+        changes["jurisdiction"] = changes["jurisdiction"].upper()
+    if changes.get("status") in ("open", "withdrawn") and "closed_date" not in changes:
+        changes["closed_date"] = None  # reopened: no longer closed on a date
     _save(db, {"cases": [row | changes]}, recorded_on, f"case {case_id}")
 
 

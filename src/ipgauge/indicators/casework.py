@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ipgauge.errors import UserError
-from ipgauge.indicators.fx import convert
+from ipgauge.fx import convert
 from ipgauge.law.spells import register_hierarchy
 from ipgauge.register.cache import cache_dir, cached
 from ipgauge.register.store import identity, known_at

@@ -144,6 +144,11 @@ class Engine:
     def _intervals(self, ind: Indicator, where: Region, by: str | None = None):
         """The counting intervals; a breakdown by country counts every holder, domestic or not."""
         if ind.is_casework:
+            if self.jurisdiction != "CN":
+                raise UserError(
+                    "casework is counted at China's service centres; --jurisdiction does not apply to it "
+                    "(--by jurisdiction splits the cases by the foreign office they concern)."
+                )
             if where.is_country:
                 raise UserError(
                     f"casework is counted at the service centres of China's regions; {where.code} is another country."
@@ -331,7 +336,7 @@ class Engine:
 def _number(ind: Indicator, value) -> float:
     """A count as an integer, money to the cent (None — nothing counted — as zero)."""
     if value is None or value != value:
-        return 0
+        return 0.0 if ind.is_money else 0
     return round(float(value), 2) if ind.is_money else int(value)
 
 

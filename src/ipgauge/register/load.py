@@ -338,6 +338,7 @@ def load_delivery(
         region_codes = sorted(set(divisions()) | set(retired_codes()))
         successors = {code: current(code) for code in retired_codes()}
         prepare(con, region_codes, successors, countries())
+        con.execute("SET VARIABLE ipgauge_recorded = ?::DATE", [recorded])
         staged: list[tuple[Table, StagedFile, str, TableReport]] = []
         for table in TABLES:
             path = files.get(table.name)

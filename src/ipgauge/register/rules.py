@@ -145,6 +145,38 @@ def _after(later: str, earlier: str) -> Rule:
     )
 
 
+MAX_ATTENDEES = 1_000_000
+
+
+def _not_after_recorded(column: str, why: str) -> Rule:
+    """A date after the delivery's recorded date (the variable ``ipgauge_recorded``, set by the load)."""
+    return (
+        f"try_cast({column} AS DATE) > getvariable('ipgauge_recorded')",
+        f"{q(column + ': ')} || {column} || ' is after the delivery was recorded (' || "
+        f"getvariable('ipgauge_recorded') || {q('): ' + why)}",
+    )
+
+
+def _fx_rules() -> Iterator[Rule]:
+    """An amount ipgauge can never convert to CNY and USD at ECB rates is refused at the edge, with why."""
+    known = "list_contains(getvariable('ipgauge_currencies'), currency)"
+    fx = "getvariable('ipgauge_fx')[currency]"
+    yield (
+        f"{known} AND {fx} IS NULL",
+        "'currency: the ECB publishes no reference rate for ' || currency || ', so the amount cannot be converted "
+        "to CNY and USD; give it in a quoted currency (CNY, USD, EUR …) and the original in the case''s outcome'",
+    )
+    yield (
+        f"{known} AND try_cast(date AS DATE) < ({fx}).first",
+        f"'date: the ECB reference rates for ' || currency || ' in CNY and USD begin on ' || ({fx}).first",
+    )
+    yield (
+        f"{known} AND ({fx}).stop IS NOT NULL AND try_cast(date AS DATE) > ({fx}).stop",
+        f"'date: the ECB stopped publishing a reference rate for ' || currency || ' after ' || ({fx}).ended || "
+        "'; give the amount in a quoted currency'",
+    )
+
+
 def _event_value_rules() -> Iterator[Rule]:
     def need(events: tuple[str, ...], ok: str, what: str) -> Rule:
         names = ", ".join(map(q, events))
@@ -216,6 +248,21 @@ def table_rules(table: Table) -> list[Rule]:
                 "'closed_date: a closed case needs the date it closed'",
             )
         )
+        rules.append(
+            (
+                "status = 'open' AND closed_date IS NOT NULL",
+                "'closed_date: an open case has no closing date (close it, or leave the date out)'",
+            )
+        )
+        rules += [_not_after_recorded("opened_date", "a case is recorded once opened"),
+                  _not_after_recorded("closed_date", "a case is recorded once closed")]  # fmt: skip
+        rules.append(("attendees IS NOT NULL AND kind <> 'training'", "'attendees: only a training has attendees'"))
+        rules.append(
+            (
+                f"regexp_full_match(attendees, '[0-9]{{1,15}}') AND CAST(attendees AS BIGINT) > {MAX_ATTENDEES}",
+                f"'attendees: ' || attendees || ' is not a plausible attendance (at most {MAX_ATTENDEES:,})'",
+            )
+        )
     elif table.name == "amounts":
         rules.append(
             (
@@ -223,6 +270,8 @@ def table_rules(table: Table) -> list[Rule]:
                 "'amount: 0 is not an amount (leave the row out)'",
             )
         )
+        rules += list(_fx_rules())
+        rules.append(_not_after_recorded("date", "an amount is recorded on or after its date"))
     elif table.name == "population":
         rules.append(
             (

@@ -7,6 +7,8 @@ the store, so a row whose parent was rejected is rejected too, with a reason tha
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import duckdb
 import pyarrow as pa
 
@@ -47,6 +49,21 @@ def currencies() -> list[str]:
     from babel.numbers import list_currencies
 
     return sorted(list_currencies())
+
+
+def _fx_map() -> str:
+    """SQL: a MAP from each currency the ECB table converts to {first, stop, ended} (stop NULL while quoted)."""
+    from ipgauge.fx import LOOKBACK, usable
+
+    def day(d) -> str:
+        return f"DATE '{d}'" if d else "NULL::DATE"
+
+    items = [
+        f"'{code}': {{'first': {day(first)}, 'stop': {day(stop)}, "
+        f"'ended': {day(stop - timedelta(days=LOOKBACK)) if stop else 'NULL::DATE'}}}"
+        for code, (first, stop) in sorted(usable().items())
+    ]
+    return "MAP {" + ", ".join(items) + "}"
 
 
 def _missing_rights(stage: str) -> str:
@@ -150,6 +167,7 @@ def prepare(
     con.execute("SET VARIABLE ipgauge_regions = ?", [regions])
     con.execute("SET VARIABLE ipgauge_countries = ?", [list(countries)])
     con.execute("SET VARIABLE ipgauge_currencies = ?", [currencies()])
+    con.execute(f"SET VARIABLE ipgauge_fx = {_fx_map()}")
     con.execute("CREATE OR REPLACE TEMP TABLE _known_parties AS SELECT party_id FROM parties WHERE known_to IS NULL")
     con.execute("CREATE OR REPLACE TEMP TABLE _known_centres AS SELECT centre_id FROM centres WHERE known_to IS NULL")
     con.execute("CREATE OR REPLACE TEMP TABLE _known_cases AS SELECT case_id FROM cases WHERE known_to IS NULL")

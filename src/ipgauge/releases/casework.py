@@ -38,41 +38,58 @@ def compute(engine: Engine, where: Region, on: date) -> dict[str, list[float]]:
 
 
 def sentence(values: dict[str, float], name_zh: str, name_en: str, on: date, lang: str) -> str:
-    """The seed's sentence in ``lang`` for the region's centres, from 1 January to ``on``."""
+    """The seed's sentence in ``lang`` for the region's centres, from 1 January to ``on``; zero figures left out."""
     v = values
     cny, usd = round(v["recovered_cny"]), round(v["recovered_usd"])
     period = year_to_date(on, lang)
-    if not v["centres"]:
+    busy = any(v[k] for k in ("companies_with_reports", "disputes", "consultations", "trainings")) or cny
+    if not v["centres"] or not busy:
         if lang == "zh":
             return f"{period}，{name_zh}没有服务中心开展业务的记录。"
         return f"{period}, no IP service centre in {name_en} recorded any casework."
     if lang == "zh":
-        parts = [
-            f"为{count(v['companies_with_reports'], '家', 'zh')}企业提供知识产权侵权风险和布局策略分析报告",
-            f"指导海外知识产权纠纷{count(v['disputes'], '起', 'zh')}、咨询{count(v['consultations'], '次', 'zh')}",
-        ]
+        parts = []
+        if v["companies_with_reports"]:
+            parts.append(
+                f"为{count(v['companies_with_reports'], '家', 'zh')}企业提供知识产权侵权风险和布局策略分析报告"
+            )
+        guided = [f"指导海外知识产权纠纷{count(v['disputes'], '起', 'zh')}"] if v["disputes"] else []
+        guided += [f"咨询{count(v['consultations'], '次', 'zh')}"] if v["consultations"] else []
+        if guided:
+            parts.append("、".join(guided))
         if v["trainings"]:
             parts.append(f"举办培训{count(v['trainings'], '场', 'zh')}、{count(v['training_attendees'], '人次', 'zh')}")
         if cny:
-            dollars = count(usd, "美元", "zh").removeprefix("约")  # 约合 already says "about"
+            dollars = count(usd, "美元", "zh").removeprefix("约").removeprefix("超过")  # 约合 already says "about"
             parts.append(f"帮助创新主体挽回损失{count(cny, '元', 'zh')}（约合{dollars}）")
         return f"{period}，{name_zh}{count(v['centres'], '家', 'zh')}服务中心" + "，".join(parts) + "。"
 
     def n(key: str, one: str, many: str) -> str:
         return f"{count(v[key], '', 'en')} {one if v[key] == 1 else many}"
 
-    parts = [
-        f"provided infringement-risk and layout-strategy analysis reports for "
-        f"{n('companies_with_reports', 'company', 'companies')}",
-        f"guided {n('disputes', 'overseas IP dispute', 'overseas IP disputes')} and "
-        f"{n('consultations', 'consultation', 'consultations')}",
-    ]
+    parts = []
+    if v["companies_with_reports"]:
+        parts.append(
+            "provided infringement-risk and layout-strategy analysis reports for "
+            f"{n('companies_with_reports', 'company', 'companies')}"
+        )
+    if v["disputes"] and v["consultations"]:
+        parts.append(
+            f"guided {n('disputes', 'overseas IP dispute', 'overseas IP disputes')} and "
+            f"{n('consultations', 'consultation', 'consultations')}"
+        )
+    elif v["disputes"]:
+        parts.append(f"guided {n('disputes', 'overseas IP dispute', 'overseas IP disputes')}")
+    elif v["consultations"]:
+        parts.append(f"gave {n('consultations', 'consultation', 'consultations')}")
     if v["trainings"]:
         parts.append(
             f"held {n('trainings', 'training', 'trainings')} for {n('training_attendees', 'attendee', 'attendees')}"
         )
     if cny:
         parts.append(f"helped innovators recover {count(cny, '', 'en')} yuan (${usd:,}) in losses")
-    listed = ", ".join(parts[:-1]) + (", and " if len(parts) > 2 else " and ") + parts[-1]
+    listed = (
+        parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + (", and " if len(parts) > 2 else " and ") + parts[-1]
+    )
     centres = "IP service centre" if v["centres"] == 1 else f"{count(v['centres'], '', 'en')} IP service centres"
     return f"{period}, {name_en}'s {centres} {listed}."

@@ -20,9 +20,10 @@ from babel.dates import format_date
 
 from ipgauge import outputs
 from ipgauge.indicators.catalogue import indicator
+from ipgauge.indicators.query import yoy as change_pct
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import region
-from ipgauge.releases import charts
+from ipgauge.releases import casework, charts
 from ipgauge.releases.figures import Figure, Figures
 from ipgauge.releases.text import english_name, paragraphs, source, title
 from ipgauge.releases.wording import TINY_BASE, cap, number, pct, ratio_places
@@ -531,6 +532,14 @@ def figures_csv(figures: Figures) -> str:
                     "true" if figures.synthetic else "false",
                 ]
             )
+    for key, (value, previous) in (figures.casework or {}).items():  # the casework section's figures
+        ind = indicator(casework.FIGURES[key])
+        change = change_pct(value, previous)
+        w.writerow(
+            [ind.name, ind.label_zh, ind.label_en, *_region_cells(figures.region["code"], figures), spec["as_of"],
+             spec["known_at"], value, previous, "" if change is None else change, "", "", ind.unit_zh, ind.unit_en,
+             "true" if figures.synthetic else "false"]
+        )  # fmt: skip
     return buf.getvalue()
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from ipgauge.indicators.fx import convert
+from ipgauge.errors import UserError
+from ipgauge.fx import convert
 from ipgauge.indicators.query import open_engine
 from ipgauge.law.spells import register_hierarchy
 from ipgauge.regions.groups import region as find_region
@@ -33,7 +34,9 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
     one date's rates instead of each amount's own.
     """
     r = find_region(where)
-    on = date(year, 12, 31)
+    on = min(date(year, 12, 31), k)  # a year not over as known on K is counted to K, and said so
+    if on < date(year, 1, 1):
+        raise UserError(f"the knowledge date {k} is before {year} began: nothing of {year} was known then.")
     with open_engine(db, k, backend) as engine:
         figures = {key: value for key, (value, _) in casework.compute(engine, r, on).items()}
         con = duckdb.connect()
@@ -60,6 +63,7 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
         "region_name_zh": r.name_zh,
         "region_name_en": r.name_en,
         "year": year,
+        "as_of": on.isoformat(),
         "known_at": k.isoformat(),
         **figures,
         "fx_date": fx_date.isoformat() if fx_date else None,
@@ -74,9 +78,8 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
 
 def sentence(figures: dict, lang: str) -> str:
     """The seed's sentence for a summary's figures (the release section's wording)."""
-    return casework.sentence(
-        figures, figures["region_name_zh"], figures["region_name_en"], date(figures["year"], 12, 31), lang
-    )
+    on = date.fromisoformat(figures["as_of"])
+    return casework.sentence(figures, figures["region_name_zh"], figures["region_name_en"], on, lang)
 
 
 def current_case(con: duckdb.DuckDBPyConnection, case_id: str) -> dict | None:

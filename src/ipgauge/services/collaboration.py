@@ -30,6 +30,7 @@ from ipgauge.indicators import engine as E
 from ipgauge.indicators.fields import field_names
 from ipgauge.indicators.query import Engine
 from ipgauge.law.spells import register_hierarchy
+from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region
 from ipgauge.register.store import known_at
 
@@ -83,18 +84,36 @@ def network(engine: Engine, on: date) -> Network:
 
 
 def _parties(engine: Engine, ids: set[str]) -> dict[str, dict]:
-    """Name, type and province (country abroad) of each party, as the register knew it on K."""
+    """Name, type and place of each party as the register knew it on K.
+
+    ``region``: its division code (its country's code abroad); ``place``: that division's name; and the
+    province, prefecture and county codes a region is tested against.
+    """
     if not ids:
         return {}
     con = engine.store_con
     register_hierarchy(con)
     rows = con.execute(
-        f"""SELECT p.party_id, p.name, p.name_en, p.party_type, coalesce(h.province_code, p.country)
+        f"""SELECT p.party_id, p.name, p.name_en, p.party_type, coalesce(p.resolved_region_code, p.country),
+                   h.province_code, h.prefecture_code, h.county_code
             FROM parties p LEFT JOIN _hierarchy h ON h.code = p.resolved_region_code
             WHERE {known_at(engine.known_at, "p")} AND p.party_id IN (SELECT unnest($1::VARCHAR[]))""",
         [sorted(ids)],
     ).fetchall()
-    return {r[0]: {"name": r[1], "name_en": r[2], "type": r[3], "region": r[4]} for r in rows}
+    table = divisions()
+    return {
+        r[0]: {
+            "name": r[1],
+            "name_en": r[2],
+            "type": r[3],
+            "region": r[4],
+            "place": table[r[4]].name_zh if r[4] in table else r[4],
+            "province": r[5],
+            "prefecture": r[6],
+            "county": r[7],
+        }
+        for r in rows
+    }
 
 
 def communities(net: Network) -> tuple[float, dict[str, int]]:
@@ -112,10 +131,10 @@ def communities(net: Network) -> tuple[float, dict[str, int]]:
 
 
 def _in_region(info: dict, where: Region) -> bool:
+    """Whether a party lies in the region (by its province, prefecture or county, as the spells are)."""
     if where.is_nation:
         return True
-    provinces = {code[:2] + "0000" for code in where.members} if where.members else {where.code[:2] + "0000"}
-    return (info.get("region") or "") in provinces
+    return any(info.get(level) in codes for level, codes in where.codes_by_level().items())
 
 
 def summary(engine: Engine, where: Region, on: date) -> dict:
@@ -177,6 +196,7 @@ def summary(engine: Engine, where: Region, on: date) -> dict:
         "academia_industry_by_region": by_region,
         "top_institutions": top_institutions(net, where),
         "network": {
+            "scope": "the whole nation (a region's parties link to partners anywhere)",
             "parties": len(net.parties),
             "links": len(net.edges),
             "link_types": _link_types(net),
@@ -225,6 +245,7 @@ def top_institutions(net: Network, where: Region, top: int = TOP) -> list[dict]:
                 "name": info.get("name", ""),
                 "type": info["type"],
                 "region": info.get("region"),
+                "place": info.get("place"),
                 "partners": len(mates),
                 "enterprise_partners": types.get("enterprise", 0),
                 "patents_held_jointly": joint[pid],
@@ -235,14 +256,15 @@ def top_institutions(net: Network, where: Region, top: int = TOP) -> list[dict]:
 
 
 def _largest(net: Network, membership: dict[str, int], where: Region, top: int = 10) -> list[dict]:
-    """The largest communities: size, links inside, and the members with the most partners."""
+    """The communities with the most members in the region (then the largest): size, links, leading members."""
     partners = net.partners()
     members: dict[int, list[str]] = defaultdict(list)
     for pid, c in membership.items():
         members[c].append(pid)
     inside: Counter[int] = Counter(membership[a] for a, b, _ in net.edges if membership.get(a) == membership.get(b))
     out = []
-    for c, pids in sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:top]:
+    here = {c: sum(_in_region(net.parties.get(p, {}), where) for p in pids) for c, pids in members.items()}
+    for c, pids in sorted(members.items(), key=lambda kv: (-here[kv[0]], -len(kv[1]), kv[0]))[:top]:
         lead = sorted(pids, key=lambda p: (-len(partners[p]), p))[:3]
         types = Counter(_type(net, p) for p in pids)
         out.append(
@@ -250,7 +272,7 @@ def _largest(net: Network, membership: dict[str, int], where: Region, top: int =
                 "community": c,
                 "parties": len(pids),
                 "links": inside[c],
-                "in_region": sum(_in_region(net.parties.get(p, {}), where) for p in pids),
+                "in_region": here[c],
                 "types": dict(types.most_common()),
                 "leading": [{"party_id": p, "name": net.parties.get(p, {}).get("name", "")} for p in lead],
             }
@@ -295,6 +317,7 @@ def ego(engine: Engine, party_id: str, on: date, years: int = YEARS) -> dict:
             "name": parties.get(p, {}).get("name", ""),
             "type": parties.get(p, {}).get("type"),
             "region": parties.get(p, {}).get("region"),
+            "place": parties.get(p, {}).get("place"),
             "field": f,
             "field_en": _field_name(f)[1],
             "field_zh": _field_name(f)[2],

@@ -323,9 +323,6 @@ def candidates(con, name: str, k, limit: int = 5000) -> list[tuple[str, str, str
     ).fetchall()
 
 
-AMBIGUOUS_MARGIN = 1.0  # two parties within this many points of each other: the name is ambiguous
-
-
 def resolve(con, name: str, k, threshold: float = THRESHOLD) -> dict:
     """``name`` resolved to a party of the register: the match, its score and how, or why there is none."""
     found = Resolver(candidates(con, name, k)).match(name, threshold)
@@ -333,8 +330,7 @@ def resolve(con, name: str, k, threshold: float = THRESHOLD) -> dict:
     if not found:
         return out | {"status": "unmatched", "candidates": []}
     listed = [{"party_id": m.party_id, "name": m.name, "score": m.score, "how": m.how} for m in found]
-    abbreviations = sum(m.how == "简称" for m in found)
-    if len(found) > 1 and (found[0].score - found[1].score < AMBIGUOUS_MARGIN or abbreviations > 1):
+    if len(found) > 1 and found[0].how != "exact":  # two parties it may be: the reader decides, not ipgauge
         return out | {"status": "ambiguous", "candidates": listed}
     best = found[0]
     return out | {

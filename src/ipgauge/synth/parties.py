@@ -227,6 +227,8 @@ def generate(pools: PartyPools, start: int, stop: int, rng: np.random.Generator)
     name_en[~domestic] = foreign_names
     types = np.asarray(PARTY_TYPES, dtype=object)[ptype]
     here = idx == pools.showcase
+    # no other party may be written like the showcase (a generated 沈阳自动化研究所 would be its 简称)
+    names[(names == "沈阳自动化研究所") & ~here] = "沈阳自动控制研究所"
     names[here], name_en[here] = pools.showcase_name
     region = np.where(here, pools.showcase_county, region)
     address = np.where(here, "辽宁省沈阳市沈河区南塔街114号", address)
