@@ -25,7 +25,7 @@ from rich.table import Table as RichTable
 from typer._click.exceptions import NoArgsIsHelpError  # typer 0.29 vendors click; pinned
 from typer.core import TyperGroup
 
-from ipgauge.console import err, out, progress_bar, styled
+from ipgauge.console import err, flush_notes, out, progress_bar, styled
 from ipgauge.errors import UserError, damaged, log_crash, saved, why
 from ipgauge.register.schema import parse_date
 
@@ -123,14 +123,21 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        flush_notes(keep=False)
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+        except typer.Exit:
+            flush_notes()
+            raise
         except (Exception, KeyboardInterrupt) as e:
+            flush_notes(keep=False)  # a failure is one sentence: notes made on the way are dropped
             known = _explain(e)
             if known is None:
                 raise
             _say(known[0])
             raise typer.Exit(known[1]) from None
+        flush_notes()
+        return result
 
     return wrapper  # type: ignore[return-value]
 

@@ -18,7 +18,7 @@ import typer
 from rich.table import Table as RichTable
 
 from ipgauge.cli import DbOption, _choice, _date, _path, app, guarded
-from ipgauge.console import err, out, progress_bar, styled
+from ipgauge.console import err, note, out, progress_bar, styled
 from ipgauge.errors import UserError, mark_saved, why
 
 index_app = typer.Typer(no_args_is_help=True, help="The claims index beside the register (for screening).")
@@ -60,7 +60,7 @@ def index_build(
         out.print(f"The claims index in {where} is up to date: {report.claims:,} claims.")
         return
     if report.rebuilt and report.rebuilt not in ("new", "asked"):
-        err.print(f"note: the claims index was rebuilt from nothing: {report.rebuilt}.")
+        note(f"the claims index was rebuilt from nothing: {report.rebuilt}.")
     verb = "built" if report.rebuilt else "updated"
     out.print(
         f"Claims index {verb} in {where}: {report.added:,} claim versions added, {report.merged:,} re-indexed in "
@@ -160,7 +160,8 @@ def screen(
         for query_id, query in todo:
             if len(query) > MAX_QUERY_CHARS:
                 err.print(
-                    f"note: {query_id} was cut to its first {MAX_QUERY_CHARS:,} characters ({len(query):,} given)."
+                    f"note: {query_id} was cut to its first {MAX_QUERY_CHARS:,} characters ({len(query):,} given).",
+                    soft_wrap=True,
                 )
         if fmt == "csv":
             writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -178,7 +179,7 @@ def screen(
                 _print_results(query_id, results, session, len(todo) > 1)
     finally:
         con.close()
-    err.print(DISCLAIMER["en"])
+    err.print(DISCLAIMER["en"], soft_wrap=True)
 
 
 def _open_index(con, path: Path):
@@ -190,7 +191,10 @@ def _open_index(con, path: Path):
     except DamagedIndex as e:
         with progress_bar() as tick:
             report = build(con, path, rebuild=True, tick=tick)
-        err.print(f"note: the claims index was rebuilt from nothing ({e.what}: damaged): {report.claims:,} claims.")
+        err.print(
+            f"note: the claims index was rebuilt from nothing ({e.what}: damaged): {report.claims:,} claims.",
+            soft_wrap=True,
+        )
         return ClaimIndex.open(index_dir(path))
 
 
@@ -199,9 +203,9 @@ def _say_built(report, lead: str) -> None:
     if report.up_to_date:
         return
     if report.rebuilt and report.rebuilt not in ("new", "asked"):
-        err.print(f"{lead}rebuilt from nothing ({report.rebuilt}): {report.claims:,} claims.")
+        err.print(f"{lead}rebuilt from nothing ({report.rebuilt}): {report.claims:,} claims.", soft_wrap=True)
     else:
-        err.print(f"{lead}brought up to date ({report.added:,} claim versions added).")
+        err.print(f"{lead}brought up to date ({report.added:,} claim versions added).", soft_wrap=True)
 
 
 def _say_coverage(session) -> None:
@@ -209,7 +213,8 @@ def _say_coverage(session) -> None:
     if session.claims_in_force == 0:
         err.print(
             f"warning: none of the {len(session.in_force):,} rights in force in {session.jurisdiction} on "
-            f"{session.as_of} has claims in the register (as known on {session.known_at}); nothing was screened."
+            f"{session.as_of} has claims in the register (as known on {session.known_at}); nothing was screened.",
+            soft_wrap=True,
         )
 
 
@@ -494,7 +499,7 @@ def _dates(as_of: str | None, known_at_: str | None) -> tuple[date, date]:
     d = _date(as_of, "--as-of") or date.today()
     k = _date(known_at_, "--known-at") or d
     if k < d:
-        err.print(f"note: known at {k}, before the date asked about ({d}): later events are not yet recorded.")
+        note(f"known at {k}, before the date asked about ({d}): later events are not yet recorded.")
     return d, k
 
 
@@ -510,7 +515,7 @@ def _note_match(subject, text: str, given: str = "--company") -> None:
     """Say which company a part of a name was taken to mean."""
     if subject.kind == "company" and subject.matched != "exactly":
         how = "the one party whose name contains it" if subject.matched == "by part of its name" else subject.matched
-        err.print(f"note: {given} {text.strip()!r} taken as {subject.label_zh} ({subject.key}), {how}.")
+        note(f"{given} {text.strip()!r} taken as {subject.label_zh} ({subject.key}), {how}.")
 
 
 casework_app = typer.Typer(no_args_is_help=True, help="The service centres' casework in figures.")
@@ -677,7 +682,7 @@ def collaboration_ego(
     if picture is not None:
         draw_ego(view, picture)
         mark_saved(f"the picture {picture}")
-        err.print(f"picture: {picture}")
+        err.print(f"picture: {picture}", soft_wrap=True)
     if fmt == "json":
         print(json.dumps(view, ensure_ascii=False, indent=2))
         return
@@ -763,7 +768,10 @@ def parties_resolve(
     out.print(table)
     unresolved = sum(f["status"] != "matched" for f in found)
     if unresolved:
-        err.print(f"note: {unresolved} of {len(found)} names not resolved to one party (ambiguous or unmatched).")
+        err.print(
+            f"note: {unresolved} of {len(found)} names not resolved to one party (ambiguous or unmatched).",
+            soft_wrap=True,
+        )
 
 
 case_app = typer.Typer(no_args_is_help=True, help="Single casework records: add, update or close a case.")

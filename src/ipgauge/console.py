@@ -22,6 +22,22 @@ if not out.is_terminal:  # a pipe or a file: print whole values, never cut to a 
     out = Console(width=100_000, **PLAIN)
 
 
+_notes: list[str] = []
+
+
+def note(text: str) -> None:
+    """A 'note:' for stderr, printed when the command succeeds (a failure prints its one sentence only)."""
+    _notes.append(text)
+
+
+def flush_notes(keep: bool = True) -> None:
+    """Print the pending notes (or drop them, when the command failed)."""
+    if keep:
+        for text in _notes:
+            err.print(f"note: {text}", soft_wrap=True)
+    _notes.clear()
+
+
 def styled(*parts: str | tuple[str, str]) -> Text:
     """A line from plain text and (text, style) pairs: the only way ipgauge styles its output."""
     return Text.assemble(*parts)
