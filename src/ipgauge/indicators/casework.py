@@ -112,4 +112,4 @@ def facts(con: duckdb.DuckDBPyConnection, db: Path, k: date, upto: int | None = 
     def write(tmp: Path) -> None:
         pq.write_table(_table(con, k, upto), tmp / "facts.parquet")
 
-    return cached(db, path, key, write)
+    return cached(db, path, key, write, "casework")

@@ -216,5 +216,5 @@ def spells(
             empty = f"SELECT * EXCLUDE (right_type) FROM ({sql}) WHERE false"
             con.execute(f"COPY ({empty}) TO ? (FORMAT parquet)", [str(tmp / "right_type=patent" / "data_0.parquet")])
 
-    cached(db, path, key, write)
+    cached(db, path, key, write, "spells")
     return path

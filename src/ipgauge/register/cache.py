@@ -68,7 +68,7 @@ def trusted(path: Path, key: str) -> bool:
     return bool(files) and all(_stamp(path / f) == stamp for f, stamp in files.items())
 
 
-def cached(db: Path, path: Path, key: str, write: Callable[[Path], None]) -> Path:
+def cached(db: Path, path: Path, key: str, write: Callable[[Path], None], what: str) -> Path:
     """The folder ``path`` holding what ``write(folder)`` writes for ``key``: reused when trusted, else rewritten.
 
     ``write`` fills a private temporary folder that replaces ``path`` in one rename, so a reader
@@ -92,7 +92,7 @@ def cached(db: Path, path: Path, key: str, write: Callable[[Path], None]) -> Pat
         if damaged(e):
             raise UserError(f"the register {db} is damaged (truncated or overwritten): {why(e)}") from None
         raise UserError(
-            f"cannot write the cache in {path.parent} ({why(e)}); free space, or set IPGAUGE_CACHE_DIR to a "
+            f"cannot write the {what} cache in {path.parent} ({why(e)}); free space, or set IPGAUGE_CACHE_DIR to a "
             "writable folder."
         ) from None
     finally:

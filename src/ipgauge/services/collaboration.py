@@ -413,7 +413,8 @@ def draw_ego(view: dict, out: Path) -> Path:
                 va="center", rotation=math.degrees(angle) if x >= 0 else math.degrees(angle) - 180,
                 rotation_mode="anchor")  # fmt: skip
     ax.scatter([0], [0], s=400, color=TYPE_COLOURS.get(view["type"], "#9467bd"), zorder=3)
-    ax.text(0, -0.12, view["name"], fontsize=10, ha="center", va="top", weight="bold")
+    ax.text(0, -0.12, view["name"], fontsize=10, ha="center", va="top", weight="bold", zorder=4,
+            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 2})  # fmt: skip
     for j, (kind, c) in enumerate(TYPE_COLOURS.items()):
         ax.scatter([-1.85], [1.85 - 0.08 * j], s=40, color=c)
         ax.text(-1.78, 1.85 - 0.08 * j, kind.replace("_", " "), fontsize=7, va="center")
