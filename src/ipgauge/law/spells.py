@@ -11,7 +11,9 @@ prefecture_code, county_code, in_force_from (the grant, registration or approval
 valid_to (exclusive; 9999-12-31 when open). A right is in force on D when valid_from <= D < valid_to.
 The patent facts (a family member abroad, the largest pledge in CNY and the first pledge, the first
 award, all as known on K) are what the high-value criteria need, carried here so that indicators
-read one table on any engine.
+read one table on any engine. A co-held patent's spells also carry holders, holder_types and
+holder_regions (every holder, its type, its province or country; NULL with one holder) and the
+flags academia_industry and cross_region that the collaboration indicators count.
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ base AS (
     LEFT JOIN holders h ON h.party_id = p.holders[1]
     UNION ALL
     SELECT 'trademark', t.trademark_id, t.kind, t.is_gi, t.filing_date, NULL, NULL, NULL, NULL, NULL, t.holders[1],
-           t.holders, h.h_type, h.h_country, h.h_region, t.registration_date,
+           NULL, h.h_type, h.h_country, h.h_region, t.registration_date,
            least(CAST(greatest(CAST(t.registration_date + to_years({rules.trademark_term_years}) AS DATE),
                                coalesce(a.renewed_to, DATE '0001-01-01')) + to_months({grace}) AS DATE),
                  coalesce(a.ended, {OPEN})),
@@ -153,17 +155,17 @@ pieces AS (  -- one pass over base: a right without transfers matches no timelin
     WHERE NOT b.void),
 kept AS (SELECT * FROM pieces WHERE valid_from < valid_to),
 co AS (  -- every holder of a co-held piece: its type, and its province (its country when abroad), in order
-    SELECT u.right_type, u.right_id, u.valid_from,
+    SELECT u.right_type, u.right_id, u.valid_from, list(u.party ORDER BY u.i) AS holders,
            list(h.h_type ORDER BY u.i) AS holder_types,
            list(coalesce(r.province_code, h.h_country) ORDER BY u.i) AS holder_regions
     FROM (SELECT right_type, right_id, valid_from, unnest(holders) AS party, generate_subscripts(holders, 1) AS i
-          FROM kept WHERE len(holders) > 1) u
+          FROM kept WHERE right_type = 'patent' AND len(holders) > 1) u
     LEFT JOIN holders h ON h.party_id = u.party LEFT JOIN _hierarchy r ON r.code = h.h_region
     GROUP BY ALL)
 SELECT s.right_type, s.right_id, s.kind, s.is_gi, s.filing_date, s.ipc_main, s.family_abroad, s.pledge_max_cny,
        s.pledged_from, s.awarded_from, s.holder AS party_id, s.holder_type, s.country, s.region_code,
        r.province_code, r.prefecture_code, r.county_code, s.in_force_from, s.valid_from, s.valid_to,
-       s.holders, c.holder_types, c.holder_regions,
+       c.holders, c.holder_types, c.holder_regions,
        coalesce(list_contains(c.holder_types, 'enterprise') AND (list_contains(c.holder_types, 'university')
                 OR list_contains(c.holder_types, 'research_institute')), false) AS academia_industry,
        coalesce(len(list_distinct(c.holder_regions)) > 1, false) AS cross_region

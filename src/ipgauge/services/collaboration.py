@@ -287,7 +287,8 @@ def ego(engine: Engine, party_id: str, on: date, years: int = YEARS) -> dict:
         raise UserError(f"there is no party {party_id!r} in the register as known on {engine.known_at}.")
     ends = [date(y, 12, 31) for y in range(on.year - years + 1, on.year)] + [on]
     t = engine.spells
-    t = t.filter((t.right_type == "patent") & (t.kind == "invention") & t.holders.contains(party_id))
+    held = t.holders.contains(party_id).fill_null(False) | (t.party_id == party_id)  # co-held, or alone
+    t = t.filter((t.right_type == "patent") & (t.kind == "invention") & held)
     t = E.with_field(t).select("right_id", "holders", "field", "valid_from", "valid_to")
     con = duckdb.connect()
     try:
