@@ -107,7 +107,8 @@ abroad AS (SELECT DISTINCT family_id FROM families
 base AS (
     SELECT 'patent' AS right_type, p.patent_id AS right_id, p.kind, NULL::BOOLEAN AS is_gi, p.filing_date,
            p.ipc[1] AS ipc_main, f.family_id IS NOT NULL AS family_abroad, a.pledge_max_cny, a.pledged_from,
-           a.awarded_from, p.holders[1] AS holder, p.holders AS holders, h.h_type, h.h_country, h.h_region,
+           a.awarded_from, p.holders[1] AS holder, CASE WHEN len(p.holders) > 1 THEN p.holders END AS holders,
+           h.h_type, h.h_country, h.h_region,
            p.grant_date AS start,
            least({rules.patent_end_sql("p")} + CAST(coalesce(a.extension_days, 0) AS INTEGER),
                  coalesce(a.ended, {OPEN})) AS stop,
@@ -131,7 +132,9 @@ base AS (
     FROM g LEFT JOIN agg a ON a.right_type = 'gi_product' AND a.right_id = g.gi_id),
 moves AS (  -- holder changes; a NULL holder from the beginning stands for the right's own first holder
     SELECT right_type, right_id, effective_date AS h_from, trim(string_split(value, ';')[1]) AS holder,
-           list_filter(list_transform(string_split(value, ';'), lambda x: trim(x)), lambda x: x <> '') AS holders
+           CASE WHEN right_type = 'patent' AND contains(value, ';') THEN
+                list_filter(list_transform(string_split(value, ';'), lambda x: trim(x)), lambda x: x <> '') END
+           AS holders  -- kept only for a patent passing to several holders: all the collaboration needs
     FROM ev WHERE event = '{rules.transfer_event}'
     UNION ALL
     SELECT DISTINCT right_type, right_id, DATE '0001-01-01', NULL, NULL
@@ -153,15 +156,15 @@ pieces AS (  -- one pass over base: a right without transfers matches no timelin
            least(b.stop, coalesce(tl.h_to, {OPEN})) AS valid_to
     FROM base b LEFT JOIN timeline tl ON tl.right_type = b.right_type AND tl.right_id = b.right_id
     WHERE NOT b.void),
-kept AS (SELECT * FROM pieces WHERE valid_from < valid_to),
-co AS (  -- every holder of a co-held piece: its type, and its province (its country when abroad), in order
-    SELECT u.right_type, u.right_id, u.valid_from, list(u.party ORDER BY u.i) AS holders,
-           list(h.h_type ORDER BY u.i) AS holder_types,
+co AS (  -- for each distinct list of co-holders: every holder's type, and province (country abroad), in order
+    SELECT u.holders, list(h.h_type ORDER BY u.i) AS holder_types,
            list(coalesce(r.province_code, h.h_country) ORDER BY u.i) AS holder_regions
-    FROM (SELECT right_type, right_id, valid_from, unnest(holders) AS party, generate_subscripts(holders, 1) AS i
-          FROM kept WHERE right_type = 'patent' AND len(holders) > 1) u
+    FROM (SELECT holders, unnest(holders) AS party, generate_subscripts(holders, 1) AS i FROM (
+            SELECT holders FROM patents WHERE {seen} AND jurisdiction = '{rules.jurisdiction}' AND len(holders) > 1
+                   {one("patent_id", "patent")}
+            UNION SELECT holders FROM moves WHERE len(holders) > 1)) u
     LEFT JOIN holders h ON h.party_id = u.party LEFT JOIN _hierarchy r ON r.code = h.h_region
-    GROUP BY ALL)
+    GROUP BY u.holders)
 SELECT s.right_type, s.right_id, s.kind, s.is_gi, s.filing_date, s.ipc_main, s.family_abroad, s.pledge_max_cny,
        s.pledged_from, s.awarded_from, s.holder AS party_id, s.holder_type, s.country, s.region_code,
        r.province_code, r.prefecture_code, r.county_code, s.in_force_from, s.valid_from, s.valid_to,
@@ -169,8 +172,9 @@ SELECT s.right_type, s.right_id, s.kind, s.is_gi, s.filing_date, s.ipc_main, s.f
        coalesce(list_contains(c.holder_types, 'enterprise') AND (list_contains(c.holder_types, 'university')
                 OR list_contains(c.holder_types, 'research_institute')), false) AS academia_industry,
        coalesce(len(list_distinct(c.holder_regions)) > 1, false) AS cross_region
-FROM kept s LEFT JOIN _hierarchy r ON r.code = s.region_code
-LEFT JOIN co c ON c.right_type = s.right_type AND c.right_id = s.right_id AND c.valid_from = s.valid_from"""
+FROM pieces s LEFT JOIN _hierarchy r ON r.code = s.region_code
+LEFT JOIN co c ON s.right_type = 'patent' AND c.holders = s.holders
+WHERE s.valid_from < s.valid_to"""
 
 
 def register_hierarchy(con: duckdb.DuckDBPyConnection) -> None:
