@@ -71,11 +71,13 @@ bench: setup
 
 bench-retrieval: setup
 	$(BIN)/python bench/bench_retrieval.py
+	$(BIN)/python bench/bench_names.py
 
 bench-national: setup
 	$(BIN)/python bench/bench_load.py --scale national --work out/bench-national
 	$(BIN)/python bench/bench_law.py --db out/bench-national/register.duckdb
 	$(BIN)/python bench/bench_indicators.py --db out/bench-national/register.duckdb
+	$(BIN)/python bench/bench_collaboration.py --db out/bench-national/register.duckdb
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache
