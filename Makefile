@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,spark,services]'
+	$(BIN)/pip install -q -e '.[dev,spark,services,web]'
 	# labelled assignee names for the name-resolution test and benchmark: GPL data, test time only, no deps
 	$(BIN)/pip install -q --no-deps pv-evaluation==2.1.1
 	touch $(STAMP)

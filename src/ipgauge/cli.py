@@ -510,23 +510,13 @@ def regions(
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
     """Look up regions and groups: codes, names, levels, parents and members (no query: nation, groups, provinces)."""
-    from ipgauge.regions.divisions import divisions
-    from ipgauge.regions.groups import search
+    from ipgauge.regions.groups import describe, search
 
     _choice(fmt, FORMATS)
     found = search(query)
     if not found:
         raise UserError(f"no region or group matches {query!r}.")
-    rows = []
-    for r in found:
-        d = divisions().get(r.code)
-        row = {"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "level": r.kind}
-        row["parent"] = d.parent_code if d and r.kind in ("prefecture", "county") else None
-        if r.kind == "retired":
-            row["successor"] = r.members[0]
-        elif r.kind == "group":
-            row["members"] = [f"{m} {divisions()[m].name_en}" for m in r.members]
-        rows.append(row)
+    rows = [describe(r) for r in found]
     if fmt == "table" and len(rows) > 200:
         _rows(rows[:200], fmt, f"{len(found):,} regions matching {query!r} (the first 200)")
         out.print(f"... and {len(found) - 200:,} more; narrow the query, or use --format csv for all of them.")
@@ -598,11 +588,10 @@ def status(
 @guarded
 def indicators(fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table") -> None:
     """List the indicator catalogue: names, labels in both languages, units and definitions."""
-    from ipgauge.indicators.catalogue import catalogue
+    from ipgauge.indicators.catalogue import catalogue, listing
 
     if _choice(fmt, FORMATS) != "table":
-        keys = ("label_zh", "label_en", "unit_zh", "unit_en", "definition_en", "source")
-        _rows([{"name": i.name} | {k: getattr(i, k) for k in keys} for i in catalogue().values()], fmt, "")
+        _rows(listing(), fmt, "")
         return
     table = RichTable(title="Indicators")
     table.add_column("name", no_wrap=True)

@@ -929,3 +929,26 @@ def case_close(
     if amounts:
         rows["amounts"] = amounts
     _save(db, rows, recorded_on, f"case {case_id}" + (" and its amounts" if amounts else ""))
+
+
+@app.command()
+@guarded
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API (/v1, OpenAPI at /v1/openapi.json, docs at /v1/docs) over the register."""
+    from ipgauge.register import store
+
+    try:
+        import uvicorn
+
+        from ipgauge.web.app import create_app
+    except ImportError:
+        raise UserError("the HTTP API needs the web extra: pip install 'ipgauge[web]'.") from None
+    path = store.db_path(db)
+    if not path.exists():
+        raise UserError(f"there is no register {path}; load a delivery first (ipgauge load DIR --db {path}).")
+    out.print(f"ipgauge API on http://{host}:{port}/v1 (docs: /v1/docs) over {path}; Ctrl-C stops it.")
+    uvicorn.run(create_app(path), host=host, port=port, log_level="warning")

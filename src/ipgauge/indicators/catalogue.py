@@ -144,6 +144,14 @@ def catalogue() -> dict[str, Indicator]:
     return parse(resources.files("ipgauge.data").joinpath("indicators.toml").read_text(encoding="utf-8"))
 
 
+LISTED = ("label_zh", "label_en", "unit_zh", "unit_en", "definition_en", "source")
+
+
+def listing() -> list[dict]:
+    """The catalogue as rows (name, labels, units, definition, source): what the CLI and the API list."""
+    return [{"name": i.name} | {k: getattr(i, k) for k in LISTED} for i in catalogue().values()]
+
+
 def indicator(name: str) -> Indicator:
     """The indicator called ``name``, or a one-sentence error listing the names."""
     try:

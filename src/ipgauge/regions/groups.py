@@ -205,6 +205,18 @@ def within(child: Region, parent: Region) -> bool:
     return all(any(c.startswith(p) for p in inside) for c in child.members)
 
 
+def describe(r: Region) -> dict:
+    """A region as a row: code, names, level, parent — and a retired code's successor, a group's members."""
+    d = divisions().get(r.code)
+    row = {"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "level": r.kind}
+    row["parent"] = d.parent_code if d and r.kind in ("prefecture", "county") else None
+    if r.kind == "retired":
+        row["successor"] = r.members[0]
+    elif r.kind == "group":
+        row["members"] = [f"{m} {divisions()[m].name_en}" for m in r.members]
+    return row
+
+
 def search(query: str | None) -> list[Region]:
     """Regions and groups whose code, id or name (Chinese or English) contains ``query``; retired codes too."""
     everything = [nation(), *groups().values()] + [
