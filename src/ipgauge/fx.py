@@ -46,6 +46,7 @@ class Converted:
     usd_per_unit: Decimal
 
 
+@cache
 def usable() -> dict[str, tuple[date, date | None]]:
     """Each currency the ECB table converts to CNY and USD: (first date, last date or None while quoted).
 

@@ -28,8 +28,9 @@ from ipgauge.regions.groups import Region, country, region
 from ipgauge.regions.population import population, table
 from ipgauge.register import store
 
-BREAKDOWNS = ("subregion", "holder_type", "field", "country", "centre", "jurisdiction")
+RIGHTS_BREAKDOWNS = ("subregion", "holder_type", "field", "country")
 CASEWORK_BREAKDOWNS = ("subregion", "centre", "jurisdiction")
+BREAKDOWNS = tuple(dict.fromkeys(RIGHTS_BREAKDOWNS + CASEWORK_BREAKDOWNS))
 
 
 def year_before(d: date) -> date:
@@ -309,10 +310,8 @@ class Engine:
             return
         if by not in BREAKDOWNS:
             raise UserError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}.")
-        if ind.is_casework != (by in CASEWORK_BREAKDOWNS[1:]) and by != "subregion":
-            allowed = (
-                CASEWORK_BREAKDOWNS if ind.is_casework else [b for b in BREAKDOWNS if b not in CASEWORK_BREAKDOWNS[1:]]
-            )
+        allowed = CASEWORK_BREAKDOWNS if ind.is_casework else RIGHTS_BREAKDOWNS
+        if by not in allowed:
             raise UserError(f"{ind.name} cannot be broken down by {by}; choose one of {', '.join(allowed)}.")
         if ind.is_per_10k and by != "subregion":
             raise UserError("a per-10,000 figure can only be broken down by sub-region.")

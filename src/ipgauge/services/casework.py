@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ipgauge.errors import UserError
-from ipgauge.fx import convert
+from ipgauge.fx import Converted, convert
 from ipgauge.indicators.query import open_engine
 from ipgauge.law.spells import register_hierarchy
 from ipgauge.regions.groups import region as find_region
@@ -42,8 +42,9 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
         con = duckdb.connect()
         try:
             rows = con.execute(
-                f"""SELECT case_id, amount, currency, date FROM read_parquet(?) WHERE fact = 'amount'
-                    AND kind = 'recovered' AND year(date) = ? AND {r.sql_predicate()}
+                f"""SELECT case_id, amount, currency, date, rate_date, cny, usd, cny_per_unit, usd_per_unit
+                    FROM read_parquet(?) WHERE fact = 'amount' AND kind = 'recovered' AND year(date) = ?
+                      AND {r.sql_predicate()}
                     ORDER BY date, case_id, currency""",
                 [str(engine.facts_path / "facts.parquet"), year],
             ).fetchall()
@@ -54,8 +55,10 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
             f"""SELECT count(*) FROM centres c LEFT JOIN _hierarchy h ON h.code = c.region_code
                 WHERE {known_at(k, "c")} AND {r.sql_predicate()}"""
         ).fetchall()[0][0]
-    converted = [convert(Decimal(amount), currency, on_, fx_date) for _, amount, currency, on_ in rows]
-    if fx_date is not None:
+    if fx_date is None:  # each amount at its own date's rate: as the facts already hold it, with the rate
+        converted = [Converted(*row[1:]) for row in rows]
+    else:
+        converted = [convert(Decimal(amount), currency, on_, fx_date) for _, amount, currency, on_, *_ in rows]
         figures["recovered_cny"] = float(sum((c.cny for c in converted), Decimal(0)))
         figures["recovered_usd"] = float(sum((c.usd for c in converted), Decimal(0)))
     return {
