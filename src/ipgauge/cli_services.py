@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ipgauge.cli import DbOption, _choice, _date, _path, app, guarded
+from ipgauge.cli import DbOption, _choice, _date, _path, _rows, app, guarded
 from ipgauge.console import err, note, out, progress_bar, styled
 from ipgauge.errors import UserError, mark_saved, why
 
@@ -349,11 +349,12 @@ CaseOption = Annotated[
 def _publish(kind: str, inputs: dict, folder: Path, db: Path | None, case: str | None = None) -> None:
     from ipgauge.register import store
     from ipgauge.services import layout_report, report, risk_report
+    from ipgauge.services.casework import existing, save
     from ipgauge.services.claim_index import build
 
     report.check_out(folder)
     if case is not None:  # checked before the report is computed: a wrong case id costs nothing
-        row = _existing(db, case)
+        row = existing(store.db_path(db), case)
         if row["kind"] != f"{kind}_report":
             raise UserError(
                 f"case {case} is a {row['kind']} case, not a {kind}_report; the report attaches to its own kind."
@@ -378,7 +379,8 @@ def _publish(kind: str, inputs: dict, folder: Path, db: Path | None, case: str |
         rights = [r["right_id"] for r in snapshot.get("results", [])]  # a risk report's rights; a layout's: none
         done = f"report {snapshot['report_id']} ({folder.resolve()})"
         row = row | {"outcome": done} | ({"rights": rights} if rights else {})
-        _save(db, {"cases": [row]}, None, f"case {case} with report {snapshot['report_id']}")
+        what = f"case {case} with report {snapshot['report_id']}"
+        _saved(what, save(path, {"cases": [row]}, None, what))
 
 
 @report_app.command("risk")
@@ -781,16 +783,7 @@ RecordedOn = Annotated[
 ]
 
 
-def _save(db: Path | None, rows: dict[str, list[dict]], recorded_on: str | None, what: str) -> None:
-    """Save records through the validated load; one sentence and exit 2 when any is refused (none is saved then)."""
-    from ipgauge.register import store
-    from ipgauge.services.casework import record
-
-    report, reasons = record(store.db_path(db), rows, _date(recorded_on, "--recorded-on"))
-    if reasons:
-        saved = " (the rest was saved)" if report.accepted else ""
-        verb = "were" if " and " in what else "was"
-        raise UserError(f"{what} {verb} not saved{saved}: " + "; ".join(reasons), 2)
+def _saved(what: str, report) -> None:
     mark_saved(what)
     out.print(f"Saved {what} (delivery recorded on {report.recorded_date}).")
 
@@ -823,47 +816,22 @@ def case_add(
 ) -> None:
     """Add one case (validated like a delivery: the centre and the client party must exist)."""
     from ipgauge.register import store
-    from ipgauge.services.casework import current_case
+    from ipgauge.services.casework import add_case
 
-    if not case_id.strip():
-        raise UserError("--case-id is empty: give the case an id.")
-
-    path = store.db_path(db)
-    if path.exists():
-        con = store.connect(path, read_only=True)
-        try:
-            if current_case(con, case_id):
-                raise UserError(f"case {case_id} is already in the register; change it with `ipgauge case update`.")
-        finally:
-            con.close()
     row = {
         "case_id": case_id,
         "centre_id": centre,
         "client_party_id": client_party,
         "client_name": client_name,
         "kind": kind,
-        "jurisdiction": jurisdiction.upper() if jurisdiction else None,
+        "jurisdiction": jurisdiction,
         "opened_date": opened,
-        "status": "open",
         "outcome": outcome,
         "attendees": attendees,
         "rights": rights,
     }
-    _save(db, {"cases": [row]}, recorded_on, f"case {case_id}")
-
-
-def _existing(db: Path | None, case_id: str) -> dict:
-    from ipgauge.register import store
-    from ipgauge.services.casework import current_case
-
-    con = store.connect(store.db_path(db), read_only=True)
-    try:
-        row = current_case(con, case_id)
-    finally:
-        con.close()
-    if row is None:
-        raise UserError(f"there is no case {case_id} in the register; add it with `ipgauge case add`.")
-    return row
+    _, report = add_case(store.db_path(db), row, _date(recorded_on, "--recorded-on"))
+    _saved(f"case {case_id.strip()}", report)
 
 
 @case_app.command("update")
@@ -881,7 +849,9 @@ def case_update(
     db: DbOption = None,
 ) -> None:
     """Change a case: a new version, the old one kept (the register is bitemporal)."""
-    row = _existing(db, case_id)
+    from ipgauge.register import store
+    from ipgauge.services.casework import update_case
+
     changes = {
         "status": status,
         "outcome": outcome,
@@ -891,14 +861,10 @@ def case_update(
         "closed_date": closed,
         "rights": rights,
     }
-    changes = {k: v for k, v in changes.items() if v is not None}
-    if not changes:
+    if all(v is None for v in changes.values()):
         raise UserError("nothing to change: give at least one of --status, --outcome, --closed, … .")
-    if changes.get("jurisdiction"):
-        changes["jurisdiction"] = changes["jurisdiction"].upper()
-    if changes.get("status") in ("open", "withdrawn") and "closed_date" not in changes:
-        changes["closed_date"] = None  # reopened: no longer closed on a date
-    _save(db, {"cases": [row | changes]}, recorded_on, f"case {case_id}")
+    _, report = update_case(store.db_path(db), case_id, changes, _date(recorded_on, "--recorded-on"))
+    _saved(f"case {case_id}", report)
 
 
 @case_app.command("close")
@@ -915,20 +881,16 @@ def case_close(
     db: DbOption = None,
 ) -> None:
     """Close a case on a date, with its outcome and any money recovered or charged (dated that day)."""
-    row = _existing(db, case_id)
-    if row["status"] == "closed":
-        raise UserError(f"case {case_id} is already closed (on {row['closed_date']}).")
-    rows: dict[str, list[dict]] = {
-        "cases": [row | {"status": "closed", "closed_date": on} | ({"outcome": outcome} if outcome else {})]
-    }
+    from ipgauge.register import store
+    from ipgauge.services.casework import close_case
+
     amounts = []
     for kind, given, option in (("recovered", recovered, "--recovered"), ("fee", fee, "--fee")):
         money = _amount(given, option)
         if money:
-            amounts.append({"case_id": case_id, "kind": kind, "amount": money[0], "currency": money[1], "date": on})
-    if amounts:
-        rows["amounts"] = amounts
-    _save(db, rows, recorded_on, f"case {case_id}" + (" and its amounts" if amounts else ""))
+            amounts.append((kind, *money))
+    _, report = close_case(store.db_path(db), case_id, on, outcome, amounts, _date(recorded_on, "--recorded-on"))
+    _saved(f"case {case_id}" + (" and its amounts" if amounts else ""), report)
 
 
 @app.command()
@@ -937,18 +899,89 @@ def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    private: Annotated[bool, typer.Option("--private", help="Answer reads only with an API key too.")] = False,
+    rate: Annotated[
+        int, typer.Option("--rate-limit", min=0, help="Requests a minute per key or address (0: no limit).")
+    ] = 600,
+    cors: Annotated[
+        list[str] | None, typer.Option("--cors-origin", help="Allow this origin to call the API (repeatable; off).")
+    ] = None,
 ) -> None:
-    """Serve the HTTP API (/v1, OpenAPI at /v1/openapi.json, docs at /v1/docs) over the register."""
+    """Serve the dashboard (/) and the HTTP API (/v1, docs at /v1/docs) over the register."""
+    import socket
+
     from ipgauge.register import store
 
     try:
         import uvicorn
 
         from ipgauge.web.app import create_app
+        from ipgauge.web.guard import Settings
     except ImportError:
-        raise UserError("the HTTP API needs the web extra: pip install 'ipgauge[web]'.") from None
+        raise UserError("the dashboard and API need the web extra: pip install 'ipgauge[web]'.") from None
     path = store.db_path(db)
     if not path.exists():
         raise UserError(f"there is no register {path}; load a delivery first (ipgauge load DIR --db {path}).")
-    out.print(f"ipgauge API on http://{host}:{port}/v1 (docs: /v1/docs) over {path}; Ctrl-C stops it.")
-    uvicorn.run(create_app(path), host=host, port=port, log_level="warning")
+    try:  # a port in use is one sentence, not uvicorn's log and exit
+        with socket.create_server((host, port)):
+            pass
+    except OSError as e:
+        raise UserError(f"cannot listen on {host}:{port} ({why(e)}); choose another --port.") from None
+    app = create_app(path, Settings(private=private, rate=rate, cors_origins=tuple(cors or ())))
+    out.print(
+        f"ipgauge dashboard on http://{host}:{port}/ and API on http://{host}:{port}/v1 (docs: /v1/docs) "
+        f"over {path}; Ctrl-C stops it.",
+        soft_wrap=True,
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+keys_app = typer.Typer(no_args_is_help=True, help="API keys for the server: writes and expensive calls need one.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("add")
+@guarded
+def keys_add(
+    name: Annotated[str, typer.Option("--name", help="Whose key it is (a person, a centre, a tool).")],
+    centre: Annotated[
+        list[str] | None, typer.Option("--centre", help="A centre whose casework it may write (repeatable).")
+    ] = None,
+    every: Annotated[bool, typer.Option("--all-centres", help="It may write the casework of every centre.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Make a key; it is printed once and only its SHA-256 digest is kept."""
+    from ipgauge.register import store
+    from ipgauge.web import keys
+
+    if every and centre:
+        raise UserError("give --centre or --all-centres, not both.")
+    made, key = keys.add(store.db_path(db), name, ["*"] if every else list(centre or []))
+    mark_saved(f"API key {made.key_id}")
+    err.print(f"API key {made.key_id} for {made.name} (centres: {';'.join(made.centres)}); it is shown only now:")
+    print(key)
+
+
+@keys_app.command("list")
+@guarded
+def keys_list(
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    db: DbOption = None,
+) -> None:
+    """The keys (never the keys themselves): id, name, centres, made, revoked."""
+    from ipgauge.register import store
+    from ipgauge.web import keys
+
+    _rows([k.public() for k in keys.read(keys.path_for(store.db_path(db)))], fmt, "API keys")
+
+
+@keys_app.command("revoke")
+@guarded
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (from keys list).")], db: DbOption = None):
+    """Revoke a key: a running server refuses it from its next request."""
+    from ipgauge.register import store
+    from ipgauge.web import keys
+
+    done = keys.revoke(store.db_path(db), key_id)
+    mark_saved(f"the revocation of API key {key_id}")
+    out.print(f"API key {done.key_id} ({done.name}) revoked on {done.revoked}.")

@@ -33,6 +33,10 @@ CASEWORK_BREAKDOWNS = ("subregion", "centre", "jurisdiction")
 BREAKDOWNS = tuple(dict.fromkeys(RIGHTS_BREAKDOWNS + CASEWORK_BREAKDOWNS))
 
 
+#: The columns of a full export: the right, its first holder then, and when it counts.
+MEMBER_COLUMNS = ("right_id", "right_type", "kind", "party_id", "holder_type", "country", "region_code", "start", "end")
+
+
 def year_before(d: date) -> date:
     """The same day a year earlier (29 February → 28 February)."""
     try:
@@ -278,6 +282,16 @@ class Engine:
                     )
                 )
         return out
+
+    def members(self, name: str, where: Region, on: date) -> ibis.Table:
+        """The rights a point figure counts on ``on``, one row each: what the API's full export lists."""
+        ind = indicator(name)
+        if ind.is_casework:
+            raise UserError(f"{name} counts cases, not rights; the cases are listed under /v1/cases.")
+        base = self._base(ind)
+        t = self._intervals(ind, where)
+        t = t.filter(E.in_region(t, where) & E.counts(t, base, on))
+        return t.select(*[c for c in MEMBER_COLUMNS if c in t.columns]).order_by("right_id", "start")
 
     def breakdown(self, name: str, where: Region, on: date, by: str) -> list[Point]:
         """The figure on ``on`` split by sub-region, holder type or technology field (a year earlier too)."""

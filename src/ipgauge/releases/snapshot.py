@@ -223,6 +223,76 @@ def load(db: Path, release_id: str) -> tuple[Spec, dict, Figures]:
     return spec, record, Figures.from_dict(json.loads(figs))
 
 
+def listing(db: Path, after: tuple[str, str] | None = None, limit: int = 50) -> list[dict]:
+    """Stored releases, newest first: a keyset page after ``(created_at, release_id)`` of the last one seen."""
+    con = store.connect(db, read_only=True)
+    try:
+        if not store.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'releases'"):
+            return []
+        rows = con.execute(
+            """SELECT release_id, strftime(created_at, '%Y-%m-%dT%H:%M:%S.%f'), spec, known_at, figures_checksum
+               FROM releases
+               WHERE ? IS NULL OR (strftime(created_at, '%Y-%m-%dT%H:%M:%S.%f'), release_id) < (?, ?)
+               ORDER BY created_at DESC, release_id DESC LIMIT ?""",
+            [after and after[0], after and after[0], after and after[1], limit],
+        ).fetchall()
+    finally:
+        con.close()
+    out = []
+    for release_id, created, spec_json, k, checksum in rows:
+        spec = json.loads(spec_json)
+        where = region(spec["region"])
+        out.append(
+            {
+                "release_id": release_id,
+                "created_at": created,
+                "region": where.code,
+                "name_zh": where.name_zh,
+                "name_en": where.name_en,
+                "as_of": spec["as_of"],
+                "known_at": str(k),
+                "indicators": spec.get("indicators", []),
+                "figures_checksum": checksum,
+            }
+        )
+    return out
+
+
+def rendered(db: Path, release_id: str) -> Path:
+    """The folder of a stored release's files (release.html, PDF, XLSX, CSV, JSON, charts), drawn once.
+
+    Drawn from the stored figures — not recomputed — into the register's cache, and trusted again
+    only when its key file names the same release and figures checksum and every file is whole.
+    """
+    import os
+    import shutil
+
+    from ipgauge.register.cache import cache_dir
+
+    spec, record, figures = load(db, release_id)
+    folder = cache_dir(db) / "releases" / release_id
+    key = {"release_id": release_id, "figures_checksum": record["figures_checksum"]}
+    try:
+        kept = json.loads((folder / "_KEY.json").read_text(encoding="utf-8"))
+        if kept["key"] == key and all((folder / f).stat().st_size == n for f, n in kept["files"].items()):
+            return folder
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    tmp = folder.parent / f".{release_id}-{os.getpid()}-{id(figures)}"
+    try:
+        snap = record | {"synthetic": figures.synthetic, "spec": spec.as_dict()}
+        files = render.write(figures, snap, tmp)
+        sizes = {p.name: p.stat().st_size for p in files}
+        (tmp / "_KEY.json").write_text(json.dumps({"key": key, "files": sizes}), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(tmp, folder)
+    except OSError as e:
+        raise UserError(f"cannot draw the files of release {release_id} in {folder.parent} ({e.strerror}).") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
 def reproduce(db: Path, release_id: str) -> Computed:
     """Recompute a stored release; raise when any figure differs from the snapshot."""
     spec, record, stored = load(db, release_id)

@@ -132,3 +132,84 @@ def _cell(value: object) -> str:
     if isinstance(value, list | tuple):
         return ";".join(str(v) for v in value)
     return str(value)
+
+
+def save(db: Path, rows: dict[str, list[dict]], recorded_on: date | None, what: str) -> object:
+    """Save records through the validated load; one sentence naming every refusal (none is saved then)."""
+    report, reasons = record(db, rows, recorded_on)
+    if reasons:
+        saved = " (the rest was saved)" if report.accepted else ""
+        verb = "were" if " and " in what else "was"
+        raise UserError(f"{what} {verb} not saved{saved}: " + "; ".join(reasons), 2)
+    return report
+
+
+def _current(db: Path, case_id: str) -> dict | None:
+    from ipgauge.register import store
+
+    if not db.exists():
+        return None
+    con = store.connect(db, read_only=True)
+    try:
+        return current_case(con, case_id)
+    finally:
+        con.close()
+
+
+def existing(db: Path, case_id: str) -> dict:
+    """The case's latest version; a sentence when there is none."""
+    row = _current(db, case_id)
+    if row is None:
+        raise UserError(f"there is no case {case_id} in the register; add it first (ipgauge case add).")
+    return row
+
+
+def add_case(db: Path, fields: dict, recorded_on: date | None = None) -> tuple[dict, object]:
+    """Open a new case (``ipgauge case add``, ``POST /v1/cases``): validated like a delivery; the row and the report."""
+    from ipgauge.register.schema import CASES
+
+    case_id = str(fields.get("case_id") or "").strip()
+    if not case_id:
+        raise UserError("the case id is empty: give the case an id.")
+    if _current(db, case_id):
+        raise UserError(f"case {case_id} is already in the register; change it with `ipgauge case update`.")
+    row = {c: fields.get(c) for c in CASES.column_names} | {"case_id": case_id, "status": "open", "closed_date": None}
+    if row["jurisdiction"]:
+        row["jurisdiction"] = str(row["jurisdiction"]).upper()
+    return row, save(db, {"cases": [row]}, recorded_on, f"case {case_id}")
+
+
+def update_case(db: Path, case_id: str, changes: dict, recorded_on: date | None = None) -> tuple[dict, object]:
+    """A new version of a case (the old one kept: the register is bitemporal)."""
+    row = existing(db, case_id)
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        raise UserError("nothing to change: give at least one of status, outcome, closed date, … .")
+    if changes.get("jurisdiction"):
+        changes["jurisdiction"] = str(changes["jurisdiction"]).upper()
+    if changes.get("status") in ("open", "withdrawn") and "closed_date" not in changes:
+        changes["closed_date"] = None  # reopened: no longer closed on a date
+    new = row | changes
+    return new, save(db, {"cases": [new]}, recorded_on, f"case {case_id}")
+
+
+def close_case(
+    db: Path,
+    case_id: str,
+    on: str,
+    outcome: str | None = None,
+    amounts: list[tuple[str, str, str]] = (),
+    recorded_on: date | None = None,
+) -> tuple[dict, object]:
+    """Close a case on ``on`` with its outcome and amounts ``(kind, amount, currency)`` dated that day."""
+    row = existing(db, case_id)
+    if row["status"] == "closed":
+        raise UserError(f"case {case_id} is already closed (on {row['closed_date']}).")
+    new = row | {"status": "closed", "closed_date": on} | ({"outcome": outcome} if outcome else {})
+    rows: dict[str, list[dict]] = {"cases": [new]}
+    if amounts:
+        rows["amounts"] = [
+            {"case_id": case_id, "kind": kind, "amount": amount, "currency": currency.upper(), "date": on}
+            for kind, amount, currency in amounts
+        ]
+    return new, save(db, rows, recorded_on, f"case {case_id}" + (" and its amounts" if amounts else ""))

@@ -1,119 +1,112 @@
-"""The versioned HTTP API under ``/v1``: the same figures as the command line, from the same engine calls.
+"""The web application: the versioned API under ``/v1`` and the dashboard at ``/``, in one FastAPI app.
 
-Contract (issue 13): ``GET /v1/indicators/{name}?region=&as_of=&known_at=`` answers the object that
-``ipgauge indicator NAME --region R --as-of D --known-at K --format json`` prints; a list (a series or
-a breakdown) is a JSON array, or CSV with ``.csv`` / ``Accept: text/csv``. A user error — an unknown
-region, an impossible date — is HTTP 400 (404 for an unknown indicator) with ``{"error": sentence}``,
-the sentence the command line prints; nothing a request says is ever put into SQL or a path unbound.
+Every error is JSON ``{"error": sentence}`` with the right status: 400 for a request the register
+cannot answer (the sentence the command line prints), 401/403 for keys, 404 for what does not
+exist, 413 for a body too large, 422 for a malformed parameter, 429 with ``Retry-After`` past the
+rate limit, 503 while another process holds the register. A bug is 500 with the path of the log
+that holds its traceback — and the fuzz test and load test check that none happens.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date
 from pathlib import Path
 
-from fastapi import FastAPI, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 
 from ipgauge import __version__
-from ipgauge.errors import UserError
-from ipgauge.indicators.catalogue import indicator, listing
-from ipgauge.indicators.query import open_engine
-from ipgauge.regions.groups import describe, search
-from ipgauge.regions.groups import region as find_region
-from ipgauge.register.schema import parse_date
+from ipgauge.errors import UserError, log_crash
+from ipgauge.web import api_figures, api_releases, api_services, dashboard
+from ipgauge.web.guard import Context, Settings
+from ipgauge.web.http import suffix_format
 
-DATE_HELP = "YYYY-MM-DD"
+OPEN_PATHS = ("/v1/openapi.json", "/v1/docs")
 
 
-def _day(value: str | None, name: str) -> date | None:
-    return None if value is None else parse_date(value, name)
+def _error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
-def _wants_csv(request: Request, fmt: str | None) -> bool:
-    return fmt == "csv" or (fmt is None and "text/csv" in request.headers.get("accept", ""))
-
-
-def _csv(rows: list[dict]) -> Response:
-    """Rows as CSV, every key a column (the union, in first-seen order)."""
-    columns: list[str] = []
-    for r in rows:
-        columns += [k for k in r if k not in columns]
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, columns, lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8")
-
-
-def create_app(db: Path) -> FastAPI:
-    """The API over the register at ``db`` (opened read-only per request; its caches are shared)."""
+def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
+    """The app over the register at ``db`` (opened read-only per request; its caches are shared)."""
     app = FastAPI(
         title="ipgauge",
         version=__version__,
         openapi_url="/v1/openapi.json",
         docs_url="/v1/docs",
         redoc_url=None,
-        description="Regional intellectual-property statistics: the same figures as the ipgauge command line.",
+        description="Regional intellectual-property statistics and services: the same figures as the ipgauge "
+        "command line. Reads are open unless the server runs --private; writes and expensive calls need "
+        "an API key in X-Api-Key (ipgauge keys add).",
     )
+    ctx = Context(db, settings or Settings())
+    app.state.ctx = ctx
 
     @app.exception_handler(UserError)
     async def user_error(_request: Request, e: UserError) -> JSONResponse:
-        status = 404 if str(e).startswith("no indicator") else 400
-        return JSONResponse({"error": str(e)}, status_code=status)
+        text = str(e)
+        if "in use by another ipgauge process" in text:
+            return _error(503, text, {"Retry-After": "5"})
+        return _error(
+            404 if text.startswith(("no indicator", "there is no release", "no patent, trademark")) else 400, text
+        )
 
-    @app.get("/v1/regions")
-    def regions(
-        request: Request,
-        q: str | None = Query(None, max_length=100, description="Code, Chinese or English name, or group."),
-        format: str | None = Query(None, pattern="^(json|csv)$"),
-    ):
-        """Divisions and groups matching ``q`` (what `ipgauge regions QUERY --format json` lists)."""
-        rows = [describe(r) for r in search(q)]
-        return _csv(rows) if _wants_csv(request, format) else rows
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, e: HTTPException) -> JSONResponse:
+        return _error(e.status_code, str(e.detail), e.headers)
 
-    @app.get("/v1/catalogue")
-    def list_indicators(request: Request, format: str | None = Query(None, pattern="^(json|csv)$")):
-        """The indicator catalogue (what `ipgauge indicators --format json` lists)."""
-        rows = listing()
-        return _csv(rows) if _wants_csv(request, format) else rows
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, e: RequestValidationError) -> JSONResponse:
+        first = e.errors()[0] if e.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", ()) if x not in ("query", "body", "path"))
+        message = f"{where or 'the request'}: {first.get('msg', 'is not valid')}."
+        return JSONResponse({"error": message, "detail": e.errors()}, status_code=422, headers=None)
 
-    @app.get("/v1/indicators/{name}")
-    def figure(
-        request: Request,
-        name: str,
-        region: str = Query("CN", max_length=100),
-        as_of: str = Query(..., max_length=10, description=DATE_HELP),
-        known_at: str | None = Query(None, max_length=10, description=DATE_HELP + " (default: today)"),
-        series: str | None = Query(None, description="monthly, quarterly or yearly"),
-        start: str | None = Query(None, alias="from", max_length=10, description="first date of a series"),
-        to: str | None = Query(None, max_length=10, description="last date of a series (default: as_of)"),
-        by: str | None = Query(None, description="a breakdown: subregion, holder_type, field, country, centre …"),
-        share_of: str | None = Query(None, max_length=100),
-        format: str | None = Query(None, pattern="^(json|csv)$"),
-    ):
-        """One figure with its value a year earlier — or a series, or a breakdown — as `ipgauge indicator` gives."""
-        indicator(name)
-        where = find_region(region)
-        d = _day(as_of, "as_of")
-        k = _day(known_at, "known_at") or date.today()
-        parent = find_region(share_of) if share_of else None
-        if parent is not None and (series or by):
-            raise UserError("share_of gives the share of a single figure; leave out series and by.")
-        with open_engine(db, k) as engine:
-            if series:
-                first = _day(start, "from")
-                if first is None:
-                    raise UserError("a series needs from=DATE.")
-                points = engine.series(name, where, series, first, _day(to, "to") or d, by)
-            elif by:
-                points = engine.breakdown(name, where, d, by)
-            else:
-                point = engine.point(name, where, d, parent).as_dict()
-                return _csv([point]) if _wants_csv(request, format) else point
-        rows = [p.as_dict() for p in points]
-        return _csv(rows) if _wants_csv(request, format) else rows
+    @app.exception_handler(Exception)
+    async def bug(_request: Request, e: Exception) -> JSONResponse:
+        return _error(500, f"ipgauge failed unexpectedly; the details are in {log_crash(e)}.")
 
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        """Suffix formats, body size, keys, the rate limit — before any route runs."""
+        suffix_format(request.scope)
+        path = request.scope["path"]
+        if request.method in ("POST", "PUT", "PATCH"):
+            length = request.headers.get("content-length")
+            if length is None or not length.isdigit():
+                return _error(411, "a request body needs a Content-Length.")
+            if int(length) > ctx.settings.max_body:
+                return _error(413, f"the request body is over {ctx.settings.max_body:,} bytes.")
+        given = request.headers.get("x-api-key")
+        key = None
+        if given is not None:
+            try:
+                key = ctx.keyring.find(given)
+            except UserError as e:
+                return _error(503, str(e))
+            if key is None:
+                return _error(401, "the API key is unknown or revoked.")
+            request.state.key = key
+        elif ctx.settings.private and path.startswith("/v1") and path not in OPEN_PATHS:
+            return _error(401, "this server answers only with an API key in the X-Api-Key header.")
+        client = f"key:{key.key_id}" if key else f"ip:{request.client.host if request.client else '-'}"
+        wait = ctx.limiter.wait_for(client)
+        if wait:
+            return _error(
+                429, f"over {ctx.settings.rate} requests a minute; retry in {wait} s.", {"Retry-After": str(wait)}
+            )
+        return await call_next(request)
+
+    if ctx.settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(ctx.settings.cors_origins),
+            allow_methods=["GET", "POST", "PATCH"],
+            allow_headers=["X-Api-Key", "Content-Type"],
+        )
+    for router in (api_figures.router, api_releases.router, api_services.router, dashboard.router):
+        app.include_router(router)
+    dashboard.mount(app)
     return app

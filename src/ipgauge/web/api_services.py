@@ -1,0 +1,253 @@
+"""``/v1`` services: casework (read; write with a key scoped to the centre), collaboration, screening.
+
+Contract (issue 13): ``POST /v1/cases`` creates a case and answers 401 without a valid key (403
+when the key's scope does not cover the case's centre). A case is written the way ``ipgauge case
+add`` writes it — a one-off delivery, validated and loaded like any other — so a refused record
+is a 400 naming every reason, and nothing of it is saved.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from ipgauge.errors import UserError
+from ipgauge.regions.groups import region as find_region
+from ipgauge.web.api_figures import DATE, MAX_PAGE, Format, day
+from ipgauge.web.guard import Context, context, need_key
+from ipgauge.web.http import DAY, LATEST, PRIVATE, answer, next_link
+from ipgauge.web.keys import Key
+
+router = APIRouter(prefix="/v1")
+CaseId = Path(..., min_length=1, max_length=60, description="the case's id")
+Short = Field(None, max_length=200)
+
+
+@router.get("/casework/summary")
+def casework_summary(
+    request: Request,
+    region: str = Query("CN", max_length=100),
+    year: int = Query(..., ge=2000, le=2100),
+    known_at: str | None = Query(None, max_length=10, description=DATE + " (default: today)"),
+    fx_date: str | None = Query(None, max_length=10, description=DATE + ": convert every amount at this day's rate"),
+    format: str | None = Format,
+    ctx: Context = Depends(context),
+):
+    """Companies served with reports, disputes, consultations, trainings, money recovered (`casework summary`)."""
+    k = day(known_at, "known_at") or date.today()
+    data = casework_figures(ctx, region, year, k, day(fx_date, "fx_date"))
+    return answer(request, data, fmt=format, cache=DAY if known_at else LATEST)
+
+
+def casework_figures(ctx: Context, region: str, year: int, k: date, fx_date: date | None = None) -> dict:
+    """`ipgauge casework summary --format json`'s object: what the API and the dashboard's casework page show."""
+    from ipgauge.services.casework import sentence, summary
+
+    key = ("casework", region, year, k, fx_date, ctx.answers.state())
+    data = ctx.answers.get(key)
+    if data is None:
+        with ctx.gate.reading():
+            data = summary(ctx.db, region, year, k, fx_date)
+        data |= {"sentence_zh": sentence(data, "zh"), "sentence_en": sentence(data, "en")}
+        ctx.answers.put(key, data)
+    return data
+
+
+@router.get("/cases")
+def cases(
+    request: Request,
+    centre: str | None = Query(None, max_length=60),
+    after: str | None = Query(None, max_length=60, description="the last case id of the previous page"),
+    limit: int = Query(100, ge=1, le=MAX_PAGE),
+    format: str | None = Format,
+    ctx: Context = Depends(context),
+):
+    """The cases as they stand now (latest versions), by case id, in keyset pages (``Link: rel=next``)."""
+    from ipgauge.register import store
+    from ipgauge.register.schema import CASES
+
+    where = "known_to IS NULL AND (? IS NULL OR centre_id = ?) AND (? IS NULL OR case_id > ?)"
+    with ctx.gate.reading():
+        con = store.connect(ctx.db, read_only=True)
+        try:
+            found = con.execute(
+                store.canonical_select(CASES, where) + " ORDER BY case_id LIMIT ?",
+                [centre, centre, after, after, limit + 1],
+            ).fetchall()
+        finally:
+            con.close()
+    rows = [dict(zip(CASES.column_names, r, strict=True)) for r in found]
+    page = rows[:limit]
+    nxt = page[-1]["case_id"] if len(rows) > limit else None
+    return answer(request, page, fmt=format, cache=LATEST, headers=next_link(request, nxt))
+
+
+@router.get("/cases/{case_id}")
+def case(request: Request, case_id: str = CaseId, format: str | None = Format, ctx: Context = Depends(context)):
+    """A case's latest version."""
+    from ipgauge.services.casework import existing
+
+    with ctx.gate.reading():
+        try:
+            row = existing(ctx.db, case_id)
+        except UserError as e:
+            raise HTTPException(404, str(e)) from None
+    return answer(request, row, fmt=format, cache=LATEST)
+
+
+class NewCase(BaseModel):
+    """A case to open (the columns of cases.csv; status is open)."""
+
+    case_id: str = Field(..., min_length=1, max_length=60)
+    centre_id: str = Field(..., min_length=1, max_length=60)
+    kind: str = Field(..., max_length=40, description="risk_report, layout_report, dispute, consultation, training …")
+    opened_date: str = Field(..., max_length=10, description=DATE)
+    client_party_id: str | None = Field(None, max_length=60)
+    client_name: str | None = Short
+    jurisdiction: str | None = Field(None, max_length=10)
+    attendees: int | None = Field(None, ge=0)
+    rights: list[str] | None = Field(None, max_length=1000)
+    outcome: str | None = Field(None, max_length=2000)
+    recorded_on: str | None = Field(None, max_length=10, description=DATE + ": the day received (default: today)")
+
+
+class CaseChange(BaseModel):
+    """Fields of a case to change (a new version; the old one is kept)."""
+
+    status: str | None = Field(None, max_length=20)
+    outcome: str | None = Field(None, max_length=2000)
+    jurisdiction: str | None = Field(None, max_length=10)
+    client_name: str | None = Short
+    attendees: int | None = Field(None, ge=0)
+    closed_date: str | None = Field(None, max_length=10)
+    rights: list[str] | None = Field(None, max_length=1000)
+    recorded_on: str | None = Field(None, max_length=10)
+
+
+class Amount(BaseModel):
+    """Money recovered or charged, dated the day the case closed."""
+
+    kind: str = Field(..., pattern="^(recovered|fee)$")
+    amount: str = Field(..., max_length=30, pattern=r"^[0-9]+(\.[0-9]+)?$")
+    currency: str = Field(..., pattern="^[A-Za-z]{3}$")
+
+
+class Closing(BaseModel):
+    """How a case closed."""
+
+    closed_date: str = Field(..., max_length=10, description=DATE)
+    outcome: str | None = Field(None, max_length=2000)
+    amounts: list[Amount] = Field(default_factory=list, max_length=20)
+    recorded_on: str | None = Field(None, max_length=10)
+
+
+def _may_write(key: Key, centre: str) -> None:
+    if not key.may_write_for(centre):
+        raise HTTPException(403, f"API key {key.key_id} may not write casework of centre {centre}.")
+
+
+def _written(ctx: Context, write) -> dict:
+    """Run a write alone (no read in flight), then forget every kept answer's register state."""
+    with ctx.gate.writing():
+        row, report = write()
+    return {"case": row, "recorded_date": str(report.recorded_date), "delivery_id": report.delivery_id}
+
+
+@router.post("/cases", status_code=201)
+def create_case(new: NewCase, key: Key = Depends(need_key), ctx: Context = Depends(context)):
+    """Open a case (needs a key whose scope covers the centre)."""
+    from ipgauge.services.casework import add_case
+
+    _may_write(key, new.centre_id)
+    fields = new.model_dump(exclude={"recorded_on"})
+    return _written(ctx, lambda: add_case(ctx.db, fields, day(new.recorded_on, "recorded_on")))
+
+
+@router.patch("/cases/{case_id}")
+def change_case(
+    change: CaseChange, case_id: str = CaseId, key: Key = Depends(need_key), ctx: Context = Depends(context)
+):
+    """Change a case: a new version, the old one kept (needs a key whose scope covers its centre)."""
+    from ipgauge.services.casework import existing, update_case
+
+    with ctx.gate.reading():
+        _may_write(key, existing(ctx.db, case_id)["centre_id"])
+    fields = change.model_dump(exclude={"recorded_on"})
+    return _written(ctx, lambda: update_case(ctx.db, case_id, fields, day(change.recorded_on, "recorded_on")))
+
+
+@router.post("/cases/{case_id}/close")
+def close(closing: Closing, case_id: str = CaseId, key: Key = Depends(need_key), ctx: Context = Depends(context)):
+    """Close a case with its outcome and the money recovered or charged (needs a key whose scope covers its centre)."""
+    from ipgauge.services.casework import close_case, existing
+
+    with ctx.gate.reading():
+        _may_write(key, existing(ctx.db, case_id)["centre_id"])
+    money = [(a.kind, a.amount, a.currency) for a in closing.amounts]
+    recorded = day(closing.recorded_on, "recorded_on")
+    return _written(ctx, lambda: close_case(ctx.db, case_id, closing.closed_date, closing.outcome, money, recorded))
+
+
+@router.get("/collaboration/summary")
+def collaboration(
+    request: Request,
+    region: str = Query("CN", max_length=100),
+    as_of: str = Query(..., max_length=10, description=DATE),
+    known_at: str | None = Query(None, max_length=10, description=DATE + " (default: today)"),
+    ctx: Context = Depends(context),
+):
+    """Co-held, academia–industry and cross-region patents; top institutions; communities (`collaboration summary`)."""
+    from ipgauge.indicators.query import open_engine
+    from ipgauge.services.collaboration import summary
+
+    where = find_region(region)
+    d = day(as_of, "as_of")
+    k = day(known_at, "known_at") or date.today()
+    key = ("collaboration", where.code, d, k, ctx.answers.state())
+    data = ctx.answers.get(key)
+    if data is None:
+        with ctx.gate.reading(), open_engine(ctx.db, k) as engine:
+            data = summary(engine, where, d)
+        ctx.answers.put(key, data)
+    return answer(request, data, cache=DAY if known_at else LATEST)
+
+
+class ScreenRequest(BaseModel):
+    """A product to screen against the claims in force."""
+
+    text: str = Field(..., min_length=1, max_length=20_000)
+    jurisdiction: str = Field("CN", pattern="^(CN|US)$")
+    as_of: str | None = Field(None, max_length=10)
+    known_at: str | None = Field(None, max_length=10)
+    top: int = Field(10, ge=1, le=100)
+
+
+@router.post("/screen", dependencies=[Depends(need_key)])
+def screen(q: ScreenRequest, ctx: Context = Depends(context)):
+    """The claims closest to a product among the rights in force, each charted (`ipgauge screen`; needs a key)."""
+    from ipgauge.register import store
+    from ipgauge.services.claim_chart import DISCLAIMER
+    from ipgauge.services.claim_index import ClaimIndex, build, index_dir
+    from ipgauge.services.screen import Screening
+
+    d = day(q.as_of, "as_of") or date.today()
+    k = day(q.known_at, "known_at") or d
+    with ctx.gate.reading():
+        con = store.connect(ctx.db, read_only=True)
+        try:
+            build(con, ctx.db)
+            session = Screening(con, ctx.db, ClaimIndex.open(index_dir(ctx.db)), q.jurisdiction, d, k)
+            results = [r.as_json() for r in session.screen(q.text, q.top)]
+        finally:
+            con.close()
+    data = {"as_of": str(d), "known_at": str(k), "in_force": len(session.in_force), "results": results}
+    return answer_private(data | {"disclaimer_en": DISCLAIMER["en"], "disclaimer_zh": DISCLAIMER["zh"]})
+
+
+def answer_private(data: dict):
+    """A JSON answer no cache keeps (it depends on what the client sent)."""
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse(data, headers={"Cache-Control": PRIVATE})

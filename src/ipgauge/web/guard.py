@@ -1,0 +1,181 @@
+"""What keeps the server safe to expose: keys, scopes, rate limits, request sizes, and one writer at a time.
+
+Reads are open unless the server is started with ``--private``; writes (casework) and expensive calls
+(screening, a release's reproduce check and diff, full exports) need a key in ``X-Api-Key``. A key
+that is given but unknown or revoked is 401 even where none is needed: a client should learn at once
+that its key is wrong. Every client — a key, or an address without one — gets ``rate`` requests a
+minute (a token bucket: bursts up to a minute's worth), then 429 with ``Retry-After``.
+
+The register is opened read-only per request. DuckDB will not open a file read-write in a process
+that holds it read-only, so a write waits for the reads in flight and holds new ones off while it
+runs (:class:`Gate`); a write is one small delivery, over in milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import HTTPException, Request
+
+from ipgauge.web.keys import Key, Keyring
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the server is run (``ipgauge serve`` options)."""
+
+    private: bool = False  # reads need a key too
+    rate: int = 600  # requests a minute per key or address; 0: unlimited
+    max_body: int = 64 * 1024  # bytes a request body may have
+    cors_origins: tuple[str, ...] = ()  # none: CORS off
+    cache_entries: int = 2048  # computed answers kept in memory; 0: none
+
+
+class Gate:
+    """Many readers or one writer (writers first, so a write is not starved by a stream of reads)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._waiting = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold the register for reading (with other readers)."""
+        with self._cond:
+            while self._writing or self._waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the register alone, once the reads in flight are over."""
+        with self._cond:
+            self._waiting += 1
+            while self._writing or self._readers:
+                self._cond.wait()
+            self._waiting -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
+class Answers:
+    """Computed answers kept in memory, each under its request and the register's state when computed.
+
+    The state is the register file's (and its write-ahead log's) size and modification time: any
+    load, case or release changes it, so an answer is never served from a register that changed.
+    """
+
+    def __init__(self, db: Path, entries: int) -> None:
+        self.db = db
+        self.entries = entries
+        self._kept: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def state(self) -> tuple:
+        """The register's state now: what an answer is kept under."""
+        stamps = []
+        for p in (self.db, self.db.with_name(self.db.name + ".wal")):
+            try:
+                st = p.stat()
+                stamps.append((st.st_mtime_ns, st.st_size))
+            except FileNotFoundError:
+                stamps.append(None)
+        return tuple(stamps)
+
+    def get(self, key: tuple) -> object | None:
+        """The answer kept under ``key``, or None."""
+        with self._lock:
+            hit = self._kept.get(key)
+            if hit is not None:
+                self._kept.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple, value: object) -> None:
+        """Keep an answer (the least recently used goes when full)."""
+        if not self.entries:
+            return
+        with self._lock:
+            self._kept[key] = value
+            while len(self._kept) > self.entries:
+                self._kept.popitem(last=False)
+
+
+class Limiter:
+    """A token bucket per client: ``rate`` a minute, bursts up to ``rate``."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def wait_for(self, client: str) -> int:
+        """0 when the request may go on, else the seconds to wait."""
+        if not self.rate:
+            return 0
+        per_second = self.rate / 60
+        now = time.monotonic()
+        with self._lock:
+            tokens, then = self._buckets.get(client, (float(self.rate), now))
+            tokens = min(float(self.rate), tokens + (now - then) * per_second)
+            if tokens < 1:
+                self._buckets[client] = (tokens, now)
+                return max(1, math.ceil((1 - tokens) / per_second))
+            self._buckets[client] = (tokens - 1, now)
+            if len(self._buckets) > 100_000:  # forget the idle: a flood of addresses must not grow memory
+                self._buckets = {c: v for c, v in self._buckets.items() if now - v[1] < 120}
+            return 0
+
+
+@dataclass
+class Context:
+    """What every request shares: the register, the settings, the keys, the gate, the answers."""
+
+    db: Path
+    settings: Settings
+    keyring: Keyring = field(init=False)
+    gate: Gate = field(default_factory=Gate)
+    answers: Answers = field(init=False)
+    limiter: Limiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.keyring = Keyring(self.db)
+        self.answers = Answers(self.db, self.settings.cache_entries)
+        self.limiter = Limiter(self.settings.rate)
+
+
+def context(request: Request) -> Context:
+    """The server's shared context (a dependency)."""
+    return request.app.state.ctx
+
+
+def key_of(request: Request) -> Key | None:
+    """The key the request carries (set by the middleware), or None."""
+    return getattr(request.state, "key", None)
+
+
+def need_key(request: Request) -> Key:
+    """A dependency: the call needs a valid key (401 without one)."""
+    key = key_of(request)
+    if key is None:
+        raise HTTPException(401, "this call needs an API key in the X-Api-Key header (ipgauge keys add).")
+    return key
