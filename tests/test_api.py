@@ -67,3 +67,129 @@ def test_regions_catalogue_and_openapi(api):
     assert "valid_invention_patents" in names and "casework_disputes" in names
     spec = client.get("/v1/openapi.json").json()
     assert "/v1/indicators/{name}" in spec["paths"] and client.get("/v1/docs").status_code == 200
+
+
+def test_status_casework_and_export_agree_with_the_command_line(api):
+    client, db = api
+    right = client.get("/v1/indicators/valid_invention_patents/rights", params=Q)
+    assert right.status_code == 401 and "X-Api-Key" in right.json()["error"]  # a full export needs a key
+    key = _key(db, "--all-centres")
+    export = client.get("/v1/indicators/valid_invention_patents/rights", params=Q, headers={"X-Api-Key": key})
+    assert export.status_code == 200, export.text
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    figure = client.get("/v1/indicators/valid_invention_patents", params=Q).json()
+    assert len(rows) == int(export.headers["X-Row-Count"]) == figure["value"]  # the rights the figure counts
+    some = rows[0]["right_id"]
+    status = client.get(f"/v1/rights/{some}/status", params={"as_of": Q["as_of"], "known_at": Q["known_at"]})
+    cli = run("status", some, "--as-of", Q["as_of"], "--known-at", Q["known_at"], "--format", "json", "--db", db)
+    assert status.status_code == 200 and status.json() == json.loads(cli.stdout) and status.json()["in_force"]
+    assert client.get("/v1/rights/NOPE1/status", params={"as_of": Q["as_of"]}).status_code == 404
+    work = client.get("/v1/casework/summary", params={"region": "northeast", "year": 2024, "known_at": Q["known_at"]})
+    cli = run("casework", "summary", "--region", "northeast", "--year", "2024", "--known-at", Q["known_at"],
+              "--format", "json", "--db", db)  # fmt: skip
+    assert work.status_code == 200 and work.json() == json.loads(cli.stdout)
+
+
+def _key(db, *scope: str) -> str:
+    made = run("keys", "add", "--name", "test", *scope, "--db", db)
+    assert made.exit_code == 0, made.stderr
+    return made.stdout.strip()
+
+
+def _centre(db) -> str:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT min(centre_id) FROM centres").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def writable(small_delivery, tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rj").exit_code == 0
+    return TestClient(create_app(db)), db
+
+
+def test_cases_are_written_with_a_key_scoped_to_the_centre(writable):
+    client, db = writable
+    centre = _centre(db)
+    case = {"case_id": "API-1", "centre_id": centre, "kind": "consultation", "opened_date": "2025-03-01",
+            "client_name": "某某科技有限公司", "recorded_on": "2025-03-02"}  # fmt: skip
+    assert client.post("/v1/cases", json=case).status_code == 401
+    wrong = client.post("/v1/cases", json=case, headers={"X-Api-Key": "ipg_not-a-key"})
+    assert wrong.status_code == 401 and "unknown or revoked" in wrong.json()["error"]
+    other = _key(db, "--centre", "C-ELSEWHERE")
+    assert client.post("/v1/cases", json=case, headers={"X-Api-Key": other}).status_code == 403
+    key = _key(db, "--centre", centre)
+    made = client.post("/v1/cases", json=case, headers={"X-Api-Key": key})
+    assert made.status_code == 201, made.text
+    assert client.get("/v1/cases/API-1").json()["client_name"] == "某某科技有限公司"
+    again = client.post("/v1/cases", json=case, headers={"X-Api-Key": key})
+    assert again.status_code == 400 and "already in the register" in again.json()["error"]
+    bad = client.post("/v1/cases", json=case | {"case_id": "API-2", "kind": "picnic"}, headers={"X-Api-Key": key})
+    assert bad.status_code == 400 and "kind" in bad.json()["error"]
+    assert client.get("/v1/cases/API-2").status_code == 404  # refused: nothing of it saved
+    closing = {"closed_date": "2025-04-01", "amounts": [{"kind": "recovered", "amount": "1000", "currency": "EUR"}]}
+    closed = client.post("/v1/cases/API-1/close", json=closing, headers={"X-Api-Key": key})
+    assert closed.status_code == 200, closed.text
+    assert client.get("/v1/cases/API-1").json()["status"] == "closed"
+    listed = run("keys", "list", "--format", "json", "--db", db)
+    ids = [k["key_id"] for k in json.loads(listed.stdout)]
+    assert "digest" not in listed.stdout and key not in listed.stdout
+    for key_id in ids:
+        assert run("keys", "revoke", key_id, "--db", db).exit_code == 0
+    after = client.patch("/v1/cases/API-1", json={"outcome": "x"}, headers={"X-Api-Key": key})
+    assert after.status_code == 401  # revoked: refused from the next request on
+
+
+def test_limits_etags_suffixes_and_pages(small_delivery, tmp_path):
+    from ipgauge.web.guard import Settings
+
+    db = tmp_path / "l.duckdb"
+    assert run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rj").exit_code == 0
+    client = TestClient(create_app(db, Settings(rate=5, max_body=200)))
+    first = client.get("/v1/indicators/valid_trademarks.csv", params=Q)
+    assert first.status_code == 200 and first.text.startswith("indicator,")
+    assert first.headers["Cache-Control"] == "public, max-age=86400"  # explicit K: a day
+    same = client.get("/v1/indicators/valid_trademarks.csv", params=Q, headers={"If-None-Match": first.headers["ETag"]})
+    assert same.status_code == 304 and same.content == b""
+    latest = client.get("/v1/indicators/valid_trademarks", params={"region": "CN", "as_of": Q["as_of"]})
+    assert latest.headers["Cache-Control"] == "public, max-age=60"  # as known today: a minute
+    page = client.get("/v1/regions", params={"q": "2101", "limit": 1})
+    assert page.status_code == 200 and len(page.json()) == 1 and 'rel="next"' in page.headers["Link"]
+    rest = client.get("/v1/regions", params={"q": "2101", "after": page.headers["X-Next-After"]}).json()
+    assert rest and all(r["code"] > page.json()[0]["code"] for r in rest)
+    big = client.post("/v1/cases", content=b"{" + b" " * 300 + b"}", headers={"Content-Type": "application/json"})
+    assert big.status_code == 413
+    limited = client.get("/v1/catalogue")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+
+
+def test_releases_by_id_with_files_reproduce_and_diff(api, tmp_path):
+    client, db = api
+    made = run("release", "--region", "northeast", "--as-of", "2024-12-31", "--known-at", "2025-03-31",
+               "--out", tmp_path / "rel", "--db", db)  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    stored = json.loads((tmp_path / "rel" / "figures.json").read_text(encoding="utf-8"))
+    rid = stored["release_id"]
+    listed = client.get("/v1/releases").json()
+    assert rid in [r["release_id"] for r in listed]
+    one = client.get(f"/v1/releases/{rid}")
+    assert one.headers["Cache-Control"].endswith("immutable")
+    assert one.json()["figures"] == stored["figures"] and one.json()["text"]["zh"]["paragraphs"]
+    files = {f["name"]: f["url"] for f in client.get(f"/v1/releases/{rid}/files").json()}
+    assert {"release.html", "release.pdf", "figures.csv", "figures.xlsx"} <= files.keys()
+    assert client.get(files["figures.csv"]).text == (tmp_path / "rel" / "figures.csv").read_text(encoding="utf-8")
+    assert client.get(f"/v1/releases/{rid}/files/..%2Fr.duckdb").status_code == 404
+    assert client.get("/v1/releases/Rnothexadecim").status_code == 422
+    key = _key(db, "--all-centres")
+    check = client.get(f"/v1/releases/{rid}/reproduce", headers={"X-Api-Key": key})
+    assert check.status_code == 200 and check.json()["reproduces"] is True
+    diff = client.get(f"/v1/releases/{rid}/diff", params={"known_at": "2025-06-30"}, headers={"X-Api-Key": key})
+    cli = run("release", "diff", rid, "--known-at", "2025-06-30", "--format", "json", "--db", db)
+    assert diff.status_code == 200 and diff.json() == json.loads(cli.stdout)
+    page = client.get(f"/releases/{rid}", params={"lang": "en"})
+    assert page.status_code == 200 and one.json()["text"]["en"]["title"] in page.text
