@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system demo demo-real test lint bench bench-retrieval bench-national clean
+.PHONY: setup system demo demo-real serve test lint bench bench-retrieval bench-national bench-api clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +18,15 @@ $(STAMP): pyproject.toml
 setup: system $(STAMP)
 
 # System packages the project needs, installed only when missing: CJK fonts, Pango and HarfBuzz-subset
-# for releases (charts, PDF), a Java runtime for Spark (the conformance tests).
+# for releases (charts, PDF), a Java runtime for Spark (the conformance tests), Debian's chromium for the
+# dashboard's browser tests (Playwright drives it; no browser is downloaded).
 system:
 	@missing=""; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk fontconfig"; \
 	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -32,6 +34,10 @@ system:
 
 demo: setup
 	$(BIN)/ipgauge demo --out out/demo
+
+# The dashboard and API over the demo's register (make demo first).
+serve: setup
+	$(BIN)/ipgauge serve --db out/demo/register.duckdb
 
 # The pipeline on real files (tests/data/real, see its SOURCES.md): USPTO grants, fee events and
 # assignments, EPO legal events -> a US register -> status, indicators and a release.
@@ -68,6 +74,10 @@ bench: setup
 	$(BIN)/ipgauge synth --scale province --out out/bench/delivery >/dev/null
 	rm -f out/bench/register.duckdb && $(BIN)/ipgauge load out/bench/delivery --db out/bench/register.duckdb >/dev/null
 	$(BIN)/python bench/bench_indicators.py --db out/bench/register.duckdb
+
+# The API under load on loopback (50 clients; the national register by default: make bench-national first).
+bench-api: setup
+	$(BIN)/python bench/bench_api.py
 
 bench-retrieval: setup
 	$(BIN)/python bench/bench_retrieval.py

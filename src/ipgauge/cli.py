@@ -406,6 +406,15 @@ def demo(
     ):
         out.print(f"  {line}", soft_wrap=True)
     out.print("(inside the project folder, `. .venv/bin/activate` puts ipgauge on your PATH)")
+    out.print(
+        styled(
+            "\n",
+            ("The dashboard", "bold"),
+            f": `make serve` (or `ipgauge serve --db {db}`) starts it on http://127.0.0.1:8000/ "
+            f"— the map explorer, the release, casework; the API's docs on http://127.0.0.1:8000/v1/docs",
+        ),
+        soft_wrap=True,
+    )
 
 
 def _demo_services(db: Path, out_dir: Path, k: date) -> None:

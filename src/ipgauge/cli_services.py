@@ -906,6 +906,9 @@ def serve(
     cors: Annotated[
         list[str] | None, typer.Option("--cors-origin", help="Allow this origin to call the API (repeatable; off).")
     ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Keep no computed answer in memory (the load test's baseline).")
+    ] = False,
 ) -> None:
     """Serve the dashboard (/) and the HTTP API (/v1, docs at /v1/docs) over the register."""
     import socket
@@ -927,7 +930,10 @@ def serve(
             pass
     except OSError as e:
         raise UserError(f"cannot listen on {host}:{port} ({why(e)}); choose another --port.") from None
-    app = create_app(path, Settings(private=private, rate=rate, cors_origins=tuple(cors or ())))
+    app = create_app(
+        path,
+        Settings(private=private, rate=rate, cors_origins=tuple(cors or ()), cache_entries=0 if no_cache else 2048),
+    )
     out.print(
         f"ipgauge dashboard on http://{host}:{port}/ and API on http://{host}:{port}/v1 (docs: /v1/docs) "
         f"over {path}; Ctrl-C stops it.",

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from ipgauge.errors import UserError
 from ipgauge.indicators.catalogue import indicator, listing
@@ -60,7 +61,7 @@ def catalogue(request: Request, format: str | None = Format):
 
 
 @router.get("/indicators/{name}")
-def figure(
+async def figure(
     request: Request,
     name: str,
     region: str = Query("CN", max_length=100),
@@ -87,14 +88,17 @@ def figure(
         raise UserError("a series needs from=DATE.")
     key = ("figure", name, where.code, d, k, series, first, last, by, parent and parent.code, ctx.answers.state())
     data = ctx.answers.get(key)
-    if data is None:
-        with ctx.gate.reading(), open_engine(ctx.db, k) as engine:
-            if series:
-                data = [p.as_dict() for p in engine.series(name, where, series, first, last, by)]
-            elif by:
-                data = [p.as_dict() for p in engine.breakdown(name, where, d, by)]
-            else:
-                data = engine.point(name, where, d, parent).as_dict()
+    if data is None:  # computed in a worker thread; a kept answer is served from the event loop
+
+        def compute():
+            with ctx.gate.reading(), open_engine(ctx.db, k) as engine:
+                if series:
+                    return [p.as_dict() for p in engine.series(name, where, series, first, last, by)]
+                if by:
+                    return [p.as_dict() for p in engine.breakdown(name, where, d, by)]
+                return engine.point(name, where, d, parent).as_dict()
+
+        data = await run_in_threadpool(compute)
         ctx.answers.put(key, data)
     return answer(request, data, fmt=format, cache=DAY if known_at else LATEST)
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 
 from ipgauge import __version__
 from ipgauge.errors import UserError, log_crash
@@ -55,6 +57,7 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, e: HTTPException) -> JSONResponse:
+        """FastAPI's and Starlette's own (an unknown path, a wrong method) in the same shape."""
         return _error(e.status_code, str(e.detail), e.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -68,18 +71,50 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
     async def bug(_request: Request, e: Exception) -> JSONResponse:
         return _error(500, f"ipgauge failed unexpectedly; the details are in {log_crash(e)}.")
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        """Suffix formats, body size, keys, the rate limit — before any route runs."""
-        suffix_format(request.scope)
-        path = request.scope["path"]
-        if request.method in ("POST", "PUT", "PATCH"):
-            length = request.headers.get("content-length")
+    if ctx.settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(ctx.settings.cors_origins),
+            allow_methods=["GET", "POST", "PATCH"],
+            allow_headers=["X-Api-Key", "Content-Type"],
+        )
+    app.add_middleware(Guard, ctx=ctx)  # added last: it runs first, before CORS and every route
+    for router in (api_figures.router, api_releases.router, api_services.router, dashboard.router):
+        app.include_router(router)
+    dashboard.mount(app)
+    return app
+
+
+class Guard:
+    """Suffix formats, body size, keys and the rate limit, before any route runs (plain ASGI: cheap per request)."""
+
+    def __init__(self, app, ctx: Context) -> None:
+        self.app = app
+        self.ctx = ctx
+
+    async def __call__(self, scope, receive, send) -> None:
+        """Refuse here, or pass the request on."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refused = self.check(scope)
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def check(self, scope) -> JSONResponse | None:
+        """The refusal of a request, or None (a valid key is put in the request's state)."""
+        ctx = self.ctx
+        suffix_format(scope)
+        headers = Headers(scope=scope)
+        if scope["method"] in ("POST", "PUT", "PATCH"):
+            length = headers.get("content-length")
             if length is None or not length.isdigit():
                 return _error(411, "a request body needs a Content-Length.")
             if int(length) > ctx.settings.max_body:
                 return _error(413, f"the request body is over {ctx.settings.max_body:,} bytes.")
-        given = request.headers.get("x-api-key")
+        given = headers.get("x-api-key")
         key = None
         if given is not None:
             try:
@@ -88,25 +123,13 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
                 return _error(503, str(e))
             if key is None:
                 return _error(401, "the API key is unknown or revoked.")
-            request.state.key = key
-        elif ctx.settings.private and path.startswith("/v1") and path not in OPEN_PATHS:
+            scope.setdefault("state", {})["key"] = key
+        elif ctx.settings.private and scope["path"].startswith("/v1") and scope["path"] not in OPEN_PATHS:
             return _error(401, "this server answers only with an API key in the X-Api-Key header.")
-        client = f"key:{key.key_id}" if key else f"ip:{request.client.host if request.client else '-'}"
+        client = f"key:{key.key_id}" if key else f"ip:{scope['client'][0] if scope.get('client') else '-'}"
         wait = ctx.limiter.wait_for(client)
         if wait:
             return _error(
                 429, f"over {ctx.settings.rate} requests a minute; retry in {wait} s.", {"Retry-After": str(wait)}
             )
-        return await call_next(request)
-
-    if ctx.settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(ctx.settings.cors_origins),
-            allow_methods=["GET", "POST", "PATCH"],
-            allow_headers=["X-Api-Key", "Content-Type"],
-        )
-    for router in (api_figures.router, api_releases.router, api_services.router, dashboard.router):
-        app.include_router(router)
-    dashboard.mount(app)
-    return app
+        return None

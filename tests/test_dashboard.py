@@ -1,0 +1,186 @@
+"""The dashboard in a real browser: Debian's chromium driven by Playwright against `ipgauge serve` on loopback."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import sync_playwright
+
+from conftest import run
+
+CHROMIUM = "/usr/bin/chromium"
+D, K = "2024-12-31", "2025-06-30"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(small_delivery, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dash")
+    db = folder / "r.duckdb"
+    assert run("load", small_delivery, "--db", db, "--rejects", folder / "rj").exit_code == 0
+    made = run("release", "--region", "northeast", "--as-of", D, "--known-at", K, "--out", folder / "rel", "--db", db)
+    assert made.exit_code == 0, made.stderr
+    release = json.loads((folder / "rel" / "figures.json").read_text(encoding="utf-8"))["release_id"]
+    port = _free_port()
+    cmd = [sys.executable, "-m", "ipgauge", "serve", "--db", str(db), "--port", str(port), "--rate-limit", "0"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(base + "/v1/register", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("the server did not start: " + proc.stderr.read().decode())
+    yield base, release, folder
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), "make setup installs Debian's chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def _settled(page, after: int) -> None:
+    page.wait_for_function(f"window.ipgauge && window.ipgauge.refreshes > {after}", timeout=30_000)
+    assert page.evaluate("document.body.dataset.state") == "ready", page.inner_text("#error")
+
+
+def _refreshes(page) -> int:
+    return page.evaluate("window.ipgauge.refreshes")
+
+
+def test_map_pick_a_region_change_the_date_and_download(server, browser, tmp_path):
+    base, _, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{base}/?lang=zh&as_of={D}&known_at={K}")
+    _settled(page, 0)
+    regions = page.evaluate(
+        "window.ipgauge.mapChart.getModel().getSeriesByIndex(0).coordinateSystem.regions.map(r => r.name)"
+    )
+    assert "南海诸岛" in regions and "210000" in regions  # the South China Sea islands inset, the provinces
+    shaded = page.evaluate("window.ipgauge.mapChart.getOption().series[0].data.length")
+    assert shaded >= 25
+    assert "合成数据" in page.inner_text("body")  # the synthetic label, on the page and on the map
+
+    # a click on Liaoning opens its prefectures
+    box = page.locator("#map").bounding_box()
+    x, y = page.evaluate("window.ipgauge.mapChart.convertToPixel({seriesIndex: 0}, [123.2, 41.6])")
+    n = _refreshes(page)
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    _settled(page, n)
+    assert page.evaluate("window.ipgauge.state.map") == "210000"
+    assert "210100" in page.evaluate("window.ipgauge.mapChart.getOption().series[0].data.map(d => d.name)")
+
+    # pick a region by its English name, change the date, break it down
+    n = _refreshes(page)
+    page.fill("#region-search", "Jilin")
+    page.locator("#region-results li[data-code='220000']").click()
+    _settled(page, n)
+    n = _refreshes(page)
+    page.fill("#as_of", "2024-06-30")
+    page.dispatch_event("#as_of", "change")
+    _settled(page, n)
+    n = _refreshes(page)
+    page.select_option("#by", "subregion")
+    _settled(page, n)
+    api = httpx.get(
+        f"{base}/v1/indicators/valid_invention_patents",
+        params={"region": "220000", "as_of": "2024-06-30", "known_at": K},
+    ).json()
+    shown = page.inner_text("#figure .value").replace(",", "")
+    assert int(shown) == api["value"]
+    with page.expect_download() as got:
+        page.click("#download-csv")
+    saved = tmp_path / "dl.csv"
+    got.value.save_as(saved)
+    expected = httpx.get(
+        f"{base}/v1/indicators/valid_invention_patents.csv",
+        params={"region": "220000", "as_of": "2024-06-30", "known_at": K, "by": "subregion"},
+    ).text
+    assert saved.read_text(encoding="utf-8") == expected and expected.count("\n") > 3
+
+    # the permalink holds every choice
+    link = page.get_attribute("#permalink", "href")
+    again = browser.new_page(viewport={"width": 1400, "height": 1000})
+    again.goto(link)
+    _settled(again, 0)
+    assert again.evaluate("[window.ipgauge.state.region, window.ipgauge.state.as_of, window.ipgauge.state.by]") == [
+        "220000",
+        "2024-06-30",
+        "subregion",
+    ]
+    assert again.inner_text("#figure .value") == page.inner_text("#figure .value")
+    for lang in ("zh", "en"):
+        again.goto(link.replace("lang=zh", f"lang={lang}"))
+        _settled(again, 0)
+        shot = again.screenshot(path=str(tmp_path / f"explorer-{lang}.png"), full_page=True)
+        assert len(shot) > 30_000
+    assert "Valid invention patents" in again.inner_text("#figure") or "patents" in again.inner_text("#figure")
+    assert not errors
+
+
+def test_a_series_in_the_explorer(server, browser):
+    base, _, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/?lang=en&region=northeast&as_of={D}&known_at={K}&series=quarterly&from=2024-01-01")
+    _settled(page, 0)
+    rows = page.locator("#rows tbody tr").count()
+    assert rows == 4  # four quarter ends in 2024
+    line = page.evaluate("window.ipgauge.lineChart.getOption().series[0].data")
+    api = httpx.get(
+        f"{base}/v1/indicators/valid_invention_patents",
+        params={"region": "northeast", "as_of": D, "known_at": K, "series": "quarterly", "from": "2024-01-01"},
+    ).json()
+    assert line == [p["value"] for p in api]
+    page.fill("#as_of", "2024-02-30")  # not a date: the browser's picker refuses it, the API would too
+    bad = httpx.get(f"{base}/v1/indicators/valid_invention_patents", params={"as_of": "2024-02-30"})
+    assert bad.status_code == 400 and "2024-02-30" in bad.json()["error"]
+
+
+def test_release_status_and_casework_pages(server, browser, tmp_path):
+    base, release, _ = server
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    for lang in ("zh", "en"):
+        page.goto(f"{base}/releases/{release}?lang={lang}")
+        page.wait_for_selector("#files a", timeout=60_000)  # htmx draws the files on first request
+        names = page.locator("#files a").all_inner_texts()
+        assert "release.pdf" in names and "figures.xlsx" in names
+        assert page.locator("article table").count() >= 1
+        page.screenshot(path=str(tmp_path / f"release-{lang}.png"), full_page=True)
+    page.fill("input[name=known_at]", "2025-06-30")
+    page.click("#diff-form button")
+    page.wait_for_function("document.querySelector('#diff').textContent.length > 0")
+    assert "X-Api-Key" in page.inner_text("#diff")  # the diff needs a key: the API's sentence, shown
+    listing = httpx.get(f"{base}/v1/indicators/valid_invention_patents/rights", params={"as_of": D})
+    assert listing.status_code == 401
+    right = httpx.get(
+        f"{base}/v1/releases/{release}",
+    ).json()["release_id"]
+    assert right == release
+    page.goto(f"{base}/casework?lang=zh&region=northeast&year=2024&known_at={K}")
+    sentence = httpx.get(
+        f"{base}/v1/casework/summary", params={"region": "northeast", "year": 2024, "known_at": K}
+    ).json()["sentence_zh"]
+    assert page.inner_text(".sentence") == sentence
