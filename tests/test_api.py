@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from conftest import run
 from ipgauge.regions.groups import region as find_region
 from ipgauge.web.app import create_app
+from test_screen import BATTERY, EVENTS_OF_A_LAPSE_AND_A_RESTORATION, LAPSED, PRODUCT, RESTORED, deliver
 
 Q = {"region": "northeast", "as_of": "2024-12-31", "known_at": "2025-06-30"}
 
@@ -193,3 +194,33 @@ def test_releases_by_id_with_files_reproduce_and_diff(api, tmp_path):
     assert diff.status_code == 200 and diff.json() == json.loads(cli.stdout)
     page = client.get(f"/releases/{rid}", params={"lang": "en"})
     assert page.status_code == 200 and one.json()["text"]["en"]["title"] in page.text
+
+
+def test_landscape_and_screening_agree_with_the_command_line(api, tmp_path):
+    client, db = api
+    params = {"region": "northeast", "as_of": Q["as_of"], "known_at": Q["known_at"]}
+    assert client.get("/v1/landscape", params=params).status_code == 401
+    key = _key(db, "--all-centres")
+    got = client.get("/v1/landscape", params=params, headers={"X-Api-Key": key})
+    cli = run("landscape", "--region", "northeast", "--as-of", Q["as_of"], "--known-at", Q["known_at"],
+              "--format", "json", "--db", db)  # fmt: skip
+    assert got.status_code == 200 and got.json() == json.loads(cli.stdout)
+    both = client.get("/v1/landscape", params=params | {"field": "13"}, headers={"X-Api-Key": key})
+    assert both.status_code == 400 and "give one of company, region or field" in both.json()["error"]
+    # screening needs claims (the synthetic register has none): a lapsed and a restored battery patent
+    register = tmp_path / "claims.duckdb"
+    patents = [
+        [p, "CN", "invention", "电池管理系统", "2015-03-01", "2018-05-01", "HLJ", BATTERY] for p in (LAPSED, RESTORED)
+    ]
+    deliver(tmp_path / "d", register, patents, EVENTS_OF_A_LAPSE_AND_A_RESTORATION, "2022-06-30")
+    claims = TestClient(create_app(register))
+    key = _key(register, "--all-centres")
+    body = {"text": PRODUCT, "as_of": "2022-06-30", "known_at": "2022-06-30", "top": 3}
+    assert claims.post("/v1/screen", json=body).status_code == 401
+    screened = claims.post("/v1/screen", json=body, headers={"X-Api-Key": key})
+    cli = run("screen", PRODUCT, "--as-of", "2022-06-30", "--known-at", "2022-06-30", "--top", "3", "--format",
+              "json", "--db", register)  # fmt: skip
+    assert screened.status_code == 200, screened.text
+    results = screened.json()["results"]
+    assert results == json.loads(cli.stdout)["results"] and screened.json()["disclaimer_zh"]
+    assert results[0]["right_id"] == RESTORED and LAPSED not in [r["right_id"] for r in results]

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from conftest import run
+from test_screen import BATTERY, EVENTS_OF_A_LAPSE_AND_A_RESTORATION, LAPSED, PRODUCT, RESTORED, deliver
 
 CHROMIUM = "/usr/bin/chromium"
 D, K = "2024-12-31", "2025-06-30"
@@ -33,6 +34,10 @@ def server(small_delivery, tmp_path_factory):
     made = run("release", "--region", "northeast", "--as-of", D, "--known-at", K, "--out", folder / "rel", "--db", db)
     assert made.exit_code == 0, made.stderr
     release = json.loads((folder / "rel" / "figures.json").read_text(encoding="utf-8"))["release_id"]
+    patents = [
+        [p, "CN", "invention", "电池管理系统", "2015-03-01", "2018-05-01", "HLJ", BATTERY] for p in (LAPSED, RESTORED)
+    ]
+    deliver(folder / "claims", db, patents, EVENTS_OF_A_LAPSE_AND_A_RESTORATION, K)  # the synthetic one has no claims
     port = _free_port()
     cmd = [sys.executable, "-m", "ipgauge", "serve", "--db", str(db), "--port", str(port), "--rate-limit", "0"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -159,8 +164,22 @@ def test_a_series_in_the_explorer(server, browser):
     assert bad.status_code == 400 and "2024-02-30" in bad.json()["error"]
 
 
+def _a_patent(db: Path) -> str:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "SELECT min(e.right_id) FROM events e JOIN patents p ON p.patent_id = e.right_id "
+            "WHERE p.grant_date IS NOT NULL AND e.effective_date <= ?",
+            [D],
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+
+
 def test_release_status_and_casework_pages(server, browser, tmp_path):
-    base, release, _ = server
+    base, release, folder = server
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     for lang in ("zh", "en"):
         page.goto(f"{base}/releases/{release}?lang={lang}")
@@ -175,12 +194,52 @@ def test_release_status_and_casework_pages(server, browser, tmp_path):
     assert "X-Api-Key" in page.inner_text("#diff")  # the diff needs a key: the API's sentence, shown
     listing = httpx.get(f"{base}/v1/indicators/valid_invention_patents/rights", params={"as_of": D})
     assert listing.status_code == 401
-    right = httpx.get(
-        f"{base}/v1/releases/{release}",
-    ).json()["release_id"]
-    assert right == release
+    right = _a_patent(folder / "r.duckdb")
+    page.goto(f"{base}/rights?lang=en&right={right}&as_of={D}&known_at={K}")
+    status = httpx.get(f"{base}/v1/rights/{right}/status", params={"as_of": D, "known_at": K}).json()
+    verdict = page.inner_text("#verdict")
+    assert ("NOT IN FORCE" in verdict) == (not status["in_force"])
+    assert page.locator(".timeline li").count() == len(status["events"]) >= 1
+    page.goto(f"{base}/rights?lang=zh&right=NOPE-1&as_of={D}")
+    assert "NOPE-1" in page.inner_text(".error")
     page.goto(f"{base}/casework?lang=zh&region=northeast&year=2024&known_at={K}")
     sentence = httpx.get(
         f"{base}/v1/casework/summary", params={"region": "northeast", "year": 2024, "known_at": K}
     ).json()["sentence_zh"]
     assert page.inner_text(".sentence") == sentence
+
+
+def test_the_screening_page_needs_a_key_and_shows_the_apis_results(server, browser):
+    base, _, folder = server
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    page.goto(f"{base}/screen?lang=zh")
+    text = PRODUCT
+    page.fill("#text", text)
+    page.fill("#as_of", D)
+    page.fill("#api-key", "ipg_wrong")
+    page.click("#screen-form button")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "unknown or revoked" in page.inner_text("#error")
+    key = run("keys", "add", "--name", "browser", "--all-centres", "--db", folder / "r.duckdb").stdout.strip()
+    page.fill("#api-key", key)
+    page.fill("#known_at", "2024-12-31")  # before the claims were delivered: none known yet, and the page says so
+    page.click("#screen-form button")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "没有找到" in page.inner_text("#error")
+    page.fill("#known_at", K)
+    page.fill("#top", "3")
+    page.click("#screen-form button")
+    page.wait_for_function(
+        "document.querySelector('#results tbody tr') || !document.querySelector('#error').hidden", timeout=120_000
+    )
+    assert page.locator("#error").is_hidden(), page.inner_text("#error")
+    api = httpx.post(
+        f"{base}/v1/screen",
+        json={"text": text, "as_of": D, "known_at": K, "top": 3},
+        headers={"X-Api-Key": key},
+        timeout=120,
+    ).json()
+    rows = page.locator("#results tbody tr")
+    shown = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())]
+    assert shown == [r["right_id"] for r in api["results"]] and shown[0] == RESTORED and LAPSED not in shown
+    assert page.inner_text("#disclaimer") == api["disclaimer_zh"]

@@ -30,6 +30,11 @@ PRODUCT = (
 )
 PATENT_HEADER = ["patent_id", "jurisdiction", "kind", "title", "filing_date", "grant_date", "holders", "claims"]
 EVENTS = ["right_type", "right_id", "event", "effective_date", "recorded_date", "value"]
+EVENTS_OF_A_LAPSE_AND_A_RESTORATION = [
+    ["patent", LAPSED, "lapsed_unpaid_fee", "2021-03-01", "2021-10-15", "6"],
+    ["patent", RESTORED, "lapsed_unpaid_fee", "2021-03-01", "2021-10-15", "6"],
+    ["patent", RESTORED, "restored", "2021-12-01", "2021-12-01", ""],
+]
 
 
 def deliver(folder: Path, db: Path, patents: list[list[str]], events: list[list[str]], on: str, claims=None) -> None:
@@ -64,11 +69,7 @@ def register(tmp_path_factory) -> Path:
                 "1. 一种茶叶揉捻机，包括揉桶和压盖。",
             ],
         ],
-        [
-            ["patent", LAPSED, "lapsed_unpaid_fee", "2021-03-01", "2021-10-15", "6"],
-            ["patent", RESTORED, "lapsed_unpaid_fee", "2021-03-01", "2021-10-15", "6"],
-            ["patent", RESTORED, "restored", "2021-12-01", "2021-12-01", ""],
-        ],
+        EVENTS_OF_A_LAPSE_AND_A_RESTORATION,
         "2022-06-30",
     )
     return db

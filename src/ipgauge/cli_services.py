@@ -294,16 +294,7 @@ def landscape(
         con.close()
     _note_match(result.subject, given[0][1])
     if fmt == "json":
-        s = result.subject
-        doc = {
-            "subject": {"kind": s.kind, "key": s.key, "label_en": s.label_en, "label_zh": s.label_zh},
-            "jurisdiction": result.jurisdiction,
-            "as_of": str(d),
-            "known_at": str(k),
-            "deliveries": result.deliveries,
-            "sections": result.sections,
-        }
-        print(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2, default=str))
         return
     s = result.subject
     out.print(
@@ -507,10 +498,9 @@ def _dates(as_of: str | None, known_at_: str | None) -> tuple[date, date]:
 
 def _subject(company: str | None, region: str | None, field: str | None) -> list[tuple[str, str]]:
     """The one subject of a landscape or layout report, as (kind, text)."""
-    given = [(kind, v) for kind, v in (("company", company), ("region", region), ("field", field)) if v is not None]
-    if len(given) != 1:
-        raise UserError("give one of --company, --region or --field.")
-    return given
+    from ipgauge.services.landscape import one_subject
+
+    return [one_subject(company, region, field, "--")]
 
 
 def _note_match(subject, text: str, given: str = "--company") -> None:

@@ -63,6 +63,26 @@ class Landscape:
     deliveries: int
     sections: dict[str, list[dict]] = field(default_factory=dict)
 
+    def as_json(self) -> dict:
+        """What `ipgauge landscape --format json` prints and `GET /v1/landscape` answers."""
+        s = self.subject
+        return {
+            "subject": {"kind": s.kind, "key": s.key, "label_en": s.label_en, "label_zh": s.label_zh},
+            "jurisdiction": self.jurisdiction,
+            "as_of": str(self.as_of),
+            "known_at": str(self.known_at),
+            "deliveries": self.deliveries,
+            "sections": self.sections,
+        }
+
+
+def one_subject(company: str | None, region: str | None, field: str | None, lead: str = "") -> tuple[str, str]:
+    """The one subject given of a landscape or layout report, as (kind, text); ``lead`` prefixes option names."""
+    given = [(kind, v) for kind, v in (("company", company), ("region", region), ("field", field)) if v is not None]
+    if len(given) != 1:
+        raise UserError(f"give one of {lead}company, {lead}region or {lead}field.")
+    return given[0]
+
 
 def _company(con: duckdb.DuckDBPyConnection, text: str, k: date) -> Subject:
     rows = con.execute(

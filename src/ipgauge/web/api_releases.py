@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse
 from ipgauge.errors import UserError
 from ipgauge.web.api_figures import DATE, MAX_PAGE, Format, day
 from ipgauge.web.guard import Context, context, need_key
-from ipgauge.web.http import IMMUTABLE, LATEST, PRIVATE, answer, next_link
+from ipgauge.web.http import IMMUTABLE, LATEST, PRIVATE, answer, next_link, tagged, wants_csv
 
 router = APIRouter(prefix="/v1/releases")
 ReleaseId = Path(..., pattern="^R[0-9a-f]{12}$", description="a release id, R and 12 hex digits")
@@ -75,9 +75,7 @@ def release(request: Request, release_id: str = ReleaseId, format: str | None = 
     from ipgauge.releases.render import figures_csv
 
     data = _record(ctx, release_id)
-    if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
-        from ipgauge.web.http import tagged
-
+    if wants_csv(request, format):
         body = figures_csv(Figures.from_dict(data["figures"])).encode()
         return tagged(request, body, "text/csv; charset=utf-8", IMMUTABLE)
     return answer(request, data, cache=IMMUTABLE)

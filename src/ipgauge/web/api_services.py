@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from ipgauge.errors import UserError
@@ -149,7 +151,7 @@ def _may_write(key: Key, centre: str) -> None:
 
 
 def _written(ctx: Context, write) -> dict:
-    """Run a write alone (no read in flight), then forget every kept answer's register state."""
+    """Run a write alone (no read in flight); kept answers lapse by themselves, the register's state having changed."""
     with ctx.gate.writing():
         row, report = write()
     return {"case": row, "recorded_date": str(report.recorded_date), "delivery_id": report.delivery_id}
@@ -214,6 +216,33 @@ def collaboration(
     return answer(request, data, cache=DAY if known_at else LATEST)
 
 
+@router.get("/landscape", dependencies=[Depends(need_key)])
+def landscape(
+    company: str | None = Query(None, max_length=200, description="a party id or name"),
+    region: str | None = Query(None, max_length=100),
+    field: str | None = Query(None, max_length=10, description="a WIPO field (1-35) or an IPC class or subclass"),
+    jurisdiction: str = Query("CN", pattern="^(CN|US)$"),
+    as_of: str | None = Query(None, max_length=10, description=DATE + " (default: today)"),
+    known_at: str | None = Query(None, max_length=10, description=DATE + " (default: as_of)"),
+    ctx: Context = Depends(context),
+):
+    """The patent landscape behind a layout-strategy report: fields, RTA, trend, holders, abroad (needs a key)."""
+    from ipgauge.register import store
+    from ipgauge.services.landscape import landscape as compute
+    from ipgauge.services.landscape import one_subject
+
+    kind, text = one_subject(company, region, field)
+    d = day(as_of, "as_of") or date.today()
+    k = day(known_at, "known_at") or d
+    with ctx.gate.reading():
+        con = store.connect(ctx.db, read_only=True)
+        try:
+            result = compute(con, ctx.db, kind, text, jurisdiction, d, k)
+        finally:
+            con.close()
+    return answer_private(result.as_json())
+
+
 class ScreenRequest(BaseModel):
     """A product to screen against the claims in force."""
 
@@ -246,8 +275,6 @@ def screen(q: ScreenRequest, ctx: Context = Depends(context)):
     return answer_private(data | {"disclaimer_en": DISCLAIMER["en"], "disclaimer_zh": DISCLAIMER["zh"]})
 
 
-def answer_private(data: dict):
-    """A JSON answer no cache keeps (it depends on what the client sent)."""
-    from fastapi.responses import JSONResponse
-
-    return JSONResponse(data, headers={"Cache-Control": PRIVATE})
+def answer_private(data: dict) -> JSONResponse:
+    """A JSON answer no cache keeps (it needs a key, or depends on what the client sent)."""
+    return JSONResponse(jsonable_encoder(data), headers={"Cache-Control": PRIVATE})

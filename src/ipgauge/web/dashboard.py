@@ -80,6 +80,16 @@ UI = {
         "year": "年份",
         "no_releases": "登记簿中还没有发布。",
         "loading": "加载中…",
+        "screen": "侵权风险筛查",
+        "product": "产品描述或权利要求",
+        "jurisdiction": "法域",
+        "top": "列出条数",
+        "risk": "风险",
+        "score": "相似度",
+        "holder": "权利人",
+        "claim": "权利要求",
+        "elements": "技术特征",
+        "no_results": "在 {n} 件有效专利的权利要求中没有找到相近的（该知悉日期已知的权利要求）。",
         "other_lang": "English",
     },
     "en": {
@@ -128,6 +138,16 @@ UI = {
         "year": "Year",
         "no_releases": "The register holds no release yet.",
         "loading": "Loading…",
+        "screen": "Risk screening",
+        "product": "Product description or claims",
+        "jurisdiction": "Jurisdiction",
+        "top": "Results",
+        "risk": "Risk",
+        "score": "Score",
+        "holder": "Holder",
+        "claim": "Claim",
+        "elements": "Elements found",
+        "no_results": "No close claim among the {n} patents in force (claims known on the knowledge date).",
         "other_lang": "中文",
     },
 }
@@ -266,6 +286,15 @@ def status_page(
         except UserError as e:
             error = str(e)
     return _page(request, "status.html", right=right or "", as_of=d, known_at=k, status=result, error=error)
+
+
+@router.get("/screen", response_class=HTMLResponse)
+def screen_page(request: Request):
+    """Risk screening of a product against the claims in force (the page posts to /v1/screen with a key)."""
+    from ipgauge.web.api_figures import register_info
+
+    d = register_info(request.app.state.ctx)["latest_recorded"]
+    return _page(request, "screen.html", as_of=d, ui_json=json.dumps(UI[_lang(request)]))
 
 
 @router.get("/casework", response_class=HTMLResponse)
