@@ -129,10 +129,22 @@ def test_cases_are_written_with_a_key_scoped_to_the_centre(writable):
     assert made.status_code == 201, made.text
     assert client.get("/v1/cases/API-1").json()["client_name"] == "某某科技有限公司"
     again = client.post("/v1/cases", json=case, headers={"X-Api-Key": key})
-    assert again.status_code == 400 and "already in the register" in again.json()["error"]
+    assert again.status_code == 409 and "already in the register" in again.json()["error"]
     bad = client.post("/v1/cases", json=case | {"case_id": "API-2", "kind": "picnic"}, headers={"X-Api-Key": key})
     assert bad.status_code == 400 and "kind" in bad.json()["error"]
     assert client.get("/v1/cases/API-2").status_code == 404  # refused: nothing of it saved
+    refused = {"closed_date": "2025-04-01", "amounts": [{"kind": "recovered", "amount": "1", "currency": "XXX"}]}
+    bad_amount = client.post("/v1/cases/API-1/close", json=refused, headers={"X-Api-Key": key})
+    assert bad_amount.status_code == 400 and "were not saved" in bad_amount.json()["error"]
+    assert client.get("/v1/cases/API-1").json()["status"] == "open"  # all or nothing: not closed without its amount
+    assert client.patch("/v1/cases/NOPE-9", json={"outcome": "x"}, headers={"X-Api-Key": key}).status_code == 404
+    for broken in (
+        b"hello",
+        b'{"case_id": "S\\ud800", "centre_id": "C", "kind": "dispute", "opened_date": "x"}',
+        b'{"case_id": "N", "centre_id": "C", "kind": "dispute", "opened_date": "x", "attendees": NaN}',
+    ):
+        r = client.post("/v1/cases", content=broken, headers={"X-Api-Key": key, "Content-Type": "application/json"})
+        assert r.status_code == 422 and r.json()["error"], (broken, r.text)  # never a 500
     closing = {"closed_date": "2025-04-01", "amounts": [{"kind": "recovered", "amount": "1000", "currency": "EUR"}]}
     closed = client.post("/v1/cases/API-1/close", json=closing, headers={"X-Api-Key": key})
     assert closed.status_code == 200, closed.text
@@ -224,3 +236,48 @@ def test_landscape_and_screening_agree_with_the_command_line(api, tmp_path):
     results = screened.json()["results"]
     assert results == json.loads(cli.stdout)["results"] and screened.json()["disclaimer_zh"]
     assert results[0]["right_id"] == RESTORED and LAPSED not in [r["right_id"] for r in results]
+
+
+def test_private_servers_refuse_pages_too_and_keys_need_a_register(small_delivery, tmp_path):
+    from ipgauge.web.guard import Settings
+
+    db = tmp_path / "p.duckdb"
+    assert run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rj").exit_code == 0
+    client = TestClient(create_app(db, Settings(private=True)))
+    for path in ("/", "/casework", "/rights", "/releases", "/v1/catalogue"):
+        assert client.get(path).status_code == 401, path
+    assert client.get("/static/dashboard.css").status_code == 200 and client.get("/v1/docs").status_code == 200
+    key = _key(db, "--all-centres")
+    assert client.get("/casework", headers={"X-Api-Key": key}).status_code == 200
+    missing = run("keys", "add", "--name", "x", "--all-centres", "--db", tmp_path / "none.duckdb")
+    assert missing.exit_code == 2 and "no register" in missing.stderr
+    assert not (tmp_path / "none.keys.json").exists()
+    evil = run("keys", "add", "--name", "a\x1b[31mb", "--all-centres", "--db", db)
+    assert evil.exit_code == 2 and "printable" in evil.stderr
+
+
+def test_a_share_of_a_region_that_does_not_contain_it_is_refused_as_by_the_cli(api):
+    client, db = api
+    r = client.get("/v1/indicators/valid_invention_patents", params=Q | {"region": "liaoning", "share_of": "beijing"})
+    cli = run("indicator", "valid_invention_patents", "--region", "liaoning", "--share-of", "beijing", "--as-of",
+              Q["as_of"], "--db", db)  # fmt: skip
+    assert r.status_code == 400 and r.json()["error"] in cli.stderr and "does not contain" in r.json()["error"]
+    nested = client.get("/v1/collaboration/summary.csv", params={"as_of": Q["as_of"], "known_at": Q["known_at"]})
+    assert nested.status_code == 406  # a nested view is JSON only, never CSV cells of Python reprs
+    long = client.get("/v1/indicators/valid_trademarks", params=Q | {"series": "monthly", "from": "1800-01-01"})
+    assert long.status_code == 400 and "at most 50 years" in long.json()["error"]
+
+
+def test_the_server_keeps_a_bounded_number_of_knowledge_dates_on_disk(small_delivery, tmp_path):
+    from ipgauge.register.cache import count_prunable
+    from ipgauge.web.guard import Settings
+
+    db = tmp_path / "k.duckdb"
+    assert run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rj").exit_code == 0
+    client = TestClient(create_app(db, Settings(keep_cached=2)))
+    for day in ("01", "02", "03", "04"):
+        params = {"region": "CN", "as_of": "2024-12-31", "known_at": f"2025-06-{day}"}
+        assert client.get("/v1/indicators/valid_invention_patents", params=params).status_code == 200
+        assert count_prunable(db) <= 2
+    again = client.get("/v1/indicators/valid_invention_patents", params=params | {"known_at": "2025-06-01"})
+    assert again.status_code == 200  # a pruned date is computed again

@@ -243,3 +243,32 @@ def test_the_screening_page_needs_a_key_and_shows_the_apis_results(server, brows
     shown = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())]
     assert shown == [r["right_id"] for r in api["results"]] and shown[0] == RESTORED and LAPSED not in shown
     assert page.inner_text("#disclaimer") == api["disclaimer_zh"]
+
+
+def test_quick_changes_draw_only_the_last_and_one_failure_keeps_the_rest(server, browser):
+    base, _, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/?lang=en&region=CN&as_of={D}&known_at={K}")
+    _settled(page, 0)
+    n = _refreshes(page)
+    page.evaluate(
+        """() => { const by = document.querySelector('#by');
+                   by.value = 'field'; by.dispatchEvent(new Event('change'));
+                   by.value = 'holder_type'; by.dispatchEvent(new Event('change')); }"""
+    )
+    page.wait_for_function(f"window.ipgauge.refreshes > {n} && document.body.dataset.state !== 'busy'")
+    api = httpx.get(
+        f"{base}/v1/indicators/valid_invention_patents",
+        params={"region": "CN", "as_of": D, "known_at": K, "by": "holder_type"},
+    ).json()
+    assert page.locator("#rows tbody tr").count() == len(api)  # the field rows never mix in
+    page.goto(
+        f"{base}/?lang=zh&indicator=valid_invention_patents_per_10k&region=210000&map=210000&as_of={D}&known_at={K}"
+    )
+    page.wait_for_function("window.ipgauge && window.ipgauge.refreshes > 0")
+    point = httpx.get(
+        f"{base}/v1/indicators/valid_invention_patents_per_10k", params={"region": "210000", "as_of": D, "known_at": K}
+    ).json()
+    assert page.inner_text("#figure .value").replace(",", "") == f"{point['value']:g}"
+    page.goto(f"{base}/?indicator=bogus&as_of={D}&known_at={K}")
+    _settled(page, 0)  # an unknown indicator in a permalink falls back to the first

@@ -660,7 +660,7 @@ def indicator(
     from ipgauge.indicators.query import open_engine
     from ipgauge.law.jurisdictions import rules_for
     from ipgauge.regions.groups import region as find_region
-    from ipgauge.regions.groups import retired_note, within
+    from ipgauge.regions.groups import retired_note
     from ipgauge.register.store import db_path
 
     _choice(fmt, FORMATS)
@@ -675,11 +675,6 @@ def indicator(
     parent = find_region(share_of) if share_of else None
     if parent is not None and (series or by):
         raise UserError("--share-of gives the share of a single figure; leave out --series and --by.")
-    if parent is not None and not within(where, parent):
-        raise UserError(
-            f"{parent.code} ({parent.name_en}) does not contain {where.code} ({where.name_en}), "
-            "so it has no share of it."
-        )
     rules_for(jurisdiction)  # one sentence for an unknown jurisdiction, before the register is opened
     if where.is_nation and jurisdiction != "CN":  # CN stands for the whole register: say so
         where = replace(where, name_zh=f"{jurisdiction}登记簿全部", name_en=f"the whole {jurisdiction} register")

@@ -536,10 +536,9 @@ def casework_summary(
     k = _date(known_at_, "--known-at") or date.today()
     result = summary(store.db_path(db), region, year, k, _date(fx_date, "--fx-date"))
     if fmt == "csv":
-        from ipgauge.releases.casework import FIGURES
+        from ipgauge.services.casework import CSV_COLUMNS, figure_rows
 
-        rows = [[result["region"], year, result["known_at"], key, name, result[key]] for key, name in FIGURES.items()]
-        _write_csv(("region", "year", "known_at", "figure", "indicator", "value"), rows)
+        _write_csv(CSV_COLUMNS, [list(r.values()) for r in figure_rows(result, year)])
         return
     if fmt == "json":
         from ipgauge.services.casework import sentence
@@ -899,6 +898,10 @@ def serve(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Keep no computed answer in memory (the load test's baseline).")
     ] = False,
+    keep: Annotated[
+        int,
+        typer.Option("--keep-cached", min=1, help="Knowledge dates' spells kept on disk (the most recently used)."),
+    ] = 8,
 ) -> None:
     """Serve the dashboard (/) and the HTTP API (/v1, docs at /v1/docs) over the register."""
     import socket
@@ -913,23 +916,31 @@ def serve(
     except ImportError:
         raise UserError("the dashboard and API need the web extra: pip install 'ipgauge[web]'.") from None
     path = store.db_path(db)
-    if not path.exists():
+    if not path.is_file():
         raise UserError(f"there is no register {path}; load a delivery first (ipgauge load DIR --db {path}).")
+    store.connect(path, read_only=True).close()  # not a register: one sentence now, not an error on every page
     try:  # a port in use is one sentence, not uvicorn's log and exit
         with socket.create_server((host, port)):
             pass
     except OSError as e:
-        raise UserError(f"cannot listen on {host}:{port} ({why(e)}); choose another --port.") from None
+        raise UserError(f"cannot listen on {host}:{port} ({why(e)}); check --host and --port.") from None
     app = create_app(
         path,
-        Settings(private=private, rate=rate, cors_origins=tuple(cors or ()), cache_entries=0 if no_cache else 2048),
+        Settings(
+            private=private,
+            rate=rate,
+            cors_origins=tuple(cors or ()),
+            cache_entries=0 if no_cache else 2048,
+            keep_cached=keep,
+        ),
     )
     out.print(
         f"ipgauge dashboard on http://{host}:{port}/ and API on http://{host}:{port}/v1 (docs: /v1/docs) "
         f"over {path}; Ctrl-C stops it.",
         soft_wrap=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # no proxy headers: X-Forwarded-For from a client on loopback must not choose its own rate-limit bucket
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 keys_app = typer.Typer(no_args_is_help=True, help="API keys for the server: writes and expensive calls need one.")
@@ -952,7 +963,16 @@ def keys_add(
 
     if every and centre:
         raise UserError("give --centre or --all-centres, not both.")
-    made, key = keys.add(store.db_path(db), name, ["*"] if every else list(centre or []))
+    path = store.db_path(db)
+    made, key = keys.add(path, name, ["*"] if every else list(centre or []))
+    if not every:
+        con = store.connect(path, read_only=True)
+        try:
+            known = {r[0] for r in con.execute("SELECT DISTINCT centre_id FROM centres").fetchall()}
+        finally:
+            con.close()
+        for c in sorted(set(centre or []) - known):
+            note(f"there is no centre {c} in the register yet: the key can write its casework once it is delivered.")
     mark_saved(f"API key {made.key_id}")
     err.print(f"API key {made.key_id} for {made.name} (centres: {';'.join(made.centres)}); it is shown only now:")
     print(key)
@@ -968,7 +988,10 @@ def keys_list(
     from ipgauge.register import store
     from ipgauge.web import keys
 
-    _rows([k.public() for k in keys.read(keys.path_for(store.db_path(db)))], fmt, "API keys")
+    path = store.db_path(db)
+    if not path.is_file():
+        raise UserError(f"there is no register {path}; pass --db.")
+    _rows([k.public() for k in keys.read(keys.path_for(path))], fmt, "API keys")
 
 
 @keys_app.command("revoke")

@@ -84,7 +84,8 @@ def log_crash(error: BaseException) -> Path:
         f"ipgauge crashed at {datetime.now().isoformat(timespec='seconds')}\n"
         f"command: {' '.join(sys.argv)}\n\n" + "".join(traceback.format_exception(error))
     )
-    name = f"crash-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    # microseconds and the thread: a server's crashes in the same second must not share a log
+    name = f"crash-{datetime.now():%Y%m%d-%H%M%S-%f}-{os.getpid()}-{threading.get_ident() % 100000}.log"
     for folder in (log_dir(), Path(tempfile.gettempdir())):
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ from ipgauge.indicators.fields import field_names
 from ipgauge.law.jurisdictions import rules_for
 from ipgauge.law.spells import spells
 from ipgauge.regions.divisions import divisions
-from ipgauge.regions.groups import Region, country, region
+from ipgauge.regions.groups import Region, country, region, within
 from ipgauge.regions.population import population, table
 from ipgauge.register import store
 
@@ -217,8 +217,13 @@ class Engine:
 
     # -- queries -----------------------------------------------------------------------------------
     def point(self, name: str, where: Region, on: date, share_of: Region | None = None) -> Point:
-        """The figure on ``on`` and a year earlier; with ``share_of``, the share of that parent."""
+        """The figure on ``on`` and a year earlier; with ``share_of``, the share of that parent (which contains it)."""
         ind = indicator(name)
+        if share_of is not None and not within(where, share_of):
+            raise UserError(
+                f"{share_of.code} ({share_of.name_en}) does not contain {where.code} ({where.name_en}), "
+                "so it has no share of it."
+            )
         before = year_before(on)
         value, previous = self._count(ind, where, [on, before])
         extra: dict = {}

@@ -7,6 +7,7 @@ key or files differ is recomputed; a half-written folder of a process that died 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -75,6 +76,8 @@ def cached(db: Path, path: Path, key: str, write: Callable[[Path], None], what: 
     never sees half a table and two processes computing the same key both end with a whole one.
     """
     if trusted(path, key):
+        with contextlib.suppress(OSError):  # when it was last used: what prune keeps (a read-only cache: unmarked)
+            os.utime(path / KEY_FILE)
         return path
     tmp = path.parent / f".{path.name}-{os.getpid()}"
     try:
@@ -98,3 +101,37 @@ def cached(db: Path, path: Path, key: str, write: Callable[[Path], None], what: 
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return path
+
+
+#: The folders one knowledge date costs (its spells, its casework facts): what :func:`prune` may remove.
+PRUNABLE = ("spells-", "casework-")
+
+
+def _used(folder: Path) -> int:
+    try:
+        return (folder / KEY_FILE).stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def prune(db: Path, keep: int) -> list[Path]:
+    """Remove all but the ``keep`` most recently used spells and casework folders of ``db``'s cache.
+
+    For the server, whose clients choose their knowledge dates: each new date costs a folder the
+    size of the spells, and each change of the register a new one per date, so without a bound any
+    client could fill the disk. A folder removed is recomputed when asked for again.
+    """
+    folder = cache_dir(db)
+    if not folder.is_dir():
+        return []
+    found = sorted((p for p in folder.iterdir() if p.is_dir() and p.name.startswith(PRUNABLE)), key=_used)
+    gone = found[: max(0, len(found) - keep)]
+    for p in gone:
+        shutil.rmtree(p, ignore_errors=True)
+    return gone
+
+
+def count_prunable(db: Path) -> int:
+    """How many spells and casework folders the cache holds."""
+    folder = cache_dir(db)
+    return sum(1 for p in folder.iterdir() if p.is_dir() and p.name.startswith(PRUNABLE)) if folder.is_dir() else 0

@@ -314,6 +314,14 @@ def _check_rejects(rejects: Path, folder: Path) -> None:
                 )
 
 
+class Refused(Exception):
+    """A delivery loaded whole had rejected rows, so nothing of it was loaded."""
+
+    def __init__(self, report: LoadReport) -> None:
+        super().__init__(f"{report.rejected} rows rejected")
+        self.report = report
+
+
 def load_delivery(
     folder: Path,
     db: Path,
@@ -321,8 +329,14 @@ def load_delivery(
     rejects_dir: Path | None = None,
     recorded_on: date | None = None,
     progress: Progress | None = None,
+    whole: bool = False,
 ) -> LoadReport:
-    """Validate and import the delivery in ``folder`` into the store at ``db``; see the module docstring."""
+    """Validate and import the delivery in ``folder`` into the store at ``db``; see the module docstring.
+
+    ``whole``: all or nothing — when any row is rejected, nothing is loaded and :class:`Refused` is
+    raised with the report (the rejects are written as usual). Single records (a case and its
+    amounts) are saved this way, so a refused amount does not leave its case closed without it.
+    """
     files = _delivery_files(folder)
     manifest = _manifest(folder)
     recorded = recorded_on or manifest.get("recorded_date") or date.today()
@@ -360,6 +374,8 @@ def load_delivery(
                 f"cannot write rejected rows to {rejects} ({why(e)}), so nothing was loaded; pass --rejects DIR."
             ) from None
         report.tables = [tr for *_, tr in staged]
+        if whole and report.rejected:
+            raise Refused(report)
         checksum = _checksum([*files.values(), *([folder / MANIFEST] if (folder / MANIFEST).exists() else [])])
         _commit(con, staged, report, checksum, tick)
     except BaseException:

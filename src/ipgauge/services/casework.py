@@ -79,6 +79,17 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
     }
 
 
+CSV_COLUMNS = ("region", "year", "known_at", "figure", "indicator", "value")
+
+
+def figure_rows(result: dict, year: int) -> list[dict]:
+    """A summary's figures as rows (its CSV, in the CLI and the API): one per figure, with its indicator."""
+    return [
+        dict(zip(CSV_COLUMNS, (result["region"], year, result["known_at"], key, name, result[key]), strict=True))
+        for key, name in casework.FIGURES.items()
+    ]
+
+
 def sentence(figures: dict, lang: str) -> str:
     """The seed's sentence for a summary's figures (the release section's wording)."""
     on = date.fromisoformat(figures["as_of"])
@@ -98,12 +109,13 @@ def record(db: Path, rows: dict[str, list[dict]], recorded_on: date | None = Non
     """Save single records (a case, its amounts) as a one-off delivery: validated and loaded like any other.
 
     The records go through the same checks, bitemporal versioning and atomic load as a delivery of
-    files (``ipgauge load``); what is rejected comes back as its reasons, and nothing of it is saved.
+    files (``ipgauge load``), all or nothing: when any is rejected, the reasons come back and none
+    of them is saved.
     """
     import csv
     import tempfile
 
-    from ipgauge.register.load import load_delivery
+    from ipgauge.register.load import Refused, load_delivery
     from ipgauge.register.schema import TABLES_BY_NAME
 
     with tempfile.TemporaryDirectory(prefix="ipgauge-case-") as tmp:
@@ -116,7 +128,10 @@ def record(db: Path, rows: dict[str, list[dict]], recorded_on: date | None = Non
                 w.writerow(columns)
                 for r in records:
                     w.writerow([_cell(r.get(c)) for c in columns])
-        report = load_delivery(folder, db, rejects_dir=Path(tmp) / "rejects", recorded_on=recorded_on)
+        try:
+            report = load_delivery(folder, db, rejects_dir=Path(tmp) / "rejects", recorded_on=recorded_on, whole=True)
+        except Refused as refused:
+            report = refused.report
         reasons = []
         for name in rows:
             path = Path(tmp) / "rejects" / f"{name}.csv"
@@ -138,9 +153,8 @@ def save(db: Path, rows: dict[str, list[dict]], recorded_on: date | None, what: 
     """Save records through the validated load; one sentence naming every refusal (none is saved then)."""
     report, reasons = record(db, rows, recorded_on)
     if reasons:
-        saved = " (the rest was saved)" if report.accepted else ""
         verb = "were" if " and " in what else "was"
-        raise UserError(f"{what} {verb} not saved{saved}: " + "; ".join(reasons), 2)
+        raise UserError(f"{what} {verb} not saved: " + "; ".join(reasons), 2)
     return report
 
 

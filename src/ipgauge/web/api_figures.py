@@ -26,6 +26,7 @@ router = APIRouter(prefix="/v1")
 DATE = "YYYY-MM-DD"
 Format = Query(None, pattern="^(json|csv)$", description="json or csv (or a .csv/.json suffix, or Accept)")
 MAX_PAGE = 500
+MAX_SERIES_YEARS = 50  # 600 month ends: an answer's size stays bounded whatever a client asks
 
 
 def day(value: str | None, name: str) -> date | None:
@@ -86,6 +87,8 @@ async def figure(
     first, last = day(start, "from"), day(to, "to") or d
     if series and first is None:
         raise UserError("a series needs from=DATE.")
+    if series and (last - first).days > MAX_SERIES_YEARS * 366:
+        raise UserError(f"a series spans at most {MAX_SERIES_YEARS} years; ask for a later from= or an earlier to=.")
     key = ("figure", name, where.code, d, k, series, first, last, by, parent and parent.code, ctx.answers.state())
     data = ctx.answers.get(key)
     if data is None:  # computed in a worker thread; a kept answer is served from the event loop
@@ -100,6 +103,7 @@ async def figure(
 
         data = await run_in_threadpool(compute)
         ctx.answers.put(key, data)
+        await run_in_threadpool(ctx.tidy)
     return answer(request, data, fmt=format, cache=DAY if known_at else LATEST)
 
 
@@ -119,6 +123,7 @@ def rights(
     with ctx.gate.reading(), open_engine(ctx.db, k) as engine:
         t = engine.members(name, where, d)
         table = engine.backend.to_pyarrow(t)  # the whole export: its count is known before the first byte
+    ctx.tidy()
     columns = [c for c in MEMBER_COLUMNS if c in table.column_names]
 
     def batches():
@@ -171,7 +176,16 @@ def register_info(ctx: Context) -> dict:
             con = store.connect(ctx.db, read_only=True)
             try:
                 last, n = con.execute("SELECT max(recorded_date), count(*) FROM deliveries").fetchall()[0]
-                data = {"synthetic": store.is_synthetic(con), "deliveries": n, "latest_recorded": str(last or "")}
+                # the rights' own latest date: a case written today must not move the dashboard's default D
+                rights = store.scalar(
+                    con, "SELECT max(coalesce(recorded_date, effective_date)) FROM events WHERE known_to IS NULL"
+                )
+                data = {
+                    "synthetic": store.is_synthetic(con),
+                    "deliveries": n,
+                    "latest_recorded": str(last or ""),
+                    "latest_event": str(min(rights, last) if rights and last else rights or last or ""),
+                }
             finally:
                 con.close()
         ctx.answers.put(key, data)
@@ -180,5 +194,5 @@ def register_info(ctx: Context) -> dict:
 
 @router.get("/register")
 def register(request: Request, ctx: Context = Depends(context)):
-    """The register behind the figures: synthetic or real, deliveries loaded, the latest recorded date."""
+    """The register behind the figures: synthetic or real, deliveries, the latest recorded date and event."""
     return answer(request, register_info(ctx), cache=LATEST)

@@ -13,7 +13,7 @@ from datetime import date
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from ipgauge.errors import UserError
 from ipgauge.regions.groups import region as find_region
@@ -39,8 +39,10 @@ def casework_summary(
 ):
     """Companies served with reports, disputes, consultations, trainings, money recovered (`casework summary`)."""
     k = day(known_at, "known_at") or date.today()
+    from ipgauge.services.casework import figure_rows
+
     data = casework_figures(ctx, region, year, k, day(fx_date, "fx_date"))
-    return answer(request, data, fmt=format, cache=DAY if known_at else LATEST)
+    return answer(request, data, fmt=format, rows=figure_rows(data, year), cache=DAY if known_at else LATEST)
 
 
 def casework_figures(ctx: Context, region: str, year: int, k: date, fx_date: date | None = None) -> dict:
@@ -54,6 +56,7 @@ def casework_figures(ctx: Context, region: str, year: int, k: date, fx_date: dat
             data = summary(ctx.db, region, year, k, fx_date)
         data |= {"sentence_zh": sentence(data, "zh"), "sentence_en": sentence(data, "en")}
         ctx.answers.put(key, data)
+        ctx.tidy()
     return data
 
 
@@ -99,7 +102,22 @@ def case(request: Request, case_id: str = CaseId, format: str | None = Format, c
     return answer(request, row, fmt=format, cache=LATEST)
 
 
-class NewCase(BaseModel):
+class Body(BaseModel):
+    """A request body: text must be real Unicode (JSON can spell a lone surrogate, which no file can hold)."""
+
+    @model_validator(mode="after")
+    def _unicode(self):
+        for name, value in self:
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str):
+                    try:
+                        text.encode("utf-8")
+                    except UnicodeEncodeError:
+                        raise ValueError(f"{name} is not valid Unicode text (a lone surrogate)") from None
+        return self
+
+
+class NewCase(Body):
     """A case to open (the columns of cases.csv; status is open)."""
 
     case_id: str = Field(..., min_length=1, max_length=60)
@@ -115,7 +133,7 @@ class NewCase(BaseModel):
     recorded_on: str | None = Field(None, max_length=10, description=DATE + ": the day received (default: today)")
 
 
-class CaseChange(BaseModel):
+class CaseChange(Body):
     """Fields of a case to change (a new version; the old one is kept)."""
 
     status: str | None = Field(None, max_length=20)
@@ -128,7 +146,7 @@ class CaseChange(BaseModel):
     recorded_on: str | None = Field(None, max_length=10)
 
 
-class Amount(BaseModel):
+class Amount(Body):
     """Money recovered or charged, dated the day the case closed."""
 
     kind: str = Field(..., pattern="^(recovered|fee)$")
@@ -136,7 +154,7 @@ class Amount(BaseModel):
     currency: str = Field(..., pattern="^[A-Za-z]{3}$")
 
 
-class Closing(BaseModel):
+class Closing(Body):
     """How a case closed."""
 
     closed_date: str = Field(..., max_length=10, description=DATE)
@@ -213,6 +231,7 @@ def collaboration(
         with ctx.gate.reading(), open_engine(ctx.db, k) as engine:
             data = summary(engine, where, d)
         ctx.answers.put(key, data)
+        ctx.tidy()
     return answer(request, data, cache=DAY if known_at else LATEST)
 
 
@@ -243,7 +262,7 @@ def landscape(
     return answer_private(result.as_json())
 
 
-class ScreenRequest(BaseModel):
+class ScreenRequest(Body):
     """A product to screen against the claims in force."""
 
     text: str = Field(..., min_length=1, max_length=20_000)

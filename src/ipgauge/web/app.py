@@ -14,7 +14,8 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
@@ -24,7 +25,7 @@ from ipgauge.web import api_figures, api_releases, api_services, dashboard
 from ipgauge.web.guard import Context, Settings
 from ipgauge.web.http import suffix_format
 
-OPEN_PATHS = ("/v1/openapi.json", "/v1/docs")
+OPEN_PATHS = ("/v1/openapi.json", "/v1/docs", "/static/")  # open even on a --private server
 
 
 def _error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
@@ -37,7 +38,7 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
         title="ipgauge",
         version=__version__,
         openapi_url="/v1/openapi.json",
-        docs_url="/v1/docs",
+        docs_url=None,  # served below from the vendored Swagger UI: nothing is fetched from a CDN
         redoc_url=None,
         description="Regional intellectual-property statistics and services: the same figures as the ipgauge "
         "command line. Reads are open unless the server runs --private; writes and expensive calls need "
@@ -46,14 +47,29 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
     ctx = Context(db, settings or Settings())
     app.state.ctx = ctx
 
+    @app.get("/v1/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """The interactive docs (Swagger UI 5.30.2, vendored)."""
+        return get_swagger_ui_html(
+            openapi_url="/v1/openapi.json",
+            title="ipgauge API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     @app.exception_handler(UserError)
     async def user_error(_request: Request, e: UserError) -> JSONResponse:
         text = str(e)
         if "in use by another ipgauge process" in text:
             return _error(503, text, {"Retry-After": "5"})
-        return _error(
-            404 if text.startswith(("no indicator", "there is no release", "no patent, trademark")) else 400, text
-        )
+        if text.startswith(("no indicator", "there is no release", "no patent, trademark", "there is no case")):
+            return _error(404, text)
+        return _error(409 if "is already in the register" in text else 400, text)
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, e: HTTPException) -> JSONResponse:
@@ -62,14 +78,16 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, e: RequestValidationError) -> JSONResponse:
-        first = e.errors()[0] if e.errors() else {}
-        where = ".".join(str(x) for x in first.get("loc", ()) if x not in ("query", "body", "path"))
-        message = f"{where or 'the request'}: {first.get('msg', 'is not valid')}."
-        return JSONResponse({"error": message, "detail": e.errors()}, status_code=422, headers=None)
+        # each problem's place and message only: the input itself may be bytes, NaN or a lone surrogate
+        detail = [{"loc": [str(x) for x in d.get("loc", ())], "msg": str(d.get("msg", ""))} for d in e.errors()]
+        first = detail[0] if detail else {"loc": [], "msg": "is not valid"}
+        where = ".".join(x for x in first["loc"] if x not in ("query", "body", "path"))
+        message = f"{where or 'the request'}: {first['msg']}."
+        return JSONResponse({"error": message, "detail": detail}, status_code=422)
 
     @app.exception_handler(Exception)
     async def bug(_request: Request, e: Exception) -> JSONResponse:
-        return _error(500, f"ipgauge failed unexpectedly; the details are in {log_crash(e)}.")
+        return _error(500, f"ipgauge failed unexpectedly; the server logged it as {log_crash(e).name}.")
 
     if ctx.settings.cors_origins:
         app.add_middleware(
@@ -114,22 +132,22 @@ class Guard:
                 return _error(411, "a request body needs a Content-Length.")
             if int(length) > ctx.settings.max_body:
                 return _error(413, f"the request body is over {ctx.settings.max_body:,} bytes.")
-        given = headers.get("x-api-key")
-        key = None
-        if given is not None:
-            try:
-                key = ctx.keyring.find(given)
-            except UserError as e:
-                return _error(503, str(e))
-            if key is None:
-                return _error(401, "the API key is unknown or revoked.")
-            scope.setdefault("state", {})["key"] = key
-        elif ctx.settings.private and scope["path"].startswith("/v1") and scope["path"] not in OPEN_PATHS:
-            return _error(401, "this server answers only with an API key in the X-Api-Key header.")
+        given = headers.get("x-api-key") or None  # an empty header is no key
+        try:
+            key = ctx.keyring.find(given) if given else None
+        except UserError as e:
+            return _error(503, str(e))
+        path = scope["path"]
         client = f"key:{key.key_id}" if key else f"ip:{scope['client'][0] if scope.get('client') else '-'}"
-        wait = ctx.limiter.wait_for(client)
+        wait = 0 if path.startswith("/static/") else ctx.limiter.wait_for(client)  # refused tries count too
         if wait:
             return _error(
                 429, f"over {ctx.settings.rate} requests a minute; retry in {wait} s.", {"Retry-After": str(wait)}
             )
+        if given and key is None:
+            return _error(401, "the API key is unknown or revoked.")
+        if key is not None:
+            scope.setdefault("state", {})["key"] = key
+        elif ctx.settings.private and not path.startswith(OPEN_PATHS):
+            return _error(401, "this server answers only with an API key in the X-Api-Key header.")
         return None

@@ -90,6 +90,22 @@ UI = {
         "claim": "权利要求",
         "elements": "技术特征",
         "no_results": "在 {n} 件有效专利的权利要求中没有找到相近的（该知悉日期已知的权利要求）。",
+        "centres": "服务中心",
+        "companies_with_reports": "出具报告的企业",
+        "disputes": "海外纠纷",
+        "consultations": "咨询",
+        "trainings": "培训",
+        "training_attendees": "培训人次",
+        "recovered_cny": "挽回损失（人民币）",
+        "recovered_usd": "挽回损失（美元）",
+        "valid_from": "起",
+        "valid_to": "止（不含）",
+        "open": "未止",
+        "before": "原值",
+        "after": "新值",
+        "rights": "变化的权利",
+        "no_data": "无数据",
+        "need_from": "时间序列需要起始日期。",
         "other_lang": "English",
     },
     "en": {
@@ -148,6 +164,22 @@ UI = {
         "claim": "Claim",
         "elements": "Elements found",
         "no_results": "No close claim among the {n} patents in force (claims known on the knowledge date).",
+        "centres": "centres",
+        "companies_with_reports": "companies served with reports",
+        "disputes": "overseas disputes",
+        "consultations": "consultations",
+        "trainings": "trainings",
+        "training_attendees": "training attendees",
+        "recovered_cny": "losses recovered (CNY)",
+        "recovered_usd": "losses recovered (USD)",
+        "valid_from": "from",
+        "valid_to": "to (exclusive)",
+        "open": "open",
+        "before": "before",
+        "after": "after",
+        "rights": "rights that changed",
+        "no_data": "no data",
+        "need_from": "A series needs a start date (From).",
         "other_lang": "中文",
     },
 }
@@ -277,7 +309,7 @@ def status_page(
     """A right's status on D as known on K, with the timeline of the events that decided it."""
     from ipgauge.web.api_figures import day, register_info, right_status
 
-    d = day(as_of, "as_of") if as_of else date.fromisoformat(register_info(ctx)["latest_recorded"] or "2025-01-01")
+    d = day(as_of, "as_of") if as_of else date.fromisoformat(register_info(ctx)["latest_event"] or "2025-01-01")
     k = day(known_at, "known_at") or date.today()
     result, error = None, None
     if right:
@@ -293,7 +325,7 @@ def screen_page(request: Request):
     """Risk screening of a product against the claims in force (the page posts to /v1/screen with a key)."""
     from ipgauge.web.api_figures import register_info
 
-    d = register_info(request.app.state.ctx)["latest_recorded"]
+    d = register_info(request.app.state.ctx)["latest_event"]
     return _page(request, "screen.html", as_of=d, ui_json=json.dumps(UI[_lang(request)]))
 
 

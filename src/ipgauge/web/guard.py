@@ -13,6 +13,7 @@ runs (:class:`Gate`); a write is one small delivery, over in milliseconds.
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import time
@@ -22,7 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Security
+from fastapi.security import APIKeyHeader
 
 from ipgauge.web.keys import Key, Keyring
 
@@ -36,6 +38,8 @@ class Settings:
     max_body: int = 64 * 1024  # bytes a request body may have
     cors_origins: tuple[str, ...] = ()  # none: CORS off
     cache_entries: int = 2048  # computed answers kept in memory; 0: none
+    cache_bytes: int = 128 * 2**20  # and at most this much of them (an answer over 1/64 of it is not kept)
+    keep_cached: int = 8  # spells and casework folders kept on disk (the most recently used)
 
 
 class Gate:
@@ -85,10 +89,12 @@ class Answers:
     load, case or release changes it, so an answer is never served from a register that changed.
     """
 
-    def __init__(self, db: Path, entries: int) -> None:
+    def __init__(self, db: Path, entries: int, most: int) -> None:
         self.db = db
         self.entries = entries
-        self._kept: OrderedDict[tuple, object] = OrderedDict()
+        self.most = most
+        self._bytes = 0
+        self._kept: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def state(self) -> tuple:
@@ -106,18 +112,25 @@ class Answers:
         """The answer kept under ``key``, or None."""
         with self._lock:
             hit = self._kept.get(key)
-            if hit is not None:
-                self._kept.move_to_end(key)
-            return hit
+            if hit is None:
+                return None
+            self._kept.move_to_end(key)
+            return hit[0]
 
     def put(self, key: tuple, value: object) -> None:
-        """Keep an answer (the least recently used goes when full)."""
+        """Keep an answer (the least recently used go when the count or the bytes are over their bounds)."""
         if not self.entries:
             return
+        size = len(json.dumps(value, default=str))
+        if size > self.most // 64:
+            return
         with self._lock:
-            self._kept[key] = value
-            while len(self._kept) > self.entries:
-                self._kept.popitem(last=False)
+            old = self._kept.pop(key, None)
+            self._bytes += size - (old[1] if old else 0)
+            self._kept[key] = (value, size)
+            while len(self._kept) > self.entries or self._bytes > self.most:
+                _, (_, gone) = self._kept.popitem(last=False)
+                self._bytes -= gone
 
 
 class Limiter:
@@ -159,8 +172,19 @@ class Context:
 
     def __post_init__(self) -> None:
         self.keyring = Keyring(self.db)
-        self.answers = Answers(self.db, self.settings.cache_entries)
+        self.answers = Answers(self.db, self.settings.cache_entries, self.settings.cache_bytes)
         self.limiter = Limiter(self.settings.rate)
+
+    def tidy(self) -> None:
+        """After a computation: beyond ``keep_cached`` spells and casework folders, remove the least used.
+
+        Alone (no read in flight): a folder is never removed under a query reading it.
+        """
+        from ipgauge.register.cache import count_prunable, prune
+
+        if count_prunable(self.db) > self.settings.keep_cached:
+            with self.gate.writing():
+                prune(self.db, self.settings.keep_cached)
 
 
 def context(request: Request) -> Context:
@@ -173,8 +197,11 @@ def key_of(request: Request) -> Key | None:
     return getattr(request.state, "key", None)
 
 
-def need_key(request: Request) -> Key:
-    """A dependency: the call needs a valid key (401 without one)."""
+API_KEY = APIKeyHeader(name="X-Api-Key", auto_error=False, description="ipgauge keys add prints one")
+
+
+def need_key(request: Request, _given: str | None = Security(API_KEY)) -> Key:
+    """A dependency: the call needs a valid key (401 without one); the OpenAPI document says so."""
     key = key_of(request)
     if key is None:
         raise HTTPException(401, "this call needs an API key in the X-Api-Key header (ipgauge keys add).")

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -56,6 +56,10 @@ def csv_text(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
+def _nested(value: object) -> bool:
+    return isinstance(value, dict) or (isinstance(value, list) and bool(value) and isinstance(value[0], dict))
+
+
 def answer(
     request: Request,
     data: object,
@@ -69,8 +73,10 @@ def answer(
 
     A request whose ``If-None-Match`` holds the ETag gets 304 and no body.
     """
-    if wants_csv(request, fmt):
+    if wants_csv(request, fmt or request.query_params.get("format")):
         table = rows if rows is not None else data if isinstance(data, list) else [data]
+        if any(_nested(v) for r in table for v in r.values()):
+            raise HTTPException(406, "this view nests tables in tables, so it is JSON only; leave out .csv/format=csv.")
         body, media = csv_text(table).encode(), "text/csv; charset=utf-8"
     else:
         body = json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":")).encode()
@@ -82,7 +88,8 @@ def tagged(request: Request, body: bytes, media: str, cache: str, headers: dict[
     """A whole body with its ETag and Cache-Control; 304 when the client already has it."""
     etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
     head = {"ETag": etag, "Cache-Control": cache, "Vary": "Accept, X-Api-Key"} | (headers or {})
-    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+    held = [t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")]
+    if etag in held or "*" in held:
         return Response(status_code=304, headers=head)
     return Response(body, media_type=media, headers=head)
 

@@ -88,6 +88,10 @@ def add(db: Path, name: str, centres: list[str]) -> tuple[Key, str]:
     """A new key for ``centres`` (``["*"]``: all): the stored record and the key, which is not kept."""
     if not name.strip():
         raise UserError("--name is empty: say whose key it is.")
+    if len(name) > 200 or any(not c.isprintable() for c in name):
+        raise UserError("--name takes up to 200 printable characters (no control characters or line breaks).")
+    if not db.is_file():
+        raise UserError(f"there is no register {db}; keys belong to a register (pass --db).")
     if not centres:
         raise UserError("say which centres the key may write casework for: --centre ID (repeatable) or --all-centres.")
     path = path_for(db)

@@ -20,7 +20,8 @@
     const p = new URLSearchParams(location.search);
     for (const k of KEYS) if (p.has(k)) state[k] = p.get(k);
     for (const k of ["indicator", "as_of", "known_at", "series", "from", "by"]) $("#" + k).value = state[k];
-    state.indicator = $("#indicator").value;  // an unknown name falls back to the first
+    if (!$("#indicator").value) $("#indicator").selectedIndex = 0;  // an unknown name falls back to the first
+    state.indicator = $("#indicator").value;
   }
 
   function writeURL() {
@@ -50,8 +51,21 @@
 
   function showRegion() { $("#region-chosen").textContent = `${names[state.region] || state.region} (${state.region})`; }
 
-  async function drawFigure() {
+  let current = 0;  // the latest refresh: an answer to an earlier one is dropped, never drawn over it
+
+  async function resolveName() {
+    if (names[state.region]) return;
+    const found = await getJSON(`/v1/regions?q=${encodeURIComponent(state.region)}&limit=50`).catch(() => []);
+    const r = found.find((x) => x.code === state.region);
+    if (r) names[r.code] = LANG === "zh" ? r.name_zh : r.name_en;
+  }
+
+  async function drawFigure(seq) {
     const p = await getJSON(api());
+    if (seq !== current) return;
+    if (!state.known_at) {  // the permalink pins the knowledge date the figures were computed for
+      const u = new URL(location.href); u.searchParams.set("known_at", p.known_at); $("#permalink").href = u.href;
+    }
     const yoy = p.yoy_pct === null ? "—" : (p.yoy_pct > 0 ? "+" : "") + nf(p.yoy_pct, 1) + "%";
     $("#figure").innerHTML = "";
     const line = document.createElement("div");
@@ -71,17 +85,19 @@
       const r = await fetch(url);
       if (!r.ok) return null;
       geo[code] = await r.json();
+      for (const f of geo[code].features) names[f.properties.code] = names[f.properties.code] || f.properties.name_zh;
       // "china" is the name for which ECharts draws the South China Sea islands inset
       echarts.registerMap(code === "CN" ? "china" : "p" + code, geo[code]);
     }
     return code === "CN" ? "china" : "p" + code;
   }
 
-  async function drawMap() {
+  async function drawMap(seq) {
     const name = await geoFor(state.map);
-    if (!name) { state.map = "CN"; return drawMap(); }
+    if (!name) { state.map = "CN"; return drawMap(seq); }
     $("#map-back").hidden = state.map === "CN";
     const rows = await getJSON(api({ by: "subregion" }).replace(`region=${encodeURIComponent(state.region)}`, `region=${state.map}`));
+    if (seq !== current) return;
     const data = rows.map((r) => ({ name: r.part, value: r.value, label_text: r.label }));
     for (const r of rows) names[r.part] = r.label;
     const values = data.map((d) => d.value);
@@ -89,7 +105,8 @@
     mapChart.setOption({
       title: { text: $("#indicator").selectedOptions[0].textContent, subtext: `${T.as_of} ${state.as_of}` + (synthetic ? ` · ${T.synthetic}` : ""),
                left: "center", textStyle: { fontSize: 14 }, subtextStyle: { color: synthetic ? "#8d2b0b" : "#52606d" } },
-      tooltip: { trigger: "item", formatter: (p) => p.data ? `${p.data.label_text}<br>${nf(p.data.value)} ${unit()}` : p.name },
+      tooltip: { trigger: "item", formatter: (p) => p.data ? `${p.data.label_text}<br>${nf(p.data.value)} ${unit()}`
+                                                              : `${names[p.name] || p.name}<br>${T.no_data}` },
       visualMap: { min: Math.min(0, ...values), max: Math.max(1, ...values), left: 10, bottom: 10, calculable: true,
                    text: [unit(), ""], inRange: { color: ["#e0f2fe", "#0b3d62"] } },
       series: [{ type: "map", map: name, nameProperty: "code", data, roam: false,
@@ -97,14 +114,14 @@
     }, true);
   }
 
-  async function drawRows() {
+  async function drawRows(seq) {
     const body = $("#rows tbody"), head = $("#rows thead");
-    body.innerHTML = ""; head.innerHTML = "";
     let rows = [], url;
     if (state.series) {
-      if (!state.from) throw new Error(T.from + "?");
+      if (!state.from) throw new Error(T.need_from);
       url = api({ series: state.series, from: state.from, by: state.by });
       rows = await getJSON(url);
+      if (seq !== current) return;
       const parts = [...new Set(rows.map((r) => r.part ?? ""))];
       lineChart.setOption({
         tooltip: { trigger: "axis" }, legend: { top: 0 },
@@ -115,6 +132,7 @@
     } else if (state.by) {
       url = api({ by: state.by });
       rows = await getJSON(url);
+      if (seq !== current) return;
       lineChart.setOption({
         tooltip: {}, xAxis: { type: "category", data: rows.map((r) => r.label), axisLabel: { rotate: 40 } },
         yAxis: { type: "value", name: unit() }, series: [{ type: "bar", data: rows.map((r) => r.value) }],
@@ -125,6 +143,7 @@
     }
     $("#download-csv").href = url + "&format=csv";
     $("#download-json").href = url + "&format=json";
+    body.innerHTML = ""; head.innerHTML = "";
     if (!rows.length) return;
     head.innerHTML = `<tr><th>${T.date}</th><th>${T.part}</th><th class="n">${T.value}</th><th class="n">${T.previous}</th><th class="n">${T.yoy}</th></tr>`;
     for (const r of rows) {
@@ -137,18 +156,20 @@
   }
 
   async function refresh() {
+    const seq = ++current;
     writeURL();
-    showRegion();
     document.body.dataset.state = "busy";
     $("#error").hidden = true;
-    try {
-      await Promise.all([drawFigure(), drawMap(), drawRows()]);
-      document.body.dataset.state = "ready";
-    } catch (e) {
-      $("#error").textContent = e.message;
-      $("#error").hidden = false;
-      document.body.dataset.state = "error";
-    }
+    await resolveName();
+    showRegion();
+    // each part on its own: a figure the map cannot shade (a per-10,000 figure without a prefecture's
+    // population) still shows the region's own figure
+    const done = await Promise.allSettled([drawFigure(seq), drawMap(seq), drawRows(seq)]);
+    if (seq !== current) return;
+    const failed = done.filter((d) => d.status === "rejected").map((d) => d.reason.message);
+    $("#error").textContent = [...new Set(failed)].join(" · ");
+    $("#error").hidden = !failed.length;
+    document.body.dataset.state = failed.length ? "error" : "ready";
     window.ipgauge.refreshes += 1;
   }
 
