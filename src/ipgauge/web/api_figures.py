@@ -7,7 +7,7 @@ engine calls; a series or a breakdown is the CLI's JSON array.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from ipgauge.errors import UserError
 from ipgauge.indicators.catalogue import indicator, listing
 from ipgauge.indicators.query import MEMBER_COLUMNS, open_engine
-from ipgauge.regions.groups import describe, search
+from ipgauge.regions.groups import Region, describe, search
 from ipgauge.regions.groups import region as find_region
 from ipgauge.register.schema import parse_date
 from ipgauge.web.guard import Context, context, need_key
@@ -26,6 +26,32 @@ router = APIRouter(prefix="/v1")
 DATE = "YYYY-MM-DD"
 Format = Query(None, pattern="^(json|csv)$", description="json or csv (or a .csv/.json suffix, or Accept)")
 MAX_PAGE = 500
+RegionQuery = Query("CN", max_length=100, description="a region code, Chinese or English name, or group")
+AsOf = Query(..., max_length=10, description=DATE)
+KnownAt = Query(None, max_length=10, description=DATE + " (default: today)")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What most reads ask: a region on D as known on K (K explicit or today, which sets how long it is cached)."""
+
+    where: Region
+    d: date
+    k: date
+    explicit: bool
+
+    @property
+    def cache(self) -> str:
+        """A day for an explicit K in the past, a minute for "as known today" (or a K still to come)."""
+        return DAY if self.explicit and self.k < date.today() else LATEST
+
+
+def asked(region: str = RegionQuery, as_of: str = AsOf, known_at: str | None = KnownAt) -> Asked:
+    """A dependency: the region, D and K of a request, each refused in the CLI's words when impossible."""
+    k = day(known_at, "known_at")
+    return Asked(find_region(region), day(as_of, "as_of"), k or date.today(), k is not None)
+
+
 MAX_SERIES_YEARS = 50  # 600 month ends: an answer's size stays bounded whatever a client asks
 
 
@@ -65,9 +91,7 @@ def catalogue(request: Request, format: str | None = Format):
 async def figure(
     request: Request,
     name: str,
-    region: str = Query("CN", max_length=100),
-    as_of: str = Query(..., max_length=10, description=DATE),
-    known_at: str | None = Query(None, max_length=10, description=DATE + " (default: today)"),
+    q: Asked = Depends(asked),
     series: str | None = Query(None, pattern="^(monthly|quarterly|yearly)$"),
     start: str | None = Query(None, alias="from", max_length=10, description="first date of a series"),
     to: str | None = Query(None, max_length=10, description="last date of a series (default: as_of)"),
@@ -78,9 +102,7 @@ async def figure(
 ):
     """One figure with its value a year earlier — or a series, or a breakdown — as `ipgauge indicator` gives."""
     indicator(name)
-    where = find_region(region)
-    d = day(as_of, "as_of")
-    k = day(known_at, "known_at") or date.today()
+    where, d, k = q.where, q.d, q.k
     parent = find_region(share_of) if share_of else None
     if parent is not None and (series or by):
         raise UserError("share_of gives the share of a single figure; leave out series and by.")
@@ -104,22 +126,14 @@ async def figure(
         data = await run_in_threadpool(compute)
         ctx.answers.put(key, data)
         await run_in_threadpool(ctx.tidy)
-    return answer(request, data, fmt=format, cache=DAY if known_at else LATEST)
+    return answer(request, data, fmt=format, cache=q.cache)
 
 
 @router.get("/indicators/{name}/rights", dependencies=[Depends(need_key)])
-def rights(
-    name: str,
-    region: str = Query("CN", max_length=100),
-    as_of: str = Query(..., max_length=10, description=DATE),
-    known_at: str | None = Query(None, max_length=10, description=DATE + " (default: today)"),
-    ctx: Context = Depends(context),
-):
+def rights(name: str, q: Asked = Depends(asked), ctx: Context = Depends(context)):
     """Every right a point figure counts, streamed as CSV with its row count in ``X-Row-Count`` (needs a key)."""
     indicator(name)
-    where = find_region(region)
-    d = day(as_of, "as_of")
-    k = day(known_at, "known_at") or date.today()
+    where, d, k = q.where, q.d, q.k
     with ctx.gate.reading(), open_engine(ctx.db, k) as engine:
         t = engine.members(name, where, d)
         table = engine.backend.to_pyarrow(t)  # the whole export: its count is known before the first byte
@@ -138,8 +152,8 @@ def rights(
 def status(
     request: Request,
     right_id: str,
-    as_of: str = Query(..., max_length=10, description=DATE),
-    known_at: str | None = Query(None, max_length=10, description=DATE + " (default: today)"),
+    as_of: str = AsOf,
+    known_at: str | None = KnownAt,
     grace: bool = Query(True, description="count a trademark's grace period as in force"),
     format: str | None = Format,
     ctx: Context = Depends(context),

@@ -16,8 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from ipgauge.errors import UserError
-from ipgauge.regions.groups import region as find_region
-from ipgauge.web.api_figures import DATE, MAX_PAGE, Format, day
+from ipgauge.web.api_figures import DATE, MAX_PAGE, Asked, Format, KnownAt, RegionQuery, asked, day
 from ipgauge.web.guard import Context, context, need_key
 from ipgauge.web.http import DAY, LATEST, PRIVATE, answer, next_link
 from ipgauge.web.keys import Key
@@ -30,9 +29,9 @@ Short = Field(None, max_length=200)
 @router.get("/casework/summary")
 def casework_summary(
     request: Request,
-    region: str = Query("CN", max_length=100),
+    region: str = RegionQuery,
     year: int = Query(..., ge=2000, le=2100),
-    known_at: str | None = Query(None, max_length=10, description=DATE + " (default: today)"),
+    known_at: str | None = KnownAt,
     fx_date: str | None = Query(None, max_length=10, description=DATE + ": convert every amount at this day's rate"),
     format: str | None = Format,
     ctx: Context = Depends(context),
@@ -211,20 +210,12 @@ def close(closing: Closing, case_id: str = CaseId, key: Key = Depends(need_key),
 
 
 @router.get("/collaboration/summary")
-def collaboration(
-    request: Request,
-    region: str = Query("CN", max_length=100),
-    as_of: str = Query(..., max_length=10, description=DATE),
-    known_at: str | None = Query(None, max_length=10, description=DATE + " (default: today)"),
-    ctx: Context = Depends(context),
-):
+def collaboration(request: Request, q: Asked = Depends(asked), ctx: Context = Depends(context)):
     """Co-held, academia–industry and cross-region patents; top institutions; communities (`collaboration summary`)."""
     from ipgauge.indicators.query import open_engine
     from ipgauge.services.collaboration import summary
 
-    where = find_region(region)
-    d = day(as_of, "as_of")
-    k = day(known_at, "known_at") or date.today()
+    where, d, k = q.where, q.d, q.k
     key = ("collaboration", where.code, d, k, ctx.answers.state())
     data = ctx.answers.get(key)
     if data is None:
@@ -232,7 +223,7 @@ def collaboration(
             data = summary(engine, where, d)
         ctx.answers.put(key, data)
         ctx.tidy()
-    return answer(request, data, cache=DAY if known_at else LATEST)
+    return answer(request, data, cache=q.cache)
 
 
 @router.get("/landscape", dependencies=[Depends(need_key)])
