@@ -138,6 +138,8 @@ def test_cases_are_written_with_a_key_scoped_to_the_centre(writable):
     assert bad_amount.status_code == 400 and "were not saved" in bad_amount.json()["error"]
     assert client.get("/v1/cases/API-1").json()["status"] == "open"  # all or nothing: not closed without its amount
     assert client.patch("/v1/cases/NOPE-9", json={"outcome": "x"}, headers={"X-Api-Key": key}).status_code == 404
+    odd = client.post("/v1/cases", json=case | {"case_id": "K1 ../"}, headers={"X-Api-Key": key})
+    assert odd.status_code == 422 and "case_id" in odd.json()["error"]
     for broken in (
         b"hello",
         b'{"case_id": "S\\ud800", "centre_id": "C", "kind": "dispute", "opened_date": "x"}',
@@ -219,6 +221,9 @@ def test_landscape_and_screening_agree_with_the_command_line(api, tmp_path):
     assert got.status_code == 200 and got.json() == json.loads(cli.stdout)
     both = client.get("/v1/landscape", params=params | {"field": "13"}, headers={"X-Api-Key": key})
     assert both.status_code == 400 and "give one of company, region or field" in both.json()["error"]
+    body = {"text": PRODUCT, "as_of": Q["as_of"], "known_at": Q["known_at"]}
+    nothing = client.post("/v1/screen", json=body, headers={"X-Api-Key": key}).json()  # a register without claims
+    assert nothing["results"] == [] and "nothing was screened" in nothing["warning"]
     # screening needs claims (the synthetic register has none): a lapsed and a restored battery patent
     register = tmp_path / "claims.duckdb"
     patents = [
@@ -236,6 +241,7 @@ def test_landscape_and_screening_agree_with_the_command_line(api, tmp_path):
     results = screened.json()["results"]
     assert results == json.loads(cli.stdout)["results"] and screened.json()["disclaimer_zh"]
     assert results[0]["right_id"] == RESTORED and LAPSED not in [r["right_id"] for r in results]
+    assert screened.json()["warning"] is None
 
 
 def test_private_servers_refuse_pages_too_and_keys_need_a_register(small_delivery, tmp_path):
@@ -247,6 +253,7 @@ def test_private_servers_refuse_pages_too_and_keys_need_a_register(small_deliver
     for path in ("/", "/casework", "/rights", "/releases", "/v1/catalogue"):
         assert client.get(path).status_code == 401, path
     assert client.get("/static/dashboard.css").status_code == 200 and client.get("/v1/docs").status_code == 200
+    assert "/static/vendor/swagger-ui-bundle.js" in client.get("/v1/docs").text  # nothing from a CDN
     key = _key(db, "--all-centres")
     assert client.get("/casework", headers={"X-Api-Key": key}).status_code == 200
     missing = run("keys", "add", "--name", "x", "--all-centres", "--db", tmp_path / "none.duckdb")
@@ -281,3 +288,12 @@ def test_the_server_keeps_a_bounded_number_of_knowledge_dates_on_disk(small_deli
         assert count_prunable(db) <= 2
     again = client.get("/v1/indicators/valid_invention_patents", params=params | {"known_at": "2025-06-01"})
     assert again.status_code == 200  # a pruned date is computed again
+
+
+def test_dashboard_pages_refuse_in_a_page_of_the_readers_language(api):
+    client, _ = api
+    bad = client.get("/rights", params={"right": "X", "as_of": "2025-13-01", "lang": "zh"})
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("text/html")
+    assert "无法显示" in bad.text and "2025-13-01" in bad.text
+    assert client.get("/releases/nope", params={"lang": "en"}).status_code == 404
+    assert client.get("/casework", params={"year": "abc"}).headers["content-type"].startswith("text/html")

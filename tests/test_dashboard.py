@@ -222,10 +222,10 @@ def test_the_screening_page_needs_a_key_and_shows_the_apis_results(server, brows
     assert "unknown or revoked" in page.inner_text("#error")
     key = run("keys", "add", "--name", "browser", "--all-centres", "--db", folder / "r.duckdb").stdout.strip()
     page.fill("#api-key", key)
-    page.fill("#known_at", "2024-12-31")  # before the claims were delivered: none known yet, and the page says so
+    page.fill("#known_at", "2024-12-31")  # before the claims were delivered: none to screen, and not "no risk"
     page.click("#screen-form button")
     page.wait_for_selector("#error:not([hidden])")
-    assert "没有找到" in page.inner_text("#error")
+    assert "未进行筛查" in page.inner_text("#error") and "nothing was screened" in page.inner_text("#error")
     page.fill("#known_at", K)
     page.fill("#top", "3")
     page.click("#screen-form button")

@@ -210,12 +210,9 @@ def _say_built(report, lead: str) -> None:
 
 def _say_coverage(session) -> None:
     """Warn when the rights in force have no claims to rank: an empty answer must not read as 'no risk'."""
-    if session.claims_in_force == 0:
-        err.print(
-            f"warning: none of the {len(session.in_force):,} rights in force in {session.jurisdiction} on "
-            f"{session.as_of} has claims in the register (as known on {session.known_at}); nothing was screened.",
-            soft_wrap=True,
-        )
+    warning = session.coverage_warning()
+    if warning:
+        err.print(f"warning: {warning}", soft_wrap=True)
 
 
 def _print_results(query_id: str, results: list, session, several: bool) -> None:

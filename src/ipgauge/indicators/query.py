@@ -206,13 +206,15 @@ class Engine:
         """A point from two counts; a per-10,000 indicator divides them by ``counted_in``'s population."""
         ind = indicator(name)
         extra = dict(extra or {})
-        shown: tuple[float, float] = (value, previous)
+        exact: tuple[float, float] = (value, previous)
         if ind.is_per_10k:
             now, then = population(self.populations, counted_in, on), population(self.populations, counted_in, before)
-            shown = (round(value / now.value * 10_000, 2), round(previous / then.value * 10_000, 2))
+            exact = (value / now.value * 10_000, previous / then.value * 10_000)
             extra["population_year"] = now.year_label
+        shown = (round(exact[0], 2), round(exact[1], 2)) if ind.is_per_10k else exact
+        # the change of the ratios themselves: 0.37 against 0.30 rounded is +21.6 %, not the +23.3 % of the roundings
         return Point(
-            name, where.code, on, self.known_at, shown[0], shown[1], yoy(*shown), ind.unit_en, self.synthetic, extra
+            name, where.code, on, self.known_at, shown[0], shown[1], yoy(*exact), ind.unit_en, self.synthetic, extra
         )
 
     # -- queries -----------------------------------------------------------------------------------

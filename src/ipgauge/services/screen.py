@@ -94,6 +94,15 @@ class Screening:
     upto: int | None = None  # read only the first ``upto`` deliveries (a report reproduced later)
     in_force: pa.Array = field(init=False)
 
+    def coverage_warning(self) -> str | None:
+        """The warning when no right in force has claims to rank: an empty answer must not read as 'no risk'."""
+        if self.claims_in_force:
+            return None
+        return (
+            f"none of the {len(self.in_force):,} rights in force in {self.jurisdiction} on {self.as_of} has claims "
+            f"in the register (as known on {self.known_at}); nothing was screened."
+        )
+
     def __post_init__(self) -> None:
         rules = rules_for(self.jurisdiction)
         path = spells(self.con, self.db, self.known_at, rules, upto=self.upto)

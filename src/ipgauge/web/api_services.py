@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, model_validator
 from ipgauge.errors import UserError
 from ipgauge.web.api_figures import DATE, MAX_PAGE, Asked, Format, KnownAt, RegionQuery, asked, day
 from ipgauge.web.guard import Context, context, need_key
-from ipgauge.web.http import DAY, LATEST, PRIVATE, answer, next_link
+from ipgauge.web.http import LATEST, PRIVATE, answer, next_link, wants_csv
 from ipgauge.web.keys import Key
 
 router = APIRouter(prefix="/v1")
@@ -41,7 +41,8 @@ def casework_summary(
     from ipgauge.services.casework import figure_rows
 
     data = casework_figures(ctx, region, year, k, day(fx_date, "fx_date"))
-    return answer(request, data, fmt=format, rows=figure_rows(data, year), cache=DAY if known_at else LATEST)
+    # LATEST whatever K: a case's figures follow its own dates, so a case recorded today changes earlier K's
+    return answer(request, data, fmt=format, rows=figure_rows(data, year), cache=LATEST)
 
 
 def casework_figures(ctx: Context, region: str, year: int, k: date, fx_date: date | None = None) -> dict:
@@ -119,7 +120,7 @@ class Body(BaseModel):
 class NewCase(Body):
     """A case to open (the columns of cases.csv; status is open)."""
 
-    case_id: str = Field(..., min_length=1, max_length=60)
+    case_id: str = Field(..., pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,59}$", description="letters, digits, _ . : -")
     centre_id: str = Field(..., min_length=1, max_length=60)
     kind: str = Field(..., max_length=40, description="risk_report, layout_report, dispute, consultation, training …")
     opened_date: str = Field(..., max_length=10, description=DATE)
@@ -228,6 +229,7 @@ def collaboration(request: Request, q: Asked = Depends(asked), ctx: Context = De
 
 @router.get("/landscape", dependencies=[Depends(need_key)])
 def landscape(
+    request: Request,
     company: str | None = Query(None, max_length=200, description="a party id or name"),
     region: str | None = Query(None, max_length=100),
     field: str | None = Query(None, max_length=10, description="a WIPO field (1-35) or an IPC class or subclass"),
@@ -250,7 +252,7 @@ def landscape(
             result = compute(con, ctx.db, kind, text, jurisdiction, d, k)
         finally:
             con.close()
-    return answer_private(result.as_json())
+    return answer_private(request, result.as_json())
 
 
 class ScreenRequest(Body):
@@ -264,7 +266,7 @@ class ScreenRequest(Body):
 
 
 @router.post("/screen", dependencies=[Depends(need_key)])
-def screen(q: ScreenRequest, ctx: Context = Depends(context)):
+def screen(request: Request, q: ScreenRequest, ctx: Context = Depends(context)):
     """The claims closest to a product among the rights in force, each charted (`ipgauge screen`; needs a key)."""
     from ipgauge.register import store
     from ipgauge.services.claim_chart import DISCLAIMER
@@ -282,9 +284,12 @@ def screen(q: ScreenRequest, ctx: Context = Depends(context)):
         finally:
             con.close()
     data = {"as_of": str(d), "known_at": str(k), "in_force": len(session.in_force), "results": results}
-    return answer_private(data | {"disclaimer_en": DISCLAIMER["en"], "disclaimer_zh": DISCLAIMER["zh"]})
+    data["warning"] = session.coverage_warning()  # null, or why an empty list is not "no risk"
+    return answer_private(request, data | {"disclaimer_en": DISCLAIMER["en"], "disclaimer_zh": DISCLAIMER["zh"]})
 
 
-def answer_private(data: dict) -> JSONResponse:
-    """A JSON answer no cache keeps (it needs a key, or depends on what the client sent)."""
+def answer_private(request: Request, data: dict) -> JSONResponse:
+    """A JSON answer no cache keeps (it needs a key, or depends on what the client sent); JSON only."""
+    if wants_csv(request, request.query_params.get("format")):
+        raise HTTPException(406, "this view nests tables in tables, so it is JSON only; leave out .csv/format=csv.")
     return JSONResponse(jsonable_encoder(data), headers={"Cache-Control": PRIVATE})

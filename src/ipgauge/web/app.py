@@ -32,6 +32,13 @@ def _error(status: int, message: str, headers: dict | None = None) -> JSONRespon
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
+def _refusal(request: Request, status: int, message: str, headers: dict | None = None):
+    """JSON for the API and the dashboard's fragments; a page in the reader's language for the dashboard's pages."""
+    if request.url.path.startswith(("/v1", "/ui/", "/geo/", "/static/")):
+        return _error(status, message, headers)
+    return dashboard.error_page(request, status, message, headers)
+
+
 def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
     """The app over the register at ``db`` (opened read-only per request; its caches are shared)."""
     app = FastAPI(
@@ -63,18 +70,18 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
         return RedirectResponse("/static/favicon.svg", status_code=301)
 
     @app.exception_handler(UserError)
-    async def user_error(_request: Request, e: UserError) -> JSONResponse:
+    async def user_error(request: Request, e: UserError):
         text = str(e)
         if "in use by another ipgauge process" in text:
-            return _error(503, text, {"Retry-After": "5"})
+            return _refusal(request, 503, text, {"Retry-After": "5"})
         if text.startswith(("no indicator", "there is no release", "no patent, trademark", "there is no case")):
-            return _error(404, text)
-        return _error(409 if "is already in the register" in text else 400, text)
+            return _refusal(request, 404, text)
+        return _refusal(request, 409 if "is already in the register" in text else 400, text)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, e: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, e: HTTPException):
         """FastAPI's and Starlette's own (an unknown path, a wrong method) in the same shape."""
-        return _error(e.status_code, str(e.detail), e.headers)
+        return _refusal(request, e.status_code, str(e.detail), e.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, e: RequestValidationError) -> JSONResponse:
@@ -83,6 +90,8 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
         first = detail[0] if detail else {"loc": [], "msg": "is not valid"}
         where = ".".join(x for x in first["loc"] if x not in ("query", "body", "path"))
         message = f"{where or 'the request'}: {first['msg']}."
+        if not _request.url.path.startswith("/v1"):
+            return _refusal(_request, 422, message)
         return JSONResponse({"error": message, "detail": detail}, status_code=422)
 
     @app.exception_handler(Exception)

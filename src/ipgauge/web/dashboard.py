@@ -90,6 +90,7 @@ UI = {
         "claim": "权利要求",
         "elements": "技术特征",
         "no_results": "在 {n} 件有效专利的权利要求中没有找到相近的（该知悉日期已知的权利要求）。",
+        "not_screened": "未进行筛查：登记簿中这些有效专利没有权利要求文本，不能据此判断无风险。",
         "centres": "服务中心",
         "companies_with_reports": "出具报告的企业",
         "disputes": "海外纠纷",
@@ -105,6 +106,7 @@ UI = {
         "after": "新值",
         "rights": "变化的权利",
         "no_data": "无数据",
+        "refused": "无法显示",
         "need_from": "时间序列需要起始日期。",
         "other_lang": "English",
     },
@@ -164,6 +166,7 @@ UI = {
         "claim": "Claim",
         "elements": "Elements found",
         "no_results": "No close claim among the {n} patents in force (claims known on the knowledge date).",
+        "not_screened": "Nothing was screened — this is not a finding of no risk:",
         "centres": "centres",
         "companies_with_reports": "companies served with reports",
         "disputes": "overseas disputes",
@@ -179,6 +182,7 @@ UI = {
         "after": "after",
         "rights": "rights that changed",
         "no_data": "no data",
+        "refused": "Cannot show this",
         "need_from": "A series needs a start date (From).",
         "other_lang": "中文",
     },
@@ -205,6 +209,29 @@ def _page(request: Request, name: str, **values) -> HTMLResponse:
     other = request.url.include_query_params(lang="en" if lang == "zh" else "zh")
     values = {"t": UI[lang], "lang": lang, "other_url": str(other), "register": register_info(ctx)} | values
     return templates.TemplateResponse(request, name, values, headers={"Cache-Control": PRIVATE})
+
+
+def error_page(request: Request, status: int, message: str, headers: dict | None = None) -> HTMLResponse:
+    """A refusal on a dashboard page: the sentence, in a page with the menu, and the status."""
+    try:
+        page = _page(request, "error.html", status=status, message=message)
+    except UserError:  # the register itself cannot be read: the sentence alone
+        lang = _lang(request)
+        page = templates.TemplateResponse(
+            request,
+            "error.html",
+            {
+                "t": UI[lang],
+                "lang": lang,
+                "other_url": "",
+                "register": {},
+                "status": status,
+                "message": message,
+            },  # fmt: skip
+        )
+    page.status_code = status
+    page.headers.update(headers or {})
+    return page
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -338,11 +365,11 @@ def casework_page(
     ctx: Context = Depends(context),
 ):
     """The casework of a region's service centres in a year: the figures and the seed's sentence."""
-    from ipgauge.web.api_figures import day
+    from ipgauge.web.api_figures import day, register_info
     from ipgauge.web.api_services import casework_figures
 
     k = day(known_at, "known_at") or date.today()
-    year = year or k.year
+    year = year or date.fromisoformat(register_info(ctx)["latest_event"] or k.isoformat()).year  # the data's year
     result, error = None, None
     try:
         result = casework_figures(ctx, region, year, k)

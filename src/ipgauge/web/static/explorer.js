@@ -53,11 +53,22 @@
 
   let current = 0;  // the latest refresh: an answer to an earlier one is dropped, never drawn over it
 
+  // a region given by name in a link ("liaoning") becomes its code; a prefecture opens its province's map
   async function resolveName() {
     if (names[state.region]) return;
     const found = await getJSON(`/v1/regions?q=${encodeURIComponent(state.region)}&limit=50`).catch(() => []);
-    const r = found.find((x) => x.code === state.region);
-    if (r) names[r.code] = LANG === "zh" ? r.name_zh : r.name_en;
+    const r = found.find((x) => x.code === state.region) || (found.length === 1 ? found[0] : null);
+    if (!r) return;
+    state.region = r.code;
+    names[r.code] = LANG === "zh" ? r.name_zh : r.name_en;
+    if (state.map === "CN") state.map = mapFor(r);
+    writeURL();
+  }
+
+  function mapFor(r) {
+    if (r.level === "province") return r.code;
+    if (r.level === "prefecture" && r.parent) return r.parent;
+    return state.map;
   }
 
   async function drawFigure(seq) {
@@ -148,7 +159,7 @@
     head.innerHTML = `<tr><th>${T.date}</th><th>${T.part}</th><th class="n">${T.value}</th><th class="n">${T.previous}</th><th class="n">${T.yoy}</th></tr>`;
     for (const r of rows) {
       const tr = document.createElement("tr");
-      for (const [v, cls] of [[r.as_of, ""], [r.label ?? "", ""], [nf(r.value), "n"], [nf(r.previous), "n"], [r.yoy_pct === null ? "—" : nf(r.yoy_pct, 1) + "%", "n"]]) {
+      for (const [v, cls] of [[r.as_of, ""], [r.label ?? "", ""], [nf(r.value), "n"], [nf(r.previous), "n"], [r.yoy_pct === null ? "—" : (r.yoy_pct > 0 ? "+" : "") + r.yoy_pct.toFixed(1) + "%", "n"]]) {
         const td = document.createElement("td"); td.textContent = v; if (cls) td.className = cls; tr.append(td);
       }
       body.append(tr);
@@ -190,7 +201,7 @@
         const choose = () => {
           state.region = r.code; names[r.code] = LANG === "zh" ? r.name_zh : r.name_en;
           list.innerHTML = ""; $("#region-search").value = "";
-          if (r.level === "province") state.map = r.code;
+          state.map = mapFor(r);
           refresh();
         };
         li.addEventListener("click", choose);
