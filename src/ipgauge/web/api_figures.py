@@ -46,8 +46,11 @@ class Asked:
         return DAY if self.explicit and self.k < date.today() else LATEST
 
 
-def asked(region: str = RegionQuery, as_of: str = AsOf, known_at: str | None = KnownAt) -> Asked:
-    """A dependency: the region, D and K of a request, each refused in the CLI's words when impossible."""
+async def asked(region: str = RegionQuery, as_of: str = AsOf, known_at: str | None = KnownAt) -> Asked:
+    """A dependency: the region, D and K of a request, each refused in the CLI's words when impossible.
+
+    Async: a lookup in the shipped tables and two date parses, cheaper on the event loop than a thread.
+    """
     k = day(known_at, "known_at")
     return Asked(find_region(region), day(as_of, "as_of"), k or date.today(), k is not None)
 

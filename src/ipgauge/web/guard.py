@@ -187,8 +187,8 @@ class Context:
                 prune(self.db, self.settings.keep_cached)
 
 
-def context(request: Request) -> Context:
-    """The server's shared context (a dependency)."""
+async def context(request: Request) -> Context:
+    """The server's shared context (a dependency; async, so it costs no trip to the thread pool)."""
     return request.app.state.ctx
 
 
