@@ -931,3 +931,27 @@ def test_dates_must_be_written_in_full_and_deliveries_not_come_from_the_future(t
     assert "is not a date" in one_line_error(run("load", folder, "--recorded-on", "20250101"))
     (folder / "manifest.json").write_text('{"recorded_date": "2199-01-01"}', encoding="utf-8")
     assert "in the future" in one_line_error(run("load", folder, "--db", tmp_path / "r.duckdb"))
+
+
+@pytest.mark.parametrize("name", ["g[1]", "k'db", "a*b"])
+def test_a_register_in_a_folder_named_like_a_pattern_or_a_quote_works(small_delivery, tmp_path, name):
+    """DuckDB expands *, ? and [...] in every file name it reads: the cached Parquet paths are escaped."""
+    db = tmp_path / name / "r.duckdb"
+    assert run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rj").exit_code == 0
+    point = run("indicator", "valid_invention_patents", "--region", "CN", "--as-of", "2024-12-31", "--known-at",
+                "2025-06-30", "--format", "json", "--db", db)  # fmt: skip
+    assert point.exit_code == 0, point.stderr
+    work = run("casework", "summary", "--year", "2024", "--known-at", "2025-06-30", "--format", "json", "--db", db)
+    assert work.exit_code == 0, work.stderr
+    made = run("release", "--region", "northeast", "--as-of", "2024-12-31", "--known-at", "2025-06-30", "--casework",
+               "--out", tmp_path / name / "rel", "--db", db)  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    rid = json.loads((tmp_path / name / "rel" / "figures.json").read_text(encoding="utf-8"))["release_id"]
+    again = run("release", "--reproduce", rid, "--out", tmp_path / name / "again", "--db", db)
+    assert again.exit_code == 0, again.stderr
+    assert run("export", "--out", tmp_path / name / "ex", "--db", db).exit_code == 0
+
+
+def test_a_register_path_with_a_question_mark_is_refused_in_a_sentence(small_delivery, tmp_path):
+    result = run("load", small_delivery, "--db", tmp_path / "a?b" / "r.duckdb", "--rejects", tmp_path / "rj")
+    assert result.exit_code == 2 and "with a '?'" in result.stderr

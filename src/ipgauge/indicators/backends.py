@@ -11,6 +11,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ipgauge.errors import UserError
+from ipgauge.register.cache import parquet_parts
 
 BACKENDS = ("duckdb", "pyspark")
 
@@ -44,5 +45,5 @@ def connect(name: str = "duckdb") -> ibis.BaseBackend:
 def read_spells(con: ibis.BaseBackend, path: Path) -> ir.Table:
     """The spells folder (Parquet, partitioned by right type) as an Ibis table on ``con``."""
     if con.name == "duckdb":
-        return con.read_parquet(f"{path}/*/*.parquet", hive_partitioning=True)
+        return con.read_parquet(parquet_parts(path), hive_partitioning=True)
     return con.read_parquet(str(path))  # Spark discovers the right_type=… partitions itself

@@ -27,6 +27,7 @@ from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, country, region, within
 from ipgauge.regions.population import population, table
 from ipgauge.register import store
+from ipgauge.register.cache import literal
 
 RIGHTS_BREAKDOWNS = ("subregion", "holder_type", "field", "country")
 CASEWORK_BREAKDOWNS = ("subregion", "centre", "jurisdiction")
@@ -126,7 +127,8 @@ class Engine:
     @cached_property
     def facts(self) -> ibis.Table:
         """The casework facts as an Ibis table on this engine's backend."""
-        return self.backend.read_parquet(str(self.facts_path / "facts.parquet"))
+        facts = self.facts_path / "facts.parquet"
+        return self.backend.read_parquet(literal(facts) if self.backend.name == "duckdb" else str(facts))
 
     @cached_property
     def centre_names(self) -> dict[str, str]:

@@ -28,7 +28,7 @@ import pyarrow as pa
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
 from ipgauge.regions.divisions import hierarchy
-from ipgauge.register.cache import cache_dir, cached
+from ipgauge.register.cache import cache_dir, cached, parquet_parts
 from ipgauge.register.rules import q
 from ipgauge.register.store import identity, known_at, last_delivery
 
@@ -190,7 +190,7 @@ def cache_path(db: Path, k: date, rules: RuleSet, policy: Policy, key: str) -> P
 
 def scan(path: Path) -> str:
     """SQL (DuckDB) reading a spells folder: Parquet files partitioned by right type (Hive layout)."""
-    return f"read_parquet({q(str(path) + '/*/*.parquet')}, hive_partitioning = true)"
+    return f"read_parquet({q(parquet_parts(path))}, hive_partitioning = true)"
 
 
 def spells(

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,20 @@ import duckdb
 from ipgauge.errors import UserError, damaged, why
 
 KEY_FILE = "_KEY.json"  # a leading underscore: Spark and Hadoop skip it when reading the folder
+
+
+def literal(path: Path | str) -> str:
+    """``path`` as DuckDB reads it literally: its glob characters escaped (a folder named ``g[1]`` is not a pattern).
+
+    DuckDB expands ``*``, ``?`` and ``[…]`` in every file name it reads; a character class of one
+    (``[[]``) stands for the character itself.
+    """
+    return re.sub(r"([\[*?])", r"[\1]", str(path))
+
+
+def parquet_parts(folder: Path) -> str:
+    """The glob of a cached folder's Parquet files, partitioned one level deep (Hive layout)."""
+    return literal(folder) + "/*/*.parquet"
 
 
 def cache_dir(db: Path) -> Path:

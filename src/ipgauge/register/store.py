@@ -89,6 +89,8 @@ def _check_file(path: Path) -> None:
     """Refuse anything at ``path`` that is not a DuckDB database (DuckDB would open a CSV as an empty one)."""
     if path.is_dir():
         raise UserError(f"{path} is a folder, not a register file; pass --db FILE.duckdb.")
+    if "?" in str(path):  # DuckDB reads what follows a '?' in a database path as options
+        raise UserError(f"DuckDB cannot keep a register at a path with a '?' ({path}); rename the folder or file.")
     if not path.exists():
         if path.suffix.lower() not in NEW_SUFFIXES:
             raise UserError(

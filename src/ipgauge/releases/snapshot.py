@@ -29,6 +29,7 @@ from ipgauge.indicators.query import Engine, open_engine, year_before
 from ipgauge.law.spells import SPELL_COLUMNS
 from ipgauge.regions.groups import region
 from ipgauge.register import store
+from ipgauge.register.cache import literal, parquet_parts
 from ipgauge.releases import render
 from ipgauge.releases.figures import Figure, Figures, compute
 from ipgauge.releases.spec import Spec
@@ -51,7 +52,7 @@ def inputs_checksum(path: Path) -> str:
     cols = ", ".join(SPELL_COLUMNS)
     n, total = duckdb.execute(
         f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM read_parquet(?, hive_partitioning = true)",
-        [str(path / "*" / "*.parquet")],
+        [parquet_parts(path)],
     ).fetchall()[0]
     return hashlib.sha256(f"{n}:{total}".encode()).hexdigest()
 
@@ -60,7 +61,7 @@ def facts_checksum(path: Path) -> str:
     """A digest of the casework facts' content (order-independent), for a release with the casework section."""
     n, total = duckdb.execute(
         f"SELECT count(*), coalesce(sum(hash({', '.join(FACT_COLUMNS)})::HUGEINT), 0) FROM read_parquet(?)",
-        [str(path / "facts.parquet")],
+        [literal(path / "facts.parquet")],
     ).fetchall()[0]
     return hashlib.sha256(f"{n}:{total}".encode()).hexdigest()
 
