@@ -89,11 +89,9 @@ def files(request: Request, release_id: str = ReleaseId, ctx=Depends(context)):
 
 def file_rows(ctx: Context, release_id: str) -> list[dict]:
     """The release's files: name, size, URL."""
-    folder = _folder(ctx, release_id)
     return [
-        {"name": p.name, "bytes": p.stat().st_size, "url": f"/v1/releases/{release_id}/files/{p.name}"}
-        for p in sorted(folder.iterdir())
-        if not p.name.startswith(("_", "."))
+        {"name": name, "bytes": p.stat().st_size, "url": f"/v1/releases/{release_id}/files/{name}"}
+        for name, p in _files(ctx, release_id).items()
     ]
 
 
@@ -104,18 +102,24 @@ def file(
     ctx=Depends(context),
 ):
     """One file of the release, by its name in ``files``."""
-    folder = _folder(ctx, release_id)
-    kept = {p.name: p for p in folder.iterdir() if not p.name.startswith(("_", "."))}
+    kept = _files(ctx, release_id)
     if name not in kept:  # looked up among the files, never joined into a path
         raise HTTPException(404, f"release {release_id} has no file {name!r}; GET its /files for the list.")
     return FileResponse(kept[name], headers={"Cache-Control": IMMUTABLE})
 
 
-def _folder(ctx: Context, release_id: str):
+def _files(ctx: Context, release_id: str) -> dict:
+    """The release's files by name, drawn on first request; found once per register state, not per file asked."""
     from ipgauge.releases import snapshot
 
-    with _drawing, ctx.gate.reading():
-        return snapshot.rendered(ctx.db, release_id)
+    key = ("release-files", release_id, ctx.answers.state())
+    kept = ctx.answers.get(key)
+    if kept is None or not all(p.exists() for p in kept.values()):
+        with _drawing, ctx.gate.reading():
+            folder = snapshot.rendered(ctx.db, release_id)
+        kept = {p.name: p for p in sorted(folder.iterdir()) if not p.name.startswith(("_", "."))}
+        ctx.answers.put(key, kept)
+    return kept
 
 
 @router.get("/{release_id}/reproduce", dependencies=[Depends(need_key)])

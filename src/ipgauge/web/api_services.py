@@ -15,10 +15,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
-from ipgauge.errors import UserError
 from ipgauge.web.api_figures import DATE, MAX_PAGE, Asked, Format, KnownAt, RegionQuery, asked, day
 from ipgauge.web.guard import Context, context, need_key
-from ipgauge.web.http import LATEST, PRIVATE, answer, next_link, wants_csv
+from ipgauge.web.http import LATEST, PRIVATE, answer, json_only, next_link, wants_csv
 from ipgauge.web.keys import Key
 
 router = APIRouter(prefix="/v1")
@@ -95,10 +94,7 @@ def case(request: Request, case_id: str = CaseId, format: str | None = Format, c
     from ipgauge.services.casework import existing
 
     with ctx.gate.reading():
-        try:
-            row = existing(ctx.db, case_id)
-        except UserError as e:
-            raise HTTPException(404, str(e)) from None
+        row = existing(ctx.db, case_id)  # none: "there is no case …", a 404
     return answer(request, row, fmt=format, cache=LATEST)
 
 
@@ -291,5 +287,5 @@ def screen(request: Request, q: ScreenRequest, ctx: Context = Depends(context)):
 def answer_private(request: Request, data: dict) -> JSONResponse:
     """A JSON answer no cache keeps (it needs a key, or depends on what the client sent); JSON only."""
     if wants_csv(request, request.query_params.get("format")):
-        raise HTTPException(406, "this view nests tables in tables, so it is JSON only; leave out .csv/format=csv.")
+        raise json_only()
     return JSONResponse(jsonable_encoder(data), headers={"Cache-Control": PRIVATE})

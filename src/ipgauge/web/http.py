@@ -56,6 +56,11 @@ def csv_text(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
+def json_only() -> HTTPException:
+    """The 406 of a view that nests tables in tables, asked for as CSV."""
+    return HTTPException(406, "this view nests tables in tables, so it is JSON only; leave out .csv/format=csv.")
+
+
 def _nested(value: object) -> bool:
     return isinstance(value, dict) or (isinstance(value, list) and bool(value) and isinstance(value[0], dict))
 
@@ -76,7 +81,7 @@ def answer(
     if wants_csv(request, fmt or request.query_params.get("format")):
         table = rows if rows is not None else data if isinstance(data, list) else [data]
         if any(_nested(v) for r in table for v in r.values()):
-            raise HTTPException(406, "this view nests tables in tables, so it is JSON only; leave out .csv/format=csv.")
+            raise json_only()
         body, media = csv_text(table).encode(), "text/csv; charset=utf-8"
     else:
         body = json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":")).encode()
