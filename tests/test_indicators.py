@@ -14,11 +14,12 @@ import duckdb
 import pytest
 
 from conftest import run
-from ipgauge.indicators.backends import connect
+from ipgauge.indicators.backends import connect, read_spells
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, catalogue, parse
 from ipgauge.indicators.fields import sei_subclasses
 from ipgauge.indicators.query import Engine, year_before
-from ipgauge.law.spells import scan, spells
+from ipgauge.law.bitemporal import parquet, view_sql
+from ipgauge.law.spells import register_hierarchy, spell_sql
 from ipgauge.regions.groups import nation, region
 from ipgauge.regions.population import population, table
 from ipgauge.register import store
@@ -28,13 +29,20 @@ D = date(2024, 12, 31)
 
 
 @pytest.fixture(scope="session")
-def spells_file(small_delivery, tmp_path_factory) -> tuple[Path, Path]:
+def spells_file(small_delivery, tmp_path_factory):
+    """(register, the oracle's spells at K as Parquet, an open read-only connection).
+
+    The oracle's spells come from the per-K law (``spell_sql``); the engines read the stored
+    bitemporal table: the figures must agree.
+    """
     db = tmp_path_factory.mktemp("ind") / "r.duckdb"
     assert run("load", small_delivery, "--db", db, "--rejects", db.parent / "rj").exit_code == 0
     con = store.connect(db, read_only=True)
-    path = spells(con, db, K)
+    register_hierarchy(con)
+    path = db.parent / "oracle.parquet"
+    con.execute(f"COPY ({spell_sql(K)}) TO ? (FORMAT parquet)", [str(path)])
+    yield db, path, con
     con.close()
-    return db, path
 
 
 @pytest.fixture(
@@ -42,7 +50,9 @@ def spells_file(small_delivery, tmp_path_factory) -> tuple[Path, Path]:
     params=[pytest.param("duckdb", marks=pytest.mark.duckdb), pytest.param("pyspark", marks=pytest.mark.pyspark)],
 )
 def engine(request, spells_file) -> Engine:
-    return Engine(connect(request.param), spells_file[1], K)
+    db, _, con = spells_file
+    ib = connect(request.param, store=con)
+    return Engine(ib, lambda: read_spells(ib, view_sql(K), lambda: parquet(con, db)), K)
 
 
 def where_sql(name: str, d: date, region_sql: str = "TRUE") -> str:
@@ -85,7 +95,8 @@ def where_sql(name: str, d: date, region_sql: str = "TRUE") -> str:
 
 
 def oracle(path: Path, name: str, d: date, region_sql: str = "TRUE") -> int:
-    return duckdb.sql(f"SELECT count(*) FROM {scan(path)} WHERE {where_sql(name, d, region_sql)}").fetchall()[0][0]
+    sql = f"SELECT count(*) FROM read_parquet(?) WHERE {where_sql(name, d, region_sql)}"
+    return duckdb.execute(sql, [str(path)]).fetchall()[0][0]
 
 
 BASES = [n for n, i in catalogue().items() if not i.is_per_10k and not i.is_casework]  # casework: test_casework
@@ -152,7 +163,7 @@ def test_breakdowns_add_up(engine, spells_file, by):
         assert hlj.value == oracle(spells_file[1], "valid_invention_patents", D, "province_code = '230000'")
     if by == "field":
         g06f = duckdb.sql(
-            f"SELECT count(*) FROM {scan(spells_file[1])} WHERE {where_sql('valid_invention_patents', D)} "
+            f"SELECT count(*) FROM read_parquet('{spells_file[1]}') WHERE {where_sql('valid_invention_patents', D)} "
             f"AND {where.sql_predicate()} AND substr(ipc_main, 1, 4) IN ('G06F', 'G06N', 'G06T')"
         ).fetchall()[0][0]
         computer = next(p for p in rows if p.extra["label"] == "Computer technology")
@@ -177,7 +188,7 @@ def test_catalogue_validation_rejects_broken_definitions():
 
 
 def test_indicator_command_json_is_the_design_object(spells_file):
-    db, _ = spells_file
+    db, *_ = spells_file
 
     def ask(name: str, where: str, *more: str, fmt: str = "json"):
         return run(

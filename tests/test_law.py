@@ -1,4 +1,4 @@
-"""The Chinese rule set, rule by rule, on worked examples; spells and their cache."""
+"""The Chinese rule set, rule by rule, on worked examples, by the per-K law and the stored spells table alike."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 
 from conftest import PARTY_HEADER, write_csv
 from ipgauge.errors import UserError
+from ipgauge.law.bitemporal import parquet, stale, view_sql
+from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import Policy
-from ipgauge.law.spells import scan, spells
 from ipgauge.law.status import explain
 from ipgauge.regions.groups import region
 from ipgauge.register.load import load_delivery
@@ -110,8 +111,18 @@ def register(tmp_path_factory) -> tuple[duckdb.DuckDBPyConnection, Path]:
 
 
 def in_force(register, right_id: str, d: str, k: str, policy: Policy | None = None) -> bool:
+    """In force by the per-K law (``ipgauge status``) — and the stored spells table must say the same."""
     con, _ = register
-    return explain(con, right_id, date.fromisoformat(d), date.fromisoformat(k), policy=policy or Policy()).in_force
+    policy = policy or Policy()
+    day, known = date.fromisoformat(d), date.fromisoformat(k)
+    by_law = explain(con, right_id, day, known, policy=policy).in_force
+    rows = con.execute(
+        f"SELECT count(*) FROM ({view_sql(known, CN, policy)}) AS s "
+        "WHERE right_id = ? AND valid_from <= ? AND ? < valid_to",
+        [right_id, day, day],
+    ).fetchall()[0][0]
+    assert by_law == (rows > 0), f"the per-K law and the spells table disagree on {right_id} on {d} known {k}"
+    return by_law
 
 
 def test_a_lapse_is_backdated_once_it_is_recorded(register):
@@ -171,10 +182,10 @@ def test_gi_products_until_cancelled(register):
 
 
 def count(register, k: str, d: str, where: str) -> int:
-    con, db = register
-    path = spells(con, db, date.fromisoformat(k))
-    return duckdb.sql(
-        f"SELECT count(*) FROM {scan(path)} WHERE valid_from <= DATE '{d}' AND valid_to > DATE '{d}' AND {where}"
+    con, _ = register
+    return con.execute(
+        f"SELECT count(*) FROM ({view_sql(date.fromisoformat(k))}) AS s "
+        f"WHERE valid_from <= DATE '{d}' AND valid_to > DATE '{d}' AND {where}"
     ).fetchall()[0][0]
 
 
@@ -204,17 +215,16 @@ def test_addresses_and_retired_codes_count_in_todays_regions(register):
     )
 
 
-def test_spells_are_cached_per_knowledge_date_and_register_state(register, tmp_path):
-    con, db = register
-    first = spells(con, db, date(2025, 1, 1))
-    mtime = first.stat().st_mtime_ns
-    assert spells(con, db, date(2025, 1, 1)) == first and first.stat().st_mtime_ns == mtime
-    assert spells(con, db, date(2021, 1, 1)) != first
+def test_the_spells_are_kept_with_the_delivery_not_computed_per_query(register):
+    con, _ = register
+    assert not stale(con)  # the load brought them up to date in its own transaction
+    n = con.execute("SELECT count(*) FROM spells").fetchall()[0][0]
+    assert n >= count(register, "2025-01-01", "2020-01-01", "TRUE") > 0
 
 
-def test_an_unwritable_cache_is_one_sentence(register, tmp_path):
+def test_an_unwritable_spark_copy_is_one_sentence(register, tmp_path):
     con, _ = register
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(UserError, match="cannot write the spells cache"):
-        spells(con, blocker / "r.duckdb", date(2025, 1, 1))
+        parquet(con, blocker / "r.duckdb")

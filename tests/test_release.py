@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from conftest import run, write_csv
 from ipgauge.indicators.query import open_engine
-from ipgauge.law.spells import scan
+from ipgauge.law.bitemporal import view_sql
 from ipgauge.regions.groups import nation, region
 
 AS_OF, K = date(2025, 4, 30), date(2025, 6, 30)
@@ -127,7 +127,7 @@ def test_a_later_delivery_keeps_the_release_reproducible_and_diff_names_the_righ
 
     con = duckdb.connect(str(db), read_only=True)
     (patent,) = con.execute(f"""
-        SELECT right_id FROM {scan(sorted(db.parent.glob(db.name + ".cache/spells-*"))[0])}
+        SELECT right_id FROM ({view_sql(date(2025, 6, 30))}) AS s
         WHERE right_type = 'patent' AND kind = 'invention' AND country = 'CN' AND province_code = '230000'
           AND valid_from <= DATE '2025-04-30' AND valid_to > DATE '2025-04-30'
         ORDER BY right_id LIMIT 1""").fetchall()[0]
@@ -324,7 +324,7 @@ def test_diff_counts_every_right_and_lists_them_on_request(small_delivery, tmp_p
     in_force = [
         r[0]
         for r in con.execute(f"""
-        SELECT DISTINCT right_id FROM {scan(sorted(db.parent.glob(db.name + ".cache/spells-*"))[0])}
+        SELECT DISTINCT right_id FROM ({view_sql(date(2025, 6, 30))}) AS s
         WHERE right_type = 'patent' AND kind = 'invention' AND country = 'CN'
           AND province_code IN ('210000', '220000', '230000')
           AND valid_from <= DATE '2025-04-30' AND valid_to > DATE '2025-04-30'

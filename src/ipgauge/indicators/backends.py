@@ -5,21 +5,26 @@ Indicators never name an engine; a difference between DuckDB and Spark belongs h
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 
 from ipgauge.errors import UserError
-from ipgauge.register.cache import parquet_parts
 
 BACKENDS = ("duckdb", "pyspark")
 
 
-def connect(name: str = "duckdb") -> ibis.BaseBackend:
-    """An Ibis backend: an in-process DuckDB, or a local Spark session (``local[*]``, UI off, UTC)."""
+def connect(name: str = "duckdb", store: duckdb.DuckDBPyConnection | None = None) -> ibis.BaseBackend:
+    """An Ibis backend: DuckDB (over the register's own connection when given), or a local Spark session.
+
+    Spark runs ``local[*]``, UI off, in UTC.
+    """
     if name == "duckdb":
-        con = ibis.duckdb.connect()
+        con = ibis.duckdb.from_connection(store.cursor()) if store is not None else ibis.duckdb.connect()
         con.raw_sql("SET enable_progress_bar = false")
         return con
     if name == "pyspark":
@@ -42,8 +47,16 @@ def connect(name: str = "duckdb") -> ibis.BaseBackend:
     raise UserError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}.")
 
 
-def read_spells(con: ibis.BaseBackend, path: Path) -> ir.Table:
-    """The spells folder (Parquet, partitioned by right type) as an Ibis table on ``con``."""
+def read_spells(con: ibis.BaseBackend, sql: str, parquet: Callable[[], Path]) -> ir.Table:
+    """The spells as known on K (``sql``, a filter on the spells table) as an Ibis table on ``con``.
+
+    DuckDB reads the register's own table (``con`` wraps the register's connection); Spark reads
+    the table's Parquet copy (``parquet()``, written once per register state) under the same name.
+    """
+    name = f"spells_known_{uuid.uuid4().hex[:12]}"  # two engines of one Spark session must not share a view
     if con.name == "duckdb":
-        return con.read_parquet(parquet_parts(path), hive_partitioning=True)
-    return con.read_parquet(str(path))  # Spark discovers the right_type=… partitions itself
+        con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+        return con.table(name)
+    con.read_parquet(str(parquet()), table_name="spells")  # Spark discovers the right_type=… partitions itself
+    con._session.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+    return con.table(name)

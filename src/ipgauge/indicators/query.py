@@ -21,8 +21,8 @@ from ipgauge.indicators.backends import connect, read_spells
 from ipgauge.indicators.casework import facts
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, Indicator, Settings, indicator
 from ipgauge.indicators.fields import field_names
+from ipgauge.law.bitemporal import parquet, view_sql
 from ipgauge.law.jurisdictions import rules_for
-from ipgauge.law.spells import spells
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, country, region, within
 from ipgauge.regions.population import population, table
@@ -87,7 +87,7 @@ class Engine:
     def __init__(
         self,
         backend: ibis.BaseBackend,
-        spells_path: Path | Callable[[], Path],
+        spells: Callable[[], ibis.Table],
         known_at: date,
         *,
         synthetic: bool = False,
@@ -96,9 +96,11 @@ class Engine:
         deliveries: int = 0,
         jurisdiction: str = "CN",
         facts_path: Callable[[], Path] | None = None,
+        spells_sql: str | None = None,
     ) -> None:
         self.backend = backend
-        self._spells_path = spells_path
+        self._spells = spells
+        self.spells_sql = spells_sql  # the spells as a query over the register (store_con), for digests
         self._facts_path = facts_path
         self.known_at = known_at
         self.synthetic = synthetic
@@ -108,14 +110,9 @@ class Engine:
         self.jurisdiction = jurisdiction  # whose rights, by whose law: domestic means held by its nationals
 
     @cached_property
-    def spells_path(self) -> Path:
-        """The spells folder, computed (or found in the cache) when first needed: casework needs none."""
-        return self._spells_path if isinstance(self._spells_path, Path) else self._spells_path()
-
-    @cached_property
     def spells(self) -> ibis.Table:
-        """The spells as an Ibis table on this engine's backend."""
-        return read_spells(self.backend, self.spells_path)
+        """The spells as known on K, as an Ibis table on this engine's backend (opened when first needed)."""
+        return self._spells()
 
     @cached_property
     def facts_path(self) -> Path:
@@ -371,7 +368,7 @@ def open_engine(
     upto: int | None = None,
     jurisdiction: str = "CN",
 ) -> Iterator[Engine]:
-    """An engine over the register at ``db`` as known on ``known_at`` (spells computed once, cached).
+    """An engine over the register at ``db`` as known on ``known_at``: its spells a filter on the register's table.
 
     ``upto`` pins the deliveries it sees (the first ``upto``; default: all of them, recorded in
     ``Engine.deliveries``), which is what lets a release reproduce after later deliveries.
@@ -379,9 +376,11 @@ def open_engine(
     con = store.connect(db, read_only=True)
     try:
         seen = store.last_delivery(con) if upto is None else upto
+        sql = view_sql(known_at, rules_for(jurisdiction), upto=seen)
+        ib = connect(backend, store=con)
         yield Engine(
-            connect(backend),
-            lambda: spells(con, db, known_at, rules_for(jurisdiction), upto=seen),
+            ib,
+            lambda: read_spells(ib, sql, lambda: parquet(con, db)),
             known_at,
             synthetic=store.is_synthetic(con),
             store_con=con,
@@ -389,6 +388,7 @@ def open_engine(
             deliveries=seen,
             jurisdiction=jurisdiction,
             facts_path=lambda: facts(con, db, known_at, upto=seen),
+            spells_sql=sql,
         )
     finally:
         con.close()

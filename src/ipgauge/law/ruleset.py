@@ -45,6 +45,8 @@ class RuleSet:
     extension_event: str = "term_extended"  # value: days added to the patent term
     renewal_event: str = "renewed"  # value: the new expiry date
     transfer_event: str = "transferred"  # value: the new holders, first named first
+    pledge_event: str = "pledged"  # value: the amount and its currency, "12000000 CNY"
+    award_event: str = "awarded"  # value: the award's name
 
     #: (date, years): a patent filed before the date runs to the later of ``years`` from grant and its
     #: normal end (the US transition of 1995-06-08: 17 years from grant or 20 from filing).
@@ -52,6 +54,12 @@ class RuleSet:
     #: Whether the anniversary that ends the term is itself the last day in force (US) rather than the
     #: first day out of force (CN: a term of 20 years from 2010-03-01 ends on 2030-02-28 inclusive).
     anniversary_in_force: bool = False
+
+    def law_events(self) -> tuple[str, ...]:
+        """Every event the law reads: the others (an annuity paid, a pledge released) change no spell."""
+        named = (self.restore_event, self.extension_event, self.renewal_event, self.transfer_event)
+        named += (self.pledge_event, self.award_event)
+        return tuple(dict.fromkeys(self.ending_events + self.retroactive_events + self.restorable_events + named))
 
     def patent_end_sql(self, p: str) -> str:
         """SQL for the first day a patent is out of force by its term alone (before extensions).

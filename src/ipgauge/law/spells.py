@@ -1,9 +1,10 @@
-"""Spells: one row per (right, first holder, interval) during which the right is in force.
+"""Spells as known on one knowledge date K: the law's statement, kept as the oracle and for one right.
 
-For a knowledge date K the whole register is turned into spells by one SQL statement — the events
-known on K aggregated per right, restorations paired with the ending they undo, the holder timeline
-split at each transfer — with no loop over rights. Spells are cached as Parquet beside the store, per
-(jurisdiction, K, policy, latest delivery), so later queries and other engines read them directly.
+For a knowledge date K the register is turned into spells by one SQL statement — the events known
+on K aggregated per right, restorations paired with the ending they undo, the holder timeline split
+at each transfer — with no loop over rights. The figures read the bitemporal table that holds these
+spells for every K at once (:mod:`ipgauge.law.bitemporal`); this per-K statement is what that table
+is tested against, right by right, and what ``ipgauge status`` runs for a single right.
 
 Columns: right_type, right_id, kind, is_gi, filing_date, ipc_main, family_abroad, pledge_max_cny,
 pledged_from, awarded_from, party_id, holder_type, country, region_code, province_code,
@@ -18,9 +19,7 @@ flags academia_industry and cross_region that the collaboration indicators count
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -28,16 +27,26 @@ import pyarrow as pa
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
 from ipgauge.regions.divisions import hierarchy
-from ipgauge.register.cache import cache_dir, cached, parquet_parts
 from ipgauge.register.rules import q
-from ipgauge.register.store import identity, known_at, last_delivery
+from ipgauge.register.store import known_at
 
 OPEN = "DATE '9999-12-31'"
-SPELL_COLUMNS = tuple(
+_TYPES = {
+    "VARCHAR": "right_type right_id kind ipc_main party_id holder_type country region_code province_code "
+    "prefecture_code county_code",
+    "BOOLEAN": "is_gi family_abroad academia_industry cross_region",
+    "DATE": "filing_date pledged_from awarded_from in_force_from valid_from valid_to",
+    "DOUBLE": "pledge_max_cny",
+    "VARCHAR[]": "holders holder_types holder_regions",
+}
+_ORDER = (
     "right_type right_id kind is_gi filing_date ipc_main family_abroad pledge_max_cny pledged_from awarded_from "
     "party_id holder_type country region_code province_code prefecture_code county_code in_force_from valid_from "
-    "valid_to holders holder_types holder_regions academia_industry cross_region".split()
+    "valid_to holders holder_types holder_regions academia_industry cross_region"
 )
+#: The spells' columns in order, with their SQL types.
+SPELL_TYPES = tuple((c, next(t for t, cs in _TYPES.items() if c in cs.split())) for c in _ORDER.split())
+SPELL_COLUMNS = tuple(c for c, _ in SPELL_TYPES)
 FACTS = "family_abroad, pledge_max_cny, pledged_from, awarded_from"
 
 
@@ -92,9 +101,10 @@ agg AS (
            sum(TRY_CAST(e.value AS INTEGER)) FILTER (WHERE e.event = '{rules.extension_event}') AS extension_days,
            max(TRY_CAST(e.value AS DATE)) FILTER (WHERE e.event = '{rules.renewal_event}') AS renewed_to,
            max(TRY_CAST(split_part(e.value, ' ', 1) AS DOUBLE))
-               FILTER (WHERE e.event = 'pledged' AND split_part(e.value, ' ', 2) = 'CNY') AS pledge_max_cny,
-           min(e.effective_date) FILTER (WHERE e.event = 'pledged') AS pledged_from,
-           min(e.effective_date) FILTER (WHERE e.event = 'awarded') AS awarded_from
+               FILTER (WHERE e.event = '{rules.pledge_event}' AND split_part(e.value, ' ', 2) = 'CNY')
+               AS pledge_max_cny,
+           min(e.effective_date) FILTER (WHERE e.event = '{rules.pledge_event}') AS pledged_from,
+           min(e.effective_date) FILTER (WHERE e.event = '{rules.award_event}') AS awarded_from
     FROM ev e LEFT JOIN undone u
       ON u.right_type = e.right_type AND u.right_id = e.right_id AND u.event = e.event
      AND u.effective_date = e.effective_date
@@ -180,47 +190,3 @@ WHERE s.valid_from < s.valid_to"""
 def register_hierarchy(con: duckdb.DuckDBPyConnection) -> None:
     """Make the division hierarchy (current and retired codes) visible to SQL as ``_hierarchy``."""
     con.register("_hierarchy", pa.table(hierarchy()))
-
-
-def cache_path(db: Path, k: date, rules: RuleSet, policy: Policy, key: str) -> Path:
-    """Where the spells for (K, rules, policy) of the register identified by ``key`` are cached: a folder."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return cache_dir(db) / f"spells-{rules.jurisdiction}-{k}-{policy.key()}-{digest}"
-
-
-def scan(path: Path) -> str:
-    """SQL (DuckDB) reading a spells folder: Parquet files partitioned by right type (Hive layout)."""
-    return f"read_parquet({q(parquet_parts(path))}, hive_partitioning = true)"
-
-
-def spells(
-    con: duckdb.DuckDBPyConnection,
-    db: Path,
-    k: date,
-    rules: RuleSet = CN,
-    policy: Policy = DEFAULT_POLICY,
-    upto: int | None = None,
-) -> Path:
-    """The spells as known on ``k`` from the first ``upto`` deliveries (default: all), computed once and cached.
-
-    The cache is keyed on the store's identity (its id and the digest of its delivery log up to
-    ``upto``) and on the SQL itself, so a rebuilt register, a new delivery or a change of the law
-    never reads spells computed for something else; each folder holds its key, checked on use.
-    They are written partitioned by right type, so that a query about patents never reads the far
-    more numerous trademarks (any engine prunes the other folders).
-    """
-    upto = last_delivery(con) if upto is None else upto
-    sql = spell_sql(k, rules, policy, upto=upto)
-    key = f"{identity(con, upto)}|{hashlib.sha256(sql.encode()).hexdigest()}"
-    path = cache_path(db, k, rules, policy, key)
-
-    def write(tmp: Path) -> None:
-        register_hierarchy(con)
-        con.execute(f"COPY ({sql}) TO ? (FORMAT parquet, PARTITION_BY (right_type), OVERWRITE_OR_IGNORE)", [str(tmp)])
-        if not any(tmp.rglob("*.parquet")):  # no right in force at all: keep the columns, so readers still work
-            (tmp / "right_type=patent").mkdir(parents=True)
-            empty = f"SELECT * EXCLUDE (right_type) FROM ({sql}) WHERE false"
-            con.execute(f"COPY ({empty}) TO ? (FORMAT parquet)", [str(tmp / "right_type=patent" / "data_0.parquet")])
-
-    cached(db, path, key, write, "spells")
-    return path

@@ -32,11 +32,6 @@ def literal(path: Path | str) -> str:
     return re.sub(r"([\[*?])", r"[\1]", str(path))
 
 
-def parquet_parts(folder: Path) -> str:
-    """The glob of a cached folder's Parquet files, partitioned one level deep (Hive layout)."""
-    return literal(folder) + "/*/*.parquet"
-
-
 def cache_dir(db: Path) -> Path:
     """The register's cache folder: beside it, or under ``$IPGAUGE_CACHE_DIR`` (for a read-only register)."""
     if os.environ.get("IPGAUGE_CACHE_DIR"):

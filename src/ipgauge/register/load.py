@@ -417,6 +417,7 @@ def _commit(con: duckdb.DuckDBPyConnection, staged: list, report: LoadReport, ch
                 ],
             )
             report.delivery_id = delivery_id
+        store.upkeep(con, tick)  # the law's spells, for the rights this delivery touched, in the same transaction
         with uninterrupted():
             con.execute("COMMIT")
             mark_saved(f"delivery {delivery_id}" if report.delivery_id else "the delivery (it changed nothing)")

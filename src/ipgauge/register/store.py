@@ -13,6 +13,8 @@ import os
 import re
 import tempfile
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -26,6 +28,39 @@ from ipgauge.register.schema import TABLES, Table
 DEFAULT_DB = "ipgauge.duckdb"
 #: known_from of records that carry no date of their own (parties, families): known since always.
 BEGINNING = date(1, 1, 1)
+
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    """A table derived from the register and kept inside it, brought up to date with each delivery.
+
+    The law's spells are one: the register does not import the law (imports flow register → law),
+    so the law registers its upkeep here when it is imported (:func:`keep`), and a load runs it in
+    the load's own transaction. A store opened for reading whose derived tables lag (an older
+    format, another version of the law) is brought up to date once, with a moment of write access.
+    """
+
+    name: str
+    stale: Callable[[duckdb.DuckDBPyConnection], bool]
+    bring_up: Callable[[duckdb.DuckDBPyConnection, Progress | None], None]
+
+
+UPKEEP: list[Upkeep] = []
+
+
+def keep(upkeep: Upkeep) -> None:
+    """Register a derived table's upkeep (once per name)."""
+    if all(u.name != upkeep.name for u in UPKEEP):
+        UPKEEP.append(upkeep)
+
+
+def upkeep(con: duckdb.DuckDBPyConnection, tick: Progress | None = None) -> None:
+    """Bring every derived table up to the register's last delivery, in the caller's transaction."""
+    for u in UPKEEP:
+        u.bring_up(con, tick)
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
@@ -143,6 +178,10 @@ def connect(path: Path, *, read_only: bool = False, limit: str | None = None) ->
         con.close()
         _create_once(path)
         return connect(path, read_only=True, limit=limit)
+    elif any(u.stale(con) for u in UPKEEP):
+        con.close()
+        _upkeep_once(path, limit)
+        return connect(path, read_only=True, limit=limit)
     return con
 
 
@@ -161,6 +200,32 @@ def _create_once(path: Path) -> None:
         raise UserError(f"the register {path} needs a format upgrade but cannot be opened for it: {e}") from None
     try:
         _create(con)
+    finally:
+        con.close()
+
+
+def _upkeep_once(path: Path, limit: str) -> None:
+    """Bring a register's derived tables up to date for a reader (they lagged): one write, then read-only again."""
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error as e:
+        if "Could not set lock" in str(e) or "different configuration" in str(e):
+            raise UserError(
+                f"the register {path} must bring its spells up to date once, but it is in use; "
+                "try again when the other ipgauge process has finished."
+            ) from None
+        raise UserError(
+            f"the register {path} must bring its spells up to date once but cannot be written ({why(e)})."
+        ) from None
+    try:
+        con.execute("SET memory_limit = ?", [limit])
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
+        con.execute("BEGIN")
+        upkeep(con)
+        con.execute("COMMIT")
+    except duckdb.Error as e:
+        raise UserError(f"the register {path} could not bring its spells up to date ({why(e)}).") from None
     finally:
         con.close()
 

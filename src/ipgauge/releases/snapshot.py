@@ -29,7 +29,7 @@ from ipgauge.indicators.query import Engine, open_engine, year_before
 from ipgauge.law.spells import SPELL_COLUMNS
 from ipgauge.regions.groups import region
 from ipgauge.register import store
-from ipgauge.register.cache import literal, parquet_parts
+from ipgauge.register.cache import literal
 from ipgauge.releases import render
 from ipgauge.releases.figures import Figure, Figures, compute
 from ipgauge.releases.spec import Spec
@@ -47,12 +47,11 @@ UPGRADE = [
 ]
 
 
-def inputs_checksum(path: Path) -> str:
+def inputs_checksum(con: duckdb.DuckDBPyConnection, spells_sql: str) -> str:
     """A digest of the spells' content (order-independent): what the figures were computed from."""
     cols = ", ".join(SPELL_COLUMNS)
-    n, total = duckdb.execute(
-        f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM read_parquet(?, hive_partitioning = true)",
-        [parquet_parts(path)],
+    n, total = con.execute(
+        f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM ({spells_sql}) AS s"
     ).fetchall()[0]
     return hashlib.sha256(f"{n}:{total}".encode()).hexdigest()
 
@@ -128,7 +127,7 @@ def run(db: Path, spec: Spec, deliveries: int | None = None) -> Computed:
     """Compute a release's figures from the first ``deliveries`` (default: all) and its snapshot record."""
     with open_engine(db, spec.known_at, upto=deliveries, jurisdiction=spec.jurisdiction) as engine:
         figures = compute(engine, spec)
-        checksum = inputs_checksum(engine.spells_path)
+        checksum = inputs_checksum(engine.store_con, engine.spells_sql)
         if spec.casework:
             checksum = hashlib.sha256((checksum + facts_checksum(engine.facts_path)).encode()).hexdigest()
         seen = engine.deliveries

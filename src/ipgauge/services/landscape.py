@@ -28,8 +28,9 @@ from ipgauge.errors import UserError
 from ipgauge.indicators import engine as E
 from ipgauge.indicators.backends import connect, read_spells
 from ipgauge.indicators.fields import field_names
+from ipgauge.law.bitemporal import parquet, view_sql
 from ipgauge.law.jurisdictions import rules_for
-from ipgauge.law.spells import register_hierarchy, spells
+from ipgauge.law.spells import register_hierarchy
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, region
 from ipgauge.register.store import known_at, last_delivery
@@ -171,9 +172,8 @@ def landscape(
     """The landscape of the subject (see the module's text); ``upto`` pins the deliveries read."""
     subject = subject_of(con, kind, text, k)
     upto = last_delivery(con) if upto is None else upto
-    path = spells(con, db, k, rules_for(jurisdiction), upto=upto)
-    ibis_con = connect("duckdb")
-    t = read_spells(ibis_con, path)
+    ibis_con = connect("duckdb", store=con)
+    t = read_spells(ibis_con, view_sql(k, rules_for(jurisdiction), upto=upto), lambda: parquet(con, db))
     t = E.with_field(t.filter(t.right_type == "patent"))
     base = t.select(
         "right_id",

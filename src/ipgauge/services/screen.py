@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ipgauge.errors import UserError
+from ipgauge.law.bitemporal import view_sql
 from ipgauge.law.jurisdictions import rules_for
-from ipgauge.law.spells import scan, spells
 from ipgauge.law.status import OPEN, explain
 from ipgauge.register.store import known_at
 from ipgauge.services.claim_chart import Chart, chart
@@ -105,11 +105,10 @@ class Screening:
 
     def __post_init__(self) -> None:
         rules = rules_for(self.jurisdiction)
-        path = spells(self.con, self.db, self.known_at, rules, upto=self.upto)
         d = f"DATE '{self.as_of}'"
         self.in_force = (  # one Arrow column, never a Python list of a million ids
             self.con.sql(
-                f"SELECT DISTINCT right_id FROM {scan(path)} "
+                f"SELECT DISTINCT right_id FROM ({view_sql(self.known_at, rules, upto=self.upto)}) AS s "
                 f"WHERE right_type = 'patent' AND valid_from <= {d} AND {d} < valid_to"
             )
             .to_arrow_table()
