@@ -1,11 +1,13 @@
-"""Spells and address resolution: throughput and peak memory against named baselines, same run.
+"""The law's spells and address resolution: time and peak memory against named baselines, same run.
 
-Spells: ``spells()`` for one knowledge date over a loaded register, uncached, in its own process
-(peak RSS is that process's), against the floor of copying the register as known on K to Parquet
-with no law applied. Addresses: ``resolve()`` on distinct synthetic addresses against calling cpca
+Spells: the bitemporal table (every K at once, ``maintain`` from nothing, in its own process, peak
+RSS that process's) against the baseline of computing and writing the spells of one K as ipgauge did
+before issue 14 (``spell_sql``, Parquet). Then, for knowledge dates from 2010 on, each asked for the
+first time in a fresh process: a point (the CLI, start included, and in process) and a 120-month
+series by province. Addresses: ``resolve()`` on distinct synthetic addresses against calling cpca
 one address at a time (on a sample, extrapolated per address).
 
-    python bench/bench_law.py --db out/demo/register.duckdb        # a register you loaded
+    python bench/bench_law.py --db out/demo/register.duckdb        # a register you loaded (rebuilds its spells)
     python bench/bench_law.py --scale province                     # synth + load first
 """
 
@@ -21,42 +23,57 @@ import tempfile
 import time
 from pathlib import Path
 
-from ipgauge.register.cache import cache_dir
-
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+#: Knowledge dates asked for the first time, from 2010 to the register's last recorded date.
+KS = ("2010-12-31", "2014-06-30", "2018-03-31", "2021-09-30", "2024-12-31", "2025-06-30")
 
-SPELLS = """
-import sys, time, duckdb
-from datetime import date
+BUILD = """
+import sys, time
 from pathlib import Path
-from ipgauge.law.spells import scan, spells
-db = Path(sys.argv[1])
-from ipgauge.register.store import connect
-con = connect(db, read_only=True)
-k = date.fromisoformat(sys.argv[2])
-path = spells(con, db, k)
+from ipgauge.law.bitemporal import maintain
+from ipgauge.register import store
+con = store.connect(Path(sys.argv[1]))
+con.execute("BEGIN")
+con.execute("DROP TABLE IF EXISTS spells")
+con.execute("DELETE FROM meta WHERE key = 'spells'")
 started = time.perf_counter()
-for _ in range(200):  # a cached call: key (store id, delivery log, SQL digest) and every file's stamp checked
-    spells(con, db, k)
-checked = (time.perf_counter() - started) / 200
-started = time.perf_counter()
-for _ in range(200):  # baseline: trusting the folder's name, as the cache did before issue 8
-    path.exists()
-named = (time.perf_counter() - started) / 200
-print(duckdb.sql(f"SELECT count(*) FROM {scan(path)}").fetchall()[0][0], checked, named)
+maintain(con)
+built = time.perf_counter() - started
+con.execute("COMMIT")
+print(con.execute("SELECT count(*) FROM spells").fetchall()[0][0], built)
 """
 
-FLOOR = """
-import sys, duckdb
-from ipgauge.register.store import known_at
+PER_K = """
+import sys, time
 from datetime import date
-con = duckdb.connect(sys.argv[1], read_only=True)
-con.execute("SET memory_limit = '6GB'")
-con.execute("SET enable_progress_bar = false")
+from ipgauge.law.spells import register_hierarchy, spell_sql
+from ipgauge.register import store
+from pathlib import Path
+con = store.connect(Path(sys.argv[1]), read_only=True)
+register_hierarchy(con)
+sql = spell_sql(date.fromisoformat(sys.argv[2]))
+con.execute(f"COPY ({sql}) TO ? (FORMAT parquet, PARTITION_BY (right_type), OVERWRITE_OR_IGNORE)", [sys.argv[3]])
+print(con.execute("SELECT count(*) FROM read_parquet(?)", [sys.argv[3] + "/*/*.parquet"]).fetchall()[0][0])
+"""
+
+QUERIES = """
+import sys, time
+from datetime import date
+from pathlib import Path
+from ipgauge.indicators.query import open_engine
+from ipgauge.regions.groups import nation, region
 k = date.fromisoformat(sys.argv[2])
-for t in ("patents", "trademarks", "events", "parties"):
-    con.execute(f"COPY (SELECT * FROM {t} WHERE {known_at(k)}) TO ? (FORMAT parquet)", [f"{sys.argv[3]}/{t}.parquet"])
+started = time.perf_counter()
+with open_engine(Path(sys.argv[1]), k) as e:
+    p = e.point("valid_invention_patents", region("northeast"), k)
+    point = time.perf_counter() - started
+    last = date(k.year, k.month, 1) - __import__("datetime").timedelta(days=1)
+    first = date(last.year - 10, last.month, 1)
+    started = time.perf_counter()
+    series = e.series("valid_invention_patents", nation(), "monthly", first, last, by="subregion")
+    swept = time.perf_counter() - started
+print(p.value, point, len(series), swept)
 """
 
 
@@ -117,7 +134,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", type=Path)
     ap.add_argument("--scale", default="province")
-    ap.add_argument("--known-at", default="2025-06-30")
+    ap.add_argument("--known-at", default="2025-06-30", help="the K of the per-K baseline")
     ap.add_argument("--addresses", type=int, default=200_000)
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ipgauge-bench-law-"))
@@ -132,33 +149,44 @@ def main() -> None:
         subprocess.run(
             [str(BIN / "ipgauge"), "load", str(work / "d"), "--db", str(db)], check=True, capture_output=True
         )
-    for stale in cache_dir(db).glob(f"spells-CN-{args.known_at}-*"):  # measure the computation, not the cache
-        shutil.rmtree(stale)
-    spell_s, spell_gib, printed = timed([sys.executable, "-c", SPELLS, str(db), args.known_at])
-    rows, checked_s, named_s = printed.split()
-    spell_s -= 200 * (float(checked_s) + float(named_s))  # the process's time spent on the cache loops
-    (work / "floor").mkdir(exist_ok=True)
-    floor_s, floor_gib, _ = timed([sys.executable, "-c", FLOOR, str(db), args.known_at, str(work / "floor")])
+    build_s, build_gib, printed = timed([sys.executable, "-c", BUILD, str(db)])
+    rows, built_s = printed.split()
+    (work / "perk").mkdir(exist_ok=True)
+    perk_s, perk_gib, perk_rows = timed([sys.executable, "-c", PER_K, str(db), args.known_at, str(work / "perk")])
+    asked = []
+    for k in KS:
+        cli_s, _, out = timed(
+            [str(BIN / "ipgauge"), "indicator", "valid_invention_patents", "--region", "northeast", "--as-of", k,
+             "--known-at", k, "--db", str(db), "--format", "json"]
+        )  # fmt: skip
+        q_s, q_gib, printed = timed([sys.executable, "-c", QUERIES, str(db), k])
+        value, point_s, n, series_s = printed.split()
+        asked.append({"known_at": k, "value": int(float(value)), "cli_point_s": round(cli_s, 2),
+                      "point_s": round(float(point_s), 3), "series_120_months_by_province_s": round(float(series_s), 3),
+                      "series_points": int(n), "peak_gib": round(q_gib, 2)})  # fmt: skip
     addr = bench_addresses(args.addresses, 500)
     result = {
         "register": str(db),
-        "known_at": args.known_at,
         "cores": os.cpu_count(),
-        "spells": {"rows": int(rows), "seconds": round(spell_s, 2), "peak_gib": round(spell_gib, 2)},
-        "cached_call_ms": round(float(checked_s) * 1000, 2),
-        "baseline_trust_the_name_ms": round(float(named_s) * 1000, 4),
-        "baseline_floor_copy_register_as_known": {"seconds": round(floor_s, 2), "peak_gib": round(floor_gib, 2)},
+        "bitemporal_spells_build": {"rows": int(rows), "seconds": round(float(built_s), 2),
+                                    "process_seconds": round(build_s, 2), "peak_gib": round(build_gib, 2)},
+        "baseline_per_k_spells": {"known_at": args.known_at, "rows": int(perk_rows), "seconds": round(perk_s, 2),
+                                  "peak_gib": round(perk_gib, 2)},
+        "new_knowledge_dates": asked,
         "addresses": addr,
-    }
-    print(f"law benchmark — {db} known at {args.known_at}, {os.cpu_count()} cores")
+    }  # fmt: skip
+    print(f"law benchmark — {db}, {os.cpu_count()} cores")
     print(
-        f"spells: {int(rows):,} rows in {spell_s:.1f} s, peak {spell_gib:.2f} GiB "
-        f"(floor, copying the register as known on K: {floor_s:.1f} s, peak {floor_gib:.2f} GiB)"
+        f"bitemporal spells (every K): {int(rows):,} rows in {float(built_s):.1f} s, peak {build_gib:.2f} GiB; "
+        f"baseline, the spells of one K ({args.known_at}) computed and written as before: {int(perk_rows):,} rows "
+        f"in {perk_s:.1f} s, peak {perk_gib:.2f} GiB"
     )
-    print(
-        f"a cached spells call: {float(checked_s) * 1000:.2f} ms with its key and files checked "
-        f"(baseline, trusting the folder's name: {float(named_s) * 1000:.4f} ms)"
-    )
+    for a in asked:
+        print(
+            f"  K = {a['known_at']} asked first: point {a['point_s']:.3f} s in process, {a['cli_point_s']:.2f} s "
+            f"by the CLI (start included); 120-month series by province {a['series_120_months_by_province_s']:.3f} s; "
+            f"peak {a['peak_gib']:.2f} GiB"
+        )
     print(
         f"addresses: {addr['per_s']:,}/s batched ({addr['resolved']:,} of {addr['addresses']:,} resolved) vs "
         f"{addr['baseline_one_call_per_address_per_s']:,}/s one call per address: {addr['speedup']}x"

@@ -976,6 +976,21 @@ def test_a_register_in_a_folder_named_like_a_pattern_or_a_quote_works(small_deli
     assert run("export", "--out", tmp_path / name / "ex", "--db", db).exit_code == 0
 
 
+@pytest.mark.pyspark
+def test_spark_reads_a_register_in_a_folder_named_like_a_pattern(small_delivery, tmp_path, monkeypatch):
+    """Hadoop globs the paths Spark reads ([, *, {, ?) and resolves relative ones unescaped: both are handled."""
+    folder = tmp_path / "p[1]*{a}"
+    assert run("load", small_delivery, "--db", folder / "r'e[g].duckdb", "--rejects", tmp_path / "rj").exit_code == 0
+    monkeypatch.chdir(folder)  # a relative --db inside the odd folder
+    args = ["--region", "CN", "--as-of", "2024-12-31", "--known-at", "2025-06-30", "--format", "json"]
+    for name in ("valid_invention_patents", "casework_disputes"):
+        answers = [
+            run("indicator", name, *args, "--db", "r'e[g].duckdb", "--backend", b) for b in ("duckdb", "pyspark")
+        ]
+        assert all(a.exit_code == 0 for a in answers), [a.stderr for a in answers]
+        assert json.loads(answers[0].stdout)["value"] == json.loads(answers[1].stdout)["value"] > 0
+
+
 def test_a_register_path_with_a_question_mark_is_refused_in_a_sentence(small_delivery, tmp_path):
     result = run("load", small_delivery, "--db", tmp_path / "a?b" / "r.duckdb", "--rejects", tmp_path / "rj")
     assert result.exit_code == 2 and "with a '?'" in result.stderr

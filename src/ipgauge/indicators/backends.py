@@ -5,6 +5,7 @@ Indicators never name an engine; a difference between DuckDB and Spark belongs h
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ipgauge.errors import UserError
+from ipgauge.register.cache import literal
 
 BACKENDS = ("duckdb", "pyspark")
 
@@ -47,6 +49,17 @@ def connect(name: str = "duckdb", store: duckdb.DuckDBPyConnection | None = None
     raise UserError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}.")
 
 
+def exactly(con: ibis.BaseBackend, path: Path) -> str:
+    """``path`` as ``con`` reads it literally: both engines expand glob characters in the paths they read.
+
+    DuckDB takes a character class of one (``[[]``); Hadoop, under Spark, a backslash — on an absolute
+    path, since Spark resolves a relative one against a working folder it does not escape.
+    """
+    if con.name == "duckdb":
+        return literal(path)
+    return re.sub(r"([\\{}\[\]*?])", r"\\\1", str(path.resolve()))
+
+
 def read_spells(con: ibis.BaseBackend, sql: str, parquet: Callable[[], Path]) -> ir.Table:
     """The spells as known on K (``sql``, a filter on the spells table) as an Ibis table on ``con``.
 
@@ -57,6 +70,6 @@ def read_spells(con: ibis.BaseBackend, sql: str, parquet: Callable[[], Path]) ->
     if con.name == "duckdb":
         con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
         return con.table(name)
-    con.read_parquet(str(parquet()), table_name="spells")  # Spark discovers the right_type=… partitions itself
+    con.read_parquet(exactly(con, parquet()), table_name="spells")  # Spark discovers the right_type=… partitions
     con._session.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
     return con.table(name)

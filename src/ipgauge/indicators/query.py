@@ -17,7 +17,7 @@ import ibis
 
 from ipgauge.errors import UserError
 from ipgauge.indicators import engine as E
-from ipgauge.indicators.backends import connect, read_spells
+from ipgauge.indicators.backends import connect, exactly, read_spells
 from ipgauge.indicators.casework import facts
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, Indicator, Settings, indicator
 from ipgauge.indicators.fields import field_names
@@ -27,7 +27,6 @@ from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, country, region, within
 from ipgauge.regions.population import population, table
 from ipgauge.register import store
-from ipgauge.register.cache import literal
 
 RIGHTS_BREAKDOWNS = ("subregion", "holder_type", "field", "country")
 CASEWORK_BREAKDOWNS = ("subregion", "centre", "jurisdiction")
@@ -125,7 +124,7 @@ class Engine:
     def facts(self) -> ibis.Table:
         """The casework facts as an Ibis table on this engine's backend."""
         facts = self.facts_path / "facts.parquet"
-        return self.backend.read_parquet(literal(facts) if self.backend.name == "duckdb" else str(facts))
+        return self.backend.read_parquet(exactly(self.backend, facts))
 
     @cached_property
     def centre_names(self) -> dict[str, str]:
