@@ -34,6 +34,26 @@ def test_loading_twice_changes_nothing(small_delivery, tmp_path):
     assert "unchanged" in result.stdout
 
 
+def test_a_byte_identical_reload_is_skipped_only_while_it_is_the_last_delivery(small_delivery, tmp_path):
+    db = loaded(small_delivery, tmp_path)
+    again = run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rejects")
+    assert again.exit_code == 0 and "byte for byte delivery 1" in again.stdout
+    later = tmp_path / "later"
+    _rewrite(small_delivery, later, "patents", lambda rows: rows[0].update(title="一种改正后的标题"))
+    assert run("load", later, "--db", db, "--recorded-on", "2025-09-01", "--rejects", tmp_path / "rj").exit_code == 0
+    back = run("load", small_delivery, "--db", db, "--recorded-on", "2025-10-01", "--rejects", tmp_path / "rj")
+    assert back.exit_code == 0 and "byte for byte" not in back.stdout  # not the last one: loaded in full
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        titles = con.execute("SELECT count(*) FROM patents WHERE title = '一种改正后的标题'").fetchall()[0][0]
+        current = con.execute(
+            "SELECT count(*) FROM patents WHERE title = '一种改正后的标题' AND known_to IS NULL"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    assert (titles, current) == (1, 0)  # the first delivery's title is back, the correction kept as history
+
+
 def _rewrite(src: Path, dst: Path, table: str, change) -> None:
     shutil.copytree(src, dst)
     with open(src / f"{table}.csv", encoding="utf-8") as f:

@@ -197,6 +197,13 @@ def synth(
 
 def print_load_report(report) -> None:
     """The per-table counts of a load, and the first rejected rows of each table on stderr."""
+    if report.same_as:
+        out.print(
+            f"{report.source} is byte for byte delivery {report.same_as}, the last one loaded: "
+            "nothing to load, the register is unchanged.",
+            soft_wrap=True,
+        )
+        return
     table = RichTable(title=f"Loaded {report.source}" + (" (SYNTHETIC)" if report.synthetic else ""))
     for col in ("file", "rows", "new", "changed", "unchanged", "duplicates", "rejected"):
         table.add_column(col, justify="left" if col == "file" else "right")

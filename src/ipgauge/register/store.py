@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from ipgauge.console import err
 from ipgauge.errors import UserError, damaged, why
 from ipgauge.outputs import check_out
 from ipgauge.register.schema import TABLES, Table
@@ -217,6 +218,8 @@ def _upkeep_once(path: Path, limit: str) -> None:
         raise UserError(
             f"the register {path} must bring its spells up to date once but cannot be written ({why(e)})."
         ) from None
+    if err.is_terminal:  # a national register takes a couple of minutes, once
+        err.print(f"Bringing the spells of {path} up to date (once, for this version of ipgauge) …")
     try:
         con.execute("SET memory_limit = ?", [limit])
         con.execute("SET preserve_insertion_order = false")
