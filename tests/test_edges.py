@@ -351,7 +351,8 @@ def test_ctrl_c_says_nothing_was_changed(tmp_path, monkeypatch, where):
 
     if where == "load":
         monkeypatch.setattr("ipgauge.register.load._commit", interrupted)
-        result = run("load", tmp_path / "synth-7", "--db", db)
+        synthesize("small", 9, tmp_path / "other")  # not the delivery loaded last: that one is recognised and skipped
+        result = run("load", tmp_path / "other", "--db", db)
     else:
         monkeypatch.setattr("ipgauge.indicators.query.read_spells", interrupted)
         result = run(
@@ -779,6 +780,7 @@ def test_a_release_that_fails_keeps_no_snapshot(tmp_path):
 def test_ctrl_c_while_a_file_is_read(tmp_path):
     db = small_register(tmp_path, 7)
     before = snapshot(db)
+    synthesize("small", 9, tmp_path / "other")  # the delivery loaded last would be recognised and skipped
     script = textwrap.dedent(f"""
         import os, signal, sys, time
         from ipgauge.register import reader
@@ -790,7 +792,7 @@ def test_ctrl_c_while_a_file_is_read(tmp_path):
                 time.sleep(1)
         reader._csv_batches = slow
         from ipgauge.cli import app
-        sys.argv = ["ipgauge", "load", {str(tmp_path / "synth-7")!r}, "--db", {str(db)!r}]
+        sys.argv = ["ipgauge", "load", {str(tmp_path / "other")!r}, "--db", {str(db)!r}]
         app()
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120, text=True)

@@ -27,9 +27,10 @@ def literal(path: Path | str) -> str:
     """``path`` as DuckDB reads it literally: its glob characters escaped (a folder named ``g[1]`` is not a pattern).
 
     DuckDB expands ``*``, ``?`` and ``[…]`` in every file name it reads; a character class of one
-    (``[[]``) stands for the character itself.
+    (``[[]``) stands for the character itself. The path is made absolute first: DuckDB joins a
+    relative one to the working folder unescaped, and that folder may be named like a pattern too.
     """
-    return re.sub(r"([\[*?])", r"[\1]", str(path))
+    return re.sub(r"([\[*?])", r"[\1]", str(Path(path).resolve()))
 
 
 def cache_dir(db: Path) -> Path:
