@@ -166,6 +166,38 @@ def test_a_later_delivery_keeps_the_release_reproducible_and_diff_names_the_righ
     shutil.rmtree(later)
 
 
+def test_diff_names_rights_that_left_and_entered_a_figure_that_did_not_move(released):
+    """A right moving out of the region and another moving in leave the count as it was: still a change."""
+    work, db, _, _, release_id = released
+    import duckdb
+
+    on = "valid_from <= DATE '2025-04-30' AND valid_to > DATE '2025-04-30' AND kind = 'invention' AND country = 'CN'"
+    con = duckdb.connect(str(db), read_only=True)
+    pick = f"SELECT right_id, party_id FROM ({view_sql(date(2025, 6, 30))}) AS s WHERE right_type = 'patent' AND {on}"
+    a, a_holder = con.execute(pick + " AND province_code = '230000' ORDER BY right_id DESC LIMIT 1").fetchall()[0]
+    b, b_holder = con.execute(pick + " AND province_code = '440000' ORDER BY right_id LIMIT 1").fetchall()[0]
+    con.close()
+    swap = work / "swap"
+    write_csv(
+        swap,
+        "events",
+        ["right_type", "right_id", "event", "effective_date", "recorded_date", "value"],
+        [
+            ["patent", a, "transferred", "2025-01-10", "2025-08-20", b_holder],  # Heilongjiang → Guangdong
+            ["patent", b, "transferred", "2025-01-10", "2025-08-20", a_holder],  # Guangdong → Heilongjiang
+        ],
+    )
+    assert run("load", swap, "--db", db, "--recorded-on", "2025-08-20").exit_code == 0
+    diff = run("release", "diff", release_id, "--known-at", "2025-09-01", "--db", db, "--format", "json")
+    assert diff.exit_code == 0, diff.stderr
+    (value,) = [
+        c for c in json.loads(diff.stdout) if c["indicator"] == "valid_invention_patents" and c["figure"] == "value"
+    ]
+    assert value["before"] == value["after"]
+    assert {(r["right_id"], r["change"]) for r in value["rights"]} == {(a, "left"), (b, "entered")}
+    shutil.rmtree(swap)
+
+
 def test_release_errors_are_one_sentence(released, tmp_path):
     _, db, _, _, _ = released
     for args, message in [

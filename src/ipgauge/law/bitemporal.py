@@ -21,6 +21,7 @@ filter too.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 from collections.abc import Callable
@@ -418,25 +419,33 @@ def maintain(con: duckdb.DuckDBPyConnection, tick: Progress | None = None) -> No
     # them are poor and, left to choose, it built hash tables on the large side and ran out of memory.
     con.execute("SET disabled_optimizers = 'build_side_probe_side'")
     try:
-        for d in range(done + 1, last + 1):
-            scope = None
-            if d > 1:
-                if not _touched(con, d):
-                    continue
-                con.execute(
-                    "UPDATE spells SET closed_by = ? WHERE closed_by IS NULL "
-                    "AND (right_type, right_id) IN (SELECT right_type, right_id FROM _touched)",
-                    [d],
-                )
-                scope = "_touched"
-            jobs = _jobs(con, scope)
-            for i, (rules, right_type) in enumerate(jobs):
-                tick(f"spells of delivery {d}: {rules.jurisdiction} {right_type}s", i, len(jobs))
-                sql = version_sql(rules, right_type, scope, upto=None if d == last else d, moves=moves)
-                con.execute(f"INSERT INTO spells BY NAME SELECT *, {d} AS delivery_id, NULL AS closed_by FROM ({sql})")
-    finally:
-        con.execute("RESET disabled_optimizers")
+        _build(con, done, last, moves, tick)
+    except BaseException:  # Ctrl-C or a failure: DuckDB refuses even a SET in the aborted transaction; the
+        with contextlib.suppress(duckdb.Error):  # caller rolls it back, and must see the first error, not this
+            con.execute("RESET disabled_optimizers")
+        raise
+    con.execute("RESET disabled_optimizers")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('spells', ?)", [f"{law_digest()}:{last}"])
+
+
+def _build(con: duckdb.DuckDBPyConnection, done: int, last: int, moves: tuple[bool, bool], tick: Progress) -> None:
+    """Deliveries ``done`` + 1 … ``last``: each one's touched rights recomputed, their earlier rows closed."""
+    for d in range(done + 1, last + 1):
+        scope = None
+        if d > 1:
+            if not _touched(con, d):
+                continue
+            con.execute(
+                "UPDATE spells SET closed_by = ? WHERE closed_by IS NULL "
+                "AND (right_type, right_id) IN (SELECT right_type, right_id FROM _touched)",
+                [d],
+            )
+            scope = "_touched"
+        jobs = _jobs(con, scope)
+        for i, (rules, right_type) in enumerate(jobs):
+            tick(f"spells of delivery {d}: {rules.jurisdiction} {right_type}s", i, len(jobs))
+            sql = version_sql(rules, right_type, scope, upto=None if d == last else d, moves=moves)
+            con.execute(f"INSERT INTO spells BY NAME SELECT *, {d} AS delivery_id, NULL AS closed_by FROM ({sql})")
 
 
 store.keep(store.Upkeep("spells", stale, maintain))

@@ -216,7 +216,8 @@ def _upkeep_once(path: Path, limit: str) -> None:
                 "try again when the other ipgauge process has finished."
             ) from None
         raise UserError(
-            f"the register {path} must bring its spells up to date once but cannot be written ({why(e)})."
+            f"the register {path} must bring its spells up to date once but cannot be written ({why(e)}); make it "
+            "writable for one command, or copy it to a writable folder and use the copy."
         ) from None
     if err.is_terminal:  # a national register takes a couple of minutes, once
         err.print(f"Bringing the spells of {path} up to date (once, for this version of ipgauge) …")
@@ -227,6 +228,8 @@ def _upkeep_once(path: Path, limit: str) -> None:
         con.execute("BEGIN")
         upkeep(con)
         con.execute("COMMIT")
+    except duckdb.InterruptException:
+        raise  # Ctrl-C: closing without a commit leaves the register as it was
     except duckdb.Error as e:
         raise UserError(f"the register {path} could not bring its spells up to date ({why(e)}).") from None
     finally:

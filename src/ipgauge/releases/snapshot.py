@@ -381,10 +381,12 @@ def diff(db: Path, release_id: str, later: date, limit: int | None = None) -> li
                 ("value", spec.as_of, f_old.value, f_new.value),
                 ("previous", year_before(spec.as_of), f_old.previous, f_new.previous),
             ):
-                if a == b:
-                    continue
+                if a == b and indicator(f_old.name).is_money:
+                    continue  # money: no rights behind it to compare
                 was, now = _counted(old, f_old.name, where, on), _counted(new, f_old.name, where, on)
                 rights = [(r, "left") for r in sorted(was - now)] + [(r, "entered") for r in sorted(now - was)]
+                if not rights and a == b:
+                    continue  # the same figure from the same rights (a right leaving and another entering is a change)
                 explained = []
                 for right_id, how in rights[:limit]:
                     clock, cause = _causes(con, right_id, spec.known_at, later, seen)
