@@ -166,10 +166,15 @@ def test_a_later_delivery_keeps_the_release_reproducible_and_diff_names_the_righ
     shutil.rmtree(later)
 
 
-def test_diff_names_rights_that_left_and_entered_a_figure_that_did_not_move(released):
+def test_diff_names_rights_that_left_and_entered_a_figure_that_did_not_move(small_delivery, tmp_path):
     """A right moving out of the region and another moving in leave the count as it was: still a change."""
-    work, db, _, _, release_id = released
     import duckdb
+
+    work, db = tmp_path, tmp_path / "r.duckdb"
+    assert run("load", small_delivery, "--db", db, "--rejects", work / "rj").exit_code == 0
+    made = run("release", "--region", "northeast", "--as-of", AS_OF, "--known-at", K, "--db", db, "--out", work / "o")
+    assert made.exit_code == 0, made.stderr
+    release_id = json.loads((work / "o" / "figures.json").read_text(encoding="utf-8"))["release_id"]
 
     on = "valid_from <= DATE '2025-04-30' AND valid_to > DATE '2025-04-30' AND kind = 'invention' AND country = 'CN'"
     con = duckdb.connect(str(db), read_only=True)
@@ -195,7 +200,6 @@ def test_diff_names_rights_that_left_and_entered_a_figure_that_did_not_move(rele
     ]
     assert value["before"] == value["after"]
     assert {(r["right_id"], r["change"]) for r in value["rights"]} == {(a, "left"), (b, "entered")}
-    shutil.rmtree(swap)
 
 
 def test_release_errors_are_one_sentence(released, tmp_path):
