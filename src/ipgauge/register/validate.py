@@ -120,22 +120,28 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _ref{i} AS {sql}")
         joins.append(f"LEFT JOIN _ref{i} f{i} ON f{i}._ord = r._ord")
         reasons.append(f"f{i}.msg")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _found AS
+    # a view, not a copy: the two statements below read it, and the joins are cheap beside writing the rows again
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW _found AS
                     SELECT r.* EXCLUDE (_r1), NULLIF(concat_ws('; ', {", ".join(reasons)}), '') AS _reason
                     FROM _rows r {" ".join(joins)}""")
-    # rows that pass every other rule but disagree with another row of the same key: reject them all
+    # rows that pass every other rule but disagree with another row of the same key: reject them all. The
+    # keys with two different rows are found first (min <> max of the rows' hashes: no set per key); only
+    # their lines are listed.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _conflicts AS
+        WITH twice AS (SELECT {key} FROM _found WHERE _reason IS NULL
+                       GROUP BY {key} HAVING count(*) > 1 AND min(hash({cols})) <> max(hash({cols})))
         SELECT {key}, {q(table.key[0] + ": ")} || any_value({key_text})
                || ' has conflicting rows on lines ' || string_agg(_line::VARCHAR, ', ' ORDER BY _line) AS msg
-        FROM _found WHERE _reason IS NULL
-        GROUP BY {key} HAVING count(DISTINCT hash({cols})) > 1""")
+        FROM _found SEMI JOIN twice USING ({key}) WHERE _reason IS NULL
+        GROUP BY {key}""")
     checked = f"_checked_{table.name}"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {checked} AS
         SELECT r.* EXCLUDE (_reason), coalesce(r._reason, c.msg) AS _reason
         FROM _found r LEFT JOIN _conflicts c ON r._reason IS NULL AND {_key_match(table, "r", "c")}""")
-    for t in ["_rows", "_found", "_conflicts", *(f"_ref{i}" for i in range(len(lookups)))]:
+    con.execute("DROP VIEW _found")
+    for t in ["_rows", "_conflicts", *(f"_ref{i}" for i in range(len(lookups)))]:
         con.execute(f"DROP TABLE {t}")
     _remember_good(con, table, checked)
     return checked
