@@ -350,11 +350,12 @@ def load_delivery(
     tick = progress or (lambda *_: None)
     tick("checksum", 0, 0)
     checksum = _checksum([*files.values(), *([folder / MANIFEST] if (folder / MANIFEST).exists() else [])])
-    report.same_as = _repeated(db, checksum)
-    if report.same_as:
-        return report
     created = [p for p in (db.parent, db) if not p.exists()]  # removed again if nothing is loaded
     con = store.connect(db)
+    report.same_as = _repeated(con, checksum)
+    if report.same_as:
+        con.close()
+        return report
     try:
         region_codes = sorted(set(divisions()) | set(retired_codes()))
         successors = {code: current(code) for code in retired_codes()}
@@ -398,23 +399,17 @@ def load_delivery(
     return report
 
 
-def _repeated(db: Path, checksum: str) -> int | None:
-    """The last delivery loaded into ``db`` when this one is byte for byte the same and it lost no row.
+def _repeated(con: duckdb.DuckDBPyConnection, checksum: str) -> int | None:
+    """The last delivery loaded when this one is byte for byte the same and it lost no row.
 
     Loading it again could change nothing (every row would be unchanged), so the load stops before
     reading a row: the unchanged re-load of a national delivery costs its checksum, not a merge.
     Any later delivery (or a rejected row, whose rejects file a re-load would write again) and
     the load runs in full.
     """
-    if not db.exists():
-        return None
-    con = store.connect(db, read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT delivery_id, checksum, rows_rejected FROM deliveries ORDER BY delivery_id DESC LIMIT 1"
-        ).fetchall()
-    finally:
-        con.close()
+    rows = con.execute(
+        "SELECT delivery_id, checksum, rows_rejected FROM deliveries ORDER BY delivery_id DESC LIMIT 1"
+    ).fetchall()
     return rows[0][0] if rows and rows[0][1] == checksum and rows[0][2] == 0 else None
 
 
