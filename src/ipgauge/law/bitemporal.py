@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -33,7 +32,7 @@ import duckdb
 from ipgauge.law.cn import CN
 from ipgauge.law.jurisdictions import RULE_SETS
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
-from ipgauge.law.spells import OPEN, SPELL_COLUMNS, SPELL_TYPES, register_hierarchy
+from ipgauge.law.spells import OPEN, SPELL_COLUMNS, SPELL_TYPES, register_hierarchy, sql_list
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register import store
 from ipgauge.register.cache import cache_dir, cached
@@ -57,11 +56,6 @@ NEEDED = {
 }
 #: GI products are CNIPA's register: they are computed under the Chinese rule set only.
 GI_RULES = CN
-Progress = Callable[[str, int, int], None]
-
-
-def _in(values) -> str:
-    return "(" + ", ".join(q(v) for v in sorted(set(values))) + ")"
 
 
 def _visible(alias: str, at: str) -> str:
@@ -208,7 +202,7 @@ own AS NOT MATERIALIZED (  -- each version of each right, visible from its first
 ev AS (  -- the events the law reads, visible once recorded and known
     SELECT right_id, event, effective_date, value,
            greatest(known_from, coalesce(recorded_date, effective_date)) AS kf, coalesce(known_to, {OPEN}) AS kt
-    FROM {events} x WHERE right_type = {q(right_type)} AND event IN {_in(read)}{ev_scope}),{fam}
+    FROM {events} x WHERE right_type = {q(right_type)} AND event IN {sql_list(read)}{ev_scope}),{fam}
 points AS (  -- where a right's knowledge changes other than by its own versions: its events, holders, family
     SELECT right_id, kf AS d FROM ev UNION ALL SELECT right_id, kt FROM ev{party_points}{family_points}),
 moving AS (SELECT DISTINCT right_id FROM points),
@@ -225,14 +219,14 @@ seq AS (
     SELECT right_id, k, event, effective_date,
            lead(event) OVER (PARTITION BY right_id, k ORDER BY effective_date, event = {q(rules.restore_event)})
            AS next_event
-    FROM e WHERE event IN {_in(rules.restorable_events)} OR event = {q(rules.restore_event)}),
+    FROM e WHERE event IN {sql_list(rules.restorable_events)} OR event = {q(rules.restore_event)}),
 undone AS (
     SELECT right_id, k, event, effective_date FROM seq
     WHERE event <> {q(rules.restore_event)} AND next_event = {q(rules.restore_event)}),
 agg AS (
     SELECT e.right_id, e.k,
-           min(e.effective_date) FILTER (WHERE e.event IN {_in(rules.ending_events)} AND u.event IS NULL) AS ended,
-           coalesce(bool_or(e.event IN {_in(rules.retroactive_events)} AND u.event IS NULL), false) AS void,
+           min(e.effective_date) FILTER (WHERE e.event IN {sql_list(rules.ending_events)} AND u.event IS NULL) AS ended,
+           coalesce(bool_or(e.event IN {sql_list(rules.retroactive_events)} AND u.event IS NULL), false) AS void,
            sum(TRY_CAST(e.value AS INTEGER)) FILTER (WHERE e.event = {q(rules.extension_event)}) AS extension_days,
            max(TRY_CAST(e.value AS DATE)) FILTER (WHERE e.event = {q(rules.renewal_event)}) AS renewed_to,
            max(TRY_CAST(split_part(e.value, ' ', 1) AS DOUBLE))
@@ -364,7 +358,7 @@ def _touched(con: duckdb.DuckDBPyConnection, d: int) -> int:
             )
         parts.append(
             f"SELECT right_type, right_id FROM (SELECT right_type, right_id, trim(unnest(string_split(value, ';'))) "
-            f"AS party_id FROM events WHERE event IN {_in(r.transfer_event for r in RULE_SETS.values())}) "
+            f"AS party_id FROM events WHERE event IN {sql_list(r.transfer_event for r in RULE_SETS.values())}) "
             f"WHERE party_id IN {changed}"
         )
     parts.append(
@@ -395,7 +389,7 @@ def _jobs(con: duckdb.DuckDBPyConnection, scope: str | None) -> list[tuple[RuleS
     return jobs
 
 
-def maintain(con: duckdb.DuckDBPyConnection, tick: Progress | None = None) -> None:
+def maintain(con: duckdb.DuckDBPyConnection, tick: store.Progress | None = None) -> None:
     """Bring the stored spells up to the register's last delivery, inside the caller's transaction.
 
     Each delivery since the last maintained one recomputes the whole history of the rights it
@@ -428,7 +422,9 @@ def maintain(con: duckdb.DuckDBPyConnection, tick: Progress | None = None) -> No
     con.execute("INSERT OR REPLACE INTO meta VALUES ('spells', ?)", [f"{law_digest()}:{last}"])
 
 
-def _build(con: duckdb.DuckDBPyConnection, done: int, last: int, moves: tuple[bool, bool], tick: Progress) -> None:
+def _build(
+    con: duckdb.DuckDBPyConnection, done: int, last: int, moves: tuple[bool, bool], tick: store.Progress
+) -> None:
     """Deliveries ``done`` + 1 … ``last``: each one's touched rights recomputed, their earlier rows closed."""
     for d in range(done + 1, last + 1):
         scope = None

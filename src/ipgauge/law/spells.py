@@ -50,8 +50,9 @@ SPELL_COLUMNS = tuple(c for c, _ in SPELL_TYPES)
 FACTS = "family_abroad, pledge_max_cny, pledged_from, awarded_from"
 
 
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+def sql_list(values) -> str:
+    """A SQL list of string literals, each once, in order: ``('a', 'b')``."""
+    return "(" + ", ".join(q(v) for v in sorted(set(values))) + ")"
 
 
 def spell_sql(
@@ -76,7 +77,7 @@ def spell_sql(
 
     ev_only = f" AND right_type = {q(only[0])} AND right_id = {q(only[1])}" if only else ""
     grace = rules.trademark_grace_months if policy.grace_in_force else 0
-    restorable = _in(rules.restorable_events)
+    restorable = sql_list(rules.restorable_events)
     return f"""
 WITH
 p AS (SELECT * FROM patents WHERE {seen} AND jurisdiction = '{rules.jurisdiction}'
@@ -96,8 +97,8 @@ undone AS (
     WHERE event <> '{rules.restore_event}' AND next_event = '{rules.restore_event}'),
 agg AS (
     SELECT e.right_type, e.right_id,
-           min(e.effective_date) FILTER (WHERE e.event IN {_in(rules.ending_events)} AND u.event IS NULL) AS ended,
-           coalesce(bool_or(e.event IN {_in(rules.retroactive_events)} AND u.event IS NULL), false) AS void,
+           min(e.effective_date) FILTER (WHERE e.event IN {sql_list(rules.ending_events)} AND u.event IS NULL) AS ended,
+           coalesce(bool_or(e.event IN {sql_list(rules.retroactive_events)} AND u.event IS NULL), false) AS void,
            sum(TRY_CAST(e.value AS INTEGER)) FILTER (WHERE e.event = '{rules.extension_event}') AS extension_days,
            max(TRY_CAST(e.value AS DATE)) FILTER (WHERE e.event = '{rules.renewal_event}') AS renewed_to,
            max(TRY_CAST(split_part(e.value, ' ', 1) AS DOUBLE))
