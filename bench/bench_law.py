@@ -47,12 +47,11 @@ print(con.execute("SELECT count(*) FROM spells").fetchall()[0][0], built)
 PER_K = """
 import sys, time
 from datetime import date
-from ipgauge.law.spells import register_hierarchy, spell_sql
+from ipgauge.law.stages import spell_sql
 from ipgauge.register import store
 from pathlib import Path
 con = store.connect(Path(sys.argv[1]), read_only=True)
-register_hierarchy(con)
-sql = spell_sql(date.fromisoformat(sys.argv[2]))
+sql = spell_sql(con, date.fromisoformat(sys.argv[2]))
 con.execute(f"COPY ({sql}) TO ? (FORMAT parquet, PARTITION_BY (right_type), OVERWRITE_OR_IGNORE)", [sys.argv[3]])
 print(con.execute("SELECT count(*) FROM read_parquet(?)", [sys.argv[3] + "/*/*.parquet"]).fetchall()[0][0])
 """

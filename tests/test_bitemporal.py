@@ -20,7 +20,8 @@ from conftest import PARTY_HEADER, write_csv
 from ipgauge.law.bitemporal import stale, view_sql
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import Policy
-from ipgauge.law.spells import SPELL_COLUMNS, register_hierarchy, spell_sql
+from ipgauge.law.spells import SPELL_COLUMNS, register_hierarchy
+from ipgauge.law.stages import spell_sql
 from ipgauge.register.load import load_delivery
 from ipgauge.synth.generate import synthesize
 
@@ -146,7 +147,7 @@ def test_random_knowledge_dates_agree_right_by_right_with_the_per_k_law(history)
             upto = [None, 1, 2, 3, 4][i % 5]
             policy = Policy(grace_in_force=i % 3 != 0)
             d = None if i % 2 else k - timedelta(days=rng.randrange(3000))
-            want = _rows(con, spell_sql(k, CN, policy, upto=upto), d)
+            want = _rows(con, spell_sql(con, k, CN, policy, upto=upto), d)
             got = _rows(con, view_sql(k, CN, policy, upto=upto), d)
             assert got == want, f"K={k} D={d} upto={upto} {policy}: {len(got)} rows against the law's {len(want)}"
             compared += len(want)

@@ -19,7 +19,7 @@ from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, catalogue, parse
 from ipgauge.indicators.fields import sei_subclasses
 from ipgauge.indicators.query import Engine, year_before
 from ipgauge.law.bitemporal import parquet, view_sql
-from ipgauge.law.spells import register_hierarchy, spell_sql
+from ipgauge.law.stages import spell_sql
 from ipgauge.regions.groups import nation, region
 from ipgauge.regions.population import population, table
 from ipgauge.register import store
@@ -32,15 +32,14 @@ D = date(2024, 12, 31)
 def spells_file(small_delivery, tmp_path_factory):
     """(register, the oracle's spells at K as Parquet, an open read-only connection).
 
-    The oracle's spells come from the per-K law (``spell_sql``); the engines read the stored
+    The oracle's spells come from the per-K law (the Ibis stages, compiled for DuckDB); the engines read the stored
     bitemporal table: the figures must agree.
     """
     db = tmp_path_factory.mktemp("ind") / "r.duckdb"
     assert run("load", small_delivery, "--db", db, "--rejects", db.parent / "rj").exit_code == 0
     con = store.connect(db, read_only=True)
-    register_hierarchy(con)
     path = db.parent / "oracle.parquet"
-    con.execute(f"COPY ({spell_sql(K)}) TO ? (FORMAT parquet)", [str(path)])
+    con.execute(f"COPY ({spell_sql(con, K)}) TO ? (FORMAT parquet)", [str(path)])
     yield db, path, con
     con.close()
 

@@ -1,4 +1,5 @@
-"""The Chinese rule set, rule by rule, on worked examples, by the per-K law and the stored spells table alike."""
+"""The Chinese rule set, rule by rule, on worked examples: the law's stages on DuckDB and on Spark, the stored
+spells table and ``ipgauge status`` must all give the same answer."""
 
 from __future__ import annotations
 
@@ -7,15 +8,19 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from conftest import PARTY_HEADER, write_csv
-from ipgauge.errors import UserError
-from ipgauge.law.bitemporal import parquet, stale, view_sql
+from ipgauge.indicators.backends import connect
+from ipgauge.law.bitemporal import stale, view_sql
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import Policy
+from ipgauge.law.spells import SPELL_COLUMNS
+from ipgauge.law.stages import Sources, spells
 from ipgauge.law.status import explain
 from ipgauge.regions.groups import region
+from ipgauge.register import store
 from ipgauge.register.load import load_delivery
 from ipgauge.register.schema import TRADEMARKS
 from ipgauge.synth.patents import check_digits
@@ -110,121 +115,152 @@ def register(tmp_path_factory) -> tuple[duckdb.DuckDBPyConnection, Path]:
     con.close()
 
 
-def in_force(register, right_id: str, d: str, k: str, policy: Policy | None = None) -> bool:
-    """In force by the per-K law (``ipgauge status``) — and the stored spells table must say the same."""
+class Law:
+    """The law's stages on one engine over the worked examples: every right's spells as known on K.
+
+    On DuckDB they run over the register itself; on Spark over its ``ipgauge export``. Each answer
+    is also checked against the stored bitemporal table and, for one right, ``ipgauge status``.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, src: Sources) -> None:
+        self.con, self.src, self._known = con, src, {}
+
+    def spells(self, k: date, policy: Policy) -> pa.Table:
+        """Every right's spells as known on ``k`` by the stages on this engine (computed once per K)."""
+        key = (k, policy.key())
+        if key not in self._known:
+            self._known[key] = self.src.backend.to_pyarrow(spells(self.src, k, CN, policy))
+        return self._known[key]
+
+    def count(self, k: date, d: date, where: str, policy: Policy | None = None) -> int:
+        """Spells in force on ``d`` as known on ``k`` meeting ``where``, counted over the stages' answer."""
+        found = self.spells(k, policy or Policy())  # noqa: F841 (read by DuckDB below)
+        on = f"valid_from <= DATE '{d}' AND valid_to > DATE '{d}' AND {where}"
+        by_stages = duckdb.sql(f"SELECT count(*) FROM found WHERE {on}").fetchall()[0][0]
+        stored = f"SELECT count(*) FROM ({view_sql(k, CN, policy or Policy())}) AS s WHERE {on}"
+        by_table = self.con.execute(stored).fetchall()[0][0]
+        assert by_stages == by_table, f"the law on {self.src.backend.name} and the table disagree: {where}, {d}, {k}"
+        return by_stages
+
+
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param("duckdb", marks=pytest.mark.duckdb), pytest.param("pyspark", marks=pytest.mark.pyspark)],
+)
+def law(request, register, tmp_path_factory) -> Law:
     con, _ = register
+    if request.param == "duckdb":
+        return Law(con, Sources.of_store(con))
+    folder = tmp_path_factory.mktemp("export") / "k'ex[1]"  # an odd folder name, read literally
+    store.export(con, folder)
+    return Law(con, Sources.of_export(connect("pyspark"), folder))
+
+
+def in_force(law: Law, right_id: str, d: str, k: str, policy: Policy | None = None) -> bool:
+    """In force by the law's stages on the engine — the stored spells table and ``ipgauge status`` must agree."""
     policy = policy or Policy()
     day, known = date.fromisoformat(d), date.fromisoformat(k)
-    by_law = explain(con, right_id, day, known, policy=policy).in_force
-    rows = con.execute(
-        f"SELECT count(*) FROM ({view_sql(known, CN, policy)}) AS s "
-        "WHERE right_id = ? AND valid_from <= ? AND ? < valid_to",
-        [right_id, day, day],
-    ).fetchall()[0][0]
-    assert by_law == (rows > 0), f"the per-K law and the spells table disagree on {right_id} on {d} known {k}"
-    return by_law
+    answer = law.count(known, day, f"right_id = '{right_id}'", policy) > 0
+    by_status = explain(law.con, right_id, day, known, policy=policy).in_force
+    assert by_status == answer, f"ipgauge status and the law disagree on {right_id} on {d} known {k}"
+    return answer
 
 
-def test_a_lapse_is_backdated_once_it_is_recorded(register):
-    assert in_force(register, INV, "2021-06-01", "2021-09-01")  # the lapse is not known yet
-    assert not in_force(register, INV, "2021-06-01", "2021-11-01")  # known now, and backdated to 2021-03-01
-    assert in_force(register, INV, "2021-02-28", "2021-11-01")
+def test_a_lapse_is_backdated_once_it_is_recorded(law):
+    assert in_force(law, INV, "2021-06-01", "2021-09-01")  # the lapse is not known yet
+    assert not in_force(law, INV, "2021-06-01", "2021-11-01")  # known now, and backdated to 2021-03-01
+    assert in_force(law, INV, "2021-02-28", "2021-11-01")
 
 
-def test_an_invalidation_removes_every_date_once_known_but_not_before(register):
-    assert in_force(register, INV2, "2019-01-01", "2022-12-31")
-    assert not in_force(register, INV2, "2019-01-01", "2023-02-01")
-    assert not in_force(register, INV2, "2020-01-01", "2024-01-01")
+def test_an_invalidation_removes_every_date_once_known_but_not_before(law):
+    assert in_force(law, INV2, "2019-01-01", "2022-12-31")
+    assert not in_force(law, INV2, "2019-01-01", "2023-02-01")
+    assert not in_force(law, INV2, "2020-01-01", "2024-01-01")
 
 
-def test_a_restoration_undoes_the_lapse_before_it_only(register):
-    assert not in_force(register, INV3, "2021-06-01", "2021-11-01")
-    assert in_force(register, INV3, "2021-06-01", "2022-01-01")
-    assert in_force(register, INV3, "2022-06-01", "2023-12-31")
-    assert not in_force(register, INV3, "2023-06-01", "2024-01-01")  # the second lapse stands
+def test_a_restoration_undoes_the_lapse_before_it_only(law):
+    assert not in_force(law, INV3, "2021-06-01", "2021-11-01")
+    assert in_force(law, INV3, "2021-06-01", "2022-01-01")
+    assert in_force(law, INV3, "2022-06-01", "2023-12-31")
+    assert not in_force(law, INV3, "2023-06-01", "2024-01-01")  # the second lapse stands
 
 
-def test_term_compensation_extends_the_end(register):
+def test_term_compensation_extends_the_end(law):
     # 2018-01-10 + 20 years = 2038-01-10, + 200 days = 2038-07-29
-    assert in_force(register, INV4, "2038-07-28", "2025-01-01")
-    assert not in_force(register, INV4, "2038-07-29", "2025-01-01")
+    assert in_force(law, INV4, "2038-07-28", "2025-01-01")
+    assert not in_force(law, INV4, "2038-07-29", "2025-01-01")
 
 
-def test_utility_models_ten_years_designs_ten_or_fifteen(register):
-    assert in_force(register, UM, "2024-12-31", "2025-01-01")
-    assert not in_force(register, UM, "2025-01-01", "2025-01-01")
-    assert not in_force(register, DES_OLD, "2031-05-31", "2025-01-01")
-    assert in_force(register, DES_OLD, "2031-05-30", "2025-01-01")
-    assert in_force(register, DES_NEW, "2031-06-01", "2025-01-01")
-    assert not in_force(register, DES_NEW, "2036-06-01", "2025-01-01")
+def test_utility_models_ten_years_designs_ten_or_fifteen(law):
+    assert in_force(law, UM, "2024-12-31", "2025-01-01")
+    assert not in_force(law, UM, "2025-01-01", "2025-01-01")
+    assert not in_force(law, DES_OLD, "2031-05-31", "2025-01-01")
+    assert in_force(law, DES_OLD, "2031-05-30", "2025-01-01")
+    assert in_force(law, DES_NEW, "2031-06-01", "2025-01-01")
+    assert not in_force(law, DES_NEW, "2036-06-01", "2025-01-01")
 
 
-def test_trademark_terms_renewals_grace_and_cancellation(register):
-    assert in_force(register, "100", "2020-02-29", "2025-01-01")
-    assert in_force(register, "100", "2020-05-01", "2025-01-01")  # grace period counts by default
-    assert not in_force(register, "100", "2020-05-01", "2025-01-01", Policy(grace_in_force=False))
-    assert not in_force(register, "100", "2020-09-02", "2025-01-01")
-    assert in_force(register, "101", "2025-06-01", "2025-01-01")
-    assert not in_force(register, "101", "2030-09-02", "2025-01-01")
-    assert in_force(register, "102", "2015-05-31", "2025-01-01")
-    assert not in_force(register, "102", "2015-06-01", "2025-01-01")
-    assert in_force(register, "102", "2015-06-01", "2015-06-30")  # the cancellation was recorded 2015-07-01
+def test_trademark_terms_renewals_grace_and_cancellation(law):
+    assert in_force(law, "100", "2020-02-29", "2025-01-01")
+    assert in_force(law, "100", "2020-05-01", "2025-01-01")  # grace period counts by default
+    assert not in_force(law, "100", "2020-05-01", "2025-01-01", Policy(grace_in_force=False))
+    assert not in_force(law, "100", "2020-09-02", "2025-01-01")
+    assert in_force(law, "101", "2025-06-01", "2025-01-01")
+    assert not in_force(law, "101", "2030-09-02", "2025-01-01")
+    assert in_force(law, "102", "2015-05-31", "2025-01-01")
+    assert not in_force(law, "102", "2015-06-01", "2025-01-01")
+    assert in_force(law, "102", "2015-06-01", "2015-06-30")  # the cancellation was recorded 2015-07-01
 
 
-def test_not_in_force_before_the_grant_is_known(register):
-    assert not in_force(register, INV4, "2024-01-01", "2023-05-31")
-    assert in_force(register, INV4, "2024-01-01", "2023-06-01")
+def test_not_in_force_before_the_grant_is_known(law):
+    assert not in_force(law, INV4, "2024-01-01", "2023-05-31")
+    assert in_force(law, INV4, "2024-01-01", "2023-06-01")
 
 
-def test_gi_products_until_cancelled(register):
-    assert in_force(register, "GI1", "2024-01-01", "2025-01-01")
-    assert not in_force(register, "GI2", "2024-01-01", "2025-01-01")
+def test_gi_products_until_cancelled(law):
+    assert in_force(law, "GI1", "2024-01-01", "2025-01-01")
+    assert not in_force(law, "GI2", "2024-01-01", "2025-01-01")
 
 
-def count(register, k: str, d: str, where: str) -> int:
-    con, _ = register
-    return con.execute(
-        f"SELECT count(*) FROM ({view_sql(date.fromisoformat(k))}) AS s "
-        f"WHERE valid_from <= DATE '{d}' AND valid_to > DATE '{d}' AND {where}"
-    ).fetchall()[0][0]
+def count(law: Law, k: str, d: str, where: str) -> int:
+    return law.count(date.fromisoformat(k), date.fromisoformat(d), where)
 
 
-def test_transfers_move_rights_between_regions_from_when_they_are_known(register):
+def test_transfers_move_rights_between_regions_from_when_they_are_known(law):
     ne, gd = region("northeast").sql_predicate(), region("440000").sql_predicate()
     moved = f"right_id = '{MOVED}'"
-    assert count(register, "2025-01-01", "2021-06-01", f"{moved} AND {ne}") == 1
-    assert count(register, "2025-01-01", "2022-06-01", f"{moved} AND {ne}") == 0
-    assert count(register, "2025-01-01", "2022-06-01", f"{moved} AND {gd}") == 1
+    assert count(law, "2025-01-01", "2021-06-01", f"{moved} AND {ne}") == 1
+    assert count(law, "2025-01-01", "2022-06-01", f"{moved} AND {ne}") == 0
+    assert count(law, "2025-01-01", "2022-06-01", f"{moved} AND {gd}") == 1
     # known on 2022-01-10 the transfer (recorded 2022-01-20) has not reached the register
-    assert count(register, "2022-01-10", "2022-01-05", f"{moved} AND {ne}") == 1
+    assert count(law, "2022-01-10", "2022-01-05", f"{moved} AND {ne}") == 1
 
 
-def test_the_first_holder_decides_region_and_domestic_status(register):
-    assert count(register, "2025-01-01", "2020-01-01", f"right_id = '{CO_HELD}' AND province_code = '440000'") == 1
-    assert count(register, "2025-01-01", "2020-01-01", f"right_id = '{CO_HELD}' AND province_code = '230000'") == 0
-    assert count(register, "2025-01-01", "2020-01-01", f"right_id = '{FOREIGN}' AND country = 'CN'") == 0
-    assert count(register, "2025-01-01", "2020-01-01", f"right_id = '{FOREIGN}' AND country = 'US'") == 1
+def test_the_first_holder_decides_region_and_domestic_status(law):
+    assert count(law, "2025-01-01", "2020-01-01", f"right_id = '{CO_HELD}' AND province_code = '440000'") == 1
+    assert count(law, "2025-01-01", "2020-01-01", f"right_id = '{CO_HELD}' AND province_code = '230000'") == 0
+    assert count(law, "2025-01-01", "2020-01-01", f"right_id = '{FOREIGN}' AND country = 'CN'") == 0
+    assert count(law, "2025-01-01", "2020-01-01", f"right_id = '{FOREIGN}' AND country = 'US'") == 1
 
 
-def test_addresses_and_retired_codes_count_in_todays_regions(register):
+def test_addresses_and_retired_codes_count_in_todays_regions(law):
     # ADDR is known only by its address (Harbin, Nangang); LAIWU by the retired code 371202 (now Jinan's 370116)
-    assert count(register, "2025-01-01", "2020-01-01", f"right_id = '{INV3}' AND county_code = '230103'") == 1
-    assert count(register, "2025-01-01", "2024-01-01", f"right_id = '{INV4}' AND county_code = '370116'") == 1
-    assert (
-        count(register, "2025-01-01", "2024-01-01", f"right_id = '{INV4}' AND {region('370100').sql_predicate()}") == 1
-    )
+    assert count(law, "2025-01-01", "2020-01-01", f"right_id = '{INV3}' AND county_code = '230103'") == 1
+    assert count(law, "2025-01-01", "2024-01-01", f"right_id = '{INV4}' AND county_code = '370116'") == 1
+    assert count(law, "2025-01-01", "2024-01-01", f"right_id = '{INV4}' AND {region('370100').sql_predicate()}") == 1
 
 
 def test_the_spells_are_kept_with_the_delivery_not_computed_per_query(register):
     con, _ = register
     assert not stale(con)  # the load brought them up to date in its own transaction
     n = con.execute("SELECT count(*) FROM spells").fetchall()[0][0]
-    assert n >= count(register, "2025-01-01", "2020-01-01", "TRUE") > 0
+    assert n >= con.execute(f"SELECT count(*) FROM ({view_sql(date(2025, 1, 1))})").fetchall()[0][0] > 0
 
 
-def test_an_unwritable_spark_copy_is_one_sentence(register, tmp_path):
-    con, _ = register
-    blocker = tmp_path / "file"
-    blocker.write_text("not a folder", encoding="utf-8")
-    with pytest.raises(UserError, match="cannot write the spells cache"):
-        parquet(con, blocker / "r.duckdb")
+def test_every_right_s_spells_are_those_of_the_stored_table(law):
+    """Not only the rights the examples ask about: every spell, column by column, at every K asked above."""
+    assert law._known, "the worked examples ran first"
+    for (k, policy), got in law._known.items():
+        sql = f"SELECT {', '.join(SPELL_COLUMNS)} FROM ({view_sql(k, CN, Policy(grace_in_force=policy == 'grace'))})"
+        want = law.con.execute(sql).fetchall()
+        assert sorted(map(repr, [tuple(r.values()) for r in got.to_pylist()])) == sorted(map(repr, want)), k

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from ipgauge.errors import UserError
 from ipgauge.register.cache import literal
@@ -20,14 +21,21 @@ from ipgauge.register.cache import literal
 BACKENDS = ("duckdb", "pyspark")
 
 
-def connect(name: str = "duckdb", store: duckdb.DuckDBPyConnection | None = None) -> ibis.BaseBackend:
+def connect(
+    name: str = "duckdb", store: duckdb.DuckDBPyConnection | None = None, share: bool = False
+) -> ibis.BaseBackend:
     """An Ibis backend: DuckDB (over the register's own connection when given), or a local Spark session.
 
-    Spark runs ``local[*]``, UI off, in UTC.
+    Over a register, Ibis gets a cursor of its connection, or the connection itself when ``share``
+    (to see what was registered on it). Spark runs ``local[*]``, UI off, in UTC.
     """
     if name == "duckdb":
-        con = ibis.duckdb.from_connection(store.cursor()) if store is not None else ibis.duckdb.connect()
+        if store is not None:
+            con = ibis.duckdb.from_connection(store if share else store.cursor())
+        else:
+            con = ibis.duckdb.connect()
         con.raw_sql("SET enable_progress_bar = false")
+        con.raw_sql("SET lambda_syntax = 'ENABLE_SINGLE_ARROW'")  # ibis 12 writes `x -> …`, which DuckDB 2 deprecates
         return con
     if name == "pyspark":
         try:
@@ -72,4 +80,15 @@ def read_spells(con: ibis.BaseBackend, sql: str, parquet: Callable[[], Path]) ->
         return con.table(name)
     con.read_parquet(exactly(con, parquet()), table_name="spells")  # Spark discovers the right_type=… partitions
     con._session.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+    return con.table(name)
+
+
+def arrow_table(con: ibis.BaseBackend, name: str, table: pa.Table) -> ir.Table:
+    """A small Arrow table as a temporary table of ``con``, its NULLs kept.
+
+    Ibis's own way to Spark goes through pandas, which turns a NULL string into "NaN".
+    """
+    if con.name == "duckdb":
+        return con.create_table(name, table, temp=True)
+    con._session.createDataFrame(table).createOrReplaceTempView(name)
     return con.table(name)

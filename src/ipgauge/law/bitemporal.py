@@ -13,7 +13,7 @@ own transaction: the rights a delivery touches get their whole history recompute
 rows closed by that delivery (``closed_by``), exactly like the register's own rows, so a release
 pinned to its first N deliveries reads the rows those deliveries left (the second clock).
 
-The per-K computation (:func:`ipgauge.law.spells.spell_sql`) is kept as the oracle: for any
+The per-K law (:mod:`ipgauge.law.stages`, Ibis on any engine) is the oracle: for any
 (D, K) the two agree right by right (tests/test_bitemporal.py). The trademark grace period is
 kept as a column (``grace_from``, the term end before the grace) so that either policy is a
 filter too.
@@ -54,8 +54,6 @@ NEEDED = {
     "trademark": ("kind", "is_gi", "filing_date", "registration_date", "holders"),
     "gi_product": ("category", "region_codes", "approval_date"),
 }
-#: GI products are CNIPA's register: they are computed under the Chinese rule set only.
-GI_RULES = CN
 
 
 def _visible(alias: str, at: str) -> str:
@@ -85,7 +83,7 @@ def version_sql(
 
     ``scope`` names a relation of (right_type, right_id): only those rights are computed; ``upto``
     reads the register as its first ``upto`` deliveries left it. The statement mirrors
-    :func:`ipgauge.law.spells.spell_sql` stage by stage with K a column, ``v.k``, one value per
+    :mod:`ipgauge.law.stages` stage by stage with K a column, ``v.k``, one value per
     version of each right. ``moves`` says whether any party, any family member has more than one
     version or a later first one: when not, their knowledge points are left out (nothing to find).
     """
@@ -323,7 +321,7 @@ def law_digest() -> str:
 
 
 def _types(rules: RuleSet) -> tuple[str, ...]:
-    return RIGHT_TYPES if rules is GI_RULES else RIGHT_TYPES[:2]
+    return RIGHT_TYPES if rules.geographical_indications else RIGHT_TYPES[:2]
 
 
 def _state(con: duckdb.DuckDBPyConnection) -> tuple[str, int] | None:

@@ -22,4 +22,5 @@ CN = RuleSet(
     ending_events=("lapsed_unpaid_fee", "waived", "cancelled"),
     retroactive_events=("invalidated",),
     restorable_events=("lapsed_unpaid_fee", "cancelled", "invalidated"),
+    geographical_indications=True,
 )

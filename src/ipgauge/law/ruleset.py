@@ -54,6 +54,8 @@ class RuleSet:
     #: Whether the anniversary that ends the term is itself the last day in force (US) rather than the
     #: first day out of force (CN: a term of 20 years from 2010-03-01 ends on 2030-02-28 inclusive).
     anniversary_in_force: bool = False
+    #: Whether the register's geographical-indication products are this jurisdiction's rights (CN).
+    geographical_indications: bool = False
 
     def law_events(self) -> tuple[str, ...]:
         """Every event the law reads: the others (an annuity paid, a pledge released) change no spell."""

@@ -1,7 +1,7 @@
 """Why a right is or is not in force on D as known on K: the spells, and the events that decided them.
 
-What an analyst asks when a figure looks wrong. The verdict comes from the same set-wise spell SQL
-that feeds every figure (restricted to one right); this module only explains it, event by event.
+What an analyst asks when a figure looks wrong. The verdict comes from the law's stages (:mod:`ipgauge.law.stages`),
+restricted to one right; this module only explains it, event by event.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import duckdb
 from ipgauge.errors import UserError
 from ipgauge.law.jurisdictions import rules_for
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
-from ipgauge.law.spells import SPELL_COLUMNS, register_hierarchy, spell_sql
+from ipgauge.law.spells import SPELL_COLUMNS
+from ipgauge.law.stages import spell_sql
 from ipgauge.register.store import known_at
 
 RIGHTS = (
@@ -152,11 +153,8 @@ def explain(
     right_type, row = _find(con, right_id, k)
     right_id = row.get("patent_id") or row.get("trademark_id") or row.get("gi_id") or right_id  # as the register has it
     rules = rules or rules_for(row.get("jurisdiction") or "CN")
-    register_hierarchy(con)
-    spells = [
-        dict(zip(SPELL_COLUMNS, r, strict=True))
-        for r in con.execute(spell_sql(k, rules, policy, (right_type, right_id)) + " ORDER BY valid_from").fetchall()
-    ]
+    sql = spell_sql(con, k, rules, policy, (right_type, right_id))
+    spells = [dict(zip(SPELL_COLUMNS, r, strict=True)) for r in con.execute(sql + " ORDER BY valid_from").fetchall()]
     # the versions the register held on K, and those it learned of later (shown as not yet known)
     events = con.execute(
         f"""SELECT event, effective_date, greatest(coalesce(recorded_date, effective_date), known_from), value

@@ -1,0 +1,412 @@
+"""The law as Ibis stages: spells as known on one knowledge date K, on DuckDB or Spark alike.
+
+The register is turned into spells by named stages, each a whole-table Ibis expression with no
+loop over rights:
+
+1. :func:`known` — the versions the register held on K (the first ``upto`` deliveries only, when asked);
+2. :func:`law_events` — the events known on K;
+3. :func:`per_right` — those events aggregated per right, a restoration pairing with the ending it undoes;
+4. :func:`base` — one row per right in force at some date: start, stop, the first holder, the patent facts;
+5. :func:`timeline` — the holder timeline, split at each transfer;
+6. :func:`pieces` — base cut by the timeline: one spell per holder period;
+7. :func:`co_holders` — every co-holder's type and region, for the collaboration indicators;
+8. :func:`spells` — the spells, in :data:`~ipgauge.law.spells.SPELL_COLUMNS`.
+
+Everything a jurisdiction decides (terms, which events end, void or are undone, the event names)
+comes from its :class:`~ipgauge.law.ruleset.RuleSet`; no stage names a jurisdiction or an event.
+The stored bitemporal table (:mod:`ipgauge.law.bitemporal`) holds these spells for every K at
+once and is tested against this per-K law right by right; ``ipgauge status`` runs it for one right,
+and a release from a Parquet export (``ipgauge release --from``) runs it on Spark.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from ipgauge.errors import UserError
+from ipgauge.law.cn import CN
+from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
+from ipgauge.law.spells import SPELL_TYPES, register_hierarchy
+from ipgauge.regions.divisions import hierarchy
+
+OPEN = ibis.date(9999, 12, 31)
+BEGINNING = ibis.date(1, 1, 1)
+#: The register tables the law reads, each with every version and its bitemporal columns.
+TABLES = ("patents", "trademarks", "gi_products", "events", "parties", "families")
+_IBIS_TYPES = {
+    "VARCHAR": "string",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "DOUBLE": "float64",
+    "VARCHAR[]": "array<string>",
+}
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The register's tables (every version) and the division hierarchy, on one Ibis backend."""
+
+    backend: ibis.BaseBackend
+    patents: ir.Table
+    trademarks: ir.Table
+    gi_products: ir.Table
+    events: ir.Table
+    parties: ir.Table
+    families: ir.Table
+    hierarchy: ir.Table
+
+    @classmethod
+    def of_store(cls, con: duckdb.DuckDBPyConnection) -> Sources:
+        """The register's own tables, over its connection (the hierarchy registered on it as ``_hierarchy``)."""
+        from ipgauge.indicators.backends import connect
+
+        register_hierarchy(con)
+        ib = connect("duckdb", store=con, share=True)
+        return cls(ib, *(ib.table(t) for t in TABLES), ib.table("_hierarchy"))
+
+    @classmethod
+    def of_export(cls, ib: ibis.BaseBackend, folder: Path) -> Sources:
+        """The tables of an ``ipgauge export`` folder (``history/<table>.parquet``: every version) on ``ib``."""
+        from ipgauge.indicators.backends import arrow_table, exactly
+
+        tables = []
+        for t in TABLES:
+            path = folder / "history" / f"{t}.parquet"
+            if not path.is_file():
+                raise UserError(f"{folder} is not an ipgauge export: {path.relative_to(folder)} is missing.")
+            tables.append(ib.read_parquet(exactly(ib, path), table_name=f"{t}_{uuid.uuid4().hex[:8]}"))
+        return cls(ib, *tables, arrow_table(ib, f"hierarchy_{uuid.uuid4().hex[:8]}", pa.table(hierarchy())))
+
+
+def known(t: ir.Table, k: date, upto: int | None = None) -> ir.Table:
+    """The versions of ``t``'s records the register held on ``k`` (of its first ``upto`` deliveries)."""
+    held = (t.known_from <= k) & (t.known_to.isnull() | (t.known_to > k))
+    if upto is not None:
+        unseen_end = t.known_to.isnull() | (t.known_to > k) | (t.closed_by > upto)  # closed by a later delivery
+        held = (t.known_from <= k) & (t.delivery_id <= upto) & unseen_end
+    return t.filter(held)
+
+
+def law_events(src: Sources, k: date, upto: int | None, only: tuple[str, str] | None) -> ir.Table:
+    """The events known on ``k``: recorded (or, without a record date, effective) by then."""
+    ev = known(src.events, k, upto)
+    ev = ev.filter(ev.recorded_date.fill_null(ev.effective_date) <= k)
+    if only:
+        ev = ev.filter((ev.right_type == only[0]) & (ev.right_id == only[1]))
+    return ev.select("right_type", "right_id", "event", "effective_date", "value")
+
+
+def per_right(ev: ir.Table, rules: RuleSet) -> ir.Table:
+    """Per right: the first ending not undone, whether voided, days of extension, renewal, first pledge and award.
+
+    A restoration undoes the restorable event immediately before it (on the same day, the restoration
+    sorts last); an undone event neither ends nor voids.
+    """
+    restore = rules.restore_event
+    seq = ev.filter(ev.event.isin(rules.restorable_events) | (ev.event == restore))
+    following = seq.event.lead().over(
+        group_by=[seq.right_type, seq.right_id], order_by=[seq.effective_date, seq.event == restore]
+    )
+    seq = seq.mutate(next_event=following)
+    undone = seq.filter((seq.event != restore) & (seq.next_event == restore)).select(
+        u_type="right_type", u_id="right_id", u_event="event", u_date="effective_date"
+    )
+    e = ev.left_join(
+        undone,
+        [
+            ev.right_type == undone.u_type,
+            ev.right_id == undone.u_id,
+            ev.event == undone.u_event,
+            ev.effective_date == undone.u_date,
+        ],
+    )
+    stands = e.u_event.isnull()
+    words = e.value.split(" ")
+    pledge = e.event == rules.pledge_event
+    currency = _item(words, 1)
+    return e.group_by("right_type", "right_id").aggregate(
+        ended=e.effective_date.min(where=e.event.isin(rules.ending_events) & stands),
+        void=(e.event.isin(rules.retroactive_events) & stands).any().fill_null(False),
+        extension_days=e.value.try_cast("int32").sum(where=e.event == rules.extension_event),
+        renewed_to=e.value.try_cast("date").max(where=e.event == rules.renewal_event),
+        pledge_max_cny=words[0].try_cast("float64").max(where=pledge & (currency == "CNY")),
+        pledged_from=e.effective_date.min(where=pledge),
+        awarded_from=e.effective_date.min(where=e.event == rules.award_event),
+    )
+
+
+def _item(values: ir.ArrayValue, i: int) -> ir.Value:
+    """Element ``i`` of a list, NULL past its end (Spark's ANSI mode would fail the query instead)."""
+    return ibis.ifelse(values.length() > i, values[i], ibis.null(values.type().value_type))
+
+
+def _holders(src: Sources, k: date, upto: int | None) -> ir.Table:
+    p = known(src.parties, k, upto)
+    return p.select(party_id="party_id", h_type="party_type", h_country="country", h_region="resolved_region_code")
+
+
+def _day(d: ir.DateValue) -> ir.DateValue:
+    """Date arithmetic's result as a date.
+
+    DuckDB makes ``date + interval`` a timestamp, while Ibis, deeming it a date already, drops a plain cast.
+    """
+    return d.cast("timestamp").cast("date")
+
+
+def _years(d: ir.DateValue, years: int) -> ir.DateValue:
+    return _day(d + ibis.interval(years=years))
+
+
+def patent_end(p: ir.Table, rules: RuleSet) -> ir.DateValue:
+    """The first day a patent is out of force by its term alone (before extensions), by ``rules``' terms."""
+    counted = {"filing": p.filing_date, "grant": p.grant_date, "term_from": p.term_from.fill_null(p.filing_date)}
+    arms = []
+    for t in rules.patent_terms:
+        applies = p.kind == t.kind
+        if t.filed_from:
+            applies &= p.filing_date >= t.filed_from
+        arms.append((applies, _years(counted[t.counted_from], t.years)))
+    end = ibis.cases(*arms)
+    if rules.transition:
+        since, years = rules.transition
+        end = ibis.ifelse(
+            (p.kind != "design") & (p.filing_date < since), ibis.greatest(end, _years(p.grant_date, years)), end
+        )
+    return _day(end + ibis.interval(days=1)) if rules.anniversary_in_force else end
+
+
+def base(
+    src: Sources, k: date, rules: RuleSet, policy: Policy, agg: ir.Table, upto: int | None, only: tuple[str, str] | None
+) -> ir.Table:
+    """One row per right granted (registered, approved) by ``k``: its start, its stop, its first holder and facts."""
+
+    def one(t: ir.Table, right_type: str, key: str) -> ir.Table:
+        if not only:
+            return t
+        return t.filter(t[key] == only[1]) if only[0] == right_type else t.filter(ibis.literal(False))
+
+    holders = _holders(src, k, upto)
+    a = agg
+    parts = []
+    p = known(src.patents, k, upto)
+    p = p.filter((p.jurisdiction == rules.jurisdiction) & p.grant_date.notnull() & (p.grant_date <= k))
+    p = one(p, "patent", "patent_id")
+    fam = known(src.families, k, upto)
+    abroad = fam.filter(fam.jurisdiction != rules.jurisdiction).select(abroad_family="family_id").distinct()
+    pa = p.left_join(a.filter(a.right_type == "patent"), p.patent_id == a.right_id)
+    pa = pa.left_join(abroad, pa.family_id == abroad.abroad_family)
+    pa = pa.mutate(holder=_item(pa.holders, 0))
+    pa = pa.left_join(holders, pa.holder == holders.party_id)
+    extension = pa.extension_days.fill_null(0).cast("int32").as_interval("D")
+    parts.append(
+        pa.select(
+            right_type=ibis.literal("patent"),
+            right_id=pa.patent_id,
+            kind=pa.kind,
+            is_gi=ibis.null("boolean"),
+            filing_date=pa.filing_date,
+            ipc_main=_item(pa.ipc, 0),
+            family_abroad=pa.abroad_family.notnull(),
+            pledge_max_cny=pa.pledge_max_cny,
+            pledged_from=pa.pledged_from,
+            awarded_from=pa.awarded_from,
+            holder=pa.holder,
+            holders=ibis.ifelse(pa.holders.length() > 1, pa.holders, ibis.null("array<string>")),
+            h_type=pa.h_type,
+            h_country=pa.h_country,
+            h_region=pa.h_region,
+            start=pa.grant_date,
+            stop=ibis.least(_day(patent_end(pa, rules) + extension), pa.ended.fill_null(OPEN)),
+            void=pa.void.fill_null(False),
+        )
+    )
+    t = known(src.trademarks, k, upto)
+    t = one(t.filter((t.jurisdiction == rules.jurisdiction) & (t.registration_date <= k)), "trademark", "trademark_id")
+    ta = t.left_join(a.filter(a.right_type == "trademark"), t.trademark_id == a.right_id)
+    ta = ta.mutate(holder=_item(ta.holders, 0))
+    ta = ta.left_join(holders, ta.holder == holders.party_id)
+    grace = rules.trademark_grace_months if policy.grace_in_force else 0
+    term = ibis.greatest(_years(ta.registration_date, rules.trademark_term_years), ta.renewed_to.fill_null(BEGINNING))
+    parts.append(
+        ta.select(
+            right_type=ibis.literal("trademark"),
+            right_id=ta.trademark_id,
+            kind=ta.kind,
+            is_gi=ta.is_gi,
+            filing_date=ta.filing_date,
+            ipc_main=ibis.null("string"),
+            family_abroad=ibis.null("boolean"),
+            pledge_max_cny=ibis.null("float64"),
+            pledged_from=ibis.null("date"),
+            awarded_from=ibis.null("date"),
+            holder=ta.holder,
+            holders=ibis.null("array<string>"),
+            h_type=ta.h_type,
+            h_country=ta.h_country,
+            h_region=ta.h_region,
+            start=ta.registration_date,
+            stop=ibis.least(_day(term + ibis.interval(months=grace)), ta.ended.fill_null(OPEN)),
+            void=ta.void.fill_null(False),
+        )
+    )
+    if rules.geographical_indications:
+        g = known(src.gi_products, k, upto)
+        g = one(g.filter(g.approval_date <= k), "gi_product", "gi_id")
+        ga = g.left_join(a.filter(a.right_type == "gi_product"), g.gi_id == a.right_id)
+        parts.append(
+            ga.select(
+                right_type=ibis.literal("gi_product"),
+                right_id=ga.gi_id,
+                kind=ga.category,
+                is_gi=ibis.null("boolean"),
+                filing_date=ibis.null("date"),
+                ipc_main=ibis.null("string"),
+                family_abroad=ibis.null("boolean"),
+                pledge_max_cny=ibis.null("float64"),
+                pledged_from=ibis.null("date"),
+                awarded_from=ibis.null("date"),
+                holder=ibis.null("string"),
+                holders=ibis.null("array<string>"),
+                h_type=ibis.null("string"),
+                h_country=ibis.literal(rules.jurisdiction),
+                h_region=_item(ga.region_codes, 0),
+                start=ga.approval_date,
+                stop=ga.ended.fill_null(OPEN),
+                void=ga.void.fill_null(False),
+            )
+        )
+    return ibis.union(*parts, distinct=False)
+
+
+def timeline(ev: ir.Table, holders: ir.Table, rules: RuleSet) -> ir.Table:
+    """The holder periods of every transferred right: [h_from, h_to) per holder, from the beginning.
+
+    The period before the first transfer has a NULL holder: it stands for the right's own first
+    holder. A patent passing to several holders keeps them all (what the collaboration counts).
+    """
+    moved = ev.filter(ev.event == rules.transfer_event)
+    names = moved.value.split(";")
+    several = names.map(lambda x: x.strip()).filter(lambda x: x != "")
+    moves = moved.select(
+        "right_type",
+        "right_id",
+        h_from=moved.effective_date,
+        holder=_item(names, 0).strip(),
+        holders=ibis.ifelse(
+            (moved.right_type == "patent") & moved.value.contains(";"), several, ibis.null("array<string>")
+        ),
+    )
+    first = moved.select("right_type", "right_id").distinct()
+    first = first.mutate(h_from=BEGINNING, holder=ibis.null("string"), holders=ibis.null("array<string>"))
+    m = moves.union(first, distinct=False)
+    m = m.left_join(holders, m.holder == holders.party_id).drop("party_id")
+    h_to = m.h_from.lead(1, OPEN).over(group_by=[m.right_type, m.right_id], order_by=m.h_from)
+    return m.mutate(h_to=h_to)
+
+
+def pieces(b: ir.Table, tl: ir.Table) -> ir.Table:
+    """``b`` cut by the holder timeline: a right without transfers matches no period and stays whole."""
+    tl = tl.rename(lambda c: f"tl_{c}")
+    b = b.filter(~b.void)
+    j = b.left_join(tl, [b.right_type == tl.tl_right_type, b.right_id == tl.tl_right_id])
+    own = j.tl_holder.isnull()
+
+    def pick(column: str, moved: str) -> ir.Value:
+        return ibis.ifelse(own, j[column], j[moved])
+
+    return j.select(
+        "right_type",
+        "right_id",
+        "kind",
+        "is_gi",
+        "filing_date",
+        "ipc_main",
+        "family_abroad",
+        "pledge_max_cny",
+        "pledged_from",
+        "awarded_from",
+        holder=pick("holder", "tl_holder"),
+        holders=pick("holders", "tl_holders"),
+        holder_type=pick("h_type", "tl_h_type"),
+        country=pick("h_country", "tl_h_country"),
+        region_code=pick("h_region", "tl_h_region"),
+        in_force_from=j.start,
+        valid_from=ibis.greatest(j.start, j.tl_h_from.fill_null(j.start)),
+        valid_to=ibis.least(j.stop, j.tl_h_to.fill_null(OPEN)),
+    )
+
+
+def co_holders(lists: ir.Table, holders: ir.Table, hier: ir.Table) -> ir.Table:
+    """For each distinct list of co-holders: every holder's type, and province (country abroad), in order."""
+    u = lists.filter(lists.holders.length() > 1).distinct()
+    u = u.mutate(party=u.holders).unnest("party", offset="i")
+    u = u.left_join(holders, u.party == holders.party_id)
+    u = u.left_join(hier, u.h_region == hier.code)
+    where = ibis.coalesce(u.province_code, u.h_country)
+    g = u.group_by("holders").aggregate(
+        types=ibis.struct({"i": u.i, "v": u.h_type}).collect(),
+        regions=ibis.struct({"i": u.i, "v": where}).collect(),
+    )
+    # sorted by position: a plain ordered collect is not on every engine (nor is one that keeps NULLs)
+    return g.select(
+        co_holders="holders",
+        holder_types=g.types.sort().map(lambda s: s.v),
+        holder_regions=g.regions.sort().map(lambda s: s.v),
+    )
+
+
+def spells(
+    src: Sources,
+    k: date,
+    rules: RuleSet = CN,
+    policy: Policy = DEFAULT_POLICY,
+    only: tuple[str, str] | None = None,
+    upto: int | None = None,
+) -> ir.Table:
+    """The spells as known on ``k`` (of one (right_type, right_id) when ``only``; of the first ``upto`` deliveries)."""
+    ev = law_events(src, k, upto, only)
+    holders = _holders(src, k, upto)
+    b = base(src, k, rules, policy, per_right(ev, rules), upto, only)
+    tl = timeline(ev, holders, rules)
+    s = pieces(b, tl)
+    s = s.filter(s.valid_from < s.valid_to)  # also ends pieces' join, so that its columns can be joined on
+    p = known(src.patents, k, upto)
+    p = p.filter(p.jurisdiction == rules.jurisdiction)
+    if only:
+        p = p.filter((p.patent_id == only[1]) & (only[0] == "patent"))
+    lists = p.select("holders").union(tl.select("holders").filter(tl.holders.notnull()), distinct=False)
+    co = co_holders(lists, holders, src.hierarchy)
+    h = src.hierarchy
+    s = s.left_join(h, s.region_code == h.code).select(s, h.province_code, h.prefecture_code, h.county_code)
+    s = s.left_join(co, (s.right_type == "patent") & (s.holders == co.co_holders))
+    types = s.holder_types
+    academia = types.contains("university") | types.contains("research_institute")
+    regions = s.holder_regions.filter(lambda x: x.notnull()).unique()
+    s = s.mutate(
+        party_id=s.holder,
+        holders=s.co_holders,
+        academia_industry=(types.contains("enterprise") & academia).fill_null(False),
+        cross_region=(regions.length() > 1).fill_null(False),
+    )
+    return s.select(*(s[c].cast(_IBIS_TYPES[t]).name(c) for c, t in SPELL_TYPES))
+
+
+def spell_sql(
+    con: duckdb.DuckDBPyConnection,
+    k: date,
+    rules: RuleSet = CN,
+    policy: Policy = DEFAULT_POLICY,
+    only: tuple[str, str] | None = None,
+    upto: int | None = None,
+) -> str:
+    """The spells as known on ``k`` compiled for the register's own DuckDB connection ``con``."""
+    src = Sources.of_store(con)
+    return str(src.backend.compile(spells(src, k, rules, policy, only, upto)))
