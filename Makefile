@@ -74,6 +74,7 @@ bench: setup
 	$(BIN)/ipgauge synth --scale province --out out/bench/delivery >/dev/null
 	rm -f out/bench/register.duckdb && $(BIN)/ipgauge load out/bench/delivery --db out/bench/register.duckdb >/dev/null
 	$(BIN)/python bench/bench_indicators.py --db out/bench/register.duckdb
+	$(BIN)/python bench/bench_spark.py --db out/bench/register.duckdb
 
 # The API under load on loopback (50 clients; the national register by default: make bench-national first).
 bench-api: setup

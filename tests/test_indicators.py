@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from conftest import run
-from ipgauge.indicators.backends import connect, read_spells
+from ipgauge.engines import connect, read_spells
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, catalogue, parse
 from ipgauge.indicators.fields import sei_subclasses
 from ipgauge.indicators.query import Engine, year_before

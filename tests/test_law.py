@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from conftest import PARTY_HEADER, write_csv
-from ipgauge.indicators.backends import connect
+from ipgauge.engines import connect
 from ipgauge.law.bitemporal import stale, view_sql
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import Policy

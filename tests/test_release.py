@@ -214,6 +214,59 @@ def test_release_errors_are_one_sentence(released, tmp_path):
         assert result.exit_code == 2 and message in result.stderr, (args, result.stderr)
 
 
+def test_a_release_from_an_export_has_the_register_s_figures(released, tmp_path):
+    """The whole path from `ipgauge export` to a release, the law run by the engine itself, to the digit."""
+    work, db, _, _, _ = released
+    export = tmp_path / "exp o'rt[1]"
+    assert run("export", "--db", db, "--out", export).exit_code == 0
+    args = ["--region", "northeast", "--as-of", AS_OF, "--known-at", K]
+    result = run("release", *args, "--from", export, "--out", tmp_path / "ex", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "ex" / "figures.csv").read_bytes() == (work / "out" / "figures.csv").read_bytes()
+    mine, theirs = (
+        json.loads((d / "figures.json").read_text(encoding="utf-8")) for d in (tmp_path / "ex", work / "out")
+    )
+    assert mine["figures_checksum"] == theirs["figures_checksum"]
+    assert mine["release_id"] != theirs["release_id"]  # its inputs are the export's files, not the register
+    for extra, message in [
+        (["--db", db], "not both"),
+        (["--reproduce", mine["release_id"]], "kept only in its files"),
+        (["--casework"], "needs the register itself"),
+        (["--backend", "flink"], "unknown --backend 'flink'"),
+    ]:
+        bad = run(
+            "release", *([] if extra[0] == "--reproduce" else args), "--from", export, *extra, "--out", tmp_path / "b"
+        )
+        assert bad.exit_code == 2 and message in bad.stderr, (extra, bad.stderr)
+    (export / "history" / "events.parquet").unlink()
+    bad = run("release", *args, "--from", export, "--out", tmp_path / "b2")
+    assert bad.exit_code == 2 and "incomplete: history/events.parquet missing" in bad.stderr, bad.stderr
+    bad = run("release", *args, "--from", tmp_path, "--out", tmp_path / "b3")
+    assert bad.exit_code == 2 and "is not an ipgauge export" in bad.stderr, bad.stderr
+
+
+@pytest.mark.pyspark
+def test_a_release_from_an_export_on_spark_has_the_register_s_figures(released, tmp_path):
+    """`release --from EXPORT --backend pyspark`: the law and the indicators on Spark, the figures to the digit."""
+    _, db, _, _, _ = released
+    export = tmp_path / "export"
+    assert run("export", "--db", db, "--out", export).exit_code == 0
+    spec = tmp_path / "two.toml"
+    spec.write_text(
+        f'region = "northeast"\nas_of = {AS_OF}\nknown_at = {K}\n'
+        'indicators = ["valid_invention_patents", "valid_trademarks"]\n',
+        encoding="utf-8",
+    )
+    on_duckdb = run("release", "--spec", spec, "--db", db, "--out", tmp_path / "db", "--lang", "en")
+    assert on_duckdb.exit_code == 0, on_duckdb.stderr
+    on_spark = run("release", "--spec", spec, "--from", export, "--backend", "pyspark", "--out", tmp_path / "sp")
+    assert on_spark.exit_code == 0, on_spark.stderr
+    assert (tmp_path / "sp" / "figures.csv").read_bytes() == (tmp_path / "db" / "figures.csv").read_bytes()
+    figures = json.loads((tmp_path / "sp" / "figures.json").read_text(encoding="utf-8"))["figures"]["figures"]
+    assert [f["name"] for f in figures] == ["valid_invention_patents", "valid_trademarks"]
+    assert all(f["value"] > 0 for f in figures)
+
+
 def test_release_spec_file(released, tmp_path):
     _, db, truth, _, _ = released
     spec = tmp_path / "northeast.toml"

@@ -743,11 +743,23 @@ def release(
         bool | None,
         typer.Option("--casework/--no-casework", help="Add the section on the region's IP service centres' casework."),
     ] = None,
+    backend: Annotated[str, typer.Option(help="Engine: duckdb or pyspark.")] = "duckdb",
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--from", parser=_path, help="An `ipgauge export` folder to compute from instead of the register."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Compute a release, store its snapshot, write its files and print its text."""
+    """Compute a release, store its snapshot, write its files and print its text.
+
+    With --from, the release is computed from an export (the law itself run by --backend) and kept
+    only in its files.
+    """
     if ctx.invoked_subcommand:
         return
+    from ipgauge.engines import BACKENDS
     from ipgauge.register.store import db_path
     from ipgauge.releases import render, snapshot
     from ipgauge.releases.spec import Spec, load_spec
@@ -755,6 +767,13 @@ def release(
     langs = ("zh", "en") if lang == "both" else (lang,)
     if any(x not in ("zh", "en") for x in langs):
         raise UserError(f"unknown language {lang!r}; choose zh, en or both.")
+    _choice(backend, BACKENDS, "--backend")
+    if export is not None and db is not None:
+        raise UserError("give the register (--db) or an export (--from), not both.")
+    if export is not None and reproduce:
+        raise UserError(
+            "--reproduce regenerates a release stored in a register; a release from --from is kept only in its files."
+        )
     path = db_path(db)
     if reproduce:
         given = [
@@ -771,7 +790,7 @@ def release(
         if given:
             raise UserError(f"--reproduce takes the stored spec; leave out {', '.join(given)}.")
         render.check_out(out_dir)
-        computed = snapshot.reproduce(path, reproduce)
+        computed = snapshot.reproduce(path, reproduce, backend)
         render.write(computed.figures, computed.snapshot, out_dir)
         _print_release(computed, langs)
         out.print(f"\nRelease {reproduce} reproduced: every figure identical to the snapshot; files in {out_dir}.")
@@ -784,7 +803,7 @@ def release(
             raise UserError("a release needs --region and --as-of (or --spec FILE).")
         spec = Spec(region_, _date(as_of, "--as-of"), k or date.today(), casework=bool(casework)).validate()
     started = time.perf_counter()
-    computed, files = snapshot.publish(path, spec, out_dir)
+    computed, files = snapshot.publish(path, spec, out_dir, backend, export)
     _print_release(computed, langs)
     out.print(
         f"\nRelease {computed.snapshot['release_id']} ({time.perf_counter() - started:.1f} s): "

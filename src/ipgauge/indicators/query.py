@@ -15,14 +15,15 @@ from pathlib import Path
 
 import ibis
 
+from ipgauge.engines import connect, exactly, read_spells
 from ipgauge.errors import UserError
 from ipgauge.indicators import engine as E
-from ipgauge.indicators.backends import connect, exactly, read_spells
 from ipgauge.indicators.casework import facts
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, Indicator, Settings, indicator
 from ipgauge.indicators.fields import field_names
 from ipgauge.law.bitemporal import parquet, view_sql
 from ipgauge.law.jurisdictions import rules_for
+from ipgauge.law.stages import Sources, spells
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, country, region, within
 from ipgauge.regions.population import population, table
@@ -117,7 +118,7 @@ class Engine:
     def facts_path(self) -> Path:
         """The casework facts folder (indicators/casework.py), computed when first needed."""
         if self._facts_path is None:
-            raise UserError("casework indicators need the register itself (--db), not a spells file alone.")
+            raise UserError("casework indicators need the register itself (--db), not an export of it.")
         return self._facts_path()
 
     @cached_property
@@ -389,5 +390,41 @@ def open_engine(
             facts_path=lambda: facts(con, db, known_at, upto=seen),
             spells_sql=sql,
         )
+    finally:
+        con.close()
+
+
+@contextmanager
+def open_export(
+    folder: Path,
+    known_at: date,
+    backend: str = "duckdb",
+    settings: Settings = DEFAULT_SETTINGS,
+    jurisdiction: str = "CN",
+) -> Iterator[Engine]:
+    """An engine over an ``ipgauge export`` folder as known on ``known_at``: the law computed by ``backend`` itself.
+
+    No register, no stored spells: the law's stages (:mod:`ipgauge.law.stages`) run on the engine over
+    the export's Parquet files, once, and every query reads their cached result. The small tables
+    (populations, centres, the delivery log) are read by DuckDB from the same files.
+    """
+    con = store.open_export(folder)
+    ib = connect(backend)
+    try:
+        law = spells(Sources.of_export(ib, folder), known_at, rules_for(jurisdiction))
+        cached = law.cache()
+        try:
+            yield Engine(
+                ib,
+                lambda: cached,
+                known_at,
+                synthetic=store.is_synthetic(con),
+                store_con=con,
+                settings=settings,
+                deliveries=store.last_delivery(con),
+                jurisdiction=jurisdiction,
+            )
+        finally:
+            cached.release()
     finally:
         con.close()

@@ -31,6 +31,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from ipgauge.engines import arrow_table, connect, exactly
 from ipgauge.errors import UserError
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
@@ -65,18 +66,18 @@ class Sources:
 
     @classmethod
     def of_store(cls, con: duckdb.DuckDBPyConnection) -> Sources:
-        """The register's own tables, over its connection (the hierarchy registered on it as ``_hierarchy``)."""
-        from ipgauge.indicators.backends import connect
+        """The register's own tables, over a cursor of its connection (the hierarchy registered as ``_hierarchy``).
 
-        register_hierarchy(con)
-        ib = connect("duckdb", store=con, share=True)
+        A cursor: Ibis changes its connection's settings, which the caller's connection must keep.
+        """
+        cursor = con.cursor()
+        register_hierarchy(cursor)
+        ib = connect("duckdb", store=cursor, share=True)
         return cls(ib, *(ib.table(t) for t in TABLES), ib.table("_hierarchy"))
 
     @classmethod
     def of_export(cls, ib: ibis.BaseBackend, folder: Path) -> Sources:
         """The tables of an ``ipgauge export`` folder (``history/<table>.parquet``: every version) on ``ib``."""
-        from ipgauge.indicators.backends import arrow_table, exactly
-
         tables = []
         for t in TABLES:
             path = folder / "history" / f"{t}.parquet"
@@ -407,6 +408,11 @@ def spell_sql(
     only: tuple[str, str] | None = None,
     upto: int | None = None,
 ) -> str:
-    """The spells as known on ``k`` compiled for the register's own DuckDB connection ``con``."""
+    """The spells as known on ``k`` compiled for the register's own DuckDB connection ``con``.
+
+    ``con`` is made to see the hierarchy and to accept Ibis's list lambdas (``x -> …``, which DuckDB 2 deprecates).
+    """
+    register_hierarchy(con)
+    con.execute("SET lambda_syntax = 'ENABLE_SINGLE_ARROW'")
     src = Sources.of_store(con)
     return str(src.backend.compile(spells(src, k, rules, policy, only, upto)))

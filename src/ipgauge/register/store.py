@@ -24,6 +24,7 @@ import duckdb
 from ipgauge.console import err
 from ipgauge.errors import UserError, damaged, why
 from ipgauge.outputs import check_out
+from ipgauge.register.cache import literal
 from ipgauge.register.schema import TABLES, Table
 
 DEFAULT_DB = "ipgauge.duckdb"
@@ -238,6 +239,8 @@ def _upkeep_once(path: Path, limit: str) -> None:
 
 def _create(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that is missing, give a new store its identity and upgrade an older one."""
+    if _version(con) == FORMAT_VERSION:
+        return  # every table is there: a store of this format was created whole, in one transaction
     con.execute("BEGIN")
     try:
         older = _version(con) != FORMAT_VERSION
@@ -330,6 +333,28 @@ def export(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
             raise UserError(f"the register is damaged (truncated or overwritten): {why(e)}") from None
         raise UserError(f"cannot write the export to {out} ({why(e)}).") from None
     return counts
+
+
+def open_export(folder: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection whose views are an ``ipgauge export``'s tables, every version, and its delivery log.
+
+    What a register answers small questions from (populations, centres, deliveries) read from its export
+    instead; the rights themselves are read by whichever engine computes the law.
+    """
+    needed = [Path("deliveries.parquet"), *(Path("history") / f"{t.name}.parquet" for t in TABLES)]
+    missing = [str(p) for p in needed if not (folder / p).is_file()]
+    if not folder.is_dir() or len(missing) == len(needed):
+        raise UserError(f"{folder} is not an ipgauge export (made by `ipgauge export --out DIR`).")
+    if missing:
+        raise UserError(f"the export in {folder} is incomplete: {', '.join(missing)} missing.")
+    con = duckdb.connect()
+    try:
+        for path in needed:
+            con.read_parquet(literal(folder / path)).create_view(path.stem)
+    except duckdb.Error as e:
+        con.close()
+        raise UserError(f"the export in {folder} cannot be read ({why(e)}).") from None
+    return con
 
 
 def known_at(k: date, alias: str = "", upto: int | None = None) -> str:

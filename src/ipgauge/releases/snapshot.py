@@ -25,7 +25,7 @@ from ipgauge.errors import UserError, mark_saved, uninterrupted
 from ipgauge.indicators import engine as E
 from ipgauge.indicators.casework import FACT_COLUMNS
 from ipgauge.indicators.catalogue import indicator
-from ipgauge.indicators.query import Engine, open_engine, year_before
+from ipgauge.indicators.query import Engine, open_engine, open_export, year_before
 from ipgauge.law.spells import SPELL_COLUMNS
 from ipgauge.regions.groups import region
 from ipgauge.register import store
@@ -123,14 +123,40 @@ class Computed:
     snapshot: dict
 
 
-def run(db: Path, spec: Spec, deliveries: int | None = None) -> Computed:
-    """Compute a release's figures from the first ``deliveries`` (default: all) and its snapshot record."""
-    with open_engine(db, spec.known_at, upto=deliveries, jurisdiction=spec.jurisdiction) as engine:
+def export_checksum(folder: Path) -> str:
+    """A digest of an export's files, every version of every table and the delivery log: a release's inputs."""
+    digest = hashlib.sha256()
+    for path in [folder / "deliveries.parquet", *sorted((folder / "history").glob("*.parquet"))]:
+        with path.open("rb") as f:
+            digest.update(f"{path.name}:{hashlib.file_digest(f, 'sha256').hexdigest()}\n".encode())
+    return digest.hexdigest()
+
+
+def run(
+    db: Path, spec: Spec, deliveries: int | None = None, backend: str = "duckdb", export: Path | None = None
+) -> Computed:
+    """Compute a release's figures from the first ``deliveries`` (default: all) and its snapshot record.
+
+    With ``export``, from an ``ipgauge export`` folder instead of the register, the law itself run by
+    ``backend``: the same figures, under an id that names the export's files as its inputs.
+    """
+    if export is not None:
+        if spec.casework:
+            raise UserError("the casework section needs the register itself (--db), not an export of it.")
+        with open_export(export, spec.known_at, backend, jurisdiction=spec.jurisdiction) as engine:
+            figures = compute(engine, spec)
+            seen = engine.deliveries
+        return _computed(spec, figures, export_checksum(export), seen)
+    with open_engine(db, spec.known_at, backend, upto=deliveries, jurisdiction=spec.jurisdiction) as engine:
         figures = compute(engine, spec)
         checksum = inputs_checksum(engine.store_con, engine.spells_sql)
         if spec.casework:
             checksum = hashlib.sha256((checksum + facts_checksum(engine.facts_path)).encode()).hexdigest()
         seen = engine.deliveries
+    return _computed(spec, figures, checksum, seen)
+
+
+def _computed(spec: Spec, figures: Figures, checksum: str, seen: int) -> Computed:
     ident = hashlib.sha256((json.dumps(spec.as_dict(), sort_keys=True) + checksum).encode()).hexdigest()[:12]
     snapshot = {
         "release_id": f"R{ident}",
@@ -144,12 +170,19 @@ def run(db: Path, spec: Spec, deliveries: int | None = None) -> Computed:
     return Computed(figures, snapshot)
 
 
-def publish(db: Path, spec: Spec, out: Path) -> tuple[Computed, list[Path]]:
-    """Compute a release, keep its snapshot and write its files: what ``release`` and ``demo`` do."""
+def publish(
+    db: Path, spec: Spec, out: Path, backend: str = "duckdb", export: Path | None = None
+) -> tuple[Computed, list[Path]]:
+    """Compute a release, keep its snapshot and write its files: what ``release`` and ``demo`` do.
+
+    A release from an export is not kept anywhere but its files (figures.json holds its snapshot).
+    """
     render.check_out(out)
-    computed = run(db, spec)
+    computed = run(db, spec, backend=backend, export=export)
     files = render.write(computed.figures, computed.snapshot, out)
     mark_saved(f"the release files in {out}")
+    if export is not None:
+        return computed, files
     with uninterrupted():  # last: a release that failed or was interrupted on the way is not kept
         save(db, computed)
         mark_saved(f"release {computed.snapshot['release_id']}")
@@ -293,10 +326,10 @@ def rendered(db: Path, release_id: str) -> Path:
     return folder
 
 
-def reproduce(db: Path, release_id: str) -> Computed:
-    """Recompute a stored release; raise when any figure differs from the snapshot."""
+def reproduce(db: Path, release_id: str, backend: str = "duckdb") -> Computed:
+    """Recompute a stored release (its figures by ``backend``); raise when any figure differs from the snapshot."""
     spec, record, stored = load(db, release_id)
-    computed = run(db, spec, record["deliveries"])
+    computed = run(db, spec, record["deliveries"], backend)
     if not _same_digits(stored, computed.figures):
         raise UserError(
             f"release {release_id} does not reproduce: the register's first {record['deliveries']} deliveries as "

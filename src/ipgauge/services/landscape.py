@@ -24,9 +24,9 @@ from pathlib import Path
 import duckdb
 import ibis
 
+from ipgauge.engines import connect, read_spells
 from ipgauge.errors import UserError
 from ipgauge.indicators import engine as E
-from ipgauge.indicators.backends import connect, read_spells
 from ipgauge.indicators.fields import field_names
 from ipgauge.law.bitemporal import parquet, view_sql
 from ipgauge.law.jurisdictions import rules_for

@@ -1,6 +1,6 @@
 """The one place that knows engines: connecting Ibis to DuckDB (default) or Spark, and reading spells.
 
-Indicators never name an engine; a difference between DuckDB and Spark belongs here.
+The law's stages and the indicators never name an engine; a difference between DuckDB and Spark belongs here.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ def connect(
 ) -> ibis.BaseBackend:
     """An Ibis backend: DuckDB (over the register's own connection when given), or a local Spark session.
 
-    Over a register, Ibis gets a cursor of its connection, or the connection itself when ``share``
-    (to see what was registered on it). Spark runs ``local[*]``, UI off, in UTC.
+    Over a register, Ibis gets a cursor of its connection, or, when ``share``, that connection itself
+    (to see what was registered on it; Ibis changes its settings). Spark runs ``local[*]``, UI off, in UTC.
     """
     if name == "duckdb":
         if store is not None:
