@@ -9,6 +9,7 @@ import shlex
 import shutil
 from datetime import date
 
+import duckdb
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -238,6 +239,18 @@ def test_a_release_from_an_export_has_the_register_s_figures(released, tmp_path)
             "release", *([] if extra[0] == "--reproduce" else args), "--from", export, *extra, "--out", tmp_path / "b"
         )
         assert bad.exit_code == 2 and message in bad.stderr, (extra, bad.stderr)
+    patents = export / "history" / "patents.parquet"
+    original = patents.read_bytes()
+    for damage, message in [
+        ("SELECT * FROM read_parquet(?) UNION ALL SELECT * FROM read_parquet(?)", "has two versions from delivery 1"),
+        ("SELECT * REPLACE (CAST(filing_date AS VARCHAR) AS filing_date) FROM read_parquet(?)", "should be DATE"),
+    ]:
+        kept = tmp_path / "patents.parquet"
+        kept.write_bytes(original)
+        duckdb.execute(f"COPY ({damage}) TO ? (FORMAT parquet)", [str(kept)] * damage.count("?") + [str(patents)])
+        bad = run("release", *args, "--from", export, "--out", tmp_path / "b1")
+        assert bad.exit_code == 2 and message in bad.stderr, bad.stderr  # refused, not counted twice or a crash
+    patents.write_bytes(original)
     (export / "history" / "events.parquet").unlink()
     bad = run("release", *args, "--from", export, "--out", tmp_path / "b2")
     assert bad.exit_code == 2 and "incomplete: history/events.parquet missing" in bad.stderr, bad.stderr

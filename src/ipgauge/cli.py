@@ -26,7 +26,7 @@ from typer._click.exceptions import NoArgsIsHelpError  # typer 0.29 vendors clic
 from typer.core import TyperGroup
 
 from ipgauge.console import err, flush_notes, out, progress_bar, styled
-from ipgauge.errors import UserError, damaged, log_crash, saved, why
+from ipgauge.errors import UserError, damaged, interrupted, log_crash, noting_interrupts, saved, why
 from ipgauge.register.schema import parse_date
 
 INTERRUPTED = "interrupted; nothing was changed."
@@ -38,7 +38,8 @@ class OneSentence(TyperGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
         saved.clear()
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            with noting_interrupts():
+                code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except NoArgsIsHelpError as e:  # `ipgauge` alone: the help, as asked
             typer.echo(e.ctx.get_help())
             code = 0
@@ -69,8 +70,12 @@ def _explain(e: BaseException) -> tuple[str, int] | None:
     """The sentence and exit status for a failure that is not a bug (None for a bug)."""
     if isinstance(e, UserError):
         return str(e), e.exit_code
-    if isinstance(e, typer.Abort | KeyboardInterrupt | duckdb.InterruptException) or (
-        isinstance(e, RuntimeError) and str(e).strip().lower() == "query interrupted"  # Ctrl-C inside DuckDB
+    if (
+        isinstance(e, typer.Abort | KeyboardInterrupt | duckdb.InterruptException)
+        or interrupted
+        or (
+            isinstance(e, RuntimeError) and str(e).strip().lower() == "query interrupted"  # Ctrl-C inside DuckDB
+        )
     ):
         if saved:  # the work was stored before the interrupt arrived: say so, never "nothing changed"
             return f"interrupted after {saved[-1]} was saved; that part is complete.", 130

@@ -5,9 +5,15 @@ The law's stages and the indicators never name an engine; a difference between D
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import re
+import signal
+import sys
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -15,7 +21,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from ipgauge.errors import UserError
+from ipgauge.errors import UserError, why
 from ipgauge.register.cache import literal
 
 BACKENDS = ("duckdb", "pyspark")
@@ -42,7 +48,7 @@ def connect(
             from pyspark.sql import SparkSession
         except ImportError:
             raise UserError("the Spark backend needs the spark extra: pip install 'ipgauge[spark]'.") from None
-        spark = (
+        builder = (
             SparkSession.builder.master("local[*]")
             .appName("ipgauge")
             .config("spark.ui.enabled", "false")
@@ -50,11 +56,39 @@ def connect(
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.driver.memory", "2g")
-            .getOrCreate()
         )
+        logging.getLogger().addHandler(logging.NullHandler())  # py4j logs an interrupted call to the root logger
+        handler = signal.getsignal(signal.SIGINT)
+        try:
+            with _quiet_stderr():
+                spark = builder.getOrCreate()
+        except Exception as e:
+            raise UserError(
+                f"Spark could not start ({why(e)}); it needs a Java runtime (17 or later): `make system` installs one."
+            ) from None
+        if handler is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, handler)  # Spark's own cancels jobs over a gateway Ctrl-C has just cut
         spark.sparkContext.setLogLevel("ERROR")
         return ibis.pyspark.connect(spark)
     raise UserError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}.")
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null while Spark's JVM starts: it inherits it for life.
+
+    The JVM's banners and log4j warnings would otherwise break the command line's one sentence on
+    stderr; what fails on the JVM still reaches Python as an exception.
+    """
+    sys.stderr.flush()
+    kept, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(kept, 2)
+        os.close(kept)
+        os.close(null)
 
 
 def exactly(con: ibis.BaseBackend, path: Path) -> str:

@@ -21,6 +21,30 @@ from pathlib import Path
 saved: list[str] = []
 
 
+#: Whether Ctrl-C arrived during the current command: whatever fails after it (Spark's gateway, a DuckDB
+#: callback cut short) fails because of it, and is reported as the interrupt.
+interrupted: list[int] = []
+
+
+@contextmanager
+def noting_interrupts() -> Iterator[None]:
+    """Record Ctrl-C in :data:`interrupted` while raising it as usual (in the main thread only)."""
+    interrupted.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def note(signum, frame):
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def mark_saved(what: str) -> None:
     """Record that ``what`` is now stored for good."""
     saved.append(what)

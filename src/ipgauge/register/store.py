@@ -351,10 +351,45 @@ def open_export(folder: Path) -> duckdb.DuckDBPyConnection:
     try:
         for path in needed:
             con.read_parquet(literal(folder / path)).create_view(path.stem)
+        for t in TABLES:
+            _check_export_table(con, t, folder / "history" / f"{t.name}.parquet")
     except duckdb.Error as e:
         con.close()
         raise UserError(f"the export in {folder} cannot be read ({why(e)}).") from None
+    except UserError:
+        con.close()
+        raise
     return con
+
+
+def _check_export_table(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> None:
+    """Refuse an export table that a register could not have written.
+
+    Other columns, or two versions of a record from one delivery: a file appended to itself would count
+    every right twice.
+    """
+    expected = duckdb.connect()
+    try:
+        expected.execute(_ddl(table))
+        want = dict(expected.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table.name})").fetchall())
+    finally:
+        expected.close()
+    have = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table.name})").fetchall())
+    for column, kind in want.items():
+        if have.get(column) != kind:
+            found = f"it is {have[column]}" if column in have else "it is missing"
+            raise UserError(
+                f"{path} is not the register's {table.name}: its column {column} should be {kind}; {found}."
+            )
+    key = ", ".join(table.key)
+    twice = con.execute(
+        f"SELECT {key}, delivery_id FROM {table.name} GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+    ).fetchall()
+    if twice:
+        raise UserError(
+            f"{path} is damaged: {table.name} {' '.join(map(str, twice[0][:-1]))} has two versions from delivery "
+            f"{twice[0][-1]}, which a register never holds."
+        )
 
 
 def known_at(k: date, alias: str = "", upto: int | None = None) -> str:
