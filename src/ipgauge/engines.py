@@ -117,6 +117,16 @@ def read_spells(con: ibis.BaseBackend, sql: str, parquet: Callable[[], Path]) ->
     return con.table(name)
 
 
+def written_join_order(con: ibis.BaseBackend) -> None:
+    """Make DuckDB join as the law's stages are written: the large relation left, the small one right.
+
+    DuckDB's own build-side choice, trusting cardinality estimates of 1 for derived relations, built
+    hash tables on the large side and ran the national law out of memory; Spark plans its own joins.
+    """
+    if con.name == "duckdb":
+        con.raw_sql("SET disabled_optimizers = 'build_side_probe_side'")
+
+
 def arrow_table(con: ibis.BaseBackend, name: str, table: pa.Table) -> ir.Table:
     """A small Arrow table as a temporary table of ``con``, its NULLs kept.
 

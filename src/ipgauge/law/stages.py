@@ -31,7 +31,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from ipgauge.engines import arrow_table, connect, exactly
+from ipgauge.engines import arrow_table, connect, exactly, written_join_order
 from ipgauge.errors import UserError
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
@@ -73,6 +73,7 @@ class Sources:
         cursor = con.cursor()
         register_hierarchy(cursor)
         ib = connect("duckdb", store=cursor, share=True)
+        written_join_order(ib)
         return cls(ib, *(ib.table(t) for t in TABLES), ib.table("_hierarchy"))
 
     @classmethod
@@ -84,6 +85,7 @@ class Sources:
             if not path.is_file():
                 raise UserError(f"{folder} is not an ipgauge export: {path.relative_to(folder)} is missing.")
             tables.append(ib.read_parquet(exactly(ib, path), table_name=f"{t}_{uuid.uuid4().hex[:8]}"))
+        written_join_order(ib)
         return cls(ib, *tables, arrow_table(ib, f"hierarchy_{uuid.uuid4().hex[:8]}", pa.table(hierarchy())))
 
 
@@ -410,9 +412,11 @@ def spell_sql(
 ) -> str:
     """The spells as known on ``k`` compiled for the register's own DuckDB connection ``con``.
 
-    ``con`` is made to see the hierarchy and to accept Ibis's list lambdas (``x -> …``, which DuckDB 2 deprecates).
+    ``con`` is made to see the hierarchy, to accept Ibis's list lambdas (``x -> …``, which DuckDB 2
+    deprecates) and to join in the written order (:func:`ipgauge.engines.written_join_order`).
     """
     register_hierarchy(con)
     con.execute("SET lambda_syntax = 'ENABLE_SINGLE_ARROW'")
+    con.execute("SET disabled_optimizers = 'build_side_probe_side'")
     src = Sources.of_store(con)
     return str(src.backend.compile(spells(src, k, rules, policy, only, upto)))
