@@ -65,8 +65,10 @@ demo-real: setup
 lint: setup
 	$(BIN)/ruff check src tests bench scripts
 
+# Two workers, a test file to each (module fixtures are built once): the suite waits on subprocesses,
+# Spark's JVM and the browser as much as it computes.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: setup
 	$(BIN)/python bench/bench_load.py --scale province
