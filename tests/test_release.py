@@ -20,6 +20,7 @@ from ipgauge.law.bitemporal import view_sql
 from ipgauge.regions.groups import nation, region
 
 AS_OF, K = date(2025, 4, 30), date(2025, 6, 30)
+EVENT_HEADER = ["right_type", "right_id", "event", "effective_date", "recorded_date", "value"]
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +140,7 @@ def test_a_later_delivery_keeps_the_release_reproducible_and_diff_names_the_righ
     write_csv(
         later,
         "events",
-        ["right_type", "right_id", "event", "effective_date", "recorded_date", "value"],
+        EVENT_HEADER,
         [["patent", patent, "lapsed_unpaid_fee", "2025-03-01", "2025-08-15", "5"]],
     )
     assert run("load", later, "--db", db, "--recorded-on", "2025-08-15").exit_code == 0
@@ -187,7 +188,7 @@ def test_diff_names_rights_that_left_and_entered_a_figure_that_did_not_move(smal
     write_csv(
         swap,
         "events",
-        ["right_type", "right_id", "event", "effective_date", "recorded_date", "value"],
+        EVENT_HEADER,
         [
             ["patent", a, "transferred", "2025-01-10", "2025-08-20", b_holder],  # Heilongjiang → Guangdong
             ["patent", b, "transferred", "2025-01-10", "2025-08-20", a_holder],  # Guangdong → Heilongjiang
@@ -437,7 +438,7 @@ def test_diff_counts_every_right_and_lists_them_on_request(small_delivery, tmp_p
     write_csv(
         later,
         "events",
-        ["right_type", "right_id", "event", "effective_date", "recorded_date", "value"],
+        EVENT_HEADER,
         [["patent", p, "waived", "2025-03-01", "2025-08-15", ""] for p in in_force],
     )
     assert run("load", later, "--db", db, "--recorded-on", "2025-08-15").exit_code == 0

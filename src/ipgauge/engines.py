@@ -27,19 +27,13 @@ from ipgauge.register.cache import literal
 BACKENDS = ("duckdb", "pyspark")
 
 
-def connect(
-    name: str = "duckdb", store: duckdb.DuckDBPyConnection | None = None, share: bool = False
-) -> ibis.BaseBackend:
-    """An Ibis backend: DuckDB (over the register's own connection when given), or a local Spark session.
+def connect(name: str = "duckdb", store: duckdb.DuckDBPyConnection | None = None) -> ibis.BaseBackend:
+    """An Ibis backend: DuckDB (over a cursor of the register's connection when given), or a local Spark session.
 
-    Over a register, Ibis gets a cursor of its connection, or, when ``share``, that connection itself
-    (to see what was registered on it; Ibis changes its settings). Spark runs ``local[*]``, UI off, in UTC.
+    A cursor, because Ibis changes its connection's settings. Spark runs ``local[*]``, UI off, in UTC.
     """
     if name == "duckdb":
-        if store is not None:
-            con = ibis.duckdb.from_connection(store if share else store.cursor())
-        else:
-            con = ibis.duckdb.connect()
+        con = ibis.duckdb.from_connection(store.cursor()) if store is not None else ibis.duckdb.connect()
         con.raw_sql("SET enable_progress_bar = false")
         con.raw_sql("SET lambda_syntax = 'ENABLE_SINGLE_ARROW'")  # ibis 12 writes `x -> …`, which DuckDB 2 deprecates
         return con
@@ -57,7 +51,9 @@ def connect(
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.driver.memory", "2g")
         )
-        logging.getLogger().addHandler(logging.NullHandler())  # py4j logs an interrupted call to the root logger
+        root = logging.getLogger()
+        if not root.handlers:  # py4j logs an interrupted call to the root logger, which would print it
+            root.addHandler(logging.NullHandler())
         handler = signal.getsignal(signal.SIGINT)
         try:
             with _quiet_stderr():

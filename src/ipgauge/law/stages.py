@@ -32,11 +32,11 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from ipgauge.engines import arrow_table, connect, exactly, written_join_order
-from ipgauge.errors import UserError
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
 from ipgauge.law.spells import SPELL_TYPES, register_hierarchy
 from ipgauge.regions.divisions import hierarchy
+from ipgauge.register import store
 
 OPEN = ibis.date(9999, 12, 31)
 BEGINNING = ibis.date(1, 1, 1)
@@ -66,25 +66,22 @@ class Sources:
 
     @classmethod
     def of_store(cls, con: duckdb.DuckDBPyConnection) -> Sources:
-        """The register's own tables, over a cursor of its connection (the hierarchy registered as ``_hierarchy``).
+        """The register's own tables, over a cursor of its connection, the hierarchy as ``_hierarchy``.
 
-        A cursor: Ibis changes its connection's settings, which the caller's connection must keep.
+        The name is the one :func:`spell_sql` registers on the register's connection, so that the
+        compiled statement runs there too.
         """
-        cursor = con.cursor()
-        register_hierarchy(cursor)
-        ib = connect("duckdb", store=cursor, share=True)
+        ib = connect("duckdb", store=con)
         written_join_order(ib)
-        return cls(ib, *(ib.table(t) for t in TABLES), ib.table("_hierarchy"))
+        return cls(ib, *(ib.table(t) for t in TABLES), arrow_table(ib, "_hierarchy", pa.table(hierarchy())))
 
     @classmethod
     def of_export(cls, ib: ibis.BaseBackend, folder: Path) -> Sources:
-        """The tables of an ``ipgauge export`` folder (``history/<table>.parquet``: every version) on ``ib``."""
-        tables = []
-        for t in TABLES:
-            path = folder / "history" / f"{t}.parquet"
-            if not path.is_file():
-                raise UserError(f"{folder} is not an ipgauge export: {path.relative_to(folder)} is missing.")
-            tables.append(ib.read_parquet(exactly(ib, path), table_name=f"{t}_{uuid.uuid4().hex[:8]}"))
+        """The tables of an ``ipgauge export`` folder (every version) on ``ib``; :func:`store.open_export` checks it."""
+        tables = [
+            ib.read_parquet(exactly(ib, store.history_file(folder, t)), table_name=f"{t}_{uuid.uuid4().hex[:8]}")
+            for t in TABLES
+        ]
         written_join_order(ib)
         return cls(ib, *tables, arrow_table(ib, f"hierarchy_{uuid.uuid4().hex[:8]}", pa.table(hierarchy())))
 
@@ -186,6 +183,34 @@ def patent_end(p: ir.Table, rules: RuleSet) -> ir.DateValue:
     return _day(end + ibis.interval(days=1)) if rules.anniversary_in_force else end
 
 
+#: The columns of :func:`base` and their types: a right type without a value for one has NULL there.
+BASE_TYPES = {
+    "right_type": "string",
+    "right_id": "string",
+    "kind": "string",
+    "is_gi": "boolean",
+    "filing_date": "date",
+    "ipc_main": "string",
+    "family_abroad": "boolean",
+    "pledge_max_cny": "float64",
+    "pledged_from": "date",
+    "awarded_from": "date",
+    "holder": "string",
+    "holders": "array<string>",
+    "h_type": "string",
+    "h_country": "string",
+    "h_region": "string",
+    "start": "date",
+    "stop": "date",
+    "void": "boolean",
+}
+
+
+def _row(t: ir.Table, **given: ir.Value) -> ir.Table:
+    """``t`` in :data:`BASE_TYPES`' columns: those ``given``, NULL for the rest."""
+    return t.select(**{c: given.get(c, ibis.null(kind)) for c, kind in BASE_TYPES.items()})
+
+
 def base(
     src: Sources, k: date, rules: RuleSet, policy: Policy, agg: ir.Table, upto: int | None, only: tuple[str, str] | None
 ) -> ir.Table:
@@ -210,11 +235,11 @@ def base(
     pa = pa.left_join(holders, pa.holder == holders.party_id)
     extension = pa.extension_days.fill_null(0).cast("int32").as_interval("D")
     parts.append(
-        pa.select(
+        _row(
+            pa,
             right_type=ibis.literal("patent"),
             right_id=pa.patent_id,
             kind=pa.kind,
-            is_gi=ibis.null("boolean"),
             filing_date=pa.filing_date,
             ipc_main=_item(pa.ipc, 0),
             family_abroad=pa.abroad_family.notnull(),
@@ -239,19 +264,14 @@ def base(
     grace = rules.trademark_grace_months if policy.grace_in_force else 0
     term = ibis.greatest(_years(ta.registration_date, rules.trademark_term_years), ta.renewed_to.fill_null(BEGINNING))
     parts.append(
-        ta.select(
+        _row(
+            ta,
             right_type=ibis.literal("trademark"),
             right_id=ta.trademark_id,
             kind=ta.kind,
             is_gi=ta.is_gi,
             filing_date=ta.filing_date,
-            ipc_main=ibis.null("string"),
-            family_abroad=ibis.null("boolean"),
-            pledge_max_cny=ibis.null("float64"),
-            pledged_from=ibis.null("date"),
-            awarded_from=ibis.null("date"),
             holder=ta.holder,
-            holders=ibis.null("array<string>"),
             h_type=ta.h_type,
             h_country=ta.h_country,
             h_region=ta.h_region,
@@ -265,20 +285,11 @@ def base(
         g = one(g.filter(g.approval_date <= k), "gi_product", "gi_id")
         ga = g.left_join(a.filter(a.right_type == "gi_product"), g.gi_id == a.right_id)
         parts.append(
-            ga.select(
+            _row(
+                ga,
                 right_type=ibis.literal("gi_product"),
                 right_id=ga.gi_id,
                 kind=ga.category,
-                is_gi=ibis.null("boolean"),
-                filing_date=ibis.null("date"),
-                ipc_main=ibis.null("string"),
-                family_abroad=ibis.null("boolean"),
-                pledge_max_cny=ibis.null("float64"),
-                pledged_from=ibis.null("date"),
-                awarded_from=ibis.null("date"),
-                holder=ibis.null("string"),
-                holders=ibis.null("array<string>"),
-                h_type=ibis.null("string"),
                 h_country=ibis.literal(rules.jurisdiction),
                 h_region=_item(ga.region_codes, 0),
                 start=ga.approval_date,

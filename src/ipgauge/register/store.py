@@ -7,6 +7,7 @@ date a later delivery superseded it; NULL while current) and the delivery that b
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -239,16 +240,16 @@ def _upkeep_once(path: Path, limit: str) -> None:
 
 def _create(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that is missing, give a new store its identity and upgrade an older one."""
-    if _version(con) == FORMAT_VERSION:
+    version = _version(con)
+    if version == FORMAT_VERSION:
         return  # every table is there: a store of this format was created whole, in one transaction
     con.execute("BEGIN")
     try:
-        older = _version(con) != FORMAT_VERSION
         for t in TABLES:
             con.execute(_ddl(t))
-            for c in t.columns if older else ():  # format 3 added optional columns (city, cpc …) to older tables
+            for c in t.columns:  # format 3 added optional columns (city, cpc …) to older tables
                 con.execute(f"ALTER TABLE {t.name} ADD COLUMN IF NOT EXISTS {c.name} {c.sql_type}")
-            if _version(con) is None:  # format 1: rows knew when they were superseded, not by which delivery
+            if version is None:  # format 1: rows knew when they were superseded, not by which delivery
                 con.execute(f"ALTER TABLE {t.name} ADD COLUMN IF NOT EXISTS closed_by INTEGER")
                 match = " AND ".join(f"n.{k} = o.{k}" for k in t.key)
                 con.execute(f"""UPDATE {t.name} o SET closed_by = (
@@ -314,8 +315,10 @@ def export(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
             work = Path(tmp)
             (work / "history").mkdir()
             jobs = [(f"{t.name}.parquet", canonical_select(t)) for t in TABLES]
-            jobs += [(f"history/{t.name}.parquet", f"SELECT * FROM {t.name} ORDER BY known_from") for t in TABLES]
-            jobs.append(("deliveries.parquet", "SELECT * FROM deliveries ORDER BY delivery_id"))
+            history = [
+                (str(history_file(Path(), t.name)), f"SELECT * FROM {t.name} ORDER BY known_from") for t in TABLES
+            ]
+            jobs += [*history, ("deliveries.parquet", "SELECT * FROM deliveries ORDER BY delivery_id")]
             for name, sql in jobs:
                 con.execute(f"COPY ({sql}) TO ? (FORMAT parquet, COMPRESSION zstd)", [str(work / name)])
             (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -335,13 +338,23 @@ def export(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     return counts
 
 
+def history_file(folder: Path, table: str) -> Path:
+    """Where an export keeps every version of ``table``."""
+    return folder / "history" / f"{table}.parquet"
+
+
+def export_files(folder: Path) -> list[Path]:
+    """The files of an export that a release reads: the delivery log and every table's history."""
+    return [folder / "deliveries.parquet", *(history_file(folder, t.name) for t in TABLES)]
+
+
 def open_export(folder: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory connection whose views are an ``ipgauge export``'s tables, every version, and its delivery log.
 
     What a register answers small questions from (populations, centres, deliveries) read from its export
     instead; the rights themselves are read by whichever engine computes the law.
     """
-    needed = [Path("deliveries.parquet"), *(Path("history") / f"{t.name}.parquet" for t in TABLES)]
+    needed = export_files(Path())
     missing = [str(p) for p in needed if not (folder / p).is_file()]
     if not folder.is_dir() or len(missing) == len(needed):
         raise UserError(f"{folder} is not an ipgauge export (made by `ipgauge export --out DIR`).")
@@ -352,7 +365,7 @@ def open_export(folder: Path) -> duckdb.DuckDBPyConnection:
         for path in needed:
             con.read_parquet(literal(folder / path)).create_view(path.stem)
         for t in TABLES:
-            _check_export_table(con, t, folder / "history" / f"{t.name}.parquet")
+            _check_export_table(con, t, history_file(folder, t.name))
     except duckdb.Error as e:
         con.close()
         raise UserError(f"the export in {folder} cannot be read ({why(e)}).") from None
@@ -362,18 +375,27 @@ def open_export(folder: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+@functools.cache
+def _register_columns() -> dict[str, dict[str, str]]:
+    """Each register table's columns and their DuckDB types, as a new register creates them."""
+    con = duckdb.connect()
+    try:
+        out = {}
+        for t in TABLES:
+            con.execute(_ddl(t))
+            out[t.name] = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {t.name})").fetchall())
+        return out
+    finally:
+        con.close()
+
+
 def _check_export_table(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> None:
     """Refuse an export table that a register could not have written.
 
     Other columns, or two versions of a record from one delivery: a file appended to itself would count
     every right twice.
     """
-    expected = duckdb.connect()
-    try:
-        expected.execute(_ddl(table))
-        want = dict(expected.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table.name})").fetchall())
-    finally:
-        expected.close()
+    want = _register_columns()[table.name]
     have = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table.name})").fetchall())
     for column, kind in want.items():
         if have.get(column) != kind:

@@ -30,7 +30,6 @@ from ipgauge.law.spells import SPELL_COLUMNS
 from ipgauge.regions.groups import region
 from ipgauge.register import store
 from ipgauge.register.cache import literal
-from ipgauge.register.schema import TABLES
 from ipgauge.releases import render
 from ipgauge.releases.figures import Figure, Figures, compute
 from ipgauge.releases.spec import Spec
@@ -127,7 +126,7 @@ class Computed:
 def export_checksum(folder: Path) -> str:
     """A digest of an export's files, every version of every table and the delivery log: a release's inputs."""
     digest = hashlib.sha256()
-    for path in [folder / "deliveries.parquet", *(folder / "history" / f"{t.name}.parquet" for t in TABLES)]:
+    for path in store.export_files(folder):
         with path.open("rb") as f:
             digest.update(f"{path.name}:{hashlib.file_digest(f, 'sha256').hexdigest()}\n".encode())
     return digest.hexdigest()
