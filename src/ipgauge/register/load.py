@@ -29,7 +29,7 @@ from ipgauge.register import store
 from ipgauge.register.reader import StagedFile, find_file, stage_file
 from ipgauge.register.schema import TABLES, Table, parse_date
 from ipgauge.register.store import scalar
-from ipgauge.register.validate import check, prepare
+from ipgauge.register.validate import check, prepare, row_reasons
 
 MANIFEST = "manifest.json"
 SHOWN_REJECTS = 10  # reject lines printed per table; all of them go to the report file
@@ -226,10 +226,22 @@ def _merge(
     t, key = table.name, ", ".join(table.key)
     match = " AND ".join(f"s.{k} = n.{k}" for k in table.key)
     differs = " OR ".join(f"s.{c} IS DISTINCT FROM n.{c}" for c in table.column_names)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _new AS SELECT {_typed(table)} FROM {checked} {_derived_joins(table)}
-                    WHERE _reason IS NULL QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _ord) = 1""")
-    good = scalar(con, "SELECT count(*) FROM _new")
-    report.duplicates = report.rows - report.rejected - good
+    good = f"SELECT {_typed(table)} FROM {checked} {_derived_joins(table)} WHERE _reason IS NULL AND NOT _duplicate"
+    if not scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE known_to IS NULL LIMIT 1)"):
+        # nothing current to compare with (a first load): every good row is new, and goes straight in
+        # without a typed copy — at national scale that copy spilled gigabytes to disk
+        report.new = scalar(
+            con,
+            f"""INSERT INTO {t} BY NAME  -- by name: a store upgraded in place has its newer columns last
+                SELECT n.*, {_first_known(table)} AS known_from, NULL AS known_to, {delivery_id} AS delivery_id,
+                       NULL AS closed_by
+                FROM ({good}) n""",
+        )
+        report.duplicates = report.rows - report.rejected - report.new
+        return
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS {good}")
+    good_rows = scalar(con, "SELECT count(*) FROM _new")
+    report.duplicates = report.rows - report.rejected - good_rows
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _changed AS
                     SELECT {", ".join(f"n.{k}" for k in table.key)}, greatest(s.known_from, ?::DATE) AS at
@@ -251,7 +263,7 @@ def _merge(
         WHERE NOT EXISTS (SELECT 1 FROM {t} s WHERE {match} AND s.known_to IS NULL)""",
     )
     report.new = inserted - report.changed
-    report.unchanged = good - inserted
+    report.unchanged = good_rows - inserted
     con.execute("DROP TABLE _new; DROP TABLE _changed")
 
 
@@ -367,7 +379,13 @@ def load_delivery(
             if path is None:
                 continue
             size = path.stat().st_size if path.suffix == ".csv" else 0
-            sf = stage_file(con, path, table, lambda done, p=path, s=size: tick(f"reading {p.name}", done, s))
+            sf = stage_file(
+                con,
+                path,
+                table,
+                lambda done, p=path, s=size: tick(f"reading {p.name}", done, s),
+                f"{row_reasons(table)} AS _r1",
+            )
             tick(f"checking {path.name}", 0, 0)
             checked = check(con, table, sf.stage)
             staged.append((table, sf, checked, TableReport(table.name, path.name, rows=sf.rows)))

@@ -186,8 +186,14 @@ def _string_batches(path: Path, on_progress: Progress) -> Iterator[pa.RecordBatc
         on_progress(ordinal)
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: Table, on_progress: Progress) -> StagedFile:
-    """Stream ``path`` into the temporary table ``_stage_<table>`` (all text, empty → NULL)."""
+def stage_file(
+    con: duckdb.DuckDBPyConnection, path: Path, table: Table, on_progress: Progress, derived: str = ""
+) -> StagedFile:
+    """Stream ``path`` into the temporary table ``_stage_<table>`` (all text, empty → NULL).
+
+    ``derived``: further columns computed from the row as it streams in (``expr AS name, ...``), so that
+    they cost no second copy of the file.
+    """
     if path.suffix == ".parquet":
         try:
             arrow_schema = pq.ParquetFile(path).schema_arrow
@@ -219,7 +225,8 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: Table, on_prog
     reader = pa.RecordBatchReader.from_batches(schema, watched())
     con.register("_reader", reader)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {select}, _line, _ord FROM _reader")
+        rows = f"SELECT {select}, _line, _ord FROM _reader"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS " + (f"SELECT *, {derived} FROM ({rows})" if derived else rows))
     except (duckdb.Error, pa.ArrowException) as e:
         if interrupted:
             raise KeyboardInterrupt from None

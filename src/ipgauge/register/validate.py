@@ -1,6 +1,6 @@
 """Checking a staged file: row rules, conflicting duplicates and references, all set-wise in SQL.
 
-The result is the temporary table ``_checked_<table>``: the staged rows with ``_reason`` (NULL for a
+The result is the temporary view ``_checked_<table>``: the staged rows with ``_reason`` (NULL for a
 good row). References are checked against the good rows of the same delivery and the current rows of
 the store, so a row whose parent was rejected is rejected too, with a reason that says so.
 """
@@ -12,7 +12,7 @@ from datetime import timedelta
 import duckdb
 import pyarrow as pa
 
-from ipgauge.register.rules import q, reason_sql, table_rules
+from ipgauge.register.rules import REGION_CODES, q, reason_sql, table_rules
 from ipgauge.register.schema import RIGHT_TYPES, Table
 
 #: What every right type's id column is called, in the store, and the date before which it has no events.
@@ -95,54 +95,67 @@ def _before_the_right(stage: str) -> str:
         WHERE try_cast(e.effective_date AS DATE) < k.since"""
 
 
+def row_reasons(table: Table) -> str:
+    """SQL for the messages of the rules a row breaks on its own (one string, '' when none).
+
+    The loader computes it as the file streams into its staging table (column ``_r1``), so that the
+    rows are not copied again just to add it.
+    """
+    return reason_sql(table_rules(table))
+
+
 def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
-    """Create ``_checked_<table>`` from the staging table and return its name."""
+    """Create the view ``_checked_<table>`` over the staging table (which holds ``_r1``) and return its name.
+
+    The view adds ``_reason`` (NULL for a good row) and ``_duplicate`` (a good row repeating an earlier
+    one of the same key exactly: kept once). Only what other rows decide is stored, in small tables
+    (references, keys seen twice); the rows themselves are not copied.
+    """
+    t = table.name
     cols = ", ".join(table.column_names)
     key = ", ".join(table.key)
     key_text = " || ' ' || ".join(f"coalesce({k}, '')" for k in table.key)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _rows AS SELECT *, {reason_sql(table_rules(table))} AS _r1 FROM {stage}")
     lookups: list[str] = []
     if "holders" in table.column_names:
-        lookups.append(_missing_parties("_rows", "holders"))
-    if table.name == "claims":
-        lookups.append(_missing_patents("_rows"))
-    if table.name == "cases":
-        lookups.append(_missing("_rows", "centre_id", "_known_centres", "centre_id", "centre"))
-        lookups.append(_missing_parties("_rows", "client_party_id"))
-    if table.name == "amounts":
-        lookups.append(_missing("_rows", "case_id", "_known_cases", "case_id", "case"))
-    if table.name == "events":
-        lookups.append(_missing_rights("_rows"))
-        lookups.append(_before_the_right("_rows"))
-        lookups.append(_missing_parties("_rows", "value", "event = 'transferred'"))
+        lookups.append(_missing_parties(stage, "holders"))
+    if t == "claims":
+        lookups.append(_missing_patents(stage))
+    if t == "cases":
+        lookups.append(_missing(stage, "centre_id", "_known_centres", "centre_id", "centre"))
+        lookups.append(_missing_parties(stage, "client_party_id"))
+    if t == "amounts":
+        lookups.append(_missing(stage, "case_id", "_known_cases", "case_id", "case"))
+    if t == "events":
+        lookups.append(_missing_rights(stage))
+        lookups.append(_before_the_right(stage))
+        lookups.append(_missing_parties(stage, "value", "event = 'transferred'"))
     joins, reasons = [], ["NULLIF(r._r1, '')"]
     for i, sql in enumerate(lookups):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _ref{i} AS {sql}")
-        joins.append(f"LEFT JOIN _ref{i} f{i} ON f{i}._ord = r._ord")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _ref_{t}_{i} AS {sql}")
+        joins.append(f"LEFT JOIN _ref_{t}_{i} f{i} ON f{i}._ord = r._ord")
         reasons.append(f"f{i}.msg")
-    # a view, not a copy: the two statements below read it, and the joins are cheap beside writing the rows again
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW _found AS
+    found = f"_found_{t}"
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW {found} AS
                     SELECT r.* EXCLUDE (_r1), NULLIF(concat_ws('; ', {", ".join(reasons)}), '') AS _reason
-                    FROM _rows r {" ".join(joins)}""")
-    # rows that pass every other rule but disagree with another row of the same key: reject them all. The
-    # keys with two different rows are found first (min <> max of the rows' hashes: no set per key); only
-    # their lines are listed.
+                    FROM {stage} r {" ".join(joins)}""")
+    # good rows sharing a key: the first is kept when all are the same, and all are rejected when two differ
+    # (their rows' hashes differ: min <> max, no set per key). Keys are counted first, so that only the
+    # rows of repeated keys are hashed and their lines listed.
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _conflicts AS
-        WITH twice AS (SELECT {key} FROM _found WHERE _reason IS NULL
-                       GROUP BY {key} HAVING count(*) > 1 AND min(hash({cols})) <> max(hash({cols})))
-        SELECT {key}, {q(table.key[0] + ": ")} || any_value({key_text})
-               || ' has conflicting rows on lines ' || string_agg(_line::VARCHAR, ', ' ORDER BY _line) AS msg
-        FROM _found SEMI JOIN twice USING ({key}) WHERE _reason IS NULL
+        CREATE OR REPLACE TEMP TABLE _twice_{t} AS
+        WITH twice AS (SELECT {key} FROM {found} WHERE _reason IS NULL GROUP BY {key} HAVING count(*) > 1)
+        SELECT {key}, min(_ord) AS _keep,
+               CASE WHEN min(hash({cols})) <> max(hash({cols}))
+                    THEN {q(table.key[0] + ": ")} || any_value({key_text}) || ' has conflicting rows on lines '
+                         || string_agg(_line::VARCHAR, ', ' ORDER BY _line) END AS _conflict
+        FROM {found} SEMI JOIN twice USING ({key}) WHERE _reason IS NULL
         GROUP BY {key}""")
-    checked = f"_checked_{table.name}"
+    checked = f"_checked_{t}"
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {checked} AS
-        SELECT r.* EXCLUDE (_reason), coalesce(r._reason, c.msg) AS _reason
-        FROM _found r LEFT JOIN _conflicts c ON r._reason IS NULL AND {_key_match(table, "r", "c")}""")
-    con.execute("DROP VIEW _found")
-    for t in ["_rows", "_conflicts", *(f"_ref{i}" for i in range(len(lookups)))]:
-        con.execute(f"DROP TABLE {t}")
+        CREATE OR REPLACE TEMP VIEW {checked} AS
+        SELECT r.* EXCLUDE (_reason), coalesce(r._reason, c._conflict) AS _reason,
+               coalesce(r._reason IS NULL AND c._conflict IS NULL AND r._ord <> c._keep, false) AS _duplicate
+        FROM {found} r LEFT JOIN _twice_{t} c ON r._reason IS NULL AND {_key_match(table, "r", "c")}""")
     _remember_good(con, table, checked)
     return checked
 
@@ -170,7 +183,8 @@ def prepare(
     con: duckdb.DuckDBPyConnection, regions: list[str], successors: dict[str, str], countries: tuple[str, ...]
 ) -> None:
     """Set the lookups the rules read: region and country codes, successors of retired codes, current keys."""
-    con.execute("SET VARIABLE ipgauge_regions = ?", [regions])
+    con.execute("SET VARIABLE ipgauge_regions = ?", [regions])  # for lists of codes (a lambda takes no subquery)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {REGION_CODES} AS SELECT unnest(getvariable('ipgauge_regions')) AS code")
     con.execute("SET VARIABLE ipgauge_countries = ?", [list(countries)])
     con.execute("SET VARIABLE ipgauge_currencies = ?", [currencies()])
     con.execute(f"SET VARIABLE ipgauge_fx = {_fx_map()}")
