@@ -350,7 +350,7 @@ def test_ctrl_c_says_nothing_was_changed(tmp_path, monkeypatch, where):
         raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
 
     if where == "load":
-        monkeypatch.setattr("ipgauge.register.load._commit", interrupted)
+        monkeypatch.setattr("ipgauge.register.load._transaction", interrupted)
         synthesize("small", 9, tmp_path / "other")  # not the delivery loaded last: that one is recognised and skipped
         result = run("load", tmp_path / "other", "--db", db)
     else:

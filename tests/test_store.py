@@ -54,6 +54,41 @@ def test_a_byte_identical_reload_is_skipped_only_while_it_is_the_last_delivery(s
     assert (titles, current) == (1, 0)  # the first delivery's title is back, the correction kept as history
 
 
+def test_files_unchanged_since_their_last_load_are_not_read_again(small_delivery, tmp_path, monkeypatch):
+    later = tmp_path / "later"
+    _rewrite(small_delivery, later, "patents", lambda rows: rows[0].update(title="一种改正后的标题"))
+    outcome = {}
+    for short_cut in (True, False):
+        if not short_cut:  # the same two loads, every file read
+            monkeypatch.setattr(load_module, "_same_file", lambda *_: None)
+        db = tmp_path / f"{short_cut}.duckdb"
+        assert run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rj").exit_code == 0
+        result = run("load", later, "--db", db, "--recorded-on", "2025-09-01", "--rejects", tmp_path / "rj")
+        assert result.exit_code == 0, result.stderr
+        outcome[short_cut] = db, " ".join(result.stdout.split())
+    said = outcome[True][1]
+    assert "Unchanged files, not read again: parties.csv (as loaded by delivery 1)" in said
+    assert "trademarks.csv (as loaded by delivery 1)" in said and "patents.csv (as" not in said
+    assert "events.csv (as" not in said  # its rights were read again: so are they
+    assert "not read again" not in outcome[False][1]
+    same, read = (snapshot(outcome[k][0]) for k in (True, False))
+    assert same.pop("meta") != read.pop("meta")  # two registers: two store ids
+    assert same == read  # skipping changed nothing
+
+
+def test_a_file_that_lost_rows_is_read_again(small_delivery, tmp_path):
+    bad = tmp_path / "bad"
+    _rewrite(small_delivery, bad, "patents", lambda rows: rows[0].update(filing_date="2021-02-30"))
+    db = tmp_path / "r.duckdb"
+    for _ in range(2):
+        result = run("load", bad, "--db", db, "--rejects", tmp_path / "rj")
+        assert result.exit_code == 1
+        assert (tmp_path / "rj" / "patents.csv").exists()
+        (tmp_path / "rj" / "patents.csv").unlink()
+    said = " ".join(result.stdout.split())
+    assert "parties.csv (as loaded by delivery 1)" in said and "patents.csv (as" not in said
+
+
 def _rewrite(src: Path, dst: Path, table: str, change) -> None:
     shutil.copytree(src, dst)
     with open(src / f"{table}.csv", encoding="utf-8") as f:
@@ -119,7 +154,7 @@ def test_interrupt_in_the_middle_of_the_commit_leaves_the_store_as_it_was(small_
     monkeypatch.setattr(load_module, "_merge", merge_then_interrupt)
     result = run("load", later, "--db", db, "--recorded-on", "2025-09-01", "--rejects", tmp_path / "rejects")
     assert result.exit_code == 130 and "interrupted" in result.stderr
-    assert calls == ["parties", "patents", "families"]  # three tables were merged before the interrupt
+    assert calls == ["parties", "patents", "trademarks"]  # merged before the interrupt (families.csv: unchanged)
     assert snapshot(db) == before
 
 

@@ -215,6 +215,10 @@ def print_load_report(report) -> None:
     for t in report.tables:
         table.add_row(t.file, *(f"{v:,}" for v in (t.rows, t.new, t.changed, t.unchanged, t.duplicates, t.rejected)))
     out.print(table)
+    same = [t for t in report.tables if t.same_as]
+    if same:
+        names = ", ".join(f"{t.file} (as loaded by delivery {t.same_as})" for t in same)
+        out.print(f"Unchanged files, not read again: {names}.", soft_wrap=True)
     for t in report.tables:
         for line in t.reject_lines:
             out.print(line, soft_wrap=True)

@@ -69,6 +69,21 @@ def connect(name: str = "duckdb", store: duckdb.DuckDBPyConnection | None = None
     raise UserError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}.")
 
 
+def columns(backend: ibis.BaseBackend, expr: ir.Table) -> dict[str, list]:
+    """A (small) result as lists by column.
+
+    On DuckDB the compiled statement runs on the backend's own connection: Ibis's result converters
+    import pandas, half a second of a fresh process's first figure.
+    """
+    if backend.name != "duckdb":
+        return backend.to_pyarrow(expr).to_pydict()
+    backend._run_pre_execute_hooks(expr)  # registers the expression's in-memory tables (ibis 12, pinned)
+    cur = backend.raw_sql(backend.compile(expr))
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    return {n: [r[i] for r in rows] for i, n in enumerate(names)}
+
+
 @contextlib.contextmanager
 def _quiet_stderr() -> Iterator[None]:
     """Point file descriptor 2 at /dev/null while Spark's JVM starts: it inherits it for life.

@@ -12,6 +12,7 @@ from datetime import date
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from ipgauge.indicators.catalogue import Indicator, Settings
 from ipgauge.indicators.fields import sei_subclasses, wipo_fields
@@ -175,7 +176,7 @@ def sweep(t: ir.Table, ind: Indicator, period: str, first: int, last: int, by: l
     deltas = deltas.filter(deltas.key <= last)
     deltas = deltas.mutate(key=ibis.greatest(deltas.key, first))
     summed = deltas.group_by([*by, "key"]).aggregate(delta=deltas.delta.sum())
-    grid = ibis.memtable({"key": list(range(first, last + 1))})
+    grid = ibis.memtable(pa.table({"key": pa.array(range(first, last + 1), pa.int64())}))  # Arrow: no pandas
     groups = summed.select(*by).distinct() if by else None
     frame = groups.cross_join(grid) if groups is not None else grid
     joined = frame.left_join(summed, [*(frame[c] == summed[c] for c in by), frame.key == summed.key])
@@ -194,7 +195,7 @@ def flow_sweep(t: ir.Table, ind: Indicator, period: str, first: int, last: int, 
     per_year = PERIODS[period]
     t = t.mutate(_key=period_key(t.start, period))
     t = t.filter((t._key >= (first // per_year) * per_year) & (t._key <= last))
-    grid = ibis.memtable({"key": list(range(first, last + 1))})
+    grid = ibis.memtable(pa.table({"key": pa.array(range(first, last + 1), pa.int64())}))  # Arrow: no pandas
     j = t.cross_join(grid)
     j = j.filter((j._key <= j.key) & (j._key >= (j.key // per_year) * per_year))
     return j.group_by([*by, "key"]).aggregate(value=tally(j, ind))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import ibis
 
-from ipgauge.engines import connect, exactly, read_spells
+from ipgauge.engines import columns, connect, exactly, read_spells
 from ipgauge.errors import UserError
 from ipgauge.indicators import engine as E
 from ipgauge.indicators.casework import facts
@@ -176,8 +176,8 @@ class Engine:
         t = t.filter(E.in_region(t, where))
         self._convertible(t, base, dates)
         counted = {f"c{i}": E.tally(t, base, E.counts(t, base, d)) for i, d in enumerate(dates)}
-        row = self.backend.execute(t.aggregate(**counted)).iloc[0]
-        return [_number(base, row[f"c{i}"]) for i in range(len(dates))]
+        row = columns(self.backend, t.aggregate(**counted))
+        return [_number(base, row[f"c{i}"][0]) for i in range(len(dates))]
 
     def _convertible(self, t: ibis.Table, ind: Indicator, dates: list[date]) -> None:
         """A money figure counting an amount the ECB table cannot convert fails, saying which and why."""
@@ -187,9 +187,9 @@ class Engine:
         for d in dates:
             counted = counted | E.counts(t, ind, d)
         bad = t.filter(counted & t.fx_problem.notnull()).select("fx_problem").limit(1)
-        rows = self.backend.execute(bad)
-        if len(rows):
-            raise UserError(f"{ind.name} cannot be computed: the amount {rows['fx_problem'].iloc[0]}")
+        rows = columns(self.backend, bad)["fx_problem"]
+        if rows:
+            raise UserError(f"{ind.name} cannot be computed: the amount {rows[0]}")
 
     def _figure(
         self,
@@ -267,8 +267,8 @@ class Engine:
             t = t.filter(t.part.notnull())
         self._convertible(t, self._base(ind), [E.key_to_date(k, period) for k in range(first - per_year, last + 1)])
         sweep = E.flow_sweep if ind.is_casework else E.sweep
-        frame = self.backend.execute(sweep(t, self._base(ind), period, first - per_year, last, parts))
-        keys = frame["part"].astype(str) if by else [None] * len(frame)
+        frame = columns(self.backend, sweep(t, self._base(ind), period, first - per_year, last, parts))
+        keys = [str(p) for p in frame["part"]] if by else [None] * len(frame["key"])
         values = {(p, int(k)): _number(ind, v) for p, k, v in zip(keys, frame["key"], frame["value"], strict=True)}
         out = []
         for part in sorted({p for p, _ in values} or {None}, key=lambda p: p or ""):
@@ -312,7 +312,7 @@ class Engine:
         expr = t.group_by("part").aggregate(
             value=E.tally(t, base, E.counts(t, base, on)), previous=E.tally(t, base, E.counts(t, base, before))
         )
-        frame = self.backend.execute(expr)
+        frame = columns(self.backend, expr)
         rows = []
         for part, value, previous in zip(frame["part"], frame["value"], frame["previous"], strict=True):
             if part is None or part != part:

@@ -1,9 +1,11 @@
-"""Loading a delivery: stage every file, check every row, then land the good rows in one transaction.
+"""Loading a delivery: every file read, every row checked, the good rows landed, in one transaction.
 
-Nothing touches the store's tables until every file has been read and checked; the merge of all
-tables and the delivery's log entry then commit together, so an error, a crash or Ctrl-C leaves the
-store exactly as it was. Records already in the store unchanged are skipped (loading twice changes
-nothing); a changed record closes its current version and adds a new one (history is kept).
+Files are taken in load order (a table's references point to tables before it): each is staged,
+checked, its rejects written and its good rows merged before the next is read, so one file's rows
+are held at a time. The merges, the delivery's log entry and the spells commit together, so an
+error, a crash or Ctrl-C leaves the store exactly as it was. Records already in the store unchanged
+are skipped (loading twice changes nothing); a changed record closes its current version and adds a
+new one (history is kept).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from ipgauge.register import store
 from ipgauge.register.reader import StagedFile, find_file, stage_file
 from ipgauge.register.schema import TABLES, Table, parse_date
 from ipgauge.register.store import scalar
-from ipgauge.register.validate import check, prepare, row_reasons
+from ipgauge.register.validate import check, discard, prepare, references, row_reasons
 
 MANIFEST = "manifest.json"
 SHOWN_REJECTS = 10  # reject lines printed per table; all of them go to the report file
@@ -49,6 +51,9 @@ class TableReport:
     rejected: int = 0
     unresolved: int = 0  # parties whose address resolves to no region (kept, reported, never guessed)
     reject_lines: list[str] = field(default_factory=list)
+    checksum: str = ""
+    #: The delivery whose file for this table was byte for byte this one (it lost no row): not read again.
+    same_as: int | None = None
 
 
 @dataclass
@@ -102,15 +107,34 @@ def _manifest(folder: Path) -> dict:
     return data
 
 
-def _checksum(paths: list[Path]) -> str:
-    """SHA-256 over the delivery's files, in name order, so that a repeated delivery is recognised."""
+def _digest(path: Path) -> str:
+    """SHA-256 of one file."""
     h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(p.name.encode())
-        with open(p, "rb") as f:
-            while chunk := f.read(1 << 22):
-                h.update(chunk)
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 22):
+            h.update(chunk)
     return h.hexdigest()
+
+
+def _checksum(digests: dict[str, str]) -> str:
+    """The delivery's digest: its files' names and digests, in name order, so that a repeated delivery is recognised."""
+    return hashlib.sha256("".join(f"{name}:{d}\n" for name, d in sorted(digests.items())).encode()).hexdigest()
+
+
+def _same_file(con: duckdb.DuckDBPyConnection, table: str, checksum: str) -> tuple[int, int, int] | None:
+    """(delivery, rows, duplicates) when the last file loaded for ``table`` was this one and reported nothing.
+
+    Its rows are then the table's current rows exactly (no later delivery brought the table), so
+    reading, checking and merging the file again could change nothing. A file that had rejected rows
+    or unresolved addresses is read again, so that its report files are written again.
+    """
+    rows = con.execute(
+        """SELECT delivery_id, rows, duplicates FROM delivery_files
+           WHERE table_name = ? AND delivery_id = (SELECT max(delivery_id) FROM delivery_files WHERE table_name = ?)
+             AND checksum = ? AND rejected = 0 AND unresolved = 0""",
+        [table, table, checksum],
+    ).fetchall()
+    return rows[0] if rows else None
 
 
 #: What a delivery folder may hold besides the canonical files: its manifest and notes, the rejects
@@ -361,7 +385,10 @@ def load_delivery(
     report = LoadReport(folder, rejects, bool(manifest.get("synthetic", False)), recorded, [])
     tick = progress or (lambda *_: None)
     tick("checksum", 0, 0)
-    checksum = _checksum([*files.values(), *([folder / MANIFEST] if (folder / MANIFEST).exists() else [])])
+    digests = {p.name: _digest(p) for p in files.values()}
+    if (folder / MANIFEST).exists():
+        digests[MANIFEST] = _digest(folder / MANIFEST)
+    checksum = _checksum(digests)
     created = [p for p in (db.parent, db) if not p.exists()]  # removed again if nothing is loaded
     con = store.connect(db)
     report.same_as = _repeated(con, checksum)
@@ -373,36 +400,13 @@ def load_delivery(
         successors = {code: current(code) for code in retired_codes()}
         prepare(con, region_codes, successors, countries())
         con.execute("SET VARIABLE ipgauge_recorded = ?::DATE", [recorded])
-        staged: list[tuple[Table, StagedFile, str, TableReport]] = []
-        for table in TABLES:
-            path = files.get(table.name)
-            if path is None:
-                continue
-            size = path.stat().st_size if path.suffix == ".csv" else 0
-            sf = stage_file(
-                con,
-                path,
-                table,
-                lambda done, p=path, s=size: tick(f"reading {p.name}", done, s),
-                f"{row_reasons(table)} AS _r1",
-            )
-            tick(f"checking {path.name}", 0, 0)
-            checked = check(con, table, sf.stage)
-            staged.append((table, sf, checked, TableReport(table.name, path.name, rows=sf.rows)))
         try:
             (rejects / "report.txt").unlink(missing_ok=True)
-            for table, sf, checked, tr in staged:
-                _write_rejects(con, sf, checked, rejects, tr)
-                if table.derived:
-                    _resolve_addresses(con, checked, tr, rejects)
-        except (OSError, duckdb.IOException) as e:
+        except OSError as e:
             raise UserError(
                 f"cannot write rejected rows to {rejects} ({why(e)}), so nothing was loaded; pass --rejects DIR."
             ) from None
-        report.tables = [tr for *_, tr in staged]
-        if whole and report.rejected:
-            raise Refused(report)
-        _commit(con, staged, report, checksum, tick)
+        _transaction(con, lambda d: _land(con, d, files, digests, report, whole, tick), report, checksum, tick)
     except BaseException:
         con.close()
         for p in reversed(created):  # a refused first load leaves no empty register behind
@@ -431,14 +435,75 @@ def _repeated(con: duckdb.DuckDBPyConnection, checksum: str) -> int | None:
     return rows[0][0] if rows and rows[0][1] == checksum and rows[0][2] == 0 else None
 
 
-def _commit(con: duckdb.DuckDBPyConnection, staged: list, report: LoadReport, checksum: str, tick: Progress) -> None:
-    """Merge every table and log the delivery in one transaction (all or nothing)."""
+def _land(
+    con: duckdb.DuckDBPyConnection,
+    delivery_id: int,
+    files: dict[str, Path],
+    digests: dict[str, str],
+    report: LoadReport,
+    whole: bool,
+    tick: Progress,
+) -> None:
+    """Each file in load order: read, checked, its rejects written, its good rows merged, its copies dropped.
+
+    One file's rows are held at a time (a national delivery held whole spilled tens of gigabytes);
+    the caller's transaction still makes the delivery all or nothing. ``whole``: when any row is
+    rejected, :class:`Refused` is raised once every file has been checked, and the caller rolls back.
+    """
+    rejects = report.rejects_dir
+    for table in TABLES:
+        path = files.get(table.name)
+        if path is None:
+            continue
+        # skipped only when what its rows refer to was not read either: a corrected right could
+        # make its unchanged events wrong, and they must be checked again
+        settled = not any(t.table in references(table) and not t.same_as for t in report.tables)
+        if settled and (same := _same_file(con, table.name, digests[path.name])):
+            delivery, rows, duplicates = same
+            report.tables.append(
+                TableReport(table.name, path.name, rows=rows, unchanged=rows - duplicates, duplicates=duplicates,
+                            checksum=digests[path.name], same_as=delivery)
+            )  # fmt: skip
+            try:  # loaded before without a rejected row: no rejects file of an older load stays
+                (rejects / f"{table.name}.csv").unlink(missing_ok=True)
+            except OSError:
+                pass  # nothing of this load is in it, and a folder it cannot write is reported when one is needed
+            continue
+        size = path.stat().st_size if path.suffix == ".csv" else 0
+        sf = stage_file(
+            con,
+            path,
+            table,
+            lambda done, p=path, s=size: tick(f"reading {p.name}", done, s),
+            f"{row_reasons(table)} AS _r1",
+        )
+        tick(f"checking {path.name}", 0, 0)
+        checked = check(con, table, sf.stage)
+        tr = TableReport(table.name, path.name, rows=sf.rows, checksum=digests[path.name])
+        report.tables.append(tr)
+        try:
+            _write_rejects(con, sf, checked, rejects, tr)
+            if table.derived:
+                _resolve_addresses(con, checked, tr, rejects)
+        except (OSError, duckdb.IOException) as e:
+            raise UserError(
+                f"cannot write rejected rows to {rejects} ({why(e)}), so nothing was loaded; pass --rejects DIR."
+            ) from None
+        tick(f"storing {table.name}", 0, 0)
+        _merge(con, table, checked, delivery_id, report.recorded_date, tr)
+        discard(con, table)
+    if whole and report.rejected:
+        raise Refused(report)
+
+
+def _transaction(
+    con: duckdb.DuckDBPyConnection, land: Callable[[int], None], report: LoadReport, checksum: str, tick: Progress
+) -> None:
+    """Land every table, log the delivery and bring the spells up to date in one transaction (all or nothing)."""
     delivery_id = scalar(con, "SELECT coalesce(max(delivery_id), 0) + 1 FROM deliveries")
     con.execute("BEGIN")
     try:
-        for i, (table, _, checked, tr) in enumerate(staged):
-            tick(f"storing {table.name}", i, len(staged))
-            _merge(con, table, checked, delivery_id, report.recorded_date, tr)
+        land(delivery_id)
         changed = any(t.new or t.changed for t in report.tables)
         seen = scalar(con, "SELECT count(*) FROM deliveries WHERE checksum = ?", [checksum])
         if changed or (not seen and report.accepted > 0):
@@ -456,6 +521,11 @@ def _commit(con: duckdb.DuckDBPyConnection, staged: list, report: LoadReport, ch
                 ],
             )
             report.delivery_id = delivery_id
+            for t in report.tables:
+                con.execute(
+                    "INSERT INTO delivery_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [delivery_id, t.table, t.file, t.checksum, t.rows, t.duplicates, t.rejected, t.unresolved],
+                )
         store.upkeep(con, tick)  # the law's spells, for the rights this delivery touched, in the same transaction
         with uninterrupted():
             con.execute("COMMIT")

@@ -7,6 +7,7 @@ never holds a whole file in memory: pyarrow yields batches and DuckDB consumes t
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -226,7 +227,9 @@ def stage_file(
     con.register("_reader", reader)
     try:
         rows = f"SELECT {select}, _line, _ord FROM _reader"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS " + (f"SELECT *, {derived} FROM ({rows})" if derived else rows))
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {stage} AS " + (f"SELECT *, {derived} FROM ({rows})" if derived else rows)
+        )
     except (duckdb.Error, pa.ArrowException) as e:
         if interrupted:
             raise KeyboardInterrupt from None
@@ -241,7 +244,8 @@ def stage_file(
         why = str(e).splitlines()[0].split(". Detail:")[0].split("Python exception")[0].rstrip(" .:")
         raise UserError(f"{path.name} could not be read: {why}.") from None
     finally:
-        con.unregister("_reader")
+        with contextlib.suppress(duckdb.Error):  # a failed read aborts the load's transaction: the error above counts
+            con.unregister("_reader")
     rows = scalar(con, f"SELECT count(*) FROM {stage}")
     staged = StagedFile(path, stage, rows, names)
     if path.suffix != ".parquet" and bad:

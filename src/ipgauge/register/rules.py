@@ -215,9 +215,7 @@ def _event_value_rules() -> Iterator[Rule]:
         "regexp_full_match(value, '\\d+(\\.\\d+)? [A-Z]{3}')",
         "an amount and currency such as 12000000 CNY",
     )
-    yield need(
-        ("transferred",), f"value IS NOT NULL AND NOT {_empty_item('value')}", "a list of new holders"
-    )
+    yield need(("transferred",), f"value IS NOT NULL AND NOT {_empty_item('value')}", "a list of new holders")
     yield need(("awarded",), "value IS NOT NULL", "an award name")
 
 

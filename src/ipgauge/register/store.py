@@ -90,7 +90,7 @@ def _ddl(table: Table) -> str:
 #: The store's own facts: its identity (a random id written once, at creation) and its format version.
 META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
 #: 2: rows carry ``closed_by``, the delivery that superseded them (the second clock, see GLOSSARY).
-FORMAT_VERSION = "4"  # 2: closed_by and meta; 3: claims, US parties and patents; 4: casework
+FORMAT_VERSION = "5"  # 2: closed_by and meta; 3: claims, US parties and patents; 4: casework; 5: delivery_files
 NEW_SUFFIXES = (".duckdb", ".db")
 _MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
 MIN_MEMORY = 256 * 10**6
@@ -106,6 +106,21 @@ CREATE TABLE IF NOT EXISTS deliveries (
     checksum VARCHAR NOT NULL,
     rows_loaded BIGINT NOT NULL,
     rows_rejected BIGINT NOT NULL
+)
+"""
+#: Each file of each delivery, by its own digest: a file identical to the last one loaded for its table
+#: (which lost no row) can change nothing, and a later load skips it unread.
+DELIVERY_FILES_DDL = """
+CREATE TABLE IF NOT EXISTS delivery_files (
+    delivery_id INTEGER NOT NULL,
+    table_name VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    checksum VARCHAR NOT NULL,
+    rows BIGINT NOT NULL,
+    duplicates BIGINT NOT NULL,
+    rejected BIGINT NOT NULL,
+    unresolved BIGINT NOT NULL,
+    PRIMARY KEY (delivery_id, table_name)
 )
 """
 
@@ -257,6 +272,7 @@ def _create(con: duckdb.DuckDBPyConnection) -> None:
                                     WHERE {match} AND n.delivery_id > o.delivery_id)
                                 WHERE o.known_to IS NOT NULL AND o.closed_by IS NULL""")
         con.execute(DELIVERIES_DDL)
+        con.execute(DELIVERY_FILES_DDL)
         con.execute(META_DDL)
         con.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", [uuid.uuid4().hex])
         con.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", [FORMAT_VERSION])

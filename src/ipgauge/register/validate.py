@@ -1,8 +1,9 @@
 """Checking a staged file: row rules, conflicting duplicates and references, all set-wise in SQL.
 
 The result is the temporary view ``_checked_<table>``: the staged rows with ``_reason`` (NULL for a
-good row). References are checked against the good rows of the same delivery and the current rows of
-the store, so a row whose parent was rejected is rejected too, with a reason that says so.
+good row). References are checked against the current rows of the store, which by then hold the
+delivery's good rows of the tables before (the load lands each file before reading the next), so a
+row whose parent was rejected is rejected too, with a reason that says so.
 """
 
 from __future__ import annotations
@@ -95,6 +96,18 @@ def _before_the_right(stage: str) -> str:
         WHERE try_cast(e.effective_date AS DATE) < k.since"""
 
 
+def references(table: Table) -> set[str]:
+    """The tables whose rows ``table``'s rows are checked against (see :func:`check`'s lookups)."""
+    refs = {"parties"} if "holders" in table.column_names else set()
+    refs |= {
+        "claims": {"patents"},
+        "cases": {"centres", "parties"},
+        "amounts": {"cases"},
+        "events": {*(name for name, _, _ in RIGHT_TABLES.values()), "parties"},
+    }.get(table.name, set())
+    return refs
+
+
 def row_reasons(table: Table) -> str:
     """SQL for the messages of the rules a row breaks on its own (one string, '' when none).
 
@@ -129,54 +142,52 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
         lookups.append(_missing_rights(stage))
         lookups.append(_before_the_right(stage))
         lookups.append(_missing_parties(stage, "value", "event = 'transferred'"))
-    joins, reasons = [], ["NULLIF(r._r1, '')"]
+    parts = [f"SELECT _ord, 0 AS part, _r1 AS msg FROM {stage} WHERE _r1 <> ''"]
     for i, sql in enumerate(lookups):
         con.execute(f"CREATE OR REPLACE TEMP TABLE _ref_{t}_{i} AS {sql}")
-        joins.append(f"LEFT JOIN _ref_{t}_{i} f{i} ON f{i}._ord = r._ord")
-        reasons.append(f"f{i}.msg")
+        parts.append(f"SELECT _ord, {i + 1}, msg FROM _ref_{t}_{i}")
+    # the reasons of the rejected rows only (few): every later read joins them to the rows by number,
+    # instead of joining each lookup and joining the messages for every row
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _reasons_{t} AS
+                    SELECT _ord, string_agg(msg, '; ' ORDER BY part) AS msg
+                    FROM ({" UNION ALL ".join(parts)}) GROUP BY _ord""")
     found = f"_found_{t}"
     con.execute(f"""CREATE OR REPLACE TEMP VIEW {found} AS
-                    SELECT r.* EXCLUDE (_r1), NULLIF(concat_ws('; ', {", ".join(reasons)}), '') AS _reason
-                    FROM {stage} r {" ".join(joins)}""")
+                    SELECT r.* EXCLUDE (_r1), m.msg AS _reason FROM {stage} r LEFT JOIN _reasons_{t} m USING (_ord)""")
     # good rows sharing a key: the first is kept when all are the same, and all are rejected when two differ
-    # (their rows' hashes differ: min <> max, no set per key). Keys are counted first, so that only the
-    # rows of repeated keys are hashed and their lines listed.
+    # (their rows' hashes differ: min <> max, no set per key). Keys repeated in the file are found by their
+    # hash first (a fixed-width group per row, where grouping 58 million text keys spilled for minutes);
+    # only the rows of those keys are compared and their lines listed.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _twice_{t} AS
-        WITH twice AS (SELECT {key} FROM {found} WHERE _reason IS NULL GROUP BY {key} HAVING count(*) > 1)
+        WITH twice AS (SELECT hash({key}) AS h FROM {stage} GROUP BY h HAVING count(*) > 1)
         SELECT {key}, min(_ord) AS _keep,
                CASE WHEN min(hash({cols})) <> max(hash({cols}))
                     THEN {q(table.key[0] + ": ")} || any_value({key_text}) || ' has conflicting rows on lines '
                          || string_agg(_line::VARCHAR, ', ' ORDER BY _line) END AS _conflict
-        FROM {found} SEMI JOIN twice USING ({key}) WHERE _reason IS NULL
-        GROUP BY {key}""")
+        FROM {found} WHERE _reason IS NULL AND hash({key}) IN (SELECT h FROM twice)
+        GROUP BY {key} HAVING count(*) > 1""")
     checked = f"_checked_{t}"
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW {checked} AS
         SELECT r.* EXCLUDE (_reason), coalesce(r._reason, c._conflict) AS _reason,
                coalesce(r._reason IS NULL AND c._conflict IS NULL AND r._ord <> c._keep, false) AS _duplicate
         FROM {found} r LEFT JOIN _twice_{t} c ON r._reason IS NULL AND {_key_match(table, "r", "c")}""")
-    _remember_good(con, table, checked)
     return checked
 
 
-def _remember_good(con: duckdb.DuckDBPyConnection, table: Table, checked: str) -> None:
-    """Add the table's good keys to the sets that later tables' references are checked against."""
-    if table.name == "parties":
-        con.execute(f"INSERT INTO _known_parties SELECT party_id FROM {checked} WHERE _reason IS NULL")
-    if table.name in ("centres", "cases"):
-        key = table.key[0]
-        con.execute(f"INSERT INTO _known_{table.name} SELECT {key} FROM {checked} WHERE _reason IS NULL")
-    for right_type, (name, id_col, since) in RIGHT_TABLES.items():
-        if name == table.name:  # the delivery's own version replaces the register's (a corrected date)
-            con.execute(
-                f"DELETE FROM _known_rights WHERE right_type = {q(right_type)} "
-                f"AND right_id IN (SELECT {id_col} FROM {checked} WHERE _reason IS NULL)"
-            )
-            con.execute(
-                f"INSERT INTO _known_rights SELECT {q(right_type)}, {id_col}, try_cast({since} AS DATE) "
-                f"FROM {checked} WHERE _reason IS NULL"
-            )
+def discard(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Drop what reading and checking ``table`` left (its staged rows, views and lookups) once it is stored."""
+    t = table.name
+    con.execute(f"DROP VIEW IF EXISTS _checked_{t}; DROP VIEW IF EXISTS _found_{t}")
+    own = [f"_stage_{t}", f"_twice_{t}", f"_reasons_{t}"]
+    names = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND (list_contains(?, table_name) "
+        "OR starts_with(table_name, ?))",
+        [own, f"_ref_{t}_"],
+    ).fetchall()
+    for (name,) in names:
+        con.execute(f"DROP TABLE {name}")
 
 
 def prepare(
@@ -188,14 +199,17 @@ def prepare(
     con.execute("SET VARIABLE ipgauge_countries = ?", [list(countries)])
     con.execute("SET VARIABLE ipgauge_currencies = ?", [currencies()])
     con.execute(f"SET VARIABLE ipgauge_fx = {_fx_map()}")
-    con.execute("CREATE OR REPLACE TEMP TABLE _known_parties AS SELECT party_id FROM parties WHERE known_to IS NULL")
-    con.execute("CREATE OR REPLACE TEMP TABLE _known_centres AS SELECT centre_id FROM centres WHERE known_to IS NULL")
-    con.execute("CREATE OR REPLACE TEMP TABLE _known_cases AS SELECT case_id FROM cases WHERE known_to IS NULL")
+    # What a reference may point to: the store's current rows. A load lands each file before reading the
+    # next, in an order where references point backwards, so these include the delivery's own good rows
+    # (a right's corrected filing date replacing the register's) — and nothing is copied.
+    con.execute("CREATE OR REPLACE TEMP VIEW _known_parties AS SELECT party_id FROM parties WHERE known_to IS NULL")
+    con.execute("CREATE OR REPLACE TEMP VIEW _known_centres AS SELECT centre_id FROM centres WHERE known_to IS NULL")
+    con.execute("CREATE OR REPLACE TEMP VIEW _known_cases AS SELECT case_id FROM cases WHERE known_to IS NULL")
     union = " UNION ALL ".join(
         f"SELECT {q(rt)} AS right_type, {col} AS right_id, {since} AS since FROM {name} WHERE known_to IS NULL"
         for rt, (name, col, since) in RIGHT_TABLES.items()
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _known_rights AS {union}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _known_rights AS {union}")
     pairs = pa.table({"retired": list(successors), "successor": list(successors.values())})
     con.register("_succ_arrow", pairs)
     con.execute("CREATE OR REPLACE TEMP TABLE _successors AS SELECT * FROM _succ_arrow")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from ipgauge.engines import columns
 from ipgauge.errors import UserError, mark_saved, uninterrupted
 from ipgauge.indicators import engine as E
 from ipgauge.indicators.casework import FACT_COLUMNS
@@ -345,7 +346,7 @@ def _counted(engine: Engine, name: str, where, on: date) -> set[str]:
     base = indicator(ind.per_10k_of) if ind.is_per_10k else ind
     t = E.intervals(engine.spells, base, engine.settings, where.code if where.is_country else engine.jurisdiction)
     t = t.filter(E.in_region(t, where) & E.counts(t, base, on))
-    return set(engine.backend.execute(t.select("right_id").distinct())["right_id"])
+    return set(columns(engine.backend, t.select("right_id").distinct())["right_id"])
 
 
 def _causes(con: duckdb.DuckDBPyConnection, right_id: str, k: date, later: date, seen: int) -> tuple[str, str]:
