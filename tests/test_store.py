@@ -73,7 +73,47 @@ def test_files_unchanged_since_their_last_load_are_not_read_again(small_delivery
     assert "not read again" not in outcome[False][1]
     same, read = (snapshot(outcome[k][0]) for k in (True, False))
     assert same.pop("meta") != read.pop("meta")  # two registers: two store ids
+    files = {k: duckdb.connect(str(outcome[k][0]), read_only=True) for k in outcome}
+    skipped = {
+        k: c.execute("SELECT table_name FROM delivery_files WHERE same_as = 1").fetchall() for k, c in files.items()
+    }
+    for c in files.values():
+        c.close()
+    assert ("parties",) in skipped[True] and skipped[False] == []
+    same.pop("delivery_files"), read.pop("delivery_files")
     assert same == read  # skipping changed nothing
+
+
+def test_an_unchanged_file_is_read_again_when_its_rights_changed_since_or_it_is_recorded_earlier(
+    small_delivery, tmp_path
+):
+    db = loaded(small_delivery, tmp_path)
+    patents, events = tmp_path / "patents", tmp_path / "events"
+    _rewrite(small_delivery, patents, "patents", lambda rows: rows[0].update(title="一种改正后的标题"))
+    events.mkdir()
+    shutil.copy(small_delivery / "events.csv", events / "events.csv")
+    for p in patents.iterdir():
+        if p.name not in ("patents.csv", "manifest.json"):
+            p.unlink() if p.is_file() else shutil.rmtree(p)
+    assert run("load", patents, "--db", db, "--recorded-on", "2025-09-01", "--rejects", tmp_path / "rj").exit_code == 0
+    again = run("load", events, "--db", db, "--recorded-on", "2025-09-02", "--rejects", tmp_path / "rj")
+    assert again.exit_code == 0 and "not read again" not in again.stdout  # its patents changed since
+    earlier = run("load", small_delivery, "--db", db, "--recorded-on", "2023-01-01", "--rejects", tmp_path / "rj")
+    assert "byte for byte" not in earlier.stdout and "cases.csv (as" not in " ".join(earlier.stdout.split())
+
+
+def test_a_load_that_fails_leaves_the_last_loads_rejects_as_they_were(small_delivery, tmp_path):
+    rejects = tmp_path / "rj"
+    first, second = tmp_path / "first", tmp_path / "second"
+    _rewrite(small_delivery, first, "patents", lambda rows: rows[0].update(filing_date="2021-02-30"))
+    _rewrite(small_delivery, second, "patents", lambda rows: rows[1].update(filing_date="2021-02-31"))
+    (second / "events.csv").write_bytes((small_delivery / "events.csv").read_text("utf-8").encode("utf-16"))
+    db = tmp_path / "r.duckdb"
+    assert run("load", first, "--db", db, "--rejects", rejects).exit_code == 1
+    kept = {p.name: p.read_bytes() for p in rejects.iterdir()}
+    failed = run("load", second, "--db", db, "--rejects", rejects)
+    assert failed.exit_code == 2 and "events.csv is not UTF-8" in failed.stderr
+    assert {p.name: p.read_bytes() for p in rejects.iterdir()} == kept  # no half-written load's rejects
 
 
 def test_a_file_that_lost_rows_is_read_again(small_delivery, tmp_path):

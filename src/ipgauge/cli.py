@@ -209,7 +209,8 @@ def print_load_report(report) -> None:
             soft_wrap=True,
         )
         return
-    table = RichTable(title=f"Loaded {report.source}" + (" (SYNTHETIC)" if report.synthetic else ""))
+    title = f"Loaded {report.source}" + (f" as delivery {report.delivery_id}" if report.delivery_id else "")
+    table = RichTable(title=title + (" (SYNTHETIC)" if report.synthetic else ""))
     for col in ("file", "rows", "new", "changed", "unchanged", "duplicates", "rejected"):
         table.add_column(col, justify="left" if col == "file" else "right")
     for t in report.tables:

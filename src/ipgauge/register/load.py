@@ -14,7 +14,9 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,7 +33,7 @@ from ipgauge.register import store
 from ipgauge.register.reader import StagedFile, find_file, stage_file
 from ipgauge.register.schema import TABLES, Table, parse_date
 from ipgauge.register.store import scalar
-from ipgauge.register.validate import check, discard, prepare, references, row_reasons
+from ipgauge.register.validate import check, discard, prepare, references, row_reasons, rules_digest
 
 MANIFEST = "manifest.json"
 SHOWN_REJECTS = 10  # reject lines printed per table; all of them go to the report file
@@ -52,6 +54,7 @@ class TableReport:
     unresolved: int = 0  # parties whose address resolves to no region (kept, reported, never guessed)
     reject_lines: list[str] = field(default_factory=list)
     checksum: str = ""
+    rules: str = ""  # the digest of the rules and reference data it was (or would be) checked by
     #: The delivery whose file for this table was byte for byte this one (it lost no row): not read again.
     same_as: int | None = None
 
@@ -121,18 +124,27 @@ def _checksum(digests: dict[str, str]) -> str:
     return hashlib.sha256("".join(f"{name}:{d}\n" for name, d in sorted(digests.items())).encode()).hexdigest()
 
 
-def _same_file(con: duckdb.DuckDBPyConnection, table: str, checksum: str) -> tuple[int, int, int] | None:
-    """(delivery, rows, duplicates) when the last file loaded for ``table`` was this one and reported nothing.
+def _same_file(
+    con: duckdb.DuckDBPyConnection, table: Table, checksum: str, rules: str, recorded: date
+) -> tuple[int, int, int] | None:
+    """(delivery that read it, rows, duplicates) when loading this file again could change nothing.
 
-    Its rows are then the table's current rows exactly (no later delivery brought the table), so
-    reading, checking and merging the file again could change nothing. A file that had rejected rows
-    or unresolved addresses is read again, so that its report files are written again.
+    That is when the last file loaded for ``table`` was this one, checked by the same rules and
+    reference data, and reported nothing (no rejected row, no unresolved address, whose report files a
+    reading would write again); when no table its rows refer to has been read since (a corrected right
+    can make its unchanged events wrong); and when this delivery is not recorded earlier (a rule
+    refuses dates after the delivery's). Its rows are then the table's current rows exactly.
     """
+    refs = sorted(references(table))
     rows = con.execute(
-        """SELECT delivery_id, rows, duplicates FROM delivery_files
-           WHERE table_name = ? AND delivery_id = (SELECT max(delivery_id) FROM delivery_files WHERE table_name = ?)
-             AND checksum = ? AND rejected = 0 AND unresolved = 0""",
-        [table, table, checksum],
+        """SELECT coalesce(f.same_as, f.delivery_id), f.rows, f.duplicates FROM delivery_files f
+           JOIN deliveries d USING (delivery_id)
+           WHERE f.table_name = ?
+             AND f.delivery_id = (SELECT max(delivery_id) FROM delivery_files WHERE table_name = ?)
+             AND f.checksum = ? AND f.rules = ? AND f.rejected = 0 AND f.unresolved = 0 AND d.recorded_date <= ?
+             AND NOT EXISTS (SELECT 1 FROM delivery_files r WHERE list_contains(?, r.table_name)
+                             AND r.delivery_id > f.delivery_id AND r.same_as IS NULL)""",
+        [table.name, table.name, checksum, rules, recorded, refs],
     ).fetchall()
     return rows[0] if rows else None
 
@@ -391,23 +403,31 @@ def load_delivery(
     checksum = _checksum(digests)
     created = [p for p in (db.parent, db) if not p.exists()]  # removed again if nothing is loaded
     con = store.connect(db)
-    report.same_as = _repeated(con, checksum)
-    if report.same_as:
-        con.close()
-        return report
+    pending = rejects / f".pending-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # put in place only if the load lands
     try:
         region_codes = sorted(set(divisions()) | set(retired_codes()))
         successors = {code: current(code) for code in retired_codes()}
         prepare(con, region_codes, successors, countries())
         con.execute("SET VARIABLE ipgauge_recorded = ?::DATE", [recorded])
+        rules = {t.name: rules_digest(con, t) for t in TABLES if t.name in files}
+        report.same_as = _repeated(con, checksum, recorded, rules)
+        if report.same_as:
+            con.close()
+            return report
         try:
-            (rejects / "report.txt").unlink(missing_ok=True)
-        except OSError as e:
-            raise UserError(
-                f"cannot write rejected rows to {rejects} ({why(e)}), so nothing was loaded; pass --rejects DIR."
-            ) from None
-        _transaction(con, lambda d: _land(con, d, files, digests, report, whole, tick), report, checksum, tick)
+            _transaction(
+                con,
+                lambda d: _land(con, d, files, digests, rules, pending, report, whole, tick),
+                report,
+                checksum,
+                tick,
+            )
+        except Refused:
+            _publish_rejects(pending, report)  # a refused single record reports its rejects as usual
+            raise
+        _publish_rejects(pending, report)
     except BaseException:
+        shutil.rmtree(pending, ignore_errors=True)
         con.close()
         for p in reversed(created):  # a refused first load leaves no empty register behind
             p.with_name(p.name + ".wal").unlink(missing_ok=True)
@@ -421,18 +441,48 @@ def load_delivery(
     return report
 
 
-def _repeated(con: duckdb.DuckDBPyConnection, checksum: str) -> int | None:
+def _repeated(con: duckdb.DuckDBPyConnection, checksum: str, recorded: date, rules: dict[str, str]) -> int | None:
     """The last delivery loaded when this one is byte for byte the same and it lost no row.
 
     Loading it again could change nothing (every row would be unchanged), so the load stops before
     reading a row: the unchanged re-load of a national delivery costs its checksum, not a merge.
-    Any later delivery (or a rejected row, whose rejects file a re-load would write again) and
-    the load runs in full.
+    Any later delivery, a rejected row (whose rejects file a re-load would write again), an earlier
+    recorded date (a rule refuses dates after it) or other rules (a newer ipgauge) and the load runs.
     """
     rows = con.execute(
-        "SELECT delivery_id, checksum, rows_rejected FROM deliveries ORDER BY delivery_id DESC LIMIT 1"
+        """SELECT delivery_id, checksum, rows_rejected, recorded_date,
+                  (SELECT map(list(table_name), list(rules)) FROM delivery_files f WHERE f.delivery_id = d.delivery_id)
+           FROM deliveries d ORDER BY delivery_id DESC LIMIT 1"""
     ).fetchall()
-    return rows[0][0] if rows and rows[0][1] == checksum and rows[0][2] == 0 else None
+    if not rows:
+        return None
+    delivery, same, rejected, was_recorded, checked_by = rows[0]
+    same_rules = checked_by is not None and dict(checked_by) == rules
+    return delivery if same == checksum and rejected == 0 and was_recorded <= recorded and same_rules else None
+
+
+def _publish_rejects(pending: Path, report: LoadReport) -> None:
+    """Put the landed load's report files in the rejects folder, replacing those of the files it read.
+
+    They are written to ``pending`` while the load runs, so a load that fails or is interrupted
+    leaves the rejects of the last landed one as they were.
+    """
+    rejects = report.rejects_dir
+    read = [t for t in report.tables if not t.same_as]
+    names = [f"{t.table}.csv" for t in report.tables] + ["report.txt"]
+    if any(t.table == "parties" for t in read):
+        names.append("unresolved_addresses.csv")
+    try:
+        for name in names:
+            if (pending / name).exists():
+                os.replace(pending / name, rejects / name)
+            else:
+                (rejects / name).unlink(missing_ok=True)
+    except OSError as e:
+        raise UserError(
+            f"the delivery was loaded, but its rejects could not be put in {rejects} ({why(e)}); they are in {pending}."
+        ) from None
+    shutil.rmtree(pending, ignore_errors=True)
 
 
 def _land(
@@ -440,6 +490,8 @@ def _land(
     delivery_id: int,
     files: dict[str, Path],
     digests: dict[str, str],
+    rules_of: dict[str, str],
+    pending: Path,
     report: LoadReport,
     whole: bool,
     tick: Progress,
@@ -458,16 +510,13 @@ def _land(
         # skipped only when what its rows refer to was not read either: a corrected right could
         # make its unchanged events wrong, and they must be checked again
         settled = not any(t.table in references(table) and not t.same_as for t in report.tables)
-        if settled and (same := _same_file(con, table.name, digests[path.name])):
+        rules = rules_of[table.name]
+        if settled and (same := _same_file(con, table, digests[path.name], rules, report.recorded_date)):
             delivery, rows, duplicates = same
             report.tables.append(
                 TableReport(table.name, path.name, rows=rows, unchanged=rows - duplicates, duplicates=duplicates,
-                            checksum=digests[path.name], same_as=delivery)
+                            checksum=digests[path.name], rules=rules, same_as=delivery)
             )  # fmt: skip
-            try:  # loaded before without a rejected row: no rejects file of an older load stays
-                (rejects / f"{table.name}.csv").unlink(missing_ok=True)
-            except OSError:
-                pass  # nothing of this load is in it, and a folder it cannot write is reported when one is needed
             continue
         size = path.stat().st_size if path.suffix == ".csv" else 0
         sf = stage_file(
@@ -479,12 +528,12 @@ def _land(
         )
         tick(f"checking {path.name}", 0, 0)
         checked = check(con, table, sf.stage)
-        tr = TableReport(table.name, path.name, rows=sf.rows, checksum=digests[path.name])
+        tr = TableReport(table.name, path.name, rows=sf.rows, checksum=digests[path.name], rules=rules)
         report.tables.append(tr)
         try:
-            _write_rejects(con, sf, checked, rejects, tr)
+            _write_rejects(con, sf, checked, pending, tr)
             if table.derived:
-                _resolve_addresses(con, checked, tr, rejects)
+                _resolve_addresses(con, checked, tr, pending)
         except (OSError, duckdb.IOException) as e:
             raise UserError(
                 f"cannot write rejected rows to {rejects} ({why(e)}), so nothing was loaded; pass --rejects DIR."
@@ -523,8 +572,19 @@ def _transaction(
             report.delivery_id = delivery_id
             for t in report.tables:
                 con.execute(
-                    "INSERT INTO delivery_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [delivery_id, t.table, t.file, t.checksum, t.rows, t.duplicates, t.rejected, t.unresolved],
+                    "INSERT INTO delivery_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        delivery_id,
+                        t.table,
+                        t.file,
+                        t.checksum,
+                        t.rows,
+                        t.duplicates,
+                        t.rejected,
+                        t.unresolved,
+                        t.rules,
+                        t.same_as,
+                    ],  # fmt: skip
                 )
         store.upkeep(con, tick)  # the law's spells, for the rights this delivery touched, in the same transaction
         with uninterrupted():

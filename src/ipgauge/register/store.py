@@ -120,6 +120,8 @@ CREATE TABLE IF NOT EXISTS delivery_files (
     duplicates BIGINT NOT NULL,
     rejected BIGINT NOT NULL,
     unresolved BIGINT NOT NULL,
+    rules VARCHAR NOT NULL,  -- a digest of the rules and reference data the rows were checked by
+    same_as INTEGER,  -- the delivery that read this very file (it was not read again), NULL when read
     PRIMARY KEY (delivery_id, table_name)
 )
 """

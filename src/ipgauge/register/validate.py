@@ -8,6 +8,7 @@ row whose parent was rejected is rejected too, with a reason that says so.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import duckdb
@@ -124,6 +125,20 @@ def references(table: Table) -> set[str]:
     return refs
 
 
+def rules_digest(con: duckdb.DuckDBPyConnection, table: Table) -> str:
+    """A digest of what ``table``'s rows are checked by: its rules' SQL and the reference data they read.
+
+    A file checked under other rules (a newer ipgauge, another FX table or list of region codes) is
+    read again rather than trusted.
+    """
+    lookups = con.execute(
+        "SELECT getvariable('ipgauge_regions'), getvariable('ipgauge_countries'), "
+        "getvariable('ipgauge_currencies'), getvariable('ipgauge_fx')::VARCHAR, "
+        "(SELECT list(retired || '>' || successor ORDER BY retired) FROM _successors)"
+    ).fetchall()
+    return hashlib.sha256(repr((row_reasons(table), sorted(references(table)), lookups)).encode()).hexdigest()[:32]
+
+
 def row_reasons(table: Table) -> str:
     """SQL for the messages of the rules a row breaks on its own (one string, '' when none).
 
@@ -173,9 +188,10 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
     con.execute(f"""CREATE OR REPLACE TEMP VIEW {found} AS
                     SELECT r.* EXCLUDE (_r1), m.msg AS _reason FROM {stage} r LEFT JOIN _reasons_{t} m USING (_ord)""")
     # good rows sharing a key: the first is kept when all are the same, and all are rejected when two differ
-    # (their rows' hashes differ: min <> max, no set per key). Keys repeated in the file are found by their
-    # hash first (a fixed-width group per row, where grouping 58 million text keys spilled for minutes);
-    # only the rows of those keys are compared and their lines listed.
+    # (their rows' hashes differ: min <> max, no set per key). A row that broke a rule is rejected on its
+    # own and does not take its key's good row with it. Keys repeated in the file are found by their hash
+    # first (a fixed-width group per row, where grouping 58 million text keys spilled for minutes); only
+    # their rows are compared.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _twice_{t} AS
         WITH twice AS (SELECT hash({key}) AS h FROM {stage} GROUP BY h HAVING count(*) > 1)
