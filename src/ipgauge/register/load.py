@@ -425,7 +425,6 @@ def load_delivery(
         except Refused:
             _publish_rejects(pending, report)  # a refused single record reports its rejects as usual
             raise
-        _publish_rejects(pending, report)
     except BaseException:
         shutil.rmtree(pending, ignore_errors=True)
         con.close()
@@ -438,6 +437,7 @@ def load_delivery(
                 p.unlink(missing_ok=True)
         raise
     con.close()
+    _publish_rejects(pending, report)  # after the commit, and outside the clean-up of a failed load
     return report
 
 
