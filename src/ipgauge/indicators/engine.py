@@ -158,6 +158,11 @@ def period_key(col: ir.DateValue, period: str) -> ir.IntegerValue:
     return col.year()
 
 
+def _keys(first: int, last: int) -> ir.Table:
+    """The period keys first … last as a table (from Arrow: a dict would go through pandas)."""
+    return ibis.memtable(pa.table({"key": pa.array(range(first, last + 1), pa.int64())}))
+
+
 def sweep(t: ir.Table, ind: Indicator, period: str, first: int, last: int, by: list[str]) -> ir.Table:
     """Counts at the end of each period key in [first, last], per ``by`` group, as one cumulative sum.
 
@@ -176,7 +181,7 @@ def sweep(t: ir.Table, ind: Indicator, period: str, first: int, last: int, by: l
     deltas = deltas.filter(deltas.key <= last)
     deltas = deltas.mutate(key=ibis.greatest(deltas.key, first))
     summed = deltas.group_by([*by, "key"]).aggregate(delta=deltas.delta.sum())
-    grid = ibis.memtable(pa.table({"key": pa.array(range(first, last + 1), pa.int64())}))  # Arrow: no pandas
+    grid = _keys(first, last)
     groups = summed.select(*by).distinct() if by else None
     frame = groups.cross_join(grid) if groups is not None else grid
     joined = frame.left_join(summed, [*(frame[c] == summed[c] for c in by), frame.key == summed.key])
@@ -195,7 +200,7 @@ def flow_sweep(t: ir.Table, ind: Indicator, period: str, first: int, last: int, 
     per_year = PERIODS[period]
     t = t.mutate(_key=period_key(t.start, period))
     t = t.filter((t._key >= (first // per_year) * per_year) & (t._key <= last))
-    grid = ibis.memtable(pa.table({"key": pa.array(range(first, last + 1), pa.int64())}))  # Arrow: no pandas
+    grid = _keys(first, last)
     j = t.cross_join(grid)
     j = j.filter((j._key <= j.key) & (j._key >= (j.key // per_year) * per_year))
     return j.group_by([*by, "key"]).aggregate(value=tally(j, ind))

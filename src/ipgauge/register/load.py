@@ -11,7 +11,6 @@ new one (history is kept).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -33,7 +32,7 @@ from ipgauge.register import store
 from ipgauge.register.reader import StagedFile, find_file, stage_file
 from ipgauge.register.schema import TABLES, Table, parse_date
 from ipgauge.register.store import scalar
-from ipgauge.register.validate import check, discard, prepare, references, row_reasons, rules_digest
+from ipgauge.register.validate import check, discard, prepare, references, row_reasons, rules_digests
 
 MANIFEST = "manifest.json"
 SHOWN_REJECTS = 10  # reject lines printed per table; all of them go to the report file
@@ -108,20 +107,6 @@ def _manifest(folder: Path) -> dict:
     if data.get("recorded_date") is not None:
         data["recorded_date"] = parse_date(data["recorded_date"], f"{MANIFEST}: recorded_date")
     return data
-
-
-def _digest(path: Path) -> str:
-    """SHA-256 of one file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 22):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _checksum(digests: dict[str, str]) -> str:
-    """The delivery's digest: its files' names and digests, in name order, so that a repeated delivery is recognised."""
-    return hashlib.sha256("".join(f"{name}:{d}\n" for name, d in sorted(digests.items())).encode()).hexdigest()
 
 
 def _same_file(
@@ -255,6 +240,16 @@ def _first_known(table: Table) -> str:
     return f"n.{table.known_from}" if table.known_from else f"DATE '{store.BEGINNING.isoformat()}'"
 
 
+def _insert(con: duckdb.DuckDBPyConnection, table: Table, source: str, known_from: str, delivery_id: int) -> int:
+    """Insert the rows ``n`` of ``source`` (SQL after FROM) as current versions; return how many."""
+    return scalar(
+        con,
+        f"""INSERT INTO {table.name} BY NAME  -- by name: a store upgraded in place has its newer columns last
+            SELECT n.*, {known_from} AS known_from, NULL AS known_to, {delivery_id} AS delivery_id, NULL AS closed_by
+            FROM {source}""",
+    )
+
+
 def _merge(
     con: duckdb.DuckDBPyConnection, table: Table, checked: str, delivery_id: int, recorded: date, report: TableReport
 ) -> None:
@@ -266,13 +261,7 @@ def _merge(
     if not scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE known_to IS NULL LIMIT 1)"):
         # nothing current to compare with (a first load): every good row is new, and goes straight in
         # without a typed copy — at national scale that copy spilled gigabytes to disk
-        report.new = scalar(
-            con,
-            f"""INSERT INTO {t} BY NAME  -- by name: a store upgraded in place has its newer columns last
-                SELECT n.*, {_first_known(table)} AS known_from, NULL AS known_to, {delivery_id} AS delivery_id,
-                       NULL AS closed_by
-                FROM ({good}) n""",
-        )
+        report.new = _insert(con, table, f"({good}) n", _first_known(table), delivery_id)
         report.duplicates = report.rows - report.rejected - report.new
         return
     con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS {good}")
@@ -289,14 +278,13 @@ def _merge(
         f"UPDATE {t} s SET known_to = n.at, closed_by = ? FROM _changed n WHERE {match} AND s.known_to IS NULL",
         [delivery_id],
     )
-    inserted = scalar(
+    inserted = _insert(
         con,
-        f"""
-        INSERT INTO {t} BY NAME  -- by name: a store upgraded in place has its newer columns last
-        SELECT n.*, coalesce(c.at, {_first_known(table)}) AS known_from, NULL AS known_to,
-               {delivery_id} AS delivery_id, NULL AS closed_by
-        FROM _new n LEFT JOIN _changed c USING ({key})
-        WHERE NOT EXISTS (SELECT 1 FROM {t} s WHERE {match} AND s.known_to IS NULL)""",
+        table,
+        f"_new n LEFT JOIN _changed c USING ({key}) WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {t} s WHERE {match} AND s.known_to IS NULL)",
+        f"coalesce(c.at, {_first_known(table)})",
+        delivery_id,
     )
     report.new = inserted - report.changed
     report.unchanged = good_rows - inserted
@@ -397,10 +385,9 @@ def load_delivery(
     report = LoadReport(folder, rejects, bool(manifest.get("synthetic", False)), recorded, [])
     tick = progress or (lambda *_: None)
     tick("checksum", 0, 0)
-    digests = {p.name: _digest(p) for p in files.values()}
-    if (folder / MANIFEST).exists():
-        digests[MANIFEST] = _digest(folder / MANIFEST)
-    checksum = _checksum(digests)
+    paths = [*files.values(), *([folder / MANIFEST] if (folder / MANIFEST).exists() else [])]
+    digests = {p.name: store.file_digest(p) for p in paths}
+    checksum = store.files_digest(sorted(digests.items()))  # in name order: a repeated delivery is recognised
     created = [p for p in (db.parent, db) if not p.exists()]  # removed again if nothing is loaded
     con = store.connect(db)
     pending = rejects / f".pending-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # put in place only if the load lands
@@ -409,7 +396,7 @@ def load_delivery(
         successors = {code: current(code) for code in retired_codes()}
         prepare(con, region_codes, successors, countries())
         con.execute("SET VARIABLE ipgauge_recorded = ?::DATE", [recorded])
-        rules = {t.name: rules_digest(con, t) for t in TABLES if t.name in files}
+        rules = rules_digests(con, [t for t in TABLES if t.name in files])
         report.same_as = _repeated(con, checksum, recorded, rules)
         if report.same_as:
             con.close()
@@ -468,9 +455,8 @@ def _publish_rejects(pending: Path, report: LoadReport) -> None:
     leaves the rejects of the last landed one as they were.
     """
     rejects = report.rejects_dir
-    read = [t for t in report.tables if not t.same_as]
     names = [f"{t.table}.csv" for t in report.tables] + ["report.txt"]
-    if any(t.table == "parties" for t in read):
+    if any(t.table == "parties" and not t.same_as for t in report.tables):  # its addresses were resolved again
         names.append("unresolved_addresses.csv")
     try:
         for name in names:

@@ -299,6 +299,17 @@ def identity(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> str:
     return f"{store_id}-{hashlib.sha256(repr(log).encode()).hexdigest()[:16]}"
 
 
+def file_digest(path: Path) -> str:
+    """SHA-256 of one file."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def files_digest(named: list[tuple[str, str]]) -> str:
+    """One digest of files given as (name, digest) pairs, in the order given: a delivery's, an export's."""
+    return hashlib.sha256("".join(f"{name}:{d}\n" for name, d in named).encode()).hexdigest()
+
+
 def synthetic_notice() -> str:
     """The text that labels every folder of synthetic data."""
     return resources.files("ipgauge.data").joinpath("SYNTHETIC.txt").read_text(encoding="utf-8")

@@ -113,30 +113,55 @@ def _before_the_right(stage: str) -> str:
         WHERE try_cast(e.effective_date AS DATE) < k.since"""
 
 
+def _lookups(table: Table, stage: str) -> list[tuple[set[str], str]]:
+    """Each reference check of ``table``'s staged rows: the tables it reads and its SQL (rows and messages).
+
+    Events and claims read :data:`RIGHTS`, the rights they name (:func:`_named_rights`, made first).
+    """
+    rights = {name for name, _, _ in RIGHT_TABLES.values()}
+    found: list[tuple[set[str], str]] = []
+    if "holders" in table.column_names:
+        found.append(({"parties"}, _missing_parties(stage, "holders")))
+    if table.name == "claims":
+        found.append(({"patents"}, _missing_patents(stage)))
+    if table.name == "cases":
+        found.append(({"centres"}, _missing(stage, "centre_id", "_known_centres", "centre_id", "centre")))
+        found.append(({"parties"}, _missing_parties(stage, "client_party_id")))
+    if table.name == "amounts":
+        found.append(({"cases"}, _missing(stage, "case_id", "_known_cases", "case_id", "case")))
+    if table.name == "events":
+        found.append((rights, _missing_rights(stage)))
+        found.append((rights, _before_the_right(stage)))
+        found.append(({"parties"}, _missing_parties(stage, "value", "event = 'transferred'")))
+    return found
+
+
+#: The (right_type, right_id) pairs a staged file names, for the tables whose lookups read :data:`RIGHTS`.
+NAMED = {
+    "claims": "SELECT 'patent' AS right_type, patent_id AS right_id FROM {stage}",
+    "events": "SELECT right_type, right_id FROM {stage}",
+}
+
+
 def references(table: Table) -> set[str]:
-    """The tables whose rows ``table``'s rows are checked against (see :func:`check`'s lookups)."""
-    refs = {"parties"} if "holders" in table.column_names else set()
-    refs |= {
-        "claims": {"patents"},
-        "cases": {"centres", "parties"},
-        "amounts": {"cases"},
-        "events": {*(name for name, _, _ in RIGHT_TABLES.values()), "parties"},
-    }.get(table.name, set())
-    return refs
+    """The tables whose rows ``table``'s rows are checked against."""
+    return set().union(*(refs for refs, _ in _lookups(table, "_")))
 
 
-def rules_digest(con: duckdb.DuckDBPyConnection, table: Table) -> str:
-    """A digest of what ``table``'s rows are checked by: its rules' SQL and the reference data they read.
+def rules_digests(con: duckdb.DuckDBPyConnection, tables: list[Table]) -> dict[str, str]:
+    """A digest per table of what its rows are checked by: its rules' and lookups' SQL, the reference data.
 
     A file checked under other rules (a newer ipgauge, another FX table or list of region codes) is
-    read again rather than trusted.
+    read again rather than trusted. The reference data (set by :func:`prepare`) is read once.
     """
-    lookups = con.execute(
+    data = con.execute(
         "SELECT getvariable('ipgauge_regions'), getvariable('ipgauge_countries'), "
         "getvariable('ipgauge_currencies'), getvariable('ipgauge_fx')::VARCHAR, "
         "(SELECT list(retired || '>' || successor ORDER BY retired) FROM _successors)"
     ).fetchall()
-    return hashlib.sha256(repr((row_reasons(table), sorted(references(table)), lookups)).encode()).hexdigest()[:32]
+    return {
+        t.name: hashlib.sha256(repr((row_reasons(t), _lookups(t, "_"), data)).encode()).hexdigest()[:32] for t in tables
+    }
 
 
 def row_reasons(table: Table) -> str:
@@ -159,22 +184,9 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
     cols = ", ".join(table.column_names)
     key = ", ".join(table.key)
     key_text = " || ' ' || ".join(f"coalesce({k}, '')" for k in table.key)
-    lookups: list[str] = []
-    if "holders" in table.column_names:
-        lookups.append(_missing_parties(stage, "holders"))
-    if t == "claims":
-        _named_rights(con, f"SELECT 'patent' AS right_type, patent_id AS right_id FROM {stage}")
-        lookups.append(_missing_patents(stage))
-    if t == "cases":
-        lookups.append(_missing(stage, "centre_id", "_known_centres", "centre_id", "centre"))
-        lookups.append(_missing_parties(stage, "client_party_id"))
-    if t == "amounts":
-        lookups.append(_missing(stage, "case_id", "_known_cases", "case_id", "case"))
-    if t == "events":
-        _named_rights(con, f"SELECT right_type, right_id FROM {stage}")
-        lookups.append(_missing_rights(stage))
-        lookups.append(_before_the_right(stage))
-        lookups.append(_missing_parties(stage, "value", "event = 'transferred'"))
+    if t in NAMED:
+        _named_rights(con, NAMED[t].format(stage=stage))
+    lookups = [sql for _, sql in _lookups(table, stage)]
     parts = [f"SELECT _ord, 0 AS part, _r1 AS msg FROM {stage} WHERE _r1 <> ''"]
     for i, sql in enumerate(lookups):
         con.execute(f"CREATE OR REPLACE TEMP TABLE _ref_{t}_{i} AS {sql}")
@@ -214,14 +226,9 @@ def discard(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     """Drop what reading and checking ``table`` left (its staged rows, views and lookups) once it is stored."""
     t = table.name
     con.execute(f"DROP VIEW IF EXISTS _checked_{t}; DROP VIEW IF EXISTS _found_{t}")
-    own = [f"_stage_{t}", f"_twice_{t}", f"_reasons_{t}", RIGHTS]
-    names = con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE temporary AND (list_contains(?, table_name) "
-        "OR starts_with(table_name, ?))",
-        [own, f"_ref_{t}_"],
-    ).fetchall()
-    for (name,) in names:
-        con.execute(f"DROP TABLE {name}")
+    refs = [f"_ref_{t}_{i}" for i in range(len(_lookups(table, "_")))]
+    for name in [f"_stage_{t}", f"_twice_{t}", f"_reasons_{t}", *refs, *([RIGHTS] if t in NAMED else [])]:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def prepare(

@@ -126,11 +126,7 @@ class Computed:
 
 def export_checksum(folder: Path) -> str:
     """A digest of an export's files, every version of every table and the delivery log: a release's inputs."""
-    digest = hashlib.sha256()
-    for path in store.export_files(folder):
-        with path.open("rb") as f:
-            digest.update(f"{path.name}:{hashlib.file_digest(f, 'sha256').hexdigest()}\n".encode())
-    return digest.hexdigest()
+    return store.files_digest([(p.name, store.file_digest(p)) for p in store.export_files(folder)])
 
 
 def run(
