@@ -3,6 +3,9 @@
 Targets (issue 13), on 2 cores at 50 concurrent clients: p99 under 200 ms for a cached point figure,
 under 1 s for a 120-month series of a province; no 500 ever.
 
+First, a person moving K: a fresh server asked a point, then a 120-month series, at ten knowledge
+dates none of which it answered before, one request at a time (issue 14's target: under 1 s each).
+
 Each scenario runs twice against a fresh server: as served (computed answers kept in memory under
 the register's state) and, as the named baseline, the same server started with ``--no-cache``
 (every request computes its figure from the cached spells). The client is a small raw-socket asyncio
@@ -94,6 +97,37 @@ async def load(base: str, path: str, params: dict, clients: int, seconds: float)
     }
 
 
+#: Knowledge dates a dashboard user might move to, each asked once (none answered before by the server).
+MOVING_KS = ("2010-12-31", "2012-06-30", "2014-06-30", "2016-09-30", "2018-03-31", "2019-12-31", "2021-09-30",
+             "2023-03-31", "2024-12-31", "2025-06-30")  # fmt: skip
+
+
+def moving_k(db: Path, region: str) -> dict:
+    """A fresh server asked, one request at a time, a point and then a 120-month series at K never asked before.
+
+    What a person moving the dashboard's K slider waits for: every answer is a first answer (its
+    figure and its year-earlier value computed from the bitemporal table), no request is cached.
+    """
+    proc, base = start(db, cache=True)
+    url = base + "/v1/indicators/valid_invention_patents"
+    timings: dict[str, list[float]] = {"point": [], "series_120_months": []}
+    try:
+        for k in MOVING_KS:
+            point = {"region": region, "as_of": k, "known_at": k}
+            series = point | {"series": "monthly", "from": f"{int(k[:4]) - 10}{k[4:7]}-01"}
+            for name, params in (("point", point), ("series_120_months", series)):
+                t = time.perf_counter()
+                answer = httpx.get(url, params=params, timeout=600)
+                timings[name].append(round(time.perf_counter() - t, 3))
+                assert answer.status_code == 200, answer.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return {"ks": list(MOVING_KS)} | {
+        name: {"each_s": ts, "median_s": statistics.median(ts), "max_s": max(ts)} for name, ts in timings.items()
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", type=Path, default=ROOT / "out/nat/register.duckdb")
@@ -106,6 +140,8 @@ def main() -> None:
     point = {"region": args.region, "as_of": args.as_of, "known_at": args.known_at}
     series = point | {"series": "monthly", "from": str(int(args.as_of[:4]) - 10) + args.as_of[4:7] + "-01"}
     result: dict = {"cores": os.cpu_count(), "db": str(args.db), "clients": args.clients, "seconds": args.seconds}
+    result["moving_k"] = moving_k(args.db, args.region)
+    print("moving_k", json.dumps(result["moving_k"]), flush=True)
     for cache in (True, False):
         proc, base = start(args.db, cache)
         try:

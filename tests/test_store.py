@@ -116,6 +116,17 @@ def test_a_load_that_fails_leaves_the_last_loads_rejects_as_they_were(small_deli
     assert {p.name: p.read_bytes() for p in rejects.iterdir()} == kept  # no half-written load's rejects
 
 
+def test_a_killed_loads_pending_rejects_are_removed_by_the_next_load(small_delivery, tmp_path):
+    rejects = tmp_path / "rj"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    killed, living = rejects / f".pending-{dead.stdout.strip()}-0a1b2c3d", rejects / f".pending-{os.getpid()}-0a1b2c3d"
+    for folder in (killed, living):
+        folder.mkdir(parents=True)
+        (folder / "patents.csv").write_text("half written", encoding="utf-8")
+    assert run("load", small_delivery, "--db", tmp_path / "r.duckdb", "--rejects", rejects).exit_code == 0
+    assert not killed.exists() and living.exists()  # another living load's pending rejects are its own
+
+
 def test_a_file_that_lost_rows_is_read_again(small_delivery, tmp_path):
     bad = tmp_path / "bad"
     _rewrite(small_delivery, bad, "patents", lambda rows: rows[0].update(filing_date="2021-02-30"))

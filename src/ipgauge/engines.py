@@ -123,7 +123,9 @@ def read_spells(con: ibis.BaseBackend, sql: str, parquet: Callable[[], Path]) ->
     if con.name == "duckdb":
         con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
         return con.table(name)
-    con.read_parquet(exactly(con, parquet()), table_name="spells")  # Spark discovers the right_type=… partitions
+    folder = parquet()
+    con.read_parquet(exactly(con, folder / "spells"), table_name="spells")  # Spark finds the right_type=… partitions
+    con.read_parquet(exactly(con, folder / "spell_divisions.parquet"), table_name="spell_divisions")
     con._session.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
     return con.table(name)
 

@@ -32,7 +32,7 @@ import duckdb
 from ipgauge.law.cn import CN
 from ipgauge.law.jurisdictions import RULE_SETS
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
-from ipgauge.law.spells import OPEN, SPELL_COLUMNS, SPELL_TYPES, register_hierarchy, sql_list
+from ipgauge.law.spells import DIVISION_COLUMNS, OPEN, SPELL_COLUMNS, SPELL_TYPES, register_hierarchy, sql_list
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register import store
 from ipgauge.register.cache import cache_dir, cached
@@ -42,6 +42,9 @@ from ipgauge.register.rules import q
 #: the trademark grace period, the knowledge interval and the two delivery clocks.
 EXTRA = "jurisdiction VARCHAR, grace_from DATE, known_from DATE, known_to DATE, delivery_id INTEGER, closed_by INTEGER"
 RIGHT_TYPES = ("patent", "trademark", "gi_product")
+#: The division hierarchy the stored spells were computed under, kept beside them (their region
+#: code's province, prefecture and county are joined when read; the law digest covers the map).
+DIVISIONS = "spell_divisions"
 #: Where the rights of each type come from: table, key, the date from which it can be in force.
 SOURCES = {
     "patent": ("patents", "patent_id", "grant_date"),
@@ -266,28 +269,31 @@ pieces AS (
     WHERE NOT b.void){co}
 SELECT {q(right_type)} AS right_type, s.right_id, s.kind, s.is_gi, s.filing_date, s.ipc_main, s.family_abroad,
        s.pledge_max_cny, s.pledged_from, s.awarded_from, s.holder AS party_id, s.holder_type, s.country,
-       s.region_code, r.province_code, r.prefecture_code, r.county_code, s.in_force_from, s.valid_from, s.valid_to,
+       s.region_code, s.in_force_from, s.valid_from, s.valid_to,
        {co_cols},
        {J} AS jurisdiction, s.grace_from, s.k AS known_from, s.k_to AS known_to
-FROM pieces s LEFT JOIN _hierarchy r ON r.code = s.region_code {co_join}
+FROM pieces s {co_join}
 WHERE s.valid_from < s.valid_to"""
 
 
 def parquet(con: duckdb.DuckDBPyConnection, db: Path) -> Path:
     """The whole spells table as Parquet beside the register (partitioned by right type), for Spark.
 
-    Written once per register state and law (keyed like every cache, never trusted on its name);
-    :func:`view_sql` then reads it on Spark exactly as it reads the table on DuckDB.
+    Written once per register state and law (keyed like every cache, never trusted on its name),
+    with the division hierarchy beside it (``spells/``, ``spell_divisions.parquet``); :func:`view_sql`
+    then reads them on Spark exactly as it reads the tables on DuckDB.
     """
-    key = f"{store.identity(con)}|{law_digest()}"
+    key = f"{store.identity(con)}|{law_digest()}|with-divisions"
     path = cache_dir(db) / f"spells-all-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
     def write(tmp: Path) -> None:
-        con.execute("COPY spells TO ? (FORMAT parquet, PARTITION_BY (right_type), OVERWRITE_OR_IGNORE)", [str(tmp)])
-        if not any(tmp.rglob("*.parquet")):  # no spells at all: keep the columns, so readers still work
-            (tmp / "right_type=patent").mkdir(parents=True)
+        rows = tmp / "spells"
+        con.execute("COPY spells TO ? (FORMAT parquet, PARTITION_BY (right_type), OVERWRITE_OR_IGNORE)", [str(rows)])
+        if not any(rows.rglob("*.parquet")):  # no spells at all: keep the columns, so readers still work
+            (rows / "right_type=patent").mkdir(parents=True)
             empty = "SELECT * EXCLUDE (right_type) FROM spells WHERE false"
-            con.execute(f"COPY ({empty}) TO ? (FORMAT parquet)", [str(tmp / "right_type=patent" / "data_0.parquet")])
+            con.execute(f"COPY ({empty}) TO ? (FORMAT parquet)", [str(rows / "right_type=patent" / "data_0.parquet")])
+        con.execute(f"COPY {DIVISIONS} TO ? (FORMAT parquet)", [str(tmp / f"{DIVISIONS}.parquet")])
 
     return cached(db, path, key, write, "spells")
 
@@ -299,14 +305,20 @@ def view_sql(k: date, rules: RuleSet = CN, policy: Policy = DEFAULT_POLICY, upto
     Without the grace policy a trademark's spell ends where its grace period would begin.
     """
     K = f"DATE '{date.fromisoformat(str(k))}'"
-    valid_to = "valid_to" if policy.grace_in_force else f"least(valid_to, coalesce(grace_from, {OPEN})) AS valid_to"
-    cols = [valid_to if c == "valid_to" else c for c in SPELL_COLUMNS]
-    seen = "" if upto is None else f" AND delivery_id <= {int(upto)} AND (closed_by IS NULL OR closed_by > {int(upto)})"
-    still = "" if upto is not None else " AND closed_by IS NULL"
+    valid_to = (
+        "s.valid_to" if policy.grace_in_force else f"least(s.valid_to, coalesce(s.grace_from, {OPEN})) AS valid_to"
+    )
+    cols = [valid_to if c == "valid_to" else f"d.{c}" if c in DIVISION_COLUMNS else f"s.{c}" for c in SPELL_COLUMNS]
+    seen = (
+        ""
+        if upto is None
+        else f" AND s.delivery_id <= {int(upto)} AND (s.closed_by IS NULL OR s.closed_by > {int(upto)})"
+    )
+    still = "" if upto is not None else " AND s.closed_by IS NULL"
     return (
-        f"SELECT * FROM (SELECT {', '.join(cols)} FROM spells "
-        f"WHERE jurisdiction = {q(rules.jurisdiction)} AND known_from <= {K} AND {K} < known_to{seen}{still}) AS s "
-        "WHERE valid_from < valid_to"
+        f"SELECT * FROM (SELECT {', '.join(cols)} FROM spells s LEFT JOIN {DIVISIONS} d ON d.code = s.region_code "
+        f"WHERE s.jurisdiction = {q(rules.jurisdiction)} AND s.known_from <= {K} AND {K} < s.known_to{seen}{still}) "
+        "AS s WHERE valid_from < valid_to"
     )
 
 
@@ -399,13 +411,14 @@ def maintain(con: duckdb.DuckDBPyConnection, tick: store.Progress | None = None)
     state, last = _state(con), store.last_delivery(con)
     if state == (law_digest(), last):
         return
+    register_hierarchy(con)
     if state is None or state[0] != law_digest():
-        cols = ", ".join(f"{c} {t}" for c, t in SPELL_TYPES)
+        cols = ", ".join(f"{c} {t}" for c, t in SPELL_TYPES if c not in DIVISION_COLUMNS)
         con.execute(f"DROP TABLE IF EXISTS spells; CREATE TABLE spells ({cols}, {EXTRA})")
+        con.execute(f"CREATE OR REPLACE TABLE {DIVISIONS} AS SELECT * FROM _hierarchy")
         done = 0
     else:
         done = state[1]
-    register_hierarchy(con)
     moves = _moves(con)
     # The statements join a large relation (written first) to a smaller one; DuckDB's estimates for
     # them are poor and, left to choose, it built hash tables on the large side and ran out of memory.

@@ -390,6 +390,7 @@ def load_delivery(
     checksum = store.files_digest(sorted(digests.items()))  # in name order: a repeated delivery is recognised
     created = [p for p in (db.parent, db) if not p.exists()]  # removed again if nothing is loaded
     con = store.connect(db)
+    _sweep_pending(rejects)
     pending = rejects / f".pending-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # put in place only if the load lands
     try:
         region_codes = sorted(set(divisions()) | set(retired_codes()))
@@ -446,6 +447,27 @@ def _repeated(con: duckdb.DuckDBPyConnection, checksum: str, recorded: date, rul
     delivery, same, rejected, was_recorded, checked_by = rows[0]
     same_rules = checked_by is not None and dict(checked_by) == rules
     return delivery if same == checksum and rejected == 0 and was_recorded <= recorded and same_rules else None
+
+
+def _sweep_pending(rejects: Path) -> None:
+    """Remove the pending rejects of loads whose process is gone (killed outright, it could not clean up).
+
+    A living process's folder is left alone: another register may be loading the same delivery.
+    """
+    for folder in rejects.glob(".pending-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _publish_rejects(pending: Path, report: LoadReport) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,7 +254,19 @@ def stage_file(
         con.register("_lines", pa.table({"_ord": np.arange(len(lines), dtype=np.int64), "line": lines}))
         con.execute(f"UPDATE {stage} SET _line = l.line FROM _lines l WHERE {stage}._ord = l._ord")
         con.unregister("_lines")
-        staged.malformed = [
-            (line, fields, f"expected {len(names)} fields, found {len(fields)}") for line, fields in malformed
-        ]
+        staged.malformed = [(line, fields, _width_reason(len(names), fields)) for line, fields in malformed]
     return staged
+
+
+def _width_reason(width: int, fields: list[str]) -> str:
+    """Why a record of the wrong width was rejected.
+
+    The values beyond the header's columns, which the rejects file has no column for, are kept in
+    the reason (CSV-quoted), so nothing is lost.
+    """
+    reason = f"expected {width} fields, found {len(fields)}"
+    if len(fields) <= width:
+        return reason
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(fields[width:])
+    return f"{reason}; the extra values: {buffer.getvalue()}"

@@ -170,6 +170,8 @@ def connect(path: Path, *, read_only: bool = False, limit: str | None = None) ->
     try:
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
+        if not read_only and not os.access(path.parent, os.W_OK):  # else a load fails at its commit, on the .wal
+            raise UserError(f"cannot write the register {path}: its folder {path.parent} is read-only.")
         con = duckdb.connect(str(path), read_only=read_only)
     except OSError as e:
         raise UserError(f"cannot create the register {path} ({why(e)}).") from None
