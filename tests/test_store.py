@@ -54,6 +54,19 @@ def test_a_byte_identical_reload_is_skipped_only_while_it_is_the_last_delivery(s
     assert (titles, current) == (1, 0)  # the first delivery's title is back, the correction kept as history
 
 
+def test_a_delivery_is_recognised_by_any_later_process(small_delivery, tmp_path):
+    db = tmp_path / "r.duckdb"
+    assert run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rj").exit_code == 0
+    for seed in ("1", "2", "3"):  # the rules' digest must not depend on a process's string hashing
+        again = subprocess.run(
+            [sys.executable, "-m", "ipgauge", "load", small_delivery, "--db", db, "--rejects", tmp_path / "rj"],
+            env={**os.environ, "PYTHONHASHSEED": seed, "COLUMNS": "200"},
+            capture_output=True,
+            text=True,
+        )
+        assert again.returncode == 0 and "byte for byte delivery 1" in again.stdout, (seed, again.stdout[-300:])
+
+
 def test_files_unchanged_since_their_last_load_are_not_read_again(small_delivery, tmp_path, monkeypatch):
     later = tmp_path / "later"
     _rewrite(small_delivery, later, "patents", lambda rows: rows[0].update(title="一种改正后的标题"))

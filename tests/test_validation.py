@@ -191,6 +191,17 @@ def test_conflicting_duplicates_are_rejected_and_exact_ones_merged(tmp_path):
     assert count(tmp_path, "parties") == 2
 
 
+def test_rows_that_would_be_stored_the_same_are_one_row_not_a_conflict(tmp_path):
+    spaced = GOOD_PATENT[:7] + ["P1; P2 "]  # the same holders list as "P1;P2" once split and trimmed
+    other = GOOD_PATENT[:7] + ["P2;P1"]  # another order: another list, a real conflict
+    folder = delivery(tmp_path, patents=(PATENT_HEADER, [GOOD_PATENT, spaced]))
+    assert load(folder, tmp_path).exit_code == 0
+    assert count(tmp_path, "patents") == 1
+    folder = delivery(tmp_path / "b", patents=(PATENT_HEADER, [GOOD_PATENT, other]))
+    assert load(folder, tmp_path / "b").exit_code == 1
+    assert "has conflicting rows on lines 2, 3" in read_rejects(folder, "patents")[0]["reason"]
+
+
 def test_field_count_and_multiline_values_keep_line_numbers(tmp_path):
     folder = tmp_path / "delivery"
     write_csv(folder, "parties", PARTY_HEADER, PARTIES)
@@ -305,3 +316,20 @@ def test_everything_rejected_exits_2(tmp_path):
     assert result.exit_code == 2
     assert count(tmp_path, "parties") == 0
     assert count(tmp_path, "deliveries") == 0
+
+
+def test_a_reference_to_a_row_rejected_in_the_same_delivery_says_so(tmp_path):
+    bad = ["CN202310123456.5", *GOOD_PATENT[1:7], "P1;P3"]  # a wrong check digit; holder P3 rejected too
+    folder = delivery(
+        tmp_path,
+        patents=(PATENT_HEADER, [bad]),
+        events=(EVENT_HEADER, [["patent", bad[0], "waived", "2024-06-01", "", "", ""]]),
+    )
+    write_csv(folder, "parties", PARTY_HEADER, [*PARTIES, ["P3", "某厂", "enterprise", "CN", "999999", ""]])
+    assert load(folder, tmp_path).exit_code == 1
+    (patent,) = read_rejects(folder, "patents")
+    assert "holders: unknown party P3 (its row in parties.csv was rejected)" in patent["reason"]
+    (event,) = read_rejects(folder, "events")
+    assert event["reason"] == (
+        f"right_id: no patent {bad[0]} in the delivery or the register (its row in patents.csv was rejected)"
+    )

@@ -30,9 +30,18 @@ from ipgauge.regions.countries import countries
 from ipgauge.regions.divisions import current, divisions, retired_codes
 from ipgauge.register import store
 from ipgauge.register.reader import StagedFile, find_file, stage_file
-from ipgauge.register.schema import TABLES, Table, parse_date
+from ipgauge.register.schema import TABLES, TABLES_BY_NAME, Table, parse_date
 from ipgauge.register.store import scalar
-from ipgauge.register.validate import check, discard, prepare, references, row_reasons, rules_digests
+from ipgauge.register.validate import (
+    check,
+    discard,
+    prepare,
+    references,
+    rejected_keys_sql,
+    row_reasons,
+    rules_digests,
+    typed_columns,
+)
 
 MANIFEST = "manifest.json"
 SHOWN_REJECTS = 10  # reject lines printed per table; all of them go to the report file
@@ -179,20 +188,7 @@ def _delivery_files(folder: Path) -> dict[str, Path]:
 
 def _typed(table: Table) -> str:
     """The staged text columns (of the checked table ``c``) converted to the store's types."""
-    out = []
-    for c in table.columns:
-        if c.kind == "int":
-            out.append(f"CAST({c.name} AS BIGINT) AS {c.name}")
-        elif c.kind == "decimal":
-            out.append(f"CAST({c.name} AS DECIMAL(18,2)) AS {c.name}")
-        elif c.kind == "date":
-            out.append(f"CAST({c.name} AS DATE) AS {c.name}")
-        elif c.kind == "bool":
-            out.append(f"{c.name} = 'true' AS {c.name}")
-        elif c.kind in ("list", "regions"):
-            out.append(f"list_transform(string_split({c.name}, ';'), lambda x: trim(x)) AS {c.name}")
-        else:
-            out.append(c.name)
+    out = [f"{sql} AS {c.name}" for c, sql in zip(table.columns, typed_columns(table), strict=True)]
     if table.derived:  # parties: a region code is mapped to its successor, or an address resolved
         out.append("coalesce(_succ.successor, region_code, _addr.code) AS resolved_region_code")
     return ", ".join(out)
@@ -312,6 +308,8 @@ def _write_rejects(
     con.unregister("_malformed")
     report.rows += len(staged.malformed)
     report.rejected = scalar(con, "SELECT count(*) FROM _rejects")
+    if report.rejected and (keep := rejected_keys_sql(TABLES_BY_NAME[report.table])):
+        con.execute(keep)
     if report.rejected == 0:
         target.unlink(missing_ok=True)
         return

@@ -29,20 +29,43 @@ def _key_match(table: Table, a: str, b: str) -> str:
     return " AND ".join(f"{a}.{k} = {b}.{k}" for k in table.key)
 
 
+#: The keys of the rows this load rejected, of the tables others refer to (filled as each file's
+#: rejects are written), so that a reference to one says why it is missing.
+REJECTED_KEYS = "_rejected_keys"
+
+
+def rejected_keys_sql(table: Table) -> str | None:
+    """SQL keeping the keys of ``table``'s rejected rows (in ``_rejects``), when others refer to its rows."""
+    if table.name not in ("parties", "centres", "cases", *(name for name, _, _ in RIGHT_TABLES.values())):
+        return None
+    (key,) = table.key
+    return f"INSERT INTO {REJECTED_KEYS} SELECT DISTINCT {q(table.name)}, {key} FROM _rejects WHERE {key} IS NOT NULL"
+
+
+def _why_missing(table_sql: str, key: str) -> str:
+    """SQL: the note on a missing reference whose own row this load rejected (else an empty string)."""
+    return (
+        f"CASE WHEN ({table_sql}, {key}) IN (SELECT (tbl, id) FROM {REJECTED_KEYS}) "
+        f"THEN ' (its row in ' || {table_sql} || '.csv was rejected)' ELSE '' END"
+    )
+
+
 def _missing_parties(stage: str, column: str, where: str = "TRUE") -> str:
     """Rows naming a party that is neither in the delivery's good parties nor in the store."""
     return f"""
-        SELECT _ord, {q(column + ": unknown party ")} || string_agg(DISTINCT p, ', ' ORDER BY p) AS msg
-        FROM (SELECT _ord, trim(unnest(string_split({column}, ';'))) AS p FROM {stage}
-              WHERE {column} IS NOT NULL AND {where}) u
-        WHERE p <> '' AND p NOT IN (SELECT party_id FROM _known_parties)
+        SELECT _ord, {q(column + ": unknown party ")} || string_agg(DISTINCT m, ', ' ORDER BY m) AS msg
+        FROM (SELECT _ord, p || {_why_missing("'parties'", "p")} AS m
+              FROM (SELECT _ord, trim(unnest(string_split({column}, ';'))) AS p FROM {stage}
+                    WHERE {column} IS NOT NULL AND {where}) u
+              WHERE p <> '' AND p NOT IN (SELECT party_id FROM _known_parties))
         GROUP BY _ord"""
 
 
 def _missing(stage: str, column: str, known: str, key: str, what: str) -> str:
     """Rows referring to a ``what`` that is neither among the delivery's good rows nor in the store."""
     return f"""
-        SELECT _ord, {q(column + ": no " + what + " ")} || {column} || ' in the delivery or the register' AS msg
+        SELECT _ord, {q(column + ": no " + what + " ")} || {column} || ' in the delivery or the register'
+                     || {_why_missing(q(what + "s"), column)} AS msg
         FROM {stage} WHERE {column} IS NOT NULL AND {column} NOT IN (SELECT {key} FROM {known})"""
 
 
@@ -84,11 +107,18 @@ def _named_rights(con: duckdb.DuckDBPyConnection, named: str) -> None:
                       ON n.right_type = k.right_type AND n.right_id = k.right_id""")
 
 
+def _table_of(right_type: str) -> str:
+    """SQL: the table of the right type in column ``right_type``."""
+    cases = " ".join(f"WHEN {q(rt)} THEN {q(name)}" for rt, (name, _, _) in RIGHT_TABLES.items())
+    return f"CASE {right_type} {cases} END"
+
+
 def _missing_rights(stage: str) -> str:
     types = ", ".join(map(q, RIGHT_TYPES))
     return f"""
         SELECT _ord,
-               'right_id: no ' || right_type || ' ' || right_id || ' in the delivery or the register' AS msg
+               'right_id: no ' || right_type || ' ' || right_id || ' in the delivery or the register'
+               || {_why_missing(_table_of("right_type"), "right_id")} AS msg
         FROM {stage} e
         WHERE right_type IN ({types}) AND right_id IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM {RIGHTS} k
@@ -98,7 +128,8 @@ def _missing_rights(stage: str) -> str:
 def _missing_patents(stage: str) -> str:
     """Claims of a patent that is neither in the delivery nor in the register."""
     return f"""
-        SELECT _ord, 'patent_id: no patent ' || patent_id || ' in the delivery or the register' AS msg
+        SELECT _ord, 'patent_id: no patent ' || patent_id || ' in the delivery or the register'
+                     || {_why_missing("'patents'", "patent_id")} AS msg
         FROM {stage} c
         WHERE patent_id IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM {RIGHTS} k WHERE k.right_type = 'patent' AND k.right_id = c.patent_id)"""
@@ -159,9 +190,11 @@ def rules_digests(con: duckdb.DuckDBPyConnection, tables: list[Table]) -> dict[s
         "getvariable('ipgauge_currencies'), getvariable('ipgauge_fx')::VARCHAR, "
         "(SELECT list(retired || '>' || successor ORDER BY retired) FROM _successors)"
     ).fetchall()
-    return {
-        t.name: hashlib.sha256(repr((row_reasons(t), _lookups(t, "_"), data)).encode()).hexdigest()[:32] for t in tables
-    }
+
+    def checks(t: Table) -> list[tuple[list[str], str]]:  # sets in order: a set's repr varies between processes
+        return [(sorted(refs), sql) for refs, sql in _lookups(t, "_")]
+
+    return {t.name: hashlib.sha256(repr((row_reasons(t), checks(t), data)).encode()).hexdigest()[:32] for t in tables}
 
 
 def row_reasons(table: Table) -> str:
@@ -173,6 +206,25 @@ def row_reasons(table: Table) -> str:
     return reason_sql(table_rules(table))
 
 
+def typed_columns(table: Table) -> list[str]:
+    """SQL for each staged text column as the store will hold it (valid rows only: casts do not fail)."""
+    out = []
+    for c in table.columns:
+        if c.kind == "int":
+            out.append(f"CAST({c.name} AS BIGINT)")
+        elif c.kind == "decimal":
+            out.append(f"CAST({c.name} AS DECIMAL(18,2))")
+        elif c.kind == "date":
+            out.append(f"CAST({c.name} AS DATE)")
+        elif c.kind == "bool":
+            out.append(f"{c.name} = 'true'")
+        elif c.kind in ("list", "regions"):
+            out.append(f"list_transform(string_split({c.name}, ';'), lambda x: trim(x))")
+        else:
+            out.append(c.name)
+    return out
+
+
 def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
     """Create the view ``_checked_<table>`` over the staging table (which holds ``_r1``) and return its name.
 
@@ -181,7 +233,7 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
     (references, keys seen twice); the rows themselves are not copied.
     """
     t = table.name
-    cols = ", ".join(table.column_names)
+    stored = ", ".join(typed_columns(table))  # rows compared as stored: "P1;P2" and "P1; P2" are one row
     key = ", ".join(table.key)
     key_text = " || ' ' || ".join(f"coalesce({k}, '')" for k in table.key)
     if t in NAMED:
@@ -199,7 +251,7 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
     found = f"_found_{t}"
     con.execute(f"""CREATE OR REPLACE TEMP VIEW {found} AS
                     SELECT r.* EXCLUDE (_r1), m.msg AS _reason FROM {stage} r LEFT JOIN _reasons_{t} m USING (_ord)""")
-    # good rows sharing a key: the first is kept when all are the same, and all are rejected when two differ
+    # good rows sharing a key: the first is kept when all would be stored the same, and all are rejected when two differ
     # (their rows' hashes differ: min <> max, no set per key). A row that broke a rule is rejected on its
     # own and does not take its key's good row with it. Keys repeated in the file are found by their hash
     # first (a fixed-width group per row, where grouping 58 million text keys spilled for minutes); only
@@ -208,7 +260,7 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
         CREATE OR REPLACE TEMP TABLE _twice_{t} AS
         WITH twice AS (SELECT hash({key}) AS h FROM {stage} GROUP BY h HAVING count(*) > 1)
         SELECT {key}, min(_ord) AS _keep,
-               CASE WHEN min(hash({cols})) <> max(hash({cols}))
+               CASE WHEN min(hash({stored})) <> max(hash({stored}))
                     THEN {q(table.key[0] + ": ")} || any_value({key_text}) || ' has conflicting rows on lines '
                          || string_agg(_line::VARCHAR, ', ' ORDER BY _line) END AS _conflict
         FROM {found} WHERE _reason IS NULL AND hash({key}) IN (SELECT h FROM twice)
@@ -243,6 +295,7 @@ def prepare(
     # What a reference may point to: the store's current rows. A load lands each file before reading the
     # next, in an order where references point backwards, so these include the delivery's own good rows
     # (a right's corrected filing date replacing the register's) — and nothing is copied.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {REJECTED_KEYS} (tbl VARCHAR, id VARCHAR)")
     con.execute("CREATE OR REPLACE TEMP VIEW _known_parties AS SELECT party_id FROM parties WHERE known_to IS NULL")
     con.execute("CREATE OR REPLACE TEMP VIEW _known_centres AS SELECT centre_id FROM centres WHERE known_to IS NULL")
     con.execute("CREATE OR REPLACE TEMP VIEW _known_cases AS SELECT case_id FROM cases WHERE known_to IS NULL")
