@@ -154,8 +154,9 @@ def main() -> None:
             "vs_first_load": round(inc_s / load_s, 3),
         },
     }
+    what = f"the delivery {args.delivery}" if args.delivery else f"{args.scale} scale"  # --scale is not used then
     print(
-        f"ipgauge load benchmark — {args.scale} scale, {args.format}, {rows:,} rows, {size / 2**20:,.0f} MiB, "
+        f"ipgauge load benchmark — {what}, {args.format}, {rows:,} rows, {size / 2**20:,.0f} MiB, "
         f"{os.cpu_count()} cores"
     )
     print(f"{'step':<34}{'seconds':>10}{'rows/s':>14}{'peak GiB':>10}")
@@ -174,7 +175,8 @@ def main() -> None:
     )
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"load-{args.scale}-{args.format}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    name = f"delivery-{args.delivery.name}" if args.delivery else args.scale
+    (out / f"load-{name}-{args.format}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
 

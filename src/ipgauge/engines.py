@@ -116,16 +116,16 @@ def exactly(con: ibis.BaseBackend, path: Path) -> str:
 def read_spells(con: ibis.BaseBackend, sql: str, parquet: Callable[[], Path]) -> ir.Table:
     """The spells as known on K (``sql``, a filter on the spells table) as an Ibis table on ``con``.
 
-    DuckDB reads the register's own table (``con`` wraps the register's connection); Spark reads
-    the table's Parquet copy (``parquet()``, written once per register state) under the same name.
+    DuckDB reads the register's own tables (``con`` wraps the register's connection); Spark reads
+    their Parquet copy (the folder ``parquet()``, written once per register state) under the same names.
     """
     name = f"spells_known_{uuid.uuid4().hex[:12]}"  # two engines of one Spark session must not share a view
     if con.name == "duckdb":
         con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
         return con.table(name)
-    folder = parquet()
-    con.read_parquet(exactly(con, folder / "spells"), table_name="spells")  # Spark finds the right_type=… partitions
-    con.read_parquet(exactly(con, folder / "spell_divisions.parquet"), table_name="spell_divisions")
+    for part in sorted(parquet().iterdir()):  # each table under its name: a folder of partitions or one file
+        if part.is_dir() or part.suffix == ".parquet":  # (Spark discovers the right_type=… partitions)
+            con.read_parquet(exactly(con, part), table_name=part.name.removesuffix(".parquet"))
     con._session.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
     return con.table(name)
 
