@@ -293,11 +293,15 @@ def test_a_huge_field_beside_a_malformed_row(tmp_path):
     folder = tmp_path / "d"
     write_csv(folder, "parties", PARTY_HEADER, PARTIES)
     huge = GOOD_PATENT[:3] + ["机" * 200_000] + GOOD_PATENT[4:]
-    write_csv(folder, "patents", PATENT_HEADER, [huge, GOOD_PATENT + ["extra"]])
+    write_csv(folder, "patents", PATENT_HEADER, [huge, GOOD_PATENT + ["ex\ntra" + "机" * 1000]])
     result = run("load", folder, "--db", tmp_path / "r.duckdb")
     assert result.exit_code == 1, result.stderr
     rejected = read_rejects(folder, "patents")[0]
-    assert rejected["reason"] == "expected 8 fields, found 9; the extra values: extra"  # kept, not dropped
+    extra = '["ex\\ntra' + "机" * 1000 + '"]'
+    assert rejected["reason"] == f"expected 8 fields, found 9; the extra values (JSON): {extra}"  # kept
+    report = (folder / "REJECTS" / "report.txt").read_text(encoding="utf-8").splitlines()
+    assert len(report) == 1 and report[0].endswith(extra)  # one line, whole
+    assert "… (whole in report.txt)" in result.stdout and "机" * 1000 not in result.stdout  # printed, cut
     assert rejected["patent_id"] == GOOD_PATENT[0]
 
 

@@ -133,11 +133,15 @@ def test_a_killed_loads_pending_rejects_are_removed_by_the_next_load(small_deliv
     rejects = tmp_path / "rj"
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     killed, living = rejects / f".pending-{dead.stdout.strip()}-0a1b2c3d", rejects / f".pending-{os.getpid()}-0a1b2c3d"
-    for folder in (killed, living):
+    foreign = rejects / f".pending-{dead.stdout.strip()}-0a1b2c3e"
+    for folder in (killed, living, foreign):
         folder.mkdir(parents=True)
         (folder / "patents.csv").write_text("half written", encoding="utf-8")
+    (killed / ".events-x1y2.csv").write_text("a temporary file", encoding="utf-8")
+    (foreign / "thesis.docx").write_text("not a load's", encoding="utf-8")
     assert run("load", small_delivery, "--db", tmp_path / "r.duckdb", "--rejects", rejects).exit_code == 0
     assert not killed.exists() and living.exists()  # another living load's pending rejects are its own
+    assert (foreign / "thesis.docx").exists()  # a folder holding anything a load does not write is left alone
 
 
 def test_a_file_that_lost_rows_is_read_again(small_delivery, tmp_path):

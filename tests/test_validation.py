@@ -333,3 +333,15 @@ def test_a_reference_to_a_row_rejected_in_the_same_delivery_says_so(tmp_path):
     assert event["reason"] == (
         f"right_id: no patent {bad[0]} in the delivery or the register (its row in patents.csv was rejected)"
     )
+
+
+def test_keys_are_compared_as_stored(tmp_path):
+    header = ["region_code", "year", "population"]
+    folder = delivery(tmp_path)
+    write_csv(folder, "population", header, [["210000", "2024", "100"], ["210000", "02024", "50000000"]])
+    assert load(folder, tmp_path).exit_code == 1  # one year written two ways, two values: a conflict
+    assert "has conflicting rows on lines 2, 3" in read_rejects(folder, "population")[0]["reason"]
+    write_csv(folder, "population", header, [["210000", "2024", "100"], ["210000", "02024", "0100"]])
+    (tmp_path / "again").mkdir()
+    assert load(folder, tmp_path / "again").exit_code == 0
+    assert count(tmp_path / "again", "population") == 1  # the same row twice: kept once

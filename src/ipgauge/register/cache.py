@@ -105,8 +105,9 @@ def cached(db: Path, path: Path, key: str, write: Callable[[Path], None], what: 
     except (OSError, duckdb.IOException) as e:
         if damaged(e):
             raise UserError(f"the register {db} is damaged (truncated or overwritten): {why(e)}") from None
+        advice = "" if isinstance(e, PermissionError) else "free space, or "
         raise UserError(
-            f"cannot write the {what} cache in {path.parent} ({why(e)}); free space, or set IPGAUGE_CACHE_DIR to a "
+            f"cannot write the {what} cache in {path.parent} ({why(e)}); {advice}set IPGAUGE_CACHE_DIR to a "
             "writable folder."
         ) from None
     finally:

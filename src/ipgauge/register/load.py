@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -45,6 +46,7 @@ from ipgauge.register.validate import (
 
 MANIFEST = "manifest.json"
 SHOWN_REJECTS = 10  # reject lines printed per table; all of them go to the report file
+SHOWN_WIDTH = 500  # characters of a printed reject line
 
 
 @dataclass
@@ -308,7 +310,7 @@ def _write_rejects(
     con.unregister("_malformed")
     report.rows += len(staged.malformed)
     report.rejected = scalar(con, "SELECT count(*) FROM _rejects")
-    if report.rejected and (keep := rejected_keys_sql(TABLES_BY_NAME[report.table])):
+    if report.rejected and (keep := rejected_keys_sql(TABLES_BY_NAME[report.table], report.file)):
         con.execute(keep)
     if report.rejected == 0:
         target.unlink(missing_ok=True)
@@ -318,11 +320,14 @@ def _write_rejects(
     os.close(fd)
     con.execute("COPY (SELECT * FROM _rejects ORDER BY line) TO ? (FORMAT csv, HEADER)", [tmp])
     os.replace(tmp, target)
-    lines = [
-        f"{report.file}:{line}: {reason}"
+    lines = [  # one line each: a value's own line breaks are written \n (the rejects file keeps them as they are)
+        f"{report.file}:{line}: {reason}".replace("\r", "\\r").replace("\n", "\\n")
         for line, reason in con.execute("SELECT line, reason FROM _rejects ORDER BY line").fetchall()
     ]
-    report.reject_lines = lines[:SHOWN_REJECTS]
+    report.reject_lines = [  # printed: a huge value is cut, report.txt has it whole
+        line if len(line) <= SHOWN_WIDTH else line[:SHOWN_WIDTH] + " … (whole in report.txt)"
+        for line in lines[:SHOWN_REJECTS]
+    ]
     with open(out / "report.txt", "a", encoding="utf-8") as f:
         f.writelines(line + "\n" for line in lines)
 
@@ -453,9 +458,21 @@ def _sweep_pending(rejects: Path) -> None:
     A living process's folder is left alone: another register may be loading the same delivery.
     """
     for folder in rejects.glob(".pending-*"):
-        pid = folder.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
+        name = re.fullmatch(r"\.pending-(\d+)-[0-9a-f]{8}", folder.name)
+        if not name or folder.is_symlink() or not folder.is_dir() or _alive(int(name.group(1))):
+            continue
+        if all(_ours(f) for f in folder.iterdir()):  # only what a load writes there: never a user's file
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _ours(file: Path) -> bool:
+    """Whether ``file`` is one a load writes into its pending rejects: a table's rejects, the report, a temporary."""
+    if not file.is_file() or file.is_symlink():
+        return False
+    tables = {t.name for t in TABLES}
+    if file.name in ("report.txt", "unresolved_addresses.csv") or file.suffix == ".csv" and file.stem in tables:
+        return True
+    return file.name.startswith(".") and file.name.split("-")[0][1:] in tables | {"unresolved"}
 
 
 def _alive(pid: int) -> bool:

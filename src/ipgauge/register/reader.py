@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import io
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,11 +262,9 @@ def _width_reason(width: int, fields: list[str]) -> str:
     """Why a record of the wrong width was rejected.
 
     The values beyond the header's columns, which the rejects file has no column for, are kept in
-    the reason (CSV-quoted), so nothing is lost.
+    the reason as a JSON list: on one line (a line break in a value is escaped), nothing lost.
     """
     reason = f"expected {width} fields, found {len(fields)}"
     if len(fields) <= width:
         return reason
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow(fields[width:])
-    return f"{reason}; the extra values: {buffer.getvalue()}"
+    return f"{reason}; the extra values (JSON): {json.dumps(fields[width:], ensure_ascii=False)}"

@@ -252,7 +252,10 @@ def _upkeep_once(path: Path, limit: str) -> None:
     except duckdb.InterruptException:
         raise  # Ctrl-C: closing without a commit leaves the register as it was
     except duckdb.Error as e:
-        raise UserError(f"the register {path} could not bring its spells up to date ({why(e)}).") from None
+        raise UserError(
+            f"the register {path} could not bring its spells up to date ({why(e)}); if it cannot be written, make it "
+            "writable for one command, or copy it to a writable folder and use the copy."
+        ) from None
     finally:
         con.close()
 

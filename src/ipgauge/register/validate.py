@@ -25,28 +25,28 @@ RIGHT_TABLES = {
 }
 
 
-def _key_match(table: Table, a: str, b: str) -> str:
-    return " AND ".join(f"{a}.{k} = {b}.{k}" for k in table.key)
-
-
 #: The keys of the rows this load rejected, of the tables others refer to (filled as each file's
 #: rejects are written), so that a reference to one says why it is missing.
 REJECTED_KEYS = "_rejected_keys"
 
 
-def rejected_keys_sql(table: Table) -> str | None:
-    """SQL keeping the keys of ``table``'s rejected rows (in ``_rejects``), when others refer to its rows."""
+def rejected_keys_sql(table: Table, file: str) -> str | None:
+    """SQL keeping the keys of ``table``'s rejected rows (in ``_rejects``, from ``file``), when others refer to them."""
     if table.name not in ("parties", "centres", "cases", *(name for name, _, _ in RIGHT_TABLES.values())):
         return None
     (key,) = table.key
-    return f"INSERT INTO {REJECTED_KEYS} SELECT DISTINCT {q(table.name)}, {key} FROM _rejects WHERE {key} IS NOT NULL"
+    return (
+        f"INSERT INTO {REJECTED_KEYS} SELECT {q(table.name)}, {key}, CASE WHEN count(*) > 1 "
+        f"THEN 'its rows in {file} were rejected' ELSE 'its row in {file} was rejected' END "
+        f"FROM _rejects WHERE {key} IS NOT NULL GROUP BY {key}"
+    )
 
 
 def _why_missing(table_sql: str, key: str) -> str:
     """SQL: the note on a missing reference whose own row this load rejected (else an empty string)."""
     return (
-        f"CASE WHEN ({table_sql}, {key}) IN (SELECT (tbl, id) FROM {REJECTED_KEYS}) "
-        f"THEN ' (its row in ' || {table_sql} || '.csv was rejected)' ELSE '' END"
+        f"coalesce(' (' || (SELECT any_value(note) FROM {REJECTED_KEYS} WHERE tbl = {table_sql} AND id = {key}) "
+        "|| ')', '')"
     )
 
 
@@ -234,8 +234,15 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
     """
     t = table.name
     stored = ", ".join(typed_columns(table))  # rows compared as stored: "P1;P2" and "P1; P2" are one row
-    key = ", ".join(table.key)
+    # keys compared as stored too ("2024" and "02024" are one year); a number of any row, broken or not,
+    # is read leniently here (TRY_CAST), the rules reject what is not a number
+    typed = dict(zip(table.column_names, typed_columns(table), strict=True))
+    keys = [typed[k].replace("CAST(", "TRY_CAST(") if typed[k] != k else k for k in table.key]
+    key = ", ".join(keys)
+    named = ", ".join(f"{sql} AS _k{i}" for i, sql in enumerate(keys))
+    same_key = " AND ".join(f"c._k{i} = {sql}" for i, sql in enumerate(keys))
     key_text = " || ' ' || ".join(f"coalesce({k}, '')" for k in table.key)
+    prefix = q(", ".join(table.key) + ": ")
     if t in NAMED:
         _named_rights(con, NAMED[t].format(stage=stage))
     lookups = [sql for _, sql in _lookups(table, stage)]
@@ -259,18 +266,18 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _twice_{t} AS
         WITH twice AS (SELECT hash({key}) AS h FROM {stage} GROUP BY h HAVING count(*) > 1)
-        SELECT {key}, min(_ord) AS _keep,
+        SELECT {named}, min(_ord) AS _keep,
                CASE WHEN min(hash({stored})) <> max(hash({stored}))
-                    THEN {q(table.key[0] + ": ")} || any_value({key_text}) || ' has conflicting rows on lines '
+                    THEN {prefix} || any_value({key_text}) || ' has conflicting rows on lines '
                          || string_agg(_line::VARCHAR, ', ' ORDER BY _line) END AS _conflict
         FROM {found} WHERE _reason IS NULL AND hash({key}) IN (SELECT h FROM twice)
-        GROUP BY {key} HAVING count(*) > 1""")
+        GROUP BY ALL HAVING count(*) > 1""")
     checked = f"_checked_{t}"
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW {checked} AS
         SELECT r.* EXCLUDE (_reason), coalesce(r._reason, c._conflict) AS _reason,
                coalesce(r._reason IS NULL AND c._conflict IS NULL AND r._ord <> c._keep, false) AS _duplicate
-        FROM {found} r LEFT JOIN _twice_{t} c ON r._reason IS NULL AND {_key_match(table, "r", "c")}""")
+        FROM {found} r LEFT JOIN _twice_{t} c ON r._reason IS NULL AND {same_key}""")
     return checked
 
 
@@ -295,7 +302,7 @@ def prepare(
     # What a reference may point to: the store's current rows. A load lands each file before reading the
     # next, in an order where references point backwards, so these include the delivery's own good rows
     # (a right's corrected filing date replacing the register's) — and nothing is copied.
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {REJECTED_KEYS} (tbl VARCHAR, id VARCHAR)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {REJECTED_KEYS} (tbl VARCHAR, id VARCHAR, note VARCHAR)")
     con.execute("CREATE OR REPLACE TEMP VIEW _known_parties AS SELECT party_id FROM parties WHERE known_to IS NULL")
     con.execute("CREATE OR REPLACE TEMP VIEW _known_centres AS SELECT centre_id FROM centres WHERE known_to IS NULL")
     con.execute("CREATE OR REPLACE TEMP VIEW _known_cases AS SELECT case_id FROM cases WHERE known_to IS NULL")
