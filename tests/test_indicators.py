@@ -204,6 +204,11 @@ def test_indicator_command_json_is_the_design_object(spells_file):
     assert [p["as_of"] for p in series] == ["2020-12-31", "2021-12-31", "2022-12-31", "2023-12-31", "2024-12-31"]
     csv_out = ask("gi_products", "CN", "--by", "subregion", fmt="csv")
     assert csv_out.stdout.splitlines()[0].startswith("indicator,region,as_of")
+    whole = json.loads(ask("valid_trademarks", "CN").stdout)["value"]
+    split = ask("valid_trademarks", "CN", "--by", "subregion")
+    parts = sum(p["value"] for p in json.loads(split.stdout))
+    assert parts < whole  # trademarks held abroad are in the nation's figure and in no province: said, not hidden
+    assert f"note: {whole - parts:,} of the total fall in no sub-region" in " ".join(split.stderr.split())
 
 
 @pytest.mark.parametrize(

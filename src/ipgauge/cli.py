@@ -695,6 +695,7 @@ def indicator(
     rules_for(jurisdiction)  # one sentence for an unknown jurisdiction, before the register is opened
     if where.is_nation and jurisdiction != "CN":  # CN stands for the whole register: say so
         where = replace(where, name_zh=f"{jurisdiction}登记簿全部", name_en=f"the whole {jurisdiction} register")
+    later: list[str] = []  # notes for after the figures
     with open_engine(db_path(db), k, backend, jurisdiction=jurisdiction) as engine:
         if series:
             start = _date(from_, "--from")
@@ -703,12 +704,20 @@ def indicator(
             points = engine.series(name, where, series, start, _date(to, "--to") or d, by)
             _emit(points, fmt, f"{name}, {where.name_en}, {series}" + (f", by {by}" if by else ""))
         elif by:
-            _emit(engine.breakdown(name, where, d, by), fmt, f"{name}, {where.name_en}, on {d}, by {by}")
+            parts = engine.breakdown(name, where, d, by, unplaced=True)
+            left = [p for p in parts if p.extra["part"] is None]
+            _emit([p for p in parts if p.extra["part"] is not None], fmt, f"{name}, {where.name_en}, on {d}, by {by}")
+            if left:  # the parts do not add up to the figure: say why, once the figures are out
+                why_not = {"subregion": f"their holder is registered at {where.name_en} itself, or abroad"}
+                later.append(
+                    f"{left[0].value:,} of the total fall in no {by.replace('subregion', 'sub-region')} "
+                    f"({why_not.get(by, f'no {by} is recorded')}): the parts add up to less than the total."
+                )
         else:
             _emit([engine.point(name, where, d, parent)], fmt, f"{name}, {where.name_en}, on {d}", single=True)
     if engine.synthetic and fmt == "table":
         out.print(styled(("SYNTHETIC", "bold"), " register: these figures describe no real region."))
-    notes = [n for n in (retired_note(where), retired_note(parent) if parent else None) if n]
+    notes = [n for n in (retired_note(where), retired_note(parent) if parent else None) if n] + later
     if notes:  # once the figures are out: a failure stays one line
         err.print("note: " + " ".join(notes), soft_wrap=True)
 

@@ -299,8 +299,13 @@ class Engine:
         t = t.filter(E.in_region(t, where) & E.counts(t, base, on))
         return t.select(*[c for c in MEMBER_COLUMNS if c in t.columns]).order_by("right_id", "start")
 
-    def breakdown(self, name: str, where: Region, on: date, by: str) -> list[Point]:
-        """The figure on ``on`` split by sub-region, holder type or technology field (a year earlier too)."""
+    def breakdown(self, name: str, where: Region, on: date, by: str, unplaced: bool = False) -> list[Point]:
+        """The figure on ``on`` split by sub-region, holder type or technology field (a year earlier too).
+
+        What falls in no part (a holder coded at the region itself, not one of its sub-regions; a holder
+        abroad; no holder type) is left out, so the parts may add up to less than the figure; with
+        ``unplaced`` it comes last, as a point whose part is None, for the command line to say so.
+        """
         ind = indicator(name)
         self._check_breakdown(ind, where, by)
         base = self._base(ind)
@@ -313,16 +318,20 @@ class Engine:
             value=E.tally(t, base, E.counts(t, base, on)), previous=E.tally(t, base, E.counts(t, base, before))
         )
         frame = columns(self.backend, expr)
-        rows = []
+        rows, rest = [], []
         for part, value, previous in zip(frame["part"], frame["value"], frame["previous"], strict=True):
             if part is None or part != part:
+                if unplaced and not ind.is_per_10k and _number(base, value):
+                    extra = {"part": None, "label": "in no part"}
+                    rest.append(self._figure(name, where, where, on, before, _number(base, value),
+                                             _number(base, previous), extra))  # fmt: skip
                 continue
             extra = {"part": str(part), "label": self._label(by, str(part))}
             sub = region(str(part)) if by == "subregion" else where
             rows.append(
                 self._figure(name, where, sub, on, before, _number(base, value), _number(base, previous), extra)
             )
-        return sorted(rows, key=lambda p: (-p.value, p.extra["part"]))
+        return sorted(rows, key=lambda p: (-p.value, p.extra["part"])) + rest
 
     @staticmethod
     def _check_breakdown(ind: Indicator, where: Region, by: str | None) -> None:
