@@ -54,6 +54,8 @@ def test_csv_and_errors(api):
     assert bad.status_code == 400 and "atlantis" in bad.json()["error"]
     date = client.get("/v1/indicators/valid_invention_patents", params=Q | {"as_of": "2024-02-30"})
     assert date.status_code == 400 and "2024-02-30" in date.json()["error"]
+    later = client.get("/v1/indicators/valid_invention_patents", params=Q | {"known_at": "2199-01-01"})
+    assert later.status_code == 400 and "known_at 2199-01-01 is in the future" in later.json()["error"]
     nope = client.get("/v1/indicators/nope", params=Q)
     assert nope.status_code == 404 and "no indicator 'nope'" in nope.json()["error"]
     missing = client.get("/v1/indicators/valid_invention_patents", params={"region": "CN"})

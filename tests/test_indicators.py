@@ -234,6 +234,12 @@ def test_indicator_errors_are_one_sentence(spells_file, args, message):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_knowledge_date_in_the_future_is_refused(spells_file):
+    result = run("indicator", "gi_products", "--region", "CN", "--as-of", "2024-01-01", "--known-at", "2199-01-01",
+                 "--db", spells_file[0])  # fmt: skip
+    assert result.exit_code == 2 and "--known-at 2199-01-01 is in the future" in result.stderr, result.stderr
+
+
 def test_indicators_command_lists_the_catalogue():
     result = run("indicators")
     assert result.exit_code == 0

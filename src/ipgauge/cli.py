@@ -27,7 +27,7 @@ from typer.core import TyperGroup
 
 from ipgauge.console import err, flush_notes, out, progress_bar, styled
 from ipgauge.errors import UserError, damaged, interrupted, log_crash, noting_interrupts, saved, why
-from ipgauge.register.schema import parse_date
+from ipgauge.register.schema import parse_date, parse_knowledge_date
 
 INTERRUPTED = "interrupted; nothing was changed."
 
@@ -148,7 +148,9 @@ def guarded(fn: F) -> F:
 
 
 def _date(value: str | None, option: str) -> date | None:
-    return None if value is None else parse_date(value, option)
+    if value is None:
+        return None
+    return parse_knowledge_date(value, option) if option == "--known-at" else parse_date(value, option)
 
 
 def _choice(value: str, choices: tuple[str, ...], option: str = "--format") -> str:

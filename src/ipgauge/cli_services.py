@@ -487,7 +487,7 @@ def _differences(before: object, after: object, where: str = "") -> list[str]:
 def _dates(as_of: str | None, known_at_: str | None) -> tuple[date, date]:
     """D (default today) and K (default D), noting a K before D."""
     d = _date(as_of, "--as-of") or date.today()
-    k = _date(known_at_, "--known-at") or d
+    k = _date(known_at_, "--known-at") or min(d, date.today())  # K is never after today
     if k < d:
         note(f"known at {k}, before the date asked about ({d}): later events are not yet recorded.")
     return d, k

@@ -58,6 +58,14 @@ def in_range(d: date, what: str) -> date:
     return d
 
 
+def parse_knowledge_date(value: object, what: str) -> date:
+    """A knowledge date K: a date, and not after today (nothing is known yet of what a later day will know)."""
+    k = parse_date(value, what)
+    if k > date.today():
+        raise UserError(f"{what} {k} is in the future; a figure can be known at most as of today ({date.today()}).")
+    return k
+
+
 def parse_date(value: object, what: str) -> date:
     """A date from ISO text (or a TOML/JSON date), within the range ipgauge reasons about."""
     if isinstance(value, datetime):

@@ -18,7 +18,7 @@ from ipgauge.indicators.catalogue import indicator, listing
 from ipgauge.indicators.query import MEMBER_COLUMNS, open_engine
 from ipgauge.regions.groups import Region, describe, search
 from ipgauge.regions.groups import region as find_region
-from ipgauge.register.schema import parse_date
+from ipgauge.register.schema import parse_date, parse_knowledge_date
 from ipgauge.web.guard import Context, context, need_key
 from ipgauge.web.http import DAY, IMMUTABLE, LATEST, answer, next_link, stream_csv
 
@@ -59,8 +59,10 @@ MAX_SERIES_YEARS = 50  # 600 month ends: an answer's size stays bounded whatever
 
 
 def day(value: str | None, name: str) -> date | None:
-    """A request's date, refused in the CLI's words when impossible."""
-    return None if value is None else parse_date(value, name)
+    """A request's date, refused in the CLI's words when impossible (a knowledge date in the future too)."""
+    if value is None:
+        return None
+    return parse_knowledge_date(value, name) if name == "known_at" else parse_date(value, name)
 
 
 def keyset(rows: list[dict], key: str, after: str | None, limit: int) -> tuple[list[dict], str | None]:

@@ -241,7 +241,7 @@ def landscape(
 
     kind, text = one_subject(company, region, field)
     d = day(as_of, "as_of") or date.today()
-    k = day(known_at, "known_at") or d
+    k = day(known_at, "known_at") or min(d, date.today())  # K is never after today
     with ctx.gate.reading():
         con = store.connect(ctx.db, read_only=True)
         try:
@@ -270,7 +270,7 @@ def screen(request: Request, q: ScreenRequest, ctx: Context = Depends(context)):
     from ipgauge.services.screen import Screening
 
     d = day(q.as_of, "as_of") or date.today()
-    k = day(q.known_at, "known_at") or d
+    k = day(q.known_at, "known_at") or min(d, date.today())
     with ctx.gate.reading():
         con = store.connect(ctx.db, read_only=True)
         try:
