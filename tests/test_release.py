@@ -114,6 +114,17 @@ def test_html_and_pdf_carry_the_figures(released):
     assert "合成数据" in compact and "SYNTHETIC" in pdf
 
 
+def test_release_list_names_the_stored_releases(released, tmp_path):
+    work, db, _, _, release_id = released
+    listed = run("release", "list", "--db", db, "--format", "json")
+    assert listed.exit_code == 0, listed.stderr
+    (mine,) = [r for r in json.loads(listed.stdout) if r["release_id"] == release_id]
+    assert (mine["region"], mine["as_of"], mine["known_at"]) == ("northeast", str(AS_OF), str(K))
+    assert release_id in run("release", "list", "--db", db).stdout
+    empty = run("release", "list", "--db", tmp_path / "none.duckdb")
+    assert empty.exit_code == 2 and "there is no register" in empty.stderr
+
+
 def test_reproduce_gives_identical_figures(released):
     work, db, _, _, release_id = released
     result = run("release", "--reproduce", release_id, "--db", db, "--out", work / "again")

@@ -833,6 +833,28 @@ def release(
     )
 
 
+@release_app.command("list")
+@guarded
+def release_list(
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    limit: Annotated[int, typer.Option(help="How many, newest first.", min=1)] = 50,
+    db: DbOption = None,
+) -> None:
+    """List the releases stored in the register, newest first: their ids for --reproduce and diff."""
+    from ipgauge.register.store import db_path
+    from ipgauge.releases import snapshot
+
+    _choice(fmt, ("table", "json", "csv"))
+    rows = snapshot.listing(db_path(db), limit=limit)
+    if not rows and fmt == "table":
+        out.print("No release is stored in this register yet: `ipgauge release --region R --as-of D` makes one.")
+        return
+    if fmt == "table":  # the ids and what each describes; json and csv give every field
+        shown = ("release_id", "created_at", "region", "name_en", "as_of", "known_at")
+        rows = [{k: r[k] for k in shown} | {"indicators": str(len(r["indicators"]))} for r in rows]
+    _rows(rows, fmt, "Releases, newest first")
+
+
 @release_app.command("diff")
 @guarded
 def release_diff(
