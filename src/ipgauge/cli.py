@@ -710,10 +710,12 @@ def indicator(
             left = [p for p in parts if p.extra["part"] is None]
             _emit([p for p in parts if p.extra["part"] is not None], fmt, f"{name}, {where.name_en}, on {d}, by {by}")
             if left:  # the parts do not add up to the figure: say why, once the figures are out
-                why_not = {"subregion": f"their holder is registered at {where.name_en} itself, or abroad"}
+                if by == "subregion":
+                    why_not = f"no sub-region (their holder is registered at {where.name_en} itself, or abroad)"
+                else:
+                    why_not = f"no {by} (none is recorded)"
                 later.append(
-                    f"{left[0].value:,} of the total fall in no {by.replace('subregion', 'sub-region')} "
-                    f"({why_not.get(by, f'no {by} is recorded')}): the parts add up to less than the total."
+                    f"{left[0].value:,} of the total fall in {why_not}: the parts add up to less than the total."
                 )
         else:
             _emit([engine.point(name, where, d, parent)], fmt, f"{name}, {where.name_en}, on {d}", single=True)

@@ -455,8 +455,14 @@ def _repeated(con: duckdb.DuckDBPyConnection, checksum: str, recorded: date, rul
 def _sweep_pending(rejects: Path) -> None:
     """Remove the pending rejects of loads whose process is gone (killed outright, it could not clean up).
 
-    A living process's folder is left alone: another register may be loading the same delivery.
+    A living process's folder is left alone: another register may be loading the same delivery. A
+    tidy-up only: a folder it cannot read or remove is left, and the load goes on.
     """
+    with contextlib.suppress(OSError):
+        _sweep(rejects)
+
+
+def _sweep(rejects: Path) -> None:
     for folder in rejects.glob(".pending-*"):
         name = re.fullmatch(r"\.pending-(\d+)-[0-9a-f]{8}", folder.name)
         if not name or folder.is_symlink() or not folder.is_dir() or _alive(int(name.group(1))):

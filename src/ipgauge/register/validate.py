@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from ipgauge.register.rules import REGION_CODES, q, reason_sql, table_rules
-from ipgauge.register.schema import RIGHT_TYPES, Table
+from ipgauge.register.schema import RIGHT_TYPES, TABLES, Table
 
 #: What every right type's id column is called, in the store, and the date before which it has no events.
 RIGHT_TABLES = {
@@ -32,7 +32,7 @@ REJECTED_KEYS = "_rejected_keys"
 
 def rejected_keys_sql(table: Table, file: str) -> str | None:
     """SQL keeping the keys of ``table``'s rejected rows (in ``_rejects``, from ``file``), when others refer to them."""
-    if table.name not in ("parties", "centres", "cases", *(name for name, _, _ in RIGHT_TABLES.values())):
+    if not any(table.name in references(t) for t in TABLES):
         return None
     (key,) = table.key
     return (
@@ -206,16 +206,21 @@ def row_reasons(table: Table) -> str:
     return reason_sql(table_rules(table))
 
 
-def typed_columns(table: Table) -> list[str]:
-    """SQL for each staged text column as the store will hold it (valid rows only: casts do not fail)."""
+def typed_columns(table: Table, lenient: bool = False) -> list[str]:
+    """SQL for each staged text column as the store will hold it.
+
+    On valid rows a cast cannot fail; ``lenient`` (TRY_CAST) is for expressions over every staged
+    row, broken ones included, whose bad values the rules reject.
+    """
+    cast = "TRY_CAST" if lenient else "CAST"
     out = []
     for c in table.columns:
         if c.kind == "int":
-            out.append(f"CAST({c.name} AS BIGINT)")
+            out.append(f"{cast}({c.name} AS BIGINT)")
         elif c.kind == "decimal":
-            out.append(f"CAST({c.name} AS DECIMAL(18,2))")
+            out.append(f"{cast}({c.name} AS DECIMAL(18,2))")
         elif c.kind == "date":
-            out.append(f"CAST({c.name} AS DATE)")
+            out.append(f"{cast}({c.name} AS DATE)")
         elif c.kind == "bool":
             out.append(f"{c.name} = 'true'")
         elif c.kind in ("list", "regions"):
@@ -234,10 +239,9 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
     """
     t = table.name
     stored = ", ".join(typed_columns(table))  # rows compared as stored: "P1;P2" and "P1; P2" are one row
-    # keys compared as stored too ("2024" and "02024" are one year); a number of any row, broken or not,
-    # is read leniently here (TRY_CAST), the rules reject what is not a number
-    typed = dict(zip(table.column_names, typed_columns(table), strict=True))
-    keys = [typed[k].replace("CAST(", "TRY_CAST(") if typed[k] != k else k for k in table.key]
+    # keys compared as stored too ("2024" and "02024" are one year), over every staged row
+    typed = dict(zip(table.column_names, typed_columns(table, lenient=True), strict=True))
+    keys = [typed[k] for k in table.key]
     key = ", ".join(keys)
     named = ", ".join(f"{sql} AS _k{i}" for i, sql in enumerate(keys))
     same_key = " AND ".join(f"c._k{i} = {sql}" for i, sql in enumerate(keys))
