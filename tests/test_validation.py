@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import PARTY_HEADER, read_rejects, run, write_csv
-from ipgauge.register.schema import TRADEMARKS
+from ipgauge.regions.countries import countries
+from ipgauge.regions.divisions import current, divisions, retired_codes
+from ipgauge.register import store
+from ipgauge.register.rules import precomputed, reason_sql, table_rules, unscreened
+from ipgauge.register.schema import TABLES, TRADEMARKS
+from ipgauge.register.validate import prepare
 
 PARTIES = [["P1", "哈尔滨某大学", "university", "CN", "230103", ""], ["P2", "Acme", "enterprise", "US", "", ""]]
 PATENT_HEADER = ["patent_id", "jurisdiction", "kind", "title", "filing_date", "grant_date", "ipc", "holders"]
@@ -345,3 +353,42 @@ def test_keys_are_compared_as_stored(tmp_path):
     (tmp_path / "again").mkdir()
     assert load(folder, tmp_path / "again").exit_code == 0
     assert count(tmp_path / "again", "population") == 1  # the same row twice: kept once
+
+
+#: Values meant to trip the rules' screens: control characters (NUL, DEL, a tab that is allowed), dates
+#: that do not exist or lie outside the years, CN numbers with every check digit, empty list items.
+ODD_VALUES = [
+    None, "", " ", "a", "P1", " P1", "P1;", ";P1", "P1;;P2", "P1; ;P2", "P1;P2", "a\x00b", "a\x01", "\x7f", "x\ty",
+    "line\nbreak", "2023-01-05", "2019-02-30", "1799-12-31", "1800-01-01", "2199-12-31", "2200-01-01", "05/01/2023",
+    "2023-1-5", "20230105", "0000-01-01", "CN202310123456.6", "CN202310123456.5", "CN202310123456.X", "CN20231012345.6",
+    "CN99100001.X", "CN99100001.7", "CN9910000A.1", "CNABCDEFGHIJKL.1", "CN202310123456.66", "CN 202310123456.6",
+    "invention", "CN", "US", "12", "0", "1000000", "G06F 16/31", "9;35;42", "46", "1 CNY", "true", "false",
+]  # fmt: skip
+
+
+@given(data=st.data())
+@settings(max_examples=25, deadline=None)
+def test_screened_rules_give_the_reasons_of_the_rules_in_full(data):
+    """The screens only skip work: with every screen TRUE, every table's rows get the same reasons."""
+    folder = tempfile.TemporaryDirectory()
+    con = store.connect(Path(folder.name) / "r.duckdb")  # the lookups read the register's tables
+    prepare(con, sorted(set(divisions()) | set(retired_codes())), {c: current(c) for c in retired_codes()}, countries())
+    con.execute("SET VARIABLE ipgauge_recorded = DATE '2025-06-30'")
+    for table in TABLES:
+        rows = data.draw(st.lists(st.lists(st.sampled_from(ODD_VALUES), min_size=len(table.columns),
+                                           max_size=len(table.columns)), min_size=1, max_size=40))  # fmt: skip
+        con.register("_rows", pa.table({c.name: pa.array([r[i] for r in rows], pa.string())
+                                        for i, c in enumerate(table.columns)}))  # fmt: skip
+        reasons = reason_sql(table_rules(table))
+
+        def evaluated(values: dict[str, str], reasons=reasons) -> list:
+            extra = "".join(f", {sql} AS {name}" for name, sql in values.items())
+            return con.execute(
+                f"SELECT {reasons} FROM (SELECT *, row_number() OVER () AS n{extra} FROM _rows) ORDER BY n"
+            ).fetchall()
+
+        screened, full = evaluated(precomputed(table)), evaluated(unscreened(table))
+        assert screened == full, table.name
+        con.unregister("_rows")
+    con.close()
+    folder.cleanup()

@@ -31,6 +31,7 @@ from ipgauge.regions.countries import countries
 from ipgauge.regions.divisions import current, divisions, retired_codes
 from ipgauge.register import store
 from ipgauge.register.reader import StagedFile, find_file, stage_file
+from ipgauge.register.rules import precomputed
 from ipgauge.register.schema import TABLES, TABLES_BY_NAME, Table, parse_date
 from ipgauge.register.store import scalar
 from ipgauge.register.validate import (
@@ -554,6 +555,7 @@ def _land(
             table,
             lambda done, p=path, s=size: tick(f"reading {p.name}", done, s),
             f"{row_reasons(table)} AS _r1",
+            precomputed(table),
         )
         tick(f"checking {path.name}", 0, 0)
         checked = check(con, table, sf.stage)

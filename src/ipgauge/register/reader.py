@@ -189,12 +189,18 @@ def _string_batches(path: Path, on_progress: Progress) -> Iterator[pa.RecordBatc
 
 
 def stage_file(
-    con: duckdb.DuckDBPyConnection, path: Path, table: Table, on_progress: Progress, derived: str = ""
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: Table,
+    on_progress: Progress,
+    derived: str = "",
+    precomputed: dict[str, str] | None = None,
 ) -> StagedFile:
     """Stream ``path`` into the temporary table ``_stage_<table>`` (all text, empty → NULL).
 
     ``derived``: further columns computed from the row as it streams in (``expr AS name, ...``), so that
-    they cost no second copy of the file.
+    they cost no second copy of the file. ``precomputed`` (name → SQL): columns computed first, which
+    ``derived`` may read, and which are not kept.
     """
     if path.suffix == ".parquet":
         try:
@@ -228,8 +234,13 @@ def stage_file(
     con.register("_reader", reader)
     try:
         rows = f"SELECT {select}, _line, _ord FROM _reader"
+        if precomputed:
+            computed = ", ".join(f"{sql} AS {name}" for name, sql in precomputed.items())
+            rows = f"SELECT *, {computed} FROM ({rows})"
+        kept = f"* EXCLUDE ({', '.join(precomputed)})" if precomputed else "*"
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {stage} AS " + (f"SELECT *, {derived} FROM ({rows})" if derived else rows)
+            f"CREATE OR REPLACE TEMP TABLE {stage} AS "
+            + (f"SELECT {kept}, {derived} FROM ({rows})" if derived or precomputed else rows)
         )
     except (duckdb.Error, pa.ArrowException) as e:
         if interrupted:

@@ -24,6 +24,9 @@ Rule = tuple[str, str]  # (condition true for a bad row, SQL expression of the m
 
 #: C0 control characters other than tab, line feed and carriage return (NUL is tested apart), and DEL.
 CONTROL = r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]"
+#: The same characters and NUL, for the screen that looks at a row's text columns at once.
+CONTROL_OR_NUL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+DATE_PATTERN = "\\d{4}-\\d{2}-\\d{2}"
 DATES = f"DATE '{DATE_MIN}' AND DATE '{DATE_MAX}'"
 #: The temporary table of region codes (current and retired) that :func:`validate.prepare` creates.
 REGION_CODES = "_region_codes"
@@ -45,6 +48,56 @@ def _empty_item(col: str) -> str:
     return f"regexp_matches({col}, '(^|;) *(;|$)')"
 
 
+#: The screen of the control-character rules (:func:`precomputed`).
+SCREEN_CONTROL = "_screen_control"  # a screen's name starts with _screen_
+
+
+def _texts(table: Table) -> list[str]:
+    """The columns that may hold any text, so that the control-character rule applies to them."""
+    return [c.name for c in table.columns if c.kind in ("text", "id", "list")]
+
+
+#: A CN application number's digits after 'CN' as one number (NULL when they are not digits).
+CN_NUMBER = "_cn_number"
+
+
+def precomputed(table: Table) -> dict[str, str]:
+    """Per-row values the rules read, computed once before them (name → SQL); they are not stored.
+
+    Screens are flags, each true whenever a rule it screens could fire. A screened rule reads
+    ``screen AND (its condition)``, so on the rows a screen clears (nearly all) its rules cost one
+    test instead of several: one regular expression over all of a row's text columns instead of two
+    tests per column, one pattern and one cast per date instead of two of each. A screen decides
+    nothing on its own (a rule's verdict and message are its condition's): the rules with every
+    screen set to TRUE (:func:`unscreened`) give the same reasons (tests/test_validation.py). The
+    CN number is read by the check-digit rule twelve times, and was cast each time. Measured on
+    slices of the national synthetic files: the trademarks' rules 6.7 s → 5.2 s per 10.8 million
+    rows, the events' 2.9 s → 1.8 s per 5.6 million, the check digit 1.1 s → 0.35 s per 2.5 million.
+    """
+    found = {}
+    if table.name == "patents":
+        found[CN_NUMBER] = "TRY_CAST(substr(patent_id, 3, CASE len(patent_id) WHEN 16 THEN 12 ELSE 8 END) AS BIGINT)"
+    if texts := _texts(table):  # concat skips NULLs and cannot make a character that no value holds
+        found[SCREEN_CONTROL] = f"regexp_matches(concat({', '.join(texts)}), '{CONTROL_OR_NUL}')"
+    for c in table.columns:
+        if c.kind == "date":
+            n = c.name
+            found[_date_screen(n)] = (
+                f"{n} IS NOT NULL AND NOT coalesce(regexp_full_match({n}, '{DATE_PATTERN}') "
+                f"AND try_cast({n} AS DATE) BETWEEN {DATES}, false)"
+            )
+    return found
+
+
+def unscreened(table: Table) -> dict[str, str]:
+    """:func:`precomputed` with every screen set to TRUE: the rules then test every row in full (their oracle)."""
+    return {name: "TRUE" if name.startswith("_screen_") else sql for name, sql in precomputed(table).items()}
+
+
+def _date_screen(column: str) -> str:
+    return f"_screen_{column}"
+
+
 def column_rules(c: Column) -> Iterator[Rule]:
     """The rules every column of this kind obeys."""
     n = c.name
@@ -52,20 +105,19 @@ def column_rules(c: Column) -> Iterator[Rule]:
         yield f"{n} IS NULL", q(f"{n}: is required")
     if c.kind in ("text", "id", "list"):  # other kinds only take values from a short list or a pattern
         yield (
-            f"{n} IS NOT NULL AND (contains({n}, chr(0)) OR regexp_matches({n}, '{CONTROL}'))",
+            f"{SCREEN_CONTROL} AND {n} IS NOT NULL AND (contains({n}, chr(0)) OR regexp_matches({n}, '{CONTROL}'))",
             q(f"{n}: holds a control character (such as NUL), which no register value has"),
         )
     if c.kind == "id":
         yield f"{n} IS NOT NULL AND {n} <> trim({n})", q(f"{n}: has spaces around it, so nothing could refer to it")
     if c.kind == "date":
+        screen = _date_screen(n)
         yield (
-            f"{n} IS NOT NULL AND (NOT regexp_full_match({n}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
-            f"OR try_cast({n} AS DATE) IS NULL)",
+            f"{screen} AND (NOT regexp_full_match({n}, '{DATE_PATTERN}') OR try_cast({n} AS DATE) IS NULL)",
             f"{q(n + ': ')} || {n} || ' is not a date that exists (YYYY-MM-DD)'",
         )
         yield (
-            f"{n} IS NOT NULL AND regexp_full_match({n}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
-            f"AND try_cast({n} AS DATE) NOT BETWEEN {DATES}",
+            f"{screen} AND regexp_full_match({n}, '{DATE_PATTERN}') AND try_cast({n} AS DATE) NOT BETWEEN {DATES}",
             f"{q(n + ': ')} || {n} || {q(f' is outside {DATE_MIN.year}-{DATE_MAX.year}')}",
         )
     elif c.kind == "enum":
@@ -122,18 +174,19 @@ def column_rules(c: Column) -> Iterator[Rule]:
 
 
 def _weighted_digits(n: int) -> str:
-    """The weighted sum of the ``n`` digits after 'CN', as plain arithmetic on characters.
+    """The weighted sum of the ``n`` digits after 'CN', as integer arithmetic on the number they make.
 
     Whole-column arithmetic: a lambda over each digit's regular-expression extract cost four times
-    as much and was the dearest of all the patents' rules.
+    as much, and taking each digit as a character (``ascii(patent_id[i])``) still made this the
+    dearest of the patents' rules. The number is :data:`CN_NUMBER`, cast once per row.
     """
-    return " + ".join(f"(ascii(patent_id[{2 + i}]) - 48) * {w}" for i, w in enumerate(CHECK_WEIGHTS[:n], start=1))
+    return " + ".join(f"({CN_NUMBER} // {10 ** (n - i)} % 10) * {w}" for i, w in enumerate(CHECK_WEIGHTS[:n], start=1))
 
 
 def _cn_number_rules() -> Iterator[Rule]:
     # only applied to well-formed numbers: 'CN', 12 digits (16 characters in all) or 8, a dot, a check digit
     total = f"(CASE len(patent_id) WHEN 16 THEN {_weighted_digits(12)} ELSE {_weighted_digits(8)} END)"
-    expected = f"(CASE {total} % 11 WHEN 10 THEN 'X' ELSE CAST({total} % 11 AS VARCHAR) END)"
+    expected = f"'0123456789X'[{total} % 11 + 1]"  # 10 is written X
     well_formed = "regexp_full_match(patent_id, 'CN(\\d{12}|\\d{8})\\.[0-9X]')"
     cn = "jurisdiction = 'CN' AND patent_id IS NOT NULL"
     yield (

@@ -14,7 +14,7 @@ from datetime import timedelta
 import duckdb
 import pyarrow as pa
 
-from ipgauge.register.rules import REGION_CODES, q, reason_sql, table_rules
+from ipgauge.register.rules import REGION_CODES, precomputed, q, reason_sql, table_rules
 from ipgauge.register.schema import RIGHT_TYPES, TABLES, Table
 
 #: What every right type's id column is called, in the store, and the date before which it has no events.
@@ -194,14 +194,18 @@ def rules_digests(con: duckdb.DuckDBPyConnection, tables: list[Table]) -> dict[s
     def checks(t: Table) -> list[tuple[list[str], str]]:  # sets in order: a set's repr varies between processes
         return [(sorted(refs), sql) for refs, sql in _lookups(t, "_")]
 
-    return {t.name: hashlib.sha256(repr((row_reasons(t), checks(t), data)).encode()).hexdigest()[:32] for t in tables}
+    return {
+        t.name: hashlib.sha256(repr((row_reasons(t), precomputed(t), checks(t), data)).encode()).hexdigest()[:32]
+        for t in tables
+    }
 
 
 def row_reasons(table: Table) -> str:
     """SQL for the messages of the rules a row breaks on its own (one string, '' when none).
 
     The loader computes it as the file streams into its staging table (column ``_r1``), so that the
-    rows are not copied again just to add it.
+    rows are not copied again just to add it. It reads the row's precomputed values
+    (:func:`rules.precomputed`), computed just before it.
     """
     return reason_sql(table_rules(table))
 
