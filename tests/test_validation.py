@@ -244,8 +244,23 @@ def test_bom_is_accepted_and_other_encodings_refused(tmp_path):
     write_csv(folder, "parties", PARTY_HEADER, [["P9", "某公司", "enterprise", "CN", "", ""]], encoding="gbk")
     result = load(folder, tmp_path)
     assert result.exit_code == 2
-    assert "parties.csv is not UTF-8" in result.stderr
+    assert "parties.csv is not UTF-8 (line 2, byte " in result.stderr  # the header is line 1
     assert count(tmp_path, "parties") == 2
+
+
+def test_the_first_byte_that_is_not_utf8_is_found_across_blocks(tmp_path):
+    from ipgauge.register.reader import _first_non_utf8
+
+    good = "汉字,é\n".encode()  # multi-byte characters, some cut by every small block size below
+    path = tmp_path / "x.csv"
+    path.write_bytes(good * 50 + b"ok\xff\n" + good)
+    expected = (51, len(good) * 50 + 2, 0xFF)
+    for block in (1, 2, 3, 5, 7, 64, 1 << 20):
+        assert _first_non_utf8(path, block) == expected, block
+    path.write_bytes(good * 50 + "汉".encode()[:2])  # a character cut off by the end of the file
+    assert _first_non_utf8(path, 7) == (51, len(good) * 50, "汉".encode()[0])
+    path.write_bytes(good * 3)
+    assert _first_non_utf8(path, 4) is None
 
 
 @pytest.mark.parametrize(

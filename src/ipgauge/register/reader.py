@@ -248,7 +248,9 @@ def stage_file(
         if isinstance(e, duckdb.InterruptException):
             raise
         if any(m in str(e) for m in ("invalid UTF8", "UTF-8", "UTF8", "codec can't decode")):
-            raise UserError(f"{path.name} is not UTF-8; re-save it as UTF-8.") from None
+            where = _first_non_utf8(path) if path.suffix == ".csv" else None
+            at = f" (line {where[0]:,}, byte {where[1]:,}: 0x{where[2]:02x})" if where else ""
+            raise UserError(f"{path.name} is not UTF-8{at}; re-save it as UTF-8.") from None
         if "straddling" in str(e):
             raise UserError(
                 f"{path.name} has a row longer than {BLOCK_SIZE >> 20} MiB, which is not a record."
@@ -267,6 +269,31 @@ def stage_file(
         con.unregister("_lines")
         staged.malformed = [(line, fields, _width_reason(len(names), fields)) for line, fields in malformed]
     return staged
+
+
+def _first_non_utf8(path: Path, chunk: int = 1 << 24) -> tuple[int, int, int] | None:
+    """(line, byte offset, byte) of the first byte of ``path`` that is not UTF-8, or None.
+
+    Read only when a file was refused, so that the message says where to look: in a file of
+    gigabytes, "not UTF-8" alone leaves a person searching. Lines count from 1, bytes from 0.
+    """
+    offset, line, pending = 0, 1, b""
+    with open(path, "rb") as f:
+        while True:
+            block = f.read(chunk)
+            data = pending + block
+            try:
+                data.decode("utf-8")
+                good = len(data)
+            except UnicodeDecodeError as e:
+                if not block or e.reason != "unexpected end of data":  # not a character the block boundary cut
+                    return line + data.count(b"\n", 0, e.start), offset + e.start, data[e.start]
+                good = e.start
+            line += data.count(b"\n", 0, good)
+            offset += good
+            pending = data[good:]
+            if not block:
+                return None
 
 
 def _width_reason(width: int, fields: list[str]) -> str:
