@@ -16,6 +16,7 @@ from conftest import PARTY_HEADER, read_rejects, run, write_csv
 from ipgauge.regions.countries import countries
 from ipgauge.regions.divisions import current, divisions, retired_codes
 from ipgauge.register import store
+from ipgauge.register.reader import _first_non_utf8
 from ipgauge.register.rules import precomputed, reason_sql, table_rules, unscreened
 from ipgauge.register.schema import TABLES, TRADEMARKS
 from ipgauge.register.validate import prepare
@@ -249,8 +250,6 @@ def test_bom_is_accepted_and_other_encodings_refused(tmp_path):
 
 
 def test_the_first_byte_that_is_not_utf8_is_found_across_blocks(tmp_path):
-    from ipgauge.register.reader import _first_non_utf8
-
     good = "汉字,é\n".encode()  # multi-byte characters, some cut by every small block size below
     path = tmp_path / "x.csv"
     path.write_bytes(good * 50 + b"ok\xff\n" + good)

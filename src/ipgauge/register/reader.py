@@ -237,11 +237,8 @@ def stage_file(
         if precomputed:
             computed = ", ".join(f"{sql} AS {name}" for name, sql in precomputed.items())
             rows = f"SELECT *, {computed} FROM ({rows})"
-        kept = f"* EXCLUDE ({', '.join(precomputed)})" if precomputed else "*"
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {stage} AS "
-            + (f"SELECT {kept}, {derived} FROM ({rows})" if derived or precomputed else rows)
-        )
+        kept = [f"* EXCLUDE ({', '.join(precomputed)})" if precomputed else "*", *([derived] if derived else [])]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {', '.join(kept)} FROM ({rows})")
     except (duckdb.Error, pa.ArrowException) as e:
         if interrupted:
             raise KeyboardInterrupt from None

@@ -48,13 +48,12 @@ def _empty_item(col: str) -> str:
     return f"regexp_matches({col}, '(^|;) *(;|$)')"
 
 
-#: The screen of the control-character rules (:func:`precomputed`).
-SCREEN_CONTROL = "_screen_control"  # a screen's name starts with _screen_
-
-
-def _texts(table: Table) -> list[str]:
-    """The columns that may hold any text, so that the control-character rule applies to them."""
-    return [c.name for c in table.columns if c.kind in ("text", "id", "list")]
+#: The kinds of column that may hold any text, so that the control-character rule applies to them
+#: (other kinds only take values from a short list or a pattern).
+TEXT_KINDS = ("text", "id", "list")
+#: What a screen's name starts with (:func:`precomputed`); the control-character rules' screen.
+SCREEN = "_screen_"
+SCREEN_CONTROL = f"{SCREEN}control"
 
 
 #: A CN application number's digits after 'CN' as one number (NULL when they are not digits).
@@ -77,12 +76,14 @@ def precomputed(table: Table) -> dict[str, str]:
     found = {}
     if table.name == "patents":
         found[CN_NUMBER] = "TRY_CAST(substr(patent_id, 3, CASE len(patent_id) WHEN 16 THEN 12 ELSE 8 END) AS BIGINT)"
-    if texts := _texts(table):  # concat skips NULLs and cannot make a character that no value holds
+    if texts := [
+        c.name for c in table.columns if c.kind in TEXT_KINDS
+    ]:  # concat skips NULLs and cannot make a character that no value holds
         found[SCREEN_CONTROL] = f"regexp_matches(concat({', '.join(texts)}), '{CONTROL_OR_NUL}')"
     for c in table.columns:
         if c.kind == "date":
             n = c.name
-            found[_date_screen(n)] = (
+            found[SCREEN + n] = (
                 f"{n} IS NOT NULL AND NOT coalesce(regexp_full_match({n}, '{DATE_PATTERN}') "
                 f"AND try_cast({n} AS DATE) BETWEEN {DATES}, false)"
             )
@@ -91,11 +92,7 @@ def precomputed(table: Table) -> dict[str, str]:
 
 def unscreened(table: Table) -> dict[str, str]:
     """:func:`precomputed` with every screen set to TRUE: the rules then test every row in full (their oracle)."""
-    return {name: "TRUE" if name.startswith("_screen_") else sql for name, sql in precomputed(table).items()}
-
-
-def _date_screen(column: str) -> str:
-    return f"_screen_{column}"
+    return {name: "TRUE" if name.startswith(SCREEN) else sql for name, sql in precomputed(table).items()}
 
 
 def column_rules(c: Column) -> Iterator[Rule]:
@@ -103,7 +100,7 @@ def column_rules(c: Column) -> Iterator[Rule]:
     n = c.name
     if c.required:
         yield f"{n} IS NULL", q(f"{n}: is required")
-    if c.kind in ("text", "id", "list"):  # other kinds only take values from a short list or a pattern
+    if c.kind in TEXT_KINDS:
         yield (
             f"{SCREEN_CONTROL} AND {n} IS NOT NULL AND (contains({n}, chr(0)) OR regexp_matches({n}, '{CONTROL}'))",
             q(f"{n}: holds a control character (such as NUL), which no register value has"),
@@ -111,7 +108,7 @@ def column_rules(c: Column) -> Iterator[Rule]:
     if c.kind == "id":
         yield f"{n} IS NOT NULL AND {n} <> trim({n})", q(f"{n}: has spaces around it, so nothing could refer to it")
     if c.kind == "date":
-        screen = _date_screen(n)
+        screen = SCREEN + n
         yield (
             f"{screen} AND (NOT regexp_full_match({n}, '{DATE_PATTERN}') OR try_cast({n} AS DATE) IS NULL)",
             f"{q(n + ': ')} || {n} || ' is not a date that exists (YYYY-MM-DD)'",
@@ -260,7 +257,7 @@ def _event_value_rules() -> Iterator[Rule]:
     yield need(("term_extended",), "regexp_full_match(value, '[1-9][0-9]{0,4}')", "a positive number of days")
     yield need(
         ("renewed",),
-        f"try_cast(value AS DATE) BETWEEN {DATES} AND regexp_full_match(value, '\\d{{4}}-\\d{{2}}-\\d{{2}}')",
+        f"try_cast(value AS DATE) BETWEEN {DATES} AND regexp_full_match(value, '{DATE_PATTERN}')",
         f"a new expiry date (YYYY-MM-DD, {DATE_MIN.year}-{DATE_MAX.year})",
     )
     yield need(
