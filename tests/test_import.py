@@ -328,6 +328,32 @@ def test_a_fee_expiry_is_dated_by_its_own_line_alone(tmp_path):
     assert lapses == {("US7272630", "2019-09-19", "8"), ("US8930553", "2019-01-07", "0")}  # last fee year paid
 
 
+def test_an_expiry_recorded_on_the_anniversary_lapses_the_next_day(tmp_path):
+    """35 U.S.C. 41(b): the grace period ends on the anniversary itself, so EXP. that day is the usual case."""
+    fees = tmp_path / "fees.txt"
+    fees.write_text(
+        "0000008930553 13648029 N 20121009 20150106 20190106 EXP. \n"  # on the 4th anniversary
+        "0000006857133 10123456 N 20020101 20050222 20080820 M1551\n"
+        "0000006857133 10123456 N 20020101 20050222 20120815 M1552\n"
+        "0000006857133 10123456 N 20020101 20050222 20170222 EXP. \n"  # on the 12th: not at the 8th, paid
+    )
+    assert run("import", "uspto-maintfee", fees, "--out", tmp_path / "o").exit_code == 0
+    lapses = {(e["right_id"], e["effective_date"], e["value"]) for e in rows(tmp_path / "o", "events") if e["event"] == "lapsed_unpaid_fee"}
+    assert lapses == {("US8930553", "2019-01-07", "0"), ("US6857133", "2017-02-23", "8")}
+
+
+def test_a_lapse_is_never_placed_at_an_anniversary_whose_fee_was_paid(tmp_path):
+    fees = tmp_path / "fees.txt"
+    fees.write_text(
+        "0000006857133 10123456 N 20020101 20050222 20120815 M1552\n"
+        "0000006857133 10123456 N 20020101 20050222 20130301 EXP. \n"  # the 8th-year fee was paid
+    )
+    result = run("import", "uspto-maintfee", fees, "--out", tmp_path / "o")
+    assert result.exit_code == 1
+    (reject,) = rows(tmp_path / "o" / "REJECTS", "import")
+    assert "8th-year fee was paid on 2012-08-15" in reject["reason"]
+
+
 def test_fee_lines_that_cannot_be_true_are_rejected(tmp_path):
     fees = tmp_path / "fees.txt"
     fees.write_text(

@@ -9,10 +9,14 @@ What the codes mean in the canonical register:
 
 - ``M?551``/``M?552``/``M?553`` (and the older ``M17x``/``M18x``/``M27x``/``M28x``) — a maintenance
   fee paid for the 4th, 8th or 12th year: ``annuity_paid`` with that year.
-- ``EXP.`` — expired for an unpaid fee. Its date is when the USPTO recorded it; the patent lapsed at
-  the end of the grace period, the latest 4th, 8th or 12th anniversary of grant before that date
-  (35 U.S.C. 41(b); MPEP 2506): ``lapsed_unpaid_fee`` effective the day after that anniversary (the
-  first day out of force) and recorded on the event date, the last paid fee year as value.
+- ``EXP.`` — expired for an unpaid fee. Its date is when the USPTO recorded it, commonly the
+  anniversary itself; the patent lapsed at the end of the grace period, which ends **on** the 4th,
+  8th or 12th anniversary of grant (35 U.S.C. 41(b); MPEP 2506): the latest anniversary on or before
+  that date gives ``lapsed_unpaid_fee``, effective the next day (the first day out of force),
+  recorded on the event date, the last paid fee year as value. A lapse is never placed at an
+  anniversary whose fee the file shows paid by that anniversary: such a line is a reject with both
+  dates. The payments consulted are the patent's earlier lines (USPTO's file is sorted by patent and
+  date, so a timely payment always comes before its expiry).
 - ``EXPX`` — the expiry cancelled (a late payment accepted, 37 CFR 1.378): ``restored``.
 - Reminders, surcharges, petitions and entity-status changes do not change whether a patent is in
   force; they are counted in the manifest's ``not_imported``, never guessed at. The entity status
@@ -74,6 +78,7 @@ def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
     """Every line of every file: events for the codes that change whether a patent is in force."""
     total = sum(f.stat().st_size for f in files)
     done = 0
+    paid = _Payments()
     for path in files:
         _check_format(path)
         lines = _lines(path)
@@ -91,7 +96,7 @@ def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
                 continue
             fields = [text.ljust(width)[a:b].strip() for a, b in LAYOUTS[width]]
             try:
-                event = _event(fields)
+                event = _event(fields, paid)
             except Malformed as e:
                 writer.reject(path.name, f"line {n} ({fields[0] or '?'})", str(e))
                 continue
@@ -122,7 +127,21 @@ def _check_format(path: Path) -> None:
         raise UserError(f"{path.name} is not a maintenance fee events file (its first line is not one).")
 
 
-def _event(fields: list[str]) -> dict | None:
+class _Payments:
+    """The fee years paid so far for the patent being read: its lines are adjacent in USPTO's sorted file."""
+
+    def __init__(self) -> None:
+        self.patent = ""
+        self.years: dict[int, date] = {}
+
+    def of(self, patent: str) -> dict[int, date]:
+        """The payments seen for ``patent``, forgetting the previous patent's when a new one starts."""
+        if patent != self.patent:
+            self.patent, self.years = patent, {}
+        return self.years
+
+
+def _event(fields: list[str], paid: _Payments | None = None) -> dict | None:
     number, _, entity, _, granted, when, code = fields
     if len(code) < 4:  # every code is 4 or 5 characters (REM., EXPX, M1551)
         raise Malformed(f"event code {code!r} is cut short (a line cut off?)")
@@ -138,12 +157,19 @@ def _event(fields: list[str]) -> dict | None:
     if pid.startswith("USD") and (fee_year(code) or code in ("EXP.", "EXPX")):
         raise Malformed(f"{pid} is a design patent: designs pay no maintenance fees (35 U.S.C. 41(b))")
     year = fee_year(code)
+    payments = (paid or _Payments()).of(pid)
     if year is not None:
+        payments.setdefault(year, recorded)
         return base | {"event": "annuity_paid", "effective_date": recorded.isoformat(), "value": str(year)}
     if code == "EXP.":
-        stage = max((y for y in (4, 8, 12) if _anniversary(grant, y) < recorded), default=None)
+        stage = max((y for y in (4, 8, 12) if _anniversary(grant, y) <= recorded), default=None)
         if stage is None:
             raise Malformed(f"expiry recorded {recorded}, before the first fee's grace period ended")
+        if payments.get(stage, date.max) <= _anniversary(grant, stage):
+            raise Malformed(
+                f"expiry recorded {recorded}, but the {stage}th-year fee was paid on {payments[stage]}, "
+                f"so the patent did not lapse at that anniversary"
+            )
         lapse = _anniversary(grant, stage) + timedelta(days=1)  # the first day out of force
         return base | {"event": "lapsed_unpaid_fee", "effective_date": lapse.isoformat(), "value": str(stage - 4)}
     if code == "EXPX":
