@@ -19,7 +19,14 @@ def test_a_real_us_claim_splits_at_its_transition_and_semicolons():
         "an incoming message hardware processor configured to receive a mid-dialog SIP message "
         "from a SIP user agent client"
     )
-    assert len(claim.elements) == 2 and claim.elements[1].startswith("an unknown message hardware processor")
+    # the second processor's five functions are five limitations: a product lacking one lacks a limitation
+    assert claim.elements[1:] == (
+        "an unknown message hardware processor configured to create a new SIP session",
+        "associate the new SIP session with the mid-dialog SIP message",
+        "identify an application that is associated with the mid-dialog SIP message",
+        "provide to the application the mid-dialog SIP message in the context of the new SIP session",
+        "receive an acknowledgement from the application that the application will accept the mid-dialog SIP message",
+    )
     dependent = [c for c in parsed.claims if is_dependent(c["text"])]
     assert {c["number"] for c in dependent} == {c["number"] for c in parsed.claims if c["depends_on"]}
 
@@ -113,7 +120,7 @@ def test_the_preamble_ends_at_a_proper_transition_or_a_colon_not_at_a_comprises_
     assert len(claims[10].elements) == len(claims[1].elements)  # the same steps, as a method and as media
     battery = split("1. 一种电池管理系统，包括电池组、控制器和温度传感器，其特征在于，所述控制器包括电压采集模块。")
     assert battery.preamble == "一种电池管理系统"
-    assert battery.elements == ("电池组、控制器和温度传感器", "所述控制器包括电压采集模块")
+    assert battery.elements == ("电池组", "控制器", "温度传感器", "所述控制器包括电压采集模块")  # 、-lists split
     soc = split(
         "1. 一种SOC估算方法，包括以下步骤：S1，采集电流、电压和温度；S2，计算SOC，其特征在于，还包括：S3，修正SOC。"
     )
@@ -127,3 +134,89 @@ def test_chinese_boilerplate_is_not_matched_and_languages_are_not_mixed():
     assert chart(claim, "电池组由多个串联电芯组成。").risk == "high"  # 所述, 包括, 的 and 由 carry no meaning
     across = chart("1. A cup comprising a handle.", "一个带把手的杯子")
     assert across.risk == "unassessed" and across.found == 0
+
+
+def test_limitations_as_an_attorney_lists_them():
+    semiconductor = split(
+        "1. A semiconductor device comprising: a semiconductor substrate; and a junction terminal portion having "
+        "an annular shape, the junction terminal portion including first regions and second regions, the first "
+        "regions being adjacent to each other in a circumferential direction, and the second regions being "
+        "disposed between the first regions."
+    )
+    assert semiconductor.elements == (
+        "a semiconductor substrate",
+        "a junction terminal portion having an annular shape",
+        "the junction terminal portion including first regions and second regions",
+        "the first regions being adjacent to each other in a circumferential direction",
+        "the second regions being disposed between the first regions",
+    )
+    markush = split(
+        "1. A composition comprising: a polymer selected from the group consisting of a polyamide, a polyester, "
+        "and a polyolefin; and a filler."
+    )
+    assert markush.elements == (
+        "a polymer selected from the group consisting of a polyamide, a polyester, and a polyolefin",
+        "a filler",
+    )  # a Markush group is one limitation: its members are alternatives
+    steps = split(
+        "1. A method comprising: accessing, by a device, a test case; and interpreting, by the device, the test case."
+    )
+    assert steps.elements == ("accessing, by a device, a test case", "interpreting, by the device, the test case")
+    means = split("1. An apparatus comprising: means for heating water, means for grinding beans, and a housing.")
+    assert means.elements == ("means for heating water", "means for grinding beans", "a housing")
+
+
+def test_chinese_claims_without_characterising_words_and_with_lists():
+    spindle = split("1.一种电主轴，包括：主轴；电机定子；轴承，其中所述轴承为陶瓷轴承。")
+    assert spindle.preamble == "一种电主轴"
+    assert spindle.elements == ("主轴", "电机定子", "轴承", "所述轴承为陶瓷轴承")
+    assert split("1. 一种电池管理系统，包括电池组、控制器。").elements == ("电池组", "控制器")
+
+
+def test_dependent_claims_refer_and_add():
+    from ipgauge.services.claim_elements import additions, parents
+
+    assert parents("3. The system of claim 1 or 2, wherein the processor is a multi-core processor.") == (1, 2)
+    assert parents("5.根据权利要求1-3中任一项所述的装置，其特征在于，所述轴承为陶瓷轴承。") == (1, 2, 3)
+    assert additions("2. The system of claim 1, wherein the processor is a multi-core processor.") == (
+        "the processor is a multi-core processor",
+    )
+    assert additions("5.根据权利要求1所述的装置，其特征在于，所述轴承为陶瓷轴承；所述电机为永磁电机。") == (
+        "所述轴承为陶瓷轴承",
+        "所述电机为永磁电机",
+    )
+
+
+def test_negation_contradicts_the_limitation_it_denies():
+    from ipgauge.services.claim_chart import chart
+
+    claim = "1. A coffee machine comprising: a water tank; a grinder grinding beans; and a heater heating the water."
+    has_all = "The machine has a water tank. Its grinder grinds beans. A heater heats the water."
+    denied = "The machine has a water tank. It has no grinder and never grinds beans. A heater heats the water."
+    assert chart(claim, has_all).risk == "high"
+    c = chart(claim, denied)
+    grinder = next(r for r in c.rows if r.element.startswith("a grinder"))
+    assert grinder.verdict == "contradicted" and "never grinds beans" in grinder.passage  # quoted: the denial
+    assert c.risk == "medium" and c.contradicted == 1
+    # a bound is not a denial, nor is a hyphenated name; a denial elsewhere leaves a met limitation met
+    bounded = (
+        "The water tank holds not more than 2 litres. Its grinder grinds beans. A non-stick heater heats the water."
+    )
+    assert chart(claim, bounded).risk == "high"
+    elsewhere = has_all + " It does not need a filter."
+    assert chart(claim, elsewhere).risk == "high"
+    zh = "1.一种咖啡机，包括水箱，其特征在于：设有研磨装置；设有加热装置。"
+    assert chart(zh, "本产品有一个水箱。本产品没有研磨装置。设有加热装置。").rows[1].verdict == "contradicted"
+    assert chart(zh, "本产品有一个不锈钢水箱。设有研磨装置。设有加热装置。").risk == "high"  # 不锈 is a word
+    # a limitation that is itself negative is met by a denial
+    negative = chart(
+        "1. A cup comprising a body, wherein the body is not glazed.", "The body of the cup is not glazed."
+    )
+    assert negative.risk == "high"
+
+
+def test_design_claims_are_unassessable_by_text():
+    from ipgauge.services.claim_chart import chart
+
+    c = chart("1. The ornamental design for a disc cartridge, as shown and described.", "A disc cartridge in grey.")
+    assert c.risk == "unassessable" and "drawings" in c.reason and c.rows == ()

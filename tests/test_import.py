@@ -338,7 +338,11 @@ def test_an_expiry_recorded_on_the_anniversary_lapses_the_next_day(tmp_path):
         "0000006857133 10123456 N 20020101 20050222 20170222 EXP. \n"  # on the 12th: not at the 8th, paid
     )
     assert run("import", "uspto-maintfee", fees, "--out", tmp_path / "o").exit_code == 0
-    lapses = {(e["right_id"], e["effective_date"], e["value"]) for e in rows(tmp_path / "o", "events") if e["event"] == "lapsed_unpaid_fee"}
+    lapses = {
+        (e["right_id"], e["effective_date"], e["value"])
+        for e in rows(tmp_path / "o", "events")
+        if e["event"] == "lapsed_unpaid_fee"
+    }
     assert lapses == {("US8930553", "2019-01-07", "0"), ("US6857133", "2017-02-23", "8")}
 
 

@@ -40,12 +40,16 @@ def test_a_risk_report_lists_rights_in_force_with_their_charts_in_both_languages
     assert "自2018-05-01有效（2021-03-01未缴费失效；2021-12-01恢复）" in zh  # the lapse and its restoration told
     assert "lapsed unpaid fee 2021-03-01; restored 2021-12-01" in en and "not a freedom-to-operate search" in en
     assert "not a legal opinion" in en and "不构成法律意见" in zh
-    assert f"Claim chart: {RESTORED} claim 1 (一种电池管理系统; high risk)" in en and "权利要求对比表" in zh
+    assert (
+        f"Claim chart: {RESTORED} claim 1 (preamble (as published, original language): 一种电池管理系统; high risk)"
+        in en
+    )
+    assert "权利要求对比表" in zh and "前序部分" in zh and "登记簿" not in zh  # 本系统登记库: not the official register
     assert "电压采集模块" in en  # the elements are quoted in the chart
     assert snapshot["report_id"] in en and "SYNTHETIC" not in en
     assert len(PdfReader(risk / "report.pdf").pages) >= 2
     sheets = load_workbook(risk / "report.xlsx").sheetnames
-    assert sheets[:2] == ["about", "results"] and any(s.startswith("chart 1") for s in sheets)
+    assert sheets[:3] == ["about", "results", "legal status"] and any(s.startswith(f"chart {RESTORED}") for s in sheets)
 
 
 def test_the_scope_counts_the_rights_in_force_not_the_rights_listed(screen_register, tmp_path):  # noqa: F811
@@ -55,7 +59,8 @@ def test_the_scope_counts_the_rights_in_force_not_the_rights_listed(screen_regis
     assert r.exit_code == 0, r.stderr
     en = (out / "report.en.md").read_text(encoding="utf-8")
     in_force = json.loads((out / "report.json").read_text(encoding="utf-8"))["in_force"]
-    assert in_force == 2 and f"Scope: only the {in_force} patents in force" in en and "the 1 closest" in en
+    assert in_force == 2 and f"Scope: only the {in_force} patents in force" in en
+    assert "the 1 patent closest to the product screened is listed" in en  # English plurals
 
 
 def test_a_report_reproduces_and_says_when_it_cannot(risk, screen_register, tmp_path):  # noqa: F811

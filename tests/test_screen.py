@@ -105,7 +105,9 @@ def test_a_restored_right_appears_and_is_charted(register):
     top = results[0]
     assert top.claim == 1  # the independent claim, not claim 2 which refers to it
     assert top.risk == "high" and top.chart.found == len(top.chart.rows) >= 3
-    assert top.holder == "哈尔滨电池厂" and top.expiry == date(2035, 2, 28)  # 20 years from filing, last day
+    assert top.legal.holder == "哈尔滨电池厂" and top.legal.expiry == date(2035, 2, 28)  # 20 years from filing
+    assert [f["claim"] for f in top.best.fallbacks] == [2]  # the dependent claim: a fallback position
+    assert top.as_json()["claims"][0]["fallbacks"][0]["depends_on"] == [1]
     assert RESTORED in found(register, "2021-06-01", "2022-06-30")  # a restoration undoes the lapse: no gap
     assert RESTORED not in found(register, "2021-06-01", "2021-11-01")  # as known before the restoration
 
@@ -145,7 +147,7 @@ def test_the_json_lines_contract_and_csv(register, tmp_path):
     assert r.exit_code == 0, r.stderr
     lines = [json.loads(line) for line in r.stdout.splitlines()]
     assert [line["id"] for line in lines] == ["p1", "p2"]
-    assert list(lines[0]) == ["id", "results"]
+    assert list(lines[0]) == ["id", "warning", "results"] and lines[0]["warning"] is None  # every right screened
     first = lines[0]["results"][0]
     assert list(first)[:3] == ["right_id", "score", "risk"] and first["right_id"] == RESTORED
     assert lines[1]["results"][0]["right_id"] == OTHER

@@ -25,7 +25,8 @@ index_app = typer.Typer(no_args_is_help=True, help="The claims index beside the 
 app.add_typer(index_app, name="index")
 
 CSV_COLUMNS = (
-    "query_id rank right_id claim score risk elements_found elements title holder holder_id status expiry".split()
+    "query_id rank right_id claim score risk elements_found elements title holder holder_id status expiry "
+    "similarity elements_contradicted warning".split()
 )
 
 
@@ -169,13 +170,18 @@ def screen(
         for query_id, query in todo:
             results = session.screen(query, top)
             if fmt == "json":
-                line = {"id": query_id, "results": [r.as_json() for r in results]}
+                warning = session.coverage_warning()
+                line = {"id": query_id, "warning": warning, "results": [r.as_json() for r in results]}
                 print(json.dumps(line, ensure_ascii=False, indent=None if queries else 2))
             elif fmt == "csv":
                 for rank, r in enumerate(results, start=1):
-                    row = r.as_json()
+                    row = r.as_json() | {"warning": session.coverage_warning()}
                     writer.writerow({"query_id": query_id, "rank": rank, **{c: row.get(c) for c in CSV_COLUMNS[2:]}})
+                if not results and session.coverage_warning():  # a query with nothing to list still says why
+                    writer.writerow({"query_id": query_id, "warning": session.coverage_warning()})
             else:
+                if session.coverage_warning():
+                    out.print(styled(("warning: ", "bold yellow"), session.coverage_warning()), soft_wrap=True)
                 _print_results(query_id, results, session, len(todo) > 1)
     finally:
         con.close()
@@ -215,6 +221,9 @@ def _say_coverage(session) -> None:
         err.print(f"warning: {warning}", soft_wrap=True)
 
 
+VERDICT_STYLE = {"found": ("found", "green"), "contradicted": ("contradicted", "red"), "missing": ("not found", "red")}
+
+
 def _print_results(query_id: str, results: list, session, several: bool) -> None:
     from ipgauge.services.screen import status
 
@@ -223,29 +232,39 @@ def _print_results(query_id: str, results: list, session, several: bool) -> None
         f"on {session.as_of} (known at {session.known_at})"
     )
     table = RichTable(title=f"{query_id}: {head}" if several else head)
-    for col in ("#", "right", "claim", "score", "risk", "elements", "holder", "status", "in force until", "title"):
+    for col in ("#", "right", "claim", "similarity", "risk", "elements", "holder", "status", "in force until", "title"):
         table.add_column(col, overflow="fold")
     for n, r in enumerate(results, start=1):
+        row = r.as_json()
         table.add_row(
             str(n),
             r.right_id,
             str(r.claim),
-            f"{r.score:.3f}",
+            "" if r.similarity is None else f"{r.similarity:.2f}",
             r.risk,
-            f"{r.chart.found}/{len(r.chart.rows)}",
-            r.holder,
-            status(r.as_json(), "en"),
-            str(r.expiry or ""),
-            r.title,
+            "—" if r.risk == "unassessable" else f"{r.chart.found}/{len(r.chart.rows)}",
+            "; ".join(row["co_owners"]) or row["holder"],
+            status(row, "en"),
+            str(r.legal.expiry or ""),
+            r.legal.title,
         )
     out.print(table)
     for n, r in enumerate(results[:3], start=1):
-        out.print(styled((f"\n#{n} {r.right_id} claim {r.claim}: {r.risk} risk", "bold"), f" — {r.chart.preamble}"))
-        for row in r.chart.rows:
-            mark = ("found", "green") if row.passage else ("not found", "red")
-            out.print(styled("  • ", row.element, "  → ", mark, f" ({row.coverage:.0%})"))
-            if row.passage:
-                out.print(f"      “{row.passage}”")
+        for c in r.charts:
+            head = f"\n#{n} {r.right_id} claim {c.claim}: {c.chart.risk} risk"
+            out.print(styled((head, "bold"), f" — {c.chart.preamble}"))
+            if c.chart.reason:
+                out.print(f"  {c.chart.reason}")
+            for row in c.chart.rows:
+                out.print(styled("  • ", row.element, "  → ", VERDICT_STYLE[row.verdict], f" ({row.score:.0%})"))
+                if row.passage:
+                    out.print(f"      “{row.passage}”")
+            for f in c.fallbacks:
+                met = {True: "met", False: "not met", None: "not assessed"}[f.get("met")]
+                adds = "; ".join(a["element"] for a in f["adds"])
+                out.print(f"  fallback claim {f['claim']} (adds: {adds}): {met}", soft_wrap=True)
+        for warning in r.legal.warnings:
+            out.print(styled(("  warning: ", "yellow"), warning))
 
 
 SECTION_TITLES = {
@@ -334,7 +353,9 @@ CaseOption = Annotated[
 ]
 
 
-def _publish(kind: str, inputs: dict, folder: Path, db: Path | None, case: str | None = None) -> None:
+def _publish(
+    kind: str, inputs: dict, folder: Path, db: Path | None, case: str | None = None, allow_unscreened: bool = False
+) -> None:
     from ipgauge.register import store
     from ipgauge.services import layout_report, report, risk_report
     from ipgauge.services.casework import existing, save
@@ -358,6 +379,13 @@ def _publish(kind: str, inputs: dict, folder: Path, db: Path | None, case: str |
         snapshot, doc = module.compute(con, path, inputs, upto)
     finally:
         con.close()
+    if kind == "risk" and not snapshot["screened"] and not allow_unscreened:
+        raise UserError(
+            f"{snapshot['warning']} No report was written: one without claims would read as an all-clear "
+            "(give --allow-unscreened to write it anyway, marked not screened)."
+        )
+    if kind == "risk" and snapshot["warning"]:
+        err.print(f"warning: {snapshot['warning']}", soft_wrap=True)
     snapshot["report_id"] = report.report_id(snapshot)
     draw = (layout_report if kind == "layout" else risk_report).draw
     written = report.write(doc, snapshot, folder, lambda work: draw(snapshot, work))
@@ -383,6 +411,10 @@ def report_risk(
     top: Annotated[int, typer.Option("--top", min=1, max=50, help="Rights to list.")] = 10,
     out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the report.")] = Path("report"),
     case: CaseOption = None,
+    allow_unscreened: Annotated[
+        bool,
+        typer.Option("--allow-unscreened", help="Write the report even when no right in force has claims to compare."),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Write an infringement-risk screening report: the closest rights in force and their claim charts."""
@@ -402,7 +434,7 @@ def report_risk(
         "known_at": k.isoformat(),
         "top": top,
     }
-    _publish("risk", inputs, out_dir, db, case)
+    _publish("risk", inputs, out_dir, db, case, allow_unscreened)
 
 
 @report_app.command("layout")

@@ -109,7 +109,7 @@ def _term_end(con: duckdb.DuckDBPyConnection, right_type: str, row: dict, rules:
     return None
 
 
-def _notes(events: list[tuple], k: date, rules: RuleSet) -> list[EventNote]:
+def event_notes(events: list[tuple], k: date, rules: RuleSet) -> list[EventNote]:
     """Each event with its effect, pairing restorations with the ending they undo as the engine does."""
     notes = []
     known = sorted((e for e in events if e[2] <= k), key=lambda e: (e[1], e[0] == rules.restore_event))
@@ -162,7 +162,7 @@ def explain(
               AND ({known_at(k)} OR (known_to IS NULL AND known_from > DATE '{k}'))""",
         [right_type, right_id],
     ).fetchall()
-    notes = _notes(events, k, rules)
+    notes = event_notes(events, k, rules)
     covering = [s for s in spells if s["valid_from"] <= d < s["valid_to"]]
     term_end = _term_end(con, right_type, row, rules)
     if covering:

@@ -1,46 +1,86 @@
-"""A claim chart: each element of a claim set against the passage of a product description that supports it.
+"""A claim chart: each limitation of a claim set against the passage of a product description that meets it.
 
-The all-elements rule (全面覆盖原则) decides the screening risk: a product that shows every element of
-a claim is at high risk of literal infringement; one that lacks exactly one element is at medium
-risk — whether it has an equivalent of that element is a doctrine-of-equivalents question for
-counsel; one that lacks more is at low risk. A claim and a description in
-different languages (a Chinese product against an English claim) are "unassessed": the retrieval
-found the claim across languages, but words cannot be matched across them. This is screening, never a legal
-opinion, and every output says so.
+The all-elements rule (全面覆盖原则) decides the screening risk: a product that shows every
+limitation of a claim is at high risk of literal infringement; one that lacks exactly one is at
+medium risk — whether it has an equivalent of that limitation is a doctrine-of-equivalents question
+for counsel; one that lacks more is at low risk. Each limitation gets one of three verdicts:
 
-Matching is lexical and explainable: an element's content words (English words without stop words,
-lightly stemmed; Chinese character pairs, claim boilerplate left out) are looked for in each passage
-of the description (sentences and clauses, and runs of up to :data:`WINDOW` adjacent ones); the
-passage covering most of them supports the element when it covers at least :data:`FOUND` of them.
-The passage is quoted, so a reader can check every row. Word overlap is not equivalence: a "preset
-threshold" described as "30 mV" is for the reader to judge, which is why one missing element is
-medium, not low.
+- **found**: a passage of the description (a sentence or clause, or two adjacent ones) meets it by
+  words or by meaning — its score, which blends the share of the limitation's content words the
+  passage holds (stems, synonyms folded: :mod:`ipgauge.services.synonyms`) with the cosine of the
+  shipped dense encoder between limitation and passage, reaches :data:`FOUND`;
+- **contradicted**: the passage that best matches it *denies* it ("the gateway never creates a new
+  SIP session", :mod:`ipgauge.services.negation`) and no passage affirms it as well: missing, with the
+  denying passage quoted;
+- **missing**: nothing in the description comes close enough.
+
+A design claim ("the ornamental design for …, as shown") is **unassessable** by text: its scope is
+its drawings. A claim and a description in different languages are **unassessed**: retrieval crosses
+languages, a chart's word evidence cannot. The thresholds were chosen on the development half of a
+labelled set (``tests/data/claim_charts/``) and are reported on the other half in
+docs/benchmarks.md. This is screening, never a legal opinion, and every output says so.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
-from ipgauge.services.claim_elements import split
+import numpy as np
+
+from ipgauge.services import negation
+from ipgauge.services.claim_elements import is_design, split
+from ipgauge.services.synonyms import fold
 from ipgauge.services.text_tokens import ZH_STOP, english_stems
 
-FOUND = 0.5  # the share of an element's content words a passage must contain to support it
-WINDOW = 3  # a feature may be described over up to three adjacent sentences or clauses
+#: A row's score blends word overlap and meaning: ``LEXICAL`` × coverage + (1 − ``LEXICAL``) × cosine.
+LEXICAL = 0.5
+#: The score a passage must reach to meet a limitation (chosen on the development split).
+FOUND = 0.5
+WINDOW = 2  # a feature may be described over two adjacent sentences or clauses
 DISCLAIMER = {
     "zh": "本对比为初步筛查结果，不构成法律意见；侵权判断须由专业人员依据全面覆盖原则和等同原则作出。",
     "en": "This chart is a screening result, not a legal opinion; infringement is for counsel to assess "
     "under the all-elements rule and the doctrine of equivalents.",
 }
+UNASSESSABLE = {
+    "zh": "外观设计的保护范围以图片或照片所示为准，无法通过文字比对评估。",
+    "en": "a design claim's scope is its drawings ('as shown'): it cannot be assessed from text.",
+}
+#: Encodes texts to unit vectors (the shipped encoder; None: word evidence alone).
+Encode = Callable[[Sequence[str]], np.ndarray]
 
 
 @dataclass(frozen=True)
 class Row:
-    """One element of the claim and what of the description supports it (None: not found)."""
+    """One limitation of the claim and what of the description meets or denies it."""
 
     element: str
-    passage: str | None
-    coverage: float
+    passage: str | None  # the passage that meets it (found) or denies it (contradicted); None when missing
+    score: float  # the best passage's blended score, 0–1
+    verdict: str = "missing"  # found | contradicted | missing
+    lexical: float = 0.0  # the share of the limitation's content words in that passage
+    semantic: float = 0.0  # the encoder's cosine between limitation and passage
+    closest: str | None = None  # for a missing limitation, the nearest passage (for the reviewer to judge)
+
+    @property
+    def found(self) -> bool:
+        """Whether the description meets the limitation."""
+        return self.verdict == "found"
+
+    def as_json(self) -> dict:
+        """The row as the JSON contract prints it."""
+        return {
+            "element": self.element,
+            "verdict": self.verdict,
+            "passage": self.passage,
+            "score": self.score,
+            "lexical": self.lexical,
+            "semantic": self.semantic,
+            "closest": self.closest,
+            "coverage": self.score,  # the name before verdicts existed: kept for readers of the 2026-11 contract
+        }
 
 
 @dataclass(frozen=True)
@@ -49,17 +89,23 @@ class Chart:
 
     preamble: str
     rows: tuple[Row, ...]
-    risk: str  # high | medium | low | unassessed
+    risk: str  # high | medium | low | unassessed | unassessable
+    reason: str | None = None  # why the risk is unassessed or unassessable
 
     @property
     def found(self) -> int:
-        """How many elements the description supports."""
-        return sum(r.passage is not None for r in self.rows)
+        """How many limitations the description meets."""
+        return sum(r.found for r in self.rows)
+
+    @property
+    def contradicted(self) -> int:
+        """How many limitations the description denies."""
+        return sum(r.verdict == "contradicted" for r in self.rows)
 
 
 def terms(text: str) -> set[str]:
-    """Content words: English stems as retrieval has them (no stop words); Chinese character pairs."""
-    out = {w for w in english_stems(text) if len(w) > 2}
+    """Content words: English stems (no stop words), synonyms folded; Chinese character pairs."""
+    out = fold({w for w in english_stems(text) if len(w) > 2})
     for run in re.findall(r"[\u4e00-\u9fff]+", _ZH_BOILERPLATE.sub(" ", text)):
         out.update(run[i : i + 2] for i in range(len(run) - 1))
     return out
@@ -73,46 +119,112 @@ _ZH_BOILERPLATE = re.compile(
 
 
 def passages(description: str) -> list[str]:
-    """The description cut into sentences and clauses, each a candidate support of an element."""
-    parts = re.split(r"(?<=[.;。；!?！？])\s*|\n+|，(?=[^，]{6,})", description)
-    return [p.strip() for p in parts if terms(p)]
+    """The description cut into sentences and clauses, each a candidate support of a limitation."""
+    parts = re.split(r"(?<=[.;。；!?！？])\s+|(?<=[。；！？])|\n+|，(?=[^，]{6,})", description)
+    return [p.strip() for p in parts if p and terms(p)]
 
 
-def _windows(description: str) -> list[tuple[str, set[str]]]:
-    """Candidate supports: each passage, and runs of up to WINDOW adjacent ones (a feature may take two sentences)."""
-    parts = [(p, terms(p)) for p in passages(description)]
+@dataclass(frozen=True)
+class _Candidate:
+    text: str
+    terms: frozenset[str]
+    denied: frozenset[str]  # the content words inside a negation's scope
+
+
+def _candidates(description: str) -> list[_Candidate]:
+    """Each passage, and runs of up to WINDOW adjacent ones (a feature may take two sentences)."""
+    parts = passages(description)
     glue = "" if _language(description) == "zh" else " "
     out = []
     for size in range(1, WINDOW + 1):
         for i in range(len(parts) - size + 1):
-            run = parts[i : i + size]
-            out.append((glue.join(p for p, _ in run), set().union(*(t for _, t in run))))
+            text = glue.join(parts[i : i + size])
+            denied = frozenset().union(*(terms(s.text) for s in negation.scopes(text)))
+            out.append(_Candidate(text, frozenset(terms(text)), denied))
     return out
 
 
-def chart(claim_text: str, description: str) -> Chart:
-    """The claim chart of one claim against a product description."""
+def _denies(element: str, wanted: set[str], candidate: _Candidate) -> bool:
+    """Whether a passage denies what the limitation states (a negated limitation is met by a denial)."""
+    hit = wanted & candidate.terms
+    if not hit:
+        return False
+    denied = hit & candidate.denied
+    says_no = bool(denied) and 2 * len(denied) >= len(hit)  # the words matched are mostly the words denied
+    return says_no != negation.negated(element)
+
+
+def chart(claim_text: str, description: str, encode: Encode | None = None) -> Chart:
+    """The claim chart of one claim against a product description (``encode``: meaning as well as words)."""
+    if is_design(claim_text):
+        return Chart("", (), "unassessable", UNASSESSABLE["en"])
     claim = split(claim_text)
-    candidates = _windows(description)
-    rows = []
-    for element in claim.elements:
-        wanted = terms(element)
-        if not wanted:
-            rows.append(Row(element, None, 0.0))
-            continue
-        # the best cover; among equals the first and shortest support (windows come shortest first)
-        best, cover = max(
-            ((p, len(wanted & have) / len(wanted)) for p, have in candidates), key=lambda x: x[1], default=(None, 0.0)
-        )
-        rows.append(Row(element, best if cover >= FOUND else None, round(cover, 2)))
-    if _language(claim_text) != _language(description):
-        return Chart(claim.preamble, tuple(rows), "unassessed")  # words cannot meet across languages
-    return Chart(claim.preamble, tuple(rows), risk_of(rows))
+    if _language(claim_text) != _language(description):  # words cannot meet across languages
+        rows = tuple(Row(e, None, 0.0) for e in claim.elements)
+        return Chart(claim.preamble, rows, "unassessed", "the claim and the description are in different languages")
+    rows = match(claim.elements, description, encode)
+    return Chart(claim.preamble, rows, risk_of(rows))
 
 
-def risk_of(rows: list[Row] | tuple[Row, ...]) -> str:
-    """The all-elements rule: all found is high; exactly one missing is medium (an equivalent?); more is low."""
-    missing = sum(r.passage is None for r in rows)
+def match(
+    elements: Sequence[str], description: str, encode: Encode | None = None, known: str = ""
+) -> tuple[Row, ...]:
+    """Each limitation's verdict against a description: found, contradicted or missing, with its passage.
+
+    ``known``: the text of a claim these limitations narrow (a dependent claim's additions): only the
+    words they add count as word evidence, for the words they share with it prove nothing new.
+    """
+    candidates = _candidates(description)
+    cosines = _cosines(elements, candidates, encode)
+    shared = terms(known) if known else set()
+    return tuple(_row(e, candidates, cosines[i], shared) for i, e in enumerate(elements))
+
+
+def _cosines(elements: Sequence[str], candidates: list[_Candidate], encode: Encode | None) -> np.ndarray:
+    """Each limitation's cosine with each passage (zeros without an encoder)."""
+    if encode is None or not elements or not candidates:
+        return np.zeros((len(elements), len(candidates)), dtype=np.float32)
+    vectors = encode([*elements, *(c.text for c in candidates)])
+    return np.clip(vectors[: len(elements)] @ vectors[len(elements) :].T, 0.0, 1.0)
+
+
+def _row(element: str, candidates: list[_Candidate], cosines: np.ndarray, shared: set[str] = frozenset()) -> Row:
+    """The verdict on one limitation: the best affirming passage, unless a denial matches it as well."""
+    wanted = (terms(element) - shared) or terms(element)
+    if not candidates or (not wanted and not cosines.any()):
+        return Row(element, None, 0.0)
+    lexical = np.array([len(wanted & c.terms) / len(wanted) if wanted else 0.0 for c in candidates])
+    semantic = cosines if cosines.any() else lexical
+    scores = LEXICAL * lexical + (1 - LEXICAL) * semantic
+    denies = np.array([_denies(element, wanted, c) for c in candidates])
+    affirm = np.where(denies, -1.0, scores)
+    deny = np.where(denies, scores, -1.0)
+    best, worst = int(affirm.argmax()), int(deny.argmax())
+    if deny[worst] >= FOUND and deny[worst] >= affirm[best] - _MARGIN:
+        return _at(element, candidates, worst, scores, lexical, semantic, "contradicted")
+    if affirm[best] >= FOUND:
+        return _at(element, candidates, best, scores, lexical, semantic, "found")
+    near = int(scores.argmax())
+    closest = candidates[near].text if scores[near] >= CLOSEST else None
+    return replace(_at(element, candidates, near, scores, lexical, semantic, "missing"), passage=None, closest=closest)
+
+
+#: A missing limitation's nearest passage is shown for review from this score on.
+CLOSEST = 0.3
+
+
+#: A denial wins over an affirming passage that scores up to this much more (the denial is explicit).
+_MARGIN = 0.05
+
+
+def _at(element, candidates, i, scores, lexical, semantic, verdict) -> Row:
+    r2 = lambda v: round(float(v), 2)  # noqa: E731
+    return Row(element, candidates[i].text, r2(scores[i]), verdict, r2(lexical[i]), r2(semantic[i]))
+
+
+def risk_of(rows: Sequence[Row]) -> str:
+    """The all-elements rule: all found is high; exactly one missing or denied is medium (an equivalent?); more, low."""
+    missing = sum(not r.found for r in rows)
     if rows and missing == 0:
         return "high"
     return "medium" if len(rows) >= 2 and missing == 1 else "low"

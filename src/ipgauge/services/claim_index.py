@@ -311,6 +311,7 @@ class ClaimIndex:
             round(score * (RRF_K + 1) / 2, 4),  # 1.0: ranked first by both
             ranks.get("lexical", (None, 0.0))[0],
             ranks.get("dense", (None, 0.0))[0],
+            round(ranks["dense"][1], 4) if "dense" in ranks else None,
         )
 
 
@@ -325,6 +326,7 @@ class Hit:
     score: float
     lexical_rank: int | None
     dense_rank: int | None
+    similarity: float | None = None  # the encoder's cosine between query and claim (None: not in its top)
 
 
 Candidate = tuple[int, int, float]  # (segment, doc, score)

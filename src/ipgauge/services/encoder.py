@@ -45,3 +45,24 @@ def encode(texts: Sequence[str], tick: Callable[[int], None] | None = None) -> n
             tick(start + len(batch))
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.where(norms == 0, 1, norms)
+
+
+class Memo:
+    """``encode`` that remembers what it encoded: a batch of screenings charts the same claims again and again.
+
+    Holds at most ``size`` vectors (2 KB each), dropping the oldest first.
+    """
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of ``texts``; only those not seen before are encoded, in one batch."""
+        new = list(dict.fromkeys(t for t in texts if t not in self.vectors))
+        if new:
+            for text, vector in zip(new, encode(new), strict=True):
+                self.vectors[text] = vector
+            while len(self.vectors) > self.size:
+                del self.vectors[next(iter(self.vectors))]
+        return np.stack([self.vectors[t] for t in texts]) if texts else np.empty((0, DIM), np.float32)

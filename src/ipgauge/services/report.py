@@ -30,7 +30,7 @@ from ipgauge.releases.render import CSS, html_table, img_src, md, md_table
 LANGS = ("zh", "en")
 KINDS = ("risk", "layout")
 LAYOUT_DISCLAIMER = {
-    "zh": "本报告为基于登记簿数据的统计分析，不构成法律意见或投资建议。",
+    "zh": "本报告为基于本系统登记库数据的统计分析，不构成法律意见或投资建议。",
     "en": "This report is a statistical analysis of register data, not a legal opinion or investment advice.",
 }
 
@@ -203,7 +203,7 @@ def sources(con: duckdb.DuckDBPyConnection, upto: int) -> dict[str, list[str]]:
     named = "; ".join(f"#{i} {Path(s).name} ({r})" for i, s, r in rows)
     batches = "第1批" if upto == 1 else f"第1至{upto}批"
     out = {
-        "zh": [f"数据来源：登记簿{batches}数据（{named}）。"],
+        "zh": [f"数据来源：本系统登记库{batches}数据（{named}）。"],
         "en": [f"Source: the register's {'delivery 1' if upto == 1 else f'deliveries 1 to {upto}'} ({named})."],
         "lead_zh": [],
         "lead_en": [],

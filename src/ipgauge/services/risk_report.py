@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from ipgauge.services.claim_chart import DISCLAIMER
+from ipgauge.services.claim_chart import DISCLAIMER, UNASSESSABLE
 from ipgauge.services.claim_index import ClaimIndex, index_dir, read_manifest
 from ipgauge.services.report import (
     JURISDICTION_ZH,
@@ -20,186 +20,406 @@ from ipgauge.services.report import (
 from ipgauge.services.screen import Screening, status
 
 CHARTED = 5  # claim charts for the five closest rights
-RISK_ZH = {"high": "高", "medium": "中", "low": "低", "unassessed": "未评估"}  # as the Chinese report says them
+RISK_ZH = {"high": "高", "medium": "中", "low": "低", "unassessed": "未评估", "unassessable": "不适用文字比对"}
+VERDICT = {
+    "zh": {"found": "有对应", "contradicted": "产品描述明确否定", "missing": "未找到"},
+    "en": {"found": "found", "contradicted": "contradicted (denied by the description)", "missing": "not found"},
+}
+#: Claims and titles are quoted as published, in their own language (never translated): said in every caption.
+ORIGINAL = {"zh": "（原文）", "en": " (as published, original language)"}
 
 
 def compute(con: duckdb.DuckDBPyConnection, db: Path, inputs: dict, upto: int) -> tuple[dict, Document]:
     """The snapshot and the document of a screening (inputs: name, text, jurisdiction, as_of, known_at, top)."""
     d, k = date.fromisoformat(inputs["as_of"]), date.fromisoformat(inputs["known_at"])
     session = Screening(con, db, ClaimIndex.open(index_dir(db)), inputs["jurisdiction"], d, k, upto=upto)
-    results = session.screen(inputs["text"], inputs["top"])
+    results = session.screen(inputs["text"], inputs["top"]) if session.rights_screened else []
     manifest = read_manifest(index_dir(db)) or {}
     snapshot = base_snapshot(con, "risk", inputs, upto) | {
         "index": {"identity": manifest.get("identity"), "deliveries": manifest.get("upto")},
         "in_force": len(session.in_force),
+        "screened": session.rights_screened,
+        "warning": session.coverage_warning(),
         "results": [r.as_json() for r in results],
     }
     return snapshot, document(snapshot, sources(con, upto))
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 patent', '2 patents', '1,204 patents'."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
 def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
     """The report's text and tables from its snapshot (so a reproduced snapshot says exactly the same)."""
     i, results = snapshot["inputs"], snapshot["results"]
-    d, k, j = date.fromisoformat(i["as_of"]), date.fromisoformat(i["known_at"]), i["jurisdiction"]
-    counts = {level: sum(r["risk"] == level for r in results) for level in RISK_ZH}
-    name = {"zh": i["name"] or "产品", "en": i["name"] or "product"}
-    where_zh = JURISDICTION_ZH.get(j, j)
-    in_force = snapshot["in_force"]
-    listed_zh = (
-        f"全部{len(results)}件按与所筛查产品的接近程度列于下表"
-        if len(results) == in_force
-        else f"与所筛查产品最接近的{len(results)}件列于下表"
-    )
-    listed_en = f"all {len(results)}" if len(results) == in_force else f"the {len(results)} closest"
-    lead = {
-        "zh": [
-            *source_notes.get("lead_zh", []),
-            dates_line(j, d, k)["zh"],
-            f"在登记簿中于{d.isoformat()}在{where_zh}有效的{in_force:,}件专利中，{listed_zh}："
-            f"高风险{counts['high']}件、中风险{counts['medium']}件、低风险{counts['low']}件"
-            + (f"，{counts['unassessed']}件因语言不同未评估" if counts["unassessed"] else "")
-            + "。风险等级依全面覆盖原则：全部技术特征均有对应为高风险（可能构成字面侵权）；仅缺一项为中风险"
-            "（须判断产品是否具有与之等同的特征）；缺两项以上为低风险。",
-            f"所筛查的产品（{name['zh']}）：{i['text']}",
-        ],
-        "en": [
-            *source_notes.get("lead_en", []),
-            dates_line(j, d, k)["en"],
-            f"Of the {in_force:,} patents in force in {j} on {d.isoformat()} in the register, {listed_en} to the "
-            f"product screened are listed below: {counts['high']} at high risk, {counts['medium']} at medium risk and "
-            f"{counts['low']} at low risk"
-            + (f"; {counts['unassessed']} unassessed, in another language" if counts["unassessed"] else "")
-            + ". Risk follows the all-elements rule: every element found is high (literal infringement possible); "
-            "exactly one missing is medium (whether the product has an equivalent of it is for counsel); more "
-            "missing is low.",
-            f"The product screened ({name['en']}): {i['text']}",
-        ],
+    tables = [_results_table(results), _legal_table(results)]
+    for r in results[:CHARTED]:
+        for c in r.get("claims") or [r]:
+            tables.append(_chart_table(len(tables) + 1, r, c))
+            if c.get("fallbacks"):
+                tables.append(_fallback_table(len(tables) + 1, r, c))
+    title = {
+        "zh": f"侵权风险筛查报告：{i['name'] or '产品'}",
+        "en": f"Infringement-risk screening: {i['name'] or 'product'}",
     }
-    status_zh = {status(r, "en"): status(r, "zh") for r in results}
-    tables = [
-        Table(
-            "results",
-            {"zh": "表1 检索到的有效专利", "en": "Table 1. The patents in force found"},
-            {
-                "zh": (
-                    "序号",
-                    "专利",
-                    "权利要求",
-                    "权利人",
-                    "法律状态",
-                    "有效至",
-                    "风险",
-                    "已对应特征",
-                    "检索排序得分",
-                    "名称",
-                ),
-                "en": (
-                    "#",
-                    "Patent",
-                    "Claim",
-                    "Holder",
-                    "Legal status",
-                    "In force until",
-                    "Risk",
-                    "Elements found",
-                    "Rank score",
-                    "Title",
-                ),
-            },
-            [
-                [
-                    n,
-                    r["right_id"],
-                    r["claim"],
-                    r["holder"],
-                    status(r, "en"),
-                    r["expiry"],
-                    r["risk"],
-                    f"{r['elements_found']}/{r['elements']}",
-                    r["score"],
-                    r["title"],
-                ]
-                for n, r in enumerate(results, start=1)
-            ],
-            {1, 3, 4, 5, 6, 7, 9},
-            {4: status_zh, 6: RISK_ZH},
-            {0, 2},
-        )
-    ]
-    for n, r in enumerate(results[:CHARTED], start=1):
-        missing = [row["element"] for row in r["chart"] if row["passage"] is None]
-        tables.append(
-            Table(
-                f"chart {n} {r['right_id']}"[:31],
-                {
-                    "zh": f"表{n + 1} 权利要求对比表：{r['right_id']} 权利要求{r['claim']}"
-                    f"（主题：{r.get('preamble', '')}；风险：{RISK_ZH[r['risk']]}"
-                    + (f"；未找到对应的特征：{len(missing)}项" if missing else "")
-                    + "）",
-                    "en": f"Table {n + 1}. Claim chart: {r['right_id']} claim {r['claim']} "
-                    f"({r.get('preamble', '')}; {r['risk']} risk"
-                    + (f"; {len(missing)} element(s) not found" if missing else "")
-                    + ")",
-                },
-                {
-                    "zh": ("技术特征", "产品描述中的对应内容", "文字重合度", "比对结果"),
-                    "en": ("Element", "Supporting passage of the product description", "Word overlap", "Found"),
-                },
-                [
-                    [row["element"], row["passage"] or "", row["coverage"], row["passage"] is not None]
-                    for row in r["chart"]
-                ],
-                {0, 1},
-            )
-        )
-    notes = {
-        "zh": [
-            f"检索范围：仅为本登记簿中于{d.isoformat()}在{where_zh}有效的{in_force:,}件专利（独立权利要求），"
-            "不含在审申请及登记簿未收录的专利；本筛查不是自由实施（FTO）检索，结果完全取决于所提供的产品描述。",
-            "法律状态与有效期依登记簿所收录数据由法律规则推定（有效至：期限届满日，或截至K已记录的更早失效日），"
-            "未经官方核实。",
-            "方法：先确定在该法域、该日、按数据截止日有效的专利，仅对其独立权利要求检索；检索排序得分为关键词检索（BM25）"
-            "与多语种语义检索两种排序的倒数排名融合（1表示两者均排第一），用于排序，不是相似度的度量。"
-            "技术特征在产品描述中找到覆盖其一半以上实词的段落（可跨至三个相邻分句）即视为对应；文字重合不等于技术等同，"
-            "须由专业人员复核；权利要求与产品描述语言不同者未评估。",
-            DISCLAIMER["zh"],
-            *source_notes["zh"],
-        ],
-        "en": [
-            f"Scope: only the {in_force:,} patents in force in {j} on {d.isoformat()} held in this register (their "
-            "independent claims); pending applications and patents the register does not hold are not covered. "
-            "This screening is not a freedom-to-operate search, and its result depends entirely on the product "
-            "description supplied.",
-            "Legal status and the last day in force are derived by the law's rules from the register's data (the "
-            "end of the term, or an earlier lapse recorded by K); they are not verified with the office.",
-            "Method: the patents in force in the jurisdiction on D as known on K are decided first; only their "
-            "independent claims are searched, by keywords (BM25) and by a multilingual sentence encoder, the two "
-            "rankings fused by reciprocal rank (the rank score: 1 = first in both; it orders, it does not measure "
-            "similarity). An element is found when a passage of the description (up to three adjacent clauses) "
-            "holds at least half of its content words; word overlap is not technical equivalence and is for a "
-            "professional to review; a claim in another language than the description is unassessed.",
-            DISCLAIMER["en"],
-            *source_notes["en"],
-        ],
-    }
-    title = {"zh": f"侵权风险筛查报告：{name['zh']}", "en": f"Infringement-risk screening: {name['en']}"}
     charts = [
         (
             "scores.png",
             {
-                "zh": "检索到的有效专利：检索排序得分（非相似度）与风险",
-                "en": "The patents found: rank score (not similarity) and risk",
+                "zh": "检索到的有效专利：与产品描述的语义相似度与风险",
+                "en": "The patents found: semantic similarity to the product description, and risk",
             },
         )
     ]
-    return Document(title, lead, tables, notes, charts if results else [])
+    return Document(
+        title, _lead(snapshot, source_notes), tables, _notes(snapshot, source_notes), charts if results else []
+    )
 
 
-COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#95a5a6", "unassessed": "#d5dbdb"}
+def _lead(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list[str]]:
+    i, results = snapshot["inputs"], snapshot["results"]
+    d, k, j = date.fromisoformat(i["as_of"]), date.fromisoformat(i["known_at"]), i["jurisdiction"]
+    counts = {level: sum(r["risk"] == level for r in results) for level in RISK_ZH}
+    in_force, screened = snapshot["in_force"], snapshot.get("screened", snapshot["in_force"])
+    where_zh = JURISDICTION_ZH.get(j, j)
+    warning = snapshot.get("warning")
+    first = {
+        "zh": [f"【未完成筛查】{_warning_zh(snapshot)}"] if warning else [],
+        "en": [f"[{'NOT SCREENED' if not screened else 'PARTLY SCREENED'}] {warning}"] if warning else [],
+    }
+    others = {
+        "zh": "、".join(f"{RISK_ZH[x]}{counts[x]}件" for x in ("unassessed", "unassessable") if counts[x]),
+        "en": "; ".join(
+            f"{counts[x]} {'unassessed (another language)' if x == 'unassessed' else 'unassessable (design claims)'}"
+            for x in ("unassessed", "unassessable")
+            if counts[x]
+        ),
+    }
+    if not results:
+        summary = {
+            "zh": "未列出任何专利：没有可比对的权利要求，不能据此得出“无风险”的结论。",
+            "en": "No patent is listed: there were no claims to compare, so nothing here says there is no risk.",
+        }
+    else:
+        summary = {
+            "zh": f"在本系统登记库中于{d.isoformat()}在{where_zh}有效的{in_force:,}件专利中"
+            f"（其中{screened:,}件有权利要求文本），"
+            f"与所筛查产品最接近的{len(results)}件列于下表：高风险{counts['high']}件、中风险{counts['medium']}件、"
+            f"低风险{counts['low']}件"
+            + (f"；{others['zh']}" if others["zh"] else "")
+            + "。风险等级依全面覆盖原则，按每件专利"
+            "对应最充分的独立权利要求确定：全部技术特征（含前序部分的特征）均有对应为高风险（可能构成字面侵权）；仅缺一项为中风险"
+            "（须判断产品是否具有与之等同的特征）；缺两项以上为低风险；产品描述明确否定的特征视为缺少。",
+            "en": f"Of the {plural(in_force, 'patent')} in force in {j} on {d.isoformat()} in this register "
+            f"({screened:,} with claims), the {plural(len(results), 'patent')} closest to the product screened "
+            f"{'is' if len(results) == 1 else 'are'} listed below: {counts['high']} at high risk, "
+            f"{counts['medium']} at medium "
+            f"risk and {counts['low']} at low risk"
+            + (f"; {others['en']}" if others["en"] else "")
+            + ". Each patent's risk is "
+            "that of its best-supported independent claim under the all-elements rule: every limitation found is high "
+            "(literal infringement possible); exactly one missing is medium (whether the product has an equivalent "
+            "of it is for counsel); more missing is low. A limitation the description denies counts as missing.",
+        }
+    return {
+        "zh": [
+            *first["zh"],
+            *source_notes.get("lead_zh", []),
+            dates_line(j, d, k)["zh"],
+            summary["zh"],
+            f"所筛查的产品（{i['name'] or '产品'}）：{i['text']}",
+        ],
+        "en": [
+            *first["en"],
+            *source_notes.get("lead_en", []),
+            dates_line(j, d, k)["en"],
+            summary["en"],
+            f"The product screened ({i['name'] or 'product'}): {i['text']}",
+        ],
+    }
+
+
+def _warning_zh(snapshot: dict) -> str:
+    in_force, screened = snapshot["in_force"], snapshot.get("screened", 0)
+    if not screened:
+        return f"本系统登记库中有效的{in_force:,}件专利均无权利要求文本，未进行任何比对，本报告不能说明不存在侵权风险。"
+    return f"有效的{in_force:,}件专利中仅{screened:,}件有权利要求文本，其余{in_force - screened:,}件未经比对。"
+
+
+def _results_table(results: list[dict]) -> Table:
+    status_zh = {status(r, "en"): status(r, "zh") for r in results}
+    return Table(
+        "results",
+        {"zh": "表1 检索到的有效专利", "en": "Table 1. The patents in force found"},
+        {
+            "zh": (
+                "序号",
+                "专利",
+                "文献类型",
+                "最相关的独立权利要求",
+                "权利人（全部共有人）",
+                "法律状态",
+                "有效至",
+                "风险",
+                "已对应特征",
+                "语义相似度",
+                "名称" + ORIGINAL["zh"],
+            ),
+            "en": (
+                "#",
+                "Patent",
+                "Kind",
+                "Best-supported independent claim",
+                "Holders (all co-owners)",
+                "Legal status",
+                "In force until",
+                "Risk",
+                "Limitations found",
+                "Similarity",
+                "Title" + ORIGINAL["en"],
+            ),
+        },
+        [
+            [
+                n,
+                r["right_id"],
+                r.get("kind_code") or "",
+                r["claim"],
+                "; ".join(r.get("co_owners") or [r["holder"]]),
+                status(r, "en"),
+                r["expiry"],
+                r["risk"],
+                "—" if r["risk"] == "unassessable" else f"{r['elements_found']}/{r['elements']}",
+                r.get("similarity"),
+                r["title"],
+            ]
+            for n, r in enumerate(results, start=1)
+        ],
+        {1, 2, 4, 5, 6, 7, 8, 10},
+        {5: status_zh, 7: RISK_ZH},
+        {0, 3},
+    )
+
+
+def _legal_table(results: list[dict]) -> Table:
+    def fees(r: dict, lang: str) -> str:
+        f = r.get("fees")
+        if not f:
+            return "—"
+        paid = ", ".join(f"{y}" for y in f["paid"]) or ("无" if lang == "zh" else "none")
+        nxt = f.get("next")
+        if lang == "zh":
+            head = f"已缴：第{paid}年维持费" if f["paid"] else "已缴：无"
+            tail = (
+                f"；下一笔：第{nxt['year']}年维持费，{nxt['window_opens']}起可缴，{nxt['due']}前缴纳无滞纳金，"
+                f"{nxt['surcharge_until']}前缴纳须付滞纳金"
+                if nxt
+                else "；维持费已缴清"
+            )
+            return head + tail + f"（{ENTITY_ZH.get(f['entity'], f['entity'])}）"
+        head = f"paid: {paid} (fee years)"
+        tail = (
+            f"; next: the {nxt['year']}th-year fee, payable from {nxt['window_opens']}, without surcharge until "
+            f"{nxt['due']}, with surcharge until {nxt['surcharge_until']}"
+            if nxt
+            else "; all fees paid"
+        )
+        return f"{head}{tail} ({f['entity']})"
+
+    rows, zh = [], {1: {}, 2: {}, 3: {}}
+    for r in results:
+        term = r.get("term_end") or ""
+        pta = f" (PTA +{r['pta_days']} days)" if r.get("pta_days") else ""
+        td = " (terminal disclaimer)" if r.get("terminal_disclaimer") else ""
+        warn = "; ".join(r.get("warnings") or []) or "—"
+        row = [r["right_id"], f"{term}{pta}{td}", fees(r, "en"), warn]
+        zh[1][row[1]] = (
+            f"{term}"
+            + (f"（含专利期限调整{r['pta_days']}天）" if r.get("pta_days") else "")
+            + ("（有期末放弃声明）" if td else "")
+        )
+        zh[2][row[2]] = fees(r, "zh")
+        zh[3][warn] = "；".join(_warning_text_zh(w) for w in r.get("warnings") or []) or "—"
+        rows.append(row)
+    return Table(
+        "legal status",
+        {"zh": "表2 法律状态详情", "en": "Table 2. Legal status in detail"},
+        {
+            "zh": ("专利", "期限届满日", "维持费", "提示"),
+            "en": ("Patent", "End of term", "Maintenance fees", "Warnings"),
+        },
+        rows,
+        {0, 1, 2, 3},
+        zh,
+    )
+
+
+ENTITY_ZH = {
+    "large entity": "大实体",
+    "small entity": "小实体",
+    "micro entity": "微实体",
+    "entity status unknown": "实体类型不详",
+}
+
+
+def _warning_text_zh(text: str) -> str:
+    if "intervening rights" in text:
+        day = text.split(" falls in")[0]
+        return f"{day}处于失效期内（该失效其后被恢复）：此期间开始的实施可能享有中间权利（美国专利法第41条(c)(2)款）"
+    if "terminal disclaimer" in text:
+        return "有期末放弃声明：保护期可能随所放弃的在先专利提前届满"
+    return text
+
+
+def _chart_table(number: int, r: dict, c: dict) -> Table:
+    missing = sum(row.get("verdict", "found" if row.get("passage") else "missing") == "missing" for row in c["chart"])
+    denied = sum(row.get("verdict") == "contradicted" for row in c["chart"])
+    preamble = c.get("preamble", "")
+    reason = c.get("risk_reason")
+    return Table(
+        f"chart {r['right_id']} c{c['claim']}"[:31],
+        {
+            "zh": f"表{number} 权利要求对比表：{r['right_id']} 权利要求{c['claim']}"
+            f"（前序部分{ORIGINAL['zh']}：{preamble}；"
+            f"风险：{RISK_ZH[c['risk']]}"
+            + (f"；未找到对应的特征{missing}项" if missing else "")
+            + (f"；产品描述明确否定{denied}项" if denied else "")
+            + (f"；{UNASSESSABLE['zh']}" if reason and c["risk"] == "unassessable" else "")
+            + "）",
+            "en": f"Table {number}. Claim chart: {r['right_id']} claim {c['claim']} "
+            f"(preamble{ORIGINAL['en']}: {preamble}; "
+            f"{c['risk']} risk"
+            + (f"; {plural(missing, 'limitation')} not found" if missing else "")
+            + (f"; {plural(denied, 'limitation')} denied by the description" if denied else "")
+            + (f"; {reason}" if reason else "")
+            + ")",
+        },
+        {
+            "zh": ("技术特征" + ORIGINAL["zh"], "产品描述中的相关内容", "比对结果", "得分（文字/语义）"),
+            "en": (
+                "Limitation" + ORIGINAL["en"],
+                "Passage of the product description",
+                "Verdict",
+                "Score (words / meaning)",
+            ),
+        },
+        [[row["element"], _passage(row, "en"), _verdict(row), _score(row)] for row in c["chart"]],
+        {0, 1, 2},
+        {1: {_passage(row, "en"): _passage(row, "zh") for row in c["chart"]}, 2: VERDICT["zh"]},
+    )
+
+
+def _verdict(row: dict) -> str:
+    """A row's verdict (reports written before verdicts existed: found when a passage was quoted)."""
+    return row.get("verdict", "found" if row.get("passage") else "missing")
+
+
+def _passage(row: dict, lang: str) -> str:
+    """The passage that meets or denies the limitation; for a missing one, the closest passage, marked as such."""
+    if row.get("passage"):
+        return row["passage"]
+    if row.get("closest"):
+        return (
+            f"（最接近的内容，供复核：{row['closest']}）"
+            if lang == "zh"
+            else f"(closest, for review: {row['closest']})"
+        )
+    return ""
+
+
+def _score(row: dict) -> str:
+    """'0.84 (0.90 / 0.78)': the blended score, then word overlap and the encoder's similarity."""
+    score = row.get("score", row.get("coverage", 0))
+    return f"{score:.2f} ({row.get('lexical', 0):.2f} / {row.get('semantic', 0):.2f})"
+
+
+def _fallback_table(number: int, r: dict, c: dict) -> Table:
+    met = {True: "met", False: "not met", None: "not assessed"}
+    return Table(
+        f"fallbacks {r['right_id']} c{c['claim']}"[:31],
+        {
+            "zh": f"表{number} 从属权利要求（退守位置）：{r['right_id']} 权利要求{c['claim']}"
+            "的从属权利要求及其附加特征",
+            "en": f"Table {number}. Fallback positions: the dependent claims of {r['right_id']} claim {c['claim']} "
+            "and the limitations each adds",
+        },
+        {
+            "zh": ("从属权利要求", "引用", "附加特征" + ORIGINAL["zh"], "产品是否具备"),
+            "en": ("Dependent claim", "Refers to", "Limitations added" + ORIGINAL["en"], "In the product"),
+        },
+        [
+            [
+                f["claim"],
+                ", ".join(str(x) for x in f["depends_on"]),
+                "; ".join(a["element"] for a in f["adds"]),
+                met[f.get("met")],
+            ]
+            for f in c["fallbacks"]
+        ],
+        {1, 2, 3},
+        {3: {"met": "具备", "not met": "未见", "not assessed": "未评估"}},
+        {0},
+    )
+
+
+def _notes(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list[str]]:
+    i = snapshot["inputs"]
+    d, j = date.fromisoformat(i["as_of"]), i["jurisdiction"]
+    where_zh = JURISDICTION_ZH.get(j, j)
+    in_force = snapshot["in_force"]
+    return {
+        "zh": [
+            f"检索范围：仅为本系统登记库中于{d.isoformat()}在{where_zh}有效的{in_force:,}件专利（其权利要求），"
+            "不含在审申请及本系统登记库未收录的专利；本筛查不是自由实施（FTO）检索，结果完全取决于所提供的产品描述。",
+            "法律状态与有效期依本系统登记库所收录数据由法律规则推定（有效至：期限届满日，或截至K已记录的更早失效日），"
+            "未经官方核实。",
+            "方法：先确定在该法域、该日、按数据截止日有效的专利，仅对其独立权利要求检索（关键词BM25与多语种语义检索，"
+            "倒数排名融合）；语义相似度为多语种句向量的余弦相似度。对每件专利的全部独立权利要求逐一比对：权利要求按分号、"
+            "并列的功能或步骤、“其中/wherein”从句及部件列举拆分为技术特征（含前序部分的特征），每项特征与产品描述的各句（或相邻两句）"
+            "按文字重合度（词干、同义词）与语义相似度的加权得分比较，达到阈值即视为有对应；对应句中含否定或排除表述"
+            "（不、没有、无、未、非、并非、而不是、not、never、without、rather than等）且被否定的正是该特征时，"
+            "记为“产品描述明确否定”，视为缺少。"
+            "阈值在自建标注集的开发部分选定，测试部分的结果见docs/benchmarks.md。文字或语义相近不等于技术等同，须由专业人员复核；"
+            "从属权利要求列为退守位置，附其附加特征的比对结果；外观设计的保护范围以图片为准，不适用文字比对；"
+            "权利要求与产品描述语言不同者未评估。",
+            DISCLAIMER["zh"],
+            *source_notes["zh"],
+        ],
+        "en": [
+            f"Scope: only the {plural(in_force, 'patent')} in force in {j} on {d.isoformat()} held in this register "
+            "(their claims); pending applications and patents the register does not hold are not covered. This "
+            "screening is not a freedom-to-operate search, and its result depends entirely on the product description "
+            "supplied.",
+            "Legal status and the last day in force are derived by the law's rules from the register's data (the end "
+            "of the term, or an earlier lapse recorded by K); they are not verified with the office.",
+            "Method: the patents in force in the jurisdiction on D as known on K are decided first; only their "
+            "independent claims are searched, by keywords (BM25) and by a multilingual sentence encoder, the two "
+            "rankings fused by reciprocal rank; the similarity shown is the encoder's cosine. Every independent claim "
+            "of a patent found is charted: split into limitations at semicolons, parallel functions or steps, "
+            "wherein clauses and lists of components (the preamble's features included), each limitation compared "
+            "with every sentence (or two adjacent sentences) of the description by a blend of word overlap (stems, "
+            "synonyms) and the encoder's similarity, and found above a threshold. A passage that denies the very "
+            "words of a limitation (not, never, no, without, rather than, instead of, free of, lacks …) makes it "
+            "contradicted, and it counts as missing. The thresholds were chosen on the development half of a "
+            "labelled set built for the purpose; its test half's results are in docs/benchmarks.md. Similar words or "
+            "meaning are not technical equivalence: a professional must review every row. Dependent claims are "
+            "listed as fallback positions with the limitations they add; a design claim's scope is its drawings and "
+            "is not assessed from text; a claim in another language than the description is unassessed.",
+            DISCLAIMER["en"],
+            *source_notes["en"],
+        ],
+    }
+
+
+COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#95a5a6", "unassessed": "#d5dbdb", "unassessable": "#ecf0f1"}
 
 
 def draw(snapshot: dict, work: Path) -> dict[str, Path]:
-    """A bar per right: its fused score, coloured by its risk (no timestamps: the same snapshot, the same bytes)."""
+    """A bar per right: its semantic similarity to the product, coloured by its risk (same snapshot, same bytes).
+
+    The similarity is the encoder's cosine, not the fused rank score (which puts the first result at 1.0).
+    """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
@@ -211,11 +431,13 @@ def draw(snapshot: dict, work: Path) -> dict[str, Path]:
     style()
     f, ax = plt.subplots(figsize=(7.2, 0.4 * len(results) + 1.3))
     labels = [f"{r['right_id']} ({r['elements_found']}/{r['elements']})" for r in results][::-1]
-    ax.barh(labels, [r["score"] for r in results][::-1], color=[COLOURS[r["risk"]] for r in results][::-1])
+    values = [r.get("similarity") or 0.0 for r in results][::-1]
+    ax.barh(labels, values, color=[COLOURS[r["risk"]] for r in results][::-1])
     ax.set_xlim(0, 1)
+    ax.set_xlabel("语义相似度 similarity (cosine)")
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(
-        handles=[Patch(color=c, label=f"{RISK_ZH[k]}风险 {k}") for k, c in COLOURS.items()], frameon=False, fontsize=8
+        handles=[Patch(color=c, label=f"{RISK_ZH[k]} {k}") for k, c in COLOURS.items()], frameon=False, fontsize=8
     )
     f.tight_layout()
     path = work / "scores.png"

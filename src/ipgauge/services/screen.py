@@ -11,7 +11,7 @@ screening risk. Nothing here is a legal opinion, and every output carries the di
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -23,10 +23,12 @@ import pyarrow.compute as pc
 from ipgauge.errors import UserError
 from ipgauge.law.bitemporal import view_sql
 from ipgauge.law.jurisdictions import rules_for
-from ipgauge.law.status import OPEN, explain
-from ipgauge.register.store import known_at
-from ipgauge.services.claim_chart import Chart, chart
-from ipgauge.services.claim_index import ClaimIndex
+from ipgauge.services.claim_chart import Chart, chart, match
+from ipgauge.services.claim_elements import additions
+from ipgauge.services.claim_index import ClaimIndex, Hit
+from ipgauge.services.claim_set import Claim, claim_sets, fallbacks
+from ipgauge.services.encoder import Memo
+from ipgauge.services.legal_status import Legal, statuses
 from ipgauge.services.text_tokens import tokens
 
 MAX_QUERY_CHARS = 20_000  # a product description longer than this is cut (and the user told)
@@ -41,43 +43,98 @@ def query_problem(query: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Result:
-    """One right in force found for a query: where it ranks, who holds it, until when, and its chart."""
+#: How the charts of one patent are ordered: the best-supported first (the all-elements rule's order).
+RISK_ORDER = {"high": 0, "medium": 1, "low": 2, "unassessed": 3, "unassessable": 4}
 
-    right_id: str
+
+@dataclass(frozen=True)
+class Charted:
+    """One independent claim charted against the product, with the dependent claims that narrow it."""
+
     claim: int
-    score: float
-    risk: str
-    title: str
-    holder: str
-    holder_id: str
-    status: str
-    expiry: date | None
     chart: Chart
-    lexical_rank: int | None
-    dense_rank: int | None
-    history: tuple[dict, ...] = ()  # endings and restorations known on K (a lapse undone by a restoration …)
+    fallbacks: tuple[dict, ...] = ()  # {claim, depends_on, adds: [row …], met}: each dependent claim's additions
 
     def as_json(self) -> dict:
-        """The result as the JSON contract prints it (right_id, score, risk first)."""
+        """The claim's chart as the JSON contract prints it."""
+        return {
+            "claim": self.claim,
+            "risk": self.chart.risk,
+            "risk_reason": self.chart.reason,
+            "preamble": self.chart.preamble,
+            "elements": len(self.chart.rows),
+            "elements_found": self.chart.found,
+            "elements_contradicted": self.chart.contradicted,
+            "chart": [r.as_json() for r in self.chart.rows],
+            "fallbacks": list(self.fallbacks),
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """One right in force found for a query: where it ranks, who holds it, until when, and its charts."""
+
+    right_id: str
+    score: float
+    similarity: float | None
+    legal: Legal
+    charts: tuple[Charted, ...]  # every independent claim, the best-supported first
+    matched_claim: int  # the claim the index found closest
+    lexical_rank: int | None
+    dense_rank: int | None
+
+    @property
+    def best(self) -> Charted:
+        """The best-supported independent claim: it gives the right's risk."""
+        return self.charts[0]
+
+    @property
+    def risk(self) -> str:
+        """The right's screening risk: that of its best-supported independent claim."""
+        return self.best.chart.risk
+
+    @property
+    def chart(self) -> Chart:
+        """The best-supported claim's chart."""
+        return self.best.chart
+
+    @property
+    def claim(self) -> int:
+        """The number of the best-supported independent claim."""
+        return self.best.claim
+
+    def as_json(self) -> dict:
+        """The result as the JSON contract prints it (right_id, score, risk first; the best claim's chart flat)."""
+        legal = self.legal
         return {
             "right_id": self.right_id,
             "score": self.score,
             "risk": self.risk,
+            "risk_reason": self.chart.reason,
+            "similarity": self.similarity,
             "claim": self.claim,
+            "matched_claim": self.matched_claim,
             "elements": len(self.chart.rows),
             "elements_found": self.chart.found,
-            "title": self.title,
-            "holder": self.holder,
-            "holder_id": self.holder_id,
-            "status": self.status,
-            "expiry": self.expiry.isoformat() if self.expiry else None,
-            "history": list(self.history),
+            "elements_contradicted": self.chart.contradicted,
+            "title": legal.title,
+            "kind_code": legal.kind_code,
+            "holder": legal.holder,
+            "holder_id": legal.holder_id,
+            "co_owners": legal.co_owners,
+            "status": f"in force since {legal.since}",
+            "expiry": legal.expiry.isoformat() if legal.expiry else None,
+            "term_end": legal.term_end.isoformat() if legal.term_end else None,
+            "pta_days": legal.pta_days,
+            "terminal_disclaimer": legal.terminal_disclaimer,
+            "fees": legal.fees,
+            "warnings": legal.warnings,
+            "history": legal.history(),
             "lexical_rank": self.lexical_rank,
             "dense_rank": self.dense_rank,
             "preamble": self.chart.preamble,
-            "chart": [{"element": r.element, "passage": r.passage, "coverage": r.coverage} for r in self.chart.rows],
+            "chart": [r.as_json() for r in self.chart.rows],
+            "claims": [c.as_json() for c in self.charts],
         }
 
 
@@ -93,15 +150,32 @@ class Screening:
     known_at: date
     upto: int | None = None  # read only the first ``upto`` deliveries (a report reproduced later)
     in_force: pa.Array = field(init=False)
+    encode: Memo = field(default_factory=Memo)  # the dense encoder, remembering claims and passages already seen
 
     def coverage_warning(self) -> str | None:
-        """The warning when no right in force has claims to rank: an empty answer must not read as 'no risk'."""
-        if self.claims_in_force:
-            return None
-        return (
-            f"none of the {len(self.in_force):,} rights in force in {self.jurisdiction} on {self.as_of} has claims "
-            f"in the register (as known on {self.known_at}); nothing was screened."
-        )
+        """Why an answer must not read as 'no risk': no right in force has claims to rank, or only some have.
+
+        None when every right in force was screened.
+        """
+        screened, in_force = self.rights_screened, len(self.in_force)
+        if screened == 0:
+            return (
+                f"not screened: none of the {in_force:,} patents in force in {self.jurisdiction} on {self.as_of} "
+                f"has claims in the register (as known on {self.known_at}); no risk can be read from this."
+            )
+        if screened < in_force:
+            return (
+                f"partly screened: only {screened:,} of the {in_force:,} patents in force in {self.jurisdiction} on "
+                f"{self.as_of} have claims in the register; the other {in_force - screened:,} were not compared."
+            )
+        return None
+
+    @cached_property
+    def rights_screened(self) -> int:
+        """How many rights in force have at least one claim the index can rank (their texts as known on K)."""
+        segments = zip(self.index.segments, self.masks, strict=True)
+        ids = [s.docs.column("patent_id").filter(pa.array(m)) for s, m in segments]
+        return len(pc.unique(pa.chunked_array(ids, pa.string()))) if ids else 0
 
     def __post_init__(self) -> None:
         rules = rules_for(self.jurisdiction)
@@ -134,58 +208,73 @@ class Screening:
         return int(sum(m.sum() for m in self.masks))
 
     def screen(self, query: str, top: int = 10) -> list[Result]:
-        """The ``top`` rights in force whose claims are closest to ``query``, best first, one claim each."""
+        """The ``top`` rights in force whose claims are closest to ``query``, best first, every claim charted."""
         problem = query_problem(query)
         if problem:
             raise UserError(f"{problem}; give a product description or claims to screen.")
-        hits = self.index.search(query[:MAX_QUERY_CHARS], self.masks, top * 4)
-        best: dict[str, object] = {}
+        query = query[:MAX_QUERY_CHARS]
+        hits = self.index.search(query, self.masks, top * 4)
+        best: dict[str, Hit] = {}
         for hit in hits:  # a right is as close as its closest independent claim
             best.setdefault(hit.patent_id, hit)
-        return [self._result(hit, query[:MAX_QUERY_CHARS]) for hit in list(best.values())[:top]]
+        chosen = list(best.values())[:top]
+        ids = [h.patent_id for h in chosen]
+        legal = statuses(self.con, ids, self.as_of, self.known_at, rules_for(self.jurisdiction), self.upto)
+        claims = claim_sets(self.con, ids, self.known_at, self.upto)
+        out = []
+        for hit in chosen:
+            if hit.patent_id not in legal:  # the index and the law disagree: a bug, never a silent wrong answer
+                raise RuntimeError(f"{hit.patent_id} ranked but not in force on {self.as_of}")
+            charts = self._charts(hit, claims.get(hit.patent_id, []), query)
+            out.append(
+                Result(
+                    hit.patent_id,
+                    hit.score,
+                    hit.similarity,
+                    legal[hit.patent_id],
+                    charts,
+                    hit.number,
+                    hit.lexical_rank,
+                    hit.dense_rank,
+                )
+            )
+        return out
 
-    def _result(self, hit, query: str) -> Result:
-        st = explain(self.con, hit.patent_id, self.as_of, self.known_at, rules_for(self.jurisdiction))
-        if not st.in_force:  # the index and the law disagree: a bug, never a silent wrong answer
-            raise RuntimeError(f"{hit.patent_id} ranked but not in force on {self.as_of}")
-        covering = [s for s in st.spells if s["valid_from"] <= self.as_of < s["valid_to"]][0]
-        end = covering["valid_to"]
-        for s in st.spells:  # the spells that follow without a gap (a change of holder) continue the right
-            if s["valid_from"] == end:
-                end = s["valid_to"]
-        expiry = (
-            (end - timedelta(days=1)) if end != OPEN else (st.term_end - timedelta(days=1) if st.term_end else None)
-        )
-        party = covering["party_id"]
-        name = self.con.execute(
-            f"SELECT name FROM parties WHERE party_id = ? AND {known_at(self.known_at)}", [party]
-        ).fetchone()
-        c = chart(hit.text, query)
-        history = tuple(
-            {
-                "event": e.event,
-                "date": e.effective_date.isoformat(),
-                "recorded": e.recorded_date.isoformat(),
-                "effect": e.effect,
-            }
-            for e in st.events
-            if e.known and (e.effect.startswith(("ends the right", "undone by", "restores", "voids")))
-        )
-        return Result(
-            hit.patent_id,
-            hit.number,
-            hit.score,
-            c.risk,
-            st.label,
-            name[0] if name else "",
-            party or "",
-            f"in force since {covering['valid_from']}",
-            expiry,
-            c,
-            hit.lexical_rank,
-            hit.dense_rank,
-            history,
-        )
+    def _charts(self, hit: Hit, claims: list[Claim], query: str) -> tuple[Charted, ...]:
+        """Every independent claim charted (the index's text for the one it found), the best-supported first."""
+        independent = [c for c in claims if c.independent] or [Claim(hit.number, (), hit.text)]
+        charted = []
+        for c in independent:
+            text = hit.text if c.number == hit.number else c.text
+            ch = chart(text, query, self.encode)
+            charted.append(Charted(c.number, ch, self._fallbacks(claims, c.number, ch, query)))
+        return tuple(sorted(charted, key=lambda c: (RISK_ORDER[c.chart.risk], -c.chart.found, c.claim)))
+
+    def _fallbacks(self, claims: list[Claim], number: int, base: Chart, query: str) -> tuple[dict, ...]:
+        """Each dependent claim narrowing claim ``number``: the limitations it adds, matched to the product."""
+        if base.risk in ("unassessed", "unassessable"):
+            return tuple(
+                {
+                    "claim": c.number,
+                    "depends_on": list(c.depends_on),
+                    "adds": [{"element": e} for e in additions(c.text)],
+                    "met": None,
+                }
+                for c in fallbacks(claims, number)
+            )
+        out = []
+        base_text = next((c.text for c in claims if c.number == number), "")
+        for c in fallbacks(claims, number):
+            rows = match(additions(c.text), query, self.encode, known=base_text)
+            out.append(
+                {
+                    "claim": c.number,
+                    "depends_on": list(c.depends_on),
+                    "adds": [r.as_json() for r in rows],
+                    "met": all(r.found for r in rows),
+                }
+            )
+        return tuple(out)
 
 
 EVENT_ZH = {

@@ -49,6 +49,11 @@ def _runs(text: str) -> tuple[list[str], list[str]]:
     return english, chinese
 
 
+def stem(word: str) -> str:
+    """One English word's Snowball stem, lower case ("Receiving" → "receiv")."""
+    return _stemmer().stemWord(word.lower())
+
+
 def english_stems(text: str) -> list[str]:
     """The English content words of ``text``, Snowball-stemmed, stop words (claim boilerplate too) left out."""
     return _stemmer().stemWords(_runs(text)[0])

@@ -1,0 +1,182 @@
+"""The legal status a screening lists for each right it found, for all of them at once.
+
+What a professional reads beside a claim chart: who holds the right (every co-owner, the first
+named first), since when it is in force and until when (the term, with patent term adjustment and a
+terminal disclaimer noted), the endings and restorations known on K, and for a US patent the
+maintenance fees paid and the next one due — its window, the surcharge period and the entity status
+(35 U.S.C. 41(b), 37 CFR 1.20(e)–(h), 1.362). A date D inside a lapse that a later restoration undid
+carries the intervening-rights warning of 35 U.S.C. 41(c)(2).
+
+Everything comes from the same stored spells that every figure reads, and from the register's rows as
+known on K, in four queries for the whole batch of results (one right at a time compiled the law's
+expression anew for each: 1.5 s a result).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+
+from ipgauge.law.bitemporal import view_sql
+from ipgauge.law.ruleset import RuleSet
+from ipgauge.law.status import OPEN, EventNote, event_notes
+from ipgauge.register.store import known_at
+
+#: The US maintenance fees: due 3.5, 7.5 and 11.5 years after grant, payable from 3, 7 and 11 years,
+#: with a surcharge in the six months of grace that end on the 4th, 8th and 12th anniversary.
+US_FEE_YEARS = (4, 8, 12)
+
+
+@dataclass
+class Legal:
+    """One right's legal status on D as known on K, as a screening result shows it."""
+
+    right_id: str
+    title: str
+    kind: str
+    kind_code: str | None
+    since: date
+    expiry: date | None  # the last day in force as known on K
+    holder: str
+    holder_id: str
+    co_owners: list[str]
+    events: list[EventNote]
+    term_end: date | None  # the last day of the term, extensions included
+    pta_days: int = 0
+    terminal_disclaimer: bool = False
+    fees: dict | None = None  # US: paid, next due, entity status
+    warnings: list[str] = field(default_factory=list)
+
+    def history(self) -> list[dict]:
+        """The endings and restorations known on K (a lapse undone by a restoration …)."""
+        return [
+            {
+                "event": e.event,
+                "date": e.effective_date.isoformat(),
+                "recorded": e.recorded_date.isoformat(),
+                "effect": e.effect,
+            }
+            for e in self.events
+            if e.known and e.effect.startswith(("ends the right", "undone by", "restores", "voids"))
+        ]
+
+
+def statuses(
+    con: duckdb.DuckDBPyConnection,
+    ids: list[str],
+    d: date,
+    k: date,
+    rules: RuleSet,
+    upto: int | None = None,
+) -> dict[str, Legal]:
+    """The legal status of each patent in ``ids`` in force on ``d`` as known on ``k`` (absent: not in force)."""
+    if not ids:
+        return {}
+    spells: dict[str, list[tuple]] = {}
+    for rid, start, end, party in con.execute(
+        f"SELECT right_id, valid_from, valid_to, party_id FROM ({view_sql(k, rules, upto=upto)}) s "
+        "WHERE right_type = 'patent' AND list_contains(?, right_id) ORDER BY right_id, valid_from",
+        [ids],
+    ).fetchall():
+        spells.setdefault(rid, []).append((start, end, party))
+    events: dict[str, list[tuple]] = {}
+    for rid, *event in con.execute(
+        f"""SELECT right_id, event, effective_date, greatest(coalesce(recorded_date, effective_date), known_from),
+                   value, note
+            FROM events WHERE right_type = 'patent' AND list_contains(?, right_id) AND {known_at(k, upto=upto)}""",
+        [ids],
+    ).fetchall():
+        events.setdefault(rid, []).append(tuple(event))
+    rows = con.execute(
+        f"""SELECT patent_id, title, kind, kind_code, grant_date, holders, terminal_disclaimer,
+                   {rules.patent_end_sql("p")}
+            FROM patents p WHERE list_contains(?, patent_id) AND {known_at(k, upto=upto)}""",
+        [ids],
+    ).fetchall()
+    parties = {r[5][0] if r[5] else None for r in rows} | {p for s in spells.values() for *_, p in s}
+    parties |= {h for r in rows for h in (r[5] or [])}
+    names = dict(
+        con.execute(
+            f"SELECT party_id, name FROM parties WHERE list_contains(?, party_id) AND {known_at(k, upto=upto)}",
+            [sorted(p for p in parties if p)],
+        ).fetchall()
+    )
+    out = {}
+    for rid, title, kind, kind_code, granted, holders, disclaimer, term_end in rows:
+        found = [s for s in spells.get(rid, []) if s[0] <= d < s[1]]
+        if not found:
+            continue
+        start, end, party = found[0]
+        for s_from, s_to, _ in spells[rid]:  # spells that follow without a gap (a change of holder) continue it
+            if s_from == end:
+                end = s_to
+        own = events.get(rid, [])
+        notes = event_notes([e[:4] for e in own], k, rules)
+        pta = sum(int(v) for e, _, _, v, _ in own if e == rules.extension_event and str(v or "").isdigit())
+        term = (term_end + timedelta(days=pta) - timedelta(days=1)) if term_end else None
+        expiry = (end - timedelta(days=1)) if end != OPEN else term
+        legal = Legal(
+            rid,
+            title or "",
+            kind or "",
+            kind_code,
+            start,
+            expiry,
+            names.get(party, party or ""),
+            party or "",
+            [names.get(h, h) for h in (holders or [])],
+            notes,
+            term,
+            pta,
+            bool(disclaimer),
+        )
+        if rules.jurisdiction == "US" and kind != "design" and granted:
+            legal.fees = us_fees(granted, own, d, rules)
+        legal.warnings = _warnings(legal, notes, d, rules)
+        out[rid] = legal
+    return out
+
+
+def us_fees(granted: date, events: list[tuple], d: date, rules: RuleSet) -> dict:
+    """The maintenance fees paid and the next one due after D: window, surcharge period, entity status."""
+    paid = sorted({int(v) for e, _, _, v, _ in events if e == "annuity_paid" and str(v or "").isdigit()})
+    notes = [n for e, eff, *_, n in sorted(events, key=lambda e: e[1]) if eff <= d and n and "entity" in n]
+    entity = notes[-1].split("; ")[-1] if notes else "entity status unknown"
+    due = [y for y in US_FEE_YEARS if y not in paid and _years(granted, y) >= d]
+    fees: dict = {"paid": paid, "entity": entity, "next": None}
+    if due:
+        y = due[0]
+        fees["next"] = {
+            "year": y,
+            "window_opens": _years(granted, y - 1).isoformat(),
+            "due": (_years(granted, y) - timedelta(days=183)).isoformat(),
+            "surcharge_until": _years(granted, y).isoformat(),
+        }
+    return fees
+
+
+def _years(day: date, n: int) -> date:
+    try:
+        return day.replace(year=day.year + n)
+    except ValueError:  # 29 February
+        return date(day.year + n, 3, 1)
+
+
+def _warnings(legal: Legal, notes: list[EventNote], d: date, rules: RuleSet) -> list[str]:
+    """What a professional must not miss: D inside a lapse later restored (intervening rights); a disclaimer."""
+    out = []
+    for n in notes:
+        if n.known and n.event in rules.restorable_events and n.effect.startswith("undone by the restoration of "):
+            restored = date.fromisoformat(n.effect.removeprefix("undone by the restoration of "))
+            if n.effective_date <= d < restored:
+                out.append(
+                    f"{d} falls in the lapse from {n.effective_date} undone on {restored}: intervening rights may "
+                    "protect a use begun in that window (35 U.S.C. 41(c)(2))"
+                    if rules.jurisdiction == "US"
+                    else f"{d} falls in the lapse from {n.effective_date} undone on {restored}"
+                )
+    if legal.terminal_disclaimer:
+        out.append("a terminal disclaimer may end the term earlier, with the patent it was disclaimed over")
+    return out

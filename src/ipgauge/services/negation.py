@@ -1,0 +1,95 @@
+"""Negation and exclusion in a product description: which words a sentence denies.
+
+A claim chart that counts shared words quotes "the gateway never creates a new SIP session" as
+support for "create a new SIP session". An attorney reads it the other way: the product text
+*contradicts* the limitation. This module finds the cue (English: not, never, no, none, without,
+neither/nor, rather than, instead of, free of, lacks …; Chinese: 不, 没有, 无, 未, 非, 并非, 而不是,
+不会, 不含 …) and its scope — the words after the cue up to the end of the clause — so that the chart
+can ask whether the words it matched are the words denied.
+
+Cues that bound a quantity rather than deny a feature ("not more than 5 mm", "不超过5毫米", "no
+later than") and words that merely contain a cue (不锈钢 stainless steel, 无线 wireless, 非常 very,
+"non-volatile") are not negations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: English cues; the scope of each runs from the cue to the end of its clause.
+_EN_CUE = re.compile(
+    r"\b(?:not|never|no|none|without|neither|nor|cannot|lacks?|lacking|free (?:of|from)|devoid of|absent|"
+    r"omits?|omitting|excludes?|excluding|rather than|instead of|\w+n't)\b",
+    re.I,
+)
+#: Cues that bound a quantity or hedge rather than deny ("not more than 5 mm", "not only", "whether or not").
+_EN_NOT_A_CUE = re.compile(
+    r"\b(?:no|not)\s+(?:more|less|greater|fewer|later|earlier|higher|lower|longer|shorter|larger|smaller|"
+    r"only|limited|exceeding|necessarily|just)\b|\bwhether or not\b|\bif not\b|\bno\.\s*\d",
+    re.I,
+)
+#: Where an English clause ends: the scope of a cue stops there.
+_EN_CLAUSE_END = re.compile(
+    r"[.;:!?]|,\s*(?:but|while|whereas|although|however|and|so|which|then)\b|\bbut\b|\bhowever\b", re.I
+)
+#: Cues that deny a noun phrase ("no known session", "without a fan", "rather than X"): their scope ends
+#: at the next comma too; a verb's negation ("does not create X, associate Y") runs over its commas.
+_EN_SHORT_SCOPE = re.compile(
+    r"^(?:no|none|without|neither|nor|rather than|instead of|free (?:of|from)|devoid of|lacks?|lacking|absent|"
+    r"excludes?|excluding)$",
+    re.I,
+)
+
+_ZH_CUE = re.compile(r"并非|而不是|而非|不会|不含|不具有|不包括|不需要|无需|没有|不|无|未|非|免")
+#: Words that contain a cue character without denying anything (不锈钢 stainless, 无线 wireless …).
+_ZH_NOT_A_CUE = re.compile(
+    r"不锈|不同|不断|不仅|不少|不超过|不低于|不高于|不大于|不小于|不少于|不多于|不等|不规则|不透明|不饱和|不对称|"
+    r"无线|无机|无人|无刷|无缝|无级|无论|无纺|无菌|无水|无极|无源|无功|无损|"
+    r"非常|非晶|非线性|非接触|非对称|非易失|未来|免费"
+)
+_ZH_CLAUSE_END = re.compile(r"[，。；！？,.;!?：:]|但|而是")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A negation in a passage: the cue as written and the text it denies."""
+
+    cue: str
+    text: str
+
+
+def scopes(passage: str) -> list[Scope]:
+    """Every negation in ``passage`` with the text it denies, in order."""
+    out = []
+    spared = [m.span() for m in _EN_NOT_A_CUE.finditer(passage)] + [m.span() for m in _ZH_NOT_A_CUE.finditer(passage)]
+
+    def spared_at(at: int) -> bool:
+        return any(a <= at < b for a, b in spared)
+
+    for m in _EN_CUE.finditer(passage):
+        if spared_at(m.start()) or _hyphenated(passage, m):
+            continue
+        rest = passage[m.end() :]
+        if _EN_SHORT_SCOPE.match(m.group()):
+            end = re.search(r"[,.;:!?]", rest)
+        else:
+            end = _EN_CLAUSE_END.search(rest)
+        out.append(Scope(m.group(), rest[: end.start()] if end else rest))
+    for m in _ZH_CUE.finditer(passage):
+        if spared_at(m.start()):
+            continue
+        rest = passage[m.end() :]
+        end = _ZH_CLAUSE_END.search(rest)
+        out.append(Scope(m.group(), rest[: end.start()] if end else rest))
+    return out
+
+
+def _hyphenated(text: str, m: re.Match) -> bool:
+    """'non-volatile', 'no-load', 'not-for-profit': a cue joined by a hyphen names a thing, it denies nothing."""
+    return text[m.end() : m.end() + 1] == "-" or text[max(0, m.start() - 1) : m.start()] == "-"
+
+
+def negated(passage: str) -> bool:
+    """Whether a passage denies anything at all (a cue that is not a bound or part of a word)."""
+    return bool(scopes(passage))
