@@ -227,7 +227,7 @@ def test_the_screening_page_needs_a_key_and_shows_the_apis_results(server, brows
     page.fill("#known_at", "2024-12-31")  # before the claims were delivered: none to screen, and not "no risk"
     page.click("#screen-form button")
     page.wait_for_selector("#error:not([hidden])")
-    assert "未进行筛查" in page.inner_text("#error") and "nothing was screened" in page.inner_text("#error")
+    assert "未进行筛查" in page.inner_text("#error") and "not screened" in page.inner_text("#error")
     page.fill("#known_at", K)
     page.fill("#top", "3")
     page.click("#screen-form button")

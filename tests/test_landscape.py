@@ -62,8 +62,15 @@ def test_a_companys_rights_are_those_the_law_puts_in_force_and_its_expiries_thei
     assert 0 < sum(r["subject"] for r in subclasses) <= len(held) and all(r["scheme"] == "IPC" for r in subclasses)
     assert result.sections["trend"][-1]["in_force_at_end"] == len(held)  # the last year ends on D
     horizon = D.replace(year=D.year + 3)
-    ends = [max(sp["valid_to"] for sp in s.spells) - timedelta(days=1) for s in held]
+    out = [(max(sp["valid_to"] for sp in s.spells), s.term_end) for s in held]
+    ends = [last - timedelta(days=1) for last, term in out if last >= term]  # a term's end, never a lapse
     assert summary["expiring_3y"] == sum(D < end <= horizon for end in ends)
+    assert len(result.sections["expiries"]) == 3  # the next three years: three rows of twelve months
+    assert result.sections["expiries"][0]["from"] == "2024-01-01" and result.sections["expiries"][-1]["to"] == "2026-12-31"
+    white = result.sections["white_space"]
+    assert white and all(r["rta"] < 0.9 for r in white)  # a field near the national share is not white space
+    absent = [r["subject"] == 0 for r in white]
+    assert absent == sorted(absent, reverse=True)  # the fields not entered (RTA 0) come first
     top = {r["party_id"]: r for r in result.sections["top_holders"]}
     assert company in top
 

@@ -42,13 +42,15 @@ body { font-family: "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif; max-widt
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.3em; }
-td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; } td.n { text-align: right; }
-[lang="zh-CN"] th { white-space: nowrap; }
+td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; overflow-wrap: anywhere; } td.n { text-align: right; }
+table.wide { page: wide; width: 100%; font-size: 0.72em; } table.wide td, table.wide th { padding: 0.2em 0.35em; }
 .synthetic { color: #a00; font-weight: bold; } img { max-width: 100%; }
 .notes, .meta { color: #555; font-size: 0.8em; overflow-wrap: anywhere; }
 section + section { page-break-before: always; }
 tr, figure { page-break-inside: avoid; } figcaption { font-size: 0.8em; color: #555; }
 @page { margin: 2cm 1.8cm;
+        @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #777; } }
+@page wide { size: A4 landscape; margin: 1.5cm 1.2cm;
         @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #777; } }
 """
 
@@ -289,10 +291,18 @@ def img_src(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
 
 
+WIDE = 8  # columns from which a table is printed on landscape pages
+
+
 def html_table(caption: str, head: tuple[str, ...], body: list[tuple[str, ...]], text_cols: set[int]) -> str:
-    """An HTML table with its caption; columns not in ``text_cols`` are numbers, aligned right."""
+    """An HTML table with its caption; columns not in ``text_cols`` are numbers, aligned right.
+
+    A table of :data:`WIDE` columns or more is set on landscape pages of its own in a PDF, and every
+    cell wraps anywhere: a printed table never loses a column off the page's edge.
+    """
     cells = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in head)
-    out = [f"<table><caption>{html.escape(caption)}</caption><thead><tr>{cells}</tr></thead><tbody>"]
+    wide = " class='wide'" if len(head) >= WIDE else ""
+    out = [f"<table{wide}><caption>{html.escape(caption)}</caption><thead><tr>{cells}</tr></thead><tbody>"]
     for r in body:
         out.append(
             "<tr>"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -30,6 +30,7 @@ from ipgauge.indicators import engine as E
 from ipgauge.indicators.fields import field_names
 from ipgauge.law.bitemporal import parquet, view_sql
 from ipgauge.law.jurisdictions import rules_for
+from ipgauge.law.ruleset import RuleSet
 from ipgauge.law.spells import register_hierarchy
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, region
@@ -38,6 +39,7 @@ from ipgauge.register.store import known_at, last_delivery
 SUBJECTS = ("company", "region", "field")
 YEARS = 10  # the trend covers the ten years up to D
 HORIZON = 3  # expiries: the next three years
+WEAK_RTA = 0.9  # white space: fields where the subject's RTA is below this
 TOP = 10
 
 
@@ -234,26 +236,30 @@ def landscape(
         )
     out.sections["fields"] = rows
     out.sections["subclasses"] = _subclasses(con, k)
-    if subject.kind == "field":
+    if subject.kind == "field" and jurisdiction == "CN":  # provinces are China's: none in a foreign report
         out.sections["regions"] = _regions(con, subject)
     else:
         weak = [
-            r for r in rows if r["field"] is not None and r["rta"] is not None and r["rta"] < 1 and r["nation"] >= 10
+            r
+            for r in rows
+            if r["field"] is not None and r["rta"] is not None and r["rta"] < WEAK_RTA and r["nation"] >= 10
         ]
-        # the fields it is in but weak first (weakest first), then the largest fields it has not entered
-        out.sections["white_space"] = sorted(weak, key=lambda r: (r["subject"] == 0, r["rta"], -r["nation"]))[:TOP]
+        # the fields it has not entered first (RTA 0: the white space proper, largest first), then the weak ones
+        # it is in (weakest first); a field near the national share (RTA >= 0.9) is not white space
+        out.sections["white_space"] = sorted(weak, key=lambda r: (r["subject"] > 0, r["rta"], -r["nation"]))[:TOP]
     out.sections["trend"] = _trend(con, subject, as_of, k)
     out.sections["top_holders"], rank, (scope_en, scope_zh) = _holders(con, subject, rows, k)
     if subject.kind == "company":
         out.sections["co_holders"] = _co_holders(con, subject, k)
     out.sections["abroad"] = _abroad(con, subject, rows, k)
-    out.sections["expiries"] = _expiries(con, as_of, k)
+    out.sections["expiries"] = _expiries(con, as_of, k, rules_for(jurisdiction))
     out.sections["summary"] = [
         {
             "in_force": own,
             "in_force_nation": total,
             "share": round(own / total, 4) if total else None,
             "families_abroad": con.execute("SELECT count(*) FROM _mine WHERE family_abroad").fetchone()[0],
+            "family_data": con.execute(f"SELECT count(*) > 0 FROM families WHERE {known_at(k)}").fetchone()[0],
             "expiring_3y": sum(r["expiring"] for r in out.sections["expiries"]),
             "national_rank": rank,
             "holders_ranked_in": scope_en,
@@ -375,37 +381,57 @@ def _abroad(con: duckdb.DuckDBPyConnection, subject: Subject, fields: list[dict]
               WHERE {known_at(k, "p")} AND f.jurisdiction <> p.jurisdiction)
             SELECT office,
                    count(DISTINCT CASE WHEN {subject.sql} THEN s.right_id END) AS subject,
-                   count(DISTINCT CASE WHEN NOT ({subject.sql}) AND {scope} THEN s.right_id END) AS others
+                   count(DISTINCT CASE WHEN ({subject.sql}) IS NOT TRUE AND {scope} THEN s.right_id END) AS others
             FROM _now s JOIN fam ON fam.patent_id = s.right_id GROUP BY office
             HAVING subject > 0 OR others > 0 ORDER BY subject DESC, others DESC, office"""
     ).fetchall()
     return [{"office": r[0], "subject": r[1], "others_in_its_fields": r[2]} for r in rows]
 
 
-def _expiries(con: duckdb.DuckDBPyConnection, d: date, k: date) -> list[dict]:
-    """The subject's rights in force on D whose last day falls in the three years after D, by year and kind."""
+def _expiries(con: duckdb.DuckDBPyConnection, d: date, k: date, rules: RuleSet) -> list[dict]:
+    """The subject's rights in force on D whose term ends in each of the three years after D, by kind.
+
+    A year is twelve months from the day after D (three rows, not the calendar years they touch). Only a
+    term's end counts: a right whose spells (as known on K) stop before its term — a lapse, a waiver —
+    does not "expire" then, and a lapse recorded after K is unknown here.
+    """
+    windows = [(_plus_years(d, n) + timedelta(days=1), _plus_years(d, n + 1)) for n in range(HORIZON)]
     rows = con.execute(
-        f"""WITH ends AS (SELECT right_id, any_value(kind) AS kind, max(valid_to) - INTERVAL 1 DAY AS last_day
-                          FROM _spells WHERE right_id IN (SELECT right_id FROM _mine) GROUP BY right_id)
-            SELECT year(last_day) AS y, kind, count(*) FROM ends
-            WHERE last_day > DATE '{d}' AND last_day <= DATE '{d}' + INTERVAL {HORIZON} YEAR
-            GROUP BY y, kind"""
+        f"""WITH ends AS (SELECT right_id, any_value(kind) AS kind, max(valid_to) AS out_from
+                          FROM _spells WHERE right_id IN (SELECT right_id FROM _mine) GROUP BY right_id),
+                 term AS (SELECT p.patent_id AS right_id, {rules.patent_end_sql("p")} AS term_out
+                          FROM patents p WHERE {known_at(k, "p")} AND p.patent_id IN (SELECT right_id FROM _mine))
+            SELECT CAST(e.out_from - INTERVAL 1 DAY AS DATE) AS last_day, e.kind, count(*) FROM ends e
+            JOIN term t USING (right_id)
+            WHERE e.out_from >= t.term_out AND e.out_from > DATE '{d}' + INTERVAL 1 DAY
+              AND e.out_from <= DATE '{windows[-1][1]}' + INTERVAL 1 DAY
+            GROUP BY last_day, e.kind"""
     ).fetchall()
-    found: dict[int, dict[str, int]] = {}
-    for y, kind, n in rows:
-        found.setdefault(y, {})[kind] = n
-    last = date(d.year + HORIZON, d.month, min(d.day, 28))
-    years = range((d.year + 1) if (d.month, d.day) == (12, 31) else d.year, last.year + 1)
-    return [
-        {
-            "year": y,
-            "expiring": sum(found.get(y, {}).values()),
-            "invention": found.get(y, {}).get("invention", 0),
-            "utility_model": found.get(y, {}).get("utility_model", 0),
-            "design": found.get(y, {}).get("design", 0),
-        }
-        for y in years
-    ]
+    out = []
+    for start, end in windows:
+        found: dict[str, int] = {}
+        for last, kind, n in rows:
+            if start <= last <= end:
+                found[kind] = found.get(kind, 0) + n
+        out.append(
+            {
+                "year": end.year,
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "expiring": sum(found.values()),
+                "invention": found.get("invention", 0),
+                "utility_model": found.get("utility_model", 0),
+                "design": found.get("design", 0),
+            }
+        )
+    return out
+
+
+def _plus_years(day: date, n: int) -> date:
+    try:
+        return day.replace(year=day.year + n)
+    except ValueError:  # 29 February
+        return date(day.year + n, 2, 28)
 
 
 def _regions(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[dict]:

@@ -66,14 +66,24 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
             *source_notes.get("lead_zh", []),
             dates_line(j, d, k)["zh"],
             f"{s['label_zh']}有效专利{summary['in_force']:,}件，占全部{summary['in_force_nation']:,}件的{share}{rank_zh}；"
-            f"其中{summary['families_abroad']:,}件有海外同族；今后三年内届满{summary['expiring_3y']:,}件。",
+            + (
+                f"其中{summary['families_abroad']:,}件有海外同族；"
+                if summary.get("family_data", True)
+                else "本系统登记库没有同族数据，无法说明海外布局；"
+            )
+            + f"今后三年内期限届满{summary['expiring_3y']:,}件。",
         ],
         "en": [
             *source_notes.get("lead_en", []),
             dates_line(j, d, k)["en"],
             f"{s['label_en']} holds {summary['in_force']:,} patents in force, {share} of all "
-            f"{summary['in_force_nation']:,}{rank_en}; {summary['families_abroad']:,} of them have family members "
-            f"abroad, and {summary['expiring_3y']:,} expire within the next three years.",
+            f"{summary['in_force_nation']:,}{rank_en}; "
+            + (
+                f"{summary['families_abroad']:,} of them have family members abroad"
+                if summary.get("family_data", True)
+                else "the register holds no family data, so nothing is said of protection abroad"
+            )
+            + f"; {summary['expiring_3y']:,} reach the end of their term within the next three years.",
         ],
     }
     fields = [r for r in sec["fields"] if r["subject"]] or sec["fields"][:10]
@@ -184,11 +194,12 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
         _table(
             "expiries",
             (
-                f"{d.isoformat()}之后三年内届满的有效专利",
-                f"Patents in force whose term ends in the three years after {d}",
+                f"{d.isoformat()}之后三年内期限届满的有效专利（每行十二个月）",
+                f"Patents in force whose term ends in the three years after {d} (twelve months a row)",
             ),
             [
-                ("year", "年份", "Year"),
+                ("from", "自", "From"),
+                ("to", "至", "To"),
                 ("expiring", "合计", "All"),
                 ("invention", "发明", "Inventions"),
                 ("utility_model", "实用新型", "Utility models"),

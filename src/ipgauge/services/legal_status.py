@@ -48,6 +48,7 @@ class Legal:
     terminal_disclaimer: bool = False
     fees: dict | None = None  # US: paid, next due, entity status
     warnings: list[str] = field(default_factory=list)
+    biblio: dict = field(default_factory=dict)  # filing and grant dates, IPC/CPC, related applications, family …
 
     def history(self) -> list[dict]:
         """The endings and restorations known on K (a lapse undone by a restoration …)."""
@@ -91,10 +92,17 @@ def statuses(
         events.setdefault(rid, []).append(tuple(event))
     rows = con.execute(
         f"""SELECT patent_id, title, kind, kind_code, grant_date, holders, terminal_disclaimer,
-                   {rules.patent_end_sql("p")}
+                   {rules.patent_end_sql("p")}, filing_date, ipc, cpc, related, family_id
             FROM patents p WHERE list_contains(?, patent_id) AND {known_at(k, upto=upto)}""",
         [ids],
     ).fetchall()
+    families: dict[str, list[str]] = {}
+    for fid, office, number in con.execute(
+        f"SELECT family_id, jurisdiction, document_number FROM families WHERE list_contains(?, family_id) "
+        f"AND {known_at(k, upto=upto)} ORDER BY jurisdiction, document_number",
+        [sorted({r[12] for r in rows if r[12]})],
+    ).fetchall():
+        families.setdefault(fid, []).append(f"{office} {number}")
     parties = {r[5][0] if r[5] else None for r in rows} | {p for s in spells.values() for *_, p in s}
     parties |= {h for r in rows for h in (r[5] or [])}
     names = dict(
@@ -104,7 +112,7 @@ def statuses(
         ).fetchall()
     )
     out = {}
-    for rid, title, kind, kind_code, granted, holders, disclaimer, term_end in rows:
+    for rid, title, kind, kind_code, granted, holders, disclaimer, term_end, *more in rows:
         found = [s for s in spells.get(rid, []) if s[0] <= d < s[1]]
         if not found:
             continue
@@ -134,9 +142,31 @@ def statuses(
         )
         if rules.jurisdiction == "US" and kind != "design" and granted:
             legal.fees = us_fees(granted, own, d, rules)
+        legal.biblio = _biblio(granted, more, families, own, d, term, rules)
         legal.warnings = _warnings(legal, notes, d, rules)
         out[rid] = legal
     return out
+
+
+def _biblio(granted: date | None, more: list, families: dict, own: list[tuple], d: date, term, rules) -> dict:
+    """The bibliographic data an FTO report lists, from what the register carries."""
+    filed, ipc, cpc, related, family_id = more
+    transfers = [
+        {"date": eff.isoformat(), "to": str(v or "").split(";")[0], "recorded": rec.isoformat()}
+        for e, eff, rec, v, _ in sorted(own, key=lambda e: e[1])
+        if e == rules.transfer_event
+    ]
+    remaining = round((term - d).days / 365.25, 1) if term and term >= d else None
+    return {
+        "filing_date": filed.isoformat() if filed else None,
+        "grant_date": granted.isoformat() if granted else None,
+        "ipc": list(ipc or []),
+        "cpc": list(cpc or []),
+        "related": list(related or []),  # 'relation:country number:date': continuation, division, provisional …
+        "family": families.get(family_id, []) if family_id else [],
+        "transfers": transfers,
+        "remaining_term_years": remaining,
+    }
 
 
 def us_fees(granted: date, events: list[tuple], d: date, rules: RuleSet) -> dict:

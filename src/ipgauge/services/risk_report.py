@@ -53,7 +53,7 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
     """The report's text and tables from its snapshot (so a reproduced snapshot says exactly the same)."""
     i, results = snapshot["inputs"], snapshot["results"]
-    tables = [_results_table(results), _legal_table(results)]
+    tables = [_results_table(results), _legal_table(results), _biblio_table(results)]
     for r in results[:CHARTED]:
         for c in r.get("claims") or [r]:
             tables.append(_chart_table(len(tables) + 1, r, c))
@@ -255,6 +255,57 @@ def _legal_table(results: list[dict]) -> Table:
     )
 
 
+RELATION_ZH = {
+    "continuation": "继续申请",
+    "continuation-in-part": "部分继续申请",
+    "division": "分案申请",
+    "provisional": "临时申请",
+    "reissue": "再颁",
+}
+
+
+def _biblio_table(results: list[dict]) -> Table:
+    """Table 3: what the register knows of each patent's bibliography (filing, classes, relations, family)."""
+    rows, zh = [], {4: {}, 5: {}, 6: {}}
+    for r in results:
+        b = r.get("biblio") or {}
+        classes = "; ".join([*(f"IPC {c}" for c in b.get("ipc", [])), *(f"CPC {c}" for c in b.get("cpc", [])[:6])])
+        related = "; ".join(x.replace(":", " ", 1).replace(":", ", filed ", 1) for x in b.get("related", []))
+        related_zh = "；".join(
+            f"{RELATION_ZH.get(x.split(':')[0], x.split(':')[0])} {x.split(':')[1]}（{x.split(':')[2]}提交）"
+            for x in b.get("related", [])
+            if x.count(":") == 2
+        )
+        family = "; ".join(b.get("family", [])) or "none known"
+        moved = "; ".join(f"{t['date']} → {t['to']}" for t in b.get("transfers", [])) or "none recorded"
+        row = [r["right_id"], b.get("filing_date"), b.get("grant_date"), classes, related or "—", family, moved]
+        row.append(b.get("remaining_term_years"))
+        zh[4][row[4]] = related_zh or "—"
+        zh[5][family] = family if b.get("family") else "本系统登记库中无"
+        zh[6][moved] = moved if b.get("transfers") else "无登记"
+        rows.append(row)
+    return Table(
+        "bibliography",
+        {"zh": "表3 著录项目", "en": "Table 3. Bibliographic data"},
+        {
+            "zh": ("专利", "申请日", "授权日", "分类号", "相关申请", "已知同族", "转让记录", "剩余保护期（年）"),
+            "en": (
+                "Patent",
+                "Filed",
+                "Granted",
+                "Classification",
+                "Related applications",
+                "Family members known",
+                "Assignments",
+                "Remaining term (years)",
+            ),
+        },
+        rows,
+        {0, 1, 2, 3, 4, 5, 6},
+        zh,
+    )
+
+
 ENTITY_ZH = {
     "large entity": "大实体",
     "small entity": "小实体",
@@ -383,6 +434,8 @@ def _notes(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list
             "阈值在自建标注集的开发部分选定，测试部分的结果见docs/benchmarks.md。文字或语义相近不等于技术等同，须由专业人员复核；"
             "从属权利要求列为退守位置，附其附加特征的比对结果；外观设计的保护范围以图片为准，不适用文字比对；"
             "权利要求与产品描述语言不同者未评估。",
+            "著录项目来自本系统登记库所收录的授权文本、转让与法律事件数据；引用文献（含审查员引用）、优先权与"
+            "授权前公开文本尚未收录，须另行查阅。",
             DISCLAIMER["zh"],
             *source_notes["zh"],
         ],
@@ -406,6 +459,9 @@ def _notes(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list
             "meaning are not technical equivalence: a professional must review every row. Dependent claims are "
             "listed as fallback positions with the limitations they add; a design claim's scope is its drawings and "
             "is not assessed from text; a claim in another language than the description is unassessed.",
+            "The bibliographic data come from the grants, assignments and legal events the register holds; cited "
+            "patents and non-patent literature (examiner-cited or not), priority claims and the pre-grant "
+            "publication are not carried yet and must be looked up.",
             DISCLAIMER["en"],
             *source_notes["en"],
         ],

@@ -130,6 +130,7 @@ class Result:
             "fees": legal.fees,
             "warnings": legal.warnings,
             "history": legal.history(),
+            "biblio": legal.biblio,
             "lexical_rank": self.lexical_rank,
             "dense_rank": self.dense_rank,
             "preamble": self.chart.preamble,
