@@ -66,7 +66,9 @@ def test_a_companys_rights_are_those_the_law_puts_in_force_and_its_expiries_thei
     ends = [last - timedelta(days=1) for last, term in out if last >= term]  # a term's end, never a lapse
     assert summary["expiring_3y"] == sum(D < end <= horizon for end in ends)
     assert len(result.sections["expiries"]) == 3  # the next three years: three rows of twelve months
-    assert result.sections["expiries"][0]["from"] == "2024-01-01" and result.sections["expiries"][-1]["to"] == "2026-12-31"
+    assert (
+        result.sections["expiries"][0]["from"] == "2024-01-01" and result.sections["expiries"][-1]["to"] == "2026-12-31"
+    )
     white = result.sections["white_space"]
     assert white and all(r["rta"] < 0.9 for r in white)  # a field near the national share is not white space
     absent = [r["subject"] == 0 for r in white]

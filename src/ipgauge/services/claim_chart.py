@@ -166,9 +166,7 @@ def chart(claim_text: str, description: str, encode: Encode | None = None) -> Ch
     return Chart(claim.preamble, rows, risk_of(rows))
 
 
-def match(
-    elements: Sequence[str], description: str, encode: Encode | None = None, known: str = ""
-) -> tuple[Row, ...]:
+def match(elements: Sequence[str], description: str, encode: Encode | None = None, known: str = "") -> tuple[Row, ...]:
     """Each limitation's verdict against a description: found, contradicted or missing, with its passage.
 
     ``known``: the text of a claim these limitations narrow (a dependent claim's additions): only the
