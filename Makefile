@@ -50,7 +50,9 @@ demo-real: setup
 	$(BIN)/ipgauge import uspto-maintfee $(REAL)/sample.txt --out out/real/fees
 	$(BIN)/ipgauge load out/real/fees --db $(RDB) --recorded-on 2025-06-30
 	$(BIN)/ipgauge import uspto-assignment $(REAL)/ad20160101.xml --known-in $(RDB) --out out/real/assignments
+	$(BIN)/ipgauge load out/real/assignments --db $(RDB) --recorded-on 2025-06-30
 	$(BIN)/ipgauge import epo-legal $(REAL)/example_1.xml $(REAL)/example_3.xml --known-in $(RDB) --out out/real/epo
+	$(BIN)/ipgauge load out/real/epo --db $(RDB) --recorded-on 2025-06-30
 	$(BIN)/ipgauge status US8930553 --as-of 2019-03-01 --known-at 2019-03-01 --db $(RDB)
 	$(BIN)/ipgauge status US8930553 --as-of 2019-03-01 --known-at 2025-06-30 --db $(RDB)
 	$(BIN)/ipgauge indicator valid_invention_patents --jurisdiction US --region US --as-of 2016-12-31 --known-at 2025-06-30 --db $(RDB)
