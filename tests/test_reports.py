@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -100,6 +101,10 @@ def test_a_layout_report_for_a_company(landscape_register, tmp_path):  # noqa: F
     again = run("report", "reproduce", out, "--db", landscape_register)
     assert again.exit_code == 0, again.stderr
     assert "| 2023 |" in en and "2,023" not in en  # years are not counts
+    cells = [c.strip() for line in en.splitlines() if line.startswith("| ") for c in line.split("|")]
+    assert any(re.fullmatch(r"\d+\.\d\d%", c) for c in cells)  # a share of a field is a percentage
+    assert not any(re.fullmatch(r"0\.\d{3,4}", c) for c in cells)  # never a bare ratio
+    assert "of them have family members abroad" in en or "holds no family data" in en
     md = (out / "report.en.md").read_text(encoding="utf-8")
     (out / "report.en.md").write_text(md.replace("White space", "Whitespace"), encoding="utf-8")
     edited = run("report", "reproduce", out, "--db", landscape_register)

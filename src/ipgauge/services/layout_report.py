@@ -31,6 +31,7 @@ def _table(name: str, caption: tuple[str, str], columns: list[tuple[str, str, st
     body = [[r.get(key) for key, _, _ in columns] for r in rows]
     text = {n for n, (key, _, _) in enumerate(columns) if any(isinstance(r.get(key), str) for r in rows)}
     plain = {n for n, (key, _, _) in enumerate(columns) if key in ("year", "field", "rank")}
+    shares = {n for n, (key, _, _) in enumerate(columns) if key == "share" or key.startswith("share_")}
     return Table(
         name,
         {"zh": caption[0], "en": caption[1]},
@@ -38,6 +39,7 @@ def _table(name: str, caption: tuple[str, str], columns: list[tuple[str, str, st
         body,
         text,
         plain=plain,
+        percent=shares,
     )
 
 

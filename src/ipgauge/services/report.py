@@ -46,11 +46,23 @@ class Table:
     text_cols: set[int] = field(default_factory=set)
     zh: dict[int, dict[str, str]] = field(default_factory=dict)  # per column, values said otherwise in Chinese
     plain: set[int] = field(default_factory=set)  # columns of years, numbers and ranks: no thousands separator
+    percent: set[int] = field(default_factory=set)  # columns of shares (0.0123), shown as percentages (1.23%)
 
     def body(self, lang: str) -> list[tuple[str, ...]]:
         """The rows as one language shows them."""
         words = self.zh if lang == "zh" else {}
-        return [tuple(words.get(i, {}).get(v, cell(v, i in self.plain)) for i, v in enumerate(r)) for r in self.rows]
+        return [
+            tuple(
+                words.get(i, {}).get(v, _percent(v) if i in self.percent else cell(v, i in self.plain))
+                for i, v in enumerate(r)
+            )
+            for r in self.rows
+        ]
+
+
+def _percent(value: object) -> str:
+    """A share as a percentage: 0.0123 → 1.23%."""
+    return f"{value * 100:.2f}%" if isinstance(value, int | float) and not isinstance(value, bool) else cell(value)
 
 
 @dataclass
@@ -142,6 +154,9 @@ def spreadsheet(doc: Document, path: Path) -> None:
             c.font = Font(bold=True)
         for r in t.rows:
             ws.append([_sheet_value(v) for v in r])
+        for n in t.percent:  # a share stays a number in the workbook, shown as a percentage
+            for c in ws.iter_rows(min_row=3, min_col=n + 1, max_col=n + 1):
+                c[0].number_format = "0.00%"
     wb.save(path)
 
 
