@@ -122,6 +122,9 @@ def evaluate(cases: list[dict], method: str, encode) -> dict:
         "cases": n,
         "risk_agreement": share(agree, n),
         "high_where_a_limitation_is_absent_or_negated": high_wrong,
+        "low_where_the_attorney_says_high_or_medium": sum(
+            v for (a, b), v in levels.items() if b == "low" and a in ("high", "medium")
+        ),
         "paraphrase_all_present_rated_high": share(para_high, para),
         "design_unassessable": f"{design_ok}/{design}",
         "limitations": lim["n"],
@@ -142,17 +145,35 @@ def _split(claim: str) -> list[str]:
 
 
 def tune(cases: list[dict], encode) -> dict:
-    """Search LEXICAL and FOUND on dev cases: the best limitation accuracy with no high where one is missing."""
+    """Search the thresholds on dev cases: no false high, then the fewest errors (a false low counted twice).
+
+    The module's values are put back afterwards: the run reports the shipped thresholds, not the tuned ones.
+    """
     from ipgauge.services import claim_chart
 
+    names = ("LEXICAL", "FOUND", "UNCLEAR", "DENIED")
+    shipped = {n: getattr(claim_chart, n) for n in names}
+    grid = itertools.product(
+        (0.4, 0.5, 0.6), (0.45, 0.5, 0.55, 0.6), (0.25, 0.3, 0.35, 0.4, 0.45), (0.35, 0.4, 0.45, 0.5)
+    )
     best = None
-    for lexical, found in itertools.product((0.3, 0.4, 0.5, 0.6, 0.7), (0.4, 0.45, 0.5, 0.55, 0.6, 0.65)):
-        claim_chart.LEXICAL, claim_chart.FOUND = lexical, found
+    for values in grid:
+        if not values[2] < values[1]:
+            continue
+        for n, v in zip(names, values, strict=True):
+            setattr(claim_chart, n, v)
         r = evaluate(cases, "ipgauge", encode)
-        key = (-r["high_where_a_limitation_is_absent_or_negated"], r["risk_agreement"], r["limitation_accuracy"])
+        wrong = r["cases"] * (1 - r["risk_agreement"])
+        key = (  # never a false "high"; then the fewest errors, a false "low" (it reads as a clearance) counted twice
+            -r["high_where_a_limitation_is_absent_or_negated"],
+            -round(wrong + r["low_where_the_attorney_says_high_or_medium"], 6),
+            r["risk_agreement"],
+        )
         if best is None or key > best[0]:
-            best = (key, lexical, found, r)
-    return {"LEXICAL": best[1], "FOUND": best[2], "dev": best[3]}
+            best = (key, values, r)
+    for n, v in shipped.items():
+        setattr(claim_chart, n, v)
+    return dict(zip(names, best[1], strict=True)) | {"dev": best[2]}
 
 
 def main() -> None:

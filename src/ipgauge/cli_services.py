@@ -240,7 +240,7 @@ def _print_results(query_id: str, results: list, session, several: bool) -> None
             str(n),
             r.right_id,
             str(r.claim),
-            "" if r.similarity is None else f"{r.similarity:.2f}",
+            "" if r.similarity is None else f"{max(r.similarity, 0.0):.2f}",
             r.risk,
             "—" if r.risk == "unassessable" else f"{r.chart.found}/{len(r.chart.rows)}",
             "; ".join(row["co_owners"]) or row["holder"],

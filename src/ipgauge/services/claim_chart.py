@@ -44,6 +44,11 @@ DISCLAIMER = {
     "en": "This chart is a screening result, not a legal opinion; infringement is for counsel to assess "
     "under the all-elements rule and the doctrine of equivalents.",
 }
+ACROSS = {
+    "zh": "权利要求与产品描述语言不同：仅按语义列出最接近的内容供复核，未作判断。",
+    "en": "the claim and the description are in different languages: the passages closest in meaning are shown "
+    "for review, without a verdict.",
+}
 UNASSESSABLE = {
     "zh": "外观设计的保护范围以图片或照片所示为准，无法通过文字比对评估。",
     "en": "a design claim's scope is its drawings ('as shown'): it cannot be assessed from text.",
@@ -57,9 +62,9 @@ class Row:
     """One limitation of the claim and what of the description meets or denies it."""
 
     element: str
-    passage: str | None  # the passage that meets it (found) or denies it (contradicted); None when missing
+    passage: str | None  # the passage that meets it (found) or denies it (contradicted); else None
     score: float  # the best passage's blended score, 0–1
-    verdict: str = "missing"  # found | contradicted | missing
+    verdict: str = "missing"  # found | contradicted | unclear | missing | unassessed
     lexical: float = 0.0  # the share of the limitation's content words in that passage
     semantic: float = 0.0  # the encoder's cosine between limitation and passage
     closest: str | None = None  # for a missing limitation, the nearest passage (for the reviewer to judge)
@@ -159,11 +164,28 @@ def chart(claim_text: str, description: str, encode: Encode | None = None) -> Ch
     if is_design(claim_text):
         return Chart("", (), "unassessable", UNASSESSABLE["en"])
     claim = split(claim_text)
-    if _language(claim_text) != _language(description):  # words cannot meet across languages
-        rows = tuple(Row(e, None, 0.0) for e in claim.elements)
-        return Chart(claim.preamble, rows, "unassessed", "the claim and the description are in different languages")
+    if _language(claim_text) != _language(description):  # words cannot meet across languages: meaning only
+        rows = _across(claim.elements, description, encode)
+        return Chart(claim.preamble, rows, "unassessed", ACROSS["en"])
     rows = match(claim.elements, description, encode)
     return Chart(claim.preamble, rows, risk_of(rows))
+
+
+def _across(elements: Sequence[str], description: str, encode: Encode | None) -> tuple[Row, ...]:
+    """Rows for a claim in another language than the description: the passage closest in meaning, for review.
+
+    The encoder is multilingual, so it can point at the passage that speaks of a limitation; without
+    word evidence and without labelled cases across languages, no verdict is given ("unassessed").
+    """
+    candidates = _candidates(description)
+    cosines = _cosines(elements, candidates, encode)
+    rows = []
+    for i, e in enumerate(elements):
+        near = int(cosines[i].argmax()) if candidates else 0
+        sim = round(float(cosines[i][near]), 2) if candidates else 0.0
+        closest = candidates[near].text if candidates and sim >= CLOSEST else None
+        rows.append(Row(e, None, sim, "unassessed", 0.0, sim, closest))
+    return tuple(rows)
 
 
 def match(elements: Sequence[str], description: str, encode: Encode | None = None, known: str = "") -> tuple[Row, ...]:
@@ -198,17 +220,23 @@ def _row(element: str, candidates: list[_Candidate], cosines: np.ndarray, shared
     affirm = np.where(denies, -1.0, scores)
     deny = np.where(denies, scores, -1.0)
     best, worst = int(affirm.argmax()), int(deny.argmax())
-    if deny[worst] >= FOUND and deny[worst] >= affirm[best] - _MARGIN:
+    if deny[worst] >= DENIED and deny[worst] >= affirm[best] - _MARGIN:
         return _at(element, candidates, worst, scores, lexical, semantic, "contradicted")
     if affirm[best] >= FOUND:
         return _at(element, candidates, best, scores, lexical, semantic, "found")
-    near = int(scores.argmax())
-    closest = candidates[near].text if scores[near] >= CLOSEST else None
-    return replace(_at(element, candidates, near, scores, lexical, semantic, "missing"), passage=None, closest=closest)
+    near = int(affirm.argmax())
+    verdict = "unclear" if affirm[near] >= UNCLEAR else "missing"
+    closest = candidates[near].text if affirm[near] >= CLOSEST else None
+    return replace(_at(element, candidates, near, scores, lexical, semantic, verdict), passage=None, closest=closest)
 
 
 #: A missing limitation's nearest passage is shown for review from this score on.
 CLOSEST = 0.3
+#: Below FOUND but from this score on, a passage may meet the limitation in other words: "unclear", for
+#: a reviewer — never counted as found, and never as clearly missing either (chosen on the dev split).
+UNCLEAR = 0.25
+#: A denial this close to the limitation's words makes it contradicted (chosen on the dev split).
+DENIED = 0.35
 
 
 #: A denial wins over an affirming passage that scores up to this much more (the denial is explicit).
@@ -221,10 +249,17 @@ def _at(element, candidates, i, scores, lexical, semantic, verdict) -> Row:
 
 
 def risk_of(rows: Sequence[Row]) -> str:
-    """The all-elements rule: all found is high; exactly one missing or denied is medium (an equivalent?); more, low."""
-    missing = sum(not r.found for r in rows)
+    """The all-elements rule, with what the words cannot settle left to the reviewer.
+
+    High: every limitation found (literal infringement possible). Medium: exactly one missing or
+    denied (does the product have an equivalent?), or none clearly missing but some unclear (not
+    established either way: never "low", which would read as a clearance). Low: two or more missing
+    or denied.
+    """
+    missing = sum(r.verdict in ("missing", "contradicted") for r in rows)
+    unclear = sum(r.verdict == "unclear" for r in rows)
     if rows and missing == 0:
-        return "high"
+        return "medium" if unclear else "high"
     return "medium" if len(rows) >= 2 and missing == 1 else "low"
 
 

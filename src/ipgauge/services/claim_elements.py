@@ -115,7 +115,7 @@ def additions(text: str) -> tuple[str, ...]:
     m = re.search(r"\bclaims?\s+\d+(?:\s*(?:-|to|or|and)\s*\d+)?,?", body, re.I)
     rest = body[m.end() :] if m else body
     rest = re.sub(
-        r"^\s*(?:,?\s*(?:further|and)?\s*(?:comprising|including|wherein|in which)\b:?)", "", rest, flags=re.I
+        r"^\s*(?:,?\s*(?:and\s+)?(?:further\s+)?(?:comprising|including|wherein|in which)\b:?)", "", rest, flags=re.I
     )
     found = _body_elements(rest) if rest.strip() else ()
     return found or (body.rstrip("."),)
@@ -150,8 +150,13 @@ _MARKUSH = re.compile(
 _MARKUSH_IN = re.compile(
     r"\b(?:consisting of|selected from|at least one of|one or more of|one of|any of|either)\b", re.I
 )
-_HEADER = re.compile(r"^.{0,120}\b(?:comprising|comprises|including|includes|to|of)\s*:?$", re.I)
-_OPEN_END = re.compile(r"\b(?:of|to|comprising|including|comprises|includes):?$", re.I)
+_HEADER = re.compile(
+    r"^.{0,160}\b(?:comprising|comprises|including|includes|to|of|(?:the )?following (?:acts|steps|operations))\s*:?$",
+    re.I,
+)
+_OPEN_END = re.compile(
+    r"\b(?:of|to|comprising|including|comprises|includes|(?:the )?following (?:acts|steps|operations)):?$", re.I
+)
 _LABEL = re.compile(r"^(?:[a-z]|[ivx]+|\d+)[.)]\s+|^\((?:[a-z]|[ivx]+|\d+)\)\s+")
 
 
@@ -238,13 +243,20 @@ def _states(text: str) -> bool:
 
 
 def _conditions_joined(parts: list[str]) -> list[str]:
-    """A leading condition ("responsive to receiving the acknowledgement") belongs to the step after it."""
+    """A condition belongs to its step: a leading one to the step after it, a trailing one to the step before.
+
+    "responsive to X, provide Y" is one limitation; so is "provide Y, responsive to X".
+    """
     out: list[str] = []
+    leading = False  # whether the last part is a leading condition joined to its step
     for part in parts:
         if out and re.match(rf"(?:and\s+)?{_CONDITION}", out[-1], re.I) and len(out[-1].split()) <= 8:
-            out[-1] = f"{out[-1]}, {part}"
+            out[-1], leading = f"{out[-1]}, {part}", True
         else:
             out.append(part)
+            leading = False
+    if len(out) > 1 and not leading and re.match(rf"(?:and\s+)?{_CONDITION}", out[-1], re.I):
+        out[-2:] = [f"{out[-2]}, {out[-1]}"]
     return out
 
 

@@ -78,7 +78,8 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
         "en": [
             *source_notes.get("lead_en", []),
             dates_line(j, d, k)["en"],
-            f"{s['label_en']} holds {summary['in_force']:,} patents in force, {share} of all "
+            f"{s['label_en']} holds {summary['in_force']:,} patent{'' if summary['in_force'] == 1 else 's'} in force, "
+            f"{share} of all "
             f"{summary['in_force_nation']:,}{rank_en}; "
             + (
                 f"{summary['families_abroad']:,} of them have family members abroad"
@@ -199,14 +200,19 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
                 f"{d.isoformat()}之后三年内期限届满的有效专利（每行十二个月）",
                 f"Patents in force whose term ends in the three years after {d} (twelve months a row)",
             ),
-            [
-                ("from", "自", "From"),
-                ("to", "至", "To"),
-                ("expiring", "合计", "All"),
-                ("invention", "发明", "Inventions"),
-                ("utility_model", "实用新型", "Utility models"),
-                ("design", "外观设计", "Designs"),
-            ],
+            [("from", "自", "From"), ("to", "至", "To"), ("expiring", "合计", "All")]
+            + (
+                [
+                    ("invention", "发明（utility）", "Utility patents"),
+                    ("design", "外观设计（design）", "Design patents"),
+                ]
+                if j == "US"  # the US grants no utility models: its kinds are utility, design and plant patents
+                else [
+                    ("invention", "发明", "Inventions"),
+                    ("utility_model", "实用新型", "Utility models"),
+                    ("design", "外观设计", "Designs"),
+                ]
+            ),
             sec["expiries"],
         ),
     ]

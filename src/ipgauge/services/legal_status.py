@@ -142,13 +142,13 @@ def statuses(
         )
         if rules.jurisdiction == "US" and kind != "design" and granted:
             legal.fees = us_fees(granted, own, d, rules)
-        legal.biblio = _biblio(granted, more, families, own, d, term, rules)
+        legal.biblio = _biblio(granted, more, families, own, d, expiry, rules)  # the term left as known on K
         legal.warnings = _warnings(legal, notes, d, rules)
         out[rid] = legal
     return out
 
 
-def _biblio(granted: date | None, more: list, families: dict, own: list[tuple], d: date, term, rules) -> dict:
+def _biblio(granted: date | None, more: list, families: dict, own: list[tuple], d: date, end, rules) -> dict:
     """The bibliographic data an FTO report lists, from what the register carries."""
     filed, ipc, cpc, related, family_id = more
     transfers = [
@@ -156,7 +156,7 @@ def _biblio(granted: date | None, more: list, families: dict, own: list[tuple], 
         for e, eff, rec, v, _ in sorted(own, key=lambda e: e[1])
         if e == rules.transfer_event
     ]
-    remaining = round((term - d).days / 365.25, 1) if term and term >= d else None
+    remaining = round((end - d).days / 365.25, 1) if end and end >= d else None
     return {
         "filing_date": filed.isoformat() if filed else None,
         "grant_date": granted.isoformat() if granted else None,
@@ -178,13 +178,27 @@ def us_fees(granted: date, events: list[tuple], d: date, rules: RuleSet) -> dict
     fees: dict = {"paid": paid, "entity": entity, "next": None}
     if due:
         y = due[0]
+        lapse = [e for e in events if e[0] in rules.ending_events and e[1] == _years(granted, y) + timedelta(days=1)]
         fees["next"] = {
             "year": y,
-            "window_opens": _years(granted, y - 1).isoformat(),
-            "due": (_years(granted, y) - timedelta(days=183)).isoformat(),
-            "surcharge_until": _years(granted, y).isoformat(),
+            "window_opens": _years(granted, y - 1).isoformat(),  # 37 CFR 1.362(d): from 3, 7, 11 years
+            "due": _months(granted, 12 * y - 6).isoformat(),  # the last day without surcharge: 3.5, 7.5, 11.5 years
+            "surcharge_until": _years(granted, y).isoformat(),  # the last day of grace, inclusive (41(b))
+            "lapsed": lapse[0][1].isoformat() if lapse else None,  # unpaid: the lapse recorded, as known on K
         }
     return fees
+
+
+def _months(day: date, n: int) -> date:
+    """``day`` plus ``n`` calendar months (the last day of a shorter month when the day does not exist)."""
+    month = day.month - 1 + n
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, d))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
 
 
 def _years(day: date, n: int) -> date:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 #: English cues; the scope of each runs from the cue to the end of its clause.
 _EN_CUE = re.compile(
-    r"\b(?:not|never|no|none|without|neither|nor|cannot|lacks?|lacking|free (?:of|from)|devoid of|absent|"
-    r"omits?|omitting|excludes?|excluding|rather than|instead of|\w+n't)\b",
+    r"\b(?:not|never|no|none|nothing|without|neither|nor|cannot|lacks?|lacking|free (?:of|from)|devoid of|absent|"
+    r"omits?|omitting|excludes?|excluding|rather than|instead of|fails? to|dispenses? with|\w+n't)\b",
     re.I,
 )
 #: Cues that bound a quantity or hedge rather than deny ("not more than 5 mm", "not only", "whether or not").
@@ -29,15 +29,13 @@ _EN_NOT_A_CUE = re.compile(
     r"only|limited|exceeding|necessarily|just)\b|\bwhether or not\b|\bif not\b|\bno\.\s*\d",
     re.I,
 )
-#: Where an English clause ends: the scope of a cue stops there.
+#: Where an English clause ends: the scope of a cue stops there — at a comma that opens another clause
+#: too ("when a message matches no dialog, it creates a session" denies the match, not the creating),
+#: but not at one that continues a list of what is denied ("it does not store X, send Y or log Z").
 _EN_CLAUSE_END = re.compile(
-    r"[.;:!?]|,\s*(?:but|while|whereas|although|however|and|so|which|then)\b|\bbut\b|\bhowever\b", re.I
-)
-#: Cues that deny a noun phrase ("no known session", "without a fan", "rather than X"): their scope ends
-#: at the next comma too; a verb's negation ("does not create X, associate Y") runs over its commas.
-_EN_SHORT_SCOPE = re.compile(
-    r"^(?:no|none|without|neither|nor|rather than|instead of|free (?:of|from)|devoid of|lacks?|lacking|absent|"
-    r"excludes?|excluding)$",
+    r"[.;:!?]|,\s*(?:(?:and|or)\s+)?(?=(?:it|its|they|he|she|this|these|that|those|the|a|an|which|who|so|then|"
+    r"thus|therefore|whereby|wherein|when|if|after|before|once)\b)|\bbut\b|\bhowever\b|\bwhile\b|\bwhereas\b|"
+    r"\binstead\b",
     re.I,
 )
 
@@ -71,10 +69,7 @@ def scopes(passage: str) -> list[Scope]:
         if spared_at(m.start()) or _hyphenated(passage, m):
             continue
         rest = passage[m.end() :]
-        if _EN_SHORT_SCOPE.match(m.group()):
-            end = re.search(r"[,.;:!?]", rest)
-        else:
-            end = _EN_CLAUSE_END.search(rest)
+        end = _EN_CLAUSE_END.search(rest)
         out.append(Scope(m.group(), rest[: end.start()] if end else rest))
     for m in _ZH_CUE.finditer(passage):
         if spared_at(m.start()):

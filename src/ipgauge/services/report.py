@@ -154,6 +154,10 @@ def spreadsheet(doc: Document, path: Path) -> None:
             c.font = Font(bold=True)
         for r in t.rows:
             ws.append([_sheet_value(v) for v in r])
+        for row in ws.iter_rows(min_row=3):
+            for c in row:
+                if isinstance(c.value, date):
+                    c.number_format = "yyyy-mm-dd"  # a date, not a date and midnight
         for n in t.percent:  # a share stays a number in the workbook, shown as a percentage
             for c in ws.iter_rows(min_row=3, min_col=n + 1, max_col=n + 1):
                 c[0].number_format = "0.00%"

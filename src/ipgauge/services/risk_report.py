@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from ipgauge.services.claim_chart import DISCLAIMER, UNASSESSABLE
+from ipgauge.services.claim_chart import ACROSS, DISCLAIMER, UNASSESSABLE
 from ipgauge.services.claim_index import ClaimIndex, index_dir, read_manifest
 from ipgauge.services.report import (
     JURISDICTION_ZH,
@@ -22,8 +22,20 @@ from ipgauge.services.screen import Screening, status
 CHARTED = 5  # claim charts for the five closest rights
 RISK_ZH = {"high": "高", "medium": "中", "low": "低", "unassessed": "未评估", "unassessable": "不适用文字比对"}
 VERDICT = {
-    "zh": {"found": "有对应", "contradicted": "产品描述明确否定", "missing": "未找到"},
-    "en": {"found": "found", "contradicted": "contradicted (denied by the description)", "missing": "not found"},
+    "zh": {
+        "found": "具备",
+        "contradicted": "产品描述明确否定",
+        "unclear": "待复核（可能以其他措辞描述）",
+        "missing": "描述未提及",
+        "unassessed": "未评估（语言不同）",
+    },
+    "en": {
+        "found": "found",
+        "contradicted": "contradicted (denied by the description)",
+        "unclear": "unclear: review (may be described in other words)",
+        "missing": "not described",
+        "unassessed": "unassessed (another language)",
+    },
 }
 #: Claims and titles are quoted as published, in their own language (never translated): said in every caption.
 ORIGINAL = {"zh": "（原文）", "en": " (as published, original language)"}
@@ -110,7 +122,7 @@ def _lead(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list[
             + (f"；{others['zh']}" if others["zh"] else "")
             + "。风险等级依全面覆盖原则，按每件专利"
             "对应最充分的独立权利要求确定：全部技术特征（含前序部分的特征）均有对应为高风险（可能构成字面侵权）；仅缺一项为中风险"
-            "（须判断产品是否具有与之等同的特征）；缺两项以上为低风险；产品描述明确否定的特征视为缺少。",
+            "（须判断产品是否具有与之等同的特征），未缺但有特征待复核（文字不能确定）亦为中风险，不作低风险；缺两项以上为低风险；产品描述明确否定的特征视为缺少。",
             "en": f"Of the {plural(in_force, 'patent')} in force in {j} on {d.isoformat()} in this register "
             f"({screened:,} with claims), the {plural(len(results), 'patent')} closest to the product screened "
             f"{'is' if len(results) == 1 else 'are'} listed below: {counts['high']} at high risk, "
@@ -120,7 +132,8 @@ def _lead(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list[
             + ". Each patent's risk is "
             "that of its best-supported independent claim under the all-elements rule: every limitation found is high "
             "(literal infringement possible); exactly one missing is medium (whether the product has an equivalent "
-            "of it is for counsel); more missing is low. A limitation the description denies counts as missing.",
+            "of it is for counsel), and so is none missing but some unclear (the words cannot settle it: never low); "
+            "more missing is low. A limitation the description denies counts as missing.",
         }
     return {
         "zh": [
@@ -156,7 +169,7 @@ def _results_table(results: list[dict]) -> Table:
             "zh": (
                 "序号",
                 "专利",
-                "文献类型",
+                "文献种类代码",
                 "最相关的独立权利要求",
                 "权利人（全部共有人）",
                 "法律状态",
@@ -191,7 +204,7 @@ def _results_table(results: list[dict]) -> Table:
                 r["expiry"],
                 r["risk"],
                 "—" if r["risk"] == "unassessable" else f"{r['elements_found']}/{r['elements']}",
-                r.get("similarity"),
+                None if r.get("similarity") is None else f"{max(r['similarity'], 0.0):.2f}",
                 r["title"],
             ]
             for n, r in enumerate(results, start=1)
@@ -209,19 +222,22 @@ def _legal_table(results: list[dict]) -> Table:
             return "—"
         paid = ", ".join(f"{y}" for y in f["paid"]) or ("无" if lang == "zh" else "none")
         nxt = f.get("next")
+        lapsed = nxt.get("lapsed") if nxt else None
         if lang == "zh":
             head = f"已缴：第{paid}年维持费" if f["paid"] else "已缴：无"
             tail = (
-                f"；下一笔：第{nxt['year']}年维持费，{nxt['window_opens']}起可缴，{nxt['due']}前缴纳无滞纳金，"
-                f"{nxt['surcharge_until']}前缴纳须付滞纳金"
+                f"；下一笔：第{nxt['year']}年维持费，{nxt['window_opens']}起可缴，截至{nxt['due']}（含）缴纳无滞纳金，"
+                f"截至{nxt['surcharge_until']}（含）缴纳须付滞纳金"
+                + (f"；未缴纳，已于{lapsed}失效（截至K已记录）" if lapsed else "")
                 if nxt
                 else "；维持费已缴清"
             )
             return head + tail + f"（{ENTITY_ZH.get(f['entity'], f['entity'])}）"
         head = f"paid: {paid} (fee years)"
         tail = (
-            f"; next: the {nxt['year']}th-year fee, payable from {nxt['window_opens']}, without surcharge until "
-            f"{nxt['due']}, with surcharge until {nxt['surcharge_until']}"
+            f"; next: the {nxt['year']}th-year fee, payable from {nxt['window_opens']}, without surcharge through "
+            f"{nxt['due']}, with surcharge through {nxt['surcharge_until']}"
+            + (f"; not paid: lapsed on {lapsed} (recorded by K)" if lapsed else "")
             if nxt
             else "; all fees paid"
         )
@@ -317,14 +333,15 @@ ENTITY_ZH = {
 def _warning_text_zh(text: str) -> str:
     if "intervening rights" in text:
         day = text.split(" falls in")[0]
-        return f"{day}处于失效期内（该失效其后被恢复）：此期间开始的实施可能享有中间权利（美国专利法第41条(c)(2)款）"
+        return f"{day}处于失效期内（该失效其后被恢复）：此期间开始的实施可能享有中用权（美国专利法第41条(c)(2)款）"
     if "terminal disclaimer" in text:
         return "有期末放弃声明：保护期可能随所放弃的在先专利提前届满"
     return text
 
 
 def _chart_table(number: int, r: dict, c: dict) -> Table:
-    missing = sum(row.get("verdict", "found" if row.get("passage") else "missing") == "missing" for row in c["chart"])
+    missing = sum(_verdict(row) == "missing" for row in c["chart"])
+    unclear = sum(_verdict(row) == "unclear" for row in c["chart"])
     denied = sum(row.get("verdict") == "contradicted" for row in c["chart"])
     preamble = c.get("preamble", "")
     reason = c.get("risk_reason")
@@ -334,14 +351,17 @@ def _chart_table(number: int, r: dict, c: dict) -> Table:
             "zh": f"表{number} 权利要求对比表：{r['right_id']} 权利要求{c['claim']}"
             f"（前序部分{ORIGINAL['zh']}：{preamble}；"
             f"风险：{RISK_ZH[c['risk']]}"
-            + (f"；未找到对应的特征{missing}项" if missing else "")
+            + (f"；描述未提及的特征{missing}项" if missing else "")
+            + (f"；待复核{unclear}项" if unclear else "")
             + (f"；产品描述明确否定{denied}项" if denied else "")
             + (f"；{UNASSESSABLE['zh']}" if reason and c["risk"] == "unassessable" else "")
+            + (f"；{ACROSS['zh']}" if reason and c["risk"] == "unassessed" else "")
             + "）",
             "en": f"Table {number}. Claim chart: {r['right_id']} claim {c['claim']} "
             f"(preamble{ORIGINAL['en']}: {preamble}; "
             f"{c['risk']} risk"
-            + (f"; {plural(missing, 'limitation')} not found" if missing else "")
+            + (f"; {plural(missing, 'limitation')} not described" if missing else "")
+            + (f"; {unclear} unclear, for review" if unclear else "")
             + (f"; {plural(denied, 'limitation')} denied by the description" if denied else "")
             + (f"; {reason}" if reason else "")
             + ")",
@@ -390,7 +410,7 @@ def _fallback_table(number: int, r: dict, c: dict) -> Table:
     return Table(
         f"fallbacks {r['right_id']} c{c['claim']}"[:31],
         {
-            "zh": f"表{number} 从属权利要求（退守位置）：{r['right_id']} 权利要求{c['claim']}"
+            "zh": f"表{number} 从属权利要求（专利权人的退守位置）：{r['right_id']} 权利要求{c['claim']}"
             "的从属权利要求及其附加特征",
             "en": f"Table {number}. Fallback positions: the dependent claims of {r['right_id']} claim {c['claim']} "
             "and the limitations each adds",
@@ -428,11 +448,11 @@ def _notes(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list
             "方法：先确定在该法域、该日、按数据截止日有效的专利，仅对其独立权利要求检索（关键词BM25与多语种语义检索，"
             "倒数排名融合）；语义相似度为多语种句向量的余弦相似度。对每件专利的全部独立权利要求逐一比对：权利要求按分号、"
             "并列的功能或步骤、“其中/wherein”从句及部件列举拆分为技术特征（含前序部分的特征），每项特征与产品描述的各句（或相邻两句）"
-            "按文字重合度（词干、同义词）与语义相似度的加权得分比较，达到阈值即视为有对应；对应句中含否定或排除表述"
+            "按文字重合度（词干、同义词）与语义相似度的加权得分比较，达到阈值即视为具备，略低于阈值的记为“待复核”（不计为具备，也不计为缺少）；对应句中含否定或排除表述"
             "（不、没有、无、未、非、并非、而不是、not、never、without、rather than等）且被否定的正是该特征时，"
             "记为“产品描述明确否定”，视为缺少。"
             "阈值在自建标注集的开发部分选定，测试部分的结果见docs/benchmarks.md。文字或语义相近不等于技术等同，须由专业人员复核；"
-            "从属权利要求列为退守位置，附其附加特征的比对结果；外观设计的保护范围以图片为准，不适用文字比对；"
+            "从属权利要求列为专利权人的退守位置，附其附加特征的比对结果（其引用的从属权利要求未具备时亦不具备）；外观设计的保护范围以图片为准，不适用文字比对；"
             "权利要求与产品描述语言不同者未评估。",
             "著录项目来自本系统登记库所收录的授权文本、转让与法律事件数据；引用文献（含审查员引用）、优先权与"
             "授权前公开文本尚未收录，须另行查阅。",
@@ -454,7 +474,8 @@ def _notes(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list
             "with every sentence (or two adjacent sentences) of the description by a blend of word overlap (stems, "
             "synonyms) and the encoder's similarity, and found above a threshold. A passage that denies the very "
             "words of a limitation (not, never, no, without, rather than, instead of, free of, lacks …) makes it "
-            "contradicted, and it counts as missing. The thresholds were chosen on the development half of a "
+            "contradicted, and it counts as missing; one a little below the threshold is unclear, for review "
+            "(neither found nor missing). The thresholds were chosen on the development half of a "
             "labelled set built for the purpose; its test half's results are in docs/benchmarks.md. Similar words or "
             "meaning are not technical equivalence: a professional must review every row. Dependent claims are "
             "listed as fallback positions with the limitations they add; a design claim's scope is its drawings and "
@@ -487,7 +508,7 @@ def draw(snapshot: dict, work: Path) -> dict[str, Path]:
     style()
     f, ax = plt.subplots(figsize=(7.2, 0.4 * len(results) + 1.3))
     labels = [f"{r['right_id']} ({r['elements_found']}/{r['elements']})" for r in results][::-1]
-    values = [r.get("similarity") or 0.0 for r in results][::-1]
+    values = [max(r.get("similarity") or 0.0, 0.0) for r in results][::-1]
     ax.barh(labels, values, color=[COLOURS[r["risk"]] for r in results][::-1])
     ax.set_xlim(0, 1)
     ax.set_xlabel("语义相似度 similarity (cosine)")

@@ -265,14 +265,16 @@ class Screening:
             )
         out = []
         base_text = next((c.text for c in claims if c.number == number), "")
+        met = {number: True}  # a dependent claim holds every limitation of the claims it refers to (112(d))
         for c in fallbacks(claims, number):
             rows = match(additions(c.text), query, self.encode, known=base_text)
+            met[c.number] = all(r.found for r in rows) and all(met.get(p, False) for p in c.depends_on if p in met)
             out.append(
                 {
                     "claim": c.number,
                     "depends_on": list(c.depends_on),
                     "adds": [r.as_json() for r in rows],
-                    "met": all(r.found for r in rows),
+                    "met": met[c.number],
                 }
             )
         return tuple(out)
