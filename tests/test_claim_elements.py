@@ -205,6 +205,11 @@ def test_negation_contradicts_the_limitation_it_denies():
     assert chart(claim, bounded).risk == "high"
     elsewhere = has_all + " It does not need a filter."
     assert chart(claim, elsewhere).risk == "high"
+    # a denial of something else in the same sentence denies nothing the claim needs
+    aside = "The machine has a water tank (no plumbing is needed). Its grinder grinds beans without noise and a heater heats the water."
+    assert chart(claim, aside).risk == "high"
+    condition = "When the reserve holds no coffee, a light blinks. It has a water tank and a grinder grinding beans."
+    assert chart(claim, condition + " A heater heats the water.").contradicted == 0  # "no coffee" denies no limitation
     zh = "1.一种咖啡机，包括水箱，其特征在于：设有研磨装置；设有加热装置。"
     assert chart(zh, "本产品有一个水箱。本产品没有研磨装置。设有加热装置。").rows[1].verdict == "contradicted"
     assert chart(zh, "本产品有一个不锈钢水箱。设有研磨装置。设有加热装置。").risk == "high"  # 不锈 is a word

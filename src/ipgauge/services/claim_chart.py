@@ -239,7 +239,7 @@ UNCLEAR = 0.25
 DENIED = 0.35
 
 
-#: A denial wins over an affirming passage that scores up to this much more (the denial is explicit).
+#: An explicit denial wins over a passage that seems to meet the limitation up to this much better.
 _MARGIN = 0.05
 
 

@@ -33,11 +33,23 @@ _EN_NOT_A_CUE = re.compile(
 #: too ("when a message matches no dialog, it creates a session" denies the match, not the creating),
 #: but not at one that continues a list of what is denied ("it does not store X, send Y or log Z").
 _EN_CLAUSE_END = re.compile(
-    r"[.;:!?]|,\s*(?:(?:and|or)\s+)?(?=(?:it|its|they|he|she|this|these|that|those|the|a|an|which|who|so|then|"
+    r"[.;:!?]|,\s*(?:(?:and|or)\s+)?(?=(?:no|not|never|it|its|they|he|she|this|these|that|those|the|a|an|which|who|so|then|"
     r"thus|therefore|whereby|wherein|when|if|after|before|once)\b)|\bbut\b|\bhowever\b|\bwhile\b|\bwhereas\b|"
-    r"\binstead\b",
+    r"\binstead\b|[()]|\band\s+(?=\w+(?:s|ed)\b)",
     re.I,
 )
+#: Cues that deny a thing rather than an act ("no user interaction", "without modification"): their scope
+#: is that noun phrase — it stops at "and", "or", "with", a bracket — unless a verb follows it ("no
+#: acknowledgement is ever received"), when the whole clause is denied.
+_EN_NOUN_CUE = re.compile(
+    r"^(?:no|none|nothing|without|free (?:of|from)|devoid of|lacks?|lacking|absent|rather than|instead of|"
+    r"excludes?|excluding)$",
+    re.I,
+)
+_EN_PHRASE_END = re.compile(
+    r"(?<!/)\b(?:and|or)\b(?!/)|\b(?:but|with|which|that|who|while|whereas|so)\b|[,.;:!?()]", re.I
+)
+_EN_COPULA = re.compile(r"^\s*(?:\w+\s+){0,4}?(?:is|are|was|were|be|been|gets?|will)\b", re.I)
 
 _ZH_CUE = re.compile(r"并非|而不是|而非|不会|不含|不具有|不包括|不需要|无需|没有|不|无|未|非|免")
 #: Words that contain a cue character without denying anything (不锈钢 stainless, 无线 wireless …).
@@ -70,7 +82,12 @@ def scopes(passage: str) -> list[Scope]:
             continue
         rest = passage[m.end() :]
         end = _EN_CLAUSE_END.search(rest)
-        out.append(Scope(m.group(), rest[: end.start()] if end else rest))
+        clause = rest[: end.start()] if end else rest
+        if _EN_NOUN_CUE.match(m.group()):
+            stop = _EN_PHRASE_END.search(clause)
+            phrase = clause[: stop.start()] if stop else clause
+            clause = clause if _EN_COPULA.match(phrase) else phrase
+        out.append(Scope(m.group(), clause))
     for m in _ZH_CUE.finditer(passage):
         if spared_at(m.start()):
             continue
