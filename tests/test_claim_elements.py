@@ -206,7 +206,10 @@ def test_negation_contradicts_the_limitation_it_denies():
     elsewhere = has_all + " It does not need a filter."
     assert chart(claim, elsewhere).risk == "high"
     # a denial of something else in the same sentence denies nothing the claim needs
-    aside = "The machine has a water tank (no plumbing is needed). Its grinder grinds beans without noise and a heater heats the water."
+    aside = (
+        "The machine has a water tank (no plumbing is needed). "
+        "Its grinder grinds beans without noise and a heater heats the water."
+    )
     assert chart(claim, aside).risk == "high"
     condition = "When the reserve holds no coffee, a light blinks. It has a water tank and a grinder grinding beans."
     assert chart(claim, condition + " A heater heats the water.").contradicted == 0  # "no coffee" denies no limitation
