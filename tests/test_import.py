@@ -481,3 +481,22 @@ def test_taiwan_hong_kong_and_macao_are_named_as_parts_of_china():
 
     assert (region("TW").name_zh, region("TW").name_en) == ("中国台湾", "Taiwan, China")
     assert region("HK").name_en == "Hong Kong SAR, China" and region("MO").name_zh == "中国澳门"
+
+
+def test_an_expiry_is_dated_against_every_payment_of_the_run_in_any_order(tmp_path):
+    fees = tmp_path / "fees.txt"
+    fees.write_text(
+        "0000009000005 12000005 N 20080101 20100615 20140616 EXP. \n"  # before the payment it depends on
+        "0000008930553 13648029 N 20121009 20150106 20190106 EXP. \n"  # another patent's line in between
+        "0000009000005 12000005 N 20080101 20100615 20131201 M1551\n"  # the 4th-year fee, in time
+        "0000009000006 12000006 N 20080101 20100615 20131201 M1551\n"
+        "0000009000006 12000006 N 20080101 20100615 20220701 EXP. \n"  # the 8th-year fee is not in the file
+    )
+    result = run("import", "uspto-maintfee", fees, "--out", tmp_path / "o")
+    assert result.exit_code == 1
+    (reject,) = rows(tmp_path / "o" / "REJECTS", "import")
+    assert reject["document"].endswith("(0000009000005)") and "4th-year fee was paid on 2013-12-01" in reject["reason"]
+    lapses = {e["right_id"]: e for e in rows(tmp_path / "o", "events") if e["event"] == "lapsed_unpaid_fee"}
+    assert lapses["US8930553"]["effective_date"] == "2019-01-07"
+    six = lapses["US9000006"]  # the first stage left unpaid, not the latest anniversary before the expiry
+    assert (six["effective_date"], six["value"]) == ("2018-06-16", "4") and "8th-year fee is not among" in six["note"]

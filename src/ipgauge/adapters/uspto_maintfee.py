@@ -11,12 +11,10 @@ What the codes mean in the canonical register:
   fee paid for the 4th, 8th or 12th year: ``annuity_paid`` with that year.
 - ``EXP.`` — expired for an unpaid fee. Its date is when the USPTO recorded it, commonly the
   anniversary itself; the patent lapsed at the end of the grace period, which ends **on** the 4th,
-  8th or 12th anniversary of grant (35 U.S.C. 41(b); MPEP 2506): the latest anniversary on or before
-  that date gives ``lapsed_unpaid_fee``, effective the next day (the first day out of force),
-  recorded on the event date, the last paid fee year as value. A lapse is never placed at an
-  anniversary whose fee the file shows paid by that anniversary: such a line is a reject with both
-  dates. The payments consulted are the patent's earlier lines (USPTO's file is sorted by patent and
-  date, so a timely payment always comes before its expiry).
+  8th or 12th anniversary of grant (35 U.S.C. 41(b); MPEP 2506): ``lapsed_unpaid_fee`` effective the
+  day after the anniversary of the stage left unpaid (see :func:`_stage`), recorded on the event date,
+  the last paid fee year as value. Expiries are dated after every line of the run is read, against
+  all its payments whatever their order; a lapse is never placed at a stage shown paid in time.
 - ``EXPX`` — the expiry cancelled (a late payment accepted, 37 CFR 1.378): ``restored``.
 - Reminders, surcharges, petitions and entity-status changes do not change whether a patent is in
   force; they are counted in the manifest's ``not_imported``, never guessed at. The entity status
@@ -78,7 +76,8 @@ def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
     """Every line of every file: events for the codes that change whether a patent is in force."""
     total = sum(f.stat().st_size for f in files)
     done = 0
-    paid = _Payments()
+    paid: dict[str, dict[int, date]] = {}  # every payment of the run, by patent: an expiry is dated against all
+    expiries: list[tuple[str, int, list[str]]] = []
     for path in files:
         _check_format(path)
         lines = _lines(path)
@@ -95,16 +94,26 @@ def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
                 writer.reject(path.name, f"line {n}", f"is {len(text)} characters; a fee event line has 57 (or 51)")
                 continue
             fields = [text.ljust(width)[a:b].strip() for a, b in LAYOUTS[width]]
-            try:
-                event = _event(fields, paid)
-            except Malformed as e:
-                writer.reject(path.name, f"line {n} ({fields[0] or '?'})", str(e))
+            if fields[6] == "EXP.":  # dated once every payment of the run is known (lines need not be in order)
+                expiries.append((path.name, n, fields))
                 continue
-            if event is None:
-                writer.notes[f"fee event {fields[6] or '(blank)'}"] += 1
-            else:
-                writer.row("events", event)
+            _take(writer, path.name, n, fields, paid)
         tick("importing fee events", done, total)
+    for name, n, fields in expiries:
+        _take(writer, name, n, fields, paid)
+
+
+def _take(writer: DeliveryWriter, name: str, n: int, fields: list[str], paid: dict[str, dict[int, date]]) -> None:
+    """One line's event written, or its reject, or its code counted as changing nothing."""
+    try:
+        event = _event(fields, paid)
+    except Malformed as e:
+        writer.reject(name, f"line {n} ({fields[0] or '?'})", str(e))
+        return
+    if event is None:
+        writer.notes[f"fee event {fields[6] or '(blank)'}"] += 1
+    else:
+        writer.row("events", event)
 
 
 def _lines(path: Path):
@@ -127,21 +136,36 @@ def _check_format(path: Path) -> None:
         raise UserError(f"{path.name} is not a maintenance fee events file (its first line is not one).")
 
 
-class _Payments:
-    """The fee years paid so far for the patent being read: its lines are adjacent in USPTO's sorted file."""
+def _stage(grant: date, recorded: date, payments: dict[int, date]) -> tuple[int, str]:
+    """The fee stage (4, 8, 12) at whose anniversary an expiry recorded on ``recorded`` lapsed the patent.
 
-    def __init__(self) -> None:
-        self.patent = ""
-        self.years: dict[int, date] = {}
+    A fee is timely when paid by its anniversary (the last day of grace). Where the run shows the
+    patent's payments, the lapse is at the first stage due by ``recorded`` whose fee was not paid in time;
+    where it shows none (a weekly file holds only that week's events), at the latest anniversary on or
+    before ``recorded`` — the USPTO records an expiry when the grace period ends. Never at a stage the
+    run shows paid in time.
+    """
+    due = [y for y in (4, 8, 12) if _anniversary(grant, y) <= recorded]
+    if not due:
+        raise Malformed(f"expiry recorded {recorded}, before the first fee's grace period ended")
+    timely = {y for y, when in payments.items() if when <= _anniversary(grant, y) and when <= recorded}
+    # a fee paid in time (before the expiry) implies the earlier ones were: the patent was in force to be
+    # maintained; a payment after it is a late one, which a restoration (EXPX) follows
+    unpaid = [y for y in due if not any(t >= y for t in timely)]
+    if not unpaid:
+        last = max(timely)
+        raise Malformed(
+            f"expiry recorded {recorded}, but the {last}th-year fee was paid on {payments[last]}, in time: "
+            "no fee due by then was left unpaid"
+        )
+    if not payments:
+        return due[-1], ""
+    if unpaid[0] != due[-1]:
+        return unpaid[0], f"the {unpaid[0]}th-year fee is not among the payments imported: lapsed at that anniversary"
+    return unpaid[0], ""
 
-    def of(self, patent: str) -> dict[int, date]:
-        """The payments seen for ``patent``, forgetting the previous patent's when a new one starts."""
-        if patent != self.patent:
-            self.patent, self.years = patent, {}
-        return self.years
 
-
-def _event(fields: list[str], paid: _Payments | None = None) -> dict | None:
+def _event(fields: list[str], paid: dict[str, dict[int, date]] | None = None) -> dict | None:
     number, _, entity, _, granted, when, code = fields
     if len(code) < 4:  # every code is 4 or 5 characters (REM., EXPX, M1551)
         raise Malformed(f"event code {code!r} is cut short (a line cut off?)")
@@ -157,21 +181,21 @@ def _event(fields: list[str], paid: _Payments | None = None) -> dict | None:
     if pid.startswith("USD") and (fee_year(code) or code in ("EXP.", "EXPX")):
         raise Malformed(f"{pid} is a design patent: designs pay no maintenance fees (35 U.S.C. 41(b))")
     year = fee_year(code)
-    payments = (paid or _Payments()).of(pid)
+    payments = {} if paid is None else paid.setdefault(pid, {})
     if year is not None:
-        payments.setdefault(year, recorded)
+        payments[year] = min(payments.get(year, date.max), recorded)
         return base | {"event": "annuity_paid", "effective_date": recorded.isoformat(), "value": str(year)}
     if code == "EXP.":
-        stage = max((y for y in (4, 8, 12) if _anniversary(grant, y) <= recorded), default=None)
-        if stage is None:
-            raise Malformed(f"expiry recorded {recorded}, before the first fee's grace period ended")
-        if payments.get(stage, date.max) <= _anniversary(grant, stage):
-            raise Malformed(
-                f"expiry recorded {recorded}, but the {stage}th-year fee was paid on {payments[stage]}, "
-                f"so the patent did not lapse at that anniversary"
-            )
+        stage, why = _stage(grant, recorded, payments)
         lapse = _anniversary(grant, stage) + timedelta(days=1)  # the first day out of force
-        return base | {"event": "lapsed_unpaid_fee", "effective_date": lapse.isoformat(), "value": str(stage - 4)}
+        last = max((y for y in payments if y < stage), default=0) if payments else stage - 4
+        note = base["note"] + (f"; {why}" if why else "")
+        return base | {
+            "event": "lapsed_unpaid_fee",
+            "effective_date": lapse.isoformat(),
+            "value": str(last),
+            "note": note,
+        }
     if code == "EXPX":
         return base | {"event": "restored", "effective_date": recorded.isoformat(), "value": None}
     if code in NO_EFFECT:
