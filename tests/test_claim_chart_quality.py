@@ -47,10 +47,11 @@ def test_never_high_where_a_limitation_is_missing_or_denied(measured, side):
     assert measured[side]["word_overlap"]["high_where_a_limitation_is_absent_or_negated"] > 0  # the old failure
 
 
-def test_denied_limitations_are_contradicted_not_met(measured):
-    test = measured["test"]["ipgauge"]
-    assert test["negated_called_contradicted"] >= 0.75
-    assert test["negated_wrongly_met"] <= 0.2 < measured["test"]["word_overlap"]["negated_wrongly_met"]
+@pytest.mark.parametrize("side", ["dev", "test"])
+def test_denied_limitations_are_contradicted_not_met(measured, side):
+    ours, words = measured[side]["ipgauge"], measured[side]["word_overlap"]
+    assert ours["negated_called_contradicted"] >= 0.7 and words["negated_called_contradicted"] == 0
+    assert ours["negated_wrongly_met"] <= words["negated_wrongly_met"] / 2  # word overlap met nearly all of them
 
 
 def test_better_than_word_overlap_and_designs_unassessable(measured):

@@ -26,7 +26,7 @@ app.add_typer(index_app, name="index")
 
 CSV_COLUMNS = (
     "query_id rank right_id claim score risk elements_found elements title holder holder_id status expiry "
-    "similarity elements_contradicted warning".split()
+    "similarity elements_contradicted warning warnings".split()
 )
 
 
@@ -69,19 +69,36 @@ def index_build(
     )
 
 
+MAX_QUERIES_CHARS = 200_000_000  # a --queries file: 10,000 descriptions of 20,000 characters
+
+
+def utf8(text: str, what: str) -> str:
+    """``text`` as given on the command line, refused in one sentence when its bytes are not UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        bad = text[e.start].encode("utf-8", "surrogateescape")
+        raise UserError(f"{what} is not UTF-8 (byte 0x{bad.hex()} at character {e.start + 1}).") from None
+    return text
+
+
 def _queries(text: str | None, file: Path | None, queries: Path | None) -> list[tuple[str, str]]:
     """The queries to screen, each checked before any is screened (a bad row names its line)."""
-    from ipgauge.services.screen import query_problem
+    from ipgauge.services.screen import MAX_QUERY_CHARS, query_problem
 
     given = [x for x in (text, file, queries) if x is not None]
     if len(given) != 1:
         raise UserError("give one of: the text to screen, --file FILE, or --queries FILE.csv.")
     if text is not None:
-        found = [("query", text)]
+        found = [("query", utf8(text, "the text to screen"))]
     else:
         path = file or queries
+        limit = MAX_QUERY_CHARS + 1 if file is not None else MAX_QUERIES_CHARS  # never more than is screened
         try:
-            raw = path.read_text(encoding="utf-8-sig")
+            with open(path, encoding="utf-8-sig") as f:
+                raw = f.read(limit)
+                if queries is not None and f.read(1):
+                    raise UserError(f"{path} holds more than {MAX_QUERIES_CHARS:,} characters; split it.")
         except UnicodeDecodeError:
             raise UserError(f"{path} is not UTF-8 text; save it as UTF-8 and try again.") from None
         except OSError as e:
@@ -160,28 +177,26 @@ def screen(
         _say_coverage(session)
         for query_id, query in todo:
             if len(query) > MAX_QUERY_CHARS:
-                err.print(
-                    f"note: {query_id} was cut to its first {MAX_QUERY_CHARS:,} characters ({len(query):,} given).",
-                    soft_wrap=True,
-                )
+                err.print(f"note: {query_id} was cut to its first {MAX_QUERY_CHARS:,} characters.", soft_wrap=True)
         if fmt == "csv":
             writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
             writer.writeheader()
         for query_id, query in todo:
             results = session.screen(query, top)
+            warning = session.warning(query, results)
             if fmt == "json":
-                warning = session.coverage_warning()
                 line = {"id": query_id, "warning": warning, "results": [r.as_json() for r in results]}
                 print(json.dumps(line, ensure_ascii=False, indent=None if queries else 2))
             elif fmt == "csv":
                 for rank, r in enumerate(results, start=1):
-                    row = r.as_json() | {"warning": session.coverage_warning()}
+                    row = r.as_json()
+                    row |= {"warning": warning, "warnings": "; ".join(row["warnings"])}
                     writer.writerow({"query_id": query_id, "rank": rank, **{c: row.get(c) for c in CSV_COLUMNS[2:]}})
-                if not results and session.coverage_warning():  # a query with nothing to list still says why
-                    writer.writerow({"query_id": query_id, "warning": session.coverage_warning()})
+                if not results and warning:  # a query with nothing to list still says why
+                    writer.writerow({"query_id": query_id, "warning": warning})
             else:
-                if session.coverage_warning():
-                    out.print(styled(("warning: ", "bold yellow"), session.coverage_warning()), soft_wrap=True)
+                if warning:
+                    out.print(styled(("warning: ", "bold yellow"), warning), soft_wrap=True)
                 _print_results(query_id, results, session, len(todo) > 1)
     finally:
         con.close()
@@ -379,10 +394,11 @@ def _publish(
         snapshot, doc = module.compute(con, path, inputs, upto)
     finally:
         con.close()
-    if kind == "risk" and not snapshot["screened"] and not allow_unscreened:
+    unassessed = snapshot.get("results") and not snapshot.get("assessed")
+    if kind == "risk" and (not snapshot["screened"] or unassessed) and not allow_unscreened:
         raise UserError(
-            f"{snapshot['warning']} No report was written: one without claims would read as an all-clear "
-            "(give --allow-unscreened to write it anyway, marked not screened)."
+            f"{snapshot['warning'].rstrip('.')}. No report was written: one that compared no claim would read "
+            "as an all-clear (give --allow-unscreened to write it anyway, marked as such)."
         )
     if kind == "risk" and snapshot["warning"]:
         err.print(f"warning: {snapshot['warning']}", soft_wrap=True)
@@ -423,8 +439,10 @@ def report_risk(
     query_id, query = _queries(text, file, None)[0]
     if len(query) > MAX_QUERY_CHARS:
         raise UserError(
-            f"the product description has {len(query):,} characters; a report screens at most {MAX_QUERY_CHARS:,}."
+            f"the product description has more than {MAX_QUERY_CHARS:,} characters, the most a report screens."
         )
+    if name is not None:
+        utf8(name, "--name")
     d, k = _dates(as_of, known_at_)
     inputs = {
         "name": " ".join((name if name is not None else query_id if file else "").split()),

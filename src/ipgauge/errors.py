@@ -113,7 +113,7 @@ def log_crash(error: BaseException) -> Path:
     for folder in (log_dir(), Path(tempfile.gettempdir())):
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / name).write_text(text, encoding="utf-8")
+            (folder / name).write_text(text, encoding="utf-8", errors="backslashreplace")  # argv may not be UTF-8
             return folder / name
         except OSError:
             continue

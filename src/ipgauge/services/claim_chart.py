@@ -136,10 +136,14 @@ class _Candidate:
     denied: frozenset[str]  # the content words inside a negation's scope
 
 
-def _candidates(description: str) -> list[_Candidate]:
-    """Each passage, and runs of up to WINDOW adjacent ones (a feature may take two sentences)."""
-    parts = passages(description)
-    glue = "" if _language(description) == "zh" else " "
+def _candidates(description: str, lang: str | None = None) -> list[_Candidate]:
+    """Each passage, and runs of up to WINDOW adjacent ones (a feature may take two sentences).
+
+    ``lang``: only the passages in that language (a description given in English and Chinese is charted
+    against an English claim by its English passages).
+    """
+    parts = [p for p in passages(description) if lang is None or language(p) == lang]
+    glue = "" if (lang or language(description)) == "zh" else " "
     out = []
     for size in range(1, WINDOW + 1):
         for i in range(len(parts) - size + 1):
@@ -164,10 +168,11 @@ def chart(claim_text: str, description: str, encode: Encode | None = None) -> Ch
     if is_design(claim_text):
         return Chart("", (), "unassessable", UNASSESSABLE["en"])
     claim = split(claim_text)
-    if _language(claim_text) != _language(description):  # words cannot meet across languages: meaning only
+    lang = language(claim_text)
+    if not _candidates(description, lang):  # words cannot meet across languages: meaning only
         rows = _across(claim.elements, description, encode)
         return Chart(claim.preamble, rows, "unassessed", ACROSS["en"])
-    rows = match(claim.elements, description, encode)
+    rows = match(claim.elements, description, encode, lang=lang)
     return Chart(claim.preamble, rows, risk_of(rows))
 
 
@@ -188,13 +193,16 @@ def _across(elements: Sequence[str], description: str, encode: Encode | None) ->
     return tuple(rows)
 
 
-def match(elements: Sequence[str], description: str, encode: Encode | None = None, known: str = "") -> tuple[Row, ...]:
+def match(
+    elements: Sequence[str], description: str, encode: Encode | None = None, known: str = "", lang: str | None = None
+) -> tuple[Row, ...]:
     """Each limitation's verdict against a description: found, contradicted or missing, with its passage.
 
     ``known``: the text of a claim these limitations narrow (a dependent claim's additions): only the
     words they add count as word evidence, for the words they share with it prove nothing new.
+    ``lang``: read only the description's passages in that language (the claim's).
     """
-    candidates = _candidates(description)
+    candidates = _candidates(description, lang)
     cosines = _cosines(elements, candidates, encode)
     shared = terms(known) if known else set()
     return tuple(_row(e, candidates, cosines[i], shared) for i, e in enumerate(elements))
@@ -263,7 +271,7 @@ def risk_of(rows: Sequence[Row]) -> str:
     return "medium" if len(rows) >= 2 and missing == 1 else "low"
 
 
-def _language(text: str) -> str:
+def language(text: str) -> str:
     """Zh when a text is mostly Han characters, else en: a chart matches words only within one language."""
     han = len(re.findall(r"[\u4e00-\u9fff]", text))
     latin = len(re.findall(r"[A-Za-z]", text))

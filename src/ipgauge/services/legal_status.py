@@ -171,11 +171,13 @@ def _biblio(granted: date | None, more: list, families: dict, own: list[tuple], 
 
 def us_fees(granted: date, events: list[tuple], d: date, rules: RuleSet) -> dict:
     """The maintenance fees paid and the next one due after D: window, surcharge period, entity status."""
-    paid = sorted({int(v) for e, _, _, v, _ in events if e == "annuity_paid" and str(v or "").isdigit()})
+    payments = sorted((eff, int(v)) for e, eff, _, v, _ in events if e == "annuity_paid" and str(v or "").isdigit())
+    paid = sorted({y for eff, y in payments if eff <= d})  # paid by D: what the status on D rests on
+    later = [{"year": y, "date": eff.isoformat()} for eff, y in payments if eff > d]  # known on K, paid after D
     notes = [n for e, eff, *_, n in sorted(events, key=lambda e: e[1]) if eff <= d and n and "entity" in n]
     entity = notes[-1].split("; ")[-1] if notes else "entity status unknown"
     due = [y for y in US_FEE_YEARS if y not in paid and _years(granted, y) >= d]
-    fees: dict = {"paid": paid, "entity": entity, "next": None}
+    fees: dict = {"paid": paid, "paid_after_d": later, "entity": entity, "next": None}
     if due:
         y = due[0]
         lapse = [e for e in events if e[0] in rules.ending_events and e[1] == _years(granted, y) + timedelta(days=1)]

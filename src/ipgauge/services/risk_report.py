@@ -51,7 +51,8 @@ def compute(con: duckdb.DuckDBPyConnection, db: Path, inputs: dict, upto: int) -
         "index": {"identity": manifest.get("identity"), "deliveries": manifest.get("upto")},
         "in_force": len(session.in_force),
         "screened": session.rights_screened,
-        "warning": session.coverage_warning(),
+        "assessed": sum(r.risk not in ("unassessable", "unassessed") for r in results),
+        "warning": session.warning(inputs["text"], results),
         "results": [r.as_json() for r in results],
     }
     return snapshot, document(snapshot, sources(con, upto))
@@ -96,9 +97,10 @@ def _lead(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list[
     in_force, screened = snapshot["in_force"], snapshot.get("screened", snapshot["in_force"])
     where_zh = JURISDICTION_ZH.get(j, j)
     warning = snapshot.get("warning")
+    label = "NOT SCREENED" if not screened else "NOT ASSESSED" if not snapshot.get("assessed", 1) else "INCOMPLETE"
     first = {
         "zh": [f"【未完成筛查】{_warning_zh(snapshot)}"] if warning else [],
-        "en": [f"[{'NOT SCREENED' if not screened else 'PARTLY SCREENED'}] {warning}"] if warning else [],
+        "en": [f"[{label}] {warning}"] if warning else [],
     }
     others = {
         "zh": "、".join(f"{RISK_ZH[x]}{counts[x]}件" for x in ("unassessed", "unassessable") if counts[x]),
@@ -157,7 +159,14 @@ def _warning_zh(snapshot: dict) -> str:
     in_force, screened = snapshot["in_force"], snapshot.get("screened", 0)
     if not screened:
         return f"本系统登记库中有效的{in_force:,}件专利均无权利要求文本，未进行任何比对，本报告不能说明不存在侵权风险。"
-    return f"有效的{in_force:,}件专利中仅{screened:,}件有权利要求文本，其余{in_force - screened:,}件未经比对。"
+    told = []
+    if screened < in_force:
+        told.append(f"有效的{in_force:,}件专利中仅{screened:,}件有权利要求文本，其余{in_force - screened:,}件未经比对")
+    if snapshot["results"] and not snapshot.get("assessed", 1):
+        told.append("检索到的专利均无法以文字比对评估（外观设计，或权利要求与产品描述语言不同）")
+    if "cut:" in (snapshot.get("warning") or ""):
+        told.append("产品描述过长，仅筛查了前20,000个字符")
+    return "；".join(told) + "。"
 
 
 def _results_table(results: list[dict]) -> Table:
@@ -223,8 +232,11 @@ def _legal_table(results: list[dict]) -> Table:
         paid = ", ".join(f"{y}" for y in f["paid"]) or ("无" if lang == "zh" else "none")
         nxt = f.get("next")
         lapsed = nxt.get("lapsed") if nxt else None
+        late = f.get("paid_after_d") or []
         if lang == "zh":
-            head = f"已缴：第{paid}年维持费" if f["paid"] else "已缴：无"
+            head = (f"截至D已缴：第{paid}年维持费" if f["paid"] else "截至D已缴：无") + "".join(
+                f"；第{x['year']}年维持费于{x['date']}缴纳（D之后）" for x in late
+            )
             tail = (
                 f"；下一笔：第{nxt['year']}年维持费，{nxt['window_opens']}起可缴，截至{nxt['due']}（含）缴纳无滞纳金，"
                 f"截至{nxt['surcharge_until']}（含）缴纳须付滞纳金"
@@ -233,7 +245,9 @@ def _legal_table(results: list[dict]) -> Table:
                 else "；维持费已缴清"
             )
             return head + tail + f"（{ENTITY_ZH.get(f['entity'], f['entity'])}）"
-        head = f"paid: {paid} (fee years)"
+        head = f"paid by D: {paid} (fee years)" + "".join(
+            f"; the {x['year']}th-year fee paid {x['date']}" for x in late
+        )
         tail = (
             f"; next: the {nxt['year']}th-year fee, payable from {nxt['window_opens']}, without surcharge through "
             f"{nxt['due']}, with surcharge through {nxt['surcharge_until']}"

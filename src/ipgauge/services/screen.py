@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from ipgauge.errors import UserError
 from ipgauge.law.bitemporal import view_sql
 from ipgauge.law.jurisdictions import rules_for
-from ipgauge.services.claim_chart import Chart, chart, match
+from ipgauge.services.claim_chart import Chart, chart, language, match
 from ipgauge.services.claim_elements import additions
 from ipgauge.services.claim_index import ClaimIndex, Hit
 from ipgauge.services.claim_set import Claim, claim_sets, fallbacks
@@ -159,6 +159,11 @@ class Screening:
         None when every right in force was screened.
         """
         screened, in_force = self.rights_screened, len(self.in_force)
+        if in_force == 0:
+            return (
+                f"not screened: no patent is in force in {self.jurisdiction} on {self.as_of} in the register "
+                f"(as known on {self.known_at}); no risk can be read from this."
+            )
         if screened == 0:
             return (
                 f"not screened: none of the {in_force:,} patents in force in {self.jurisdiction} on {self.as_of} "
@@ -170,6 +175,23 @@ class Screening:
                 f"{self.as_of} have claims in the register; the other {in_force - screened:,} were not compared."
             )
         return None
+
+    def warning(self, query: str, results: list[Result]) -> str | None:
+        """Everything that keeps one query's answer from reading as complete, in one sentence (None: nothing).
+
+        The coverage (rights without claims), a description cut to :data:`MAX_QUERY_CHARS`, and results
+        that no text comparison could assess (design claims, claims in another language).
+        """
+        parts = [self.coverage_warning()]
+        if len(query) > MAX_QUERY_CHARS:
+            parts.append(f"cut: only the first {MAX_QUERY_CHARS:,} characters of the description were screened")
+        if results and all(r.risk in ("unassessable", "unassessed") for r in results):
+            parts.append(
+                f"not assessed: none of the {len(results)} rights found could be compared by text "
+                "(design claims, or claims in another language than the description)"
+            )
+        told = [p for p in parts if p]
+        return "; ".join(told) if told else None
 
     @cached_property
     def rights_screened(self) -> int:
@@ -267,7 +289,7 @@ class Screening:
         base_text = next((c.text for c in claims if c.number == number), "")
         met = {number: True}  # a dependent claim holds every limitation of the claims it refers to (112(d))
         for c in fallbacks(claims, number):
-            rows = match(additions(c.text), query, self.encode, known=base_text)
+            rows = match(additions(c.text), query, self.encode, known=base_text, lang=language(c.text))
             met[c.number] = all(r.found for r in rows) and all(met.get(p, False) for p in c.depends_on if p in met)
             out.append(
                 {
