@@ -483,6 +483,19 @@ def test_taiwan_hong_kong_and_macao_are_named_as_parts_of_china():
     assert region("HK").name_en == "Hong Kong SAR, China" and region("MO").name_zh == "中国澳门"
 
 
+def test_a_late_payment_reinstated_settles_its_stage_for_a_later_expiry(tmp_path):
+    fees = tmp_path / "fees.txt"
+    fees.write_text(  # the 4th-year fee paid late and reinstated; the 8th left unpaid
+        "0000008930553 13648029 N 20121009 20150106 20190211 EXP. \n"
+        "0000008930553 13648029 N 20121009 20150106 20190513 M1551\n"
+        "0000008930553 13648029 N 20121009 20150106 20190520 EXPX \n"
+        "0000008930553 13648029 N 20121009 20150106 20230106 EXP. \n"
+    )
+    assert run("import", "uspto-maintfee", fees, "--out", tmp_path / "o").exit_code == 0
+    lapses = [e["effective_date"] for e in rows(tmp_path / "o", "events") if e["event"] == "lapsed_unpaid_fee"]
+    assert sorted(lapses) == ["2019-01-07", "2023-01-07"]  # the second at the 8th anniversary, not the 4th again
+
+
 def test_an_expiry_is_dated_against_every_payment_of_the_run_in_any_order(tmp_path):
     fees = tmp_path / "fees.txt"
     fees.write_text(

@@ -139,23 +139,22 @@ def _check_format(path: Path) -> None:
 def _stage(grant: date, recorded: date, payments: dict[int, date]) -> tuple[int, str]:
     """The fee stage (4, 8, 12) at whose anniversary an expiry recorded on ``recorded`` lapsed the patent.
 
-    A fee is timely when paid by its anniversary (the last day of grace). Where the run shows the
-    patent's payments, the lapse is at the first stage due by ``recorded`` whose fee was not paid in time;
-    where it shows none (a weekly file holds only that week's events), at the latest anniversary on or
-    before ``recorded`` — the USPTO records an expiry when the grace period ends. Never at a stage the
-    run shows paid in time.
+    Where the run shows the patent's payments, the lapse is at the first stage due by ``recorded`` whose
+    fee was not paid before the expiry was recorded; where it shows none (a weekly file holds only that
+    week's events), at the latest anniversary on or before ``recorded`` — the USPTO records an expiry
+    when the grace period ends. Never at a stage the run shows paid.
     """
     due = [y for y in (4, 8, 12) if _anniversary(grant, y) <= recorded]
     if not due:
         raise Malformed(f"expiry recorded {recorded}, before the first fee's grace period ended")
-    timely = {y for y, when in payments.items() if when <= _anniversary(grant, y) and when <= recorded}
-    # a fee paid in time (before the expiry) implies the earlier ones were: the patent was in force to be
-    # maintained; a payment after it is a late one, which a restoration (EXPX) follows
-    unpaid = [y for y in due if not any(t >= y for t in timely)]
+    # a fee paid before the expiry was recorded settles its stage — in time, or late and accepted (a
+    # reinstatement follows) — and implies the earlier ones: the patent was in force to be maintained
+    settled = {y for y, when in payments.items() if when <= recorded}
+    unpaid = [y for y in due if not any(t >= y for t in settled)]
     if not unpaid:
-        last = max(timely)
+        last = max(settled)
         raise Malformed(
-            f"expiry recorded {recorded}, but the {last}th-year fee was paid on {payments[last]}, in time: "
+            f"expiry recorded {recorded}, but the {last}th-year fee was paid on {payments[last]}, before it: "
             "no fee due by then was left unpaid"
         )
     if not payments:
