@@ -236,7 +236,13 @@ def _say_coverage(session) -> None:
         err.print(f"warning: {warning}", soft_wrap=True)
 
 
-VERDICT_STYLE = {"found": ("found", "green"), "contradicted": ("contradicted", "red"), "missing": ("not found", "red")}
+VERDICT_STYLE = {
+    "found": ("found", "green"),
+    "contradicted": ("contradicted", "red"),
+    "unclear": ("unclear: review", "yellow"),
+    "missing": ("not described", "red"),
+    "unassessed": ("unassessed", "dim"),
+}
 
 
 def _print_results(query_id: str, results: list, session, several: bool) -> None:
@@ -274,6 +280,8 @@ def _print_results(query_id: str, results: list, session, several: bool) -> None
                 out.print(styled("  • ", row.element, "  → ", VERDICT_STYLE[row.verdict], f" ({row.score:.0%})"))
                 if row.passage:
                     out.print(f"      “{row.passage}”")
+                elif row.closest:
+                    out.print(styled(("      closest: ", "dim"), f"“{row.closest}”"))
             for f in c.fallbacks:
                 met = {True: "met", False: "not met", None: "not assessed"}[f.get("met")]
                 adds = "; ".join(a["element"] for a in f["adds"])
