@@ -53,6 +53,10 @@ UNASSESSABLE = {
     "zh": "外观设计的保护范围以图片或照片所示为准，无法通过文字比对评估。",
     "en": "a design claim's scope is its drawings ('as shown'): it cannot be assessed from text.",
 }
+#: Every verdict a row can carry; each output that words them (table, report) covers them all.
+VERDICTS = ("found", "contradicted", "unclear", "missing", "unassessed")
+#: Every risk a chart can carry.
+RISKS = ("high", "medium", "low", "unassessed", "unassessable")
 #: Encodes texts to unit vectors (the shipped encoder; None: word evidence alone).
 Encode = Callable[[Sequence[str]], np.ndarray]
 
