@@ -42,7 +42,8 @@ body { font-family: "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif; max-widt
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.3em; }
-td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; overflow-wrap: break-word; hyphens: manual; } td.n { text-align: right; }
+td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; overflow-wrap: break-word; hyphens: manual; }
+td.n { text-align: right; }
 table.wide { page: wide; width: 100%; font-size: 0.72em; } table.wide td, table.wide th { padding: 0.2em 0.35em; }
 .synthetic { color: #a00; font-weight: bold; } img { max-width: 100%; }
 .notes, .meta { color: #555; font-size: 0.8em; overflow-wrap: anywhere; }
