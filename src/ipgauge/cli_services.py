@@ -127,15 +127,16 @@ def _csv_queries(path: Path, raw: str) -> list[tuple[str, str]]:
             start = reader.line_num + 1  # the next row begins after the lines this one took
             if None in row:
                 raise UserError(f"{where}: more fields than the header names (quote a text holding commas).")
-            if not (row["id"] or "").strip():
+            key = (row["id"] or "").strip()  # " a" and "a" are one id to whoever reads the results
+            if not key:
                 raise UserError(f"{where}: the id is empty.")
-            if row["id"] in seen:
-                raise UserError(f"{where}: the id {row['id']!r} is used twice.")
+            if key in seen:
+                raise UserError(f"{where}: the id {key!r} is used twice.")
             problem = query_problem(row["text"] or "")
             if problem:
-                raise UserError(f"{where} ({row['id']!r}): {problem}.")
-            seen.add(row["id"])
-            rows.append((row["id"], row["text"]))
+                raise UserError(f"{where} ({key!r}): {problem}.")
+            seen.add(key)
+            rows.append((key, row["text"]))
     except csv.Error as e:
         raise UserError(f"{path} line {start}: not valid CSV ({e}).") from None
     if not rows:

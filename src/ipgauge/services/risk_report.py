@@ -68,9 +68,11 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
     i, results = snapshot["inputs"], snapshot["results"]
     tables = [_results_table(results), _legal_table(results), _biblio_table(results)]
     for r in results[:CHARTED]:
-        for c in r.get("claims") or [r]:
+        # a patent at low risk gets its best-supported claim's chart only: what it lacks is the point
+        charted = (r.get("claims") or [r])[: 1 if r["risk"] == "low" else None]
+        for c in charted:
             tables.append(_chart_table(len(tables) + 1, r, c))
-            if c.get("fallbacks"):
+            if c.get("fallbacks") and r["risk"] != "low":
                 tables.append(_fallback_table(len(tables) + 1, r, c))
     title = {
         "zh": f"侵权风险筛查报告：{i['name'] or '产品'}",
@@ -259,7 +261,7 @@ def _legal_table(results: list[dict]) -> Table:
 
     rows, zh = [], {1: {}, 2: {}, 3: {}}
     for r in results:
-        term = r.get("term_end") or ""
+        term = r.get("term_last_day") or r.get("term_end") or ""  # reports written before the rename
         pta = f" (PTA +{r['pta_days']} days)" if r.get("pta_days") else ""
         td = " (terminal disclaimer)" if r.get("terminal_disclaimer") else ""
         warn = "; ".join(r.get("warnings") or []) or "—"

@@ -124,7 +124,7 @@ class Result:
             "co_owners": legal.co_owners,
             "status": f"in force since {legal.since}",
             "expiry": legal.expiry.isoformat() if legal.expiry else None,
-            "term_end": legal.term_end.isoformat() if legal.term_end else None,
+            "term_last_day": legal.term_end.isoformat() if legal.term_end else None,  # the term's, PTA included
             "pta_days": legal.pta_days,
             "terminal_disclaimer": legal.terminal_disclaimer,
             "fees": legal.fees,
