@@ -513,3 +513,16 @@ def test_an_expiry_is_dated_against_every_payment_of_the_run_in_any_order(tmp_pa
     assert lapses["US8930553"]["effective_date"] == "2019-01-07"
     six = lapses["US9000006"]  # the first stage left unpaid, not the latest anniversary before the expiry
     assert (six["effective_date"], six["value"]) == ("2018-06-16", "4") and "8th-year fee is not among" in six["note"]
+
+
+def test_a_grant_brings_its_citations_publication_and_who_cited_what():
+    from ipgauge.adapters.uspto_grant import parse
+
+    sip = parse(1, (REAL / "US08930553.xml").read_bytes()).patent
+    assert sip["related"] == ["publication:US 20140101323 A1:2014-04-10"]
+    cited = sip["citations"]
+    assert len(cited) == 21 and sum(c.startswith("examiner:") for c in cited) == 6
+    assert cited[0] == "applicant:US 7844851 B2, Cosmadopoulos et al., 2010-11"
+    assert any(c.startswith("applicant:NPL Rosenberg") for c in cited) and all(";" not in c for c in cited)
+    mesh = parse(1, (REAL / "US07272630B2.xml").read_bytes()).patent
+    assert "division:US 09876376:2001-06-06" in mesh["related"] and len(mesh["citations"]) == 116

@@ -174,6 +174,7 @@ def _ice(root, line: int) -> Parsed:
         raise Malformed(f"application type {app.get('appl-type')!r} is not utility, design, plant or reissue")
     holders = _ice_holders(bib)
     related, term_from = _ice_related(bib, filing)
+    related += _ice_priorities(bib)
     term = bib.find("us-term-of-grant")
     patent = {
         "patent_id": pid,
@@ -194,6 +195,7 @@ def _ice(root, line: int) -> Parsed:
         "term_from": term_from,
         "related": related,
         "terminal_disclaimer": term is not None and term.find("disclaimer") is not None,
+        "citations": _ice_citations(bib),
     }
     if not patent["title"]:
         raise Malformed("no invention title")
@@ -249,6 +251,14 @@ def _ice_related(bib, filing: str) -> tuple[list[str], str | None]:
             related.append(f"{tag}:{number}:{stamp}")
             if tag in TERM_RELATIONS and stamp:
                 parents.append(stamp)
+        if tag == "related-publication":  # the pre-grant publication of this application
+            d = rel.find("document-id")
+            if d is not None and d.findtext("doc-number"):
+                number = (
+                    f"{d.findtext('country') or 'US'} {d.findtext('doc-number')} {d.findtext('kind') or ''}".strip()
+                )
+                when = d.findtext("date")
+                related.append(f"publication:{number}:{_date(when, 'publication date') if when else ''}")
         if tag == "us-provisional-application":
             d = rel.find("document-id")
             if d is not None:
@@ -257,6 +267,47 @@ def _ice_related(bib, filing: str) -> tuple[list[str], str | None]:
                 )
     earliest = min(parents, default=None)
     return related, earliest if earliest and earliest < filing else None
+
+
+def _ice_priorities(bib) -> list[str]:
+    """Foreign priority claims as 'priority:country number:date' (Paris Convention, 35 U.S.C. 119)."""
+    out = []
+    for claim in bib.findall("priority-claims/priority-claim"):
+        number = f"{claim.findtext('country') or ''} {claim.findtext('doc-number') or ''}".strip()
+        when = claim.findtext("date")
+        out.append(f"priority:{number}:{_date(when, 'priority date') if when else ''}")
+    return out
+
+
+def _ice_citations(bib) -> list[str]:
+    """The documents cited, each with who cited it: 'examiner:US 7844851 B2, Name, 2010-11' or 'examiner:NPL …'.
+
+    Dates are printed with a day of 00 (month precision): kept as year and month. A reference's text
+    keeps its first :data:`NPL_CHARS` characters; ';' (the list separator of a delivery) becomes ','.
+    """
+    block = bib.find("us-references-cited")
+    if block is None:
+        block = bib.find("references-cited")
+    out = []
+    for cit in [] if block is None else list(block):
+        who = (cit.findtext("category") or "").strip().removeprefix("cited by ").strip() or "unknown"
+        doc = cit.find("patcit/document-id")
+        if doc is not None:
+            stamp = doc.findtext("date") or ""
+            when = f"{stamp[:4]}-{stamp[4:6]}" if re.fullmatch(r"\d{6}\d{2}", stamp) else ""
+            parts = [f"{doc.findtext('country') or ''} {doc.findtext('doc-number') or ''} {doc.findtext('kind') or ''}"]
+            parts += [x for x in (doc.findtext("name"), when) if x]
+            item = ", ".join(" ".join(p.split()) for p in parts)
+        else:
+            text = " ".join("".join(cit.find("nplcit").itertext()).split()) if cit.find("nplcit") is not None else ""
+            if not text:
+                continue
+            item = f"NPL {text[:NPL_CHARS]}{'…' if len(text) > NPL_CHARS else ''}"
+        out.append(f"{who}:{item}".replace(";", ","))
+    return out
+
+
+NPL_CHARS = 300
 
 
 def _symbols(entries) -> list[str]:
@@ -345,6 +396,7 @@ def _st32(root, line: int) -> Parsed:
         "term_from": None,
         "related": [],
         "terminal_disclaimer": None,  # ST.32 has B473US for it, but no sample shows one: left unknown
+        "citations": [],  # ST.32 carries them (B560), but no sample to read them from: not imported
     }
     return Parsed(pid, line, patent, holders, claims, [])  # B474 is a design's term in years, not an extension
 

@@ -173,6 +173,9 @@ PATENTS = Table(
         Column("term_from", "date"),  # where the term runs from when not the filing date (US continuations)
         Column("related", "list"),  # related applications: 'relation:country number:date' items
         Column("terminal_disclaimer", "bool"),
+        # cited documents, who cited them first: 'examiner:US 7844851 B2, Cosmadopoulos et al., 2010-11',
+        # 'applicant:NPL <the reference as printed>' (examiner, applicant, other, third party)
+        Column("citations", "list"),
     ),
     key=("patent_id",),
     known_from="filing_date",

@@ -92,7 +92,7 @@ def statuses(
         events.setdefault(rid, []).append(tuple(event))
     rows = con.execute(
         f"""SELECT patent_id, title, kind, kind_code, grant_date, holders, terminal_disclaimer,
-                   {rules.patent_end_sql("p")}, filing_date, ipc, cpc, related, family_id
+                   {rules.patent_end_sql("p")}, filing_date, ipc, cpc, related, family_id, citations
             FROM patents p WHERE list_contains(?, patent_id) AND {known_at(k, upto=upto)}""",
         [ids],
     ).fetchall()
@@ -150,7 +150,7 @@ def statuses(
 
 def _biblio(granted: date | None, more: list, families: dict, own: list[tuple], d: date, end, rules) -> dict:
     """The bibliographic data an FTO report lists, from what the register carries."""
-    filed, ipc, cpc, related, family_id = more
+    filed, ipc, cpc, related, family_id, citations = more
     transfers = [
         {"date": eff.isoformat(), "to": str(v or "").split(";")[0], "recorded": rec.isoformat()}
         for e, eff, rec, v, _ in sorted(own, key=lambda e: e[1])
@@ -166,6 +166,8 @@ def _biblio(granted: date | None, more: list, families: dict, own: list[tuple], 
         "family": families.get(family_id, []) if family_id else [],
         "transfers": transfers,
         "remaining_term_years": remaining,
+        "citations": list(citations or []),  # 'examiner:US 7844851 B2, Name, 2010-11', 'applicant:NPL …'
+        "examiner_cited": sum(c.startswith("examiner:") for c in citations or []),
     }
 
 

@@ -287,31 +287,45 @@ def _legal_table(results: list[dict]) -> Table:
     )
 
 
+#: What a related document's date is: filed, unless it is a publication or a priority claim (en, zh).
+DATED = ({"publication": "published", "priority": "priority date"}, {"publication": "公开", "priority": "为优先权日"})
 RELATION_ZH = {
     "continuation": "继续申请",
     "continuation-in-part": "部分继续申请",
     "division": "分案申请",
     "provisional": "临时申请",
     "reissue": "再颁",
+    "publication": "授权前公开",
+    "priority": "优先权",
 }
 
 
 def _biblio_table(results: list[dict]) -> Table:
     """Table 3: what the register knows of each patent's bibliography (filing, classes, relations, family)."""
-    rows, zh = [], {4: {}, 5: {}, 6: {}}
+    rows, zh = [], {4: {}, 5: {}, 6: {}, 7: {}}
     for r in results:
         b = r.get("biblio") or {}
         classes = "; ".join([*(f"IPC {c}" for c in b.get("ipc", [])), *(f"CPC {c}" for c in b.get("cpc", [])[:6])])
-        related = "; ".join(x.replace(":", " ", 1).replace(":", ", filed ", 1) for x in b.get("related", []))
+        items = [x.split(":") for x in b.get("related", []) if x.count(":") == 2]
+        related = "; ".join(f"{rel} {number}, {DATED[0].get(rel, 'filed')} {when}" for rel, number, when in items)
         related_zh = "；".join(
-            f"{RELATION_ZH.get(x.split(':')[0], x.split(':')[0])} {x.split(':')[1]}（{x.split(':')[2]}提交）"
-            for x in b.get("related", [])
-            if x.count(":") == 2
+            f"{RELATION_ZH.get(rel, rel)} {number}（{when}{DATED[1].get(rel, '提交')}）" for rel, number, when in items
         )
         family = "; ".join(b.get("family", [])) or "none known"
         moved = "; ".join(f"{t['date']} → {t['to']}" for t in b.get("transfers", [])) or "none recorded"
+        cited = b.get("citations") or []
+        by_examiner = [c.removeprefix("examiner:") for c in cited if c.startswith("examiner:")]
+        cites = f"{len(cited)} cited, {len(by_examiner)} by the examiner" + (
+            f": {'; '.join(by_examiner[:8])}{' …' if len(by_examiner) > 8 else ''}" if by_examiner else ""
+        )
         row = [r["right_id"], b.get("filing_date"), b.get("grant_date"), classes, related or "—", family, moved]
-        row.append(b.get("remaining_term_years"))
+        row += [cites if cited else "none in the register", b.get("remaining_term_years")]
+        zh[7][row[7]] = (
+            f"引用{len(cited)}件，其中审查员引用{len(by_examiner)}件"
+            + (f"：{'；'.join(by_examiner[:8])}" if by_examiner else "")
+            if cited
+            else "本系统登记库中无"
+        )
         zh[4][row[4]] = related_zh or "—"
         zh[5][family] = family if b.get("family") else "本系统登记库中无"
         zh[6][moved] = moved if b.get("transfers") else "无登记"
@@ -320,20 +334,31 @@ def _biblio_table(results: list[dict]) -> Table:
         "bibliography",
         {"zh": "表3 著录项目", "en": "Table 3. Bibliographic data"},
         {
-            "zh": ("专利", "申请日", "授权日", "分类号", "相关申请", "已知同族", "转让记录", "剩余保护期（年）"),
+            "zh": (
+                "专利",
+                "申请日",
+                "授权日",
+                "分类号",
+                "相关申请与优先权",
+                "已知同族",
+                "转让记录",
+                "引用文献",
+                "剩余保护期（年）",
+            ),
             "en": (
                 "Patent",
                 "Filed",
                 "Granted",
                 "Classification",
-                "Related applications",
+                "Related applications and priority",
                 "Family members known",
                 "Assignments",
+                "Cited documents (examiner-cited listed)",
                 "Remaining term (years)",
             ),
         },
         rows,
-        {0, 1, 2, 3, 4, 5, 6},
+        {0, 1, 2, 3, 4, 5, 6, 7},
         zh,
     )
 
@@ -470,8 +495,8 @@ def _notes(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list
             "阈值在自建标注集的开发部分选定，测试部分的结果见docs/benchmarks.md。文字或语义相近不等于技术等同，须由专业人员复核；"
             "从属权利要求列为专利权人的退守位置，附其附加特征的比对结果（其引用的从属权利要求未具备时亦不具备）；外观设计的保护范围以图片为准，不适用文字比对；"
             "权利要求与产品描述语言不同者未评估。",
-            "著录项目来自本系统登记库所收录的授权文本、转让与法律事件数据；引用文献（含审查员引用）、优先权与"
-            "授权前公开文本尚未收录，须另行查阅。",
+            "著录项目来自本系统登记库所收录的授权文本、转让与法律事件数据（引用文献含审查员引用的标注、优先权、"
+            "授权前公开号）；非专利文献按授权文本所载列出，未核对原文。",
             DISCLAIMER["zh"],
             *source_notes["zh"],
         ],
@@ -496,9 +521,9 @@ def _notes(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list
             "meaning are not technical equivalence: a professional must review every row. Dependent claims are "
             "listed as fallback positions with the limitations they add; a design claim's scope is its drawings and "
             "is not assessed from text; a claim in another language than the description is unassessed.",
-            "The bibliographic data come from the grants, assignments and legal events the register holds; cited "
-            "patents and non-patent literature (examiner-cited or not), priority claims and the pre-grant "
-            "publication are not carried yet and must be looked up.",
+            "The bibliographic data come from the grants, assignments and legal events the register holds (cited "
+            "documents with who cited them, priority claims, the pre-grant publication); non-patent literature is "
+            "listed as the grant prints it, not checked against the source.",
             DISCLAIMER["en"],
             *source_notes["en"],
         ],
