@@ -231,10 +231,9 @@ def test_the_screening_page_needs_a_key_and_shows_the_apis_results(server, brows
     page.fill("#known_at", K)
     page.fill("#top", "3")
     page.click("#screen-form button")
-    page.wait_for_function(
-        "document.querySelector('#results tbody tr') || !document.querySelector('#error').hidden", timeout=120_000
-    )
-    assert page.locator("#error").is_hidden(), page.inner_text("#error")
+    page.wait_for_function("document.querySelector('#results tbody tr')", timeout=120_000)
+    # only one patent of the register has claims: the results come with that said, never as a full answer
+    assert page.inner_text("#error").startswith("partly screened: only 1 of the"), page.inner_text("#error")
     api = httpx.post(
         f"{base}/v1/screen",
         json={"text": text, "as_of": D, "known_at": K, "top": 3},

@@ -276,11 +276,12 @@ def screen(request: Request, q: ScreenRequest, ctx: Context = Depends(context)):
         try:
             build(con, ctx.db)
             session = Screening(con, ctx.db, ClaimIndex.open(index_dir(ctx.db)), q.jurisdiction, d, k)
-            results = [r.as_json() for r in session.screen(q.text, q.top)]
+            found = session.screen(q.text, q.top)
+            results = [r.as_json() for r in found]
         finally:
             con.close()
     data = {"as_of": str(d), "known_at": str(k), "in_force": len(session.in_force), "results": results}
-    data["warning"] = session.coverage_warning()  # null, or why an empty list is not "no risk"
+    data["warning"] = session.warning(q.text, found)  # null, or why the answer is not complete ("no risk")
     return answer_private(request, data | {"disclaimer_en": DISCLAIMER["en"], "disclaimer_zh": DISCLAIMER["zh"]})
 
 
