@@ -75,42 +75,7 @@ def statuses(
     """The legal status of each patent in ``ids`` in force on ``d`` as known on ``k`` (absent: not in force)."""
     if not ids:
         return {}
-    spells: dict[str, list[tuple]] = {}
-    for rid, start, end, party in con.execute(
-        f"SELECT right_id, valid_from, valid_to, party_id FROM ({view_sql(k, rules, upto=upto)}) s "
-        "WHERE right_type = 'patent' AND list_contains(?, right_id) ORDER BY right_id, valid_from",
-        [ids],
-    ).fetchall():
-        spells.setdefault(rid, []).append((start, end, party))
-    events: dict[str, list[tuple]] = {}
-    for rid, *event in con.execute(
-        f"""SELECT right_id, event, effective_date, greatest(coalesce(recorded_date, effective_date), known_from),
-                   value, note
-            FROM events WHERE right_type = 'patent' AND list_contains(?, right_id) AND {known_at(k, upto=upto)}""",
-        [ids],
-    ).fetchall():
-        events.setdefault(rid, []).append(tuple(event))
-    rows = con.execute(
-        f"""SELECT patent_id, title, kind, kind_code, grant_date, holders, terminal_disclaimer,
-                   {rules.patent_end_sql("p")}, filing_date, ipc, cpc, related, family_id, citations
-            FROM patents p WHERE list_contains(?, patent_id) AND {known_at(k, upto=upto)}""",
-        [ids],
-    ).fetchall()
-    families: dict[str, list[str]] = {}
-    for fid, office, number in con.execute(
-        f"SELECT family_id, jurisdiction, document_number FROM families WHERE list_contains(?, family_id) "
-        f"AND {known_at(k, upto=upto)} ORDER BY jurisdiction, document_number",
-        [sorted({r[12] for r in rows if r[12]})],
-    ).fetchall():
-        families.setdefault(fid, []).append(f"{office} {number}")
-    parties = {r[5][0] if r[5] else None for r in rows} | {p for s in spells.values() for *_, p in s}
-    parties |= {h for r in rows for h in (r[5] or [])}
-    names = dict(
-        con.execute(
-            f"SELECT party_id, name FROM parties WHERE list_contains(?, party_id) AND {known_at(k, upto=upto)}",
-            [sorted(p for p in parties if p)],
-        ).fetchall()
-    )
+    spells, events, rows, families, names = _read(con, ids, k, rules, upto)
     out = {}
     for rid, title, kind, kind_code, granted, holders, disclaimer, term_end, *more in rows:
         found = [s for s in spells.get(rid, []) if s[0] <= d < s[1]]
@@ -169,6 +134,46 @@ def _biblio(granted: date | None, more: list, families: dict, own: list[tuple], 
         "citations": list(citations or []),  # 'examiner:US 7844851 B2, Name, 2010-11', 'applicant:NPL …'
         "examiner_cited": sum(c.startswith("examiner:") for c in citations or []),
     }
+
+
+def _read(con: duckdb.DuckDBPyConnection, ids: list[str], k: date, rules: RuleSet, upto: int | None) -> tuple:
+    """Everything the statuses rest on, for all of ``ids`` at once: spells, events, patents, families, names."""
+    spells: dict[str, list[tuple]] = {}
+    for rid, start, end, party in con.execute(
+        f"SELECT right_id, valid_from, valid_to, party_id FROM ({view_sql(k, rules, upto=upto)}) s "
+        "WHERE right_type = 'patent' AND list_contains(?, right_id) ORDER BY right_id, valid_from",
+        [ids],
+    ).fetchall():
+        spells.setdefault(rid, []).append((start, end, party))
+    events: dict[str, list[tuple]] = {}
+    for rid, *event in con.execute(
+        f"""SELECT right_id, event, effective_date, greatest(coalesce(recorded_date, effective_date), known_from),
+                   value, note
+            FROM events WHERE right_type = 'patent' AND list_contains(?, right_id) AND {known_at(k, upto=upto)}""",
+        [ids],
+    ).fetchall():
+        events.setdefault(rid, []).append(tuple(event))
+    rows = con.execute(
+        f"""SELECT patent_id, title, kind, kind_code, grant_date, holders, terminal_disclaimer,
+                   {rules.patent_end_sql("p")}, filing_date, ipc, cpc, related, family_id, citations
+            FROM patents p WHERE list_contains(?, patent_id) AND {known_at(k, upto=upto)}""",
+        [ids],
+    ).fetchall()
+    families: dict[str, list[str]] = {}
+    for fid, office, number in con.execute(
+        f"SELECT family_id, jurisdiction, document_number FROM families WHERE list_contains(?, family_id) "
+        f"AND {known_at(k, upto=upto)} ORDER BY jurisdiction, document_number",
+        [sorted({r[12] for r in rows if r[12]})],
+    ).fetchall():
+        families.setdefault(fid, []).append(f"{office} {number}")
+    parties = {p for s in spells.values() for *_, p in s} | {h for r in rows for h in (r[5] or [])}
+    names = dict(
+        con.execute(
+            f"SELECT party_id, name FROM parties WHERE list_contains(?, party_id) AND {known_at(k, upto=upto)}",
+            [sorted(p for p in parties if p)],
+        ).fetchall()
+    )
+    return spells, events, rows, families, names
 
 
 def us_fees(granted: date, events: list[tuple], d: date, rules: RuleSet) -> dict:
