@@ -50,7 +50,7 @@ def test_never_high_where_a_limitation_is_missing_or_denied(measured, side):
 @pytest.mark.parametrize("side", ["dev", "test"])
 def test_denied_limitations_are_contradicted_not_met(measured, side):
     ours, words = measured[side]["ipgauge"], measured[side]["word_overlap"]
-    assert ours["negated_called_contradicted"] >= 0.7 and words["negated_called_contradicted"] == 0
+    assert ours["negated_called_contradicted"] >= 0.6 and words["negated_called_contradicted"] == 0
     assert ours["negated_wrongly_met"] <= words["negated_wrongly_met"] / 2  # word overlap met nearly all of them
 
 

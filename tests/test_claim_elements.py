@@ -238,3 +238,13 @@ def test_every_verdict_and_risk_is_worded_wherever_charts_are_shown():
 
     assert set(VERDICT_STYLE) == set(VERDICT["zh"]) == set(VERDICT["en"]) == set(VERDICTS)
     assert set(RISK_ZH) == set(COLOURS) == set(RISKS)
+
+
+def test_a_denial_contradicts_the_limitation_it_speaks_of_not_its_neighbours():
+    from ipgauge.services.claim_chart import chart
+
+    claim = "1. A kettle comprising: a heater heating the water; and a lamp signalling that the heated water is ready."
+    product = "The kettle's heater heats the water in two minutes. It never signals that the heated water is ready."
+    c = chart(claim, product)
+    # the denial is the lamp's; the heater is not contradicted (found, or unclear for the doubt the denial casts)
+    assert c.rows[1].verdict == "contradicted" and c.rows[0].verdict in ("found", "unclear") and c.risk == "medium"

@@ -114,12 +114,14 @@ class Chart:
 
 def terms(text: str) -> set[str]:
     """Content words: English stems (no stop words), synonyms folded; Chinese character pairs."""
-    out = fold({w for w in english_stems(text) if len(w) > 2})
+    out = fold({w for w in english_stems(text) if len(w) > 2 and w not in _CUES})
     for run in re.findall(r"[\u4e00-\u9fff]+", _ZH_BOILERPLATE.sub(" ", text)):
         out.update(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 
+#: Negation cues are not content: "never waits" denies waiting, it does not speak of "never".
+_CUES = frozenset({"never", "none", "nothing", "neither", "cannot"})
 #: Chinese claim boilerplate and function characters: cut out before pairing characters, so that
 #: "所述电池组包括多个串联的电芯" and "电池组由多个串联电芯组成" are judged on what they name.
 _ZH_BOILERPLATE = re.compile(
@@ -209,7 +211,48 @@ def match(
     candidates = _candidates(description, lang)
     cosines = _cosines(elements, candidates, encode)
     shared = terms(known) if known else set()
-    return tuple(_row(e, candidates, cosines[i], shared) for i, e in enumerate(elements))
+    evidence = [_evidence(e, candidates, cosines[i], shared) for i, e in enumerate(elements)]
+    _attribute_denials(evidence)
+    return tuple(_row(e, candidates, ev) for e, ev in zip(elements, evidence, strict=True))
+
+
+@dataclass
+class _Evidence:
+    """What the passages say of one limitation: word overlap, blended score, and which passages deny it."""
+
+    lexical: np.ndarray
+    semantic: np.ndarray
+    scores: np.ndarray
+    denies: np.ndarray
+    denied: np.ndarray  # the share of each passage's denied words that are the limitation's
+    spoiled: np.ndarray | None = None  # passages whose denial went to another limitation: they affirm nothing
+
+
+def _evidence(element: str, candidates: list[_Candidate], cosines: np.ndarray, shared: set[str]) -> _Evidence:
+    wanted = (terms(element) - shared) or terms(element)
+    lexical = np.array([len(wanted & c.terms) / len(wanted) if wanted else 0.0 for c in candidates])
+    semantic = cosines if cosines.any() else lexical
+    denies = np.array([bool(wanted) and _denies(element, wanted, c) for c in candidates], dtype=bool)
+    denied = np.array([len(wanted & c.denied) / len(c.denied) if c.denied else 0.0 for c in candidates])
+    return _Evidence(lexical, semantic, LEXICAL * lexical + (1 - LEXICAL) * semantic, denies, denied)
+
+
+def _attribute_denials(evidence: list[_Evidence]) -> None:
+    """A denial contradicts the limitations it speaks of most, not every one that shares its words.
+
+    "It never waits for the application to confirm it will accept the message" shares "application" and
+    "message" with "identify an application associated with the message", but denies the confirmation:
+    it contradicts the limitation that most of its denied words belong to (and those within :data:`_ATTRIBUTION`).
+    """
+    if len(evidence) < 2 or not evidence[0].denies.size:
+        return
+    denied = np.stack([ev.denied for ev in evidence])
+    denies = np.stack([ev.denies for ev in evidence])
+    best = denied.max(axis=0)
+    keep = denies & (denied >= best - _ATTRIBUTION)
+    for ev, row in zip(evidence, keep, strict=True):
+        ev.spoiled = ev.denies & ~row  # a passage that denies nearby words cannot be what meets the limitation
+        ev.denies = row
 
 
 def _cosines(elements: Sequence[str], candidates: list[_Candidate], encode: Encode | None) -> np.ndarray:
@@ -220,21 +263,19 @@ def _cosines(elements: Sequence[str], candidates: list[_Candidate], encode: Enco
     return np.clip(vectors[: len(elements)] @ vectors[len(elements) :].T, 0.0, 1.0)
 
 
-def _row(element: str, candidates: list[_Candidate], cosines: np.ndarray, shared: set[str] = frozenset()) -> Row:
+def _row(element: str, candidates: list[_Candidate], ev: _Evidence) -> Row:
     """The verdict on one limitation: the best affirming passage, unless a denial matches it as well."""
-    wanted = (terms(element) - shared) or terms(element)
-    if not candidates or (not wanted and not cosines.any()):
+    if not candidates or not ev.scores.any():
         return Row(element, None, 0.0)
-    lexical = np.array([len(wanted & c.terms) / len(wanted) if wanted else 0.0 for c in candidates])
-    semantic = cosines if cosines.any() else lexical
-    scores = LEXICAL * lexical + (1 - LEXICAL) * semantic
-    denies = np.array([_denies(element, wanted, c) for c in candidates])
-    affirm = np.where(denies, -1.0, scores)
+    lexical, semantic, scores, denies = ev.lexical, ev.semantic, ev.scores, ev.denies
+    affirm = np.where(denies if ev.spoiled is None else denies | ev.spoiled, -1.0, scores)
     deny = np.where(denies, scores, -1.0)
     best, worst = int(affirm.argmax()), int(deny.argmax())
     if deny[worst] >= DENIED and deny[worst] >= affirm[best] - _MARGIN:
         return _at(element, candidates, worst, scores, lexical, semantic, "contradicted")
-    if affirm[best] >= FOUND:
+    # a denial of nearby words (given to another limitation) still casts doubt: never "found" over it
+    doubted = ev.spoiled is not None and bool((ev.spoiled & (scores >= DENIED)).any())
+    if affirm[best] >= FOUND and not doubted:
         return _at(element, candidates, best, scores, lexical, semantic, "found")
     near = int(affirm.argmax())
     verdict = "unclear" if affirm[near] >= UNCLEAR else "missing"
@@ -242,6 +283,8 @@ def _row(element: str, candidates: list[_Candidate], cosines: np.ndarray, shared
     return replace(_at(element, candidates, near, scores, lexical, semantic, verdict), passage=None, closest=closest)
 
 
+#: A denial also contradicts the limitations that hold a share of its denied words this close to the most.
+_ATTRIBUTION = 0.1  # the dev split's best (fewest errors, a false low counted twice)
 #: A missing limitation's nearest passage is shown for review from this score on.
 CLOSEST = 0.3
 #: Below FOUND but from this score on, a passage may meet the limitation in other words: "unclear", for
