@@ -265,3 +265,34 @@ def test_an_interrupted_rebuild_leaves_the_index_whole(register, tmp_path, monke
     con.close()
     assert (index_dir(db) / "manifest.json").read_text(encoding="utf-8") == manifest
     assert ClaimIndex.open(index_dir(db)).segments  # every file of the old index still matches
+
+
+def test_us_fees_on_d_paid_overdue_and_next_with_business_days():
+    from ipgauge.law.jurisdictions import rules_for
+    from ipgauge.services.legal_status import us_fees
+
+    granted = date(2015, 1, 6)  # US 8,930,553: the 4th-year fee unpaid by 2019-01-06, paid late 2019-05-13
+    events = [
+        ("lapsed_unpaid_fee", date(2019, 1, 7), date(2019, 2, 11), "0", "USPTO EXP.; large entity"),
+        ("annuity_paid", date(2019, 5, 13), date(2019, 5, 13), "4", "USPTO M1551; large entity"),
+        ("restored", date(2019, 5, 20), date(2019, 5, 20), None, "USPTO EXPX; large entity"),
+        ("annuity_paid", date(2022, 6, 27), date(2022, 6, 27), "8", "USPTO M1552; large entity"),
+    ]
+    on_d = us_fees(granted, events, date(2019, 3, 1), rules_for("US"))
+    assert on_d["paid"] == [] and on_d["overdue"] == [4]
+    assert [x["year"] for x in on_d["paid_after_d"]] == [4, 8]
+    later = us_fees(granted, events, date(2025, 6, 30), rules_for("US"))
+    nxt = later["next"]
+    assert later["paid"] == [4, 8] and nxt["year"] == 12 and nxt["window_opens"] == "2026-01-06"
+    assert nxt["due"] == "2026-07-06" and nxt["surcharge_until"] == "2027-01-06"  # 11.5 years: a Monday
+    assert us_fees(date(2013, 1, 6), [], date(2024, 1, 1), rules_for("US"))["next"]["due"] == "2024-07-08"  # Sunday
+
+
+def test_a_restored_lapse_before_d_still_warns_of_intervening_rights(register):
+    session, con = screening(register, "2022-06-01", "2022-06-30")
+    try:
+        top = session.screen(PRODUCT, 5)[0]
+    finally:
+        con.close()
+    assert top.right_id == RESTORED
+    assert any("out of force in the lapse from 2021-03-01" in w for w in top.legal.warnings)

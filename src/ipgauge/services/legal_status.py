@@ -177,25 +177,34 @@ def _read(con: duckdb.DuckDBPyConnection, ids: list[str], k: date, rules: RuleSe
 
 
 def us_fees(granted: date, events: list[tuple], d: date, rules: RuleSet) -> dict:
-    """The maintenance fees paid and the next one due after D: window, surcharge period, entity status."""
+    """The maintenance fees on D: paid, overdue, and the next one due — window, surcharge period, entity status."""
     payments = sorted((eff, int(v)) for e, eff, _, v, _ in events if e == "annuity_paid" and str(v or "").isdigit())
     paid = sorted({y for eff, y in payments if eff <= d})  # paid by D: what the status on D rests on
     later = [{"year": y, "date": eff.isoformat()} for eff, y in payments if eff > d]  # known on K, paid after D
     notes = [n for e, eff, *_, n in sorted(events, key=lambda e: e[1]) if eff <= d and n and "entity" in n]
     entity = notes[-1].split("; ")[-1] if notes else "entity status unknown"
+    # a stage whose grace period ended by D unpaid: the patent lapsed then (a late payment may have revived it)
+    overdue = [y for y in US_FEE_YEARS if y not in paid and _years(granted, y) < d]
     due = [y for y in US_FEE_YEARS if y not in paid and _years(granted, y) >= d]
-    fees: dict = {"paid": paid, "paid_after_d": later, "entity": entity, "next": None}
+    fees: dict = {"paid": paid, "paid_after_d": later, "overdue": overdue, "entity": entity, "next": None}
     if due:
         y = due[0]
         lapse = [e for e in events if e[0] in rules.ending_events and e[1] == _years(granted, y) + timedelta(days=1)]
         fees["next"] = {
             "year": y,
             "window_opens": _years(granted, y - 1).isoformat(),  # 37 CFR 1.362(d): from 3, 7, 11 years
-            "due": _months(granted, 12 * y - 6).isoformat(),  # the last day without surcharge: 3.5, 7.5, 11.5 years
-            "surcharge_until": _years(granted, y).isoformat(),  # the last day of grace, inclusive (41(b))
+            # the last day without surcharge (3.5, 7.5, 11.5 years) and of grace (41(b)), inclusive; a day
+            # the Office is closed moves to the next business day (35 U.S.C. 21(b): weekends counted here)
+            "due": _business_day(_months(granted, 12 * y - 6)).isoformat(),
+            "surcharge_until": _business_day(_years(granted, y)).isoformat(),
             "lapsed": lapse[0][1].isoformat() if lapse else None,  # unpaid: the lapse recorded, as known on K
         }
     return fees
+
+
+def _business_day(day: date) -> date:
+    """A deadline on a Saturday or Sunday falls on the Monday after (federal holidays are not counted)."""
+    return day + timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
 
 
 def _months(day: date, n: int) -> date:
@@ -218,18 +227,24 @@ def _years(day: date, n: int) -> date:
 
 
 def _warnings(legal: Legal, notes: list[EventNote], d: date, rules: RuleSet) -> list[str]:
-    """What a professional must not miss: D inside a lapse later restored (intervening rights); a disclaimer."""
+    """What a professional must not miss: a lapse later restored (intervening rights); a terminal disclaimer.
+
+    A lapse restored before D still matters on D: a use begun while the patent had lapsed may continue
+    (35 U.S.C. 41(c)(2)), so it is said whenever the lapse began on or before D.
+    """
     out = []
     for n in notes:
         if n.known and n.event in rules.restorable_events and n.effect.startswith("undone by the restoration of "):
             restored = date.fromisoformat(n.effect.removeprefix("undone by the restoration of "))
-            if n.effective_date <= d < restored:
-                out.append(
-                    f"{d} falls in the lapse from {n.effective_date} undone on {restored}: intervening rights may "
-                    "protect a use begun in that window (35 U.S.C. 41(c)(2))"
-                    if rules.jurisdiction == "US"
-                    else f"{d} falls in the lapse from {n.effective_date} undone on {restored}"
-                )
+            if n.effective_date > d:
+                continue
+            window = f"the lapse from {n.effective_date} undone on {restored}"
+            where = f"{d} falls in {window}" if d < restored else f"the patent was out of force in {window}"
+            out.append(
+                f"{where}: intervening rights may protect a use begun in that window (35 U.S.C. 41(c)(2))"
+                if rules.jurisdiction == "US"
+                else where
+            )
     if legal.terminal_disclaimer:
         out.append("a terminal disclaimer may end the term earlier, with the patent it was disclaimed over")
     return out

@@ -177,6 +177,9 @@ def _notes(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list
             "权利要求与产品描述语言不同者未评估。",
             "著录项目来自本系统登记库所收录的授权文本、转让与法律事件数据（引用文献含审查员引用的标注、优先权、"
             "授权前公开号）；非专利文献按授权文本所载列出，未核对原文。",
+            "已知局限（自建标注集测得，见docs/benchmarks.md）：以不同措辞描述的特征极少被识别为“具备”，多记为“待复核”或"
+            "“描述未提及”；风险等级与律师判断一致的约为一半；从未在缺少或被否定特征时给出高风险。请逐行复核“待复核”与"
+            "“描述未提及”的特征及其最接近的内容。",
             DISCLAIMER["zh"],
             *source_notes["zh"],
         ],
@@ -190,7 +193,8 @@ def _notes(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list
             "Method: the patents in force in the jurisdiction on D as known on K are decided first; only their "
             "independent claims are searched, by keywords (BM25) and by a multilingual sentence encoder, the two "
             "rankings fused by reciprocal rank; the similarity shown is the encoder's cosine. Every independent claim "
-            "of a patent found is charted: split into limitations at semicolons, parallel functions or steps, "
+            "of a patent found is charted (for a patent at low risk, the report shows its best-supported claim only; "
+            "report.json holds them all): split into limitations at semicolons, parallel functions or steps, "
             "wherein clauses and lists of components (the preamble's features included), each limitation compared "
             "with every sentence (or two adjacent sentences) of the description by a blend of word overlap (stems, "
             "synonyms) and the encoder's similarity, and found above a threshold. A passage that denies the very "
@@ -204,6 +208,10 @@ def _notes(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list
             "The bibliographic data come from the grants, assignments and legal events the register holds (cited "
             "documents with who cited them, priority claims, the pre-grant publication); non-patent literature is "
             "listed as the grant prints it, not checked against the source.",
+            "Known limits (measured on a labelled set, docs/benchmarks.md): a limitation described in other words than "
+            "the claim's is rarely found — it is shown as unclear or not described; the risk level agreed with an "
+            "attorney's in about half of the cases; a high risk was never given where a limitation was missing or "
+            "denied. Review every unclear and not-described row against its closest passage.",
             DISCLAIMER["en"],
             *source_notes["en"],
         ],

@@ -95,6 +95,7 @@ def results_table(results: list[dict]) -> Table:
 
 def legal_table(results: list[dict]) -> Table:
     """Table 2: the end of term (PTA, a terminal disclaimer), the maintenance fees and the warnings."""
+
     def fees(r: dict, lang: str) -> str:
         f = r.get("fees")
         if not f:
@@ -103,9 +104,12 @@ def legal_table(results: list[dict]) -> Table:
         nxt = f.get("next")
         lapsed = nxt.get("lapsed") if nxt else None
         late = f.get("paid_after_d") or []
+        overdue = f.get("overdue") or []
         if lang == "zh":
-            head = (f"截至D已缴：第{paid}年维持费" if f["paid"] else "截至D已缴：无") + "".join(
-                f"；第{x['year']}年维持费于{x['date']}缴纳（D之后）" for x in late
+            head = (
+                (f"截至D已缴：第{paid}年维持费" if f["paid"] else "截至D已缴：无")
+                + "".join(f"；第{y}年维持费截至D逾期未缴（宽限期已过）" for y in overdue)
+                + "".join(f"；第{x['year']}年维持费于{x['date']}缴纳（D之后）" for x in late)
             )
             tail = (
                 f"；下一笔：第{nxt['year']}年维持费，{nxt['window_opens']}起可缴，截至{nxt['due']}（含）缴纳无滞纳金，"
@@ -115,8 +119,10 @@ def legal_table(results: list[dict]) -> Table:
                 else "；维持费已缴清"
             )
             return head + tail + f"（{ENTITY_ZH.get(f['entity'], f['entity'])}）"
-        head = f"paid by D: {paid} (fee years)" + "".join(
-            f"; the {x['year']}th-year fee paid {x['date']}" for x in late
+        head = (
+            f"paid by D: {'the ' + ', '.join(f'{y}th' for y in f['paid']) + '-year fees' if f['paid'] else 'none'}"
+            + "".join(f"; the {y}th-year fee overdue on D (its grace period over)" for y in overdue)
+            + "".join(f"; the {x['year']}th-year fee paid {x['date']}, after D" for x in late)
         )
         tail = (
             f"; next: the {nxt['year']}th-year fee, payable from {nxt['window_opens']}, without surcharge through "
@@ -180,7 +186,7 @@ def biblio_table(results: list[dict]) -> Table:
             f"{RELATION_ZH.get(rel, rel)} {number}（{when}{DATED[1].get(rel, '提交')}）" for rel, number, when in items
         )
         family = "; ".join(b.get("family", [])) or "none known"
-        moved = "; ".join(f"{t['date']} → {t['to']}" for t in b.get("transfers", [])) or "none recorded"
+        moved = "; ".join(f"{t['date']} → {t['to']}" for t in b.get("transfers", [])) or "none in the register"
         cited = b.get("citations") or []
         by_examiner = [c.removeprefix("examiner:") for c in cited if c.startswith("examiner:")]
         cites = f"{len(cited)} cited, {len(by_examiner)} by the examiner" + (
@@ -196,7 +202,7 @@ def biblio_table(results: list[dict]) -> Table:
         )
         zh[4][row[4]] = related_zh or "—"
         zh[5][family] = family if b.get("family") else "本系统登记库中无"
-        zh[6][moved] = moved if b.get("transfers") else "无登记"
+        zh[6][moved] = moved if b.get("transfers") else "本系统登记库中无"
         rows.append(row)
     return Table(
         "bibliography",
@@ -241,8 +247,11 @@ ENTITY_ZH = {
 
 def _warning_text_zh(text: str) -> str:
     if "intervening rights" in text:
-        day = text.split(" falls in")[0]
-        return f"{day}处于失效期内（该失效其后被恢复）：此期间开始的实施可能享有中用权（美国专利法第41条(c)(2)款）"
+        window = text.split("the lapse from ")[1].split(":")[0].replace(" undone on ", "至")
+        return (
+            f"专利曾于{window}期间失效（其后被恢复）：此期间开始的实施可能享有中用权"
+            "（intervening rights，美国专利法第41条(c)(2)款）"
+        )
     if "terminal disclaimer" in text:
         return "有期末放弃声明：保护期可能随所放弃的在先专利提前届满"
     return text
@@ -317,7 +326,7 @@ def _score(row: dict) -> str:
 
 def fallback_table(number: int, r: dict, c: dict) -> Table:
     """The dependent claims of one independent claim: what each adds, and whether the product has it."""
-    met = {True: "met", False: "not met", None: "not assessed"}
+    legacy = {True: "met", False: "not described", None: "not assessed"}  # reports written before "status"
     return Table(
         f"fallbacks {r['right_id']} c{c['claim']}"[:31],
         {
@@ -335,11 +344,21 @@ def fallback_table(number: int, r: dict, c: dict) -> Table:
                 f["claim"],
                 ", ".join(str(x) for x in f["depends_on"]),
                 "; ".join(a["element"] for a in f["adds"]),
-                met[f.get("met")],
+                f.get("status") or legacy[f.get("met")],
             ]
             for f in c["fallbacks"]
         ],
         {1, 2, 3},
-        {3: {"met": "具备", "not met": "未见", "not assessed": "未评估"}},
+        {3: FALLBACK_ZH},
         {0},
     )
+
+
+FALLBACK_ZH = {
+    "met": "具备",
+    "denied": "产品描述明确否定",
+    "unclear": "待复核",
+    "not described": "描述未提及",
+    "parent not met": "所引用的权利要求未具备",
+    "not assessed": "未评估",
+}

@@ -290,16 +290,28 @@ class Screening:
         met = {number: True}  # a dependent claim holds every limitation of the claims it refers to (112(d))
         for c in fallbacks(claims, number):
             rows = match(additions(c.text), query, self.encode, known=base_text, lang=language(c.text))
-            met[c.number] = all(r.found for r in rows) and all(met.get(p, False) for p in c.depends_on if p in met)
+            parents_met = all(met.get(p, False) for p in c.depends_on if p in met)
+            met[c.number] = all(r.found for r in rows) and parents_met
             out.append(
                 {
                     "claim": c.number,
                     "depends_on": list(c.depends_on),
                     "adds": [r.as_json() for r in rows],
                     "met": met[c.number],
+                    "status": _fallback_status(rows, parents_met),
                 }
             )
         return tuple(out)
+
+
+def _fallback_status(rows: tuple, parents_met: bool) -> str:
+    """What the product shows of a dependent claim: met, denied, unclear, not described, or its parent not met."""
+    verdicts = {r.verdict for r in rows}
+    if "contradicted" in verdicts:
+        return "denied"
+    if verdicts <= {"found"}:
+        return "met" if parents_met else "parent not met"
+    return "unclear" if "missing" not in verdicts else "not described"
 
 
 EVENT_ZH = {
