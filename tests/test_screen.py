@@ -296,3 +296,18 @@ def test_a_restored_lapse_before_d_still_warns_of_intervening_rights(register):
         con.close()
     assert top.right_id == RESTORED
     assert any("out of force in the lapse from 2021-03-01" in w for w in top.legal.warnings)
+
+
+def test_a_reader_that_stops_early_gets_no_error(register):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ipgauge = Path(sys.executable).with_name("ipgauge")
+    command = [str(ipgauge), "screen", PRODUCT, "--as-of", "2022-01-01", "--format", "json", "--db", str(register)]
+    p = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.read(10)  # `ipgauge screen … | head -c 10`
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    p.wait()
+    assert "error" not in err and "Traceback" not in err, err

@@ -50,6 +50,9 @@ class OneSentence(TyperGroup):
         except (typer.Abort, KeyboardInterrupt, duckdb.InterruptException) as e:
             message, code = _explain(e) or (INTERRUPTED, 130)
             _say(message)
+        except BrokenPipeError:  # `ipgauge screen … | head`: the reader has what it wanted, nothing to say
+            _quiet_stdout()
+            code = 0
         except Exception as e:
             known = _explain(e)
             if known is None and os.environ.get("IPGAUGE_DEBUG"):
@@ -64,6 +67,14 @@ class OneSentence(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that Python's exit flush does not raise a second BrokenPipeError."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (a test runner's capture): nothing to silence
+        pass
 
 
 def _explain(e: BaseException) -> tuple[str, int] | None:
@@ -133,6 +144,8 @@ def guarded(fn: F) -> F:
             result = fn(*args, **kwargs)
         except typer.Exit:
             flush_notes()
+            raise
+        except BrokenPipeError:  # the reader of stdout went away (`| head`): quiet, in main
             raise
         except (Exception, KeyboardInterrupt) as e:
             flush_notes(keep=False)  # a failure is one sentence: notes made on the way are dropped
