@@ -175,7 +175,8 @@ def screen(
             report = build(con, path, tick=tick)
         _say_built(report, "note: the claims index was ")
         session = Screening(con, path, _open_index(con, path), jurisdiction.upper(), d, k)
-        _say_coverage(session)
+        if fmt != "table":  # a table says it on its own first line; JSON and CSV carry it in a field
+            _say_coverage(session)
         for query_id, query in todo:
             if len(query) > MAX_QUERY_CHARS:
                 err.print(f"note: {query_id} was cut to its first {MAX_QUERY_CHARS:,} characters.", soft_wrap=True)
@@ -284,9 +285,8 @@ def _print_results(query_id: str, results: list, session, several: bool) -> None
                 elif row.closest:
                     out.print(styled(("      closest: ", "dim"), f"“{row.closest}”"))
             for f in c.fallbacks:
-                met = {True: "met", False: "not met", None: "not assessed"}[f.get("met")]
                 adds = "; ".join(a["element"] for a in f["adds"])
-                out.print(f"  fallback claim {f['claim']} (adds: {adds}): {met}", soft_wrap=True)
+                out.print(f"  fallback claim {f['claim']} (adds: {adds}): {f['status']}", soft_wrap=True)
         for warning in r.legal.warnings:
             out.print(styled(("  warning: ", "yellow"), warning))
 

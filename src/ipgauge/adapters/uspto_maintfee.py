@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ipgauge.adapters.delivery import DeliveryWriter, head_of
 from ipgauge.adapters.uspto_grant import Malformed, patent_id
+from ipgauge.dates import add_months
 from ipgauge.errors import UserError, why
 
 TABLES = ("events",)
@@ -60,10 +61,7 @@ def _ymd(text: str, what: str) -> date:
 
 
 def _anniversary(grant: date, years: int) -> date:
-    try:
-        return grant.replace(year=grant.year + years)
-    except ValueError:  # 29 February
-        return date(grant.year + years, 3, 1)
+    return add_months(grant, 12 * years)
 
 
 #: codes that change nothing about whether a patent is in force (counted, not imported); any other

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import ibis
 
+from ipgauge.dates import add_months
 from ipgauge.engines import columns, connect, exactly, read_spells
 from ipgauge.errors import UserError
 from ipgauge.indicators import engine as E
@@ -40,10 +41,7 @@ MEMBER_COLUMNS = ("right_id", "right_type", "kind", "party_id", "holder_type", "
 
 def year_before(d: date) -> date:
     """The same day a year earlier (29 February → 28 February)."""
-    try:
-        return d.replace(year=d.year - 1)
-    except ValueError:
-        return d.replace(year=d.year - 1, day=28)
+    return add_months(d, -12)
 
 
 def yoy(value: float, previous: float) -> float | None:

@@ -3,7 +3,7 @@
 The all-elements rule (全面覆盖原则) decides the screening risk: a product that shows every
 limitation of a claim is at high risk of literal infringement; one that lacks exactly one is at
 medium risk — whether it has an equivalent of that limitation is a doctrine-of-equivalents question
-for counsel; one that lacks more is at low risk. Each limitation gets one of three verdicts:
+for counsel; one that lacks more is at low risk. Each limitation gets one of these verdicts:
 
 - **found**: a passage of the description (a sentence or clause, or two adjacent ones) meets it by
   words or by meaning — its score, which blends the share of the limitation's content words the
@@ -12,6 +12,9 @@ for counsel; one that lacks more is at low risk. Each limitation gets one of thr
 - **contradicted**: the passage that best matches it *denies* it ("the gateway never creates a new
   SIP session", :mod:`ipgauge.services.negation`) and no passage affirms it as well: missing, with the
   denying passage quoted;
+- **unclear**: a passage comes near it without reaching :data:`FOUND` — perhaps the same thing in other
+  words — shown for review; neither found nor missing (a chart with none missing but some unclear is
+  medium, never low);
 - **missing**: nothing in the description comes close enough.
 
 A design claim ("the ornamental design for …, as shown") is **unassessable** by text: its scope is
@@ -25,7 +28,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -114,14 +118,12 @@ class Chart:
 
 def terms(text: str) -> set[str]:
     """Content words: English stems (no stop words), synonyms folded; Chinese character pairs."""
-    out = fold({w for w in english_stems(text) if len(w) > 2 and w not in _CUES})
+    out = fold({w for w in english_stems(text) if len(w) > 2 and w not in negation.CUE_WORDS})
     for run in re.findall(r"[\u4e00-\u9fff]+", _ZH_BOILERPLATE.sub(" ", text)):
         out.update(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 
-#: Negation cues are not content: "never waits" denies waiting, it does not speak of "never".
-_CUES = frozenset({"never", "none", "nothing", "neither", "cannot"})
 #: Chinese claim boilerplate and function characters: cut out before pairing characters, so that
 #: "所述电池组包括多个串联的电芯" and "电池组由多个串联电芯组成" are judged on what they name.
 _ZH_BOILERPLATE = re.compile(
@@ -142,11 +144,13 @@ class _Candidate:
     denied: frozenset[str]  # the content words inside a negation's scope
 
 
-def _candidates(description: str, lang: str | None = None) -> list[_Candidate]:
+@lru_cache(maxsize=16)
+def _candidates(description: str, lang: str | None = None) -> tuple[_Candidate, ...]:
     """Each passage, and runs of up to WINDOW adjacent ones (a feature may take two sentences).
 
     ``lang``: only the passages in that language (a description given in English and Chinese is charted
-    against an English claim by its English passages).
+    against an English claim by its English passages). Remembered: a screening charts every claim and
+    fallback of ten rights against the same description.
     """
     parts = [p for p in passages(description) if lang is None or language(p) == lang]
     glue = "" if (lang or language(description)) == "zh" else " "
@@ -156,17 +160,17 @@ def _candidates(description: str, lang: str | None = None) -> list[_Candidate]:
             text = glue.join(parts[i : i + size])
             denied = frozenset().union(*(terms(s.text) for s in negation.scopes(text)))
             out.append(_Candidate(text, frozenset(terms(text)), denied))
-    return out
+    return tuple(out)
 
 
-def _denies(element: str, wanted: set[str], candidate: _Candidate) -> bool:
-    """Whether a passage denies what the limitation states (a negated limitation is met by a denial)."""
+def _denies(wanted: set[str], negative: bool, candidate: _Candidate) -> bool:
+    """Whether a passage denies what the limitation states (a ``negative`` limitation is met by a denial)."""
     hit = wanted & candidate.terms
     if not hit:
         return False
     denied = hit & candidate.denied
     says_no = bool(denied) and 2 * len(denied) >= len(hit)  # the words matched are mostly the words denied
-    return says_no != negation.negated(element)
+    return says_no != negative
 
 
 def chart(claim_text: str, description: str, encode: Encode | None = None) -> Chart:
@@ -178,7 +182,7 @@ def chart(claim_text: str, description: str, encode: Encode | None = None) -> Ch
     if not _candidates(description, lang):  # words cannot meet across languages: meaning only
         rows = _across(claim.elements, description, encode)
         return Chart(claim.preamble, rows, "unassessed", ACROSS["en"])
-    rows = match(claim.elements, description, encode, lang=lang)
+    rows = match(claim.elements, description, encode, lang=lang)  # the candidates are remembered
     return Chart(claim.preamble, rows, risk_of(rows))
 
 
@@ -225,14 +229,19 @@ class _Evidence:
     scores: np.ndarray
     denies: np.ndarray
     denied: np.ndarray  # the share of each passage's denied words that are the limitation's
-    spoiled: np.ndarray | None = None  # passages whose denial went to another limitation: they affirm nothing
+    spoiled: np.ndarray = field(init=False)  # passages whose denial went to another limitation: they affirm nothing
+
+    def __post_init__(self) -> None:
+        self.spoiled = np.zeros_like(self.denies)
 
 
-def _evidence(element: str, candidates: list[_Candidate], cosines: np.ndarray, shared: set[str]) -> _Evidence:
-    wanted = (terms(element) - shared) or terms(element)
+def _evidence(element: str, candidates: Sequence[_Candidate], cosines: np.ndarray, shared: set[str]) -> _Evidence:
+    own = terms(element)
+    wanted = (own - shared) or own
+    negative = negation.negated(element)
     lexical = np.array([len(wanted & c.terms) / len(wanted) if wanted else 0.0 for c in candidates])
     semantic = cosines if cosines.any() else lexical
-    denies = np.array([bool(wanted) and _denies(element, wanted, c) for c in candidates], dtype=bool)
+    denies = np.array([bool(wanted) and _denies(wanted, negative, c) for c in candidates], dtype=bool)
     denied = np.array([len(wanted & c.denied) / len(c.denied) if c.denied else 0.0 for c in candidates])
     return _Evidence(lexical, semantic, LEXICAL * lexical + (1 - LEXICAL) * semantic, denies, denied)
 
@@ -255,7 +264,7 @@ def _attribute_denials(evidence: list[_Evidence]) -> None:
         ev.denies = row
 
 
-def _cosines(elements: Sequence[str], candidates: list[_Candidate], encode: Encode | None) -> np.ndarray:
+def _cosines(elements: Sequence[str], candidates: Sequence[_Candidate], encode: Encode | None) -> np.ndarray:
     """Each limitation's cosine with each passage (zeros without an encoder)."""
     if encode is None or not elements or not candidates:
         return np.zeros((len(elements), len(candidates)), dtype=np.float32)
@@ -263,24 +272,23 @@ def _cosines(elements: Sequence[str], candidates: list[_Candidate], encode: Enco
     return np.clip(vectors[: len(elements)] @ vectors[len(elements) :].T, 0.0, 1.0)
 
 
-def _row(element: str, candidates: list[_Candidate], ev: _Evidence) -> Row:
+def _row(element: str, candidates: Sequence[_Candidate], ev: _Evidence) -> Row:
     """The verdict on one limitation: the best affirming passage, unless a denial matches it as well."""
     if not candidates or not ev.scores.any():
         return Row(element, None, 0.0)
     lexical, semantic, scores, denies = ev.lexical, ev.semantic, ev.scores, ev.denies
-    affirm = np.where(denies if ev.spoiled is None else denies | ev.spoiled, -1.0, scores)
+    affirm = np.where(denies | ev.spoiled, -1.0, scores)
     deny = np.where(denies, scores, -1.0)
     best, worst = int(affirm.argmax()), int(deny.argmax())
     if deny[worst] >= DENIED and deny[worst] >= affirm[best] - _MARGIN:
         return _at(element, candidates, worst, scores, lexical, semantic, "contradicted")
     # a denial of nearby words (given to another limitation) still casts doubt: never "found" over it
-    doubted = ev.spoiled is not None and bool((ev.spoiled & (scores >= DENIED)).any())
+    doubted = bool((ev.spoiled & (scores >= DENIED)).any())
     if affirm[best] >= FOUND and not doubted:
         return _at(element, candidates, best, scores, lexical, semantic, "found")
-    near = int(affirm.argmax())
-    verdict = "unclear" if affirm[near] >= UNCLEAR else "missing"
-    closest = candidates[near].text if affirm[near] >= CLOSEST else None
-    return replace(_at(element, candidates, near, scores, lexical, semantic, verdict), passage=None, closest=closest)
+    verdict = "unclear" if affirm[best] >= UNCLEAR else "missing"
+    closest = candidates[best].text if affirm[best] >= CLOSEST else None
+    return replace(_at(element, candidates, best, scores, lexical, semantic, verdict), passage=None, closest=closest)
 
 
 #: A denial also contradicts the limitations that hold a share of its denied words this close to the most.

@@ -143,20 +143,14 @@ def _split_en(body: str) -> SplitClaim:
     return SplitClaim(preamble, _body_elements(rest))
 
 
-_MARKUSH = re.compile(
-    r"\b(?:consisting of|selected from|at least one of|one or more of|one of|any of|either)\s*:?$", re.I
-)
 #: A Markush group or an "at least one of" list: its members are alternatives, one limitation together.
-_MARKUSH_IN = re.compile(
-    r"\b(?:consisting of|selected from|at least one of|one or more of|one of|any of|either)\b", re.I
-)
-_HEADER = re.compile(
-    r"^.{0,160}\b(?:comprising|comprises|including|includes|to|of|(?:the )?following (?:acts|steps|operations))\s*:?$",
-    re.I,
-)
-_OPEN_END = re.compile(
-    r"\b(?:of|to|comprising|including|comprises|includes|(?:the )?following (?:acts|steps|operations)):?$", re.I
-)
+_ALTERNATIVES = r"(?:consisting of|selected from|at least one of|one or more of|one of|any of|either)"
+_MARKUSH = re.compile(rf"\b{_ALTERNATIVES}\s*:?$", re.I)  # a clause that opens the group
+_MARKUSH_IN = re.compile(rf"\b{_ALTERNATIVES}\b", re.I)  # a clause inside one
+#: The words that end a header ("the method comprising", "cause the processor to"): it joins what follows.
+_OPENS = r"(?:comprising|comprises|including|includes|to|of|(?:the )?following (?:acts|steps|operations))"
+_HEADER = re.compile(rf"^.{{0,160}}\b{_OPENS}\s*:?$", re.I)
+_OPEN_END = re.compile(rf"\b{_OPENS}:?$", re.I)
 _LABEL = re.compile(r"^(?:[a-z]|[ivx]+|\d+)[.)]\s+|^\((?:[a-z]|[ivx]+|\d+)\)\s+")
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 import ibis
 
+from ipgauge.dates import add_months
 from ipgauge.engines import connect, read_spells
 from ipgauge.errors import UserError
 from ipgauge.indicators import engine as E
@@ -395,7 +396,7 @@ def _expiries(con: duckdb.DuckDBPyConnection, d: date, k: date, rules: RuleSet) 
     term's end counts: a right whose spells (as known on K) stop before its term — a lapse, a waiver —
     does not "expire" then, and a lapse recorded after K is unknown here.
     """
-    windows = [(_plus_years(d, n) + timedelta(days=1), _plus_years(d, n + 1)) for n in range(HORIZON)]
+    windows = [(add_months(d, 12 * n) + timedelta(days=1), add_months(d, 12 * n + 12)) for n in range(HORIZON)]
     rows = con.execute(
         f"""WITH ends AS (SELECT right_id, any_value(kind) AS kind, max(valid_to) AS out_from
                           FROM _spells WHERE right_id IN (SELECT right_id FROM _mine) GROUP BY right_id),
@@ -425,13 +426,6 @@ def _expiries(con: duckdb.DuckDBPyConnection, d: date, k: date, rules: RuleSet) 
             }
         )
     return out
-
-
-def _plus_years(day: date, n: int) -> date:
-    try:
-        return day.replace(year=day.year + n)
-    except ValueError:  # 29 February
-        return date(day.year + n, 2, 28)
 
 
 def _regions(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[dict]:

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 import duckdb
 
+from ipgauge.dates import add_months
 from ipgauge.law.bitemporal import view_sql
 from ipgauge.law.ruleset import RuleSet
 from ipgauge.law.status import OPEN, EventNote, event_notes
@@ -43,7 +44,7 @@ class Legal:
     holder_id: str
     co_owners: list[str]
     events: list[EventNote]
-    term_end: date | None  # the last day of the term, extensions included
+    term_last_day: date | None  # the last day of the term, extensions included
     pta_days: int = 0
     terminal_disclaimer: bool = False
     fees: dict | None = None  # US: paid, next due, entity status
@@ -77,7 +78,7 @@ def statuses(
         return {}
     spells, events, rows, families, names = _read(con, ids, k, rules, upto)
     out = {}
-    for rid, title, kind, kind_code, granted, holders, disclaimer, term_end, *more in rows:
+    for rid, title, kind, kind_code, granted, holders, disclaimer, term_out, *more in rows:
         found = [s for s in spells.get(rid, []) if s[0] <= d < s[1]]
         if not found:
             continue
@@ -88,7 +89,7 @@ def statuses(
         own = events.get(rid, [])
         notes = event_notes([e[:4] for e in own], k, rules)
         pta = sum(int(v) for e, _, _, v, _ in own if e == rules.extension_event and str(v or "").isdigit())
-        term = (term_end + timedelta(days=pta) - timedelta(days=1)) if term_end else None
+        term = (term_out + timedelta(days=pta) - timedelta(days=1)) if term_out else None
         expiry = (end - timedelta(days=1)) if end != OPEN else term
         legal = Legal(
             rid,
@@ -184,19 +185,20 @@ def us_fees(granted: date, events: list[tuple], d: date, rules: RuleSet) -> dict
     notes = [n for e, eff, *_, n in sorted(events, key=lambda e: e[1]) if eff <= d and n and "entity" in n]
     entity = notes[-1].split("; ")[-1] if notes else "entity status unknown"
     # a stage whose grace period ended by D unpaid: the patent lapsed then (a late payment may have revived it)
-    overdue = [y for y in US_FEE_YEARS if y not in paid and _years(granted, y) < d]
-    due = [y for y in US_FEE_YEARS if y not in paid and _years(granted, y) >= d]
+    overdue = [y for y in US_FEE_YEARS if y not in paid and add_months(granted, 12 * y) < d]
+    due = [y for y in US_FEE_YEARS if y not in paid and add_months(granted, 12 * y) >= d]
     fees: dict = {"paid": paid, "paid_after_d": later, "overdue": overdue, "entity": entity, "next": None}
     if due:
         y = due[0]
-        lapse = [e for e in events if e[0] in rules.ending_events and e[1] == _years(granted, y) + timedelta(days=1)]
+        anniversary = add_months(granted, 12 * y)
+        lapse = [e for e in events if e[0] in rules.ending_events and e[1] == anniversary + timedelta(days=1)]
         fees["next"] = {
             "year": y,
-            "window_opens": _years(granted, y - 1).isoformat(),  # 37 CFR 1.362(d): from 3, 7, 11 years
+            "window_opens": add_months(granted, 12 * y - 12).isoformat(),  # 37 CFR 1.362(d): from 3, 7, 11 years
             # the last day without surcharge (3.5, 7.5, 11.5 years) and of grace (41(b)), inclusive; a day
             # the Office is closed moves to the next business day (35 U.S.C. 21(b): weekends counted here)
-            "due": _business_day(_months(granted, 12 * y - 6)).isoformat(),
-            "surcharge_until": _business_day(_years(granted, y)).isoformat(),
+            "due": _business_day(add_months(granted, 12 * y - 6)).isoformat(),
+            "surcharge_until": _business_day(anniversary).isoformat(),
             "lapsed": lapse[0][1].isoformat() if lapse else None,  # unpaid: the lapse recorded, as known on K
         }
     return fees
@@ -205,25 +207,6 @@ def us_fees(granted: date, events: list[tuple], d: date, rules: RuleSet) -> dict
 def _business_day(day: date) -> date:
     """A deadline on a Saturday or Sunday falls on the Monday after (federal holidays are not counted)."""
     return day + timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
-
-
-def _months(day: date, n: int) -> date:
-    """``day`` plus ``n`` calendar months (the last day of a shorter month when the day does not exist)."""
-    month = day.month - 1 + n
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, d))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def _years(day: date, n: int) -> date:
-    try:
-        return day.replace(year=day.year + n)
-    except ValueError:  # 29 February
-        return date(day.year + n, 3, 1)
 
 
 def _warnings(legal: Legal, notes: list[EventNote], d: date, rules: RuleSet) -> list[str]:

@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+#: One-word cues that are not stop words already: they deny, they name nothing, so a claim chart never
+#: matches on them ("never waits" denies waiting, it does not speak of "never").
+CUE_WORDS = frozenset({"never", "none", "nothing", "neither", "cannot"})
 #: English cues; the scope of each runs from the cue to the end of its clause.
 _EN_CUE = re.compile(
     r"\b(?:not|never|no|none|nothing|without|neither|nor|cannot|lacks?|lacking|free (?:of|from)|devoid of|absent|"

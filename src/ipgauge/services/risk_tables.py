@@ -95,57 +95,19 @@ def results_table(results: list[dict]) -> Table:
 
 def legal_table(results: list[dict]) -> Table:
     """Table 2: the end of term (PTA, a terminal disclaimer), the maintenance fees and the warnings."""
-
-    def fees(r: dict, lang: str) -> str:
-        f = r.get("fees")
-        if not f:
-            return "—"
-        paid = ", ".join(f"{y}" for y in f["paid"]) or ("无" if lang == "zh" else "none")
-        nxt = f.get("next")
-        lapsed = nxt.get("lapsed") if nxt else None
-        late = f.get("paid_after_d") or []
-        overdue = f.get("overdue") or []
-        if lang == "zh":
-            head = (
-                (f"截至D已缴：第{paid}年维持费" if f["paid"] else "截至D已缴：无")
-                + "".join(f"；第{y}年维持费截至D逾期未缴（宽限期已过）" for y in overdue)
-                + "".join(f"；第{x['year']}年维持费于{x['date']}缴纳（D之后）" for x in late)
-            )
-            tail = (
-                f"；下一笔：第{nxt['year']}年维持费，{nxt['window_opens']}起可缴，截至{nxt['due']}（含）缴纳无滞纳金，"
-                f"截至{nxt['surcharge_until']}（含）缴纳须付滞纳金"
-                + (f"；未缴纳，已于{lapsed}失效（截至K已记录）" if lapsed else "")
-                if nxt
-                else "；维持费已缴清"
-            )
-            return head + tail + f"（{ENTITY_ZH.get(f['entity'], f['entity'])}）"
-        head = (
-            f"paid by D: {'the ' + ', '.join(f'{y}th' for y in f['paid']) + '-year fees' if f['paid'] else 'none'}"
-            + "".join(f"; the {y}th-year fee overdue on D (its grace period over)" for y in overdue)
-            + "".join(f"; the {x['year']}th-year fee paid {x['date']}, after D" for x in late)
-        )
-        tail = (
-            f"; next: the {nxt['year']}th-year fee, payable from {nxt['window_opens']}, without surcharge through "
-            f"{nxt['due']}, with surcharge through {nxt['surcharge_until']}"
-            + (f"; not paid: lapsed on {lapsed} (recorded by K)" if lapsed else "")
-            if nxt
-            else "; all fees paid"
-        )
-        return f"{head}{tail} ({f['entity']})"
-
     rows, zh = [], {1: {}, 2: {}, 3: {}}
     for r in results:
         term = r.get("term_last_day") or r.get("term_end") or ""  # reports written before the rename
         pta = f" (PTA +{r['pta_days']} days)" if r.get("pta_days") else ""
         td = " (terminal disclaimer)" if r.get("terminal_disclaimer") else ""
         warn = "; ".join(r.get("warnings") or []) or "—"
-        row = [r["right_id"], f"{term}{pta}{td}", fees(r, "en"), warn]
+        row = [r["right_id"], f"{term}{pta}{td}", _fees(r.get("fees"), "en"), warn]
         zh[1][row[1]] = (
             f"{term}"
             + (f"（含专利期限调整{r['pta_days']}天）" if r.get("pta_days") else "")
             + ("（有期末放弃声明）" if td else "")
         )
-        zh[2][row[2]] = fees(r, "zh")
+        zh[2][row[2]] = _fees(r.get("fees"), "zh")
         zh[3][warn] = "；".join(_warning_text_zh(w) for w in r.get("warnings") or []) or "—"
         rows.append(row)
     return Table(
@@ -235,6 +197,55 @@ def biblio_table(results: list[dict]) -> Table:
         {0, 1, 2, 3, 4, 5, 6, 7},
         zh,
     )
+
+
+#: The maintenance-fee line in each language: one wording of each fact, assembled by :func:`_fees`.
+FEE_WORDS = {
+    "en": {
+        "paid": "paid by D: the {years}-year fees",
+        "none": "paid by D: none",
+        "year": "{y}th",
+        "join": ", ",
+        "overdue": "; the {y}th-year fee overdue on D (its grace period over)",
+        "late": "; the {y}th-year fee paid {date}, after D",
+        "next": "; next: the {y}th-year fee, payable from {opens}, without surcharge through {due}, "
+        "with surcharge through {until}",
+        "lapsed": "; not paid: lapsed on {lapsed} (recorded by K)",
+        "all paid": "; all fees paid",
+        "entity": " ({entity})",
+    },
+    "zh": {
+        "paid": "截至D已缴：第{years}年维持费",
+        "none": "截至D已缴：无",
+        "year": "{y}",
+        "join": ", ",
+        "overdue": "；第{y}年维持费截至D逾期未缴（宽限期已过）",
+        "late": "；第{y}年维持费于{date}缴纳（D之后）",
+        "next": "；下一笔：第{y}年维持费，{opens}起可缴，截至{due}（含）缴纳无滞纳金，截至{until}（含）缴纳须付滞纳金",
+        "lapsed": "；未缴纳，已于{lapsed}失效（截至K已记录）",
+        "all paid": "；维持费已缴清",
+        "entity": "（{entity}）",
+    },
+}
+
+
+def _fees(f: dict | None, lang: str) -> str:
+    """A US patent's maintenance fees on D in one language: paid, overdue, paid later, the next one."""
+    if not f:
+        return "—"
+    w = FEE_WORDS[lang]
+    years = w["join"].join(w["year"].format(y=y) for y in f["paid"])
+    text = w["paid"].format(years=years) if f["paid"] else w["none"]
+    text += "".join(w["overdue"].format(y=y) for y in f.get("overdue") or [])
+    text += "".join(w["late"].format(y=x["year"], date=x["date"]) for x in f.get("paid_after_d") or [])
+    nxt = f.get("next")
+    if nxt:
+        text += w["next"].format(y=nxt["year"], opens=nxt["window_opens"], due=nxt["due"], until=nxt["surcharge_until"])
+        text += w["lapsed"].format(lapsed=nxt["lapsed"]) if nxt.get("lapsed") else ""
+    else:
+        text += w["all paid"]
+    entity = ENTITY_ZH.get(f["entity"], f["entity"]) if lang == "zh" else f["entity"]
+    return text + w["entity"].format(entity=entity)
 
 
 ENTITY_ZH = {

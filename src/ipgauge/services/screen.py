@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from ipgauge.errors import UserError
 from ipgauge.law.bitemporal import view_sql
 from ipgauge.law.jurisdictions import rules_for
-from ipgauge.services.claim_chart import Chart, chart, language, match
+from ipgauge.services.claim_chart import RISKS, Chart, chart, language, match
 from ipgauge.services.claim_elements import additions
 from ipgauge.services.claim_index import ClaimIndex, Hit
 from ipgauge.services.claim_set import Claim, claim_sets, fallbacks
@@ -44,7 +44,7 @@ def query_problem(query: str) -> str | None:
 
 
 #: How the charts of one patent are ordered: the best-supported first (the all-elements rule's order).
-RISK_ORDER = {"high": 0, "medium": 1, "low": 2, "unassessed": 3, "unassessable": 4}
+RISK_ORDER = {risk: n for n, risk in enumerate(RISKS)}
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Charted:
 
     claim: int
     chart: Chart
-    fallbacks: tuple[dict, ...] = ()  # {claim, depends_on, adds: [row …], met}: each dependent claim's additions
+    fallbacks: tuple[dict, ...] = ()  # {claim, depends_on, adds: [row …], met, status}: each dependent claim
 
     def as_json(self) -> dict:
         """The claim's chart as the JSON contract prints it."""
@@ -124,7 +124,7 @@ class Result:
             "co_owners": legal.co_owners,
             "status": f"in force since {legal.since}",
             "expiry": legal.expiry.isoformat() if legal.expiry else None,
-            "term_last_day": legal.term_end.isoformat() if legal.term_end else None,  # the term's, PTA included
+            "term_last_day": legal.term_last_day.isoformat() if legal.term_last_day else None,  # PTA included
             "pta_days": legal.pta_days,
             "terminal_disclaimer": legal.terminal_disclaimer,
             "fees": legal.fees,
@@ -225,11 +225,6 @@ class Screening:
         """Per segment, the claims of rights in force as known on K: the same for every query of the session."""
         return self.index.masks(self._allowed, self.known_at)
 
-    @property
-    def claims_in_force(self) -> int:
-        """How many claims of the rights in force the index can rank (their texts as known on K)."""
-        return int(sum(m.sum() for m in self.masks))
-
     def screen(self, query: str, top: int = 10) -> list[Result]:
         """The ``top`` rights in force whose claims are closest to ``query``, best first, every claim charted."""
         problem = query_problem(query)
@@ -282,6 +277,7 @@ class Screening:
                     "depends_on": list(c.depends_on),
                     "adds": [{"element": e} for e in additions(c.text)],
                     "met": None,
+                    "status": "not assessed",
                 }
                 for c in fallbacks(claims, number)
             )
@@ -290,7 +286,7 @@ class Screening:
         met = {number: True}  # a dependent claim holds every limitation of the claims it refers to (112(d))
         for c in fallbacks(claims, number):
             rows = match(additions(c.text), query, self.encode, known=base_text, lang=language(c.text))
-            parents_met = all(met.get(p, False) for p in c.depends_on if p in met)
+            parents_met = all(met[p] for p in c.depends_on if p in met)
             met[c.number] = all(r.found for r in rows) and parents_met
             out.append(
                 {
