@@ -40,9 +40,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(db: Path, cache: bool) -> tuple[subprocess.Popen, str]:
+def start(db: Path, cache: bool, extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    cmd = [sys.executable, "-m", "ipgauge", "serve", "--db", str(db), "--port", str(port), "--rate-limit", "0"]
+    cmd = [sys.executable, "-m", "ipgauge", "serve", "--db", str(db), "--port", str(port), "--rate-limit", "0", *extra]
     proc = subprocess.Popen(cmd + ([] if cache else ["--no-cache"]), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):

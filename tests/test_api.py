@@ -99,12 +99,12 @@ def _key(db, *scope: str) -> str:
     return made.stdout.strip()
 
 
-def _centre(db) -> str:
+def _centre(db, which: str = "min") -> str:
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute("SELECT min(centre_id) FROM centres").fetchall()[0][0]
+        return con.execute(f"SELECT {which}(centre_id) FROM centres").fetchall()[0][0]
     finally:
         con.close()
 
@@ -120,11 +120,11 @@ def test_cases_are_written_with_a_key_scoped_to_the_centre(writable):
     client, db = writable
     centre = _centre(db)
     case = {"case_id": "API-1", "centre_id": centre, "kind": "consultation", "opened_date": "2025-03-01",
-            "client_name": "某某科技有限公司", "recorded_on": "2025-03-02"}  # fmt: skip
+            "client_name": "某某科技有限公司"}  # fmt: skip
     assert client.post("/v1/cases", json=case).status_code == 401
     wrong = client.post("/v1/cases", json=case, headers={"X-Api-Key": "ipg_not-a-key"})
     assert wrong.status_code == 401 and "unknown or revoked" in wrong.json()["error"]
-    other = _key(db, "--centre", "C-ELSEWHERE")
+    other = _key(db, "--centre", _centre(db, "max"))
     assert client.post("/v1/cases", json=case, headers={"X-Api-Key": other}).status_code == 403
     key = _key(db, "--centre", centre)
     made = client.post("/v1/cases", json=case, headers={"X-Api-Key": key})
@@ -160,6 +160,81 @@ def test_cases_are_written_with_a_key_scoped_to_the_centre(writable):
         assert run("keys", "revoke", key_id, "--db", db).exit_code == 0
     after = client.patch("/v1/cases/API-1", json={"outcome": "x"}, headers={"X-Api-Key": key})
     assert after.status_code == 401  # revoked: refused from the next request on
+
+
+def test_writes_are_recorded_today_and_a_correction_needs_its_key_and_reason(writable, monkeypatch):
+    client, db = writable
+    centre = _centre(db)
+    plain = _key(db, "--centre", centre)
+    training = {"case_id": "T-1", "centre_id": centre, "kind": "training", "opened_date": "2024-06-01",
+                "client_name": "培训班", "attendees": 100}  # fmt: skip
+    back = training | {"recorded_on": "2024-12-31"}
+    refused = client.post("/v1/cases", json=back, headers={"X-Api-Key": plain})
+    assert refused.status_code == 403 and "back-date" in refused.json()["error"]
+    huge = client.post("/v1/cases", json=training | {"attendees": 100_000}, headers={"X-Api-Key": plain})
+    assert huge.status_code == 400 and "plausible attendance" in huge.json()["error"]
+    fixer = _key(db, "--centre", centre, "--corrections")
+    no_reason = client.post("/v1/cases", json=back, headers={"X-Api-Key": fixer})
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()["error"]
+    fixed = client.post("/v1/cases", json=back | {"correction_reason": "paper register of June 2024 entered late"},
+                        headers={"X-Api-Key": fixer})  # fmt: skip
+    assert fixed.status_code == 201, fixed.text
+    assert fixed.json()["recorded_date"] == "2024-12-31"
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        source = con.execute("SELECT source FROM deliveries ORDER BY delivery_id DESC LIMIT 1").fetchone()[0]
+    assert source.startswith("api key ") and "correction recorded on 2024-12-31: paper register" in source
+    assert fixer not in source and plain not in source
+    # close, reopen, close again: only the last closing's amounts count
+    opened = {
+        "case_id": "D-1",
+        "centre_id": centre,
+        "kind": "dispute",
+        "opened_date": "2025-01-05",
+        "client_name": "某",
+    }
+    assert client.post("/v1/cases", json=opened, headers={"X-Api-Key": plain}).status_code == 201
+    first = {"closed_date": "2025-02-01", "amounts": [{"kind": "recovered", "amount": "1000", "currency": "CNY"}]}
+    assert client.post("/v1/cases/D-1/close", json=first, headers={"X-Api-Key": plain}).status_code == 200
+    assert client.patch("/v1/cases/D-1", json={"status": "open"}, headers={"X-Api-Key": plain}).status_code == 200
+    second = {"closed_date": "2025-03-01", "amounts": [{"kind": "recovered", "amount": "3000", "currency": "CNY"}]}
+    assert client.post("/v1/cases/D-1/close", json=second, headers={"X-Api-Key": plain}).status_code == 200
+    import pyarrow.parquet as pq
+
+    from ipgauge.indicators.casework import facts
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        table = pq.read_table(facts(con, db, __import__("datetime").date.today())).to_pylist()
+    amounts = [r for r in table if r["case_id"] == "D-1" and r["fact"] == "amount"]
+    assert [(str(r["date"]), int(r["amount"])) for r in amounts] == [("2025-03-01", 3000)]
+    # the server's own faults: 503 with Retry-After, naming no path
+    import ipgauge.services.casework as casework
+
+    def full(*_a, **_k):
+        raise casework.UserError(f"cannot write the register {db} (No space left on device).")
+
+    monkeypatch.setattr(casework, "load_delivery", full, raising=False)
+    monkeypatch.setattr("ipgauge.register.load.load_delivery", full)
+    disk = client.post("/v1/cases", json=opened | {"case_id": "D-2"}, headers={"X-Api-Key": plain})
+    assert disk.status_code == 503 and disk.headers["retry-after"]
+    assert str(db.parent) not in disk.text and "No space left on device" in disk.json()["error"]
+
+    def busy(*_a, **_k):
+        raise casework.UserError(f"the register {db} is in use by another ipgauge process (PID 4242); wait.")
+
+    monkeypatch.setattr("ipgauge.register.load.load_delivery", busy)
+    locked = client.post("/v1/cases", json=opened | {"case_id": "D-3"}, headers={"X-Api-Key": plain})
+    assert locked.status_code == 503 and "4242" not in locked.text and str(db.parent) not in locked.text
+
+
+def test_keys_name_real_centres(writable):
+    _, db = writable
+    star = run("keys", "add", "--name", "x", "--centre", "*", "--db", db)
+    assert star.exit_code != 0 and "--all-centres" in star.stderr
+    typo = run("keys", "add", "--name", "x", "--centre", "NOSUCH", "--db", db)
+    assert typo.exit_code != 0 and "no centre 'NOSUCH'" in typo.stderr
+    assert not json.loads(run("keys", "list", "--format", "json", "--db", db).stdout)  # none was made
 
 
 def test_limits_etags_suffixes_and_pages(small_delivery, tmp_path):

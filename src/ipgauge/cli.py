@@ -174,15 +174,16 @@ def _choice(value: str, choices: tuple[str, ...], option: str = "--format") -> s
 
 def _rows(rows: list[dict], fmt: str, title: str) -> None:
     """A listing as a table, JSON (a list of objects) or CSV, every value whole."""
-    import csv
     import json
+
+    from ipgauge import csvfile
 
     if fmt == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return
     keys = list(dict.fromkeys(k for r in rows for k in r))
     if fmt == "csv":
-        w = csv.DictWriter(sys.stdout, fieldnames=keys, lineterminator="\n")
+        w = csvfile.DictWriter(sys.stdout, keys)
         w.writeheader()
         w.writerows({k: ("; ".join(v) if isinstance(v, list) else v) for k, v in r.items()} for r in rows)
         return

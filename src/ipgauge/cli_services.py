@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
+from ipgauge import csvfile
 from ipgauge.cli import DbOption, _choice, _date, _path, _rows, app, guarded
 from ipgauge.console import err, note, out, progress_bar, styled
 from ipgauge.errors import UserError, mark_saved, why
@@ -181,7 +183,7 @@ def screen(
             if len(query) > MAX_QUERY_CHARS:
                 err.print(f"note: {query_id} was cut to its first {MAX_QUERY_CHARS:,} characters.", soft_wrap=True)
         if fmt == "csv":
-            writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
+            writer = csvfile.DictWriter(sys.stdout, CSV_COLUMNS)
             writer.writeheader()
         for query_id, query in todo:
             results = session.screen(query, top)
@@ -629,7 +631,7 @@ SUMMARY_CSV = ("section", "item", "label", "value", "previous", "yoy_pct", "shar
 
 def _write_csv(header: tuple[str, ...] | list[str], rows: list[list]) -> None:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csvfile.Writer(buf)
     w.writerow(header)
     w.writerows(rows)
     sys.stdout.write(buf.getvalue())
@@ -824,8 +826,25 @@ def parties_resolve(
 case_app = typer.Typer(no_args_is_help=True, help="Single casework records: add, update or close a case.")
 app.add_typer(case_app, name="case")
 RecordedOn = Annotated[
-    str | None, typer.Option("--recorded-on", help="The day the record was received (default: today).")
+    str | None,
+    typer.Option("--recorded-on", help="The day the record was received (default: today; earlier needs --reason)."),
 ]
+Reason = Annotated[
+    str | None, typer.Option("--reason", help="Why a record received before today is entered now (a correction).")
+]
+
+
+def _written(recorded_on: str | None, reason: str | None):
+    """Who writes (the system user, in the delivery log) and when the record counts as received."""
+    import getpass
+
+    from ipgauge.services.casework import Written
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        user = str(os.getuid())
+    return Written(f"ipgauge case by {user}", _date(recorded_on, "--recorded-on"), reason)
 
 
 def _saved(what: str, report) -> None:
@@ -857,6 +876,7 @@ def case_add(
     rights: Annotated[str | None, typer.Option("--rights", help="The rights concerned, ';'-separated.")] = None,
     outcome: Annotated[str | None, typer.Option("--outcome", help="What came of it so far.")] = None,
     recorded_on: RecordedOn = None,
+    reason: Reason = None,
     db: DbOption = None,
 ) -> None:
     """Add one case (validated like a delivery: the centre and the client party must exist)."""
@@ -875,7 +895,7 @@ def case_add(
         "attendees": attendees,
         "rights": rights,
     }
-    _, report = add_case(store.db_path(db), row, _date(recorded_on, "--recorded-on"))
+    _, report = add_case(store.db_path(db), row, _written(recorded_on, reason))
     _saved(f"case {case_id.strip()}", report)
 
 
@@ -891,6 +911,7 @@ def case_update(
     closed: Annotated[str | None, typer.Option("--closed", help="The day it closed.")] = None,
     rights: Annotated[str | None, typer.Option("--rights", help="The rights concerned, ';'-separated.")] = None,
     recorded_on: RecordedOn = None,
+    reason: Reason = None,
     db: DbOption = None,
 ) -> None:
     """Change a case: a new version, the old one kept (the register is bitemporal)."""
@@ -908,7 +929,7 @@ def case_update(
     }
     if all(v is None for v in changes.values()):
         raise UserError("nothing to change: give at least one of --status, --outcome, --closed, … .")
-    _, report = update_case(store.db_path(db), case_id, changes, _date(recorded_on, "--recorded-on"))
+    _, report = update_case(store.db_path(db), case_id, changes, _written(recorded_on, reason))
     _saved(f"case {case_id}", report)
 
 
@@ -923,6 +944,7 @@ def case_close(
     ] = None,
     fee: Annotated[str | None, typer.Option("--fee", help="The fee: amount and currency, e.g. '20000 CNY'.")] = None,
     recorded_on: RecordedOn = None,
+    reason: Reason = None,
     db: DbOption = None,
 ) -> None:
     """Close a case on a date, with its outcome and any money recovered or charged (dated that day)."""
@@ -934,7 +956,7 @@ def case_close(
         money = _amount(given, option)
         if money:
             amounts.append((kind, *money))
-    _, report = close_case(store.db_path(db), case_id, on, outcome, amounts, _date(recorded_on, "--recorded-on"))
+    _, report = close_case(store.db_path(db), case_id, on, outcome, amounts, _written(recorded_on, reason))
     _saved(f"case {case_id}" + (" and its amounts" if amounts else ""), report)
 
 
@@ -958,8 +980,24 @@ def serve(
         int,
         typer.Option("--keep-cached", min=1, help="Knowledge dates' spells kept on disk (the most recently used)."),
     ] = 8,
+    access_log: Annotated[
+        Path | None, typer.Option("--access-log", help="Log every request as a JSON line to this file (rotated).")
+    ] = None,
+    max_head: Annotated[
+        int, typer.Option("--max-header-bytes", min=1024, help="Bytes of request line and headers (else 431).")
+    ] = 32 * 1024,
+    head_timeout: Annotated[
+        float, typer.Option("--header-timeout", min=0.1, help="Seconds for a request's headers to arrive (else 408).")
+    ] = 10.0,
+    body_timeout: Annotated[
+        float, typer.Option("--body-timeout", min=0.1, help="Seconds for a request's body to arrive (else 408).")
+    ] = 30.0,
+    per_address: Annotated[
+        int, typer.Option("--max-connections-per-address", min=1, help="Open connections one client address may hold.")
+    ] = 256,
 ) -> None:
     """Serve the dashboard (/) and the HTTP API (/v1, docs at /v1/docs) over the register."""
+    import resource
     import socket
 
     from ipgauge.register import store
@@ -967,8 +1005,10 @@ def serve(
     try:
         import uvicorn
 
+        from ipgauge.web.access import AccessLog
         from ipgauge.web.app import create_app
         from ipgauge.web.guard import Settings
+        from ipgauge.web.protocol import Limits, guarded
     except ImportError:
         raise UserError("the dashboard and API need the web extra: pip install 'ipgauge[web]'.") from None
     path = store.db_path(db)
@@ -988,15 +1028,21 @@ def serve(
             cors_origins=tuple(cors or ()),
             cache_entries=0 if no_cache else 2048,
             keep_cached=keep,
+            access_log=AccessLog(access_log) if access_log else None,
         ),
     )
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:  # every file handle the system allows: the connection caps below keep them shared
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    total = max(64, min(hard, 1 << 20) - 256)  # leave handles for the register, its caches and the logs
+    limits = Limits(max_head, head_timeout, body_timeout, per_address, total)
     out.print(
         f"ipgauge dashboard on http://{host}:{port}/ and API on http://{host}:{port}/v1 (docs: /v1/docs) "
         f"over {path}; Ctrl-C stops it.",
         soft_wrap=True,
     )
     # no proxy headers: X-Forwarded-For from a client on loopback must not choose its own rate-limit bucket
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False, http=guarded(limits))
 
 
 keys_app = typer.Typer(no_args_is_help=True, help="API keys for the server: writes and expensive calls need one.")
@@ -1011,6 +1057,9 @@ def keys_add(
         list[str] | None, typer.Option("--centre", help="A centre whose casework it may write (repeatable).")
     ] = None,
     every: Annotated[bool, typer.Option("--all-centres", help="It may write the casework of every centre.")] = False,
+    corrections: Annotated[
+        bool, typer.Option("--corrections", help="It may back-date a record (recorded_on before today, with a reason).")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Make a key; it is printed once and only its SHA-256 digest is kept."""
@@ -1020,17 +1069,10 @@ def keys_add(
     if every and centre:
         raise UserError("give --centre or --all-centres, not both.")
     path = store.db_path(db)
-    made, key = keys.add(path, name, ["*"] if every else list(centre or []))
-    if not every:
-        con = store.connect(path, read_only=True)
-        try:
-            known = {r[0] for r in con.execute("SELECT DISTINCT centre_id FROM centres").fetchall()}
-        finally:
-            con.close()
-        for c in sorted(set(centre or []) - known):
-            note(f"there is no centre {c} in the register yet: the key can write its casework once it is delivered.")
+    made, key = keys.add(path, name, None if every else list(centre or []), corrections)
     mark_saved(f"API key {made.key_id}")
-    err.print(f"API key {made.key_id} for {made.name} (centres: {';'.join(made.centres)}); it is shown only now:")
+    may = "; may write corrections" if made.corrections else ""
+    err.print(f"API key {made.key_id} for {made.name} (centres: {';'.join(made.centres)}{may}); it is shown only now:")
     print(key)
 
 

@@ -74,12 +74,21 @@ class UserError(Exception):
         self.exit_code = exit_code
 
 
+#: The environment's failures (not the input's): a server answers them 503, naming no path.
+ENVIRONMENT = ("No space left on device", "Permission denied", "Read-only file system", "Disk quota exceeded")
+
+
+def environment_fault(text: str) -> str | None:
+    """The environment's failure that ``text`` reports ('No space left on device'), or None."""
+    return next((known for known in ENVIRONMENT if known in text), None)
+
+
 def why(error: BaseException) -> str:
     """The short reason of an OS or DuckDB error, for a sentence: 'No space left on device', not a JSON dump."""
     text = getattr(error, "strerror", None) or str(error)
-    for known in ("No space left on device", "Permission denied", "Read-only file system", "Disk quota exceeded"):
-        if known in text:
-            return known
+    known = environment_fault(text)
+    if known:
+        return known
     first = text.splitlines()[0] if text else type(error).__name__
     return first if len(first) <= 160 else first[:157] + "..."
 

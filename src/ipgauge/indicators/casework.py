@@ -1,18 +1,20 @@
 """The casework register as one table of countable facts, as known on K, cached beside the register.
 
 The service centres' casework indicators (companies served with reports, disputes guided, losses
-recovered …) count *facts*: a case opened on a date at a centre in a region, or an amount recorded on
-a date for a case. This module turns the register's ``centres``, ``cases`` and ``amounts`` as known
-on K into one Parquet table — one row per case and one per amount, each with its centre's region
-hierarchy and, for amounts, the value in CNY and USD at the ECB rate of the amount's own date (the
-rate and its day kept) — so that the indicators read one table on any engine, like the spells.
+recovered …) count *facts*: a case opened on a date at a centre in a region, or an amount recorded
+on a date for a case (an amount dated a closing that a reopening undid lapses with it: close, reopen
+and close again counts the last closing's amounts only). This module turns the register's
+``centres``, ``cases`` and ``amounts`` as known on K into one Parquet table — one row per case and
+one per amount, each with its centre's region hierarchy and, for amounts, the value in CNY and USD
+at the ECB rate of the amount's own date (the rate and its day kept) — so that the indicators read
+one table on any engine, like the spells.
 
 Columns: fact ('case' | 'amount'), kind (a case kind, or an amount kind), case_id, centre_id,
 jurisdiction (the foreign office the case is about), date (opened, or the amount's date), client
 (the client's party id, or ``name:`` and its name when only the name is known), attendees, amount,
 currency, cny, usd, rate_date, cny_per_unit, usd_per_unit, fx_problem (why an amount could not be
-converted: a currency or a date the ECB table lacks — the row is kept, and a figure counting it fails
-with that sentence, never a silent zero), country ('CN'), region_code, province_code,
+converted: a currency or a date the ECB table lacks — the row is kept, and a figure counting it
+fails with that sentence, never a silent zero), country ('CN'), region_code, province_code,
 prefecture_code, county_code.
 """
 
@@ -39,15 +41,19 @@ FACT_COLUMNS = tuple(
     "fact kind case_id centre_id jurisdiction date client attendees amount currency cny usd rate_date "
     "region_code".split()
 )
-FORMAT = 2  # bump when the table's columns or meaning change: old caches are then never read
+FORMAT = 3  # bump when the table's columns or meaning change: old caches are then never read
 
 
 def fact_sql(k: date, upto: int | None) -> str:
     """The cases and amounts as known on ``k`` (first ``upto`` deliveries), with their centre's region."""
     seen = known_at(k, "x", upto)
+    known_by = f"x.known_from <= DATE '{k}'" + (f" AND x.delivery_id <= {int(upto)}" if upto is not None else "")
     return f"""
 WITH ce AS (SELECT x.centre_id, x.region_code FROM centres x WHERE {seen}),
 c AS (SELECT x.* FROM cases x WHERE {seen}),
+closings AS (  -- every day a version known by K said the case closed
+    SELECT DISTINCT x.case_id, x.closed_date FROM cases x
+    WHERE {known_by} AND x.status = 'closed' AND x.closed_date IS NOT NULL),
 rows AS (
     SELECT 'case' AS fact, c.kind, c.case_id, c.centre_id, c.jurisdiction, c.opened_date AS date,
            coalesce(c.client_party_id, 'name:' || c.client_name) AS client, c.attendees,
@@ -56,7 +62,10 @@ rows AS (
     UNION ALL
     SELECT 'amount', x.kind, x.case_id, c.centre_id, c.jurisdiction, x.date, NULL, NULL,
            CAST(x.amount AS VARCHAR), x.currency
-    FROM amounts x JOIN c USING (case_id) WHERE {seen})
+    FROM amounts x JOIN c USING (case_id)
+    WHERE {seen} AND NOT EXISTS (  -- an amount of a closing that a reopening undid lapses with it
+        SELECT 1 FROM closings w WHERE w.case_id = x.case_id AND w.closed_date = x.date
+        AND (c.status <> 'closed' OR c.closed_date <> x.date)))
 SELECT r.*, 'CN' AS country, ce.region_code, h.province_code, h.prefecture_code, h.county_code
 FROM rows r LEFT JOIN ce USING (centre_id) LEFT JOIN _hierarchy h ON h.code = ce.region_code
 ORDER BY r.fact DESC, r.date, r.case_id, r.kind, r.currency"""

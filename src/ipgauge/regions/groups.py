@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from babel import Locale
@@ -117,27 +117,37 @@ def country(code: str) -> Region:
     return Region(code, zh, en, "country", (), zh, f"the {en}" if the else en)
 
 
+@cache
+def _aliases() -> dict[str, Region]:
+    """Every group by its id, its aliases and the names ipgauge itself prints for it (东北地区, Northeast China)."""
+    return {
+        a.lower(): g
+        for g in groups().values()
+        for a in (g.code, *g.aliases, g.name_zh, g.name_en, g.official_zh, g.official_en)
+        if a
+    }
+
+
+@lru_cache(maxsize=4096)
 def region(query: str) -> Region:
-    """The region named by a code (current or retired), a group id or alias, ``CN``, or another country's code."""
+    """The region named by a code (current or retired), a group id or alias, ``CN``, or another country's code.
+
+    Kept per query (a server resolves the same few names all day; 4,096 at most, so a client sending
+    random names cannot grow memory); a name that names nothing is an error each time, cheaply.
+    """
     q = query.strip()
     if q.upper() in (NATION, "NATION", "CHINA"):
         return nation()
     if len(q) == 2 and q.isupper() and q in countries():
         return country(q)
-    by_alias = {
-        a.lower(): g
-        for g in groups().values()
-        for a in (g.code, *g.aliases, g.name_zh, g.name_en, g.official_zh, g.official_en)
-        if a
-    }  # a group by its id, an alias, or the names ipgauge itself prints for it (东北地区, Northeast China)
-    if q.lower() in by_alias:
-        return by_alias[q.lower()]
+    if q.lower() in _aliases():
+        return _aliases()[q.lower()]
     if q.lower().endswith(" province") and by_name(q[: -len(" province")]):  # "Liaoning Province"
         return region(q[: -len(" province")])
     code = current(q) if q in retired_codes() else q
     d = divisions().get(code or "") or by_name(q)
     if d is None:
-        raise UserError(f"no region or group {query!r}; try `ipgauge regions {query}` to search.")
+        raise UserError(f"no region or group {query!r}: give a division code, a Chinese or English name, or a group.")
     return Region(
         d.code, d.name_zh, d.name_en, d.level, (d.code,), d.name_zh, d.name_en, replaces=q if code != q else ""
     )
@@ -156,6 +166,21 @@ def _plain(text: str) -> str:
 FORMER_EN = {"tibet": "xizang"}
 
 
+@cache
+def _names() -> tuple[dict[str, list], dict[str, list], dict[str, list]]:
+    """The divisions by exact Chinese name, by English name (plain), and by Chinese name without its suffix."""
+    exact: dict[str, list] = {}
+    english: dict[str, list] = {}
+    short: dict[str, list] = {}
+    for d in divisions().values():
+        exact.setdefault(d.name_zh, []).append(d)
+        english.setdefault(_plain(d.name_en), []).append(d)
+        for sfx in ZH_SUFFIXES:
+            if d.name_zh.endswith(sfx) and len(d.name_zh) > len(sfx):
+                short.setdefault(d.name_zh[: -len(sfx)], []).append(d)
+    return exact, english, short
+
+
 def by_name(query: str):
     """The division a person means by a name: 辽宁, 辽宁省, Liaoning or liaoning (None when none).
 
@@ -163,16 +188,12 @@ def by_name(query: str):
     case, spaces and apostrophes. Where several match, the highest level wins when it has just one
     (Jilin is the province; 吉林市 or 220200 the city); any other tie is a one-sentence error.
     """
-    table = divisions().values()
-    exact = [d for d in table if d.name_zh == query]
+    exact_zh, english, short = _names()
+    exact = exact_zh.get(query, [])
     if not exact:
         plain = FORMER_EN.get(_plain(query), _plain(query))
-        exact = [
-            d
-            for d in table
-            if _plain(d.name_en) == plain
-            or any(d.name_zh.endswith(sfx) and d.name_zh[: -len(sfx)] == query for sfx in ZH_SUFFIXES)
-        ]
+        found = {d.code: d for d in english.get(plain, []) + short.get(query, [])}
+        exact = [found[c] for c in sorted(found)]
     for level in LEVELS:
         at = [d for d in exact if d.level == level]
         if len(at) == 1:

@@ -82,6 +82,8 @@ class LoadReport:
     delivery_id: int | None = None
     #: The delivery this one repeats byte for byte when it was the last one loaded (nothing to do).
     same_as: int | None = None
+    #: What the delivery log records as the source, when not the folder (an API write: the key's id).
+    origin: str | None = None
 
     @property
     def rejected(self) -> int:
@@ -372,12 +374,15 @@ def load_delivery(
     recorded_on: date | None = None,
     progress: Progress | None = None,
     whole: bool = False,
+    origin: str | None = None,
 ) -> LoadReport:
     """Validate and import the delivery in ``folder`` into the store at ``db``; see the module docstring.
 
     ``whole``: all or nothing — when any row is rejected, nothing is loaded and :class:`Refused` is
     raised with the report (the rejects are written as usual). Single records (a case and its
     amounts) are saved this way, so a refused amount does not leave its case closed without it.
+    ``origin``: what the delivery log records as its source instead of the folder — who wrote a
+    record through the API (``api key 1a2b3c4d``), since its folder is a temporary one.
     """
     files = _delivery_files(folder)
     manifest = _manifest(folder)
@@ -386,7 +391,7 @@ def load_delivery(
         raise UserError(f"the delivery's recorded date {recorded} is in the future; a delivery is received by today.")
     rejects = rejects_dir or folder / "REJECTS"
     _check_rejects(rejects, folder)
-    report = LoadReport(folder, rejects, bool(manifest.get("synthetic", False)), recorded, [])
+    report = LoadReport(folder, rejects, bool(manifest.get("synthetic", False)), recorded, [], origin=origin)
     tick = progress or (lambda *_: None)
     tick("checksum", 0, 0)
     paths = [*files.values(), *([folder / MANIFEST] if (folder / MANIFEST).exists() else [])]
@@ -592,7 +597,7 @@ def _transaction(
                 [
                     delivery_id,
                     datetime.now(),
-                    str(report.source.resolve()),
+                    report.origin or str(report.source.resolve()),
                     report.recorded_date,
                     report.synthetic,
                     checksum,

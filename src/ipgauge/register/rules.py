@@ -210,7 +210,8 @@ def _after(later: str, earlier: str) -> Rule:
     )
 
 
-MAX_ATTENDEES = 1_000_000
+#: a training's attendance: the largest provincial IP trainings (online, several venues) count a few thousand
+MAX_ATTENDEES = 10_000
 
 
 def _not_after_recorded(column: str, why: str) -> Rule:

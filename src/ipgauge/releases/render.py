@@ -9,7 +9,6 @@ by both languages (their titles carry both) and appear once.
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import io
 import json
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from babel.dates import format_date
 
-from ipgauge import outputs
+from ipgauge import csvfile, outputs
 from ipgauge.indicators.catalogue import indicator
 from ipgauge.indicators.query import yoy as change_pct
 from ipgauge.regions.divisions import divisions
@@ -516,7 +515,7 @@ CSV_COLUMNS = [
 def figures_csv(figures: Figures) -> str:
     """The figures as CSV (one row per indicator, then one per member), region names on every row."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csvfile.Writer(buf)
     w.writerow(CSV_COLUMNS)
     spec = figures.spec
     for f in figures.figures:

@@ -10,7 +10,7 @@ counted once however many reports it received.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -106,22 +106,62 @@ def current_case(con: duckdb.DuckDBPyConnection, case_id: str) -> dict | None:
     return dict(zip(CASES.column_names, rows[0], strict=True)) if rows else None
 
 
-def record(db: Path, rows: dict[str, list[dict]], recorded_on: date | None = None) -> tuple[object, list[str]]:
+@dataclass(frozen=True)
+class Written:
+    """Who writes a record and when it counts as received: what the delivery log keeps of a write.
+
+    A record is received the day it is written. One dated earlier (``recorded_on`` before today) is a
+    correction of what was known then — it changes figures "as known on" past dates — so it needs its
+    reason, and the reason is logged with the writer.
+    """
+
+    by: str = "ipgauge case"  # "api key 1a2b3c4d" for the API: never the key itself
+    recorded_on: date | None = None
+    reason: str | None = None
+
+    def origin(self) -> str:
+        """The delivery log's source: the writer, and a correction's reason."""
+        if self.recorded_on is None or self.recorded_on >= date.today():
+            return self.by
+        return f"{self.by}; correction recorded on {self.recorded_on}: {self.reason}"
+
+    def check(self) -> None:
+        """Refuse a back-dated write without its reason."""
+        if self.recorded_on is not None and self.recorded_on < date.today() and not (self.reason or "").strip():
+            raise UserError(
+                f"a record received on {self.recorded_on}, before today, corrects what was known then: "
+                "give the reason for the correction (--reason, or correction_reason in the API)."
+            )
+        if self.reason is not None and (len(self.reason) > 500 or not self.reason.isprintable()):
+            raise UserError("a correction's reason takes up to 500 printable characters on one line.")
+
+
+def record(db: Path, rows: dict[str, list[dict]], written: Written) -> tuple[object, list[str]]:
     """Save single records (a case, its amounts) as a one-off delivery: validated and loaded like any other.
 
     The records go through the same checks, bitemporal versioning and atomic load as a delivery of
     files (``ipgauge load``), all or nothing: when any is rejected, the reasons come back and none
-    of them is saved.
+    of them is saved. The records are staged in the register's cache folder, not the system's
+    temporary one: a process killed mid-write leaves its folder (client names included) where the
+    next write removes it.
     """
     import csv
-    import tempfile
+    import os
+    import shutil
+    import uuid
 
+    from ipgauge.register.cache import cache_dir, clean_orphans
     from ipgauge.register.load import Refused, load_delivery
     from ipgauge.register.schema import TABLES_BY_NAME
 
-    with tempfile.TemporaryDirectory(prefix="ipgauge-case-") as tmp:
-        folder = Path(tmp) / "delivery"
-        folder.mkdir()
+    written.check()
+    staging = cache_dir(db) / "writes"
+    staging.mkdir(parents=True, exist_ok=True)
+    clean_orphans(staging)
+    tmp = staging / f".case-{uuid.uuid4().hex[:8]}-{os.getpid()}"
+    try:
+        folder = tmp / "delivery"
+        folder.mkdir(parents=True)
         for name, records in rows.items():
             columns = TABLES_BY_NAME[name].column_names
             with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as f:
@@ -130,15 +170,20 @@ def record(db: Path, rows: dict[str, list[dict]], recorded_on: date | None = Non
                 for r in records:
                     w.writerow([_cell(r.get(c)) for c in columns])
         try:
-            report = load_delivery(folder, db, rejects_dir=Path(tmp) / "rejects", recorded_on=recorded_on, whole=True)
+            report = load_delivery(
+                folder, db, rejects_dir=tmp / "rejects", recorded_on=written.recorded_on, whole=True,
+                origin=written.origin(),
+            )  # fmt: skip
         except Refused as refused:
             report = refused.report
         reasons = []
         for name in rows:
-            path = Path(tmp) / "rejects" / f"{name}.csv"
+            path = tmp / "rejects" / f"{name}.csv"
             if path.exists():
                 with open(path, encoding="utf-8", newline="") as f:
                     reasons += [f"{name}: {r.get('reason', '')}" for r in csv.DictReader(f)]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return report, reasons
 
 
@@ -150,13 +195,24 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def save(db: Path, rows: dict[str, list[dict]], recorded_on: date | None, what: str) -> object:
+def save(db: Path, rows: dict[str, list[dict]], written: Written, what: str) -> object:
     """Save records through the validated load; one sentence naming every refusal (none is saved then)."""
-    report, reasons = record(db, rows, recorded_on)
+    report, reasons = record(db, rows, written)
     if reasons:
         verb = "were" if " and " in what else "was"
         raise UserError(f"{what} {verb} not saved: " + "; ".join(reasons), 2)
     return report
+
+
+def centre_ids(db: Path) -> set[str]:
+    """The ids of the centres the register holds now (what a key's scope may name)."""
+    from ipgauge.register import store
+
+    con = store.connect(db, read_only=True)
+    try:
+        return {r[0] for r in con.execute("SELECT centre_id FROM centres WHERE known_to IS NULL").fetchall()}
+    finally:
+        con.close()
 
 
 def _current(db: Path, case_id: str) -> dict | None:
@@ -179,7 +235,7 @@ def existing(db: Path, case_id: str) -> dict:
     return row
 
 
-def add_case(db: Path, fields: dict, recorded_on: date | None = None) -> tuple[dict, object]:
+def add_case(db: Path, fields: dict, written: Written = Written()) -> tuple[dict, object]:
     """Open a new case (``ipgauge case add``, ``POST /v1/cases``): validated like a delivery; the row and the report."""
     from ipgauge.register.schema import CASES
 
@@ -191,10 +247,10 @@ def add_case(db: Path, fields: dict, recorded_on: date | None = None) -> tuple[d
     row = {c: fields.get(c) for c in CASES.column_names} | {"case_id": case_id, "status": "open", "closed_date": None}
     if row["jurisdiction"]:
         row["jurisdiction"] = str(row["jurisdiction"]).upper()
-    return row, save(db, {"cases": [row]}, recorded_on, f"case {case_id}")
+    return row, save(db, {"cases": [row]}, written, f"case {case_id}")
 
 
-def update_case(db: Path, case_id: str, changes: dict, recorded_on: date | None = None) -> tuple[dict, object]:
+def update_case(db: Path, case_id: str, changes: dict, written: Written = Written()) -> tuple[dict, object]:
     """A new version of a case (the old one kept: the register is bitemporal)."""
     row = existing(db, case_id)
     changes = {k: v for k, v in changes.items() if v is not None}
@@ -205,7 +261,7 @@ def update_case(db: Path, case_id: str, changes: dict, recorded_on: date | None 
     if changes.get("status") in ("open", "withdrawn") and "closed_date" not in changes:
         changes["closed_date"] = None  # reopened: no longer closed on a date
     new = row | changes
-    return new, save(db, {"cases": [new]}, recorded_on, f"case {case_id}")
+    return new, save(db, {"cases": [new]}, written, f"case {case_id}")
 
 
 def close_case(
@@ -214,7 +270,7 @@ def close_case(
     on: str,
     outcome: str | None = None,
     amounts: list[tuple[str, str, str]] = (),
-    recorded_on: date | None = None,
+    written: Written = Written(),
 ) -> tuple[dict, object]:
     """Close a case on ``on`` with its outcome and amounts ``(kind, amount, currency)`` dated that day."""
     row = existing(db, case_id)
@@ -227,4 +283,4 @@ def close_case(
             {"case_id": case_id, "kind": kind, "amount": amount, "currency": currency.upper(), "date": on}
             for kind, amount, currency in amounts
         ]
-    return new, save(db, rows, recorded_on, f"case {case_id}" + (" and its amounts" if amounts else ""))
+    return new, save(db, rows, written, f"case {case_id}" + (" and its amounts" if amounts else ""))

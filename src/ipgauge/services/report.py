@@ -158,6 +158,8 @@ def spreadsheet(doc: Document, path: Path) -> None:
             for c in row:
                 if isinstance(c.value, date):
                     c.number_format = "yyyy-mm-dd"  # a date, not a date and midnight
+                elif isinstance(c.value, str) and c.value.startswith("="):
+                    c.data_type = "s"  # a claim or a holder's name that starts with "=" is text, not a formula
         for n in t.percent:  # a share stays a number in the workbook, shown as a percentage
             for c in ws.iter_rows(min_row=3, min_col=n + 1, max_col=n + 1):
                 c[0].number_format = "0.00%"

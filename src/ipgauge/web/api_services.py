@@ -15,12 +15,15 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
+from ipgauge.services.casework import Written
 from ipgauge.web.api_figures import DATE, MAX_PAGE, Asked, Format, KnownAt, RegionQuery, asked, day
 from ipgauge.web.guard import Context, context, need_key
 from ipgauge.web.http import LATEST, PRIVATE, answer, json_only, next_link, wants_csv
 from ipgauge.web.keys import Key
 
 router = APIRouter(prefix="/v1")
+CORRECTION_DATE = DATE + ": the day received, default today; an earlier day is a correction (a key made --corrections)"
+CORRECTION_REASON = "why a record received earlier is entered now (needed with an earlier recorded_on)"
 CaseId = Path(..., min_length=1, max_length=60, description="the case's id")
 Short = Field(None, max_length=200)
 
@@ -126,7 +129,8 @@ class NewCase(Body):
     attendees: int | None = Field(None, ge=0)
     rights: list[str] | None = Field(None, max_length=1000)
     outcome: str | None = Field(None, max_length=2000)
-    recorded_on: str | None = Field(None, max_length=10, description=DATE + ": the day received (default: today)")
+    recorded_on: str | None = Field(None, max_length=10, description=CORRECTION_DATE)
+    correction_reason: str | None = Field(None, max_length=500, description=CORRECTION_REASON)
 
 
 class CaseChange(Body):
@@ -139,7 +143,8 @@ class CaseChange(Body):
     attendees: int | None = Field(None, ge=0)
     closed_date: str | None = Field(None, max_length=10)
     rights: list[str] | None = Field(None, max_length=1000)
-    recorded_on: str | None = Field(None, max_length=10)
+    recorded_on: str | None = Field(None, max_length=10, description=CORRECTION_DATE)
+    correction_reason: str | None = Field(None, max_length=500, description=CORRECTION_REASON)
 
 
 class Amount(Body):
@@ -156,12 +161,25 @@ class Closing(Body):
     closed_date: str = Field(..., max_length=10, description=DATE)
     outcome: str | None = Field(None, max_length=2000)
     amounts: list[Amount] = Field(default_factory=list, max_length=20)
-    recorded_on: str | None = Field(None, max_length=10)
+    recorded_on: str | None = Field(None, max_length=10, description=CORRECTION_DATE)
+    correction_reason: str | None = Field(None, max_length=500, description=CORRECTION_REASON)
 
 
 def _may_write(key: Key, centre: str) -> None:
     if not key.may_write_for(centre):
         raise HTTPException(403, f"API key {key.key_id} may not write casework of centre {centre}.")
+
+
+def _as_written(key: Key, body: NewCase | CaseChange | Closing) -> Written:
+    """The write's provenance: the key's id (never the key) and, for a back-dated record, the reason."""
+    on = day(body.recorded_on, "recorded_on")
+    if on is not None and on < date.today() and not key.corrections:
+        raise HTTPException(
+            403,
+            f"API key {key.key_id} may not back-date a record: a write is recorded on the day it arrives "
+            "(a correction needs a key made with --corrections and a correction_reason).",
+        )
+    return Written(f"api key {key.key_id}", on, body.correction_reason)
 
 
 def _written(ctx: Context, write) -> dict:
@@ -177,8 +195,9 @@ def create_case(new: NewCase, key: Key = Depends(need_key), ctx: Context = Depen
     from ipgauge.services.casework import add_case
 
     _may_write(key, new.centre_id)
-    fields = new.model_dump(exclude={"recorded_on"})
-    return _written(ctx, lambda: add_case(ctx.db, fields, day(new.recorded_on, "recorded_on")))
+    fields = new.model_dump(exclude={"recorded_on", "correction_reason"})
+    written = _as_written(key, new)
+    return _written(ctx, lambda: add_case(ctx.db, fields, written))
 
 
 @router.patch("/cases/{case_id}")
@@ -190,8 +209,9 @@ def change_case(
 
     with ctx.gate.reading():
         _may_write(key, existing(ctx.db, case_id)["centre_id"])
-    fields = change.model_dump(exclude={"recorded_on"})
-    return _written(ctx, lambda: update_case(ctx.db, case_id, fields, day(change.recorded_on, "recorded_on")))
+    fields = change.model_dump(exclude={"recorded_on", "correction_reason"})
+    written = _as_written(key, change)
+    return _written(ctx, lambda: update_case(ctx.db, case_id, fields, written))
 
 
 @router.post("/cases/{case_id}/close")
@@ -202,8 +222,8 @@ def close(closing: Closing, case_id: str = CaseId, key: Key = Depends(need_key),
     with ctx.gate.reading():
         _may_write(key, existing(ctx.db, case_id)["centre_id"])
     money = [(a.kind, a.amount, a.currency) for a in closing.amounts]
-    recorded = day(closing.recorded_on, "recorded_on")
-    return _written(ctx, lambda: close_case(ctx.db, case_id, closing.closed_date, closing.outcome, money, recorded))
+    written = _as_written(key, closing)
+    return _written(ctx, lambda: close_case(ctx.db, case_id, closing.closed_date, closing.outcome, money, written))
 
 
 @router.get("/collaboration/summary")

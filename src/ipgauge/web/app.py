@@ -9,6 +9,7 @@ that holds its traceback — and the fuzz test and load test check that none hap
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -20,7 +21,8 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
 from ipgauge import __version__
-from ipgauge.errors import UserError, log_crash
+from ipgauge.errors import UserError, environment_fault, log_crash
+from ipgauge.regions.groups import by_name
 from ipgauge.web import api_figures, api_releases, api_services, dashboard
 from ipgauge.web.guard import Context, Settings
 from ipgauge.web.http import suffix_format
@@ -53,6 +55,7 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
     )
     ctx = Context(db, settings or Settings())
     app.state.ctx = ctx
+    by_name("辽宁")  # the name indexes built now, not on the first request that names a region
 
     @app.get("/v1/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -73,7 +76,13 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
     async def user_error(request: Request, e: UserError):
         text = str(e)
         if "in use by another ipgauge process" in text:
-            return _refusal(request, 503, text, {"Retry-After": "5"})
+            return _refusal(request, 503, "the register is busy with another process; retry in a few seconds.",
+                            {"Retry-After": "5"})  # fmt: skip
+        fault = environment_fault(text)
+        if fault:  # the server's own trouble (a full disk), not the request's: no path, no detail beyond the cause
+            return _refusal(request, 503, f"the server cannot store or read data just now ({fault}); retry later.",
+                            {"Retry-After": "60"})  # fmt: skip
+        text = ctx.unpath(text)
         if text.startswith(("no indicator", "there is no release", "no patent, trademark", "there is no case")):
             return _refusal(request, 404, text)
         return _refusal(request, 409 if "is already in the register" in text else 400, text)
@@ -112,8 +121,31 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
     return app
 
 
+#: Headers on every page: no framing (a page that takes an API key must not be clickjacked), scripts
+#: from this server only. The embeddable chart (``/embed``) may be framed by anyone; the API docs page
+#: (Swagger UI) initialises itself with an inline script.
+SECURITY = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+)
+
+
+def _page_headers(path: str) -> list[tuple[bytes, bytes]]:
+    if path.startswith("/embed"):
+        return [(b"content-security-policy", PAGE_POLICY.format(ancestors="*").encode())]
+    policy = PAGE_POLICY.format(ancestors="'none'")
+    if path == "/v1/docs":
+        policy = policy.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+    return [(b"x-frame-options", b"DENY"), (b"content-security-policy", policy.encode())]
+
+
 class Guard:
-    """Suffix formats, body size, keys and the rate limit, before any route runs (plain ASGI: cheap per request)."""
+    """Suffix formats, body size, keys and the rate limit, before any route runs (plain ASGI: cheap per request).
+
+    It also answers HEAD as GET without the body, lets a CORS preflight through to the CORS layer
+    (a browser sends it without the key), adds the security headers, and writes the access log.
+    """
 
     def __init__(self, app, ctx: Context) -> None:
         self.app = app
@@ -124,17 +156,41 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started, status, sent = time.perf_counter(), [0], [0]
+        head = scope["method"] == "HEAD"
+        log = self.ctx.settings.access_log
+
+        async def sending(message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+                extra = list(SECURITY)
+                if any(k == b"content-type" and v.startswith(b"text/html") for k, v in message.get("headers", ())):
+                    extra += _page_headers(scope["path"])
+                message = message | {"headers": [*message.get("headers", ()), *extra]}
+            elif message["type"] == "http.response.body":
+                sent[0] += len(message.get("body", b""))
+                if head:
+                    message = message | {"body": b""}
+            await send(message)
+            if log is not None and message["type"] == "http.response.body" and not message.get("more_body"):
+                log.write(scope | {"method": asked}, status[0], sent[0], time.perf_counter() - started)
+
+        asked = scope["method"]
+        if head:
+            scope = scope | {"method": "GET"}
         refused = self.check(scope)
         if refused is not None:
-            await refused(scope, receive, send)
+            await refused(scope, receive, sending)
             return
-        await self.app(scope, receive, send)
+        await self.app(scope, receive, sending)
 
     def check(self, scope) -> JSONResponse | None:
         """The refusal of a request, or None (a valid key is put in the request's state)."""
         ctx = self.ctx
         suffix_format(scope)
         headers = Headers(scope=scope)
+        if scope["method"] == "OPTIONS" and ctx.settings.cors_origins and "access-control-request-method" in headers:
+            return None  # a CORS preflight carries no key: the CORS layer answers it, and the request itself is checked
         if scope["method"] in ("POST", "PUT", "PATCH"):
             length = headers.get("content-length")
             if length is None or not length.isdigit():
@@ -144,8 +200,8 @@ class Guard:
         given = headers.get("x-api-key") or None  # an empty header is no key
         try:
             key = ctx.keyring.find(given) if given else None
-        except UserError as e:
-            return _error(503, str(e))
+        except UserError:
+            return _error(503, "the server cannot read its API keys just now; retry later.", {"Retry-After": "30"})
         path = scope["path"]
         client = f"key:{key.key_id}" if key else f"ip:{scope['client'][0] if scope.get('client') else '-'}"
         wait = 0 if path.startswith("/static/") else ctx.limiter.wait_for(client)  # refused tries count too

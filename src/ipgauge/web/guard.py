@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -26,6 +27,7 @@ from pathlib import Path
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 
+from ipgauge.web.access import AccessLog
 from ipgauge.web.keys import Key, Keyring
 
 
@@ -40,6 +42,7 @@ class Settings:
     cache_entries: int = 2048  # computed answers kept in memory; 0: none
     cache_bytes: int = 128 * 2**20  # and at most this much of them (an answer over 1/64 of it is not kept)
     keep_cached: int = 8  # spells and casework folders kept on disk (the most recently used)
+    access_log: AccessLog | None = None  # JSON lines, one per request (serve --access-log)
 
 
 class Gate:
@@ -174,6 +177,16 @@ class Context:
         self.keyring = Keyring(self.db)
         self.answers = Answers(self.db, self.settings.cache_entries, self.settings.cache_bytes)
         self.limiter = Limiter(self.settings.rate)
+
+    def unpath(self, text: str) -> str:
+        """``text`` without the server's own folders: a client learns nothing of the machine's layout."""
+        from ipgauge.register.cache import cache_dir
+
+        for folder in sorted({str(self.db.resolve().parent), str(self.db.parent), str(cache_dir(self.db)),
+                              tempfile.gettempdir()}, key=len, reverse=True):  # fmt: skip
+            if folder not in ("", "."):
+                text = text.replace(folder, "…")
+        return text
 
     def tidy(self) -> None:
         """After a computation: beyond ``keep_cached`` spells and casework folders, remove the least used.

@@ -8,7 +8,6 @@ delivery arrives late with events recorded before that date: a day, revalidated 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -17,6 +16,8 @@ from collections.abc import Iterable, Iterator
 
 from fastapi import HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
+
+from ipgauge import csvfile
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 DAY = "public, max-age=86400"
@@ -49,7 +50,7 @@ def csv_text(rows: list[dict]) -> str:
     for r in rows:
         columns += [k for k in r if k not in columns]
     buf = io.StringIO()
-    w = csv.DictWriter(buf, columns, lineterminator="\n")
+    w = csvfile.DictWriter(buf, columns)
     w.writeheader()
     for r in rows:
         w.writerow({k: ";".join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in r.items()})
@@ -104,7 +105,7 @@ def stream_csv(columns: list[str], count: int, batches: Iterable[list[tuple]], n
 
     def body() -> Iterator[bytes]:
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = csvfile.Writer(buf)
         w.writerow(columns)
         for batch in batches:
             w.writerows(batch)
@@ -125,8 +126,12 @@ def stream_csv(columns: list[str], count: int, batches: Iterable[list[tuple]], n
 
 
 def next_link(request: Request, after: str | None) -> dict[str, str]:
-    """The ``Link: rel=next`` header of a keyset page (none on the last page)."""
+    """The ``Link: rel=next`` header of a keyset page (none on the last page).
+
+    A relative reference (RFC 8288 allows it): the ``Host`` a client sent is never echoed into an
+    answer that caches may keep and serve to others.
+    """
     if after is None:
         return {}
     url = request.url.include_query_params(after=after)
-    return {"Link": f'<{url}>; rel="next"', "X-Next-After": after}
+    return {"Link": f'<{url.path}?{url.query}>; rel="next"', "X-Next-After": after}

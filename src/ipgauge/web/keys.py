@@ -7,7 +7,8 @@ register open for reading while ``ipgauge keys`` writes, and a revocation must t
 (the server rereads the file whenever its modification time changes). Writes are atomic.
 
 A key's scope is ``*`` (every centre) or a list of centre ids: casework written with it must belong
-to one of them.
+to one of them. Only a key made ``--corrections`` may write a record dated before the day it arrives
+(a correction of what was known then, with its reason).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Key:
     created: str
     revoked: str | None = None
     digest: str = ""
+    corrections: bool = False  # may back-date a record (a correction, with its reason)
 
     def may_write_for(self, centre: str) -> bool:
         """Whether casework of ``centre`` may be written with this key."""
@@ -84,21 +86,45 @@ def _write(path: Path, keys: list[Key]) -> None:
         raise UserError(f"cannot write the API keys to {path} ({why(e)}).") from None
 
 
-def add(db: Path, name: str, centres: list[str]) -> tuple[Key, str]:
-    """A new key for ``centres`` (``["*"]``: all): the stored record and the key, which is not kept."""
+def add(db: Path, name: str, centres: list[str] | None, corrections: bool = False) -> tuple[Key, str]:
+    """A new key for ``centres`` (None: every centre): the stored record and the key, which is not kept.
+
+    Each centre must be one the register knows: a typo would make a key that can write nothing.
+    """
     if not name.strip():
         raise UserError("--name is empty: say whose key it is.")
     if len(name) > 200 or any(not c.isprintable() for c in name):
         raise UserError("--name takes up to 200 printable characters (no control characters or line breaks).")
     if not db.is_file():
         raise UserError(f"there is no register {db}; keys belong to a register (pass --db).")
-    if not centres:
+    if centres is not None and not centres:
         raise UserError("say which centres the key may write casework for: --centre ID (repeatable) or --all-centres.")
+    if centres is not None:
+        if "*" in centres:
+            raise UserError("--centre '*' is not a centre; give --all-centres for a key that writes for every centre.")
+        from ipgauge.services.casework import centre_ids
+
+        known = centre_ids(db)
+        unknown = [c for c in centres if c not in known]
+        if unknown:
+            some = ", ".join(sorted(known)[:5]) + (" …" if len(known) > 5 else "")
+            raise UserError(
+                f"the register has no centre {unknown[0]!r}"
+                + (f"; its centres are {some}." if known else "; it has none yet (load centres.csv first).")
+            )
     path = path_for(db)
     keys = read(path)
     key_id = secrets.token_hex(4)
     key = PREFIX + secrets.token_urlsafe(32)
-    made = Key(key_id, name.strip(), tuple(centres), datetime.now().isoformat(timespec="seconds"), None, digest(key))
+    made = Key(
+        key_id,
+        name.strip(),
+        tuple(centres or ["*"]),
+        datetime.now().isoformat(timespec="seconds"),
+        None,
+        digest(key),
+        corrections,
+    )
     _write(path, [*keys, made])
     return made, key
 

@@ -1,0 +1,138 @@
+"""The HTTP connection itself, guarded: what a client may hold before the app sees its request.
+
+uvicorn's httptools protocol puts no bound on a request's head (one 100 MB header is buffered whole
+while every other client waits) and no deadline on a head or a body that never completes (20,000
+half-open requests use every file handle). This subclass adds the bounds a public server needs,
+where they are cheap — before the parser buffers anything:
+
+- the request line and headers together at most ``max_head`` bytes, else **431** and the connection
+  closed (counted on the bytes as they arrive, so an oversized head is never buffered);
+- a head must be complete ``head_timeout`` seconds after its first byte (or after the connection
+  opens), a body ``body_timeout`` seconds after its head, else **408** and closed;
+- at most ``per_address`` open connections per client address and ``total`` in all: a further one
+  is answered **503** with ``Retry-After`` and closed at once, so its file handle is freed.
+
+Idle keep-alive connections are closed by uvicorn's own ``timeout_keep_alive``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass
+
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one connection may hold (``ipgauge serve`` options)."""
+
+    max_head: int = 32 * 1024  # bytes of request line and headers
+    head_timeout: float = 10.0  # seconds for a request's head to arrive
+    body_timeout: float = 30.0  # seconds for its body, once the head is in
+    per_address: int = 256  # open connections per client address (a NAT may hide a whole office)
+    total: int = 8192  # open connections in all
+
+
+def refusal(status: int, message: str, extra: bytes = b"") -> bytes:
+    """A complete HTTP/1.1 response that closes the connection: the JSON error every answer uses."""
+    body = ('{"error":"' + message + '"}').encode()
+    return b"".join(
+        [
+            STATUS_LINE[status],
+            b"content-type: application/json\r\ncontent-length: ",
+            str(len(body)).encode(),
+            b"\r\nconnection: close\r\n",
+            extra,
+            b"\r\n",
+            body,
+        ]
+    )
+
+
+def guarded(limits: Limits) -> type[asyncio.Protocol]:
+    """The protocol class for one server: its connection counts are shared by its connections only."""
+    open_by_address: Counter[str] = Counter()
+    end_of_head = b"\r\n\r\n"
+
+    class Guarded(HttpToolsProtocol):
+        """uvicorn's httptools protocol with a bounded head, deadlines and connection caps."""
+
+        _deadline: asyncio.TimerHandle | None = None
+        _in_head = True
+        _head_bytes = 0
+        _tail = b""
+        _address = ""
+
+        def connection_made(self, transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._address = self.client[0] if self.client else "-"
+            open_by_address[self._address] += 1
+            if open_by_address[self._address] > limits.per_address or len(self.connections) > limits.total:
+                self._refuse(503, "too many open connections from this address; retry later.", b"retry-after: 5\r\n")
+                return
+            self._arm(limits.head_timeout)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            if self._address:
+                open_by_address[self._address] -= 1
+                if open_by_address[self._address] <= 0:
+                    del open_by_address[self._address]
+                self._address = ""
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            if self.transport.is_closing():
+                return
+            if self._in_head:
+                room = limits.max_head - self._head_bytes
+                if len(data) > room and (self._tail + data).find(end_of_head, 0, len(self._tail) + room) < 0:
+                    self._refuse(431, f"the request line and headers are over {limits.max_head:,} bytes.")
+                    return
+                self._head_bytes += len(data)
+                self._tail = data[-3:]
+            super().data_received(data)
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._in_head, self._head_bytes, self._tail = True, 0, b""
+            if self._deadline is None:  # a keep-alive connection's next request: its head has its own deadline
+                self._arm(limits.head_timeout)
+
+        def on_headers_complete(self) -> None:
+            self._in_head = False
+            self._arm(limits.body_timeout)  # disarmed at once by on_message_complete when there is no body
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            self._disarm()
+            super().on_message_complete()
+
+        def _arm(self, seconds: float) -> None:
+            self._disarm()
+            self._deadline = self.loop.call_later(seconds, self._expired)
+
+        def _disarm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _expired(self) -> None:
+            self._deadline = None
+            if self.cycle is not None and self.cycle.response_started:
+                self.transport.close()  # the answer is on its way; only the connection is cut
+                return
+            what = "headers" if self._in_head else "body"
+            self._refuse(408, f"the request's {what} did not arrive in time.")
+
+        def _refuse(self, status: int, message: str, extra: bytes = b"") -> None:
+            self._disarm()
+            if self.cycle is not None and not self.cycle.response_complete:
+                self.cycle.disconnected = True  # the app, if running, stops waiting for a body
+                self.cycle.message_event.set()
+            self.transport.write(refusal(status, message, extra))
+            self.transport.close()
+
+    return Guarded
