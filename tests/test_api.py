@@ -374,3 +374,26 @@ def test_dashboard_pages_refuse_in_a_page_of_the_readers_language(api):
     assert "无法显示" in bad.text and "2025-13-01" in bad.text
     assert client.get("/releases/nope", params={"lang": "en"}).status_code == 404
     assert client.get("/casework", params={"year": "abc"}).headers["content-type"].startswith("text/html")
+
+
+def test_a_killed_writes_staging_folder_is_removed_by_the_next_write(writable):
+    from ipgauge.register.cache import cache_dir
+
+    client, db = writable
+    dead = subprocess_pid_of_a_finished_process()
+    orphan = cache_dir(db) / "writes" / f".case-deadbeef-{dead}"
+    (orphan / "delivery").mkdir(parents=True)
+    (orphan / "delivery" / "cases.csv").write_text("case_id,client_name\nX,某某公司\n", encoding="utf-8")
+    key = _key(db, "--all-centres")
+    case = {"case_id": "AFTER-KILL", "centre_id": _centre(db), "kind": "consultation", "opened_date": "2025-03-01"}
+    assert client.post("/v1/cases", json=case | {"client_name": "甲"}, headers={"X-Api-Key": key}).status_code == 201
+    assert not orphan.exists()
+    assert not list((cache_dir(db) / "writes").iterdir())  # its own staging folder is gone too
+
+
+def subprocess_pid_of_a_finished_process() -> int:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(done.stdout)

@@ -193,8 +193,10 @@ def test_the_seeds_casework_comes_back_exactly_with_usd_at_ecb_rates(tmp_path):
     assert figures["sentence_en"].startswith(
         "In 2024, Liaoning's three IP service centres provided infringement-risk and layout-strategy analysis "
         "reports for 36 companies, guided four overseas IP disputes and six consultations, and helped innovators "
-        "recover 1.1 million yuan ($"
+        "recover 1.1 million yuan (about US$15"
     )
+    zh_usd = figures["sentence_zh"].split("约合")[1].split("万美元")[0]  # the dollars rounded alike in both
+    assert figures["sentence_en"].split("about US$")[1].startswith(format(Decimal(zh_usd) * 10_000, ",f").split(".")[0])
     assert [(a["currency"], a["rate_date"]) for a in figures["amounts"]] == [
         ("CNY", "2024-06-28"), ("USD", "2024-09-30"), ("EUR", "2024-11-29")
     ]  # fmt: skip

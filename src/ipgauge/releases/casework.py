@@ -87,7 +87,8 @@ def sentence(values: dict[str, float], name_zh: str, name_en: str, on: date, lan
             f"held {n('trainings', 'training', 'trainings')} for {n('training_attendees', 'attendee', 'attendees')}"
         )
     if cny:
-        parts.append(f"helped innovators recover {count(cny, '', 'en')} yuan (${usd:,}) in losses")
+        dollars = count(usd, "", "en").removeprefix("more than ").removeprefix("about ")  # rounded as in Chinese
+        parts.append(f"helped innovators recover {count(cny, '', 'en')} yuan (about US${dollars}) in losses")
     listed = (
         parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + (", and " if len(parts) > 2 else " and ") + parts[-1]
     )

@@ -30,15 +30,22 @@ from ipgauge.releases import casework
 def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = None, backend: str = "duckdb") -> dict:
     """The casework figures of ``where``'s centres for ``year`` as known on ``k`` (see the module's text).
 
-    Every figure is the catalogue's casework indicator on 31 December (year to date), so the summary,
-    ``ipgauge indicator`` and a release agree; with ``fx_date`` the money is converted again at that
-    one date's rates instead of each amount's own.
+    Every figure is the catalogue's casework indicator on 31 December (year to date) — or on the day
+    the last delivery known on K was received, when the year was not over then (the sentence then says
+    "from January to June"), so the summary, ``ipgauge indicator`` and a release agree; with
+    ``fx_date`` the money is converted again at that one date's rates instead of each amount's own.
     """
     r = find_region(where)
-    on = min(date(year, 12, 31), k)  # a year not over as known on K is counted to K, and said so
-    if on < date(year, 1, 1):
-        raise UserError(f"the knowledge date {k} is before {year} began: nothing of {year} was known then.")
     with open_engine(db, k, backend) as engine:
+        # a year not over when the last delivery known on K was received is counted to that day, and said so
+        last = engine.store_con.execute(
+            "SELECT max(recorded_date) FROM deliveries WHERE recorded_date <= ?", [k]
+        ).fetchall()[0][0]
+        on = min(date(year, 12, 31), k, last or k)
+        if k < date(year, 1, 1):
+            raise UserError(f"the knowledge date {k} is before {year} began: nothing of {year} was known then.")
+        if on < date(year, 1, 1):
+            raise UserError(f"nothing of {year} was known on {k}: the last delivery known then was received {on}.")
         figures = {key: value for key, (value, _) in casework.compute(engine, r, on).items()}
         con = duckdb.connect()
         try:
