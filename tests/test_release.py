@@ -70,7 +70,7 @@ def test_xlsx_figures_match_the_engine(released):
     for name, point in truth.items():
         assert rows[name]["value"] == point.value and rows[name]["previous"] == point.previous
         assert rows[name]["parent_value"] == point.extra.get("parent_value")
-        assert rows[name]["region_name_en"] == "Northeast China" and rows[name]["level"] == "group"
+        assert rows[name]["region_name_en"] == "Northeast China (with eastern Inner Mongolia)" and rows[name]["level"] == "group"
         assert rows[name]["as_of"].date() == AS_OF  # a date, not text
     assert ws.freeze_panes == "A2" and ws.cell(row=2, column=header.index("value") + 1).number_format == "#,##0"
     assert ws.cell(row=2, column=header.index("yoy_pct") + 1).number_format == "+0.0;-0.0;0.0"

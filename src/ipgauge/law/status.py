@@ -17,7 +17,10 @@ from ipgauge.law.jurisdictions import rules_for
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
 from ipgauge.law.spells import SPELL_COLUMNS
 from ipgauge.law.stages import spell_sql
+from ipgauge.regions.divisions import place_name
+from ipgauge.register.schema import check_digit
 from ipgauge.register.store import known_at
+from ipgauge.terms import term
 
 RIGHTS = (
     ("patent", "patents", "patent_id", "title"),
@@ -37,6 +40,7 @@ class EventNote:
     value: str | None
     known: bool
     effect: str
+    effect_zh: str = ""
 
 
 @dataclass
@@ -52,28 +56,45 @@ class Status:
     in_force: bool
     reason: str
     term_end: date | None
+    reason_zh: str = ""
     spells: list[dict] = field(default_factory=list)
     events: list[EventNote] = field(default_factory=list)
 
 
-def _holder(con: duckdb.DuckDBPyConnection, spell: dict, k: date) -> str:
-    """'International Business Machines Corporation (USP7ca1…, US-NY)' or '… (region 230103)'."""
+def _holder(con: duckdb.DuckDBPyConnection, spell: dict, k: date) -> tuple[str, str]:
+    """The first holder as a sentence names it, in English and Chinese.
+
+    'International Business Machines Corporation (USP7ca1…, US-NY)', '… (P000117852, Pingshan District, Shenzhen)'.
+    """
     party = spell["party_id"]
     if not party:
-        return "—"
+        return "—", "—"
     rows = con.execute(
         f"SELECT name, coalesce(subdivision, country) FROM parties WHERE party_id = ? AND {known_at(k)}", [party]
     ).fetchall()
     name, place = rows[0] if rows else (party, None)
-    where = f"region {spell['region_code']}" if spell["region_code"] else (place or "place unknown")
-    return f"{name} ({party}, {where})"
+    if spell["region_code"]:
+        return (f"{name} ({party}, {place_name(spell['region_code'], 'en')})",
+                f"{name}（{party}，{place_name(spell['region_code'], 'zh')}）")  # fmt: skip
+    return f"{name} ({party}, {place or 'place unknown'})", f"{name}（{party}，{place or '地点不详'}）"
 
 
 def _candidates(right_id: str) -> list[str]:
-    """The id as given, and a US number as people write it: US08930553, US8930553B2, US 8,930,553."""
+    """The id as given, then as the register writes what people type.
+
+    A US number: US08930553, US8930553B2, US 8,930,553. A CN application number: ZL201910000011.2
+    (the grant's prefix), cn201910000011.2, 201910000011.2, CN 2019 1000 0011.2, or without its check
+    digit (201910000011: the digit is computed).
+    """
     rid = right_id.strip()
     m = re.fullmatch(r"US\s*([A-Z]{0,2})[\s0]*([\d,]+)(?:[A-Z]\d?)?", rid.upper())
-    return [rid, f"US{m.group(1)}{m.group(2).replace(',', '')}"] if m else [rid]
+    if m:
+        return [rid, f"US{m.group(1)}{m.group(2).replace(',', '')}"]
+    packed = re.sub(r"\s+", "", rid.upper())
+    cn = re.fullmatch(r"(?:ZL|CN)?(\d{12}|\d{8})(?:\.?([\dX]))?", packed)
+    if cn:
+        return [rid, f"CN{cn.group(1)}.{cn.group(2) or check_digit(cn.group(1))}"]
+    return [rid, packed] if packed != rid else [rid]
 
 
 def _find(con: duckdb.DuckDBPyConnection, right_id: str, k: date) -> tuple[str, dict]:
@@ -120,24 +141,26 @@ def event_notes(events: list[tuple], k: date, rules: RuleSet) -> list[EventNote]
             undone[a] = known[b][1]
     for i, (event, eff, rec, value) in enumerate(known):
         if i in undone:
-            effect = f"undone by the restoration of {undone[i]}"
+            effect = (f"undone by the restoration of {undone[i]}", f"已因{undone[i]}恢复权利而撤销")
         elif event in rules.retroactive_events:
-            effect = "voids the right: deemed never to have existed"
+            effect = ("voids the right: deemed never to have existed", "权利视为自始即不存在")
         elif event in rules.ending_events:
-            effect = f"ends the right on {eff}"
+            effect = (f"ends the right on {eff}", f"权利于{eff}终止")
         elif event == rules.restore_event:
-            effect = "restores the right (undoes the ending before it)"
+            effect = ("restores the right (undoes the ending before it)", "恢复权利（撤销此前的终止）")
         elif event == rules.transfer_event:
-            effect = f"first holder becomes {str(value).split(';')[0]} from {eff}"
+            holder = str(value).split(";")[0]
+            effect = (f"first holder becomes {holder} from {eff}", f"自{eff}起第一权利人变更为{holder}")
         elif event == rules.extension_event:
-            effect = f"extends the patent term by {value} days"
+            effect = (f"extends the patent term by {value} days", f"专利权期限延长{value}日")
         elif event == rules.renewal_event:
-            effect = f"renews the registration until {value}"
+            effect = (f"renews the registration until {value}", f"注册续展至{value}")
         else:
-            effect = "informative"
-        notes.append(EventNote(event, eff, rec, value, True, effect))
+            effect = ("informative", "仅供参考，不影响有效性")
+        notes.append(EventNote(event, eff, rec, value, True, *effect))
     for event, eff, rec, value in sorted(e for e in events if e[2] > k):
-        notes.append(EventNote(event, eff, rec, value, False, f"not yet known on {k} (recorded {rec})"))
+        notes.append(EventNote(event, eff, rec, value, False, f"not yet known on {k} (recorded {rec})",
+                               f"{k}尚不知悉（{rec}登记）"))  # fmt: skip
     return notes
 
 
@@ -167,8 +190,11 @@ def explain(
     term_end = _term_end(con, right_type, row, rules)
     if covering:
         s = covering[0]
-        until = "open-ended" if s["valid_to"] == OPEN else f"last day {s['valid_to'] - timedelta(days=1)}"
-        reason = f"in force since {s['valid_from']} ({until}), first holder {_holder(con, s, k)}"
+        last = s["valid_to"] - timedelta(days=1)
+        until = ("open-ended", "未定终止日") if s["valid_to"] == OPEN else (f"last day {last}", f"最后一日{last}")
+        holder = _holder(con, s, k)
+        reason = (f"in force since {s['valid_from']} ({until[0]}), first holder {holder[0]}",
+                  f"自{s['valid_from']}起有效（{until[1]}），第一权利人{holder[1]}")  # fmt: skip
     else:
         reason = _why_not(right_type, row, spells, d, k, notes, rules)
     return Status(
@@ -179,8 +205,9 @@ def explain(
         d,
         k,
         bool(covering),
-        reason,
+        reason[0],
         term_end,
+        reason[1],
         spells,
         notes,
     )
@@ -188,22 +215,30 @@ def explain(
 
 def _why_not(
     right_type: str, row: dict, spells: list[dict], d: date, k: date, notes: list[EventNote], rules: RuleSet
-) -> str:
+) -> tuple[str, str]:
+    """Why no spell covers D, in English and Chinese."""
     start_col = {"patent": "grant_date", "trademark": "registration_date", "gi_product": "approval_date"}[right_type]
     start = row.get(start_col)
+    start_zh = {"patent": "授权日", "trademark": "注册日", "gi_product": "批准日"}[right_type]
     void = [n for n in notes if n.known and n.event in rules.retroactive_events and n.effect.startswith("voids")]
     if void:
-        return f"{void[0].event} (recorded {void[0].recorded_date}): deemed never to have existed"
+        v = void[0]
+        return (f"{v.event} (recorded {v.recorded_date}): deemed never to have existed",
+                f"{term(v.event, 'zh')}（{v.recorded_date}登记）：权利视为自始即不存在")  # fmt: skip
     if start is None:
-        return "not granted (pending or refused)"
+        return "not granted (pending or refused)", "未授权（审查中或已驳回）"
     if start > k:
-        return f"its {start_col.replace('_', ' ')} {start} is after the knowledge date"
+        return (f"its {start_col.replace('_', ' ')} {start} is after the knowledge date",
+                f"其{start_zh}{start}晚于知悉日期")  # fmt: skip
     if d < start:
-        return f"in force only from {start}"
+        return f"in force only from {start}", f"自{start}起才有效"
     if spells and d >= spells[-1]["valid_to"]:
         end = spells[-1]["valid_to"]
         ender = [n for n in notes if n.known and n.effect == f"ends the right on {end}"]
         if ender:
-            return f"{ender[0].event} on {end} (recorded {ender[0].recorded_date})"
-        return f"its term ended: the last day in force was {end - timedelta(days=1)}"
-    return "no spell covers this date"
+            e = ender[0]
+            return (f"{e.event} on {end} (recorded {e.recorded_date})",
+                    f"{end}{term(e.event, 'zh')}（{e.recorded_date}登记）")  # fmt: skip
+        last = end - timedelta(days=1)
+        return f"its term ended: the last day in force was {last}", f"保护期届满：最后有效日为{last}"
+    return "no spell covers this date", "该日不在任何有效期间内"

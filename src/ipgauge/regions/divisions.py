@@ -101,3 +101,14 @@ def hierarchy() -> dict[str, list[str | None]]:
         cols["prefecture_code"].append(d.prefecture_code)
         cols["county_code"].append(d.code if d.level == "county" else None)
     return cols
+
+
+def place_name(code: str, lang: str) -> str:
+    """A division named with its prefecture, as a reader needs it: 深圳市坪山区, Pingshan District, Shenzhen."""
+    d = divisions().get(code)
+    if d is None:
+        return code
+    parent = divisions().get(d.parent_code or "") if d.level == "county" else None
+    if lang == "zh":
+        return (parent.name_zh if parent else "") + d.name_zh
+    return d.name_en + (f", {parent.name_en}" if parent else "")

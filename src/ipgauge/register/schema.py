@@ -43,6 +43,14 @@ EVENT_RIGHTS: dict[str, tuple[str, ...]] = {
 REGIONAL_OFFICES = ("EP", "WO", "EA", "AP", "OA", "GC")
 #: Weights of the CN application-number check digit (DESIGN §3); 8-digit numbers use the first 8.
 CHECK_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+
+
+def check_digit(digits: str) -> str:
+    """The check digit of a CN application number's 12 or 8 digits (10 is written X)."""
+    total = sum(int(c) * w for c, w in zip(digits, CHECK_WEIGHTS, strict=False)) % 11
+    return "X" if total == 10 else str(total)
+
+
 #: The kind digit of a CN application number: the fifth of 12 digits, the third of 8.
 KIND_DIGITS = {"1": "invention", "8": "invention", "2": "utility_model", "9": "utility_model", "3": "design"}
 

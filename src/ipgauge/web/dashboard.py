@@ -27,11 +27,16 @@ from fastapi.templating import Jinja2Templates
 
 from ipgauge.errors import UserError
 from ipgauge.indicators.catalogue import listing
+from ipgauge.regions.divisions import place_name
+from ipgauge.terms import term
 from ipgauge.web.guard import Context, context, need_key
 from ipgauge.web.http import IMMUTABLE, PRIVATE
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+
+
+templates.env.globals |= {"term": term, "place_name": place_name}
 router = APIRouter(include_in_schema=False)
 
 #: The dashboard's words, in Chinese and English (``ui.toml``).
