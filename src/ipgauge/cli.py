@@ -482,7 +482,8 @@ def _demo_services(db: Path, out_dir: Path, k: date) -> None:
     out.print(styled(("5. Collaboration", "bold"), f" in Liaoning on {on} ({time.perf_counter() - started:.1f} s)"))
     for f in net["indicators"]:
         out.print(
-            f"  {f['indicator']}: {f['value']:,} ({f['share_pct']}% of valid invention patents, {f['yoy_pct']}% y/y)"
+            f"  {f['indicator']}: {f['value']:,} ({f['share_pct']}% of valid invention patents, "
+            f"{_cell(f, 'yoy_pct')} y/y)"
         )
     year = view["years"][-1]
     fields = ", ".join(list(year["fields"])[:3])
@@ -665,8 +666,18 @@ def _emit(points: list, fmt: str, title: str, single: bool = False) -> None:
     for k in keys:
         table.add_column(k, justify="right" if k in ("value", "previous", "yoy_pct", "share_pct") else "left")
     for r in rows:
-        table.add_row(*(f"{r[k]:,}" if isinstance(r.get(k), int) and k != "part" else str(r.get(k, "")) for k in keys))
+        table.add_row(*(_cell(r, k) for k in keys))
     out.print(table)
+
+
+def _cell(row: dict, key: str) -> str:
+    """A table cell: counts grouped, a change rounded once to one decimal (JSON and CSV keep it whole)."""
+    from ipgauge.releases.wording import signed
+
+    value = row.get(key)
+    if key == "yoy_pct" and isinstance(value, float):
+        return signed(value) + "%"
+    return f"{value:,}" if isinstance(value, int) and key != "part" else str("" if value is None else value)
 
 
 @app.command()

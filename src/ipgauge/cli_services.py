@@ -423,7 +423,7 @@ def _publish(
         done = f"report {snapshot['report_id']} ({folder.resolve()})"
         row = row | {"outcome": done} | ({"rights": rights} if rights else {})
         what = f"case {case} with report {snapshot['report_id']}"
-        _saved(what, save(path, {"cases": [row]}, None, what))
+        _saved(what, save(path, {"cases": [row]}, _written(None, None), what))
 
 
 @report_app.command("risk")
@@ -681,12 +681,17 @@ def collaboration_summary(
     if fmt == "csv":
         _write_csv(SUMMARY_CSV, rows)
         return
+    from ipgauge.releases.wording import signed
+
     title = f"Collaboration in {result['region_name_en']} on {d} (known at {k})"
     table = RichTable(title=title + (" — SYNTHETIC" if result.get("synthetic") else ""))
     for c in ("section", "item", "label", "value", "previous", "yoy %", "share %"):
         table.add_column(c, justify="right" if c in ("value", "previous", "yoy %", "share %") else "left")
     for r in rows:
-        table.add_row(*("" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in r))
+        change = signed(r[5]) if isinstance(r[5], float) else r[5]  # rounded once, as everywhere
+        table.add_row(
+            *("" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in [*r[:5], change, r[6]])
+        )
     out.print(table)
     n = result["network"]
     out.print(

@@ -29,6 +29,7 @@ from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, country, region, within
 from ipgauge.regions.population import population, table
 from ipgauge.register import store
+from ipgauge.terms import term
 
 RIGHTS_BREAKDOWNS = ("subregion", "holder_type", "field", "country")
 CASEWORK_BREAKDOWNS = ("subregion", "centre", "jurisdiction")
@@ -45,8 +46,12 @@ def year_before(d: date) -> date:
 
 
 def yoy(value: float, previous: float) -> float | None:
-    """Year-on-year change in percent, to two decimals (None when there is nothing to compare with)."""
-    return round((value - previous) / previous * 100, 2) if previous else None
+    """Year-on-year change in percent, unrounded (None when there is nothing to compare with).
+
+    Six decimals only drop the float's noise: whoever shows it rounds it once, from this — rounding
+    17.6451 to 17.65 here would make a reader's one decimal +17.7 where the release says +17.6.
+    """
+    return round((value - previous) / previous * 100, 6) if previous else None
 
 
 @dataclass
@@ -126,13 +131,13 @@ class Engine:
         return self.backend.read_parquet(exactly(self.backend, facts))
 
     @cached_property
-    def centre_names(self) -> dict[str, str]:
-        """Each centre's names ("中文 English"), for labelling a breakdown by centre."""
+    def centre_names(self) -> dict[str, tuple[str, str]]:
+        """Each centre's Chinese and English names, for labelling a breakdown by centre."""
         if self.store_con is None:
             return {}
-        sql = "SELECT centre_id, name_zh || coalesce(' ' || name_en, '') FROM centres WHERE "
+        sql = "SELECT centre_id, name_zh, coalesce(name_en, name_zh) FROM centres WHERE "
         rows = self.store_con.execute(sql + store.known_at(self.known_at)).fetchall()
-        return dict(rows)
+        return {c: (zh, en) for c, zh, en in rows}
 
     @cached_property
     def populations(self) -> dict[str, dict[int, int]]:
@@ -272,7 +277,7 @@ class Engine:
         for part in sorted({p for p, _ in values} or {None}, key=lambda p: p or ""):
             sub = region(part) if by == "subregion" else where
             for key in range(first, last + 1):
-                extra = {"part": part, "label": self._label(by, part)} if by else {}
+                extra = {"part": part, **self._label(by, part)} if by else {}
                 out.append(
                     self._figure(
                         name,
@@ -320,11 +325,16 @@ class Engine:
         for part, value, previous in zip(frame["part"], frame["value"], frame["previous"], strict=True):
             if part is None or part != part:
                 if unplaced and not ind.is_per_10k and _number(base, value):
-                    extra = {"part": None, "label": "in no part"}
+                    extra = {
+                        "part": None,
+                        "label": "in no part",
+                        "label_zh": "不属于任何部分",
+                        "label_en": "in no part",
+                    }
                     rest.append(self._figure(name, where, where, on, before, _number(base, value),
                                              _number(base, previous), extra))  # fmt: skip
                 continue
-            extra = {"part": str(part), "label": self._label(by, str(part))}
+            extra = {"part": str(part), **self._label(by, str(part))}
             sub = region(str(part)) if by == "subregion" else where
             rows.append(
                 self._figure(name, where, sub, on, before, _number(base, value), _number(base, previous), extra)
@@ -345,18 +355,22 @@ class Engine:
         if by == "subregion" and where.kind in ("county", "country"):
             raise UserError(f"{where.code} is a {where.kind}: it has no sub-regions in ipgauge.")
 
-    def _label(self, by: str, part: str) -> str:
+    def _label(self, by: str, part: str) -> dict[str, str]:
+        """A part's names: ``label`` ("沈阳市 Shenyang", what the CLI prints) and each language's alone."""
+        zh = en = part
         if by == "centre":
-            return self.centre_names.get(part, part)
-        if by == "field":
-            return field_names()[int(part)][1] if part.isdigit() else part
-        if by == "subregion":
-            d = divisions().get(part)
-            return f"{d.name_zh} {d.name_en}" if d else part
-        if by == "country" and len(part) == 2:
+            zh, en = self.centre_names.get(part, (part, part))
+        elif by == "field" and part.isdigit():
+            _, en, zh = field_names()[int(part)]
+        elif by == "subregion" and part in divisions():
+            zh, en = divisions()[part].name_zh, divisions()[part].name_en
+        elif by == "country" and len(part) == 2:
             c = country(part)
-            return f"{c.name_zh} {c.name_en}"
-        return part
+            zh, en = c.name_zh, c.name_en
+        elif by == "holder_type":
+            zh, en = term(part, "zh"), term(part, "en")
+        label = part if by == "holder_type" else en if by == "field" else zh if zh == en else f"{zh} {en}"
+        return {"label": label, "label_zh": zh, "label_en": en}
 
 
 def _number(ind: Indicator, value) -> float:

@@ -25,7 +25,7 @@ from ipgauge.regions.groups import region
 from ipgauge.releases import casework, charts
 from ipgauge.releases.figures import Figure, Figures
 from ipgauge.releases.text import english_name, paragraphs, source, title
-from ipgauge.releases.wording import TINY_BASE, cap, number, pct, ratio_places
+from ipgauge.releases.wording import TINY_BASE, cap, number, pct, ratio_places, signed
 
 HEADERS = {
     "zh": ("指标", "数值", "上年同期", "同比", "全国排名", "占全国（%）", "单位"),
@@ -58,12 +58,6 @@ tr, figure { page-break-inside: avoid; } figcaption { font-size: 0.8em; color: #
 # -- formatting shared by every file ------------------------------------------------------------------
 def _value(fig: Figure, value: float, lang: str) -> str:
     return number(value, lang, ratio_places(fig.value, fig.previous)) if fig.is_ratio else number(value, lang)
-
-
-def signed(x: float, places: int = 1) -> str:
-    """+10.2, -3.1 or 0.0: a change with its sign."""
-    shown = number(abs(x), "en", places)
-    return shown if float(shown) == 0 else ("+" if x > 0 else "-") + shown
 
 
 def change_cell(fig: Figure, value: float, previous: float) -> str:
