@@ -65,8 +65,17 @@ def browser():
         b.close()
 
 
+def _until(page, js: str, timeout: float = 30) -> None:
+    """Wait until ``js`` is true in the page. Polled from here: the pages' CSP forbids the eval that
+    Playwright's wait_for_function runs inside the page (which is the point of the policy)."""
+    stop = time.monotonic() + timeout
+    while not page.evaluate(js):
+        assert time.monotonic() < stop, f"not true within {timeout} s: {js}"
+        time.sleep(0.05)
+
+
 def _settled(page, after: int) -> None:
-    page.wait_for_function(f"window.ipgauge && window.ipgauge.refreshes > {after}", timeout=30_000)
+    _until(page, f"window.ipgauge && window.ipgauge.refreshes > {after}")
     assert page.evaluate("document.body.dataset.state") == "ready", page.inner_text("#error")
 
 
@@ -120,11 +129,13 @@ def test_map_pick_a_region_change_the_date_and_download(server, browser, tmp_pat
         page.click("#download-csv")
     saved = tmp_path / "dl.csv"
     got.value.save_as(saved)
+    assert got.value.suggested_filename == f"valid_invention_patents-220000-2024-06-30-K{K}-subregion.csv"
+    assert saved.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads the Chinese names right
     expected = httpx.get(
         f"{base}/v1/indicators/valid_invention_patents.csv",
         params={"region": "220000", "as_of": "2024-06-30", "known_at": K, "by": "subregion"},
     ).text
-    assert saved.read_text(encoding="utf-8") == expected and expected.count("\n") > 3
+    assert saved.read_text(encoding="utf-8-sig") == expected and expected.count("\n") > 3
 
     # the permalink holds every choice
     link = page.get_attribute("#permalink", "href")
@@ -192,7 +203,7 @@ def test_release_status_and_casework_pages(server, browser, tmp_path):
         page.screenshot(path=str(tmp_path / f"release-{lang}.png"), full_page=True)
     page.fill("input[name=known_at]", "2025-06-30")
     page.click("#diff-form button")
-    page.wait_for_function("document.querySelector('#diff').textContent.length > 0")
+    _until(page, "document.querySelector('#diff').textContent.length > 0")
     assert "X-Api-Key" in page.inner_text("#diff")  # the diff needs a key: the API's sentence, shown
     listing = httpx.get(f"{base}/v1/indicators/valid_invention_patents/rights", params={"as_of": D})
     assert listing.status_code == 401
@@ -231,7 +242,7 @@ def test_the_screening_page_needs_a_key_and_shows_the_apis_results(server, brows
     page.fill("#known_at", K)
     page.fill("#top", "3")
     page.click("#screen-form button")
-    page.wait_for_function("document.querySelector('#results tbody tr')", timeout=120_000)
+    _until(page, "!!document.querySelector('#results tbody tr')", 120)
     # only one patent of the register has claims: the results come with that said, never as a full answer
     assert page.inner_text("#error").startswith("partly screened: only 1 of the"), page.inner_text("#error")
     api = httpx.post(
@@ -257,7 +268,7 @@ def test_quick_changes_draw_only_the_last_and_one_failure_keeps_the_rest(server,
                    by.value = 'field'; by.dispatchEvent(new Event('change'));
                    by.value = 'holder_type'; by.dispatchEvent(new Event('change')); }"""
     )
-    page.wait_for_function(f"window.ipgauge.refreshes > {n} && document.body.dataset.state !== 'busy'")
+    _until(page, f"window.ipgauge.refreshes > {n} && document.body.dataset.state !== 'busy'")
     api = httpx.get(
         f"{base}/v1/indicators/valid_invention_patents",
         params={"region": "CN", "as_of": D, "known_at": K, "by": "holder_type"},
@@ -266,10 +277,193 @@ def test_quick_changes_draw_only_the_last_and_one_failure_keeps_the_rest(server,
     page.goto(
         f"{base}/?lang=zh&indicator=valid_invention_patents_per_10k&region=210000&map=210000&as_of={D}&known_at={K}"
     )
-    page.wait_for_function("window.ipgauge && window.ipgauge.refreshes > 0")
+    _until(page, "window.ipgauge && window.ipgauge.refreshes > 0")
     point = httpx.get(
         f"{base}/v1/indicators/valid_invention_patents_per_10k", params={"region": "210000", "as_of": D, "known_at": K}
     ).json()
     assert page.inner_text("#figure .value").replace(",", "") == f"{point['value']:g}"
     page.goto(f"{base}/?indicator=bogus&as_of={D}&known_at={K}")
     _settled(page, 0)  # an unknown indicator in a permalink falls back to the first
+
+
+def _half_up(x: float) -> str:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    r = Decimal(repr(x)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return ("+" if r > 0 else "") + f"{r:,}%"
+
+
+def test_back_and_forward_restore_views_and_changes_are_rounded_once(server, browser):
+    base, _, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/?lang=en&region=210000&as_of={D}&known_at={K}")
+    _settled(page, 0)
+    point = httpx.get(
+        f"{base}/v1/indicators/valid_invention_patents", params={"region": "210000", "as_of": D, "known_at": K}
+    ).json()
+    exact = (point["value"] - point["previous"]) / point["previous"] * 100
+    assert page.inner_text("#figure .yoy") == _half_up(exact)  # one rounding of the unrounded change
+    last = page.locator("#rows tbody tr").last.locator("td").nth(4).inner_text()
+    assert last == page.inner_text("#figure .yoy")  # the chart's table says the same as the headline
+    n = _refreshes(page)
+    page.select_option("#by", "holder_type")
+    _settled(page, n)
+    n = _refreshes(page)
+    page.fill("#as_of", "2024-06-30")
+    page.dispatch_event("#as_of", "change")
+    _settled(page, n)
+    n = _refreshes(page)
+    page.go_back()
+    _settled(page, n)
+    assert page.evaluate("[window.ipgauge.state.by, window.ipgauge.state.as_of]") == ["holder_type", D]
+    assert page.input_value("#as_of") == D
+    n = _refreshes(page)
+    page.go_back()
+    _settled(page, n)
+    assert page.evaluate("window.ipgauge.state.by") == "" and page.input_value("#by") == ""
+    n = _refreshes(page)
+    page.go_forward()
+    _settled(page, n)
+    assert page.evaluate("window.ipgauge.state.by") == "holder_type"
+
+
+def test_map_legend_outside_the_mainland_groups_and_missing_populations(server, browser):
+    base, _, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/?lang=zh&indicator=valid_invention_patents_per_10k&region=northeast&as_of={D}&known_at={K}")
+    _settled(page, 0)
+    option = "window.ipgauge.mapChart.getOption()"
+    values = [v for v in page.evaluate(f"{option}.series[0].data.map(d => d.value)") if v is not None]
+    legend = page.evaluate(f"[{option}.visualMap[0].min, {option}.visualMap[0].max]")
+    assert legend == [min(values), max(values)] and max(values) < 1  # the legend spans the data, not 0-1
+    tip = page.evaluate(f"{option}.tooltip[0].formatter({{name: '710000', data: undefined}})")
+    assert "不在登记库中" in tip and "undefined" not in tip
+    english = browser.new_page(viewport={"width": 1400, "height": 1000})
+    english.goto(f"{base}/?lang=en&region=CN&as_of={D}&known_at={K}")
+    _settled(english, 0)
+    tip = english.evaluate(f"{option}.tooltip[0].formatter({{name: '810000', data: undefined}})")
+    assert "not in the register" in tip and "undefined" not in tip
+    outlined = page.evaluate(f"{option}.series[0].data.filter(d => d.itemStyle).map(d => d.name).sort()")
+    assert {"210000", "220000", "230000"} <= set(outlined)  # the chosen group's provinces are outlined
+    # a prefecture map of a per-10,000 figure without prefecture populations: drawn, and the gap said
+    n = _refreshes(page)
+    page.evaluate("window.ipgauge.state.map = '210000'; window.ipgauge.state.region = '210000'")
+    page.select_option("#view", "change")
+    _settled(page, n)
+    assert page.is_visible("#map-note") and "210100" in page.inner_text("#map-note")
+    assert page.inner_text("#figure .value")  # the province's own figure is still shown
+    assert not any(ch.isascii() and ch.isalpha() for ch in page.inner_text("#map-rows tbody"))  # 沈阳市, no "Shenyang"
+
+
+def test_chart_downloads_embed_sorting_comparison_relative_view_and_the_time_slider(server, browser, tmp_path):
+    base, _, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.goto(f"{base}/?lang=en&region=210000&as_of={D}&known_at={K}")
+    _settled(page, 0)
+    for what, kind, magic in (("map", "png", b"\x89PNG"), ("chart", "svg", b"<svg")):
+        with page.expect_download() as got:
+            page.click(f"[data-save='{what}'][data-type='{kind}']")
+        saved = tmp_path / f"{what}.{kind}"
+        got.value.save_as(saved)
+        assert saved.read_bytes().startswith(magic) and saved.stat().st_size > 2000
+        assert got.value.suggested_filename.startswith("valid_invention_patents-210000-")
+    assert "SYNTHETIC" in (tmp_path / "chart.svg").read_text(encoding="utf-8")  # the label travels with the chart
+    code = page.input_value("#embed-code")
+    assert code.startswith("<iframe") and "/embed?" in code
+    embed_url = code.split('src="')[1].split('"')[0]
+    framed = httpx.get(embed_url)
+    assert "frame-ancestors *" in framed.headers["content-security-policy"] and "x-frame-options" not in framed.headers
+    assert httpx.get(base + "/").headers["x-frame-options"] == "DENY"
+    embedded = browser.new_page(viewport={"width": 960, "height": 720})
+    embedded.goto(embed_url)
+    _settled(embedded, 0)
+    assert embedded.evaluate("window.ipgauge.mapChart.getOption().series[0].data.length") > 0
+    assert "SYNTHETIC" in embedded.inner_text("body")
+    # sortable: the map's table by value, descending then ascending
+    page.locator("#map-rows thead button").nth(1).click()
+    shown = [int(x.replace(",", "")) for x in page.locator("#map-rows tbody td:nth-child(2)").all_inner_texts()]
+    assert shown == sorted(shown, reverse=True) and len(shown) > 20
+    page.locator("#map-rows thead button").nth(1).click()
+    shown = [int(x.replace(",", "")) for x in page.locator("#map-rows tbody td:nth-child(2)").all_inner_texts()]
+    assert shown == sorted(shown)
+    # two regions on one line chart, then the change since the first year
+    n = _refreshes(page)
+    page.click("#compare-add")
+    _settled(page, n)
+    n = _refreshes(page)
+    page.fill("#region-search", "Jilin")
+    page.locator("#region-results li[data-code='220000']").click()
+    _settled(page, n)
+    assert page.evaluate("document.activeElement.id") == "region-search"  # focus is kept after choosing
+    n = _refreshes(page)
+    page.click("#compare-add")
+    _settled(page, n)
+    lines = page.evaluate("window.ipgauge.lineChart.getOption().series.map(s => s.name)")
+    assert len(lines) == 2 and "Liaoning" in lines and "Jilin" in lines
+    n = _refreshes(page)
+    page.select_option("#view", "change")
+    _settled(page, n)
+    firsts = page.evaluate("window.ipgauge.lineChart.getOption().series.map(s => s.data[0])")
+    assert firsts == [0, 0]
+    # the time slider moves D; the figure follows
+    n = _refreshes(page)
+    page.evaluate("const s = document.querySelector('#time'); s.value = String(Number(s.max) - 12); "
+                  "s.dispatchEvent(new Event('input')); s.dispatchEvent(new Event('change'))")  # fmt: skip
+    _settled(page, n)
+    moved = page.evaluate("window.ipgauge.state.as_of")
+    assert moved < D and page.input_value("#as_of") == moved and moved in page.inner_text("#figure")
+    # the map from the keyboard: focusable, Enter goes to its regions' buttons
+    n = _refreshes(page)
+    page.select_option("#view", "level")
+    _settled(page, n)
+    page.focus("#map")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.classList.contains('link')")
+
+
+def test_phone_width_and_accessibility_in_both_languages(server, browser):
+    from axe_playwright_python.sync_playwright import Axe
+
+    base, release, folder = server
+    right = _a_patent(folder / "r.duckdb")
+    axe = Axe()
+    pages = {
+        "explorer": f"/?as_of={D}&known_at={K}",
+        "release": f"/releases/{release}?x=1",
+        "status": f"/rights?right={right}&as_of={D}&known_at={K}",
+        "casework": "/casework?region=northeast",
+    }
+    for lang in ("zh", "en"):
+        for name, path in pages.items():
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.goto(f"{base}{path}&lang={lang}")
+            if name == "explorer":
+                _settled(phone, 0)
+            else:
+                phone.wait_for_load_state("networkidle")
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (name, lang, width)  # nothing wider than a phone (tables scroll in their box)
+            found = axe.run(phone).response["violations"]
+            bad = [
+                (v["id"], v["impact"], v["nodes"][0]["target"]) for v in found if v["impact"] in ("serious", "critical")
+            ]
+            assert not bad, (name, lang, bad)
+            phone.close()
+
+
+def test_the_status_page_speaks_chinese_and_takes_ids_as_people_type_them(server, browser):
+    base, _, folder = server
+    right = _a_patent(folder / "r.duckdb")
+    digits = right.removeprefix("CN").split(".")[0]
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    for typed in (f"ZL{digits}.{right[-1]}", right.lower(), f"{digits}.{right[-1]}", digits):
+        page.goto(f"{base}/rights?lang=zh&right={typed}&as_of={D}&known_at={K}")
+        assert right in page.inner_text("#verdict"), typed
+    text = page.inner_text("main")
+    assert "recorded" not in text and "informative" not in text and "patent" not in text.lower()
+    assert not any(w in text for w in ("annuity_paid", "enterprise", "university", "in force since"))
+    status = httpx.get(f"{base}/v1/rights/{right}/status", params={"as_of": D, "known_at": K}).json()
+    assert status["reason_zh"] in text
+    unknown = [e for e in status["events"] if not e["known"]]
+    for e in unknown:  # "(recorded …)" once, not twice
+        assert text.count(e["recorded_date"]) >= 1

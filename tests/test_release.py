@@ -70,7 +70,10 @@ def test_xlsx_figures_match_the_engine(released):
     for name, point in truth.items():
         assert rows[name]["value"] == point.value and rows[name]["previous"] == point.previous
         assert rows[name]["parent_value"] == point.extra.get("parent_value")
-        assert rows[name]["region_name_en"] == "Northeast China (with eastern Inner Mongolia)" and rows[name]["level"] == "group"
+        assert (
+            rows[name]["region_name_en"] == "Northeast China (with eastern Inner Mongolia)"
+            and rows[name]["level"] == "group"
+        )
         assert rows[name]["as_of"].date() == AS_OF  # a date, not text
     assert ws.freeze_panes == "A2" and ws.cell(row=2, column=header.index("value") + 1).number_format == "#,##0"
     assert ws.cell(row=2, column=header.index("yoy_pct") + 1).number_format == "+0.0;-0.0;0.0"
@@ -112,6 +115,30 @@ def test_html_and_pdf_carry_the_figures(released):
         assert f"{point.value:,}" in compact
     assert "东北三省一区" in compact and "threeprovincesandoneregion" in compact
     assert "合成数据" in compact and "SYNTHETIC" in pdf
+
+
+def test_pdf_tables_keep_their_captions_and_are_not_cut_after_a_row(tmp_path):
+    """The release's own CSS and tables, after text of every length: no page ends on a caption or one row."""
+    import io
+
+    from weasyprint import HTML
+
+    from ipgauge.releases.render import CSS, html_table
+
+    rows = [(f"地区{i}", f"{1000 + i:,}", f"{900 + i:,}", "+11.1%") for i in range(8)]
+    table = html_table("表2 分地区有效发明专利 CAPTION", ("地区", "数值", "上年同期", "同比"), rows, {0})
+    for lines in range(30, 60, 2):  # filler that puts the table at every height near a page's foot
+        filler = "".join(f"<p>第{i}段 filler paragraph of the release text.</p>" for i in range(lines))
+        buf = io.BytesIO()
+        HTML(string=f"<html><head><style>{CSS}</style></head><body>{filler}{table}</body></html>").write_pdf(buf)
+        pages = [p.extract_text() for p in PdfReader(io.BytesIO(buf.getvalue())).pages]
+        where = [n for n, t in enumerate(pages) if "CAPTION" in t]
+        assert len(where) == 1
+        holding = [n for n, t in enumerate(pages) if "地区" in t.replace("地区0", "").replace("分地区", "")]
+        first_row = [n for n, t in enumerate(pages) if "地区0" in t]
+        second_row = [n for n, t in enumerate(pages) if "地区1 " in t or "地区1\n" in t]
+        assert where[0] in holding and first_row == where, (lines, where, first_row)  # caption, header, row 1 together
+        assert second_row == first_row, (lines, first_row, second_row)  # never one row alone before a break
 
 
 def test_release_list_names_the_stored_releases(released, tmp_path):

@@ -661,7 +661,8 @@ def _emit(points: list, fmt: str, title: str, single: bool = False) -> None:
     if fmt != "table":
         _rows(rows, fmt, title)
         return
-    keys = list(dict.fromkeys(k for r in rows for k in r if k not in ("indicator", "known_at", "unit", "synthetic")))
+    hidden = ("indicator", "known_at", "unit", "synthetic", "label_zh", "label_en")  # the label holds both names
+    keys = list(dict.fromkeys(k for r in rows for k in r if k not in hidden))
     table = RichTable(title=title)
     for k in keys:
         table.add_column(k, justify="right" if k in ("value", "previous", "yoy_pct", "share_pct") else "left")

@@ -144,7 +144,7 @@ def catalogue() -> dict[str, Indicator]:
     return parse(resources.files("ipgauge.data").joinpath("indicators.toml").read_text(encoding="utf-8"))
 
 
-LISTED = ("label_zh", "label_en", "unit_zh", "unit_en", "definition_en", "source")
+LISTED = ("label_zh", "label_en", "unit_zh", "unit_en", "definition_en", "definition_zh", "source")
 
 
 def listing() -> list[dict]:

@@ -62,8 +62,8 @@ class Point:
     region: str
     as_of: date
     known_at: date
-    value: float
-    previous: float
+    value: float | None  # None: a part of a breakdown that cannot be computed (its ``missing`` says why)
+    previous: float | None
     yoy_pct: float | None
     unit: str
     synthetic: bool = False
@@ -279,7 +279,7 @@ class Engine:
             for key in range(first, last + 1):
                 extra = {"part": part, **self._label(by, part)} if by else {}
                 out.append(
-                    self._figure(
+                    self._figure_or_gap(
                         name,
                         where,
                         sub,
@@ -321,7 +321,7 @@ class Engine:
             value=E.tally(t, base, E.counts(t, base, on)), previous=E.tally(t, base, E.counts(t, base, before))
         )
         frame = columns(self.backend, expr)
-        rows, rest = [], []
+        rows, rest, missing = [], [], []
         for part, value, previous in zip(frame["part"], frame["value"], frame["previous"], strict=True):
             if part is None or part != part:
                 if unplaced and not ind.is_per_10k and _number(base, value):
@@ -336,10 +336,29 @@ class Engine:
                 continue
             extra = {"part": str(part), **self._label(by, str(part))}
             sub = region(str(part)) if by == "subregion" else where
-            rows.append(
-                self._figure(name, where, sub, on, before, _number(base, value), _number(base, previous), extra)
+            point = self._figure_or_gap(
+                name, where, sub, on, before, _number(base, value), _number(base, previous), extra
             )
-        return sorted(rows, key=lambda p: (-p.value, p.extra["part"])) + rest
+            (rows if point.value is not None else missing).append(point)
+        return sorted(rows, key=lambda p: (-p.value, p.extra["part"])) + missing + rest
+
+    def _figure_or_gap(
+        self, name: str, where: Region, counted_in: Region, on: date, before: date, value: float, previous: float,
+        extra: dict | None = None,
+    ) -> Point:  # fmt: skip
+        """:meth:`_figure`, or — for a per-10,000 figure whose population is missing — a blank point saying so.
+
+        One part of a breakdown or one date of a series without its population must not hide all the
+        others: the point is kept with no value and its ``missing`` reason.
+        """
+        try:
+            return self._figure(name, where, counted_in, on, before, value, previous, extra)
+        except UserError as e:
+            ind = indicator(name)
+            if not ind.is_per_10k:
+                raise
+            gap = dict(extra or {}) | {"missing": str(e)}
+            return Point(name, where.code, on, self.known_at, None, None, None, ind.unit_en, self.synthetic, gap)
 
     @staticmethod
     def _check_breakdown(ind: Indicator, where: Region, by: str | None) -> None:

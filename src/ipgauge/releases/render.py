@@ -48,6 +48,8 @@ table.wide { page: wide; width: 100%; font-size: 0.72em; } table.wide td, table.
 .notes, .meta { color: #555; font-size: 0.8em; overflow-wrap: anywhere; }
 section + section { page-break-before: always; }
 tr, figure { page-break-inside: avoid; } figcaption { font-size: 0.8em; color: #555; }
+table { break-inside: avoid; } caption, h1, h2, h3 { break-after: avoid; } thead { display: table-header-group; }
+tbody tr:nth-child(-n+2), tbody tr:nth-last-child(-n+2) { break-before: avoid; }
 @page { margin: 2cm 1.8cm;
         @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #777; } }
 @page wide { size: A4 landscape; margin: 1.5cm 1.2cm;

@@ -26,7 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from ipgauge.errors import UserError
-from ipgauge.indicators.catalogue import listing
+from ipgauge.indicators.catalogue import catalogue
 from ipgauge.regions.divisions import place_name
 from ipgauge.terms import term
 from ipgauge.web.guard import Context, context, need_key
@@ -92,12 +92,24 @@ def error_page(request: Request, status: int, message: str, headers: dict | None
 def explorer(request: Request):
     """The indicator explorer: the map, a figure, a series or breakdown, downloads, a permalink."""
     lang = _lang(request)
-    indicators = [
-        {"name": i["name"], "label": i[f"label_{lang}"], "unit": i[f"unit_{lang}"]}
-        for i in listing()
-        if not i["name"].startswith("casework_")
-    ]
-    return _page(request, "explorer.html", indicators=indicators, ui_json=json.dumps(UI[_lang(request)]))
+    return _page(request, "explorer.html", indicators=_indicators(lang), ui_json=json.dumps(UI[lang]))
+
+
+@router.get("/embed", response_class=HTMLResponse)
+def embed(request: Request):
+    """The explorer's map and chart alone, for another site's page (the only page that may be framed)."""
+    lang = _lang(request)
+    return _page(request, "embed.html", indicators=_indicators(lang), ui_json=json.dumps(UI[lang]), embed=True)
+
+
+def _indicators(lang: str) -> list[dict]:
+    """The explorer's indicators with their names, units, definitions and sources in the page's language."""
+    return [
+        {"name": i.name, "label": getattr(i, f"label_{lang}"), "unit": getattr(i, f"unit_{lang}"),
+         "definition": getattr(i, f"definition_{lang}"), "source": i.source, "ratio": i.is_per_10k}
+        for i in catalogue().values()
+        if not i.is_casework
+    ]  # fmt: skip
 
 
 @lru_cache(maxsize=1)

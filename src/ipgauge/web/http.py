@@ -84,10 +84,27 @@ def answer(
         if any(_nested(v) for r in table for v in r.values()):
             raise json_only()
         body, media = csv_text(table).encode(), "text/csv; charset=utf-8"
+        if request.query_params.get("bom") in ("1", "true"):  # for Excel, which reads UTF-8 only after a BOM
+            body = "\ufeff".encode() + body
+        headers = {"Content-Disposition": f'attachment; filename="{download_name(request)}"'} | (headers or {})
     else:
         body = json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":")).encode()
         media = "application/json"
     return tagged(request, body, media, cache, headers)
+
+
+#: The query parameters that tell one download from another, in the order a file name gives them.
+NAMED_BY = ("region", "as_of", "known_at", "series", "from", "by", "share_of", "year", "centre")
+
+
+def download_name(request: Request) -> str:
+    """A CSV's file name saying what it holds: valid_invention_patents-210000-2024-12-31-K2025-06-30-subregion.csv."""
+    parts = [request.url.path.rstrip("/").rsplit("/", 1)[-1]]
+    for key in NAMED_BY:
+        value = request.query_params.get(key)
+        if value:
+            parts.append(("K" if key == "known_at" else "") + value)
+    return re.sub(r"[^\w.-]+", "_", "-".join(parts), flags=re.ASCII)[:150] + ".csv"
 
 
 def tagged(request: Request, body: bytes, media: str, cache: str, headers: dict[str, str] | None = None) -> Response:

@@ -1,40 +1,76 @@
-// The indicator explorer: every choice lives in the URL (a permalink), every figure comes from /v1.
+// The indicator explorer: every choice lives in the URL (a history entry each), every figure comes from /v1.
 "use strict";
 (() => {
   const T = JSON.parse(document.getElementById("ui-text").textContent);
   const LANG = document.documentElement.lang.startsWith("zh") ? "zh" : "en";
+  const LOCALE = LANG === "zh" ? "zh-CN" : "en";
+  const EMBED = document.body.classList.contains("embedded");
   const $ = (s) => document.querySelector(s);
-  const KEYS = ["indicator", "region", "as_of", "known_at", "series", "from", "by", "map"];
-  const state = { indicator: $("#indicator").value, region: "CN", as_of: $("#as_of").value, known_at: "",
-                  series: "", from: "", by: "", map: "CN" };
+  const KEYS = ["indicator", "region", "as_of", "known_at", "series", "from", "by", "view", "compare", "map"];
+  const CONTROLS = ["indicator", "as_of", "known_at", "series", "from", "by", "view"];
+  // Taiwan, Hong Kong and Macao are drawn on the map but are not in a register of the mainland's statistics
+  const OUTSIDE = new Set(["710000", "810000", "820000"]);
+  const DEFAULTS = { indicator: $("#indicator").options[0].value, region: "CN", as_of: $("#as_of").defaultValue,
+                     view: "level", map: "CN" };  // what a link that leaves a choice out means
+  const state = { ...DEFAULTS, known_at: "", series: "", from: "", by: "", compare: "" };
   const names = { CN: LANG === "zh" ? "全国" : "China" };
+  const groups = {};  // a group's member codes, once asked
   const mapChart = echarts.init($("#map"));
   const lineChart = echarts.init($("#chart"));
   const geo = {};
   window.ipgauge = { state, mapChart, lineChart, refreshes: 0 };
 
+  // -- numbers: one rounding, half up, of the unrounded value; grouped digits everywhere (legends too) -------
   const nf = (v, digits) => (v === null || v === undefined) ? "—"
-    : Number(v).toLocaleString(LANG === "zh" ? "zh-CN" : "en", { maximumFractionDigits: digits ?? 2 });
+    : Number(v).toLocaleString(LOCALE, { maximumFractionDigits: digits ?? 2 });
+  function halfUp(x, places) {  // 17.65 → 17.7 (toFixed would give 17.6: the float is 17.6499…)
+    const sign = x < 0 ? -1 : 1;
+    return sign * Number(Math.round(Number(Math.abs(x) + "e" + places)) + "e-" + places);
+  }
+  function pct(v) {  // "+17.6%": the change as every page and file of ipgauge shows it
+    if (v === null || v === undefined) return "—";
+    const r = halfUp(v, 1);
+    const shown = Math.abs(r).toLocaleString(LOCALE, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    return (r > 0 ? "+" : r < 0 ? "-" : "") + shown + "%";
+  }
+  const isRatio = () => $("#indicator").selectedOptions[0].dataset.ratio === "1";
+  const digits = () => isRatio() ? 2 : 0;
+  const unit = () => $("#indicator").selectedOptions[0].dataset.unit;
+  const label = () => $("#indicator").selectedOptions[0].textContent;
+  const partName = (r) => (LANG === "zh" ? r.label_zh : r.label_en) ?? r.label ?? r.part;
+  const regionName = (code) => names[code] || code;
 
+  // -- the URL: every view change is a history entry; Back and Forward restore the view ---------------------
   function readURL() {
     const p = new URLSearchParams(location.search);
-    for (const k of KEYS) if (p.has(k)) state[k] = p.get(k);
-    for (const k of ["indicator", "as_of", "known_at", "series", "from", "by"]) $("#" + k).value = state[k];
+    for (const k of KEYS) state[k] = p.has(k) ? p.get(k) : DEFAULTS[k] ?? "";
+    for (const k of CONTROLS) $("#" + k).value = state[k];
     if (!$("#indicator").value) $("#indicator").selectedIndex = 0;  // an unknown name falls back to the first
     state.indicator = $("#indicator").value;
+    if (!$("#view").value) { $("#view").value = "level"; state.view = "level"; }
   }
 
-  function writeURL() {
+  function query() {
     const p = new URLSearchParams();
-    for (const k of KEYS) if (state[k]) p.set(k, state[k]);
+    for (const k of KEYS) if (state[k] && !(k === "view" && state[k] === "level")) p.set(k, state[k]);
     p.set("lang", LANG);
-    history.replaceState(null, "", "?" + p.toString());
-    $("#permalink").href = location.href;
-    $("#other-lang").href = "?" + new URLSearchParams([...p].map(([k, v]) => [k, k === "lang" ? (LANG === "zh" ? "en" : "zh") : v]));
+    return p;
   }
 
-  function api(extra) {
-    const p = new URLSearchParams({ region: state.region, as_of: state.as_of });
+  function writeURL(push) {
+    const p = query();
+    const url = "?" + p.toString();
+    if (url !== location.search) (push ? history.pushState : history.replaceState).call(history, null, "", url);
+    $("#permalink").href = location.href;
+    const other = new URLSearchParams(p); other.set("lang", LANG === "zh" ? "en" : "zh");
+    const link = $("#other-lang"); if (link) link.href = "?" + other;
+    const embedded = new URL("/embed?" + p.toString(), location.href);
+    $("#embed-code").value = `<iframe src="${embedded.href}" title="${label()} · ipgauge" width="960" height="720" style="border:0" loading="lazy"></iframe>`;
+    const source = $("#embed-source"); if (source) source.href = "/?" + p.toString();
+  }
+
+  function api(extra, region) {
+    const p = new URLSearchParams({ region: region || state.region, as_of: state.as_of });
     if (state.known_at) p.set("known_at", state.known_at);
     for (const [k, v] of Object.entries(extra || {})) if (v) p.set(k, v);
     return `/v1/indicators/${encodeURIComponent(state.indicator)}?${p}`;
@@ -47,22 +83,27 @@
     return body;
   }
 
-  function unit() { return $("#indicator").selectedOptions[0].dataset.unit; }
+  async function describe(code) {  // a region's name in the page's language (and a group's members)
+    if (names[code] && (!code.match(/^[a-z]/) || groups[code])) return;
+    const found = await getJSON(`/v1/regions?q=${encodeURIComponent(code)}&limit=50`).catch(() => []);
+    const r = found.find((x) => x.code === code) || (found.length === 1 ? found[0] : null);
+    if (!r) return null;
+    names[r.code] = LANG === "zh" ? r.name_zh : r.name_en;
+    if (r.members) groups[r.code] = r.members.map((m) => m.split(" ")[0]);
+    return r;
+  }
 
-  function showRegion() { $("#region-chosen").textContent = `${names[state.region] || state.region} (${state.region})`; }
+  function showRegion() { $("#region-chosen").textContent = `${regionName(state.region)} (${state.region})`; }
 
   let current = 0;  // the latest refresh: an answer to an earlier one is dropped, never drawn over it
 
   // a region given by name in a link ("liaoning") becomes its code; a prefecture opens its province's map
   async function resolveName() {
-    if (names[state.region]) return;
-    const found = await getJSON(`/v1/regions?q=${encodeURIComponent(state.region)}&limit=50`).catch(() => []);
-    const r = found.find((x) => x.code === state.region) || (found.length === 1 ? found[0] : null);
-    if (!r) return;
+    const r = await describe(state.region);
+    if (!r || r.code === state.region) return;
     state.region = r.code;
-    names[r.code] = LANG === "zh" ? r.name_zh : r.name_en;
     if (state.map === "CN") state.map = mapFor(r);
-    writeURL();
+    writeURL(false);
   }
 
   function mapFor(r) {
@@ -71,23 +112,35 @@
     return state.map;
   }
 
+  function showAbout() {
+    const o = $("#indicator").selectedOptions[0];
+    $("#definition").textContent = o.dataset.definition;
+    $("#source").textContent = o.dataset.source;
+  }
+
   async function drawFigure(seq) {
     const p = await getJSON(api());
     if (seq !== current) return;
     if (!state.known_at) {  // the permalink pins the knowledge date the figures were computed for
       const u = new URL(location.href); u.searchParams.set("known_at", p.known_at); $("#permalink").href = u.href;
     }
-    const yoy = p.yoy_pct === null ? "—" : (p.yoy_pct > 0 ? "+" : "") + nf(p.yoy_pct, 1) + "%";
     $("#figure").innerHTML = "";
+    const what = document.createElement("div");
+    what.textContent = `${label()} · ${regionName(state.region)} · ${T.as_of} ${p.as_of} · ${T.known_at} ${p.known_at}` + (p.synthetic ? ` · ${T.synthetic}` : "");
     const line = document.createElement("div");
     line.innerHTML = `<span class="value"></span> <span class="unit"></span> · ${T.previous}: <span class="prev"></span> · ${T.yoy}: <span class="yoy"></span>`;
-    line.querySelector(".value").textContent = nf(p.value);
+    line.querySelector(".value").textContent = nf(p.value, digits());
     line.querySelector(".unit").textContent = unit();
-    line.querySelector(".prev").textContent = nf(p.previous);
-    line.querySelector(".yoy").textContent = yoy;
-    const what = document.createElement("div");
-    what.textContent = `${$("#indicator").selectedOptions[0].textContent} · ${names[state.region] || state.region} · ${T.as_of} ${p.as_of} · ${T.known_at} ${p.known_at}` + (p.synthetic ? ` · ${T.synthetic}` : "");
+    line.querySelector(".prev").textContent = nf(p.previous, digits());
+    line.querySelector(".yoy").textContent = isRatio() ? signedPoints(p.value, p.previous) : pct(p.yoy_pct);
     $("#figure").append(what, line);
+    return p;
+  }
+
+  function signedPoints(v, prev) {  // a ratio's change is in points, as in the release
+    if (v === null || prev === null) return "—";
+    const d = halfUp(v - prev, 2);
+    return (d > 0 ? "+" : "") + nf(d, 2);
   }
 
   async function geoFor(code) {
@@ -103,78 +156,237 @@
     return code === "CN" ? "china" : "p" + code;
   }
 
+  function chosenOnMap() {  // the chosen region, or a group's members, outlined on the map
+    const members = groups[state.region] || [state.region];
+    return (code) => members.some((m) => m === code || (state.map === "CN" && m.slice(0, 2) === code.slice(0, 2) && code.endsWith("0000")));
+  }
+
   async function drawMap(seq) {
     const name = await geoFor(state.map);
     if (!name) { state.map = "CN"; return drawMap(seq); }
     $("#map-back").hidden = state.map === "CN";
-    const rows = await getJSON(api({ by: "subregion" }).replace(`region=${encodeURIComponent(state.region)}`, `region=${state.map}`));
+    let rows = [], problem = "";
+    try {
+      rows = await getJSON(api({ by: "subregion" }, state.map));
+    } catch (e) {
+      problem = e.message;  // the outline is still drawn, and the reason said beside it
+    }
     if (seq !== current) return;
-    const data = rows.map((r) => ({ name: r.part, value: r.value, label_text: r.label }));
-    for (const r of rows) names[r.part] = r.label;
-    const values = data.map((d) => d.value);
+    const change = state.view === "change";
+    const shown = rows.filter((r) => r.value !== null);
+    const missing = rows.filter((r) => r.value === null);
+    const chosen = chosenOnMap();
+    const data = shown.map((r) => ({ name: r.part, value: change ? r.yoy_pct : r.value, row: r,
+      itemStyle: chosen(r.part) ? { borderColor: "#d97706", borderWidth: 2.5 } : undefined }));
+    for (const r of rows) names[r.part] = partName(r);
+    const values = data.map((d) => d.value).filter((v) => v !== null && v !== undefined);
     const synthetic = rows.some((r) => r.synthetic);
+    const lo = values.length ? Math.min(...values) : 0, hi = values.length ? Math.max(...values) : 1;
+    // the legend spans the data: per-10,000 figures of 0.29-0.47 must not all look alike on a 0-1 scale
+    const min = change || isRatio() ? lo : Math.min(0, lo), max = hi > min ? hi : min + 1;
+    const legendDigits = change ? 1 : isRatio() ? 2 : 0;
     mapChart.setOption({
-      title: { text: $("#indicator").selectedOptions[0].textContent, subtext: `${T.as_of} ${state.as_of}` + (synthetic ? ` · ${T.synthetic}` : ""),
-               left: "center", textStyle: { fontSize: 14 }, subtextStyle: { color: synthetic ? "#8d2b0b" : "#52606d" } },
-      tooltip: { trigger: "item", formatter: (p) => p.data ? `${p.data.label_text}<br>${nf(p.data.value)} ${unit()}`
-                                                              : `${names[p.name] || p.name}<br>${T.no_data}` },
-      visualMap: { min: Math.min(0, ...values), max: Math.max(1, ...values), left: 10, bottom: 10, calculable: true,
-                   text: [unit(), ""], inRange: { color: ["#e0f2fe", "#0b3d62"] } },
+      aria: { enabled: true },
+      title: { text: label() + (change ? ` · ${T.change_yoy}` : ""), left: "center", textStyle: { fontSize: 14 },
+               subtext: `${regionName(state.map)} · ${T.as_of} ${state.as_of}` + (synthetic ? ` · ${T.synthetic}` : ""),
+               subtextStyle: { color: synthetic ? "#8d2b0b" : "#52606d" } },
+      tooltip: { trigger: "item", formatter: (p) => {
+        const where = names[p.name] || p.name;
+        if (OUTSIDE.has(p.name)) return `${where}<br>${T.outside_register}`;
+        if (!p.data || !p.data.row) return `${where}<br>${T.no_data}`;
+        const r = p.data.row;
+        return `${where}<br>${nf(r.value, digits())} ${unit()}<br>${T.yoy}: ${isRatio() ? signedPoints(r.value, r.previous) : pct(r.yoy_pct)}`;
+      } },
+      visualMap: { min, max, left: 10, bottom: 10, calculable: true, text: [change ? "%" : unit(), ""],
+                   formatter: (v) => nf(v, legendDigits), inRange: { color: ["#e0f2fe", "#0b3d62"] } },
       series: [{ type: "map", map: name, nameProperty: "code", data, roam: false,
                  emphasis: { label: { show: false } }, selectedMode: false }],
     }, true);
+    const notes = [];
+    if (problem) notes.push(problem);
+    if (missing.length) notes.push(`${T.missing_parts} ${missing.map((r) => `${partName(r)} (${r.missing})`).join("; ")}`);
+    $("#map-note").textContent = notes.join(" ");
+    $("#map-note").hidden = !notes.length;
+    mapTable(rows);
   }
 
+  // the map's regions as a table: readable without the map, sortable, each region opened from the keyboard
+  function mapTable(rows) {
+    const head = [T.region, T.value, T.previous, T.yoy];
+    const body = rows.map((r) => [
+      { text: partName(r), sort: partName(r), code: r.part },
+      { text: nf(r.value, digits()), sort: r.value, n: true },
+      { text: nf(r.previous, digits()), sort: r.previous, n: true },
+      { text: isRatio() ? signedPoints(r.value, r.previous) : pct(r.yoy_pct), sort: r.yoy_pct, n: true },
+    ]);
+    fillTable($("#map-rows"), head, body, (cell) => {  // a province opens its map; a prefecture becomes the region
+      if (!cell.code) return null;
+      const b = document.createElement("button");
+      b.type = "button"; b.className = "link"; b.textContent = cell.text;
+      b.title = `${T.open_region} ${cell.text}`;
+      b.addEventListener("click", () => {
+        if (state.map === "CN") state.map = cell.code;
+        state.region = cell.code;
+        refresh(true);
+      });
+      return b;
+    });
+  }
+
+  // -- sortable tables ---------------------------------------------------------------------------------------
+  function fillTable(table, head, rows, render) {
+    const thead = table.querySelector("thead"), tbody = table.querySelector("tbody");
+    thead.innerHTML = ""; tbody.innerHTML = "";
+    table._rows = rows; table._render = render;
+    table.hidden = !rows.length;
+    if (!rows.length) return;
+    const tr = document.createElement("tr");
+    head.forEach((h, i) => {
+      const th = document.createElement("th");
+      th.scope = "col";
+      if (rows[0][i].n) th.className = "n";
+      const b = document.createElement("button");
+      b.type = "button"; b.className = "sort"; b.textContent = h; b.title = T.sort_by;
+      b.addEventListener("click", () => sortTable(table, i));
+      th.append(b); tr.append(th);
+    });
+    thead.append(tr);
+    drawBody(table);
+  }
+
+  function sortTable(table, i) {
+    const ths = table.querySelectorAll("thead th");
+    const was = ths[i].getAttribute("aria-sort");
+    const dir = was === "descending" ? "ascending" : "descending";
+    ths.forEach((th) => th.removeAttribute("aria-sort"));
+    ths[i].setAttribute("aria-sort", dir);
+    const sign = dir === "ascending" ? 1 : -1;
+    table._rows.sort((a, b) => {
+      const x = a[i].sort, y = b[i].sort;
+      if (x === null || x === undefined) return 1;
+      if (y === null || y === undefined) return -1;
+      return (typeof x === "string" ? x.localeCompare(y, LOCALE) : x - y) * sign;
+    });
+    drawBody(table);
+  }
+
+  function drawBody(table) {
+    const tbody = table.querySelector("tbody");
+    tbody.innerHTML = "";
+    for (const row of table._rows) {
+      const tr = document.createElement("tr");
+      for (const cell of row) {
+        const td = document.createElement("td");
+        if (cell.n) td.className = "n";
+        const custom = table._render && table._render(cell);
+        if (custom) td.append(custom); else td.textContent = cell.text;
+        tr.append(td);
+      }
+      tbody.append(tr);
+    }
+  }
+
+  // -- the chart: one region's series (or several regions'), a breakdown, in values or in change -------------
   async function drawRows(seq) {
-    const body = $("#rows tbody"), head = $("#rows thead");
-    let rows = [], url;
-    if (state.series) {
-      if (!state.from) throw new Error(T.need_from);
-      url = api({ series: state.series, from: state.from, by: state.by });
-      rows = await getJSON(url);
+    const change = state.view === "change";
+    const synthetic = () => (document.body.dataset.synthetic === "1" ? ` · ${T.synthetic}` : "");
+    let rows = [], url, lines = [];
+    // with neither a series nor a breakdown chosen, the chart shows the last ten years, year by year
+    const series = state.series || (state.by ? "" : "yearly");
+    const from = state.series ? state.from : `${Number(state.as_of.slice(0, 4)) - 10}${state.as_of.slice(4, 8)}01`;
+    if (series) {
+      if (!from) throw new Error(T.need_from);
+      const asked = { series, from, by: state.by };
+      url = api(asked);
+      const regions = [state.region, ...(state.by ? [] : compared().filter((c) => c !== state.region))];
+      for (const c of regions) await describe(c);
+      const answers = await Promise.all(regions.map((c) => getJSON(api(asked, c))));
       if (seq !== current) return;
-      const parts = [...new Set(rows.map((r) => r.part ?? ""))];
+      rows = answers.flat();
+      const dates = [...new Set(rows.map((r) => r.as_of))].sort();
+      answers.forEach((answer, i) => {
+        const parts = [...new Set(answer.map((r) => r.part ?? ""))];
+        for (const part of parts) {
+          const mine = answer.filter((r) => (r.part ?? "") === part);
+          const first = mine.find((r) => r.value !== null && r.value !== 0);
+          const byDate = Object.fromEntries(mine.map((r) => [r.as_of, r.value]));
+          const values = dates.map((d) => byDate[d] ?? null);
+          lines.push({
+            type: "line", name: part ? partName(mine[0]) : regionName(regions[i]),
+            data: change ? values.map((v) => (v === null || !first ? null : halfUp((v / first.value - 1) * 100, 2))) : values,
+          });
+        }
+      });
       lineChart.setOption({
-        tooltip: { trigger: "axis" }, legend: { top: 0 },
-        xAxis: { type: "category", data: [...new Set(rows.map((r) => r.as_of))] }, yAxis: { type: "value", name: unit() },
-        series: parts.map((part) => ({ type: "line", name: part ? (rows.find((r) => r.part === part).label) : names[state.region] || state.region,
-                                       data: rows.filter((r) => (r.part ?? "") === part).map((r) => r.value) })),
+        aria: { enabled: true },
+        title: { text: label() + (change ? ` · ${T.change_since}` : ""), subtext: `${T.known_at} ${state.known_at || "—"}` + synthetic(),
+                 left: "center", textStyle: { fontSize: 13 }, subtextStyle: { color: "#8d2b0b" } },
+        tooltip: { trigger: "axis", valueFormatter: (v) => (change ? pct(v) : nf(v, digits())) },
+        legend: { bottom: 0, type: "scroll" }, grid: { top: 60, bottom: 60, containLabel: true },
+        xAxis: { type: "category", data: dates },
+        yAxis: { type: "value", name: change ? "%" : unit(), axisLabel: { formatter: (v) => nf(v, 2) } },
+        series: lines,
       }, true);
     } else if (state.by) {
       url = api({ by: state.by });
       rows = await getJSON(url);
       if (seq !== current) return;
+      const shown = rows.filter((r) => r.value !== null);
       lineChart.setOption({
-        tooltip: {}, xAxis: { type: "category", data: rows.map((r) => r.label), axisLabel: { rotate: 40 } },
-        yAxis: { type: "value", name: unit() }, series: [{ type: "bar", data: rows.map((r) => r.value) }],
+        aria: { enabled: true },
+        title: { text: label() + (change ? ` · ${T.change_yoy}` : ""), subtext: `${regionName(state.region)} · ${T.as_of} ${state.as_of}` + synthetic(),
+                 left: "center", textStyle: { fontSize: 13 }, subtextStyle: { color: "#8d2b0b" } },
+        tooltip: { valueFormatter: (v) => (change ? pct(v) : nf(v, digits())) }, grid: { top: 60, bottom: 20, containLabel: true },
+        xAxis: { type: "category", data: shown.map(partName), axisLabel: { rotate: 40 } },
+        yAxis: { type: "value", name: change ? "%" : unit(), axisLabel: { formatter: (v) => nf(v, 2) } },
+        series: [{ type: "bar", data: shown.map((r) => (change ? r.yoy_pct : r.value)) }],
       }, true);
-    } else {
-      url = api();
-      lineChart.clear();
     }
-    $("#download-csv").href = url + "&format=csv";
+    const file = `${state.indicator}-${state.region}-${state.as_of}${series ? "-" + series : ""}${state.by ? "-" + state.by : ""}`;
+    $("#download-csv").href = url + "&format=csv&bom=1";
+    $("#download-csv").setAttribute("download", file + ".csv");
     $("#download-json").href = url + "&format=json";
-    body.innerHTML = ""; head.innerHTML = "";
-    if (!rows.length) return;
-    head.innerHTML = `<tr><th>${T.date}</th><th>${T.part}</th><th class="n">${T.value}</th><th class="n">${T.previous}</th><th class="n">${T.yoy}</th></tr>`;
-    for (const r of rows) {
-      const tr = document.createElement("tr");
-      for (const [v, cls] of [[r.as_of, ""], [r.label ?? "", ""], [nf(r.value), "n"], [nf(r.previous), "n"], [r.yoy_pct === null ? "—" : (r.yoy_pct > 0 ? "+" : "") + r.yoy_pct.toFixed(1) + "%", "n"]]) {
-        const td = document.createElement("td"); td.textContent = v; if (cls) td.className = cls; tr.append(td);
-      }
-      body.append(tr);
-    }
+    $("#download-json").setAttribute("download", file + ".json");
+    const head = [T.date, T.part, T.value, T.previous, T.yoy];
+    fillTable($("#rows"), head, rows.map((r) => [
+      { text: r.as_of, sort: r.as_of },
+      { text: r.part ? partName(r) : regionName(r.region), sort: r.part ? partName(r) : regionName(r.region) },
+      { text: nf(r.value, digits()), sort: r.value, n: true },
+      { text: nf(r.previous, digits()), sort: r.previous, n: true },
+      { text: isRatio() ? signedPoints(r.value, r.previous) : pct(r.yoy_pct), sort: r.yoy_pct, n: true },
+    ]));
   }
 
-  async function refresh() {
+  // -- the time slider: month ends from ten years before the register's latest to it -------------------------
+  const monthEnds = [];
+  function buildSlider() {
+    const last = new Date(($("#as_of").defaultValue || new Date().toISOString().slice(0, 10)) + "T00:00:00Z");
+    for (let i = 240; i >= 0; i--) {
+      const d = new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth() - i + 1, 0));
+      if (d <= last) monthEnds.push(d.toISOString().slice(0, 10));
+    }
+    const slider = $("#time");
+    slider.max = String(monthEnds.length - 1);
+  }
+  function showSlider() {
+    const i = monthEnds.indexOf(state.as_of);
+    const slider = $("#time");
+    if (i >= 0) slider.value = String(i);
+    $("#time-shown").textContent = state.as_of;
+    slider.setAttribute("aria-valuetext", state.as_of);
+  }
+
+  async function refresh(push) {
     const seq = ++current;
-    writeURL();
+    writeURL(push);
     document.body.dataset.state = "busy";
     $("#error").hidden = true;
+    showAbout();
     await resolveName();
     showRegion();
-    // each part on its own: a figure the map cannot shade (a per-10,000 figure without a prefecture's
-    // population) still shows the region's own figure
+    drawCompare();
+    showSlider();
+    // each part on its own: a figure the map cannot shade still shows the region's own figure
     const done = await Promise.allSettled([drawFigure(seq), drawMap(seq), drawRows(seq)]);
     if (seq !== current) return;
     const failed = done.filter((d) => d.status === "rejected").map((d) => d.reason.message);
@@ -184,7 +396,26 @@
     window.ipgauge.refreshes += 1;
   }
 
-  // region picker: search in Chinese or English, then choose
+  // -- comparison: several regions on one line chart ----------------------------------------------------------
+  function compared() { return state.compare.split(",").filter(Boolean); }
+  function drawCompare() {
+    const list = $("#compare-list");
+    list.innerHTML = "";
+    for (const code of compared()) {
+      const li = document.createElement("li");
+      li.textContent = regionName(code) + " ";
+      const b = document.createElement("button");
+      b.type = "button"; b.textContent = "×"; b.setAttribute("aria-label", `${T.remove} ${regionName(code)}`);
+      b.addEventListener("click", () => { state.compare = compared().filter((c) => c !== code).join(","); refresh(true); $("#compare-add").focus(); });
+      li.append(b); list.append(li);
+    }
+  }
+  $("#compare-add").addEventListener("click", () => {
+    if (!compared().includes(state.region)) state.compare = [...compared(), state.region].slice(-8).join(",");
+    refresh(true);
+  });
+
+  // -- the region picker: search in Chinese or English, then choose (focus comes back to the search) ----------
   let searching;
   $("#region-search").addEventListener("input", (e) => {
     clearTimeout(searching);
@@ -197,31 +428,75 @@
       for (const r of found) {
         const li = document.createElement("li");
         li.tabIndex = 0; li.dataset.code = r.code; li.setAttribute("role", "option");
-        li.textContent = `${r.name_zh} ${r.name_en} (${r.code})`;
+        li.textContent = `${LANG === "zh" ? r.name_zh : r.name_en} (${r.code})`;
         const choose = () => {
           state.region = r.code; names[r.code] = LANG === "zh" ? r.name_zh : r.name_en;
+          if (r.members) groups[r.code] = r.members.map((m) => m.split(" ")[0]);
           list.innerHTML = ""; $("#region-search").value = "";
           state.map = mapFor(r);
-          refresh();
+          refresh(true);
+          $("#region-search").focus();
         };
         li.addEventListener("click", choose);
-        li.addEventListener("keydown", (k) => { if (k.key === "Enter") choose(); });
+        li.addEventListener("keydown", (k) => { if (k.key === "Enter" || k.key === " ") { k.preventDefault(); choose(); } });
         list.append(li);
       }
     }, 200);
   });
-
-  for (const k of ["indicator", "as_of", "known_at", "series", "from", "by"]) {
-    $("#" + k).addEventListener("change", (e) => { state[k] = e.target.value; refresh(); });
-  }
-  mapChart.on("click", (p) => {
-    if (state.map !== "CN" || !p.data) return;  // the South China Sea inset and empty areas are not provinces
-    state.map = p.data.name; state.region = p.data.name;
-    refresh();
+  $("#region-search").addEventListener("keydown", (k) => {
+    if (k.key === "ArrowDown") { const first = $("#region-results li"); if (first) { k.preventDefault(); first.focus(); } }
   });
-  $("#map-back").addEventListener("click", () => { state.map = "CN"; state.region = "CN"; refresh(); });
-  window.addEventListener("resize", () => { mapChart.resize(); lineChart.resize(); });
 
+  for (const k of CONTROLS) {
+    $("#" + k).addEventListener("change", (e) => { state[k] = e.target.value; refresh(true); });
+  }
+  let sliding;
+  $("#time").addEventListener("input", (e) => {
+    state.as_of = monthEnds[Number(e.target.value)];
+    $("#as_of").value = state.as_of;
+    $("#time-shown").textContent = state.as_of;
+    clearTimeout(sliding);
+    sliding = setTimeout(() => refresh(false), 250);  // while sliding: one history entry, not one per month
+  });
+  $("#time").addEventListener("change", () => { clearTimeout(sliding); refresh(true); });
+  mapChart.on("click", (p) => {
+    if (state.map !== "CN" || !p.data || !p.data.row) return;  // the inset, empty areas and HK/MO/TW are not opened
+    state.map = p.data.name; state.region = p.data.name;
+    refresh(true);
+  });
+  $("#map").addEventListener("keydown", (k) => {  // the map from the keyboard: Enter goes to its table's first region
+    if (k.key === "Enter") { const b = $("#map-rows button.link"); if (b) { k.preventDefault(); b.focus(); } }
+  });
+  $("#map-back").addEventListener("click", () => { state.map = "CN"; state.region = "CN"; refresh(true); $("#map").focus(); });
+  window.addEventListener("resize", () => { mapChart.resize(); lineChart.resize(); });
+  window.addEventListener("popstate", () => { readURL(); refresh(false); });
+
+  // -- any chart as PNG (as drawn, twice the pixels) or SVG (drawn again by ECharts' SVG renderer) -----------
+  for (const b of document.querySelectorAll("[data-save]")) {
+    b.addEventListener("click", () => {
+      const chart = b.dataset.save === "map" ? mapChart : lineChart;
+      const name = `${state.indicator}-${state.region}-${state.as_of}-${b.dataset.save}`;
+      let href;
+      if (b.dataset.type === "png") {
+        href = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#fff" });
+      } else {
+        const { width, height } = chart.getDom().getBoundingClientRect();
+        const svg = echarts.init(null, null, { renderer: "svg", ssr: true, width: Math.round(width), height: Math.round(height) });
+        const option = chart.getOption();
+        option.animation = false;
+        svg.setOption(option);
+        href = URL.createObjectURL(new Blob([svg.renderToSVGString()], { type: "image/svg+xml" }));
+        svg.dispose();
+      }
+      const a = document.createElement("a");
+      a.href = href; a.download = `${name}.${b.dataset.type}`;
+      document.body.append(a); a.click(); a.remove();
+    });
+  }
+
+  document.body.dataset.synthetic = document.querySelector(".synthetic") ? "1" : "0";
+  buildSlider();
   readURL();
-  refresh();
+  if (EMBED) for (const el of document.querySelectorAll(".pane-title")) el.hidden = true;
+  refresh(false);
 })();
