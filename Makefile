@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system demo demo-real serve test lint bench bench-retrieval bench-national bench-api clean
+.PHONY: setup system demo demo-real serve test lint bench bench-retrieval bench-national bench-api bench-attack clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,11 @@ bench: setup
 # The API under load on loopback (50 clients; the national register by default: make bench-national first).
 bench-api: setup
 	$(BIN)/python bench/bench_api.py
+
+# The server under attack on loopback (issue 27): legitimate clients' p99 while a 100 MB header and
+# 20,000 half-open requests arrive; needs the demo's register (make demo).
+bench-attack: setup
+	$(BIN)/python bench/bench_attack.py --db out/demo/register.duckdb
 
 bench-retrieval: setup
 	$(BIN)/python bench/bench_retrieval.py

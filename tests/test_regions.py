@@ -175,3 +175,19 @@ def test_a_group_is_found_by_the_names_ipgauge_prints_for_it():
         assert region(name).code == "northeast", name
     assert region("东北地区（三省）").code == "nbs_northeast"
     assert region("Liaoning Province").code == "210000"
+
+
+def test_a_region_named_is_resolved_once_and_answers_as_its_code():
+    from ipgauge.regions.groups import region
+
+    region.cache_clear()
+    first = region("liaoning")
+    hits = region.cache_info().hits
+    assert region("liaoning") is first and region.cache_info().hits == hits + 1  # the second time from the cache
+    assert first.code == region("210000").code == region("辽宁").code == region("Liaoning Province").code
+    for _ in range(5000):  # a client sending random names cannot grow the cache past its bound
+        try:
+            region(f"nowhere-{_}")
+        except Exception:
+            pass
+    assert region.cache_info().currsize <= region.cache_info().maxsize

@@ -157,7 +157,7 @@ def indicator(name: str) -> Indicator:
     try:
         return catalogue()[name]
     except KeyError:
-        raise UserError(f"no indicator {name!r}; `ipgauge indicators` lists them ({', '.join(catalogue())}).") from None
+        raise UserError(f"no indicator {name!r}; the catalogue has {', '.join(catalogue())}.") from None
 
 
 @dataclass(frozen=True)

@@ -250,7 +250,7 @@ def add_case(db: Path, fields: dict, written: Written = Written()) -> tuple[dict
     if not case_id:
         raise UserError("the case id is empty: give the case an id.")
     if _current(db, case_id):
-        raise UserError(f"case {case_id} is already in the register; change it with `ipgauge case update`.")
+        raise UserError(f"case {case_id} is already in the register; change it instead (a new version is kept).")
     row = {c: fields.get(c) for c in CASES.column_names} | {"case_id": case_id, "status": "open", "closed_date": None}
     if row["jurisdiction"]:
         row["jurisdiction"] = str(row["jurisdiction"]).upper()
