@@ -5,8 +5,9 @@ refused connection while, at the same time, one attacker (127.0.0.2) holds 20,00
 (a head that never ends, from two processes of 10,000 sockets) and another (127.0.0.3) sends one
 100 MB header after another. And a region asked by name answers as fast as by code (within 20%).
 
-Named baseline, same run and same server: the 50 clients with no attack. The legitimate clients
-(127.0.0.1) keep their connections alive and open a fresh one every tenth request, so the server's
+Named baselines, same run: the 50 clients with no attack (same server); and, with ``--unguarded``,
+the same attack on the app served as before issue 27 (uvicorn's plain httptools protocol, no
+limits). The legitimate clients (127.0.0.1) keep their connections alive and open a fresh one every tenth request, so the server's
 accepts are measured under the flood too. Attackers run in their own processes.
 
     python bench/bench_attack.py --db out/demo/register.duckdb --seconds 15
@@ -126,6 +127,43 @@ async def clients(base: str, path: str, params: dict, n: int, seconds: float) ->
     }
 
 
+UNGUARDED = """
+import sys, uvicorn
+from pathlib import Path
+from ipgauge.web.app import create_app
+from ipgauge.web.guard import Settings
+uvicorn.run(create_app(Path(sys.argv[1]), Settings(rate=0)), host="127.0.0.1", port=int(sys.argv[2]),
+            log_level="critical", http="httptools")
+"""
+
+
+def attacked(base: str, path: str, params: dict, args) -> dict:
+    """The legitimate clients' run while the half-open flood and the big headers go on; the attack's counts."""
+    host, port = base.removeprefix("http://").split(":")
+    attack = args.seconds + 30
+    halves = [
+        subprocess.Popen(
+            [sys.executable, "-c", HALF_OPEN, host, port, str(args.half_open // 2), str(attack)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    big = subprocess.Popen(
+        [sys.executable, "-c", BIG_HEADER, host, port, str(args.header_mb << 20), str(attack)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(5)  # the flood under way before the legitimate clients start
+    try:
+        run = asyncio.run(clients(base, path, params, args.clients, args.seconds))
+    finally:
+        for p in (*halves, big):
+            p.kill()
+    opened = sum(int((p.communicate()[0] or "0").split()[0] or 0) for p in halves)
+    return run | {"half_open_tried": args.half_open, "half_open_sockets_opened": opened, "header_mb": args.header_mb}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", type=Path, default=ROOT / "out/demo/register.duckdb")
@@ -135,6 +173,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--half-open", type=int, default=20_000)
     ap.add_argument("--header-mb", type=int, default=100)
+    ap.add_argument("--unguarded", action="store_true", help="also attack the app on uvicorn's plain protocol")
     args = ap.parse_args()
     path = "/v1/indicators/valid_invention_patents"
     by_code = {"region": "210000", "as_of": args.as_of, "known_at": args.known_at}
@@ -154,33 +193,31 @@ def main() -> None:
         result["name_over_code_rps"] = round(
             result["by_name"]["requests_per_s"] / result["baseline_by_code"]["requests_per_s"], 3
         )
-        attack = args.seconds + 30
-        halves = [
-            subprocess.Popen(
-                [sys.executable, "-c", HALF_OPEN, host, port, str(args.half_open // 2), str(attack)],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(2)
-        ]
-        big = subprocess.Popen(
-            [sys.executable, "-c", BIG_HEADER, host, port, str(args.header_mb << 20), str(attack)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        time.sleep(5)  # the flood under way before the legitimate clients start
-        result["under_attack_by_code"] = asyncio.run(clients(base, path, by_code, args.clients, args.seconds))
+        result["under_attack_by_code"] = attacked(base, path, by_code, args)
         print("under_attack_by_code", result["under_attack_by_code"], flush=True)
-        for p in (*halves, big):
-            p.kill()
-        result["attack"] = {
-            "half_open_tried": args.half_open,
-            "half_open_sockets_opened": sum(int((p.communicate()[0] or "0").split()[0] or 0) for p in halves),
-            "header_mb": args.header_mb,
-        }
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    if args.unguarded:
+        from bench_api import free_port
+
+        port = free_port()
+        plain = subprocess.Popen([sys.executable, "-c", UNGUARDED, str(args.db), str(port)])
+        base = f"http://127.0.0.1:{port}"
+        try:
+            import httpx
+
+            for _ in range(100):
+                try:
+                    httpx.get(base + path, params=by_code, timeout=600)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            result["unguarded_under_attack_by_code"] = attacked(base, path, by_code, args)
+            print("unguarded_under_attack_by_code", result["unguarded_under_attack_by_code"], flush=True)
+        finally:
+            plain.kill()
+            plain.wait(timeout=30)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "attack.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
