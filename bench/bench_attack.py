@@ -7,8 +7,8 @@ refused connection while, at the same time, one attacker (127.0.0.2) holds 20,00
 
 Named baselines, same run: the 50 clients with no attack (same server); and, with ``--unguarded``,
 the same attack on the app served as before issue 27 (uvicorn's plain httptools protocol, no
-limits). The legitimate clients (127.0.0.1) keep their connections alive and open a fresh one every tenth request, so the server's
-accepts are measured under the flood too. Attackers run in their own processes.
+limits). The legitimate clients (127.0.0.1) keep their connections alive and open a fresh one
+every tenth request, so the server's accepts are measured under the flood too. Attackers run in their own processes.
 
     python bench/bench_attack.py --db out/demo/register.duckdb --seconds 15
 """
