@@ -87,7 +87,11 @@ async def load(base: str, path: str, params: dict, clients: int, seconds: float)
 
     started = time.perf_counter()
     await asyncio.gather(*(one_client() for _ in range(clients)))
-    elapsed = time.perf_counter() - started
+    return measured(latencies, statuses, time.perf_counter() - started)
+
+
+def measured(latencies: list[float], statuses: dict[int, int], elapsed: float) -> dict:
+    """A run's requests, requests a second, p50 and p99 in milliseconds, and statuses."""
     q = statistics.quantiles(latencies, n=100)
     return {
         "requests": len(latencies),

@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import ROOT, start  # noqa: E402
+from bench_api import ROOT, measured, start  # noqa: E402
 
 HALF_OPEN = """
 import asyncio, sys, resource
@@ -115,16 +114,7 @@ async def clients(base: str, path: str, params: dict, n: int, seconds: float) ->
 
     started = time.perf_counter()
     await asyncio.gather(*(one() for _ in range(n)))
-    elapsed = time.perf_counter() - started
-    q = statistics.quantiles(latencies, n=100)
-    return {
-        "requests": len(latencies),
-        "requests_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(q[49] * 1000, 1),
-        "p99_ms": round(q[98] * 1000, 1),
-        "statuses": statuses,
-        "failed_connections": len(failures),
-    }
+    return measured(latencies, statuses, time.perf_counter() - started) | {"failed_connections": len(failures)}
 
 
 UNGUARDED = """

@@ -68,3 +68,28 @@ def snapshot(db: Path) -> dict[str, list]:
 
 def manifest(folder: Path) -> dict:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def serving(db: Path, *options: str, ready: str = "/v1/openapi.json"):
+    """``ipgauge serve`` on a free loopback port, started and waited for: (process, base URL, port)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-m", "ipgauge", "serve", "--db", str(db), "--port", str(port), "--rate-limit", "0"]
+    proc = subprocess.Popen([*cmd, *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(base + ready, timeout=1)
+            return proc, base, port
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    raise AssertionError("the server did not start: " + proc.stderr.read().decode())

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,17 +10,11 @@ import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
-from conftest import run
+from conftest import run, serving
 from test_screen import BATTERY, EVENTS_OF_A_LAPSE_AND_A_RESTORATION, LAPSED, PRODUCT, RESTORED, deliver
 
 CHROMIUM = "/usr/bin/chromium"
 D, K = "2024-12-31", "2025-06-30"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -38,19 +29,7 @@ def server(small_delivery, tmp_path_factory):
         [p, "CN", "invention", "电池管理系统", "2015-03-01", "2018-05-01", "HLJ", BATTERY] for p in (LAPSED, RESTORED)
     ]
     deliver(folder / "claims", db, patents, EVENTS_OF_A_LAPSE_AND_A_RESTORATION, K)  # the synthetic one has no claims
-    port = _free_port()
-    cmd = [sys.executable, "-m", "ipgauge", "serve", "--db", str(db), "--port", str(port), "--rate-limit", "0"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(base + "/v1/register", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the server did not start: " + proc.stderr.read().decode())
+    proc, base, _ = serving(db)
     yield base, release, folder
     proc.terminate()
     proc.wait(timeout=10)

@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 
-from conftest import run
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from conftest import run, serving
 
 
 @pytest.fixture(scope="module")
@@ -33,22 +25,11 @@ def served(small_delivery, tmp_path_factory):
     made = run("keys", "add", "--name", "tester", "--all-centres", "--db", db)
     assert made.exit_code == 0, made.stderr
     key = made.stdout.strip()
-    port = _free_port()
-    cmd = [sys.executable, "-m", "ipgauge", "serve", "--db", str(db), "--port", str(port), "--rate-limit", "0",
-           "--header-timeout", "1", "--body-timeout", "1", "--max-connections-per-address", "8",
-           "--max-header-bytes", "8192", "--private", "--cors-origin", "https://app.example",
-           "--access-log", str(folder / "log" / "access.jsonl")]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(base + "/v1/openapi.json", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the server did not start: " + proc.stderr.read().decode())
+    proc, _, port = serving(
+        db, "--header-timeout", "1", "--body-timeout", "1", "--max-connections-per-address", "8",
+        "--max-header-bytes", "8192", "--private", "--cors-origin", "https://app.example",
+        "--access-log", str(folder / "log" / "access.jsonl"),
+    )  # fmt: skip
     yield port, key, db, folder
     proc.terminate()
     proc.wait(timeout=10)
