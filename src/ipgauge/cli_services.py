@@ -1002,7 +1002,6 @@ def serve(
     ] = 256,
 ) -> None:
     """Serve the dashboard (/) and the HTTP API (/v1, docs at /v1/docs) over the register."""
-    import resource
     import socket
 
     from ipgauge.register import store
@@ -1013,7 +1012,7 @@ def serve(
         from ipgauge.web.access import AccessLog
         from ipgauge.web.app import create_app
         from ipgauge.web.guard import Settings
-        from ipgauge.web.protocol import Limits, guarded
+        from ipgauge.web.protocol import Limits, file_handles, guarded
     except ImportError:
         raise UserError("the dashboard and API need the web extra: pip install 'ipgauge[web]'.") from None
     path = store.db_path(db)
@@ -1036,11 +1035,7 @@ def serve(
             access_log=AccessLog(access_log) if access_log else None,
         ),
     )
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:  # every file handle the system allows: the connection caps below keep them shared
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    total = max(64, min(hard, 1 << 20) - 256)  # leave handles for the register, its caches and the logs
-    limits = Limits(max_head, head_timeout, body_timeout, per_address, total)
+    limits = Limits(max_head, head_timeout, body_timeout, per_address, file_handles())
     out.print(
         f"ipgauge dashboard on http://{host}:{port}/ and API on http://{host}:{port}/v1 (docs: /v1/docs) "
         f"over {path}; Ctrl-C stops it.",

@@ -18,10 +18,13 @@ Idle keep-alive connections are closed by uvicorn's own ``timeout_keep_alive``.
 from __future__ import annotations
 
 import asyncio
+import resource
 from collections import Counter
 from dataclasses import dataclass
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+END_OF_HEAD = b"\r\n\r\n"
 
 
 @dataclass(frozen=True)
@@ -51,88 +54,102 @@ def refusal(status: int, message: str, extra: bytes = b"") -> bytes:
     )
 
 
-def guarded(limits: Limits) -> type[asyncio.Protocol]:
-    """The protocol class for one server: its connection counts are shared by its connections only."""
-    open_by_address: Counter[str] = Counter()
-    end_of_head = b"\r\n\r\n"
+class GuardedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a bounded head, deadlines and connection caps (see the module)."""
 
-    class Guarded(HttpToolsProtocol):
-        """uvicorn's httptools protocol with a bounded head, deadlines and connection caps."""
+    limits = Limits()
+    open_by_address: Counter[str] = Counter()  # per server: :func:`guarded` gives each its own
+    _deadline: asyncio.TimerHandle | None = None
+    _in_head = True
+    _head_bytes = 0
+    _tail = b""
+    _address = ""
 
-        _deadline: asyncio.TimerHandle | None = None
-        _in_head = True
-        _head_bytes = 0
-        _tail = b""
-        _address = ""
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        """Count the address; refuse it over its cap; the head's deadline starts."""
+        super().connection_made(transport)
+        self._address = self.client[0] if self.client else "-"
+        self.open_by_address[self._address] += 1
+        if self.open_by_address[self._address] > self.limits.per_address or len(self.connections) > self.limits.total:
+            self._refuse(503, "too many open connections from this address; retry later.", b"retry-after: 5\r\n")
+            return
+        self._arm(self.limits.head_timeout)
 
-        def connection_made(self, transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._address = self.client[0] if self.client else "-"
-            open_by_address[self._address] += 1
-            if open_by_address[self._address] > limits.per_address or len(self.connections) > limits.total:
-                self._refuse(503, "too many open connections from this address; retry later.", b"retry-after: 5\r\n")
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Uncount the address."""
+        self._disarm()
+        if self._address:
+            self.open_by_address[self._address] -= 1
+            if self.open_by_address[self._address] <= 0:
+                del self.open_by_address[self._address]
+            self._address = ""
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        """Count a head's bytes before the parser buffers them: 431 past the limit."""
+        if self.transport.is_closing():
+            return
+        if self._in_head:
+            room = self.limits.max_head - self._head_bytes
+            if len(data) > room and (self._tail + data).find(END_OF_HEAD, 0, len(self._tail) + room) < 0:
+                self._refuse(431, f"the request line and headers are over {self.limits.max_head:,} bytes.")
                 return
-            self._arm(limits.head_timeout)
+            self._head_bytes += len(data)
+            self._tail = data[-3:]
+        super().data_received(data)
 
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            if self._address:
-                open_by_address[self._address] -= 1
-                if open_by_address[self._address] <= 0:
-                    del open_by_address[self._address]
-                self._address = ""
-            super().connection_lost(exc)
+    def on_message_begin(self) -> None:
+        """A new request: its head is counted from zero, under its own deadline."""
+        super().on_message_begin()
+        self._in_head, self._head_bytes, self._tail = True, 0, b""
+        if self._deadline is None:  # a keep-alive connection's next request: its head has its own deadline
+            self._arm(self.limits.head_timeout)
 
-        def data_received(self, data: bytes) -> None:
-            if self.transport.is_closing():
-                return
-            if self._in_head:
-                room = limits.max_head - self._head_bytes
-                if len(data) > room and (self._tail + data).find(end_of_head, 0, len(self._tail) + room) < 0:
-                    self._refuse(431, f"the request line and headers are over {limits.max_head:,} bytes.")
-                    return
-                self._head_bytes += len(data)
-                self._tail = data[-3:]
-            super().data_received(data)
+    def on_headers_complete(self) -> None:
+        """The head is in: the body's deadline starts."""
+        self._in_head = False
+        self._arm(self.limits.body_timeout)  # disarmed at once by on_message_complete when there is no body
+        super().on_headers_complete()
 
-        def on_message_begin(self) -> None:
-            super().on_message_begin()
-            self._in_head, self._head_bytes, self._tail = True, 0, b""
-            if self._deadline is None:  # a keep-alive connection's next request: its head has its own deadline
-                self._arm(limits.head_timeout)
+    def on_message_complete(self) -> None:
+        """The request is in: no deadline while the app answers."""
+        self._disarm()
+        super().on_message_complete()
 
-        def on_headers_complete(self) -> None:
-            self._in_head = False
-            self._arm(limits.body_timeout)  # disarmed at once by on_message_complete when there is no body
-            super().on_headers_complete()
+    def _arm(self, seconds: float) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, self._expired)
 
-        def on_message_complete(self) -> None:
-            self._disarm()
-            super().on_message_complete()
-
-        def _arm(self, seconds: float) -> None:
-            self._disarm()
-            self._deadline = self.loop.call_later(seconds, self._expired)
-
-        def _disarm(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
-
-        def _expired(self) -> None:
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
             self._deadline = None
-            if self.cycle is not None and self.cycle.response_started:
-                self.transport.close()  # the answer is on its way; only the connection is cut
-                return
-            what = "headers" if self._in_head else "body"
-            self._refuse(408, f"the request's {what} did not arrive in time.")
 
-        def _refuse(self, status: int, message: str, extra: bytes = b"") -> None:
-            self._disarm()
-            if self.cycle is not None and not self.cycle.response_complete:
-                self.cycle.disconnected = True  # the app, if running, stops waiting for a body
-                self.cycle.message_event.set()
-            self.transport.write(refusal(status, message, extra))
-            self.transport.close()
+    def _expired(self) -> None:
+        self._deadline = None
+        if self.cycle is not None and self.cycle.response_started:
+            self.transport.close()  # the answer is on its way; only the connection is cut
+            return
+        what = "headers" if self._in_head else "body"
+        self._refuse(408, f"the request's {what} did not arrive in time.")
 
-    return Guarded
+    def _refuse(self, status: int, message: str, extra: bytes = b"") -> None:
+        self._disarm()
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.disconnected = True  # the app, if running, stops waiting for a body
+            self.cycle.message_event.set()
+        self.transport.write(refusal(status, message, extra))
+        self.transport.close()
+
+
+def guarded(limits: Limits) -> type[asyncio.Protocol]:
+    """The protocol class for one server: its limits, and connection counts shared by its connections only."""
+    return type("Guarded", (GuardedProtocol,), {"limits": limits, "open_by_address": Counter()})
+
+
+def file_handles() -> int:
+    """Raise this process's file-handle limit to the system's hard limit; the handles connections may use."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return max(64, min(hard, 1 << 20) - 256)  # leave handles for the register, its caches and the logs
