@@ -397,3 +397,70 @@ def subprocess_pid_of_a_finished_process() -> int:
 
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     return int(done.stdout)
+
+
+def test_hostile_case_fields_ids_and_a_locked_register_on_pages(writable, monkeypatch):
+    client, db = writable
+    key = _key(db, "--all-centres")
+    base = {"centre_id": _centre(db), "kind": "consultation", "opened_date": "2025-03-01"}
+    suffix = client.post(
+        "/v1/cases", json=base | {"case_id": "SFX.json", "client_name": "x"}, headers={"X-Api-Key": key}
+    )
+    assert suffix.status_code == 422 and ".json" in suffix.json()["error"]  # it could never be read back
+    cr = client.post("/v1/cases", json=base | {"case_id": "CR1", "client_name": "a\rb"}, headers={"X-Api-Key": key})
+    assert cr.status_code == 422 and "control character" in cr.json()["error"]
+    semi = base | {"case_id": "SEMI1", "client_name": "ACME;=cmd|' /C calc'!A0;", "rights": ["CN1", "=1+1"]}
+    assert client.post("/v1/cases", json=semi, headers={"X-Api-Key": key}).status_code == 201
+    served = client.get("/v1/cases/SEMI1.csv").text
+    assert ";=" not in served and ";'=cmd" in served and ";'=1+1" in served  # safe in a ';'-separated Excel too
+    from ipgauge.register import store
+
+    def locked(*_a, **_k):
+        raise casework_error(f"the register {db} is in use by another ipgauge process (PID 4242); wait.")
+
+    monkeypatch.setattr(store, "connect", locked)
+    for page in ("/casework?region=CN&year=2024", "/rights?right=CN1&as_of=2024-12-31"):
+        r = client.get(page)
+        assert r.status_code == 503 and "4242" not in r.text and str(db.parent) not in r.text, page
+
+
+def casework_error(text: str):
+    from ipgauge.errors import UserError
+
+    return UserError(text)
+
+
+def test_the_gate_lets_waiting_reads_in_between_writes():
+    import threading
+    import time
+
+    from ipgauge.web.guard import Gate
+
+    gate, stop, waits = Gate(), time.monotonic() + 1.5, []
+
+    def writer():
+        while time.monotonic() < stop:
+            with gate.writing():
+                time.sleep(0.03)
+
+    def reader():
+        while time.monotonic() < stop:
+            asked = time.monotonic()
+            with gate.reading():
+                waits.append(time.monotonic() - asked)
+
+    threads = [threading.Thread(target=writer) for _ in range(2)] + [threading.Thread(target=reader) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(waits) > 20 and max(waits) < 0.5  # writers-first starved every reader for the whole run
+
+
+def test_a_repeated_crash_is_logged_a_few_times_a_minute(tmp_path, monkeypatch):
+    from ipgauge.web.guard import Crashes
+
+    monkeypatch.setenv("IPGAUGE_LOG_DIR", str(tmp_path))
+    crashes = Crashes(per_minute=3)
+    ids = {crashes.record(ValueError("boom")) for _ in range(50)}
+    assert len(ids) == 50 and len(list(tmp_path.glob("crash-*.log"))) == 3

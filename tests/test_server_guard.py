@@ -136,12 +136,18 @@ def test_the_access_log_names_the_key_and_the_delivery_log_the_writer(served):
     made = httpx.post(f"http://127.0.0.1:{port}/v1/cases", json=case, headers={"X-Api-Key": key})
     assert made.status_code == 201, made.text
     key_id = json.loads(run("keys", "list", "--format", "json", "--db", db).stdout)[0]["key_id"]
+    assert httpx.head(f"http://127.0.0.1:{port}/v1/register", headers={"X-Api-Key": key}).status_code == 200
+    big = socket.create_connection(("127.0.0.1", port))
+    big.sendall(b"GET /v1/register HTTP/1.1\r\nX-Big: " + b"b" * 20_000 + b"\r\n\r\n")
+    assert _answer(big).startswith(b"HTTP/1.1 431")
     time.sleep(0.5)  # the log is written by its own thread
     lines = [json.loads(x) for x in (folder / "log" / "access.jsonl").read_text(encoding="utf-8").splitlines()]
     post = [x for x in lines if x["method"] == "POST" and x["path"] == "/v1/cases"]
     assert post and post[-1]["key_id"] == key_id and post[-1]["status"] == 201
     assert not any(key in json.dumps(x) for x in lines)  # the key itself is never written
-    assert any(x["method"] == "HEAD" and x["path"] == "/v1/register" for x in lines)  # logged as asked
+    head = [x for x in lines if x["method"] == "HEAD" and x["path"] == "/v1/register"]
+    assert head and head[-1]["bytes"] == 0  # logged as asked, and nothing was sent
+    assert any(x["status"] == 431 for x in lines)  # the connection's own refusals are logged too
     import duckdb
 
     with duckdb.connect(str(db), read_only=True) as con:
@@ -149,3 +155,30 @@ def test_the_access_log_names_the_key_and_the_delivery_log_the_writer(served):
     assert source == f"api key {key_id}"
     as_csv = _get(port, key, "/v1/cases/LOG-1.csv").text
     assert "'=HYPERLINK" in as_csv and ",=HYPERLINK" not in as_csv  # CSV injection neutralised
+
+
+def test_a_head_cannot_slip_past_the_limit_in_the_first_chunk_or_behind_a_pipelined_request(served):
+    port, key, _, _ = served
+    two = socket.create_connection(("127.0.0.1", port))  # 6 + 6 KB in two chunks: over the 8 KiB limit
+    two.sendall(b"GET /v1/register HTTP/1.1\r\nX-A: " + b"a" * 6000)
+    time.sleep(0.2)
+    two.sendall(b"\r\nX-B: " + b"b" * 6000 + b"\r\n\r\n")
+    assert _answer(two).startswith(b"HTTP/1.1 431")
+    piped = socket.create_connection(("127.0.0.1", port))  # a small request, then a big head behind it
+    small = b"GET /v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n"
+    piped.sendall(small + b"GET /v1/register HTTP/1.1\r\nX-C: " + b"c" * 20_000)
+    time.sleep(0.2)
+    try:
+        piped.sendall(b"c" * 20_000 + b"\r\n\r\n")
+    except OSError:
+        pass
+    answers = _answer(piped)
+    assert answers.startswith(b"HTTP/1.1 200") and b"HTTP/1.1 431" in answers
+
+
+def test_a_nul_in_a_path_is_a_404_not_a_crash_log(served):
+    port, key, _, _ = served
+    for path in ("/static/x%00", "/v1/regions%00", "/%01"):
+        r = httpx.get(f"http://127.0.0.1:{port}{path}", headers={"X-Api-Key": key})
+        assert r.status_code == 404, (path, r.status_code, r.text)
+        assert "crash" not in r.text

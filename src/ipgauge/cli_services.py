@@ -1024,6 +1024,7 @@ def serve(
             pass
     except OSError as e:
         raise UserError(f"cannot listen on {host}:{port} ({why(e)}); check --host and --port.") from None
+    log = AccessLog(access_log) if access_log else None
     app = create_app(
         path,
         Settings(
@@ -1032,7 +1033,7 @@ def serve(
             cors_origins=tuple(cors or ()),
             cache_entries=0 if no_cache else 2048,
             keep_cached=keep,
-            access_log=AccessLog(access_log) if access_log else None,
+            access_log=log,
         ),
     )
     limits = Limits(max_head, head_timeout, body_timeout, per_address, file_handles())
@@ -1042,7 +1043,7 @@ def serve(
         soft_wrap=True,
     )
     # no proxy headers: X-Forwarded-For from a client on loopback must not choose its own rate-limit bucket
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False, http=guarded(limits))
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False, http=guarded(limits, log))
 
 
 keys_app = typer.Typer(no_args_is_help=True, help="API keys for the server: writes and expensive calls need one.")

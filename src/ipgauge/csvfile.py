@@ -21,9 +21,21 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?%?")
 
 
+#: A formula after a ';' inside a cell: Excel in locales whose list separator is ';' splits the cell there.
+_AFTER_SEMICOLON = re.compile(r";(?=[=+@\t\r]|-(?![\d.]+(?:;|$)))")
+
+
 def safe(value: Any) -> Any:
-    """``value`` as a cell no spreadsheet runs: text starting like a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(TRIGGERS) and not _NUMBER.fullmatch(value):
+    """``value`` as a cell no spreadsheet runs: text starting like a formula gets a leading apostrophe.
+
+    So does every part after a ``;`` that starts like one ("ACME;=cmd|…" becomes "ACME;'=cmd|…"):
+    a German or French Excel opening the file splits cells at ``;``.
+    """
+    if not isinstance(value, str):
+        return value
+    if ";" in value:
+        value = _AFTER_SEMICOLON.sub(";'", value)
+    if value.startswith(TRIGGERS) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
 

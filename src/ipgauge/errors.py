@@ -107,18 +107,26 @@ def log_dir() -> Path:
     return Path(state) / "ipgauge"
 
 
-def log_crash(error: BaseException) -> Path:
+def log_crash(error: BaseException, incident: str = "", note: str = "") -> Path:
     """Write the traceback of an unexpected error to a new log file and return its path.
+
+    ``incident``: the id a server told its client (in the file's name, so an operator finds it);
+    ``note``: a line about what was not logged before it (a server's throttled crashes).
 
     Falls back to the system's temporary folder when the log folder cannot be written (a full or
     read-only disk must not turn one sentence into a second traceback).
     """
     text = (
         f"ipgauge crashed at {datetime.now().isoformat(timespec='seconds')}\n"
-        f"command: {' '.join(sys.argv)}\n\n" + "".join(traceback.format_exception(error))
+        f"command: {' '.join(sys.argv)}\n"
+        + (f"{note}\n" if note else "")
+        + "\n"
+        + "".join(traceback.format_exception(error))
     )
     # microseconds and the thread: a server's crashes in the same second must not share a log
     name = f"crash-{datetime.now():%Y%m%d-%H%M%S-%f}-{os.getpid()}-{threading.get_ident() % 100000}.log"
+    if incident:
+        name = name.removesuffix(".log") + f"-{incident}.log"
     for folder in (log_dir(), Path(tempfile.gettempdir())):
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ counted once however many reports it received.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -130,7 +131,7 @@ class Written:
         """The delivery log's source: the writer, and a correction's reason."""
         if self.recorded_on is None or self.recorded_on >= date.today():
             return self.by
-        return f"{self.by}; correction recorded on {self.recorded_on}: {self.reason}"
+        return f"{self.by}; correction recorded on {self.recorded_on}: {json.dumps(self.reason, ensure_ascii=False)}"
 
     def check(self) -> None:
         """Refuse a back-dated write without its reason."""

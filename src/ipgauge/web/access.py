@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ipgauge.errors import UserError, why
 
-MAX_FIELD = 2048  # characters of a path or query kept: a hostile request cannot make a huge line
+MAX_FIELD = 512  # characters of a path or query kept: a hostile request cannot make a huge line
 
 
 class AccessLog:
@@ -57,7 +57,7 @@ class AccessLog:
             "bytes": sent,
             "ms": round(seconds * 1000, 1),
         }
-        self._logger.info(json.dumps(line, ensure_ascii=False))
+        self._logger.info(json.dumps(line))  # ASCII: no U+2028 or U+0085 that a reader splits lines at
 
     def close(self) -> None:
         """Write what is queued and stop (at exit; once)."""

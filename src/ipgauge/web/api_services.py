@@ -113,6 +113,10 @@ class Body(BaseModel):
                         text.encode("utf-8")
                     except UnicodeEncodeError:
                         raise ValueError(f"{name} is not valid Unicode text (a lone surrogate)") from None
+                    if any(ord(c) < 32 and c not in "\n\t" or c == "\x7f" for c in text):
+                        raise ValueError(f"{name} holds a control character (only line breaks and tabs are text)")
+        if str(getattr(self, "case_id", "")).lower().endswith((".json", ".csv")):
+            raise ValueError("case_id may not end in .json or .csv (the API reads those as a format)")
         return self
 
 

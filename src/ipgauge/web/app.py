@@ -21,7 +21,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
 from ipgauge import __version__
-from ipgauge.errors import UserError, environment_fault, log_crash
+from ipgauge.errors import UserError, environment_fault
 from ipgauge.regions.groups import by_name
 from ipgauge.web import api_figures, api_releases, api_services, dashboard
 from ipgauge.web.guard import Context, Settings
@@ -105,7 +105,8 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def bug(_request: Request, e: Exception) -> JSONResponse:
-        return _error(500, f"ipgauge failed unexpectedly; the server logged it as {log_crash(e).name}.")
+        incident = ctx.crashes.record(e)  # at most a few logs a minute: a bug a client can repeat cannot fill the disk
+        return _error(500, f"ipgauge failed unexpectedly; the server's crash log names incident {incident}.")
 
     if ctx.settings.cors_origins:
         app.add_middleware(
@@ -132,7 +133,7 @@ PAGE_POLICY = (
 
 
 def _page_headers(path: str) -> list[tuple[bytes, bytes]]:
-    if path.startswith("/embed"):
+    if path == "/embed":
         return [(b"content-security-policy", PAGE_POLICY.format(ancestors="*").encode())]
     policy = PAGE_POLICY.format(ancestors="'none'")
     if path == "/v1/docs":
@@ -168,9 +169,9 @@ class Guard:
                     extra += _page_headers(scope["path"])
                 message = message | {"headers": [*message.get("headers", ()), *extra]}
             elif message["type"] == "http.response.body":
-                sent[0] += len(message.get("body", b""))
                 if head:
                     message = message | {"body": b""}
+                sent[0] += len(message.get("body", b""))
             await send(message)
             if log is not None and message["type"] == "http.response.body" and not message.get("more_body"):
                 log.write(scope | {"method": asked}, status[0], sent[0], time.perf_counter() - started)
@@ -189,7 +190,11 @@ class Guard:
         ctx = self.ctx
         suffix_format(scope)
         headers = Headers(scope=scope)
-        if scope["method"] == "OPTIONS" and ctx.settings.cors_origins and "access-control-request-method" in headers:
+        path = scope["path"]
+        if any(ord(c) < 32 or c == "\x7f" for c in path):  # a NUL in a path is no file and no route: refused here
+            return _error(404, "there is nothing at this address.")
+        preflight = "access-control-request-method" in headers and "origin" in headers
+        if scope["method"] == "OPTIONS" and ctx.settings.cors_origins and preflight:
             return None  # a CORS preflight carries no key: the CORS layer answers it, and the request itself is checked
         if scope["method"] in ("POST", "PUT", "PATCH"):
             length = headers.get("content-length")
@@ -202,9 +207,8 @@ class Guard:
             key = ctx.keyring.find(given) if given else None
         except UserError:
             return _error(503, "the server cannot read its API keys just now; retry later.", {"Retry-After": "30"})
-        path = scope["path"]
         client = f"key:{key.key_id}" if key else f"ip:{scope['client'][0] if scope.get('client') else '-'}"
-        wait = 0 if path.startswith("/static/") else ctx.limiter.wait_for(client)  # refused tries count too
+        wait = ctx.limiter.wait_for(client)  # refused tries and static files count too
         if wait:
             return _error(
                 429, f"over {ctx.settings.rate} requests a minute; retry in {wait} s.", {"Retry-After": str(wait)}

@@ -61,7 +61,8 @@ def _page(request: Request, name: str, **values) -> HTMLResponse:
     lang = _lang(request)
     ctx: Context = request.app.state.ctx
     other = request.url.include_query_params(lang="en" if lang == "zh" else "zh")
-    values = {"t": UI[lang], "lang": lang, "other_url": str(other), "register": register_info(ctx)} | values
+    values = {"t": UI[lang], "lang": lang, "other_url": str(other), "register": register_info(ctx),
+              "today": date.today().isoformat()} | values  # fmt: skip
     return templates.TemplateResponse(request, name, values, headers={"Cache-Control": PRIVATE})
 
 
@@ -106,7 +107,8 @@ def _indicators(lang: str) -> list[dict]:
     """The explorer's indicators with their names, units, definitions and sources in the page's language."""
     return [
         {"name": i.name, "label": getattr(i, f"label_{lang}"), "unit": getattr(i, f"unit_{lang}"),
-         "definition": getattr(i, f"definition_{lang}"), "source": i.source, "ratio": i.is_per_10k}
+         "definition": getattr(i, f"definition_{lang}"), "source": i.source, "ratio": i.is_per_10k,
+         "flow": i.is_flow}
         for i in catalogue().values()
         if not i.is_casework
     ]  # fmt: skip
@@ -174,7 +176,9 @@ def release_files(request: Request, release_id: str):
     from ipgauge.web.api_releases import file_rows
 
     listed = file_rows(request.app.state.ctx, release_id)
-    return templates.TemplateResponse(request, "_files.html", {"files": listed, "t": UI[_lang(request)]})
+    return templates.TemplateResponse(
+        request, "_files.html", {"files": listed, "t": UI[_lang(request)]}, headers={"Cache-Control": PRIVATE}
+    )
 
 
 @router.get("/ui/releases/{release_id}/diff", response_class=HTMLResponse, dependencies=[Depends(need_key)])
@@ -187,8 +191,9 @@ def release_diff(request: Request, release_id: str, known_at: str = Query(..., m
     with ctx.gate.reading():
         changes = snapshot.diff(ctx.db, release_id, day(known_at, "known_at"), limit=20)
     return templates.TemplateResponse(
-        request, "_diff.html", {"changes": changes, "known_at": known_at, "t": UI[_lang(request)]}
-    )
+        request, "_diff.html", {"changes": changes, "known_at": known_at, "t": UI[_lang(request)]},
+        headers={"Cache-Control": PRIVATE, "Vary": "X-Api-Key"},
+    )  # fmt: skip
 
 
 @router.get("/rights", response_class=HTMLResponse)
@@ -209,8 +214,22 @@ def status_page(
         try:
             result = right_status(ctx, right.strip(), d, k)
         except UserError as e:
-            error = str(e)
+            error = _shown(ctx, e)
     return _page(request, "status.html", right=right or "", as_of=d, known_at=k, status=result, error=error)
+
+
+def _shown(ctx: Context, e: UserError) -> str:
+    """A refusal shown inside a page, the server's folders removed from it.
+
+    The server's own trouble (a locked register, a full disk) is raised again instead, to be answered
+    503 naming no path or process.
+    """
+    from ipgauge.errors import environment_fault
+
+    text = str(e)
+    if "in use by another ipgauge process" in text or environment_fault(text):
+        raise e
+    return ctx.unpath(text)
 
 
 @router.get("/screen", response_class=HTMLResponse)
@@ -242,5 +261,5 @@ def casework_page(
     try:
         result = casework_figures(ctx, region, year, k)
     except UserError as e:
-        error = str(e)
+        error = _shown(ctx, e)
     return _page(request, "casework.html", region=region, year=year, known_at=k, summary=result, error=error)

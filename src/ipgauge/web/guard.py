@@ -46,21 +46,35 @@ class Settings:
 
 
 class Gate:
-    """Many readers or one writer (writers first, so a write is not starved by a stream of reads)."""
+    """Many readers or one writer, taking turns: neither a stream of reads nor a stream of writes starves the other.
+
+    A writer waits for the reads in flight and holds new ones off; when it is done, every read that
+    was waiting goes in before the next writer, even if writers queue (a key holder writing in a loop
+    — refused writes included — must not freeze every reader of the register).
+    """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._readers = 0
+        self._readers = 0  # reading now
         self._writing = False
-        self._waiting = 0
+        self._waiting = 0  # writers waiting
+        self._queued = 0  # readers waiting
+        self._eligible = 0  # readers that waited for the last write: they go before the next one
+        self._writes_done = 0
 
     @contextmanager
     def reading(self) -> Iterator[None]:
         """Hold the register for reading (with other readers)."""
         with self._cond:
-            while self._writing or self._waiting:
+            arrived = self._writes_done
+            self._queued += 1
+            while self._writing or (self._waiting and self._writes_done == arrived):
                 self._cond.wait()
+            self._queued -= 1
+            if self._writes_done != arrived:
+                self._eligible -= 1
             self._readers += 1
+            self._cond.notify_all()
         try:
             yield
         finally:
@@ -70,10 +84,10 @@ class Gate:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the register alone, once the reads in flight are over."""
+        """Hold the register alone, once the reads in flight, and those that waited for the last write, are over."""
         with self._cond:
             self._waiting += 1
-            while self._writing or self._readers:
+            while self._writing or self._readers or self._eligible:
                 self._cond.wait()
             self._waiting -= 1
             self._writing = True
@@ -82,6 +96,8 @@ class Gate:
         finally:
             with self._cond:
                 self._writing = False
+                self._writes_done += 1
+                self._eligible = self._queued  # every reader waiting now goes in before the next writer
                 self._cond.notify_all()
 
 
@@ -162,6 +178,39 @@ class Limiter:
             return 0
 
 
+class Crashes:
+    """A server's crash logs, at most ``per_minute`` written a minute: a bug a client can repeat cannot fill the disk.
+
+    Each crash gets an incident id (told to the client, in the log's name); crashes beyond the bound
+    are counted and said in the next log written.
+    """
+
+    def __init__(self, per_minute: int = 10) -> None:
+        self.per_minute = per_minute
+        self._times: list[float] = []
+        self._skipped = 0
+        self._lock = threading.Lock()
+
+    def record(self, error: BaseException) -> str:
+        """Log ``error`` (or count it, past the bound); its incident id."""
+        import secrets
+
+        from ipgauge.errors import log_crash
+
+        incident = secrets.token_hex(4)
+        now = time.monotonic()
+        with self._lock:
+            self._times = [t for t in self._times if now - t < 60]
+            if len(self._times) >= self.per_minute:
+                self._skipped += 1
+                return incident
+            self._times.append(now)
+            skipped, self._skipped = self._skipped, 0
+        note = f"{skipped} crashes before this one were not logged (over {self.per_minute} a minute)"
+        log_crash(error, incident, note if skipped else "")
+        return incident
+
+
 @dataclass
 class Context:
     """What every request shares: the register, the settings, the keys, the gate, the answers."""
@@ -172,6 +221,7 @@ class Context:
     gate: Gate = field(default_factory=Gate)
     answers: Answers = field(init=False)
     limiter: Limiter = field(init=False)
+    crashes: Crashes = field(default_factory=Crashes)
 
     def __post_init__(self) -> None:
         self.keyring = Keyring(self.db)

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from ipgauge.web.access import AccessLog
+
 END_OF_HEAD = b"\r\n\r\n"
 
 
@@ -59,11 +61,13 @@ class GuardedProtocol(HttpToolsProtocol):
 
     limits = Limits()
     open_by_address: Counter[str] = Counter()  # per server: :func:`guarded` gives each its own
+    log: AccessLog | None = None  # the refusals here are logged like every answer
     _deadline: asyncio.TimerHandle | None = None
     _in_head = True
     _head_bytes = 0
     _tail = b""
     _address = ""
+    _began_here = False
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         """Count the address; refuse it over its cap; the head's deadline starts."""
@@ -89,19 +93,28 @@ class GuardedProtocol(HttpToolsProtocol):
         """Count a head's bytes before the parser buffers them: 431 past the limit."""
         if self.transport.is_closing():
             return
-        if self._in_head:
-            room = self.limits.max_head - self._head_bytes
-            if len(data) > room and (self._tail + data).find(END_OF_HEAD, 0, len(self._tail) + room) < 0:
-                self._refuse(431, f"the request line and headers are over {self.limits.max_head:,} bytes.")
-                return
-            self._head_bytes += len(data)
-            self._tail = data[-3:]
+        if self._in_head and self._over(data):
+            return
+        self._began_here = False
         super().data_received(data)
+        if self._began_here and self._in_head:  # a pipelined request began inside this chunk, its head not done:
+            self._head_bytes, self._tail = 0, b""  # its head is at most the chunk (counted whole, to be safe)
+            self._over(data)
+
+    def _over(self, data: bytes) -> bool:
+        """Add ``data`` to the head's bytes; refuse 431 (True) when the head cannot end within the limit."""
+        room = self.limits.max_head - self._head_bytes
+        if len(data) > room and (self._tail + data).find(END_OF_HEAD, 0, len(self._tail) + room) < 0:
+            self._refuse(431, f"the request line and headers are over {self.limits.max_head:,} bytes.")
+            return True
+        self._head_bytes += len(data)
+        self._tail = (self._tail + data)[-3:]
+        return False
 
     def on_message_begin(self) -> None:
-        """A new request: its head is counted from zero, under its own deadline."""
+        """A new request: its head is under its own deadline."""
         super().on_message_begin()
-        self._in_head, self._head_bytes, self._tail = True, 0, b""
+        self._in_head, self._began_here = True, True
         if self._deadline is None:  # a keep-alive connection's next request: its head has its own deadline
             self._arm(self.limits.head_timeout)
 
@@ -112,8 +125,9 @@ class GuardedProtocol(HttpToolsProtocol):
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
-        """The request is in: no deadline while the app answers."""
+        """The request is in: no deadline while the app answers; the next head is counted from zero."""
         self._disarm()
+        self._head_bytes, self._tail = 0, b""
         super().on_message_complete()
 
     def _arm(self, seconds: float) -> None:
@@ -138,13 +152,19 @@ class GuardedProtocol(HttpToolsProtocol):
         if self.cycle is not None and not self.cycle.response_complete:
             self.cycle.disconnected = True  # the app, if running, stops waiting for a body
             self.cycle.message_event.set()
-        self.transport.write(refusal(status, message, extra))
+        answer = refusal(status, message, extra)
+        self.transport.write(answer)
         self.transport.close()
+        if self.log is not None:
+            scope = self.scope or {}
+            asked = {"client": self.client, "method": scope.get("method"), "path": scope.get("path", ""),
+                     "query_string": scope.get("query_string", b"")}  # fmt: skip
+            self.log.write(asked, status, len(answer), 0.0)
 
 
-def guarded(limits: Limits) -> type[asyncio.Protocol]:
-    """The protocol class for one server: its limits, and connection counts shared by its connections only."""
-    return type("Guarded", (GuardedProtocol,), {"limits": limits, "open_by_address": Counter()})
+def guarded(limits: Limits, log: AccessLog | None = None) -> type[asyncio.Protocol]:
+    """The protocol class for one server: its limits, its log, and connection counts shared by its connections only."""
+    return type("Guarded", (GuardedProtocol,), {"limits": limits, "open_by_address": Counter(), "log": log})
 
 
 def file_handles() -> int:

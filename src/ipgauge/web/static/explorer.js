@@ -9,7 +9,10 @@
   const KEYS = ["indicator", "region", "as_of", "known_at", "series", "from", "by", "view", "compare", "map"];
   const CONTROLS = ["indicator", "as_of", "known_at", "series", "from", "by", "view"];
   // Taiwan, Hong Kong and Macao are drawn on the map but are not in a register of the mainland's statistics
-  const OUTSIDE = new Set(["710000", "810000", "820000"]);
+  const OUTSIDE = { "710000": ["中国台湾", "Taiwan, China"], "810000": ["中国香港", "Hong Kong SAR, China"],
+                    "820000": ["中国澳门", "Macao SAR, China"] };
+  const LAST = $("#as_of").dataset.last || "";  // the day the register's last delivery was received
+  const TODAY = document.body.dataset.today || new Date().toISOString().slice(0, 10);
   const DEFAULTS = { indicator: $("#indicator").options[0].value, region: "CN", as_of: $("#as_of").defaultValue,
                      view: "level", map: "CN" };  // what a link that leaves a choice out means
   const state = { ...DEFAULTS, known_at: "", series: "", from: "", by: "", compare: "" };
@@ -34,6 +37,13 @@
     return (r > 0 ? "+" : r < 0 ? "-" : "") + shown + "%";
   }
   const isRatio = () => $("#indicator").selectedOptions[0].dataset.ratio === "1";
+  const isFlow = () => $("#indicator").selectedOptions[0].dataset.flow === "1";
+  // a change as shown: percent for counts, points for a ratio (as the release gives them) — and sorted by that
+  const changeOf = (r) => (r.value === null || r.previous === null ? null
+    : isRatio() ? halfUp(r.value - r.previous, 2) : r.yoy_pct);
+  const changeText = (r) => (isRatio() ? signedPoints(r.value, r.previous) : pct(r.yoy_pct));
+  const changeHead = () => (isRatio() ? T.change_points : T.yoy);
+  const shownK = () => state.known_at || TODAY;
   const digits = () => isRatio() ? 2 : 0;
   const unit = () => $("#indicator").selectedOptions[0].dataset.unit;
   const label = () => $("#indicator").selectedOptions[0].textContent;
@@ -126,14 +136,22 @@
     }
     $("#figure").innerHTML = "";
     const what = document.createElement("div");
-    what.textContent = `${label()} · ${regionName(state.region)} · ${T.as_of} ${p.as_of} · ${T.known_at} ${p.known_at}` + (p.synthetic ? ` · ${T.synthetic}` : "");
+    what.textContent = `${label()} · ${regionName(state.region)} · ${T.as_of} ${p.as_of}`
+      + (isFlow() ? ` (${T.year_to_date})` : "") + ` · ${T.known_at} ${p.known_at}`
+      + (p.population_year ? ` · ${T.population} ${p.population_year}` : "") + (p.synthetic ? ` · ${T.synthetic}` : "");
     const line = document.createElement("div");
     line.innerHTML = `<span class="value"></span> <span class="unit"></span> · ${T.previous}: <span class="prev"></span> · ${T.yoy}: <span class="yoy"></span>`;
     line.querySelector(".value").textContent = nf(p.value, digits());
     line.querySelector(".unit").textContent = unit();
     line.querySelector(".prev").textContent = nf(p.previous, digits());
-    line.querySelector(".yoy").textContent = isRatio() ? signedPoints(p.value, p.previous) : pct(p.yoy_pct);
+    line.querySelector(".yoy").textContent = changeText(p) + (isRatio() ? ` ${T.points}` : "");
     $("#figure").append(what, line);
+    if (LAST && p.as_of > LAST) {  // a date after the last delivery: the register knows nothing of it yet
+      const beyond = document.createElement("p");
+      beyond.className = "beyond"; beyond.setAttribute("role", "alert");
+      beyond.textContent = T.beyond.replace("{last}", LAST);
+      $("#figure").append(beyond);
+    }
     return p;
   }
 
@@ -156,9 +174,20 @@
     return code === "CN" ? "china" : "p" + code;
   }
 
-  function chosenOnMap() {  // the chosen region, or a group's members, outlined on the map
+  // the chosen region, or a group's members, outlined on the map: whole (solid) or in part (dashed: a
+  // province of which only some prefectures belong, such as eastern Inner Mongolia in the Northeast)
+  function chosenOnMap() {
     const members = groups[state.region] || [state.region];
-    return (code) => members.some((m) => m === code || (state.map === "CN" && m.slice(0, 2) === code.slice(0, 2) && code.endsWith("0000")));
+    return (code) => {
+      if (members.includes(code)) return "whole";
+      const inside = members.some((m) => state.map === "CN" && code.endsWith("0000") && m.slice(0, 2) === code.slice(0, 2));
+      return inside ? "part" : "";
+    };
+  }
+  function outline(how) {
+    if (how === "whole") return { borderColor: "#d97706", borderWidth: 2.5 };
+    if (how === "part") return { borderColor: "#d97706", borderWidth: 2, borderType: "dashed" };
+    return undefined;
   }
 
   async function drawMap(seq) {
@@ -176,48 +205,56 @@
     const shown = rows.filter((r) => r.value !== null);
     const missing = rows.filter((r) => r.value === null);
     const chosen = chosenOnMap();
-    const data = shown.map((r) => ({ name: r.part, value: change ? r.yoy_pct : r.value, row: r,
-      itemStyle: chosen(r.part) ? { borderColor: "#d97706", borderWidth: 2.5 } : undefined }));
+    const data = shown.map((r) => ({ name: r.part, value: change ? changeOf(r) : r.value, row: r, itemStyle: outline(chosen(r.part)) }));
+
     for (const r of rows) names[r.part] = partName(r);
     const values = data.map((d) => d.value).filter((v) => v !== null && v !== undefined);
     const synthetic = rows.some((r) => r.synthetic);
     const lo = values.length ? Math.min(...values) : 0, hi = values.length ? Math.max(...values) : 1;
     // the legend spans the data: per-10,000 figures of 0.29-0.47 must not all look alike on a 0-1 scale
     const min = change || isRatio() ? lo : Math.min(0, lo), max = hi > min ? hi : min + 1;
-    const legendDigits = change ? 1 : isRatio() ? 2 : 0;
+    const legendDigits = isRatio() ? 2 : change ? 1 : 0;
+    const narrow = $("#map").clientWidth < 560;
+    const described = shown.slice().sort((a, b) => (b.value ?? 0) - (a.value ?? 0)).slice(0, 12)
+      .map((r) => `${partName(r)} ${change ? changeText(r) : nf(r.value, digits())}`).join("；");
     mapChart.setOption({
-      aria: { enabled: true },
-      title: { text: label() + (change ? ` · ${T.change_yoy}` : ""), left: "center", textStyle: { fontSize: 14 },
-               subtext: `${regionName(state.map)} · ${T.as_of} ${state.as_of}` + (synthetic ? ` · ${T.synthetic}` : ""),
+      aria: { enabled: true, label: { description: `${label()}，${regionName(state.map)}，${T.as_of} ${state.as_of}：${described}` } },
+      title: { text: label() + (change ? ` · ${isRatio() ? T.change_points : T.change_yoy}` : ""), left: "center", textStyle: { fontSize: 14 },
+               subtext: `${regionName(state.map)} · ${T.as_of} ${state.as_of} · ${T.known_at} ${shownK()}` + (synthetic ? ` · ${T.synthetic}` : ""),
                subtextStyle: { color: synthetic ? "#8d2b0b" : "#52606d" } },
       tooltip: { trigger: "item", formatter: (p) => {
+        if (OUTSIDE[p.name]) return `${OUTSIDE[p.name][LANG === "zh" ? 0 : 1]}<br>${T.outside_register}`;
         const where = names[p.name] || p.name;
-        if (OUTSIDE.has(p.name)) return `${where}<br>${T.outside_register}`;
         if (!p.data || !p.data.row) return `${where}<br>${T.no_data}`;
         const r = p.data.row;
-        return `${where}<br>${nf(r.value, digits())} ${unit()}<br>${T.yoy}: ${isRatio() ? signedPoints(r.value, r.previous) : pct(r.yoy_pct)}`;
+        const part = chosen(p.name) === "part" ? T.partly : "";
+        return `${where}${part}<br>${nf(r.value, digits())} ${unit()}<br>${changeHead()}: ${changeText(r)}`;
       } },
-      visualMap: { min, max, left: 10, bottom: 10, calculable: true, text: [change ? "%" : unit(), ""],
+      visualMap: { min, max, left: narrow ? "center" : 10, bottom: narrow ? 0 : 10, orient: narrow ? "horizontal" : "vertical",
+                   calculable: true, text: [change ? (isRatio() ? T.points : "%") : unit(), ""],
                    formatter: (v) => nf(v, legendDigits), inRange: { color: ["#e0f2fe", "#0b3d62"] } },
-      series: [{ type: "map", map: name, nameProperty: "code", data, roam: false,
+      // a region without a figure (Taiwan, Hong Kong, Macao: outside the register) is grey, as the key under the map says
+      series: [{ type: "map", map: name, nameProperty: "code", data, roam: false, top: 60, bottom: narrow ? 50 : 20,
+                 itemStyle: { areaColor: "#c9ced6" },
                  emphasis: { label: { show: false } }, selectedMode: false }],
     }, true);
     const notes = [];
     if (problem) notes.push(problem);
-    if (missing.length) notes.push(`${T.missing_parts} ${missing.map((r) => `${partName(r)} (${r.missing})`).join("; ")}`);
+    if (missing.length) notes.push(`${T.missing_parts} ${missing.map((r) => `${partName(r)}（${T.no_population}）`).join("、")}`);
     $("#map-note").textContent = notes.join(" ");
     $("#map-note").hidden = !notes.length;
+    $("#map-key").hidden = state.map !== "CN";
     mapTable(rows);
   }
 
   // the map's regions as a table: readable without the map, sortable, each region opened from the keyboard
   function mapTable(rows) {
-    const head = [T.region, T.value, T.previous, T.yoy];
+    const head = [T.region, T.value, T.previous, changeHead()];
     const body = rows.map((r) => [
       { text: partName(r), sort: partName(r), code: r.part },
       { text: nf(r.value, digits()), sort: r.value, n: true },
       { text: nf(r.previous, digits()), sort: r.previous, n: true },
-      { text: isRatio() ? signedPoints(r.value, r.previous) : pct(r.yoy_pct), sort: r.yoy_pct, n: true },
+      { text: changeText(r), sort: changeOf(r), n: true },
     ]);
     fillTable($("#map-rows"), head, body, (cell) => {  // a province opens its map; a prefecture becomes the region
       if (!cell.code) return null;
@@ -257,7 +294,8 @@
   function sortTable(table, i) {
     const ths = table.querySelectorAll("thead th");
     const was = ths[i].getAttribute("aria-sort");
-    const dir = was === "descending" ? "ascending" : "descending";
+    const text = typeof table._rows[0][i].sort === "string";  // names A→Z first, numbers largest first
+    const dir = was ? (was === "descending" ? "ascending" : "descending") : (text ? "ascending" : "descending");
     ths.forEach((th) => th.removeAttribute("aria-sort"));
     ths[i].setAttribute("aria-sort", dir);
     const sign = dir === "ascending" ? 1 : -1;
@@ -318,13 +356,14 @@
         }
       });
       lineChart.setOption({
-        aria: { enabled: true },
-        title: { text: label() + (change ? ` · ${T.change_since}` : ""), subtext: `${T.known_at} ${state.known_at || "—"}` + synthetic(),
-                 left: "center", textStyle: { fontSize: 13 }, subtextStyle: { color: "#8d2b0b" } },
+        aria: { enabled: true, label: { description: lines.map((l) => `${l.name}：${dates.map((d, j) => `${d} ${l.data[j] ?? "—"}`).join("，")}`).join("；") } },
+        title: { text: label() + (change ? ` · ${T.change_since}` : ""), left: "center", textStyle: { fontSize: 13 },
+                 subtext: `${regions.map(regionName).join("、")} · ${change ? "%" : unit()} · ${T.known_at} ${shownK()}` + synthetic(),
+                 subtextStyle: { color: "#8d2b0b" } },
         tooltip: { trigger: "axis", valueFormatter: (v) => (change ? pct(v) : nf(v, digits())) },
-        legend: { bottom: 0, type: "scroll" }, grid: { top: 60, bottom: 60, containLabel: true },
+        legend: { bottom: 0, type: "scroll" }, grid: { top: 70, bottom: 60, containLabel: true },
         xAxis: { type: "category", data: dates },
-        yAxis: { type: "value", name: change ? "%" : unit(), axisLabel: { formatter: (v) => nf(v, 2) } },
+        yAxis: { type: "value", axisLabel: { formatter: (v) => nf(v, 2) } },
         series: lines,
       }, true);
     } else if (state.by) {
@@ -333,13 +372,14 @@
       if (seq !== current) return;
       const shown = rows.filter((r) => r.value !== null);
       lineChart.setOption({
-        aria: { enabled: true },
-        title: { text: label() + (change ? ` · ${T.change_yoy}` : ""), subtext: `${regionName(state.region)} · ${T.as_of} ${state.as_of}` + synthetic(),
-                 left: "center", textStyle: { fontSize: 13 }, subtextStyle: { color: "#8d2b0b" } },
-        tooltip: { valueFormatter: (v) => (change ? pct(v) : nf(v, digits())) }, grid: { top: 60, bottom: 20, containLabel: true },
+        aria: { enabled: true, label: { description: shown.map((r) => `${partName(r)} ${change ? changeText(r) : nf(r.value, digits())}`).join("；") } },
+        title: { text: label() + (change ? ` · ${isRatio() ? T.change_points : T.change_yoy}` : ""), left: "center", textStyle: { fontSize: 13 },
+                 subtext: `${regionName(state.region)} · ${T[state.by] || state.by} · ${change ? (isRatio() ? T.points : "%") : unit()} · ${T.as_of} ${state.as_of} · ${T.known_at} ${shownK()}` + synthetic(),
+                 subtextStyle: { color: "#8d2b0b" } },
+        tooltip: { valueFormatter: (v) => (change && !isRatio() ? pct(v) : nf(v, digits())) }, grid: { top: 70, bottom: 20, containLabel: true },
         xAxis: { type: "category", data: shown.map(partName), axisLabel: { rotate: 40 } },
-        yAxis: { type: "value", name: change ? "%" : unit(), axisLabel: { formatter: (v) => nf(v, 2) } },
-        series: [{ type: "bar", data: shown.map((r) => (change ? r.yoy_pct : r.value)) }],
+        yAxis: { type: "value", axisLabel: { formatter: (v) => nf(v, 2) } },
+        series: [{ type: "bar", data: shown.map((r) => (change ? changeOf(r) : r.value)) }],
       }, true);
     }
     const file = `${state.indicator}-${state.region}-${state.as_of}${series ? "-" + series : ""}${state.by ? "-" + state.by : ""}`;
@@ -347,14 +387,20 @@
     $("#download-csv").setAttribute("download", file + ".csv");
     $("#download-json").href = url + "&format=json";
     $("#download-json").setAttribute("download", file + ".json");
-    const head = [T.date, T.part, T.value, T.previous, T.yoy];
+    const head = [T.date, T.part, T.value, T.previous, changeHead()];
     fillTable($("#rows"), head, rows.map((r) => [
       { text: r.as_of, sort: r.as_of },
       { text: r.part ? partName(r) : regionName(r.region), sort: r.part ? partName(r) : regionName(r.region) },
       { text: nf(r.value, digits()), sort: r.value, n: true },
       { text: nf(r.previous, digits()), sort: r.previous, n: true },
-      { text: isRatio() ? signedPoints(r.value, r.previous) : pct(r.yoy_pct), sort: r.yoy_pct, n: true },
+      { text: changeText(r), sort: changeOf(r), n: true },
     ]));
+    const notes = [];
+    const gaps = rows.filter((r) => r.value === null);
+    if (gaps.length) notes.push(`${T.missing_parts} ${[...new Set(gaps.map((r) => r.as_of))].join("、")}（${T.no_population}）`);
+    if (state.by === "country") notes.push(T.country_note);
+    $("#chart-note").textContent = notes.join(" ");
+    $("#chart-note").hidden = !notes.length;
   }
 
   // -- the time slider: month ends from ten years before the register's latest to it -------------------------
@@ -369,9 +415,10 @@
     slider.max = String(monthEnds.length - 1);
   }
   function showSlider() {
-    const i = monthEnds.indexOf(state.as_of);
     const slider = $("#time");
-    if (i >= 0) slider.value = String(i);
+    let i = monthEnds.findIndex((d) => d >= state.as_of);  // a day between month ends: the next one's place
+    if (i < 0) i = monthEnds.length - 1;
+    slider.value = String(i);
     $("#time-shown").textContent = state.as_of;
     slider.setAttribute("aria-valuetext", state.as_of);
   }
@@ -490,6 +537,24 @@
       }
       const a = document.createElement("a");
       a.href = href; a.download = `${name}.${b.dataset.type}`;
+      document.body.append(a); a.click(); a.remove();
+    });
+  }
+
+  // a table as shown, as CSV with a BOM (what the screen shows, compared regions and the map's regions too)
+  for (const b of document.querySelectorAll(".table-csv")) {
+    b.addEventListener("click", () => {
+      const table = document.getElementById(b.dataset.table);
+      const cell = (v) => {
+        const t = String(v ?? "");
+        const safe = /^[=+\-@\t\r]/.test(t) && !/^[-+]?[\d.,]+%?$/.test(t) ? "'" + t : t;  // as the server's CSVs
+        return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+      };
+      const head = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
+      const lines = [head, ...(table._rows || []).map((r) => r.map((c) => c.text))].map((r) => r.map(cell).join(","));
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(new Blob(["\ufeff" + lines.join("\n") + "\n"], { type: "text/csv" }));
+      a.download = `${state.indicator}-${state.region}-${state.as_of}-${b.dataset.table === "rows" ? "chart" : "map"}.csv`;
       document.body.append(a); a.click(); a.remove();
     });
   }
