@@ -184,7 +184,7 @@ def test_writes_are_recorded_today_and_a_correction_needs_its_key_and_reason(wri
 
     with duckdb.connect(str(db), read_only=True) as con:
         source = con.execute("SELECT source FROM deliveries ORDER BY delivery_id DESC LIMIT 1").fetchone()[0]
-    assert source.startswith("api key ") and "correction recorded on 2024-12-31: paper register" in source
+    assert source.startswith("api key ") and 'correction recorded on 2024-12-31: "paper register' in source
     assert fixer not in source and plain not in source
     # close, reopen, close again: only the last closing's amounts count
     opened = {

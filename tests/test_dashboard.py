@@ -329,7 +329,7 @@ def test_map_legend_outside_the_mainland_groups_and_missing_populations(server, 
     page.evaluate("window.ipgauge.state.map = '210000'; window.ipgauge.state.region = '210000'")
     page.select_option("#view", "change")
     _settled(page, n)
-    assert page.is_visible("#map-note") and "210100" in page.inner_text("#map-note")
+    assert page.is_visible("#map-note") and "沈阳市" in page.inner_text("#map-note")
     assert page.inner_text("#figure .value")  # the province's own figure is still shown
     assert not any(ch.isascii() and ch.isalpha() for ch in page.inner_text("#map-rows tbody"))  # 沈阳市, no "Shenyang"
 
@@ -358,6 +358,8 @@ def test_chart_downloads_embed_sorting_comparison_relative_view_and_the_time_sli
     _settled(embedded, 0)
     assert embedded.evaluate("window.ipgauge.mapChart.getOption().series[0].data.length") > 0
     assert "SYNTHETIC" in embedded.inner_text("body")
+    assert not embedded.is_visible("#controls") and not embedded.is_visible("#time")  # the chart alone
+    assert embedded.evaluate("document.documentElement.scrollWidth") <= 960
     # sortable: the map's table by value, descending then ascending
     page.locator("#map-rows thead button").nth(1).click()
     shown = [int(x.replace(",", "")) for x in page.locator("#map-rows tbody td:nth-child(2)").all_inner_texts()]
@@ -446,3 +448,23 @@ def test_the_status_page_speaks_chinese_and_takes_ids_as_people_type_them(server
     unknown = [e for e in status["events"] if not e["known"]]
     for e in unknown:  # "(recorded …)" once, not twice
         assert text.count(e["recorded_date"]) >= 1
+
+
+def test_a_date_after_the_register_is_flagged_and_a_ratios_change_is_in_points(server, browser):
+    base, _, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/?lang=en&as_of=2025-12-31&known_at={K}")
+    _settled(page, 0)
+    last = httpx.get(f"{base}/v1/register").json()["latest_recorded"]
+    assert last < "2025-12-31" and last in page.inner_text("#figure .beyond")
+    assert page.get_attribute("#as_of", "max") == last
+    page.goto(f"{base}/?lang=en&indicator=valid_invention_patents_per_10k&view=change&as_of={D}&known_at={K}")
+    _settled(page, 0)
+    assert page.inner_text("#figure .yoy").endswith("points")
+    head = page.locator("#map-rows thead th").nth(3).inner_text()
+    assert "points" in head
+    page.locator("#map-rows thead button").nth(3).click()
+    shown = [float(x) for x in page.locator("#map-rows tbody td:nth-child(4)").all_inner_texts() if x != "—"]
+    assert shown == sorted(shown, reverse=True)  # sorted by the points shown, not a hidden percent
+    values = [v for v in page.evaluate("window.ipgauge.mapChart.getOption().series[0].data.map(d => d.value)") if v]
+    assert max(abs(v) for v in values) < 1  # the map shades the points too

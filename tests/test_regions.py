@@ -121,7 +121,7 @@ def test_status_command(small_delivery, tmp_path):
     import json
 
     verdict = json.loads(after.stdout)
-    assert verdict["in_force"] is False and "lapsed_unpaid_fee" in verdict["reason"]
+    assert verdict["in_force"] is False and "lapsed (fee unpaid)" in verdict["reason"]
     before = run(
         "status", right, "--as-of", lapse, "--known-at", date.fromordinal(recorded.toordinal() - 1), "--db", db
     )

@@ -7,6 +7,7 @@ restricted to one right; this module only explains it, event by event.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -86,7 +87,7 @@ def _candidates(right_id: str) -> list[str]:
     (the grant's prefix), cn201910000011.2, 201910000011.2, CN 2019 1000 0011.2, or without its check
     digit (201910000011: the digit is computed).
     """
-    rid = right_id.strip()
+    rid = unicodedata.normalize("NFKC", right_id).strip().replace("·", ".").replace("。", ".")  # ＺＬ２０１９… as typed
     m = re.fullmatch(r"US\s*([A-Z]{0,2})[\s0]*([\d,]+)(?:[A-Z]\d?)?", rid.upper())
     if m:
         return [rid, f"US{m.group(1)}{m.group(2).replace(',', '')}"]
@@ -103,7 +104,14 @@ def _find(con: duckdb.DuckDBPyConnection, right_id: str, k: date) -> tuple[str, 
             return _find_exactly(con, candidate, k)
         except UserError:
             pass
-    return _find_exactly(con, right_id.strip(), k)
+    try:
+        return _find_exactly(con, right_id.strip(), k)
+    except UserError as e:
+        wrong = re.fullmatch(r"CN(\d{12}|\d{8})\.([\dX])", _candidates(right_id)[-1])
+        if wrong and check_digit(wrong.group(1)) != wrong.group(2):
+            right = f"CN{wrong.group(1)}.{check_digit(wrong.group(1))}"
+            raise UserError(f"{e} Its check digit is wrong: the number would be {right}.") from None
+        raise
 
 
 def _find_exactly(con: duckdb.DuckDBPyConnection, right_id: str, k: date) -> tuple[str, dict]:
@@ -223,7 +231,7 @@ def _why_not(
     void = [n for n in notes if n.known and n.event in rules.retroactive_events and n.effect.startswith("voids")]
     if void:
         v = void[0]
-        return (f"{v.event} (recorded {v.recorded_date}): deemed never to have existed",
+        return (f"{term(v.event, 'en')} (recorded {v.recorded_date}): deemed never to have existed",
                 f"{term(v.event, 'zh')}（{v.recorded_date}登记）：权利视为自始即不存在")  # fmt: skip
     if start is None:
         return "not granted (pending or refused)", "未授权（审查中或已驳回）"
@@ -237,7 +245,7 @@ def _why_not(
         ender = [n for n in notes if n.known and n.effect == f"ends the right on {end}"]
         if ender:
             e = ender[0]
-            return (f"{e.event} on {end} (recorded {e.recorded_date})",
+            return (f"{term(e.event, 'en')} on {end} (recorded {e.recorded_date})",
                     f"{end}{term(e.event, 'zh')}（{e.recorded_date}登记）")  # fmt: skip
         last = end - timedelta(days=1)
         return f"its term ended: the last day in force was {last}", f"保护期届满：最后有效日为{last}"

@@ -103,12 +103,18 @@ def hierarchy() -> dict[str, list[str | None]]:
     return cols
 
 
+#: Prefecture-level names that stand for no place: a municipality's districts and directly administered counties.
+PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
+
+
 def place_name(code: str, lang: str) -> str:
     """A division named with its prefecture, as a reader needs it: 深圳市坪山区, Pingshan District, Shenzhen."""
     d = divisions().get(code)
     if d is None:
         return code
     parent = divisions().get(d.parent_code or "") if d.level == "county" else None
+    if parent is not None and parent.name_zh in PLACEHOLDERS:  # 市辖区: a municipality's districts, named by the city
+        parent = divisions().get(parent.parent_code or "")
     if lang == "zh":
         return (parent.name_zh if parent else "") + d.name_zh
     return d.name_en + (f", {parent.name_en}" if parent else "")

@@ -258,8 +258,9 @@ def search(query: str | None) -> list[Region]:
     if not query:
         return [r for r in everything if r.kind in ("nation", "group", "province")]
     q = query.strip().lower()
+    q = FORMER_EN.get(q, q)  # Tibet finds Xizang
     return [
         r
         for r in everything
-        if q in r.code.lower() or q in r.name_zh or q in r.name_en.lower() or any(q == a for a in r.aliases)
+        if q in r.code.lower() or q in r.name_zh or q in r.name_en.lower() or any(q == a.lower() for a in r.aliases)
     ]

@@ -13,7 +13,7 @@ from datetime import date
 
 from ipgauge.indicators.query import Engine
 from ipgauge.regions.groups import Region
-from ipgauge.releases.wording import count, year_to_date
+from ipgauge.releases.wording import about, count, year_to_date
 
 #: The section's figures and the catalogue indicator each one is (data/indicators.toml).
 FIGURES = {
@@ -60,7 +60,7 @@ def sentence(values: dict[str, float], name_zh: str, name_en: str, on: date, lan
         if v["trainings"]:
             parts.append(f"举办培训{count(v['trainings'], '场', 'zh')}、{count(v['training_attendees'], '人次', 'zh')}")
         if cny:
-            dollars = count(usd, "美元", "zh").removeprefix("约").removeprefix("超过")  # 约合 already says "about"
+            dollars = about(usd, "美元", "zh")  # 约合 says "about": rounded, not floored
             parts.append(f"帮助创新主体挽回损失{count(cny, '元', 'zh')}（约合{dollars}）")
         return f"{period}，{name_zh}{count(v['centres'], '家', 'zh')}服务中心" + "，".join(parts) + "。"
 
@@ -87,7 +87,7 @@ def sentence(values: dict[str, float], name_zh: str, name_en: str, on: date, lan
             f"held {n('trainings', 'training', 'trainings')} for {n('training_attendees', 'attendee', 'attendees')}"
         )
     if cny:
-        dollars = count(usd, "", "en").removeprefix("more than ").removeprefix("about ")  # rounded as in Chinese
+        dollars = about(usd, "", "en")  # rounded as in Chinese
         parts.append(f"helped innovators recover {count(cny, '', 'en')} yuan (about US${dollars}) in losses")
     listed = (
         parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + (", and " if len(parts) > 2 else " and ") + parts[-1]

@@ -297,7 +297,7 @@ def rendered(db: Path, release_id: str) -> Path:
     import os
     import shutil
 
-    from ipgauge.register.cache import cache_dir
+    from ipgauge.register.cache import cache_dir, clean_orphans
 
     spec, record, figures = load(db, release_id)
     folder = cache_dir(db) / "releases" / release_id
@@ -308,7 +308,9 @@ def rendered(db: Path, release_id: str) -> Path:
             return folder
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    tmp = folder.parent / f".{release_id}-{os.getpid()}-{id(figures)}"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    clean_orphans(folder.parent)  # drawings of processes killed mid-way
+    tmp = folder.parent / f".{release_id}-{id(figures)}-{os.getpid()}"  # the PID last: what clean_orphans reads
     try:
         snap = record | {"synthetic": figures.synthetic, "spec": spec.as_dict()}
         files = render.write(figures, snap, tmp)

@@ -68,6 +68,23 @@ def count(value: int, unit_zh: str, lang: str) -> str:
     return SMALL_EN[value] if 0 <= value < 10 else format_decimal(value, locale="en")
 
 
+def about(value: float, unit_zh: str, lang: str) -> str:
+    """An approximate amount, rounded half up, with no "more than": 2,986,550 is 299万 / 2.99 million.
+
+    What follows "约合" or "about": a count's floor ("超过298万") would understate it.
+    """
+    v = Decimal(value)
+    if lang == "zh":
+        if v >= 1_000_000:
+            return f"{_round(v / 10_000, 0)}万{unit_zh}"
+        if v >= 10_000:
+            return f"{(_significant(v, 3) / 10_000).normalize():f}万{unit_zh}"
+        return f"{_round(v, 0)}{unit_zh}"
+    if v >= 1_000_000:
+        return f"{_round(v / 1_000_000, 2).normalize():f} million"
+    return format_decimal(_significant(v, 3) if v >= 10_000 else _round(v, 0), locale="en")
+
+
 def _significant(v: Decimal, digits: int) -> Decimal:
     """``v`` rounded half up to ``digits`` significant figures (75,527 → 75,500)."""
     step = Decimal(10) ** (len(str(int(v))) - digits)

