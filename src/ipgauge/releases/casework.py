@@ -93,4 +93,6 @@ def sentence(values: dict[str, float], name_zh: str, name_en: str, on: date, lan
         parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + (", and " if len(parts) > 2 else " and ") + parts[-1]
     )
     centres = "IP service centre" if v["centres"] == 1 else f"{count(v['centres'], '', 'en')} IP service centres"
+    if name_en.endswith(")"):  # "Northeast China (with eastern Inner Mongolia)'s" reads badly
+        return f"{period}, the {centres} in {name_en} {listed}."
     return f"{period}, {name_en}'s {centres} {listed}."
