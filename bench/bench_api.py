@@ -45,14 +45,21 @@ def start(db: Path, cache: bool, extra: tuple[str, ...] = ()) -> tuple[subproces
     cmd = [sys.executable, "-m", "ipgauge", "serve", "--db", str(db), "--port", str(port), "--rate-limit", "0", *extra]
     proc = subprocess.Popen(cmd + ([] if cache else ["--no-cache"]), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
+    if up(base):
+        return proc, base
+    proc.kill()
+    raise SystemExit("the server did not start: " + proc.stderr.read().decode())
+
+
+def up(base: str) -> bool:
+    """Wait (a minute at most) until the server at ``base`` answers."""
     for _ in range(300):
         try:
             if httpx.get(base + "/v1/register", timeout=2).status_code == 200:
-                return proc, base
+                return True
         except httpx.TransportError:
             time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start: " + proc.stderr.read().decode())
+    return False
 
 
 async def _response(reader: asyncio.StreamReader) -> int:
