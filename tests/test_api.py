@@ -409,10 +409,10 @@ def test_hostile_case_fields_ids_and_a_locked_register_on_pages(writable, monkey
     assert suffix.status_code == 422 and ".json" in suffix.json()["error"]  # it could never be read back
     cr = client.post("/v1/cases", json=base | {"case_id": "CR1", "client_name": "a\rb"}, headers={"X-Api-Key": key})
     assert cr.status_code == 422 and "control character" in cr.json()["error"]
-    semi = base | {"case_id": "SEMI1", "client_name": "ACME;=cmd|' /C calc'!A0;", "rights": ["CN1", "=1+1"]}
+    semi = base | {"case_id": "SEMI1", "client_name": "ACME;=cmd|' /C calc'!A0;", "outcome": "ok;@SUM(1)"}
     assert client.post("/v1/cases", json=semi, headers={"X-Api-Key": key}).status_code == 201
     served = client.get("/v1/cases/SEMI1.csv").text
-    assert ";=" not in served and ";'=cmd" in served and ";'=1+1" in served  # safe in a ';'-separated Excel too
+    assert ";=" not in served and ";'=cmd" in served and ";'@SUM" in served  # safe in a ';'-separated Excel too
     from ipgauge.register import store
 
     def locked(*_a, **_k):
@@ -464,3 +464,40 @@ def test_a_repeated_crash_is_logged_a_few_times_a_minute(tmp_path, monkeypatch):
     crashes = Crashes(per_minute=3)
     ids = {crashes.record(ValueError("boom")) for _ in range(50)}
     assert len(ids) == 50 and len(list(tmp_path.glob("crash-*.log"))) == 3
+
+
+def test_writes_name_their_case_exactly_and_rights_are_ids(writable):
+    client, db = writable
+    centre = _centre(db)
+    cli = run("case", "add", "--case-id", "SFX.json", "--centre", centre, "--kind", "consultation", "--opened",
+              "2025-01-05", "--client-name", "CLI Co", "--db", db)  # fmt: skip
+    assert cli.exit_code != 0 and "ends in .json or .csv" in cli.stderr  # not from the command line either
+    key = _key(db, "--all-centres")
+    case = {
+        "case_id": "SFX",
+        "centre_id": centre,
+        "kind": "consultation",
+        "opened_date": "2025-03-01",
+        "client_name": "x",
+    }
+    assert client.post("/v1/cases", json=case, headers={"X-Api-Key": key}).status_code == 201
+    aimed = client.patch("/v1/cases/SFX.json", json={"outcome": "meant for SFX.json"}, headers={"X-Api-Key": key})
+    assert aimed.status_code == 404 and client.get("/v1/cases/SFX").json()["outcome"] is None  # SFX untouched
+    for rights in (["a;b"], [" c"], ["=1+1"]):
+        bad = client.post("/v1/cases", json=case | {"case_id": "R1", "rights": rights}, headers={"X-Api-Key": key})
+        assert bad.status_code == 422 and "rights" in bad.json()["error"], rights
+    c1 = client.post("/v1/cases", json=case | {"case_id": "C1", "client_name": "a\u2028b"}, headers={"X-Api-Key": key})
+    assert c1.status_code == 422
+    assert client.get("/v1/cases/", follow_redirects=False).status_code == 404  # no redirect echoing Host
+
+
+def test_a_flood_of_refusals_is_one_line_a_minute_in_the_access_log(tmp_path):
+    from ipgauge.web.access import AccessLog
+
+    log = AccessLog(tmp_path / "a.jsonl")
+    for i in range(5000):
+        log.write({"client": ("10.0.0.9", 1), "method": "GET", "path": f"/static/{i}"}, 429, 50, 0.001)
+    log.write({"client": ("10.0.0.9", 1), "method": "GET", "path": "/v1/register"}, 200, 90, 0.002)
+    log.close()
+    lines = [json.loads(x) for x in (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [x["status"] for x in lines] == [429, 200]  # the flood is one line; the answer after it is kept

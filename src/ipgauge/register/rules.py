@@ -304,6 +304,12 @@ def table_rules(table: Table) -> list[Rule]:
         rules.append(_after("closed_date", "opened_date"))
         rules.append(
             (
+                "lower(case_id) LIKE '%.json' OR lower(case_id) LIKE '%.csv'",
+                "'case_id: ' || case_id || ' ends in .json or .csv, which the API reads as a format'",
+            )
+        )
+        rules.append(
+            (
                 "nullif(trim(client_party_id), '') IS NULL AND nullif(trim(client_name), '') IS NULL",
                 q("client_party_id: neither the client's party id nor its name is given"),
             )

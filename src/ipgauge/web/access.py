@@ -14,12 +14,16 @@ import json
 import logging
 import logging.handlers
 import queue
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ipgauge.errors import UserError, why
 
-MAX_FIELD = 512  # characters of a path or query kept: a hostile request cannot make a huge line
+MAX_FIELD = 256  # characters of a path or query kept: a hostile request cannot make a huge line
+#: Refusals a flood is made of (rate limit, oversized or slow heads, connection caps): one line a minute per
+#: client and status, with the count of those not written — a flood cannot rotate the log's history away.
+SUMMARISED = (429, 431, 408, 503)
 
 
 class AccessLog:
@@ -41,14 +45,26 @@ class AccessLog:
         self._logger.addHandler(logging.handlers.QueueHandler(lines))
         self._listener = logging.handlers.QueueListener(lines, handler)
         self._listener.start()
+        self._quiet: dict[tuple[str, int], tuple[float, int]] = {}  # (client, status) -> (last written, not written)
         atexit.register(self.close)
 
     def write(self, scope: dict, status: int, sent: int, seconds: float) -> None:
         """Log one request (called when its answer is complete)."""
+        client = (scope.get("client") or ("-",))[0]
+        folded = 0
+        if status in SUMMARISED:
+            now = time.monotonic()
+            last, folded = self._quiet.get((client, status), (float("-inf"), 0))
+            if now - last < 60:
+                self._quiet[(client, status)] = (last, folded + 1)
+                return
+            self._quiet[(client, status)] = (now, 0)
+            if len(self._quiet) > 100_000:  # a flood from many addresses must not grow memory
+                self._quiet = {k: v for k, v in self._quiet.items() if now - v[0] < 60}
         key = (scope.get("state") or {}).get("key")
         line = {
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "client": (scope.get("client") or ("-",))[0],
+            "client": client,
             "key_id": key.key_id if key is not None else None,
             "method": scope.get("method"),
             "path": scope.get("path", "")[:MAX_FIELD],
@@ -56,7 +72,7 @@ class AccessLog:
             "status": status,
             "bytes": sent,
             "ms": round(seconds * 1000, 1),
-        }
+        } | ({"same_not_logged": folded} if folded else {})
         self._logger.info(json.dumps(line))  # ASCII: no U+2028 or U+0085 that a reader splits lines at
 
     def close(self) -> None:

@@ -8,6 +8,8 @@ is a 400 naming every reason, and nothing of it is saved.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
@@ -24,6 +26,7 @@ from ipgauge.web.keys import Key
 router = APIRouter(prefix="/v1")
 CORRECTION_DATE = DATE + ": the day received, default today; an earlier day is a correction (a key made --corrections)"
 CORRECTION_REASON = "why a record received earlier is entered now (needed with an earlier recorded_on)"
+RIGHT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,59}")  # no ';' (the list's separator) nor spaces
 CaseId = Path(..., min_length=1, max_length=60, description="the case's id")
 Short = Field(None, max_length=200)
 
@@ -113,10 +116,13 @@ class Body(BaseModel):
                         text.encode("utf-8")
                     except UnicodeEncodeError:
                         raise ValueError(f"{name} is not valid Unicode text (a lone surrogate)") from None
-                    if any(ord(c) < 32 and c not in "\n\t" or c == "\x7f" for c in text):
+                    if any(c not in "\n\t" and unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text):
                         raise ValueError(f"{name} holds a control character (only line breaks and tabs are text)")
         if str(getattr(self, "case_id", "")).lower().endswith((".json", ".csv")):
             raise ValueError("case_id may not end in .json or .csv (the API reads those as a format)")
+        for right in getattr(self, "rights", None) or []:
+            if not RIGHT_ID.fullmatch(right):
+                raise ValueError(f"rights: {right[:40]!r} is not a right's id (letters, digits and . _ : / -)")
         return self
 
 

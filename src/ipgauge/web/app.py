@@ -47,6 +47,7 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
         title="ipgauge",
         version=__version__,
         openapi_url="/v1/openapi.json",
+        redirect_slashes=False,  # a redirect would echo the client's Host header into its Location
         docs_url=None,  # served below from the vendored Swagger UI: nothing is fetched from a CDN
         redoc_url=None,
         description="Regional intellectual-property statistics and services: the same figures as the ipgauge "

@@ -29,7 +29,12 @@ _SUFFIX = re.compile(r"^(/v1/(?!openapi\.json$)(?!releases/[^/]+/files/).+)\.(cs
 
 
 def suffix_format(scope: dict) -> None:
-    """Turn a ``.csv``/``.json`` suffix into ``format=`` (an ASGI scope, changed in place)."""
+    """Turn a ``.csv``/``.json`` suffix into ``format=`` (an ASGI scope, changed in place); reads only.
+
+    A write names its target exactly: ``PATCH /v1/cases/X.json`` is case X.json, never X.
+    """
+    if scope.get("method") not in ("GET", "HEAD"):
+        return
     m = _SUFFIX.match(scope.get("path", ""))
     if m:
         scope["path"] = m.group(1)
