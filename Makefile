@@ -4,8 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# ruff's version: the pin in pyproject.toml
+RUFF := $(shell sed -n 's/.*"ruff==\([0-9.]*\)".*/\1/p' pyproject.toml)
 
-.PHONY: setup system demo demo-real serve test lint bench bench-retrieval bench-national bench-api bench-attack clean
+.PHONY: setup system demo demo-real serve test lint bench bench-import bench-screen bench-claim-chart bench-retrieval bench-national bench-api bench-attack clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,12 +66,15 @@ demo-real: setup
 	$(BIN)/ipgauge report risk --file $(REAL)/product_sip_gateway.txt --name "SIP gateway" --jurisdiction US --as-of 2019-03-01 --known-at 2025-06-30 --db $(RDB) --out out/real/risk
 	$(BIN)/ipgauge report layout --company "International Business Machines Corporation" --jurisdiction US --as-of 2019-03-01 --known-at 2025-06-30 --db $(RDB) --out out/real/layout
 
-lint: setup
+# ruff only: no system package (fonts, a JRE, chromium) is needed to lint
+lint:
+	test -x $(BIN)/ruff || ($(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q 'ruff==$(RUFF)')
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 # Two workers, a test file to each (module fixtures are built once): the suite waits on subprocesses,
 # Spark's JVM and the browser as much as it computes.
-test: lint
+test: setup lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: setup
@@ -89,6 +94,16 @@ bench-api: setup
 bench-attack: setup
 	$(BIN)/python bench/bench_attack.py --db out/demo/register.duckdb
 
+# Importing USPTO grants, screening at scale, and claim charts on the labelled set (docs/benchmarks.md)
+bench-import: setup
+	$(BIN)/python bench/bench_import.py
+
+bench-screen: setup
+	$(BIN)/python bench/bench_screen.py
+
+bench-claim-chart: setup
+	$(BIN)/python bench/bench_claim_chart.py
+
 bench-retrieval: setup
 	$(BIN)/python bench/bench_retrieval.py
 	$(BIN)/python bench/bench_names.py
@@ -99,5 +114,6 @@ bench-national: setup
 	$(BIN)/python bench/bench_indicators.py --db out/bench-national/register.duckdb
 	$(BIN)/python bench/bench_collaboration.py --db out/bench-national/register.duckdb
 
+# every default output and cache the commands and tests leave (not the virtual environment)
 clean:
-	rm -rf out .pytest_cache .ruff_cache
+	rm -rf out demo release report spark-warehouse metastore_db derby.log ego.svg .pytest_cache .ruff_cache .hypothesis bench/results

@@ -8,6 +8,7 @@ import json
 import shlex
 import shutil
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -317,6 +318,7 @@ def test_a_release_from_an_export_on_spark_has_the_register_s_figures(released, 
     figures = json.loads((tmp_path / "sp" / "figures.json").read_text(encoding="utf-8"))["figures"]["figures"]
     assert [f["name"] for f in figures] == ["valid_invention_patents", "valid_trademarks"]
     assert all(f["value"] > 0 for f in figures)
+    assert not (Path.cwd() / "spark-warehouse").exists()  # Spark's tables go to a temporary folder
 
 
 def test_release_spec_file(released, tmp_path):

@@ -50,6 +50,7 @@ def connect(name: str = "duckdb", store: duckdb.DuckDBPyConnection | None = None
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.driver.memory", "2g")
+            .config("spark.sql.warehouse.dir", _warehouse())  # never spark-warehouse/ in the working folder
         )
         root = logging.getLogger()
         if not root.handlers:  # py4j logs an interrupted call to the root logger, which would print it
@@ -149,3 +150,14 @@ def arrow_table(con: ibis.BaseBackend, name: str, table: pa.Table) -> ir.Table:
         return con.create_table(name, table, temp=True)
     con._session.createDataFrame(table).createOrReplaceTempView(name)
     return con.table(name)
+
+
+def _warehouse() -> str:
+    """A temporary folder for the tables Spark makes of in-memory data, removed when the process ends."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="ipgauge-spark-")
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
