@@ -231,7 +231,7 @@ def test_design_claims_are_unassessable_by_text():
 
 
 def test_every_verdict_and_risk_is_worded_wherever_charts_are_shown():
-    from ipgauge.cli_services import VERDICT_STYLE
+    from ipgauge.cli.screening import VERDICT_STYLE
     from ipgauge.services.claim_chart import RISKS, VERDICTS
     from ipgauge.services.risk_report import COLOURS
     from ipgauge.services.risk_tables import RISK_ZH, VERDICT

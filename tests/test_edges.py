@@ -875,13 +875,14 @@ def test_ctrl_c_after_the_commit_says_the_delivery_was_saved(tmp_path):
     synthesize("small", 9, other)
     script = textwrap.dedent(f"""
         import os, signal, sys, time
-        import ipgauge.cli as cli
+        import ipgauge.cli.deliveries as deliveries
+        from ipgauge.cli import app
         def late(report):  # Ctrl-C while the report is printed, after the commit
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(1)
-        cli.print_load_report = late
+        deliveries.print_load_report = late
         sys.argv = ["ipgauge", "load", {str(other)!r}, "--db", {str(db)!r}]
-        cli.app()
+        app()
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120, text=True)
     assert proc.returncode == 130

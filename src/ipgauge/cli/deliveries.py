@@ -1,0 +1,198 @@
+"""The register's deliveries: ``synth``, ``load``, ``import`` (USPTO, EPO) and ``export``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from ipgauge.cli.app import app
+from ipgauge.cli.failures import guarded
+from ipgauge.cli.options import DbOption, _choice, _date, _path
+from ipgauge.console import err, out, progress_bar
+from ipgauge.errors import UserError
+
+
+@app.command()
+@guarded
+def synth(
+    out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder to write the delivery into.")],
+    scale: Annotated[str, typer.Option(help="small (~2k patents), province (~250k) or national (~12M).")] = "small",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same register.")] = 1,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+) -> None:
+    """Write a deterministic synthetic register in the canonical format (labelled synthetic)."""
+    from ipgauge.synth.generate import synthesize
+
+    started = time.perf_counter()
+    with progress_bar() as tick:
+        manifest = synthesize(scale, seed, out_dir, fmt, tick)
+    rows = ", ".join(f"{n:,} {t}" for t, n in manifest["rows"].items())
+    out.print(
+        f"SYNTHETIC register ({scale}, seed {seed}) written to {out_dir} in "
+        f"{time.perf_counter() - started:.1f} s: {rows}.",
+    )
+
+
+def print_load_report(report) -> None:
+    """The per-table counts of a load, and the first rejected rows of each table on stderr."""
+    if report.same_as:
+        out.print(
+            f"{report.source} is byte for byte delivery {report.same_as}, the last one loaded: "
+            "nothing to load, the register is unchanged.",
+            soft_wrap=True,
+        )
+        return
+    title = f"Loaded {report.source}" + (f" as delivery {report.delivery_id}" if report.delivery_id else "")
+    table = RichTable(title=title + (" (SYNTHETIC)" if report.synthetic else ""))
+    for col in ("file", "rows", "new", "changed", "unchanged", "duplicates", "rejected"):
+        table.add_column(col, justify="left" if col == "file" else "right")
+    for t in report.tables:
+        table.add_row(t.file, *(f"{v:,}" for v in (t.rows, t.new, t.changed, t.unchanged, t.duplicates, t.rejected)))
+    out.print(table)
+    same = [t for t in report.tables if t.same_as]
+    if same:
+        names = ", ".join(f"{t.file} (as loaded by delivery {t.same_as})" for t in same)
+        out.print(f"Unchanged files, not read again: {names}.", soft_wrap=True)
+    for t in report.tables:
+        for line in t.reject_lines:
+            out.print(line, soft_wrap=True)
+        if t.rejected > len(t.reject_lines):
+            out.print(
+                f"... and {t.rejected - len(t.reject_lines):,} more in {report.rejects_dir / (t.table + '.csv')}",
+            )
+    problems = []
+    if report.rejected:
+        rows = "row" if report.rejected == 1 else "rows"
+        problems.append(f"{report.rejected:,} {rows} rejected (kept with their reasons in {report.rejects_dir})")
+    unresolved = sum(t.unresolved for t in report.tables)
+    if unresolved:
+        problems.append(
+            f"{unresolved:,} parties have an address that names no known region (loaded without a region, listed in "
+            f"{report.rejects_dir / 'unresolved_addresses.csv'})"
+        )
+    if problems:  # one sentence on stderr; the rows themselves are the report, on stdout
+        level = "error" if report.exit_code == 2 else "warning"
+        err.print(f"{level}: " + "; ".join(problems) + ".", soft_wrap=True)
+
+
+@app.command()
+@guarded
+def load(
+    folder: Annotated[Path, typer.Argument(parser=_path, help="Delivery folder of canonical CSV or Parquet files.")],
+    db: DbOption = None,
+    rejects: Annotated[
+        Path | None, typer.Option(parser=_path, help="Folder for rejected rows (default: DIR/REJECTS).")
+    ] = None,
+    recorded_on: Annotated[
+        str | None,
+        typer.Option(
+            help="Date the register received this delivery (default: manifest.json's recorded_date, else today)."
+        ),
+    ] = None,
+) -> None:
+    """Validate a delivery and import its good rows in one transaction; exit 0, 1 (some rejected) or 2."""
+    from ipgauge.register.load import load_delivery
+    from ipgauge.register.store import db_path
+
+    with progress_bar() as tick:
+        report = load_delivery(
+            folder, db_path(db), rejects_dir=rejects, recorded_on=_date(recorded_on, "--recorded-on"), progress=tick
+        )
+    print_load_report(report)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
+def _patents_in(db: Path) -> set[str]:
+    """The ids of the patents a register holds now."""
+    from ipgauge.register import store
+
+    if not db.is_file():
+        raise UserError(f"--known-in {db} is not a register file.")
+    con = store.connect(db, read_only=True)
+    try:
+        return {r[0] for r in con.execute("SELECT patent_id FROM patents WHERE known_to IS NULL").fetchall()}
+    finally:
+        con.close()
+
+
+IMPORT_FORMATS = ("uspto-grant", "uspto-maintfee", "uspto-assignment", "epo-legal")
+
+
+@app.command("import")
+@guarded
+def import_(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=f"One of {', '.join(IMPORT_FORMATS)}.")],
+    files: Annotated[
+        list[Path], typer.Argument(parser=_path, help="Input files (a weekly file may hold many documents).")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the canonical delivery.")],
+    known_in: Annotated[
+        Path | None,
+        typer.Option(
+            "--known-in",
+            parser=_path,
+            help="A register: import events of the patents it holds only (assignments, EPO).",
+        ),
+    ] = None,
+) -> None:
+    """Turn real bulk files into a delivery `ipgauge load` takes; exit 0, 1 (some documents rejected) or 2."""
+    from functools import partial
+
+    from ipgauge.adapters import epo_legal, uspto_assignment, uspto_grant, uspto_maintfee
+    from ipgauge.adapters.delivery import REJECTS, DeliveryWriter
+
+    _choice(fmt, IMPORT_FORMATS)
+    for f in files:
+        if not f.is_file():
+            raise UserError(f"{f} is not a file.")
+    if len({f.resolve() for f in files}) < len(files):
+        raise UserError("a file is named twice; its documents would be imported twice.")
+    adapter = {
+        "uspto-grant": uspto_grant,
+        "uspto-maintfee": uspto_maintfee,
+        "uspto-assignment": uspto_assignment,
+        "epo-legal": epo_legal,
+    }[fmt]
+    if known_in is not None and fmt not in ("uspto-assignment", "epo-legal"):
+        raise UserError("--known-in applies to uspto-assignment and epo-legal only.")
+    run_adapter = adapter.run if known_in is None else partial(adapter.run, known=_patents_in(known_in))
+    started = time.perf_counter()
+    with DeliveryWriter(out_dir, fmt, adapter.TABLES) as writer, progress_bar() as tick:
+        run_adapter(files, writer, tick)
+        writer.close(files)
+    seconds = time.perf_counter() - started
+    rows = ", ".join(f"{n:,} {t}" for t, n in sorted(writer.counts.items()))
+    out.print(
+        f"Imported {writer.documents:,} {'document' if writer.documents == 1 else 'documents'} from "
+        f"{len(files)} {'file' if len(files) == 1 else 'files'} in {seconds:.1f} s into {out_dir}: {rows or 'no rows'}."
+    )
+    for what, n in writer.notes.most_common():
+        out.print(f"  not imported (no effect on whether a right is in force): {n:,} × {what}")
+    if writer.rejected:
+        err.print(
+            f"warning: {writer.rejected:,} {'document' if writer.rejected == 1 else 'documents'} rejected, "
+            f"each with its reason, in {out_dir / REJECTS}."
+        )
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def export(
+    out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder to write Parquet files into.")],
+    db: DbOption = None,
+) -> None:
+    """Write the register as Parquet: current rows as a loadable delivery, plus every version in history/."""
+    from ipgauge.register import store
+
+    con = store.connect(store.db_path(db), read_only=True)
+    try:
+        counts = store.export(con, out_dir)
+    finally:
+        con.close()
+    out.print(f"Exported to {out_dir}: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()) + ".")

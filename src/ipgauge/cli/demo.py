@@ -1,0 +1,185 @@
+"""``ipgauge demo``: the main job end to end on the synthetic register."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ipgauge.cli.app import app
+from ipgauge.cli.deliveries import print_load_report
+from ipgauge.cli.failures import guarded
+from ipgauge.cli.options import _path
+from ipgauge.cli.output import _cell
+from ipgauge.cli.release import _print_release
+from ipgauge.console import out, progress_bar, styled
+from ipgauge.errors import UserError
+
+
+@app.command()
+@guarded
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Working folder for the demo.")] = Path("demo"),
+    scale: Annotated[str, typer.Option(help="Scale of the synthetic register.")] = "province",
+) -> None:
+    """The main job end to end on the synthetic register: synth, load, and the Northeast China release."""
+    from ipgauge.register.cache import cache_dir
+    from ipgauge.register.load import load_delivery
+    from ipgauge.releases import render, snapshot
+    from ipgauge.releases.spec import Spec
+    from ipgauge.synth.generate import synthesize
+
+    delivery, db = out_dir / "delivery", out_dir / "register.duckdb"
+    _only_a_demo(db)
+    render.check_out(out_dir / "release")
+    started = time.perf_counter()
+    with progress_bar() as tick:
+        synthesize(scale, 1, delivery, "csv", tick)
+    out.print(
+        styled(("1. SYNTHETIC register written", "bold"), f" to {delivery} ({time.perf_counter() - started:.1f} s)")
+    )
+    for old in (db, db.with_name(db.name + ".wal")):
+        old.unlink(missing_ok=True)
+    shutil.rmtree(cache_dir(db), ignore_errors=True)
+    started = time.perf_counter()
+    with progress_bar() as tick:
+        report = load_delivery(delivery, db, progress=tick)
+    out.print(styled(("2. Loaded", "bold"), f" into {db} ({time.perf_counter() - started:.1f} s)"))
+    print_load_report(report)
+    started = time.perf_counter()
+    spec = Spec("northeast", date(2025, 4, 30), report.recorded_date, casework=True).validate()
+    computed, files = snapshot.publish(db, spec, out_dir / "release")
+    out.print(
+        styled(
+            (f"3. Release {computed.snapshot['release_id']}", "bold"),
+            f": Northeast China as of {spec.as_of}, as known on {spec.known_at} "
+            f"({time.perf_counter() - started:.1f} s)",
+        )
+    )
+    _print_release(computed, ("zh", "en"))
+    out.print(f"\nFiles: {out_dir / 'release'}/ " + ", ".join(p.name for p in files))
+    _demo_services(db, out_dir, spec.known_at)
+    some_patent = _a_patent(db)
+    k = spec.known_at.isoformat()
+    out.print(styled("\n", ("Next, try", "bold"), f" (the register is {db}):"))
+    again, db = shlex.quote(str(out_dir / "again")), shlex.quote(str(db))  # ready to paste into a shell
+    for line in (
+        f"ipgauge indicator valid_invention_patents --region liaoning --as-of 2025-04-30 --known-at {k} --db {db}",
+        f"ipgauge indicator valid_trademarks --region northeast --as-of 2025-04-30 --known-at {k} --by subregion "
+        f"--db {db}",
+        f"ipgauge indicator valid_invention_patents --region CN --as-of 2025-04-30 --known-at {k} --series yearly "
+        f"--from 2020-01-01 --db {db}",
+        *([f"ipgauge status {some_patent} --as-of 2025-04-30 --known-at {k} --db {db}"] if some_patent else []),
+        f"ipgauge release --reproduce {computed.snapshot['release_id']} --db {db} --out {again}",
+        f"ipgauge casework summary --region 辽宁 --year 2024 --known-at {k} --db {db}",
+        f"ipgauge collaboration ego 沈阳自动化所 --as-of 2025-04-30 --known-at {k} --picture ego.svg --db {db}",
+        f"ipgauge parties resolve 中科院沈阳自动化所 --known-at {k} --db {db}",
+        "ipgauge regions 辽宁",
+    ):
+        out.print(f"  {line}", soft_wrap=True)
+    out.print("(inside the project folder, `. .venv/bin/activate` puts ipgauge on your PATH)")
+    out.print(
+        styled(
+            "\n",
+            ("The dashboard", "bold"),
+            f": `make serve` (or `ipgauge serve --db {db}`) starts it on http://127.0.0.1:8000/ "
+            f"— the map explorer, the release, casework; the API's docs on http://127.0.0.1:8000/v1/docs",
+        ),
+        soft_wrap=True,
+    )
+
+
+def _demo_services(db: Path, out_dir: Path, k: date) -> None:
+    """The services on the synthetic register: Liaoning's casework in 2024, and its collaboration network."""
+    from ipgauge.indicators.query import open_engine
+    from ipgauge.regions.groups import region
+    from ipgauge.services.casework import sentence, summary
+    from ipgauge.services.collaboration import draw_ego, ego
+    from ipgauge.services.collaboration import summary as collaboration
+
+    started = time.perf_counter()
+    figures = summary(db, "210000", 2024, k)
+    out.print(
+        styled(
+            ("\n4. Casework", "bold"), f" of Liaoning's service centres in 2024 ({time.perf_counter() - started:.1f} s)"
+        )
+    )
+    for lang in ("zh", "en"):
+        out.print(sentence(figures, lang), soft_wrap=True)
+    started = time.perf_counter()
+    folder = out_dir / "collaboration"
+    folder.mkdir(parents=True, exist_ok=True)
+    on = date(2025, 4, 30)
+    with open_engine(db, k) as engine:
+        net = collaboration(engine, region("210000"), on)
+        view = ego(engine, _showcase(engine), on)
+    (folder / "liaoning.json").write_text(json.dumps(net, ensure_ascii=False, indent=2), encoding="utf-8")
+    (folder / "ego.json").write_text(json.dumps(view, ensure_ascii=False, indent=2), encoding="utf-8")
+    picture = draw_ego(view, folder / "ego.png")
+    out.print(styled(("5. Collaboration", "bold"), f" in Liaoning on {on} ({time.perf_counter() - started:.1f} s)"))
+    for f in net["indicators"]:
+        out.print(
+            f"  {f['indicator']}: {f['value']:,} ({f['share_pct']}% of valid invention patents, "
+            f"{_cell(f, 'yoy_pct')} y/y)"
+        )
+    year = view["years"][-1]
+    fields = ", ".join(list(year["fields"])[:3])
+    out.print(
+        f"  {view['name']}: {year['partners']} partners on {on}, leading fields {fields}; picture {picture}",
+        soft_wrap=True,
+    )
+
+
+def _showcase(engine) -> str:
+    """The party id of the synthetic register's showcase institute (the seed's Shenyang Institute of Automation)."""
+    from ipgauge.synth.parties import PartyPools
+
+    rows = engine.store_con.execute(
+        "SELECT party_id FROM parties WHERE name = ? ORDER BY party_id LIMIT 1", [PartyPools.showcase_name[0]]
+    ).fetchall()  # fetchall: a half-read result would block the connection's next statement
+    if not rows:
+        raise UserError("the demo register has no showcase institute; run `make demo` again to rebuild it.")
+    return rows[0][0]
+
+
+def _only_a_demo(db: Path) -> None:
+    """Refuse to delete a register that holds more than an earlier demo (other deliveries, releases)."""
+    from ipgauge.register import store
+
+    if not db.exists():
+        return
+    con = store.connect(db, read_only=True)
+    try:
+        deliveries, real = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE NOT synthetic) FROM deliveries"
+        ).fetchall()[0]
+        releases = store.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'releases'")
+        if releases:
+            releases = store.scalar(con, "SELECT count(*) FROM releases")
+    finally:
+        con.close()
+    if deliveries > 1 or real or releases > 1:
+        raise UserError(
+            f"{db} holds more than a demo ({deliveries} deliveries, {releases} releases), and the demo would replace "
+            "it; choose another --out."
+        )
+
+
+def _a_patent(db: Path) -> str | None:
+    """A granted patent of the register, to show `ipgauge status` on."""
+    from ipgauge.register import store
+
+    con = store.connect(db, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT patent_id FROM patents WHERE grant_date IS NOT NULL AND known_to IS NULL ORDER BY patent_id LIMIT 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return rows[0][0] if rows else None
