@@ -109,15 +109,12 @@ def load(
 
 def _patents_in(db: Path) -> set[str]:
     """The ids of the patents a register holds now."""
-    from ipgauge.register import store
+    from ipgauge.register import lookups, store
 
     if not db.is_file():
         raise UserError(f"--known-in {db} is not a register file.")
-    con = store.connect(db, read_only=True)
-    try:
-        return {r[0] for r in con.execute("SELECT patent_id FROM patents WHERE known_to IS NULL").fetchall()}
-    finally:
-        con.close()
+    with store.reading(db) as con:
+        return lookups.current_patent_ids(con)
 
 
 IMPORT_FORMATS = ("uspto-grant", "uspto-maintfee", "uspto-assignment", "epo-legal")
@@ -190,9 +187,6 @@ def export(
     """Write the register as Parquet: current rows as a loadable delivery, plus every version in history/."""
     from ipgauge.register import store
 
-    con = store.connect(store.db_path(db), read_only=True)
-    try:
+    with store.reading(store.db_path(db)) as con:
         counts = store.export(con, out_dir)
-    finally:
-        con.close()
     out.print(f"Exported to {out_dir}: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()) + ".")

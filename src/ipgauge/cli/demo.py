@@ -138,32 +138,23 @@ def _demo_services(db: Path, out_dir: Path, k: date) -> None:
 
 def _showcase(engine) -> str:
     """The party id of the synthetic register's showcase institute (the seed's Shenyang Institute of Automation)."""
+    from ipgauge.register import lookups
     from ipgauge.synth.parties import PartyPools
 
-    rows = engine.store_con.execute(
-        "SELECT party_id FROM parties WHERE name = ? ORDER BY party_id LIMIT 1", [PartyPools.showcase_name[0]]
-    ).fetchall()  # fetchall: a half-read result would block the connection's next statement
-    if not rows:
+    party = lookups.party_named(engine.store_con, PartyPools.showcase_name[0])
+    if party is None:
         raise UserError("the demo register has no showcase institute; run `make demo` again to rebuild it.")
-    return rows[0][0]
+    return party
 
 
 def _only_a_demo(db: Path) -> None:
     """Refuse to delete a register that holds more than an earlier demo (other deliveries, releases)."""
-    from ipgauge.register import store
+    from ipgauge.register import lookups, store
 
     if not db.exists():
         return
-    con = store.connect(db, read_only=True)
-    try:
-        deliveries, real = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE NOT synthetic) FROM deliveries"
-        ).fetchall()[0]
-        releases = store.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'releases'")
-        if releases:
-            releases = store.scalar(con, "SELECT count(*) FROM releases")
-    finally:
-        con.close()
+    with store.reading(db) as con:
+        deliveries, real, releases = lookups.holdings(con)
     if deliveries > 1 or real or releases > 1:
         raise UserError(
             f"{db} holds more than a demo ({deliveries} deliveries, {releases} releases), and the demo would replace "
@@ -173,13 +164,7 @@ def _only_a_demo(db: Path) -> None:
 
 def _a_patent(db: Path) -> str | None:
     """A granted patent of the register, to show `ipgauge status` on."""
-    from ipgauge.register import store
+    from ipgauge.register import lookups, store
 
-    con = store.connect(db, read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT patent_id FROM patents WHERE grant_date IS NOT NULL AND known_to IS NULL ORDER BY patent_id LIMIT 1"
-        ).fetchall()
-    finally:
-        con.close()
-    return rows[0][0] if rows else None
+    with store.reading(db) as con:
+        return lookups.first_granted_patent(con)

@@ -49,11 +49,8 @@ def landscape(
     given = _subject(company, region, field)
     d, k = _dates(as_of, known_at_)
     path = store.db_path(db)
-    con = store.connect(path, read_only=True)
-    try:
+    with store.reading(path) as con:
         result = compute(con, path, given[0][0], given[0][1], jurisdiction.upper(), d, k)
-    finally:
-        con.close()
     _note_match(result.subject, given[0][1])
     if fmt == "json":
         print(json.dumps(result.as_json(), ensure_ascii=False, indent=2, default=str))

@@ -56,11 +56,8 @@ def status(
     _choice(fmt, ("table", "json"))
     d = _date(as_of, "--as-of")
     k = _date(known_at_, "--known-at") or date.today()
-    con = store.connect(store.db_path(db), read_only=True)
-    try:
+    with store.reading(store.db_path(db)) as con:
         st = explain(con, right_id, d, k, policy=Policy(grace_in_force=not no_grace))
-    finally:
-        con.close()
     if fmt == "json":
         from dataclasses import asdict
 

@@ -54,11 +54,8 @@ def parties_resolve(
     if not given:
         raise UserError("give the names to resolve, or --file FILE with one name a line.")
     k = _date(known_at_, "--known-at") or date.today()
-    con = store.connect(store.db_path(db), read_only=True)
-    try:
+    with store.reading(store.db_path(db)) as con:
         found = [resolve(con, name, k, threshold) for name in given]
-    finally:
-        con.close()
     if fmt == "json":
         print(json.dumps(found, ensure_ascii=False, indent=2))
         return

@@ -44,16 +44,13 @@ def _publish(
                 f"case {case} is a {row['kind']} case, not a {kind}_report; the report attaches to its own kind."
             )
     path = store.db_path(db)
-    con = store.connect(path, read_only=True)
-    try:
+    with store.reading(path) as con:
         upto = store.last_delivery(con)
         if kind == "risk":
             with progress_bar() as tick:
                 _say_built(build(con, path, verify=True, tick=tick), "note: the claims index was ")
         module = risk_report if kind == "risk" else layout_report
         snapshot, doc = module.compute(con, path, inputs, upto)
-    finally:
-        con.close()
     unassessed = snapshot.get("results") and not snapshot.get("assessed")
     if kind == "risk" and (not snapshot["screened"] or unassessed) and not allow_unscreened:
         raise UserError(
@@ -157,8 +154,7 @@ def report_reproduce(
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise UserError(f"{folder} holds no readable report.json ({why(e)}).") from None
     path = store.db_path(db)
-    con = store.connect(path, read_only=True)
-    try:
+    with store.reading(path) as con:
         if store.last_delivery(con) < upto or store.identity(con, upto) != stored["register"]:
             raise UserError(
                 f"the report was computed from another register (or one rebuilt since) than {path}; "
@@ -166,8 +162,6 @@ def report_reproduce(
             )
         module = risk_report if kind == "risk" else layout_report
         now, doc = module.compute(con, path, inputs, upto)
-    finally:
-        con.close()
     rid = stored.pop("report_id", None)
     grown = stored.pop("index", None) != now.pop("index", None)
     differ = _differences(stored, now)

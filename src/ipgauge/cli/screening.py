@@ -51,12 +51,9 @@ def index_build(
     from ipgauge.services.claim_index import build, index_dir
 
     path = store.db_path(db)
-    con = store.connect(path, read_only=True)
-    try:
+    with store.reading(path) as con:
         with progress_bar() as tick:
             report = build(con, path, vectors=vectors, rebuild=rebuild, verify=True, tick=tick)
-    finally:
-        con.close()
     where = index_dir(path)
     if report.up_to_date:
         out.print(f"The claims index in {where} is up to date: {report.claims:,} claims.")
@@ -170,8 +167,7 @@ def screen(
     todo = _queries(text, file, queries)
     d, k = _dates(as_of, known_at_)
     path = store.db_path(db)
-    con = store.connect(path, read_only=True)
-    try:
+    with store.reading(path) as con:
         with progress_bar() as tick:
             report = build(con, path, tick=tick)
         _say_built(report, "note: the claims index was ")
@@ -201,8 +197,6 @@ def screen(
                 if warning:
                     out.print(styled(("warning: ", "bold yellow"), warning), soft_wrap=True)
                 _print_results(query_id, results, session, len(todo) > 1)
-    finally:
-        con.close()
     err.print(DISCLAIMER["en"], soft_wrap=True)
 
 

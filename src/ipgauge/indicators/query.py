@@ -413,8 +413,7 @@ def open_engine(
     ``upto`` pins the deliveries it sees (the first ``upto``; default: all of them, recorded in
     ``Engine.deliveries``), which is what lets a release reproduce after later deliveries.
     """
-    con = store.connect(db, read_only=True)
-    try:
+    with store.reading(db) as con:
         seen = store.last_delivery(con) if upto is None else upto
         sql = view_sql(known_at, rules_for(jurisdiction), upto=seen)
         ib = connect(backend, store=con)
@@ -430,8 +429,6 @@ def open_engine(
             facts_path=lambda: facts(con, db, known_at, upto=seen),
             spells_sql=sql,
         )
-    finally:
-        con.close()
 
 
 @contextmanager

@@ -41,7 +41,8 @@ def cache_dir(db: Path) -> Path:
     return db.parent / f"{db.name}.cache"
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (another user's counts as running): a temporary folder's owner."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -55,7 +56,7 @@ def clean_orphans(folder: Path) -> None:
     """Remove the half-written folders of processes that died (killed mid-computation)."""
     for tmp in folder.glob(".*-*"):
         pid = tmp.name.rsplit("-", 1)[-1]
-        if tmp.is_dir() and pid.isdigit() and not _alive(int(pid)):
+        if tmp.is_dir() and pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(tmp, ignore_errors=True)
 
 

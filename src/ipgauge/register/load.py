@@ -30,6 +30,7 @@ from ipgauge.regions.address import resolve
 from ipgauge.regions.countries import countries
 from ipgauge.regions.divisions import current, divisions, retired_codes
 from ipgauge.register import store
+from ipgauge.register.cache import alive
 from ipgauge.register.reader import StagedFile, find_file, stage_file
 from ipgauge.register.rules import precomputed
 from ipgauge.register.schema import TABLES, TABLES_BY_NAME, Table, parse_date
@@ -471,7 +472,7 @@ def _sweep_pending(rejects: Path) -> None:
 def _sweep(rejects: Path) -> None:
     for folder in rejects.glob(".pending-*"):
         name = re.fullmatch(r"\.pending-(\d+)-[0-9a-f]{8}", folder.name)
-        if not name or folder.is_symlink() or not folder.is_dir() or _alive(int(name.group(1))):
+        if not name or folder.is_symlink() or not folder.is_dir() or alive(int(name.group(1))):
             continue
         if all(_ours(f) for f in folder.iterdir()):  # only what a load writes there: never a user's file
             shutil.rmtree(folder, ignore_errors=True)
@@ -485,16 +486,6 @@ def _ours(file: Path) -> bool:
     if file.name in ("report.txt", "unresolved_addresses.csv") or file.suffix == ".csv" and file.stem in tables:
         return True
     return file.name.startswith(".") and file.name.split("-")[0][1:] in tables | {"unresolved"}
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 def _publish_rejects(pending: Path, report: LoadReport) -> None:

@@ -14,7 +14,8 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -467,3 +468,13 @@ def known_at(k: date, alias: str = "", upto: int | None = None) -> str:
 def last_delivery(con: duckdb.DuckDBPyConnection) -> int:
     """The id of the latest delivery (0 for an empty store): what derived caches are keyed on."""
     return int(scalar(con, "SELECT coalesce(max(delivery_id), 0) FROM deliveries"))
+
+
+@contextmanager
+def reading(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The register at ``db`` opened read-only for a block, and closed after it whatever happens."""
+    con = connect(db, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()

@@ -255,8 +255,7 @@ def load(db: Path, release_id: str) -> tuple[Spec, dict, Figures]:
 
 def listing(db: Path, after: tuple[str, str] | None = None, limit: int = 50) -> list[dict]:
     """Stored releases, newest first: a keyset page after ``(created_at, release_id)`` of the last one seen."""
-    con = store.connect(db, read_only=True)
-    try:
+    with store.reading(db) as con:
         if not store.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'releases'"):
             return []
         rows = con.execute(
@@ -266,8 +265,6 @@ def listing(db: Path, after: tuple[str, str] | None = None, limit: int = 50) -> 
                ORDER BY created_at DESC, release_id DESC LIMIT ?""",
             [after and after[0], after and after[0], after and after[1], limit],
         ).fetchall()
-    finally:
-        con.close()
     out = []
     for release_id, created, spec_json, k, checksum in rows:
         spec = json.loads(spec_json)

@@ -231,11 +231,8 @@ def centre_ids(db: Path) -> set[str]:
     """The ids of the centres the register holds now (what a key's scope may name)."""
     from ipgauge.register import store
 
-    con = store.connect(db, read_only=True)
-    try:
+    with store.reading(db) as con:
         return {r[0] for r in con.execute("SELECT centre_id FROM centres WHERE known_to IS NULL").fetchall()}
-    finally:
-        con.close()
 
 
 def _current(db: Path, case_id: str) -> dict | None:
@@ -243,11 +240,8 @@ def _current(db: Path, case_id: str) -> dict | None:
 
     if not db.exists():
         return None
-    con = store.connect(db, read_only=True)
-    try:
+    with store.reading(db) as con:
         return current_case(con, case_id)
-    finally:
-        con.close()
 
 
 def existing(db: Path, case_id: str) -> dict:

@@ -177,11 +177,8 @@ def right_status(ctx: Context, right_id: str, d: date, k: date, grace: bool = Tr
     if len(right_id) > 40:
         raise UserError("a right id is at most 40 characters.")
     with ctx.gate.reading():
-        con = store.connect(ctx.db, read_only=True)
-        try:
+        with store.reading(ctx.db) as con:
             return asdict(explain(con, right_id, d, k, policy=Policy(grace_in_force=grace)))
-        finally:
-            con.close()
 
 
 def register_info(ctx: Context) -> dict:
@@ -192,8 +189,7 @@ def register_info(ctx: Context) -> dict:
     data = ctx.answers.get(key)
     if data is None:
         with ctx.gate.reading():
-            con = store.connect(ctx.db, read_only=True)
-            try:
+            with store.reading(ctx.db) as con:
                 last, n = con.execute("SELECT max(recorded_date), count(*) FROM deliveries").fetchall()[0]
                 # the rights' own latest date: a case written today must not move the dashboard's default D
                 rights = store.scalar(
@@ -205,8 +201,6 @@ def register_info(ctx: Context) -> dict:
                     "latest_recorded": str(last or ""),
                     "latest_event": str(min(rights, last) if rights and last else rights or last or ""),
                 }
-            finally:
-                con.close()
         ctx.answers.put(key, data)
     return data
 

@@ -80,14 +80,11 @@ def cases(
 
     where = "known_to IS NULL AND (? IS NULL OR centre_id = ?) AND (? IS NULL OR case_id > ?)"
     with ctx.gate.reading():
-        con = store.connect(ctx.db, read_only=True)
-        try:
+        with store.reading(ctx.db) as con:
             found = con.execute(
                 store.canonical_select(CASES, where) + " ORDER BY case_id LIMIT ?",
                 [centre, centre, after, after, limit + 1],
             ).fetchall()
-        finally:
-            con.close()
     rows = [dict(zip(CASES.column_names, r, strict=True)) for r in found]
     page = rows[:limit]
     nxt = page[-1]["case_id"] if len(rows) > limit else None
@@ -273,11 +270,8 @@ def landscape(
     d = day(as_of, "as_of") or date.today()
     k = day(known_at, "known_at") or min(d, date.today())  # K is never after today
     with ctx.gate.reading():
-        con = store.connect(ctx.db, read_only=True)
-        try:
+        with store.reading(ctx.db) as con:
             result = compute(con, ctx.db, kind, text, jurisdiction, d, k)
-        finally:
-            con.close()
     return answer_private(request, result.as_json())
 
 
@@ -302,14 +296,11 @@ def screen(request: Request, q: ScreenRequest, ctx: Context = Depends(context)):
     d = day(q.as_of, "as_of") or date.today()
     k = day(q.known_at, "known_at") or min(d, date.today())
     with ctx.gate.reading():
-        con = store.connect(ctx.db, read_only=True)
-        try:
+        with store.reading(ctx.db) as con:
             build(con, ctx.db)
             session = Screening(con, ctx.db, ClaimIndex.open(index_dir(ctx.db)), q.jurisdiction, d, k)
             found = session.screen(q.text, q.top)
             results = [r.as_json() for r in found]
-        finally:
-            con.close()
     data = {"as_of": str(d), "known_at": str(k), "in_force": len(session.in_force), "results": results}
     data["warning"] = session.warning(q.text, found)  # null, or why the answer is not complete ("no risk")
     return answer_private(request, data | {"disclaimer_en": DISCLAIMER["en"], "disclaimer_zh": DISCLAIMER["zh"]})
