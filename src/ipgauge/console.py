@@ -5,11 +5,12 @@ One stderr console for messages, and a progress bar that stays quiet when nobody
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as Bars
 from rich.text import Text
 
 #: No markup, emoji codes or highlighting: names, paths and register text are printed as they are
@@ -43,10 +44,15 @@ def styled(*parts: str | tuple[str, str]) -> Text:
     return Text.assemble(*parts)
 
 
+#: How long work says how far it is: ``tick(description, done, total)`` (a total of 0: not known). What
+#: :func:`progress_bar` yields, and what loads, upkeep, the synthetic generator and the claims index call.
+Progress = Callable[[str, int, int], None]
+
+
 @contextmanager
-def progress_bar() -> Iterator:
+def progress_bar() -> Iterator[Progress]:
     """Yield ``tick(description, done, total)``; a total of 0 shows an indeterminate bar."""
-    with Progress(
+    with Bars(
         TextColumn("{task.description:<28}"),
         BarColumn(),
         MofNCompleteColumn(),

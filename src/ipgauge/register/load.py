@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ipgauge.console import Progress
 from ipgauge.errors import UserError, mark_saved, uninterrupted, why
 from ipgauge.regions.address import resolve
 from ipgauge.regions.countries import countries
@@ -334,9 +335,6 @@ def _write_rejects(
     ]
     with open(out / "report.txt", "a", encoding="utf-8") as f:
         f.writelines(line + "\n" for line in lines)
-
-
-Progress = Callable[[str, int, int], None]  # (description, done, total)
 
 
 def _check_rejects(rejects: Path, folder: Path) -> None:

@@ -29,7 +29,7 @@ BLOCK_SIZE = 8 << 20  # bytes per CSV batch: big enough to amortise, small enoug
 PARQUET_BATCH = 200_000
 MAX_FIELD = 1 << 30  # the csv module's default of 128 KiB would fail on long claims text
 
-Progress = Callable[[int], None]  # called with the number of bytes (or rows) read so far
+ReadSoFar = Callable[[int], None]  # called with the number of bytes (or rows) read so far
 
 
 @dataclass
@@ -88,7 +88,7 @@ def _newlines(batch: pa.RecordBatch) -> np.ndarray:
     return total
 
 
-def _csv_batches(path: Path, header: list[str], on_progress: Progress, bad: list[str]) -> Iterator[pa.RecordBatch]:
+def _csv_batches(path: Path, header: list[str], on_progress: ReadSoFar, bad: list[str]) -> Iterator[pa.RecordBatch]:
     with open(path, "rb") as f:
         f.readline()
         if not f.read(4096).strip():  # a header and nothing else (pyarrow calls that an empty file)
@@ -161,7 +161,7 @@ def _check_types(path: Path, schema: pa.Schema, table: Table) -> None:
             )
 
 
-def _string_batches(path: Path, on_progress: Progress) -> Iterator[pa.RecordBatch]:
+def _string_batches(path: Path, on_progress: ReadSoFar) -> Iterator[pa.RecordBatch]:
     """Parquet batches with every column rendered as canonical text (lists joined by ';')."""
     pf = pq.ParquetFile(path)
     ordinal = 0
@@ -192,7 +192,7 @@ def stage_file(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     table: Table,
-    on_progress: Progress,
+    on_progress: ReadSoFar,
     derived: str = "",
     precomputed: dict[str, str] | None = None,
 ) -> StagedFile:

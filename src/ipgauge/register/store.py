@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from ipgauge.console import err
+from ipgauge.console import Progress, err
 from ipgauge.errors import UserError, damaged, why
 from ipgauge.outputs import check_out
 from ipgauge.register.cache import literal
@@ -32,9 +32,6 @@ from ipgauge.register.schema import TABLES, Table
 DEFAULT_DB = "ipgauge.duckdb"
 #: known_from of records that carry no date of their own (parties, families): known since always.
 BEGINNING = date(1, 1, 1)
-
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)

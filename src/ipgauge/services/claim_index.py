@@ -47,6 +47,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ipgauge.console import Progress
 from ipgauge.errors import UserError, why
 from ipgauge.register.cache import cache_dir
 from ipgauge.register.store import identity, last_delivery
@@ -63,8 +64,6 @@ RRF_K = 60  # reciprocal rank fusion: each ranking adds 1 / (RRF_K + rank)
 DOC_COLUMNS = ("patent_id", "number", "jurisdiction", "text", "known_from", "from_table")
 OPEN_DAY = np.iinfo(np.int32).max  # known_to of a version still current
 _CLAIM_START = re.compile(r"(?:^|(?<=[\s。；;.]))(\d{1,3})\s*[.、．]\s*(?=\D)")
-
-Tick = Callable[[str, int, int], None]
 
 
 def index_dir(db: Path) -> Path:
@@ -160,7 +159,7 @@ class Segment:
         return (self.known_from <= day) & (day < self.known_to)
 
 
-def segment(name: str, docs: pa.Table, vectors: bool | np.ndarray, tick: Tick | None = None) -> Segment:
+def segment(name: str, docs: pa.Table, vectors: bool | np.ndarray, tick: Progress | None = None) -> Segment:
     """A segment of ``docs`` in memory; ``vectors``: True to embed them, their vectors if known, False for none."""
     import bm25s
 
@@ -178,7 +177,7 @@ def segment(name: str, docs: pa.Table, vectors: bool | np.ndarray, tick: Tick | 
     return Segment(name, docs, bm25, vecs, np.full(docs.num_rows, OPEN_DAY, dtype=np.int32))
 
 
-def _write_segment(folder: Path, docs: pa.Table, vectors: bool | np.ndarray, tick: Tick | None) -> None:
+def _write_segment(folder: Path, docs: pa.Table, vectors: bool | np.ndarray, tick: Progress | None) -> None:
     seg = segment(folder.name, docs, vectors, tick)
     folder.mkdir(parents=True)
     pq.write_table(docs, folder / "docs.parquet", compression="zstd")
@@ -408,7 +407,7 @@ def build(
     vectors: bool | None = None,
     rebuild: bool = False,
     verify: bool = False,
-    tick: Tick | None = None,
+    tick: Progress | None = None,
 ) -> BuildReport:
     """Bring the register's claims index up to date with its latest delivery (see the module's text).
 
@@ -498,7 +497,7 @@ def _claims(manifest: dict) -> int:
 
 
 def _add(
-    folder: Path, manifest: dict, docs: pa.Table, vectors: bool | np.ndarray, tick: Tick | None, written: list[Path]
+    folder: Path, manifest: dict, docs: pa.Table, vectors: bool | np.ndarray, tick: Progress | None, written: list[Path]
 ) -> dict:
     name = f"seg-{manifest['next']:06d}"
     manifest["next"] += 1

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ipgauge import __version__
+from ipgauge.console import Progress
 from ipgauge.errors import UserError
 from ipgauge.outputs import check_out
 from ipgauge.register.schema import (
@@ -42,7 +42,6 @@ CHUNK = 250_000
 SAMPLE = 200_000  # draws per calibration estimate
 YEAR_ENDS = {y: day(date(y, 12, 31)) for y in (2022, 2023, 2024)}
 
-Progress = Callable[[str, int, int], None]
 WRITTEN = (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS, CENTRES, CASES, AMOUNTS)
 
 
