@@ -32,7 +32,7 @@ SUMMARY_CSV = ("section", "item", "label", "value", "previous", "yoy_pct", "shar
 def collaboration_summary(
     region: Annotated[str, typer.Option("--region", help="A region code, name or group (CN: the nation).")] = "CN",
     as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")] = None,
-    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")] = None,
+    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
     backend: Annotated[str, typer.Option(help="duckdb or pyspark.")] = "duckdb",
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     db: DbOption = None,
@@ -99,7 +99,7 @@ EGO_CSV = ("year", "partner", "name", "type", "region", "place", "field", "field
 def collaboration_ego(
     party: Annotated[str, typer.Argument(help="The institution: its party id or its name (or part of it).")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")] = None,
-    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")] = None,
+    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
     years: Annotated[int, typer.Option("--years", min=1, max=30, help="Years of history, ending with D's.")] = 5,
     picture: Annotated[
         Path | None, typer.Option("--picture", parser=_path, help="Draw the network on D into this PNG or SVG file.")
