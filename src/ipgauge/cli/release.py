@@ -80,7 +80,7 @@ def release(
         return
     from ipgauge.engines import BACKENDS
     from ipgauge.register.store import db_path
-    from ipgauge.releases import render, snapshot
+    from ipgauge.releases import snapshot
     from ipgauge.releases.spec import Spec, load_spec
 
     langs = ("zh", "en") if lang == "both" else (lang,)
@@ -95,24 +95,9 @@ def release(
         )
     path = db_path(db)
     if reproduce:
-        given = [
-            o
-            for o, v in (
-                ("--region", region_),
-                ("--as-of", as_of),
-                ("--known-at", known_at_),
-                ("--spec", spec_file),
-                ("--casework", casework),
-            )
-            if v is not None
-        ]
-        if given:
-            raise UserError(f"--reproduce takes the stored spec; leave out {', '.join(given)}.")
-        render.check_out(out_dir)
-        computed = snapshot.reproduce(path, reproduce, backend)
-        render.write(computed.figures, computed.snapshot, out_dir)
-        _print_release(computed, langs)
-        out.print(f"\nRelease {reproduce} reproduced: every figure identical to the snapshot; files in {out_dir}.")
+        asked = (("--region", region_), ("--as-of", as_of), ("--known-at", known_at_), ("--spec", spec_file),
+                 ("--casework", casework))  # fmt: skip
+        _reproduce(path, reproduce, [o for o, v in asked if v is not None], out_dir, backend, langs)
         return
     k = _date(known_at_, "--known-at")
     if spec_file:
@@ -129,6 +114,19 @@ def release(
         + ", ".join(p.name for p in files)
         + f" in {out_dir}.",
     )
+
+
+def _reproduce(path: Path, release_id: str, given: list[str], out_dir: Path, backend: str, langs: tuple) -> None:
+    """Regenerate a stored release (its spec as stored: no option may change it) and write its files."""
+    from ipgauge.releases import render, snapshot
+
+    if given:
+        raise UserError(f"--reproduce takes the stored spec; leave out {', '.join(given)}.")
+    render.check_out(out_dir)
+    computed = snapshot.reproduce(path, release_id, backend)
+    render.write(computed.figures, computed.snapshot, out_dir)
+    _print_release(computed, langs)
+    out.print(f"\nRelease {release_id} reproduced: every figure identical to the snapshot; files in {out_dir}.")
 
 
 @release_app.command("list")
