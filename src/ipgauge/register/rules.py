@@ -270,6 +270,46 @@ def _event_value_rules() -> Iterator[Rule]:
     yield need(("awarded",), "value IS NOT NULL", "an award name")
 
 
+def _case_rules() -> list[Rule]:
+    """A case's own rules: its id, dates, client, status, attendance."""
+    rules: list[Rule] = []
+    rules.append(_after("closed_date", "opened_date"))
+    rules.append(
+        (
+            "lower(case_id) LIKE '%.json' OR lower(case_id) LIKE '%.csv'",
+            "'case_id: ' || case_id || ' ends in .json or .csv, which the API reads as a format'",
+        )
+    )
+    rules.append(
+        (
+            "nullif(trim(client_party_id), '') IS NULL AND nullif(trim(client_name), '') IS NULL",
+            q("client_party_id: neither the client's party id nor its name is given"),
+        )
+    )
+    rules.append(
+        (
+            "status = 'closed' AND closed_date IS NULL",
+            "'closed_date: a closed case needs the date it closed'",
+        )
+    )
+    rules.append(
+        (
+            "status = 'open' AND closed_date IS NOT NULL",
+            "'closed_date: an open case has no closing date (close it, or leave the date out)'",
+        )
+    )
+    rules += [_not_after_recorded("opened_date", "a case is recorded once opened"),
+              _not_after_recorded("closed_date", "a case is recorded once closed")]  # fmt: skip
+    rules.append(("attendees IS NOT NULL AND kind <> 'training'", "'attendees: only a training has attendees'"))
+    rules.append(
+        (
+            f"regexp_full_match(attendees, '[0-9]{{1,15}}') AND CAST(attendees AS BIGINT) > {MAX_ATTENDEES}",
+            f"'attendees: ' || attendees || ' is not a plausible attendance (at most {MAX_ATTENDEES:,})'",
+        )
+    )
+    return rules
+
+
 def table_rules(table: Table) -> list[Rule]:
     """Every row-level rule of ``table``: its columns' rules and the table's own."""
     rules = [r for c in table.columns for r in column_rules(c)]
@@ -301,40 +341,7 @@ def table_rules(table: Table) -> list[Rule]:
             )
         )
     elif table.name == "cases":
-        rules.append(_after("closed_date", "opened_date"))
-        rules.append(
-            (
-                "lower(case_id) LIKE '%.json' OR lower(case_id) LIKE '%.csv'",
-                "'case_id: ' || case_id || ' ends in .json or .csv, which the API reads as a format'",
-            )
-        )
-        rules.append(
-            (
-                "nullif(trim(client_party_id), '') IS NULL AND nullif(trim(client_name), '') IS NULL",
-                q("client_party_id: neither the client's party id nor its name is given"),
-            )
-        )
-        rules.append(
-            (
-                "status = 'closed' AND closed_date IS NULL",
-                "'closed_date: a closed case needs the date it closed'",
-            )
-        )
-        rules.append(
-            (
-                "status = 'open' AND closed_date IS NOT NULL",
-                "'closed_date: an open case has no closing date (close it, or leave the date out)'",
-            )
-        )
-        rules += [_not_after_recorded("opened_date", "a case is recorded once opened"),
-                  _not_after_recorded("closed_date", "a case is recorded once closed")]  # fmt: skip
-        rules.append(("attendees IS NOT NULL AND kind <> 'training'", "'attendees: only a training has attendees'"))
-        rules.append(
-            (
-                f"regexp_full_match(attendees, '[0-9]{{1,15}}') AND CAST(attendees AS BIGINT) > {MAX_ATTENDEES}",
-                f"'attendees: ' || attendees || ' is not a plausible attendance (at most {MAX_ATTENDEES:,})'",
-            )
-        )
+        rules += _case_rules()
     elif table.name == "amounts":
         rules.append(
             (
