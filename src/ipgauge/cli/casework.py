@@ -11,7 +11,7 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import DbOption, _choice, _date
+from ipgauge.cli.options import DbOption, Format, KnownAt, _choice, _date
 from ipgauge.cli.output import _write_csv
 from ipgauge.console import err, out
 
@@ -31,8 +31,8 @@ def casework_summary(
     fx_date: Annotated[
         str | None, typer.Option("--fx-date", help="Convert every amount at this date's rates (default: each its own).")
     ] = None,
-    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    known_at_: KnownAt = None,
+    fmt: Format = "table",
     db: DbOption = None,
 ) -> None:
     """Companies served with reports, disputes, consultations, trainings and losses recovered (CNY and USD)."""

@@ -11,7 +11,7 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import FORMATS, DbOption, _choice, _dates, _note_match, _path
+from ipgauge.cli.options import FORMATS, AsOfToday, DbOption, Format, KnownAtD, _choice, _dates, _note_match, _path
 from ipgauge.cli.output import _write_csv
 from ipgauge.console import err, out
 from ipgauge.errors import UserError, mark_saved
@@ -31,10 +31,10 @@ SUMMARY_CSV = ("section", "item", "label", "value", "previous", "yoy_pct", "shar
 @guarded
 def collaboration_summary(
     region: Annotated[str, typer.Option("--region", help="A region code, name or group (CN: the nation).")] = "CN",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")] = None,
-    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
+    as_of: AsOfToday = None,
+    known_at_: KnownAtD = None,
     backend: Annotated[str, typer.Option(help="duckdb or pyspark.")] = "duckdb",
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: Format = "table",
     db: DbOption = None,
 ) -> None:
     """Co-held, academia–industry and cross-region patents, by field and region; top institutions; communities."""
@@ -98,13 +98,13 @@ EGO_CSV = ("year", "partner", "name", "type", "region", "place", "field", "field
 @guarded
 def collaboration_ego(
     party: Annotated[str, typer.Argument(help="The institution: its party id or its name (or part of it).")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")] = None,
-    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
+    as_of: AsOfToday = None,
+    known_at_: KnownAtD = None,
     years: Annotated[int, typer.Option("--years", min=1, max=30, help="Years of history, ending with D's.")] = 5,
     picture: Annotated[
         Path | None, typer.Option("--picture", parser=_path, help="Draw the network on D into this PNG or SVG file.")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: Format = "table",
     db: DbOption = None,
 ) -> None:
     """One institution's partners by technology field, year by year, and a picture of its network on D."""

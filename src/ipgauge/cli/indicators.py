@@ -11,7 +11,7 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import FORMATS, DbOption, _choice, _date
+from ipgauge.cli.options import FORMATS, DbOption, Format, KnownAt, _choice, _date
 from ipgauge.cli.output import _emit, _rows
 from ipgauge.console import err, out, styled
 from ipgauge.errors import UserError
@@ -19,7 +19,7 @@ from ipgauge.errors import UserError
 
 @app.command()
 @guarded
-def indicators(fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table") -> None:
+def indicators(fmt: Format = "table") -> None:
     """List the indicator catalogue: names, labels in both languages, units and definitions."""
     from ipgauge.indicators.catalogue import catalogue, listing
 
@@ -46,8 +46,8 @@ def indicator(
     name: Annotated[str, typer.Argument(help="Indicator name (see `ipgauge indicators`).")],
     region_: Annotated[str, typer.Option("--region", help="Region code, group id, or CN for the nation.")],
     as_of: Annotated[str, typer.Option("--as-of", help="The date D the figure describes.")],
-    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    known_at_: KnownAt = None,
+    fmt: Format = "table",
     series: Annotated[str | None, typer.Option(help="monthly, quarterly or yearly: a time series.")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="First date of a series.")] = None,
     to: Annotated[str | None, typer.Option(help="Last date of a series (default: --as-of).")] = None,

@@ -10,7 +10,7 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import DbOption, _choice, _dates, _note_match, _subject
+from ipgauge.cli.options import AsOfToday, DbOption, KnownAtD, _choice, _dates, _note_match, _subject
 from ipgauge.console import out, styled
 
 SECTION_TITLES = {
@@ -36,8 +36,8 @@ def landscape(
         str | None, typer.Option("--field", help="A WIPO field number (1-35) or an IPC class or subclass (H01M).")
     ] = None,
     jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="CN or US.")] = "CN",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")] = None,
-    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
+    as_of: AsOfToday = None,
+    known_at_: KnownAtD = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
     db: DbOption = None,
 ) -> None:

@@ -11,7 +11,7 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import FORMATS, DbOption, _choice, _date
+from ipgauge.cli.options import FORMATS, DbOption, Format, KnownAt, _choice, _date
 from ipgauge.cli.output import _rows
 from ipgauge.console import out, styled
 from ipgauge.errors import UserError
@@ -21,7 +21,7 @@ from ipgauge.errors import UserError
 @guarded
 def regions(
     query: Annotated[str | None, typer.Argument(help="Code (current or retired), group id or name (zh or en).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: Format = "table",
 ) -> None:
     """Look up regions and groups: codes, names, levels, parents and members (no query: nation, groups, provinces)."""
     from ipgauge.regions.groups import describe, search
@@ -43,7 +43,7 @@ def regions(
 def status(
     right_id: Annotated[str, typer.Argument(help="Patent application number, trademark number or GI id.")],
     as_of: Annotated[str, typer.Option("--as-of", help="The date D the status is asked for.")],
-    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")] = None,
+    known_at_: KnownAt = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
     no_grace: Annotated[bool, typer.Option("--no-grace", help="Do not count a trademark's grace period.")] = False,
     db: DbOption = None,

@@ -89,3 +89,10 @@ def _written(recorded_on: str | None, reason: str | None):
     except (KeyError, OSError):  # no name for this uid (a container)
         user = str(os.getuid())
     return Written(f"ipgauge case by {user}", _date(recorded_on, "--recorded-on"), reason)
+
+
+#: The options most commands share, written once (their help text is part of ``--help``'s contract).
+KnownAt = Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")]
+KnownAtD = Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")]
+AsOfToday = Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")]
+Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]

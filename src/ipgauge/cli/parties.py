@@ -12,7 +12,7 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import FORMATS, DbOption, _choice, _date, _path
+from ipgauge.cli.options import FORMATS, DbOption, Format, KnownAt, _choice, _date, _path
 from ipgauge.cli.output import _write_csv
 from ipgauge.console import err, out
 from ipgauge.errors import UserError, why
@@ -36,8 +36,8 @@ def parties_resolve(
     threshold: Annotated[
         float, typer.Option("--threshold", min=50, max=100, help="The score (0–100) from which a name is a party.")
     ] = 95.0,
-    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    known_at_: KnownAt = None,
+    fmt: Format = "table",
     db: DbOption = None,
 ) -> None:
     """Each name resolved to a party of the register, with its score and how — or ambiguous, or unmatched."""

@@ -12,7 +12,7 @@ import typer
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import DbOption, _choice, _date, _path
+from ipgauge.cli.options import DbOption, Format, KnownAt, _choice, _date, _path
 from ipgauge.cli.output import _rows
 from ipgauge.console import err, out, styled
 from ipgauge.errors import UserError
@@ -49,7 +49,7 @@ def release(
     ctx: typer.Context,
     region_: Annotated[str | None, typer.Option("--region", help="Region code or group (e.g. northeast).")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="The date D the release describes.")] = None,
-    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")] = None,
+    known_at_: KnownAt = None,
     lang: Annotated[str, typer.Option(help="Language printed to the terminal: zh, en or both.")] = "both",
     out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the release files.")] = Path(
         "release"
@@ -132,7 +132,7 @@ def _reproduce(path: Path, release_id: str, given: list[str], out_dir: Path, bac
 @release_app.command("list")
 @guarded
 def release_list(
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: Format = "table",
     limit: Annotated[int, typer.Option(help="How many, newest first.", min=1)] = 50,
     db: DbOption = None,
 ) -> None:

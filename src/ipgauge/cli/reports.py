@@ -10,7 +10,7 @@ import typer
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import DbOption, _dates, _path, _subject, _written
+from ipgauge.cli.options import AsOfToday, DbOption, KnownAtD, _dates, _path, _subject, _written
 from ipgauge.cli.output import _saved
 from ipgauge.cli.screening import _queries, _say_built, utf8
 from ipgauge.console import err, out, progress_bar
@@ -79,8 +79,8 @@ def report_risk(
     file: Annotated[Path | None, typer.Option("--file", parser=_path, help="Read it from a text file.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="The product's name in the report.")] = None,
     jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="CN or US.")] = "CN",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")] = None,
-    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
+    as_of: AsOfToday = None,
+    known_at_: KnownAtD = None,
     top: Annotated[int, typer.Option("--top", min=1, max=50, help="Rights to list.")] = 10,
     out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the report.")] = Path("report"),
     case: CaseOption = None,
@@ -119,8 +119,8 @@ def report_layout(
     region: Annotated[str | None, typer.Option("--region", help="A region code, name or group.")] = None,
     field: Annotated[str | None, typer.Option("--field", help="A WIPO field (1-35) or an IPC class.")] = None,
     jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="CN or US.")] = "CN",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")] = None,
-    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
+    as_of: AsOfToday = None,
+    known_at_: KnownAtD = None,
     out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the report.")] = Path("report"),
     case: CaseOption = None,
     db: DbOption = None,

@@ -15,7 +15,7 @@ from rich.table import Table as RichTable
 from ipgauge import csvfile
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import DbOption, _choice, _dates, _path
+from ipgauge.cli.options import AsOfToday, DbOption, Format, KnownAtD, _choice, _dates, _path
 from ipgauge.console import err, note, out, progress_bar, styled
 from ipgauge.errors import UserError, why
 
@@ -151,10 +151,10 @@ def screen(
         Path | None, typer.Option("--queries", parser=_path, help="A CSV of queries with the columns id,text.")
     ] = None,
     jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="CN or US.")] = "CN",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")] = None,
-    known_at_: Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")] = None,
+    as_of: AsOfToday = None,
+    known_at_: KnownAtD = None,
     top: Annotated[int, typer.Option("--top", min=1, max=100, help="Rights to list per query.")] = 10,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: Format = "table",
     db: DbOption = None,
 ) -> None:
     """Screen a product against the claims of the rights in force on D as known on K (screening, not advice)."""
