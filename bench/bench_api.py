@@ -51,6 +51,14 @@ def start(db: Path, cache: bool, extra: tuple[str, ...] = ()) -> tuple[subproces
     raise SystemExit("the server did not start: " + proc.stderr.read().decode())
 
 
+def save(result: dict, name: str) -> None:
+    """Write a run's results to ``bench/results/NAME`` and print them."""
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / name).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+
+
 def up(base: str) -> bool:
     """Wait (a minute at most) until the server at ``base`` answers."""
     for _ in range(300):
@@ -176,10 +184,7 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "api.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    save(result, "api.json")
 
 
 if __name__ == "__main__":

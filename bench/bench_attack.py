@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import ROOT, measured, start, up  # noqa: E402
+from bench_api import ROOT, measured, save, start, up  # noqa: E402
 
 HALF_OPEN = """
 import asyncio, sys, resource
@@ -204,10 +203,7 @@ def main() -> None:
         finally:
             plain.kill()
             plain.wait(timeout=30)
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "attack.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    save(result, "attack.json")
 
 
 if __name__ == "__main__":

@@ -99,7 +99,8 @@ def _candidates(right_id: str) -> list[str]:
 
 
 def _find(con: duckdb.DuckDBPyConnection, right_id: str, k: date) -> tuple[str, dict]:
-    for candidate in _candidates(right_id)[1:]:
+    candidates = _candidates(right_id)
+    for candidate in candidates[1:]:
         try:
             return _find_exactly(con, candidate, k)
         except UserError:
@@ -107,10 +108,10 @@ def _find(con: duckdb.DuckDBPyConnection, right_id: str, k: date) -> tuple[str, 
     try:
         return _find_exactly(con, right_id.strip(), k)
     except UserError as e:
-        wrong = re.fullmatch(r"CN(\d{12}|\d{8})\.([\dX])", _candidates(right_id)[-1])
-        if wrong and check_digit(wrong.group(1)) != wrong.group(2):
-            right = f"CN{wrong.group(1)}.{check_digit(wrong.group(1))}"
-            raise UserError(f"{e} Its check digit is wrong: the number would be {right}.") from None
+        wrong = re.fullmatch(r"CN(\d{12}|\d{8})\.([\dX])", candidates[-1])
+        digit = check_digit(wrong.group(1)) if wrong else None
+        if wrong and digit != wrong.group(2):
+            raise UserError(f"{e} Its check digit is wrong: the number would be CN{wrong.group(1)}.{digit}.") from None
         raise
 
 

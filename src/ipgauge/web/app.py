@@ -21,10 +21,10 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
 from ipgauge import __version__
-from ipgauge.errors import UserError, environment_fault
+from ipgauge.errors import UserError
 from ipgauge.regions.groups import by_name
 from ipgauge.web import api_figures, api_releases, api_services, dashboard
-from ipgauge.web.guard import Context, Settings
+from ipgauge.web.guard import Context, Settings, server_trouble
 from ipgauge.web.http import suffix_format
 
 OPEN_PATHS = ("/v1/openapi.json", "/v1/docs", "/static/")  # open even on a --private server
@@ -75,15 +75,10 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(UserError)
     async def user_error(request: Request, e: UserError):
-        text = str(e)
-        if "in use by another ipgauge process" in text:
-            return _refusal(request, 503, "the register is busy with another process; retry in a few seconds.",
-                            {"Retry-After": "5"})  # fmt: skip
-        fault = environment_fault(text)
-        if fault:  # the server's own trouble (a full disk), not the request's: no path, no detail beyond the cause
-            return _refusal(request, 503, f"the server cannot store or read data just now ({fault}); retry later.",
-                            {"Retry-After": "60"})  # fmt: skip
-        text = ctx.unpath(text)
+        trouble = server_trouble(e)
+        if trouble:
+            return _refusal(request, 503, trouble[0], {"Retry-After": trouble[1]})
+        text = ctx.unpath(str(e))
         if text.startswith(("no indicator", "there is no release", "no patent, trademark", "there is no case")):
             return _refusal(request, 404, text)
         return _refusal(request, 409 if "is already in the register" in text else 400, text)

@@ -29,7 +29,7 @@ from ipgauge.errors import UserError
 from ipgauge.indicators.catalogue import catalogue
 from ipgauge.regions.divisions import place_name
 from ipgauge.terms import term
-from ipgauge.web.guard import Context, context, need_key
+from ipgauge.web.guard import Context, context, need_key, server_trouble
 from ipgauge.web.http import IMMUTABLE, PRIVATE
 
 HERE = Path(__file__).parent
@@ -167,7 +167,7 @@ def release_page(request: Request, release_id: str, ctx: Context = Depends(conte
     figures = Figures.from_dict(data["figures"])
     text = data["text"].get(lang) or next(iter(data["text"].values()))
     rendered = [html_table(*t) for t in tables(figures, lang)]
-    return _page(request, "release.html", release=data, text=text, tables=rendered, today=date.today().isoformat())
+    return _page(request, "release.html", release=data, text=text, tables=rendered)
 
 
 @router.get("/ui/releases/{release_id}/files", response_class=HTMLResponse)
@@ -224,12 +224,9 @@ def _shown(ctx: Context, e: UserError) -> str:
     The server's own trouble (a locked register, a full disk) is raised again instead, to be answered
     503 naming no path or process.
     """
-    from ipgauge.errors import environment_fault
-
-    text = str(e)
-    if "in use by another ipgauge process" in text or environment_fault(text):
+    if server_trouble(e):
         raise e
-    return ctx.unpath(text)
+    return ctx.unpath(str(e))
 
 
 @router.get("/screen", response_class=HTMLResponse)

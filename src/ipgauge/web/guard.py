@@ -27,8 +27,24 @@ from pathlib import Path
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 
+from ipgauge.errors import UserError, environment_fault
 from ipgauge.web.access import AccessLog
 from ipgauge.web.keys import Key, Keyring
+
+
+def server_trouble(error: UserError) -> tuple[str, str] | None:
+    """The 503 sentence and ``Retry-After`` for the server's own trouble, or None for a refusal of the request.
+
+    A register locked by another process, or a disk that is full or read-only: the request was fine,
+    so the answer names the cause only — no path, no process id.
+    """
+    text = str(error)
+    if "in use by another ipgauge process" in text:
+        return "the register is busy with another process; retry in a few seconds.", "5"
+    fault = environment_fault(text)
+    if fault:
+        return f"the server cannot store or read data just now ({fault}); retry later.", "60"
+    return None
 
 
 @dataclass(frozen=True)
