@@ -11,7 +11,7 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import DbOption, Format, KnownAt, _choice, _date
+from ipgauge.cli.options import DbOption, Format, KnownAt, OutputFormat, _date
 from ipgauge.cli.output import _write_csv
 from ipgauge.console import err, out
 
@@ -32,14 +32,13 @@ def casework_summary(
         str | None, typer.Option("--fx-date", help="Convert every amount at this date's rates (default: each its own).")
     ] = None,
     known_at_: KnownAt = None,
-    fmt: Format = "table",
+    fmt: Format = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
     """Companies served with reports, disputes, consultations, trainings and losses recovered (CNY and USD)."""
     from ipgauge.register import store
     from ipgauge.services.casework import summary
 
-    _choice(fmt, ("table", "json", "csv"))
     k = _date(known_at_, "--known-at") or date.today()
     result = summary(store.db_path(db), region, year, k, _date(fx_date, "--fx-date"))
     if fmt == "csv":

@@ -11,7 +11,7 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import FORMATS, AsOfToday, DbOption, Format, KnownAtD, _choice, _dates, _note_match, _path
+from ipgauge.cli.options import AsOfToday, DbOption, Format, KnownAtD, OutputFormat, _dates, _note_match, _path
 from ipgauge.cli.output import _write_csv
 from ipgauge.console import err, out
 from ipgauge.errors import UserError, mark_saved
@@ -34,7 +34,7 @@ def collaboration_summary(
     as_of: AsOfToday = None,
     known_at_: KnownAtD = None,
     backend: Annotated[str, typer.Option(help="duckdb or pyspark.")] = "duckdb",
-    fmt: Format = "table",
+    fmt: Format = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
     """Co-held, academia–industry and cross-region patents, by field and region; top institutions; communities."""
@@ -43,7 +43,6 @@ def collaboration_summary(
     from ipgauge.register import store
     from ipgauge.services.collaboration import summary
 
-    _choice(fmt, FORMATS)
     d, k = _dates(as_of, known_at_)
     where = find_region(region)
     with open_engine(store.db_path(db), k, backend) as engine:
@@ -104,7 +103,7 @@ def collaboration_ego(
     picture: Annotated[
         Path | None, typer.Option("--picture", parser=_path, help="Draw the network on D into this PNG or SVG file.")
     ] = None,
-    fmt: Format = "table",
+    fmt: Format = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
     """One institution's partners by technology field, year by year, and a picture of its network on D."""
@@ -113,7 +112,6 @@ def collaboration_ego(
     from ipgauge.services.collaboration import draw_ego, ego
     from ipgauge.services.landscape import subject_of
 
-    _choice(fmt, FORMATS)
     if not party.strip():
         raise UserError("name the institution: its party id or its name.")
     if picture is not None and picture.suffix.lower() not in (".png", ".svg"):

@@ -32,7 +32,8 @@ class OneSentence(TyperGroup):
             code = 0
         except typer.TyperException as e:
             hint = f" (see `{e.ctx.command_path} --help`)" if getattr(e, "ctx", None) else ""
-            _say(f"{e.format_message().rstrip('.')}{hint}.")
+            message = e.format_message().replace("Value error, ", "")  # typer's wording of a bad choice
+            _say(f"{message.rstrip('.')}{hint}.")
             code = 2
         except (typer.Abort, KeyboardInterrupt, duckdb.InterruptException) as e:
             message, code = _explain(e) or (INTERRUPTED, 130)

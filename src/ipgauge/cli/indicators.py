@@ -11,7 +11,7 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import FORMATS, DbOption, Format, KnownAt, _choice, _date
+from ipgauge.cli.options import DbOption, Format, KnownAt, OutputFormat, _date
 from ipgauge.cli.output import _emit, _rows
 from ipgauge.console import err, out, styled
 from ipgauge.errors import UserError
@@ -19,11 +19,11 @@ from ipgauge.errors import UserError
 
 @app.command()
 @guarded
-def indicators(fmt: Format = "table") -> None:
+def indicators(fmt: Format = OutputFormat.table) -> None:
     """List the indicator catalogue: names, labels in both languages, units and definitions."""
     from ipgauge.indicators.catalogue import catalogue, listing
 
-    if _choice(fmt, FORMATS) != "table":
+    if fmt != "table":
         _rows(listing(), fmt, "")
         return
     table = RichTable(title="Indicators")
@@ -47,7 +47,7 @@ def indicator(
     region_: Annotated[str, typer.Option("--region", help="Region code, group id, or CN for the nation.")],
     as_of: Annotated[str, typer.Option("--as-of", help="The date D the figure describes.")],
     known_at_: KnownAt = None,
-    fmt: Format = "table",
+    fmt: Format = OutputFormat.table,
     series: Annotated[str | None, typer.Option(help="monthly, quarterly or yearly: a time series.")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="First date of a series.")] = None,
     to: Annotated[str | None, typer.Option(help="Last date of a series (default: --as-of).")] = None,
@@ -67,7 +67,6 @@ def indicator(
     from ipgauge.regions.groups import retired_note
     from ipgauge.register.store import db_path
 
-    _choice(fmt, FORMATS)
     lookup(name)
     where = find_region(region_)
     d = _date(as_of, "--as-of")

@@ -11,7 +11,7 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import FORMATS, DbOption, Format, KnownAt, _choice, _date
+from ipgauge.cli.options import DbOption, Format, KnownAt, OutputFormat, _choice, _date
 from ipgauge.cli.output import _rows
 from ipgauge.console import out, styled
 from ipgauge.errors import UserError
@@ -21,12 +21,11 @@ from ipgauge.errors import UserError
 @guarded
 def regions(
     query: Annotated[str | None, typer.Argument(help="Code (current or retired), group id or name (zh or en).")] = None,
-    fmt: Format = "table",
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """Look up regions and groups: codes, names, levels, parents and members (no query: nation, groups, provinces)."""
     from ipgauge.regions.groups import describe, search
 
-    _choice(fmt, FORMATS)
     found = search(query)
     if not found:
         raise UserError(f"no region or group matches {query!r}.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -41,7 +42,12 @@ def _choice(value: str, choices: tuple[str, ...], option: str = "--format") -> s
     return value
 
 
-FORMATS = ("table", "json", "csv")
+class OutputFormat(StrEnum):
+    """How a command prints what it found: a Rich table for a reader, JSON or CSV for a program."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
 
 
 RecordedOn = Annotated[
@@ -95,4 +101,4 @@ def _written(recorded_on: str | None, reason: str | None):
 KnownAt = Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: today).")]
 KnownAtD = Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")]
 AsOfToday = Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")]
-Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
+Format = Annotated[OutputFormat, typer.Option("--format", help="table, json or csv.")]

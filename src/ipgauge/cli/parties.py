@@ -12,7 +12,7 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import FORMATS, DbOption, Format, KnownAt, _choice, _date, _path
+from ipgauge.cli.options import DbOption, Format, KnownAt, OutputFormat, _date, _path
 from ipgauge.cli.output import _write_csv
 from ipgauge.console import err, out
 from ipgauge.errors import UserError, why
@@ -37,14 +37,13 @@ def parties_resolve(
         float, typer.Option("--threshold", min=50, max=100, help="The score (0–100) from which a name is a party.")
     ] = 95.0,
     known_at_: KnownAt = None,
-    fmt: Format = "table",
+    fmt: Format = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
     """Each name resolved to a party of the register, with its score and how — or ambiguous, or unmatched."""
     from ipgauge.register import store
     from ipgauge.services.names import resolve
 
-    _choice(fmt, FORMATS)
     given = list(names or [])
     if file is not None:
         try:

@@ -12,7 +12,7 @@ import typer
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import DbOption, Format, KnownAt, _choice, _date, _path
+from ipgauge.cli.options import DbOption, Format, KnownAt, OutputFormat, _choice, _date, _path
 from ipgauge.cli.output import _rows
 from ipgauge.console import err, out, styled
 from ipgauge.errors import UserError
@@ -132,7 +132,7 @@ def _reproduce(path: Path, release_id: str, given: list[str], out_dir: Path, bac
 @release_app.command("list")
 @guarded
 def release_list(
-    fmt: Format = "table",
+    fmt: Format = OutputFormat.table,
     limit: Annotated[int, typer.Option(help="How many, newest first.", min=1)] = 50,
     db: DbOption = None,
 ) -> None:
@@ -140,7 +140,6 @@ def release_list(
     from ipgauge.register.store import db_path
     from ipgauge.releases import snapshot
 
-    _choice(fmt, ("table", "json", "csv"))
     rows = snapshot.listing(db_path(db), limit=limit)
     if not rows and fmt == "table":
         out.print("No release is stored in this register yet: `ipgauge release --region R --as-of D` makes one.")

@@ -15,7 +15,7 @@ from rich.table import Table as RichTable
 from ipgauge import csvfile
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import AsOfToday, DbOption, Format, KnownAtD, _choice, _dates, _path
+from ipgauge.cli.options import AsOfToday, DbOption, Format, KnownAtD, OutputFormat, _dates, _path
 from ipgauge.console import err, note, out, progress_bar, styled
 from ipgauge.errors import UserError, why
 
@@ -154,7 +154,7 @@ def screen(
     as_of: AsOfToday = None,
     known_at_: KnownAtD = None,
     top: Annotated[int, typer.Option("--top", min=1, max=100, help="Rights to list per query.")] = 10,
-    fmt: Format = "table",
+    fmt: Format = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
     """Screen a product against the claims of the rights in force on D as known on K (screening, not advice)."""
@@ -163,7 +163,6 @@ def screen(
     from ipgauge.services.claim_index import build
     from ipgauge.services.screen import MAX_QUERY_CHARS, Screening
 
-    _choice(fmt, ("table", "json", "csv"))
     todo = _queries(text, file, queries)
     d, k = _dates(as_of, known_at_)
     path = store.db_path(db)

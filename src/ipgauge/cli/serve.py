@@ -9,7 +9,7 @@ import typer
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import DbOption, Format
+from ipgauge.cli.options import DbOption, Format, OutputFormat
 from ipgauge.cli.output import _rows
 from ipgauge.console import err, out
 from ipgauge.errors import UserError, mark_saved, why
@@ -132,7 +132,7 @@ def keys_add(
 @keys_app.command("list")
 @guarded
 def keys_list(
-    fmt: Format = "table",
+    fmt: Format = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
     """The keys (never the keys themselves): id, name, centres, made, revoked."""

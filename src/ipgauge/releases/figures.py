@@ -13,7 +13,7 @@ from datetime import date
 from ipgauge.errors import UserError
 from ipgauge.indicators.catalogue import indicator
 from ipgauge.indicators.engine import date_to_key
-from ipgauge.indicators.query import Engine
+from ipgauge.indicators.query import Engine, yoy
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, region
 from ipgauge.releases import casework
@@ -35,7 +35,7 @@ class Member:
     @property
     def yoy_pct(self) -> float | None:
         """Year-on-year change in percent, unrounded."""
-        return (self.value - self.previous) / self.previous * 100 if self.previous else None
+        return yoy(self.value, self.previous)
 
 
 @dataclass
@@ -69,9 +69,7 @@ class Figure:
 
         None for a per-10,000 ratio: its values are stored rounded, and releases give its change in points.
         """
-        if self.is_ratio or not self.previous:
-            return None
-        return (self.value - self.previous) / self.previous * 100
+        return None if self.is_ratio else yoy(self.value, self.previous)
 
     @property
     def share_pct(self) -> float | None:

@@ -70,7 +70,7 @@ def change_cell(fig: Figure, value: float, previous: float) -> str:
         return "—"
     if previous < TINY_BASE:
         return f"{'+' if value > previous else ''}{int(value - previous)}"
-    return signed((value - previous) / previous * 100) + "%"
+    return signed(change_pct(value, previous)) + "%"
 
 
 def rows(figures: Figures, lang: str) -> list[tuple[str, ...]]:
@@ -360,7 +360,7 @@ REGION_COLUMNS = ["region_code", "region_name_zh", "region_name_en", "level"]
 
 def _yoy(value: float, previous: float, fig: Figure) -> float | None:
     """Percent change for the files; none for a ratio (its change is in points, the ``change`` column)."""
-    return round((value - previous) / previous * 100, 4) if previous and not fig.is_ratio else None
+    return change_pct(value, previous) if not fig.is_ratio else None
 
 
 def xlsx(figures: Figures, snapshot: dict, path: Path) -> None:

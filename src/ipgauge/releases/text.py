@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ipgauge.indicators.query import yoy
 from ipgauge.regions.divisions import divisions
 from ipgauge.releases import casework
 from ipgauge.releases.figures import Figure, Figures, Member
@@ -271,7 +272,7 @@ def _fastest(fig: Figure, figures: Figures, lang: str, d: date) -> str | None:
     comparable = [m for m in peers if m.previous >= TINY_BASE]  # a growth rate on a tiny base ranks nothing
     if len(comparable) < 2:
         return None
-    rates = sorted((round((m.value - m.previous) / m.previous * 100, 1), m.code, m) for m in comparable)
+    rates = sorted((round(yoy(m.value, m.previous), 1), m.code, m) for m in comparable)
     (top, _, best), (second, _, _) = rates[-1], rates[-2]
     if top <= 0 or top == second:
         return None  # nothing grew, or a tie at the printed precision: no member is "the fastest"

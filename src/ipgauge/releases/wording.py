@@ -14,6 +14,8 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from ipgauge.indicators.query import yoy
+
 LOCALES = {"zh": "zh_CN", "en": "en"}
 FRACTIONS = [  # (value, English, Chinese)
     (Decimal(1) / 2, "one half", "二分之一"),
@@ -158,7 +160,7 @@ def change(
             )
         before = "none" if previous == 0 else count(int(previous), "", "en")
         return f"{'up' if value > previous else 'down'} from {before} a year earlier"
-    rate = (value - previous) / previous * 100
+    rate = yoy(value, previous)
     shown = _round(abs(rate), 1)
     if shown == 0:
         return f"与{same}基本持平" if lang == "zh" else "almost unchanged from a year earlier"
