@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import signal
 import sys
 import threading
@@ -22,7 +21,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from ipgauge.errors import UserError, why
-from ipgauge.register.cache import literal
+from ipgauge.sqltext import engine_path
 
 BACKENDS = ("duckdb", "pyspark")
 
@@ -103,17 +102,6 @@ def _quiet_stderr() -> Iterator[None]:
         os.close(null)
 
 
-def exactly(con: ibis.BaseBackend, path: Path) -> str:
-    """``path`` as ``con`` reads it literally: both engines expand glob characters in the paths they read.
-
-    DuckDB takes a character class of one (``[[]``); Hadoop, under Spark, a backslash — on an absolute
-    path, since Spark resolves a relative one against a working folder it does not escape.
-    """
-    if con.name == "duckdb":
-        return literal(path)
-    return re.sub(r"([\\{}\[\]*?])", r"\\\1", str(path.resolve()))
-
-
 def read_spells(con: ibis.BaseBackend, sql: str, parquet: Callable[[], Path]) -> ir.Table:
     """The spells as known on K (``sql``, a filter on the spells table) as an Ibis table on ``con``.
 
@@ -126,7 +114,7 @@ def read_spells(con: ibis.BaseBackend, sql: str, parquet: Callable[[], Path]) ->
         return con.table(name)
     for part in sorted(parquet().iterdir()):  # each table under its name: a folder of partitions or one file
         if part.is_dir() or part.suffix == ".parquet":  # (Spark discovers the right_type=… partitions)
-            con.read_parquet(exactly(con, part), table_name=part.name.removesuffix(".parquet"))
+            con.read_parquet(engine_path(con.name, part), table_name=part.name.removesuffix(".parquet"))
     con._session.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
     return con.table(name)
 

@@ -34,6 +34,7 @@ from ipgauge.fx import convert
 from ipgauge.law.spells import register_hierarchy
 from ipgauge.register.cache import cache_dir, cached
 from ipgauge.register.store import identity, known_at
+from ipgauge.sqltext import day
 
 MONEY = pa.decimal128(18, 2)
 RATE = pa.decimal128(18, 8)
@@ -47,7 +48,7 @@ FORMAT = 3  # bump when the table's columns or meaning change: old caches are th
 def fact_sql(k: date, upto: int | None) -> str:
     """The cases and amounts as known on ``k`` (first ``upto`` deliveries), with their centre's region."""
     seen = known_at(k, "x", upto)
-    known_by = f"x.known_from <= DATE '{k}'" + (f" AND x.delivery_id <= {int(upto)}" if upto is not None else "")
+    known_by = f"x.known_from <= {day(k)}" + (f" AND x.delivery_id <= {int(upto)}" if upto is not None else "")
     return f"""
 WITH ce AS (SELECT x.centre_id, x.region_code FROM centres x WHERE {seen}),
 c AS (SELECT x.* FROM cases x WHERE {seen}),

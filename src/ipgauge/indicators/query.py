@@ -16,7 +16,7 @@ from pathlib import Path
 import ibis
 
 from ipgauge.dates import add_months
-from ipgauge.engines import columns, connect, exactly, read_spells
+from ipgauge.engines import columns, connect, read_spells
 from ipgauge.errors import UserError
 from ipgauge.indicators import engine as E
 from ipgauge.indicators.casework import facts
@@ -29,6 +29,7 @@ from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, country, region, within
 from ipgauge.regions.population import population, table
 from ipgauge.register import store
+from ipgauge.sqltext import engine_path
 from ipgauge.terms import term
 
 RIGHTS_BREAKDOWNS = ("subregion", "holder_type", "field", "country")
@@ -128,7 +129,7 @@ class Engine:
     def facts(self) -> ibis.Table:
         """The casework facts as an Ibis table on this engine's backend."""
         facts = self.facts_path / "facts.parquet"
-        return self.backend.read_parquet(exactly(self.backend, facts))
+        return self.backend.read_parquet(engine_path(self.backend.name, facts))
 
     @cached_property
     def centre_names(self) -> dict[str, tuple[str, str]]:

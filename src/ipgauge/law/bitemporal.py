@@ -32,11 +32,11 @@ import duckdb
 from ipgauge.law.cn import CN
 from ipgauge.law.jurisdictions import RULE_SETS
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
-from ipgauge.law.spells import DIVISION_COLUMNS, OPEN, SPELL_COLUMNS, SPELL_TYPES, register_hierarchy, sql_list
+from ipgauge.law.spells import DIVISION_COLUMNS, OPEN, SPELL_COLUMNS, SPELL_TYPES, register_hierarchy
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register import store
 from ipgauge.register.cache import cache_dir, cached
-from ipgauge.register.rules import q
+from ipgauge.sqltext import day, quoted, quoted_list
 
 #: The table's columns beyond the spells': the rule set it was computed under, the term end before
 #: the trademark grace period, the knowledge interval and the two delivery clocks.
@@ -57,11 +57,6 @@ NEEDED = {
     "trademark": ("kind", "is_gi", "filing_date", "registration_date", "holders"),
     "gi_product": ("category", "region_codes", "approval_date"),
 }
-
-
-def _visible(alias: str, at: str) -> str:
-    """SQL: the register row ``alias`` is the version known at the column ``at``."""
-    return f"{alias}.known_from <= {at} AND {at} < coalesce({alias}.known_to, {OPEN})"
 
 
 def _as_of(table: str, upto: int | None) -> str:
@@ -92,13 +87,17 @@ def version_sql(
     """
     name, key, start = SOURCES[right_type]
     table, events, parties, families = (_as_of(t, upto) for t in (name, "events", "parties", "families"))
-    J = q(rules.jurisdiction)
+    J = quoted(rules.jurisdiction)
     own_where = f"x.{start} IS NOT NULL" + (f" AND x.jurisdiction = {J}" if right_type != "gi_product" else "")
-    in_scope = f" AND (x.{key}) IN (SELECT right_id FROM {scope} WHERE right_type = {q(right_type)})" if scope else ""
-    ev_scope = f" AND (right_id) IN (SELECT right_id FROM {scope} WHERE right_type = {q(right_type)})" if scope else ""
+    in_scope = (
+        f" AND (x.{key}) IN (SELECT right_id FROM {scope} WHERE right_type = {quoted(right_type)})" if scope else ""
+    )
+    ev_scope = (
+        f" AND (right_id) IN (SELECT right_id FROM {scope} WHERE right_type = {quoted(right_type)})" if scope else ""
+    )
     read = rules.law_events()
-    held = (lambda at: "AND " + _visible("h", at)) if moves[0] else (lambda at: "")
-    abroad = _visible("f", "p.k") if moves[1] else "TRUE"
+    held = (lambda at: "AND " + store.known_at(at, "h")) if moves[0] else (lambda at: "")
+    abroad = store.known_at("p.k", "f") if moves[1] else "TRUE"
     needed = ", ".join(f"x.{c}" for c in NEEDED[right_type])
     grace = rules.trademark_grace_months  # the stored valid_to counts the grace; grace_from lets a reader drop it
     holder_lists = {"patent": "x.holders", "trademark": "x.holders", "gi_product": "[]::VARCHAR[]"}[right_type]
@@ -154,7 +153,7 @@ fa AS (SELECT DISTINCT p.right_id, p.k FROM p JOIN fam f ON f.family_id = p.fami
     SELECT x.{key}, d FROM {table} x JOIN fam f ON f.family_id = x.family_id
     CROSS JOIN LATERAL (VALUES (f.known_from), (f.known_to)) AS t(d)
     WHERE x.jurisdiction = {J} AND x.family_id IS NOT NULL{in_scope}
-      AND (f.known_from > DATE '{store.BEGINNING}' OR f.known_to IS NOT NULL)"""
+      AND (f.known_from > {day(store.BEGINNING)} OR f.known_to IS NOT NULL)"""
         if right_type == "patent" and moves[1]
         else ""
     )
@@ -165,9 +164,9 @@ fa AS (SELECT DISTINCT p.right_id, p.k FROM p JOIN fam f ON f.family_id = p.fami
         SELECT x.{key} AS right_id, unnest({holder_lists}) AS party_id FROM {table} x WHERE {own_where}{in_scope}
         UNION ALL
         SELECT right_id, trim(unnest(string_split(value, ';'))) FROM {events} x
-        WHERE right_type = {q(right_type)} AND event = {q(rules.transfer_event)}{ev_scope}) hp
+        WHERE right_type = {quoted(right_type)} AND event = {quoted(rules.transfer_event)}{ev_scope}) hp
     JOIN (SELECT party_id, known_from, known_to FROM {parties} x
-          WHERE known_from > DATE '{store.BEGINNING}' OR known_to IS NOT NULL) c ON c.party_id = hp.party_id
+          WHERE known_from > {day(store.BEGINNING)} OR known_to IS NOT NULL) c ON c.party_id = hp.party_id
     CROSS JOIN LATERAL (VALUES (c.known_from), (c.known_to)) AS t(d)"""
         if right_type != "gi_product" and moves[0]
         else ""
@@ -203,7 +202,7 @@ own AS NOT MATERIALIZED (  -- each version of each right, visible from its first
 ev AS (  -- the events the law reads, visible once recorded and known
     SELECT right_id, event, effective_date, value,
            greatest(known_from, coalesce(recorded_date, effective_date)) AS kf, coalesce(known_to, {OPEN}) AS kt
-    FROM {events} x WHERE right_type = {q(right_type)} AND event IN {sql_list(read)}{ev_scope}),{fam}
+    FROM {events} x WHERE right_type = {quoted(right_type)} AND event IN {quoted_list(read)}{ev_scope}),{fam}
 points AS (  -- where a right's knowledge changes other than by its own versions: its events, holders, family
     SELECT right_id, kf AS d FROM ev UNION ALL SELECT right_id, kt FROM ev{party_points}{family_points}),
 moving AS (SELECT DISTINCT right_id FROM points),
@@ -218,23 +217,24 @@ p AS (  -- a right without such points has one version per version of its record
 e AS (SELECT v.k, ev.* FROM v JOIN ev ON ev.right_id = v.right_id AND ev.kf <= v.k AND v.k < ev.kt),
 seq AS (
     SELECT right_id, k, event, effective_date,
-           lead(event) OVER (PARTITION BY right_id, k ORDER BY effective_date, event = {q(rules.restore_event)})
+           lead(event) OVER (PARTITION BY right_id, k ORDER BY effective_date, event = {quoted(rules.restore_event)})
            AS next_event
-    FROM e WHERE event IN {sql_list(rules.restorable_events)} OR event = {q(rules.restore_event)}),
+    FROM e WHERE event IN {quoted_list(rules.restorable_events)} OR event = {quoted(rules.restore_event)}),
 undone AS (
     SELECT right_id, k, event, effective_date FROM seq
-    WHERE event <> {q(rules.restore_event)} AND next_event = {q(rules.restore_event)}),
+    WHERE event <> {quoted(rules.restore_event)} AND next_event = {quoted(rules.restore_event)}),
 agg AS (
     SELECT e.right_id, e.k,
-           min(e.effective_date) FILTER (WHERE e.event IN {sql_list(rules.ending_events)} AND u.event IS NULL) AS ended,
-           coalesce(bool_or(e.event IN {sql_list(rules.retroactive_events)} AND u.event IS NULL), false) AS void,
-           sum(TRY_CAST(e.value AS INTEGER)) FILTER (WHERE e.event = {q(rules.extension_event)}) AS extension_days,
-           max(TRY_CAST(e.value AS DATE)) FILTER (WHERE e.event = {q(rules.renewal_event)}) AS renewed_to,
+           min(e.effective_date) FILTER (WHERE e.event IN {quoted_list(rules.ending_events)}
+                                        AND u.event IS NULL) AS ended,
+           coalesce(bool_or(e.event IN {quoted_list(rules.retroactive_events)} AND u.event IS NULL), false) AS void,
+           sum(TRY_CAST(e.value AS INTEGER)) FILTER (WHERE e.event = {quoted(rules.extension_event)}) AS extension_days,
+           max(TRY_CAST(e.value AS DATE)) FILTER (WHERE e.event = {quoted(rules.renewal_event)}) AS renewed_to,
            max(TRY_CAST(split_part(e.value, ' ', 1) AS DOUBLE))
-               FILTER (WHERE e.event = {q(rules.pledge_event)} AND split_part(e.value, ' ', 2) = 'CNY')
+               FILTER (WHERE e.event = {quoted(rules.pledge_event)} AND split_part(e.value, ' ', 2) = 'CNY')
                AS pledge_max_cny,
-           min(e.effective_date) FILTER (WHERE e.event = {q(rules.pledge_event)}) AS pledged_from,
-           min(e.effective_date) FILTER (WHERE e.event = {q(rules.award_event)}) AS awarded_from
+           min(e.effective_date) FILTER (WHERE e.event = {quoted(rules.pledge_event)}) AS pledged_from,
+           min(e.effective_date) FILTER (WHERE e.event = {quoted(rules.award_event)}) AS awarded_from
     FROM e LEFT JOIN undone u
       ON u.right_id = e.right_id AND u.k = e.k AND u.event = e.event AND u.effective_date = e.effective_date
     GROUP BY e.right_id, e.k),
@@ -244,12 +244,12 @@ holders AS NOT MATERIALIZED (  -- a scan per use: kept in memory it would crowd 
 base AS ({base}),
 moves AS (  -- holder changes; a NULL holder from the beginning stands for the right's own first holder
     SELECT right_id, k, effective_date AS h_from, trim(string_split(value, ';')[1]) AS holder,
-           CASE WHEN {q(right_type)} = 'patent' AND contains(value, ';') THEN
+           CASE WHEN {quoted(right_type)} = 'patent' AND contains(value, ';') THEN
                 list_filter(list_transform(string_split(value, ';'), lambda x: trim(x)), lambda x: x <> '') END
            AS holders
-    FROM e WHERE event = {q(rules.transfer_event)}
+    FROM e WHERE event = {quoted(rules.transfer_event)}
     UNION ALL
-    SELECT DISTINCT right_id, k, DATE '0001-01-01', NULL, NULL FROM e WHERE event = {q(rules.transfer_event)}),
+    SELECT DISTINCT right_id, k, DATE '0001-01-01', NULL, NULL FROM e WHERE event = {quoted(rules.transfer_event)}),
 timeline AS (
     SELECT m.right_id, m.k, m.h_from, m.holder, m.holders, h.h_type, h.h_country, h.h_region,
            lead(m.h_from, 1, {OPEN}) OVER (PARTITION BY m.right_id, m.k ORDER BY m.h_from) AS h_to
@@ -267,7 +267,7 @@ pieces AS (
            least(b.stop, coalesce(tl.h_to, {OPEN})) AS valid_to, b.grace_from
     FROM base b LEFT JOIN timeline tl ON tl.right_id = b.right_id AND tl.k = b.k
     WHERE NOT b.void){co}
-SELECT {q(right_type)} AS right_type, s.right_id, s.kind, s.is_gi, s.filing_date, s.ipc_main, s.family_abroad,
+SELECT {quoted(right_type)} AS right_type, s.right_id, s.kind, s.is_gi, s.filing_date, s.ipc_main, s.family_abroad,
        s.pledge_max_cny, s.pledged_from, s.awarded_from, s.holder AS party_id, s.holder_type, s.country,
        s.region_code, s.in_force_from, s.valid_from, s.valid_to,
        {co_cols},
@@ -304,7 +304,7 @@ def view_sql(k: date, rules: RuleSet = CN, policy: Policy = DEFAULT_POLICY, upto
     ``upto`` pins the deliveries seen (the second clock): the rows the first ``upto`` deliveries left.
     Without the grace policy a trademark's spell ends where its grace period would begin.
     """
-    K = f"DATE '{date.fromisoformat(str(k))}'"
+    K = day(date.fromisoformat(str(k)))
     valid_to = (
         "s.valid_to" if policy.grace_in_force else f"least(s.valid_to, coalesce(s.grace_from, {OPEN})) AS valid_to"
     )
@@ -317,7 +317,8 @@ def view_sql(k: date, rules: RuleSet = CN, policy: Policy = DEFAULT_POLICY, upto
     still = "" if upto is not None else " AND s.closed_by IS NULL"
     return (
         f"SELECT * FROM (SELECT {', '.join(cols)} FROM spells s LEFT JOIN {DIVISIONS} d ON d.code = s.region_code "
-        f"WHERE s.jurisdiction = {q(rules.jurisdiction)} AND s.known_from <= {K} AND {K} < s.known_to{seen}{still}) "
+        f"WHERE s.jurisdiction = {quoted(rules.jurisdiction)} "
+        f"AND s.known_from <= {K} AND {K} < s.known_to{seen}{still}) "
         "AS s WHERE valid_from < valid_to"
     )
 
@@ -368,7 +369,7 @@ def _touched(con: duckdb.DuckDBPyConnection, d: int) -> int:
             )
         parts.append(
             f"SELECT right_type, right_id FROM (SELECT right_type, right_id, trim(unnest(string_split(value, ';'))) "
-            f"AS party_id FROM events WHERE event IN {sql_list(r.transfer_event for r in RULE_SETS.values())}) "
+            f"AS party_id FROM events WHERE event IN {quoted_list(r.transfer_event for r in RULE_SETS.values())}) "
             f"WHERE party_id IN {changed}"
         )
     parts.append(
@@ -380,7 +381,7 @@ def _touched(con: duckdb.DuckDBPyConnection, d: int) -> int:
 
 def _moves(con: duckdb.DuckDBPyConnection) -> tuple[bool, bool]:
     """Whether any party, any family member has a version known later than always, or superseded."""
-    since = f"known_from > DATE '{store.BEGINNING}' OR known_to IS NOT NULL"
+    since = f"known_from > {day(store.BEGINNING)} OR known_to IS NOT NULL"
     return tuple(bool(store.scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {since} LIMIT 1)"))
                  for t in ("parties", "families"))  # fmt: skip
 
@@ -391,9 +392,9 @@ def _jobs(con: duckdb.DuckDBPyConnection, scope: str | None) -> list[tuple[RuleS
     for rules in RULE_SETS.values():
         for right_type in _types(rules):
             table, key, _ = SOURCES[right_type]
-            where = f"jurisdiction = {q(rules.jurisdiction)}" if right_type != "gi_product" else "TRUE"
+            where = f"jurisdiction = {quoted(rules.jurisdiction)}" if right_type != "gi_product" else "TRUE"
             if scope:
-                where += f" AND {key} IN (SELECT right_id FROM {scope} WHERE right_type = {q(right_type)})"
+                where += f" AND {key} IN (SELECT right_id FROM {scope} WHERE right_type = {quoted(right_type)})"
             if store.scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT 1)"):
                 jobs.append((rules, right_type))
     return jobs

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ipgauge.sqltext import day
+
 
 @dataclass(frozen=True)
 class PatentTerm:
@@ -75,7 +77,7 @@ class RuleSet:
         }
         arms = " ".join(
             f"WHEN {p}.kind = '{t.kind}'"
-            + (f" AND {p}.filing_date >= DATE '{t.filed_from}'" if t.filed_from else "")
+            + (f" AND {p}.filing_date >= {day(t.filed_from)}" if t.filed_from else "")
             + f" THEN CAST({base[t.counted_from]} + to_years({t.years}) AS DATE)"
             for t in self.patent_terms
         )
@@ -84,7 +86,7 @@ class RuleSet:
             since, years = self.transition
             later = f"CAST({p}.grant_date + to_years({years}) AS DATE)"
             end = (
-                f"(CASE WHEN {p}.kind <> 'design' AND {p}.filing_date < DATE '{since}' "
+                f"(CASE WHEN {p}.kind <> 'design' AND {p}.filing_date < {day(since)} "
                 f"THEN greatest({end}, {later}) ELSE {end} END)"
             )
         return f"CAST({end} + INTERVAL 1 DAY AS DATE)" if self.anniversary_in_force else end

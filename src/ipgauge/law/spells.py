@@ -20,9 +20,10 @@ import duckdb
 import pyarrow as pa
 
 from ipgauge.regions.divisions import hierarchy
-from ipgauge.register.rules import q
+from ipgauge.register import store
+from ipgauge.sqltext import day
 
-OPEN = "DATE '9999-12-31'"
+OPEN = day(store.OPEN)  # the open end, as SQL
 _TYPES = {
     "VARCHAR": "right_type right_id kind ipc_main party_id holder_type country region_code province_code "
     "prefecture_code county_code",
@@ -42,11 +43,6 @@ SPELL_COLUMNS = tuple(c for c, _ in SPELL_TYPES)
 #: The columns a region code implies. The bitemporal table stores only the code and joins these at
 #: read time (a fifth of what writing a national trademark's spells cost, measured).
 DIVISION_COLUMNS = ("province_code", "prefecture_code", "county_code")
-
-
-def sql_list(values) -> str:
-    """A SQL list of string literals, each once, in order: ``('a', 'b')``."""
-    return "(" + ", ".join(q(v) for v in sorted(set(values))) + ")"
 
 
 def register_hierarchy(con: duckdb.DuckDBPyConnection) -> None:

@@ -31,14 +31,15 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from ipgauge.engines import arrow_table, connect, exactly, written_join_order
+from ipgauge.engines import arrow_table, connect, written_join_order
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
 from ipgauge.law.spells import SPELL_TYPES, register_hierarchy
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register import store
+from ipgauge.sqltext import engine_path
 
-OPEN = ibis.date(9999, 12, 31)
+OPEN = ibis.date(store.OPEN)  # the open end, as an Ibis literal
 BEGINNING = ibis.date(1, 1, 1)
 #: The register tables the law reads, each with every version and its bitemporal columns.
 TABLES = ("patents", "trademarks", "gi_products", "events", "parties", "families")
@@ -79,7 +80,9 @@ class Sources:
     def of_export(cls, ib: ibis.BaseBackend, folder: Path) -> Sources:
         """The tables of an ``ipgauge export`` folder (every version) on ``ib``; :func:`store.open_export` checks it."""
         tables = [
-            ib.read_parquet(exactly(ib, store.history_file(folder, t)), table_name=f"{t}_{uuid.uuid4().hex[:8]}")
+            ib.read_parquet(
+                engine_path(ib.name, store.history_file(folder, t)), table_name=f"{t}_{uuid.uuid4().hex[:8]}"
+            )
             for t in TABLES
         ]
         written_join_order(ib)
@@ -87,11 +90,13 @@ class Sources:
 
 
 def known(t: ir.Table, k: date, upto: int | None = None) -> ir.Table:
-    """The versions of ``t``'s records the register held on ``k`` (of its first ``upto`` deliveries)."""
-    held = (t.known_from <= k) & (t.known_to.isnull() | (t.known_to > k))
-    if upto is not None:
-        unseen_end = t.known_to.isnull() | (t.known_to > k) | (t.closed_by > upto)  # closed by a later delivery
-        held = (t.known_from <= k) & (t.delivery_id <= upto) & unseen_end
+    """The versions of ``t``'s records the register held on ``k`` (of its first ``upto`` deliveries).
+
+    The Ibis twin of :func:`ipgauge.register.store.known_at`, with the same two inequalities.
+    """
+    held = (t.known_from <= k) & (k < t.known_to.fill_null(OPEN))
+    if upto is not None:  # a later delivery's rows are unseen, and its closing of a row undone
+        held = (t.known_from <= k) & (t.delivery_id <= upto) & ((k < t.known_to.fill_null(OPEN)) | (t.closed_by > upto))
     return t.filter(held)
 
 

@@ -20,7 +20,8 @@ from ipgauge.law.spells import SPELL_COLUMNS
 from ipgauge.law.stages import spell_sql
 from ipgauge.regions.divisions import place_name
 from ipgauge.register.schema import check_digit
-from ipgauge.register.store import known_at
+from ipgauge.register.store import OPEN, known_at
+from ipgauge.sqltext import day
 from ipgauge.terms import term
 
 RIGHTS = (
@@ -28,7 +29,6 @@ RIGHTS = (
     ("trademark", "trademarks", "trademark_id", "mark_text"),
     ("gi_product", "gi_products", "gi_id", "name"),
 )
-OPEN = date(9999, 12, 31)
 
 
 @dataclass
@@ -134,8 +134,8 @@ def _term_end(con: duckdb.DuckDBPyConnection, right_type: str, row: dict, rules:
         values = [row["kind"], row["filing_date"], row.get("grant_date"), row.get("term_from")]
         return con.execute(sql, values).fetchall()[0][0]
     if right_type == "trademark":
-        sql = f"SELECT CAST(DATE '{row['registration_date']}' + to_years({rules.trademark_term_years}) AS DATE)"
-        return con.execute(sql).fetchall()[0][0]
+        sql = f"SELECT CAST(?::DATE + to_years({int(rules.trademark_term_years)}) AS DATE)"
+        return con.execute(sql, [row["registration_date"]]).fetchall()[0][0]
     return None
 
 
@@ -191,7 +191,7 @@ def explain(
     events = con.execute(
         f"""SELECT event, effective_date, greatest(coalesce(recorded_date, effective_date), known_from), value
             FROM events WHERE right_type = ? AND right_id = ?
-              AND ({known_at(k)} OR (known_to IS NULL AND known_from > DATE '{k}'))""",
+              AND ({known_at(k)} OR (known_to IS NULL AND known_from > {day(k)}))""",
         [right_type, right_id],
     ).fetchall()
     notes = event_notes(events, k, rules)

@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -21,16 +20,6 @@ import duckdb
 from ipgauge.errors import UserError, damaged, why
 
 KEY_FILE = "_KEY.json"  # a leading underscore: Spark and Hadoop skip it when reading the folder
-
-
-def literal(path: Path | str) -> str:
-    """``path`` as DuckDB reads it literally: its glob characters escaped (a folder named ``g[1]`` is not a pattern).
-
-    DuckDB expands ``*``, ``?`` and ``[…]`` in every file name it reads; a character class of one
-    (``[[]``) stands for the character itself. The path is made absolute first: DuckDB joins a
-    relative one to the working folder unescaped, and that folder may be named like a pattern too.
-    """
-    return re.sub(r"([\[*?])", r"[\1]", str(Path(path).resolve()))
 
 
 def cache_dir(db: Path) -> Path:

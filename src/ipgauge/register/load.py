@@ -46,6 +46,7 @@ from ipgauge.register.validate import (
     rules_digests,
     typed_columns,
 )
+from ipgauge.sqltext import day
 
 MANIFEST = "manifest.json"
 SHOWN_REJECTS = 10  # reject lines printed per table; all of them go to the report file
@@ -240,7 +241,7 @@ def _resolve_addresses(con: duckdb.DuckDBPyConnection, checked: str, report: Tab
 def _first_known(table: Table) -> str:
     if table.name == "events":
         return "coalesce(n.recorded_date, n.effective_date)"
-    return f"n.{table.known_from}" if table.known_from else f"DATE '{store.BEGINNING.isoformat()}'"
+    return f"n.{table.known_from}" if table.known_from else day(store.BEGINNING)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: Table, source: str, known_from: str, delivery_id: int) -> int:

@@ -19,6 +19,7 @@ from ipgauge.register.schema import (
     Column,
     Table,
 )
+from ipgauge.sqltext import day, quoted
 
 Rule = tuple[str, str]  # (condition true for a bad row, SQL expression of the message)
 
@@ -27,16 +28,11 @@ CONTROL = r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]"
 #: The same characters and NUL, for the screen that looks at a row's text columns at once.
 CONTROL_OR_NUL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 DATE_PATTERN = "\\d{4}-\\d{2}-\\d{2}"
-DATES = f"DATE '{DATE_MIN}' AND DATE '{DATE_MAX}'"
+DATES = f"{day(DATE_MIN)} AND {day(DATE_MAX)}"
 #: The temporary table of region codes (current and retired) that :func:`validate.prepare` creates.
 REGION_CODES = "_region_codes"
 #: A Nice class, 1 to 45, as plainly written.
 NICE = "([1-9]|[1-3][0-9]|4[0-5])"
-
-
-def q(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _items(col: str) -> str:
@@ -99,75 +95,81 @@ def column_rules(c: Column) -> Iterator[Rule]:
     """The rules every column of this kind obeys."""
     n = c.name
     if c.required:
-        yield f"{n} IS NULL", q(f"{n}: is required")
+        yield f"{n} IS NULL", quoted(f"{n}: is required")
     if c.kind in TEXT_KINDS:
         yield (
             f"{SCREEN_CONTROL} AND {n} IS NOT NULL AND (contains({n}, chr(0)) OR regexp_matches({n}, '{CONTROL}'))",
-            q(f"{n}: holds a control character (such as NUL), which no register value has"),
+            quoted(f"{n}: holds a control character (such as NUL), which no register value has"),
         )
     if c.kind == "id":
-        yield f"{n} IS NOT NULL AND {n} <> trim({n})", q(f"{n}: has spaces around it, so nothing could refer to it")
+        yield (
+            f"{n} IS NOT NULL AND {n} <> trim({n})",
+            quoted(f"{n}: has spaces around it, so nothing could refer to it"),
+        )
     if c.kind == "date":
         screen = SCREEN + n
         yield (
             f"{screen} AND (NOT regexp_full_match({n}, '{DATE_PATTERN}') OR try_cast({n} AS DATE) IS NULL)",
-            f"{q(n + ': ')} || {n} || ' is not a date that exists (YYYY-MM-DD)'",
+            f"{quoted(n + ': ')} || {n} || ' is not a date that exists (YYYY-MM-DD)'",
         )
         yield (
             f"{screen} AND regexp_full_match({n}, '{DATE_PATTERN}') AND try_cast({n} AS DATE) NOT BETWEEN {DATES}",
-            f"{q(n + ': ')} || {n} || {q(f' is outside {DATE_MIN.year}-{DATE_MAX.year}')}",
+            f"{quoted(n + ': ')} || {n} || {quoted(f' is outside {DATE_MIN.year}-{DATE_MAX.year}')}",
         )
     elif c.kind == "enum":
         yield (
-            f"{n} IS NOT NULL AND {n} NOT IN ({', '.join(map(q, c.choices))})",
-            f"{q(n + ': ')} || {n} || {q(' is not one of ' + ', '.join(c.choices))}",
+            f"{n} IS NOT NULL AND {n} NOT IN ({', '.join(map(quoted, c.choices))})",
+            f"{quoted(n + ': ')} || {n} || {quoted(' is not one of ' + ', '.join(c.choices))}",
         )
     elif c.kind == "int":
         yield (
             f"{n} IS NOT NULL AND NOT regexp_full_match({n}, '[0-9]{{1,15}}')",
-            f"{q(n + ': ')} || {n} || ' is not a whole number'",
+            f"{quoted(n + ': ')} || {n} || ' is not a whole number'",
         )
     elif c.kind == "decimal":
         yield (
             f"{n} IS NOT NULL AND NOT regexp_full_match({n}, '[0-9]{{1,15}}(\\.[0-9]{{1,2}})?')",
-            f"{q(n + ': ')} || {n} || ' is not an amount (digits, at most two decimals, no sign or separators)'",
+            f"{quoted(n + ': ')} || {n} || ' is not an amount (digits, at most two decimals, no sign or separators)'",
         )
     elif c.kind == "currency":
         yield (
             f"{n} IS NOT NULL AND NOT list_contains(getvariable('ipgauge_currencies'), {n})",
-            f"{q(n + ': ')} || {n} || ' is not an ISO 4217 currency code such as CNY, USD or EUR'",
+            f"{quoted(n + ': ')} || {n} || ' is not an ISO 4217 currency code such as CNY, USD or EUR'",
         )
     elif c.kind == "bool":
-        yield f"{n} IS NOT NULL AND {n} NOT IN ('true', 'false')", f"{q(n + ': ')} || {n} || ' is not true or false'"
+        yield (
+            f"{n} IS NOT NULL AND {n} NOT IN ('true', 'false')",
+            f"{quoted(n + ': ')} || {n} || ' is not true or false'",
+        )
     elif c.kind == "country":
         yield (
             f"{n} IS NOT NULL AND NOT list_contains(getvariable('ipgauge_countries'), {n})",
-            f"{q(n + ': ')} || {n} || ' is not an ISO 3166-1 alpha-2 country code'",
+            f"{quoted(n + ': ')} || {n} || ' is not an ISO 3166-1 alpha-2 country code'",
         )
     elif c.kind == "office":
         yield (
             f"{n} IS NOT NULL AND NOT list_contains(getvariable('ipgauge_countries'), {n}) "
-            f"AND {n} NOT IN ({', '.join(map(q, REGIONAL_OFFICES))})",
-            f"{q(n + ': ')} || {n} || ' is neither a country code nor a regional patent office (EP, WO, ...)'",
+            f"AND {n} NOT IN ({', '.join(map(quoted, REGIONAL_OFFICES))})",
+            f"{quoted(n + ': ')} || {n} || ' is neither a country code nor a regional patent office (EP, WO, ...)'",
         )
     elif c.kind == "subdivision":
         yield (
             f"{n} IS NOT NULL AND NOT regexp_full_match({n}, '[A-Z]{{2}}-[A-Z0-9]{{1,3}}')",
-            f"{q(n + ': ')} || {n} || ' is not an ISO 3166-2 subdivision code such as US-NY'",
+            f"{quoted(n + ': ')} || {n} || ' is not an ISO 3166-2 subdivision code such as US-NY'",
         )
     elif c.kind == "region":
         yield (
             f"{n} IS NOT NULL AND {n} NOT IN (SELECT code FROM {REGION_CODES})",  # a hash join, not a list scan
-            f"{q(n + ': ')} || {n} || ' is not a GB/T 2260 region code, current or retired'",
+            f"{quoted(n + ': ')} || {n} || ' is not a GB/T 2260 region code, current or retired'",
         )
     elif c.kind == "regions":
         bad = f"list_filter({_items(n)}, lambda x: NOT list_contains(getvariable('ipgauge_regions'), x))"
         yield (
             f"{n} IS NOT NULL AND len({bad}) > 0",
-            f"{q(n + ': ')} || array_to_string({bad}, ', ') || ' not a GB/T 2260 region code, current or retired'",
+            f"{quoted(n + ': ')} || array_to_string({bad}, ', ') || ' not a GB/T 2260 region code, current or retired'",
         )
     if c.kind in ("list", "regions"):
-        yield f"{n} IS NOT NULL AND {_empty_item(n)}", q(f"{n}: has an empty item")
+        yield f"{n} IS NOT NULL AND {_empty_item(n)}", quoted(f"{n}: has an empty item")
 
 
 def _weighted_digits(n: int) -> str:
@@ -206,7 +208,7 @@ def _cn_number_rules() -> Iterator[Rule]:
 def _after(later: str, earlier: str) -> Rule:
     return (
         f"try_cast({later} AS DATE) < try_cast({earlier} AS DATE)",
-        f"{q(later + ': ')} || {later} || {q(' is before ' + earlier + ' ')} || {earlier}",
+        f"{quoted(later + ': ')} || {later} || {quoted(' is before ' + earlier + ' ')} || {earlier}",
     )
 
 
@@ -218,8 +220,8 @@ def _not_after_recorded(column: str, why: str) -> Rule:
     """A date after the delivery's recorded date (the variable ``ipgauge_recorded``, set by the load)."""
     return (
         f"try_cast({column} AS DATE) > getvariable('ipgauge_recorded')",
-        f"{q(column + ': ')} || {column} || ' is after the delivery was recorded (' || "
-        f"getvariable('ipgauge_recorded') || {q('): ' + why)}",
+        f"{quoted(column + ': ')} || {column} || ' is after the delivery was recorded (' || "
+        f"getvariable('ipgauge_recorded') || {quoted('): ' + why)}",
     )
 
 
@@ -245,10 +247,10 @@ def _fx_rules() -> Iterator[Rule]:
 
 def _event_value_rules() -> Iterator[Rule]:
     def need(events: tuple[str, ...], ok: str, what: str) -> Rule:
-        names = ", ".join(map(q, events))
+        names = ", ".join(map(quoted, events))
         return (
             f"event IN ({names}) AND NOT coalesce({ok}, false)",
-            f"'value: ' || coalesce(value, '(empty)') || ' is not ' || {q(what)} || ' for ' || event",
+            f"'value: ' || coalesce(value, '(empty)') || ' is not ' || {quoted(what)} || ' for ' || event",
         )
 
     yield need(("annuity_paid",), "regexp_full_match(value, '[1-9][0-9]?')", "a fee year (1-99)")
@@ -283,7 +285,7 @@ def _case_rules() -> list[Rule]:
     rules.append(
         (
             "nullif(trim(client_party_id), '') IS NULL AND nullif(trim(client_name), '') IS NULL",
-            q("client_party_id: neither the client's party id nor its name is given"),
+            quoted("client_party_id: neither the client's party id nor its name is given"),
         )
     )
     rules.append(
@@ -366,7 +368,8 @@ def table_rules(table: Table) -> list[Rule]:
         )
     elif table.name == "events":
         applies = " OR ".join(
-            f"(event = {q(e)} AND right_type IN ({', '.join(map(q, rights))}))" for e, rights in EVENT_RIGHTS.items()
+            f"(event = {quoted(e)} AND right_type IN ({', '.join(map(quoted, rights))}))"
+            for e, rights in EVENT_RIGHTS.items()
         )
         rules.append(
             (

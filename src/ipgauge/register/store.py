@@ -26,12 +26,14 @@ import duckdb
 from ipgauge.console import Progress, err
 from ipgauge.errors import UserError, damaged, why
 from ipgauge.outputs import check_out
-from ipgauge.register.cache import literal
 from ipgauge.register.schema import TABLES, Table
+from ipgauge.sqltext import day, path_literal
 
 DEFAULT_DB = "ipgauge.duckdb"
 #: known_from of records that carry no date of their own (parties, families): known since always.
 BEGINNING = date(1, 1, 1)
+#: The end of a spell or a version that has not ended (its ``valid_to`` or ``known_to`` when stored closed).
+OPEN = date(9999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -395,7 +397,7 @@ def open_export(folder: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     try:
         for path in needed:
-            con.read_parquet(literal(folder / path)).create_view(path.stem)
+            con.read_parquet(path_literal(folder / path)).create_view(path.stem)
         for t in TABLES:
             _check_export_table(con, t, history_file(folder, t.name))
     except duckdb.Error as e:
@@ -446,19 +448,22 @@ def _check_export_table(con: duckdb.DuckDBPyConnection, table: Table, path: Path
         )
 
 
-def known_at(k: date, alias: str = "", upto: int | None = None) -> str:
+def known_at(k: date | str, alias: str = "", upto: int | None = None) -> str:
     """SQL: the row is the version of its record that the register held on knowledge date ``k``.
 
-    With ``upto``, only what the first ``upto`` deliveries brought counts (the second clock): a row
-    delivered later is unseen, and a supersession by a later delivery is undone.
+    ``k`` is a date or an SQL expression (a column of knowledge dates: one join then answers every K).
+    The test is two inequalities, so that DuckDB joins on it by range. With ``upto``, only what the
+    first ``upto`` deliveries brought counts (the second clock): a row delivered later is unseen, and
+    a supersession by a later delivery is undone.
     """
     a = f"{alias}." if alias else ""
+    at = day(k) if isinstance(k, date) else k
     if upto is None:
-        return f"{a}known_from <= DATE '{k}' AND ({a}known_to IS NULL OR {a}known_to > DATE '{k}')"
+        return f"{a}known_from <= {at} AND {at} < coalesce({a}known_to, {day(OPEN)})"
     n = int(upto)
     return (
-        f"{a}known_from <= DATE '{k}' AND {a}delivery_id <= {n} "
-        f"AND ({a}known_to IS NULL OR {a}known_to > DATE '{k}' OR {a}closed_by > {n})"
+        f"{a}known_from <= {at} AND {a}delivery_id <= {n} "
+        f"AND ({at} < coalesce({a}known_to, {day(OPEN)}) OR {a}closed_by > {n})"
     )
 
 

@@ -14,8 +14,9 @@ from datetime import timedelta
 import duckdb
 import pyarrow as pa
 
-from ipgauge.register.rules import REGION_CODES, precomputed, q, reason_sql, table_rules
+from ipgauge.register.rules import REGION_CODES, precomputed, reason_sql, table_rules
 from ipgauge.register.schema import RIGHT_TYPES, TABLES, Table
+from ipgauge.sqltext import day, quoted
 
 #: What every right type's id column is called, in the store, and the date before which it has no events.
 RIGHT_TABLES = {
@@ -36,7 +37,7 @@ def rejected_keys_sql(table: Table, file: str) -> str | None:
         return None
     (key,) = table.key
     return (
-        f"INSERT INTO {REJECTED_KEYS} SELECT {q(table.name)}, {key}, CASE WHEN count(*) > 1 "
+        f"INSERT INTO {REJECTED_KEYS} SELECT {quoted(table.name)}, {key}, CASE WHEN count(*) > 1 "
         f"THEN 'its rows in {file} were rejected' ELSE 'its row in {file} was rejected' END "
         f"FROM _rejects WHERE {key} IS NOT NULL GROUP BY {key}"
     )
@@ -53,7 +54,7 @@ def _why_missing(table_sql: str, key: str) -> str:
 def _missing_parties(stage: str, column: str, where: str = "TRUE") -> str:
     """Rows naming a party that is neither in the delivery's good parties nor in the store."""
     return f"""
-        SELECT _ord, {q(column + ": unknown party ")} || string_agg(DISTINCT m, ', ' ORDER BY m) AS msg
+        SELECT _ord, {quoted(column + ": unknown party ")} || string_agg(DISTINCT m, ', ' ORDER BY m) AS msg
         FROM (SELECT _ord, p || {_why_missing("'parties'", "p")} AS m
               FROM (SELECT _ord, trim(unnest(string_split({column}, ';'))) AS p FROM {stage}
                     WHERE {column} IS NOT NULL AND {where}) u
@@ -64,8 +65,8 @@ def _missing_parties(stage: str, column: str, where: str = "TRUE") -> str:
 def _missing(stage: str, column: str, known: str, key: str, what: str) -> str:
     """Rows referring to a ``what`` that is neither among the delivery's good rows nor in the store."""
     return f"""
-        SELECT _ord, {q(column + ": no " + what + " ")} || {column} || ' in the delivery or the register'
-                     || {_why_missing(q(what + "s"), column)} AS msg
+        SELECT _ord, {quoted(column + ": no " + what + " ")} || {column} || ' in the delivery or the register'
+                     || {_why_missing(quoted(what + "s"), column)} AS msg
         FROM {stage} WHERE {column} IS NOT NULL AND {column} NOT IN (SELECT {key} FROM {known})"""
 
 
@@ -80,12 +81,12 @@ def _fx_map() -> str:
     """SQL: a MAP from each currency the ECB table converts to {first, stop, ended} (stop NULL while quoted)."""
     from ipgauge.fx import LOOKBACK, usable
 
-    def day(d) -> str:
-        return f"DATE '{d}'" if d else "NULL::DATE"
+    def maybe(d) -> str:
+        return day(d) if d else "NULL::DATE"
 
     items = [
-        f"'{code}': {{'first': {day(first)}, 'stop': {day(stop)}, "
-        f"'ended': {day(stop - timedelta(days=LOOKBACK)) if stop else 'NULL::DATE'}}}"
+        f"{quoted(code)}: {{'first': {maybe(first)}, 'stop': {maybe(stop)}, "
+        f"'ended': {maybe(stop - timedelta(days=LOOKBACK) if stop else None)}}}"
         for code, (first, stop) in sorted(usable().items())
     ]
     return "MAP {" + ", ".join(items) + "}"
@@ -109,12 +110,12 @@ def _named_rights(con: duckdb.DuckDBPyConnection, named: str) -> None:
 
 def _table_of(right_type: str) -> str:
     """SQL: the table of the right type in column ``right_type``."""
-    cases = " ".join(f"WHEN {q(rt)} THEN {q(name)}" for rt, (name, _, _) in RIGHT_TABLES.items())
+    cases = " ".join(f"WHEN {quoted(rt)} THEN {quoted(name)}" for rt, (name, _, _) in RIGHT_TABLES.items())
     return f"CASE {right_type} {cases} END"
 
 
 def _missing_rights(stage: str) -> str:
-    types = ", ".join(map(q, RIGHT_TYPES))
+    types = ", ".join(map(quoted, RIGHT_TYPES))
     return f"""
         SELECT _ord,
                'right_id: no ' || right_type || ' ' || right_id || ' in the delivery or the register'
@@ -250,7 +251,7 @@ def check(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> str:
     named = ", ".join(f"{sql} AS _k{i}" for i, sql in enumerate(keys))
     same_key = " AND ".join(f"c._k{i} = {sql}" for i, sql in enumerate(keys))
     key_text = " || ' ' || ".join(f"coalesce({k}, '')" for k in table.key)
-    prefix = q(", ".join(table.key) + ": ")
+    prefix = quoted(", ".join(table.key) + ": ")
     if t in NAMED:
         _named_rights(con, NAMED[t].format(stage=stage))
     lookups = [sql for _, sql in _lookups(table, stage)]
@@ -315,7 +316,7 @@ def prepare(
     con.execute("CREATE OR REPLACE TEMP VIEW _known_centres AS SELECT centre_id FROM centres WHERE known_to IS NULL")
     con.execute("CREATE OR REPLACE TEMP VIEW _known_cases AS SELECT case_id FROM cases WHERE known_to IS NULL")
     union = " UNION ALL ".join(
-        f"SELECT {q(rt)} AS right_type, {col} AS right_id, {since} AS since FROM {name} WHERE known_to IS NULL"
+        f"SELECT {quoted(rt)} AS right_type, {col} AS right_id, {since} AS since FROM {name} WHERE known_to IS NULL"
         for rt, (name, col, since) in RIGHT_TABLES.items()
     )
     con.execute(f"CREATE OR REPLACE TEMP VIEW _known_rights AS {union}")

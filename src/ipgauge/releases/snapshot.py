@@ -30,11 +30,11 @@ from ipgauge.indicators.query import Engine, open_engine, open_export, year_befo
 from ipgauge.law.spells import SPELL_COLUMNS
 from ipgauge.regions.groups import region
 from ipgauge.register import store
-from ipgauge.register.cache import literal
 from ipgauge.releases import render
 from ipgauge.releases.figures import Figure, Figures, compute
 from ipgauge.releases.spec import Spec
 from ipgauge.releases.text import paragraphs
+from ipgauge.sqltext import path_literal
 
 DDL = """CREATE TABLE IF NOT EXISTS releases (
     release_id VARCHAR PRIMARY KEY, created_at TIMESTAMP NOT NULL, spec JSON NOT NULL, known_at DATE NOT NULL,
@@ -61,7 +61,7 @@ def facts_checksum(path: Path) -> str:
     """A digest of the casework facts' content (order-independent), for a release with the casework section."""
     n, total = duckdb.execute(
         f"SELECT count(*), coalesce(sum(hash({', '.join(FACT_COLUMNS)})::HUGEINT), 0) FROM read_parquet(?)",
-        [literal(path / "facts.parquet")],
+        [path_literal(path / "facts.parquet")],
     ).fetchall()[0]
     return hashlib.sha256(f"{n}:{total}".encode()).hexdigest()
 

@@ -23,9 +23,9 @@ from ipgauge.fx import Converted, convert
 from ipgauge.indicators.query import open_engine
 from ipgauge.law.spells import register_hierarchy
 from ipgauge.regions.groups import region as find_region
-from ipgauge.register.cache import literal
 from ipgauge.register.store import known_at
 from ipgauge.releases import casework
+from ipgauge.sqltext import path_literal
 
 
 def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = None, backend: str = "duckdb") -> dict:
@@ -55,7 +55,7 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
                     FROM read_parquet(?) WHERE fact = 'amount' AND kind = 'recovered' AND year(date) = ?
                       AND {r.sql_predicate()}
                     ORDER BY date, case_id, currency""",
-                [literal(engine.facts_path / "facts.parquet"), year],
+                [path_literal(engine.facts_path / "facts.parquet"), year],
             ).fetchall()
         finally:
             con.close()

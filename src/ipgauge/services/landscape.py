@@ -36,6 +36,7 @@ from ipgauge.law.spells import register_hierarchy
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, region
 from ipgauge.register.store import known_at, last_delivery
+from ipgauge.sqltext import day
 
 SUBJECTS = ("company", "region", "field")
 YEARS = 10  # the trend covers the ten years up to D
@@ -200,7 +201,7 @@ def landscape(
     con.register("_app_fields", ibis_con.to_pyarrow(fields_of_apps))
     register_hierarchy(con)
     out = Landscape(subject, jurisdiction, as_of, k, upto)
-    D = f"DATE '{as_of}'"
+    D = day(as_of)
     live = f"s.valid_from <= {D} AND {D} < s.valid_to"
     mine = subject.sql
     # the rights in force on D, one row each (a right's spell covering D: its holder then)
@@ -404,8 +405,8 @@ def _expiries(con: duckdb.DuckDBPyConnection, d: date, k: date, rules: RuleSet) 
                           FROM patents p WHERE {known_at(k, "p")} AND p.patent_id IN (SELECT right_id FROM _mine))
             SELECT CAST(e.out_from - INTERVAL 1 DAY AS DATE) AS last_day, e.kind, count(*) FROM ends e
             JOIN term t USING (right_id)
-            WHERE e.out_from >= t.term_out AND e.out_from > DATE '{d}' + INTERVAL 1 DAY
-              AND e.out_from <= DATE '{windows[-1][1]}' + INTERVAL 1 DAY
+            WHERE e.out_from >= t.term_out AND e.out_from > {day(d)} + INTERVAL 1 DAY
+              AND e.out_from <= {day(windows[-1][1])} + INTERVAL 1 DAY
             GROUP BY last_day, e.kind"""
     ).fetchall()
     out = []

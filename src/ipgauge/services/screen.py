@@ -30,6 +30,7 @@ from ipgauge.services.claim_set import Claim, claim_sets, fallbacks
 from ipgauge.services.encoder import Memo
 from ipgauge.services.legal_status import Legal, statuses
 from ipgauge.services.text_tokens import tokens
+from ipgauge.sqltext import day
 
 MAX_QUERY_CHARS = 20_000  # a product description longer than this is cut (and the user told)
 
@@ -202,7 +203,7 @@ class Screening:
 
     def __post_init__(self) -> None:
         rules = rules_for(self.jurisdiction)
-        d = f"DATE '{self.as_of}'"
+        d = day(self.as_of)
         self.in_force = (  # one Arrow column, never a Python list of a million ids
             self.con.sql(
                 f"SELECT DISTINCT right_id FROM ({view_sql(self.known_at, rules, upto=self.upto)}) AS s "

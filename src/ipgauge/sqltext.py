@@ -1,0 +1,52 @@
+"""Values written into SQL text: the one place that quotes, for where a parameter cannot be bound.
+
+Values are bound as parameters (``?``) wherever DuckDB takes them. They cannot be in three places,
+and every such value goes through this module: SQL compiled from the rule set and the law (a
+view or a ``CASE`` built once and run for every row), the dates that frame such SQL, and the file
+paths of ``read_parquet``/``COPY`` (DuckDB binds no parameter in a table function's path or a
+``COPY`` target, and expands glob characters in it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+
+def quoted(text: str) -> str:
+    """A SQL string literal: ``O'Brien`` → ``'O''Brien'``."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def quoted_list(values: Iterable[str]) -> str:
+    """A SQL list of string literals, each once, in order: ``('a', 'b')``."""
+    return "(" + ", ".join(quoted(v) for v in sorted(set(values))) + ")"
+
+
+def day(d: date | str) -> str:
+    """A SQL date literal, ``DATE '2025-04-30'`` (the value checked to be a date first)."""
+    return f"DATE '{date.fromisoformat(str(d)).isoformat()}'"
+
+
+def path_literal(path: Path | str) -> str:
+    """``path`` as DuckDB reads it literally: its glob characters escaped (a folder named ``g[1]`` is not a pattern).
+
+    DuckDB expands ``*``, ``?`` and ``[…]`` in every file name it reads; a character class of one
+    (``[[]``) stands for the character itself. The path is made absolute first: DuckDB joins a
+    relative one to the working folder unescaped, and that folder may be named like a pattern too.
+    Use it inside :func:`quoted`.
+    """
+    return re.sub(r"([\[*?])", r"[\1]", str(Path(path).resolve()))
+
+
+def engine_path(engine: str, path: Path) -> str:
+    """``path`` as the engine named ``engine`` reads it literally: both expand glob characters.
+
+    DuckDB takes a character class of one (``[[]``); Hadoop, under Spark, a backslash — on an absolute
+    path, since Spark resolves a relative one against a working folder it does not escape.
+    """
+    if engine == "duckdb":
+        return path_literal(path)
+    return re.sub(r"([\\{}\[\]*?])", r"\\\1", str(path.resolve()))
