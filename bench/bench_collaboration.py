@@ -22,7 +22,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from ipgauge.indicators.query import open_engine
+from ipgauge.indicators.query import open_counter
 from ipgauge.regions.groups import region
 from ipgauge.services import collaboration as C
 from ipgauge.synth.parties import PartyPools
@@ -45,7 +45,7 @@ def main() -> None:
     args = ap.parse_args()
     d, k = date.fromisoformat(args.as_of), date.fromisoformat(args.known_at)
     result: dict = {"cores": os.cpu_count(), "db": str(args.db), "as_of": str(d), "known_at": str(k)}
-    with open_engine(args.db, k) as e:
+    with open_counter(args.db, k) as e:
         floor_sql = f"""SELECT count(*) FROM ({e.spells_sql}) AS s WHERE right_type = 'patent' AND kind = 'invention'
                         AND len(holders) > 1 AND valid_from <= DATE '{d}' AND DATE '{d}' < valid_to"""
         (co_held,), result["floor_s"] = timed(lambda: e.store_con.execute(floor_sql).fetchall()[0])

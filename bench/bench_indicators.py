@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ipgauge.indicators.engine import key_to_date
-from ipgauge.indicators.query import open_engine
+from ipgauge.indicators.expressions import key_to_date
+from ipgauge.indicators.query import open_counter
 from ipgauge.law.bitemporal import view_sql
 from ipgauge.regions.groups import nation, region
 from ipgauge.register import store
@@ -53,17 +53,17 @@ def main() -> None:
     view = f"({view_sql(k)}) AS s"  # the spells as known on K: a filter on the register's bitemporal table
     rows = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
 
-    with open_engine(args.db, k) as engine:
+    with open_counter(args.db, k) as counter:
         timings = []
         for _ in range(3):
             started = time.perf_counter()
-            series = engine.series("valid_invention_patents", nation(), "monthly", dates[0], end, by="subregion")
+            series = counter.series("valid_invention_patents", nation(), "monthly", dates[0], end, by="subregion")
             timings.append(time.perf_counter() - started)
         ours = {(p.extra["part"], p.as_of): p.value for p in series}
         points = []
         for _ in range(3):
             started = time.perf_counter()
-            engine.point("valid_invention_patents", region("northeast"), end)
+            counter.point("valid_invention_patents", region("northeast"), end)
             points.append(time.perf_counter() - started)
     engine_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 

@@ -60,11 +60,11 @@ QUERIES = """
 import sys, time
 from datetime import date
 from pathlib import Path
-from ipgauge.indicators.query import open_engine
+from ipgauge.indicators.query import open_counter
 from ipgauge.regions.groups import nation, region
 k = date.fromisoformat(sys.argv[2])
 started = time.perf_counter()
-with open_engine(Path(sys.argv[1]), k) as e:
+with open_counter(Path(sys.argv[1]), k) as e:
     p = e.point("valid_invention_patents", region("northeast"), k)
     point = time.perf_counter() - started
     last = date(k.year, k.month, 1) - __import__("datetime").timedelta(days=1)

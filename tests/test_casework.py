@@ -221,7 +221,7 @@ def test_the_seeds_casework_comes_back_exactly_with_usd_at_ecb_rates(tmp_path):
 )
 def test_casework_indicators_agree_on_every_engine(tmp_path, backend):
     """Points, breakdowns by centre, region and foreign jurisdiction, and a monthly series, on DuckDB and Spark."""
-    from ipgauge.indicators.query import open_engine
+    from ipgauge.indicators.query import open_counter
     from ipgauge.regions.groups import region
 
     folder = tmp_path / "seed"
@@ -229,7 +229,7 @@ def test_casework_indicators_agree_on_every_engine(tmp_path, backend):
     db = tmp_path / "seed.duckdb"
     assert load_delivery(folder, db, recorded_on=date(2025, 1, 31)).exit_code == 0
     ln, on = region("210000"), date(2024, 12, 31)
-    with open_engine(db, date(2025, 1, 31), backend) as e:
+    with open_counter(db, date(2025, 1, 31), backend) as e:
         p = e.point("casework_disputes", ln, on)
         assert (p.value, p.previous) == (4, 1)  # the 2023 dispute is last year's
         assert e.point("casework_companies_with_reports", ln, on).value == 36

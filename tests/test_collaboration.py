@@ -1,4 +1,4 @@
-"""Collaboration: co-held rights on D as known on K, their indicators on every engine, the network and ego view."""
+"""Collaboration: co-held rights on D as known on K, their indicators on every counter, the network and ego view."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import PARTY_HEADER, run, write_csv
-from ipgauge.indicators.query import open_engine
+from ipgauge.indicators.query import open_counter
 from ipgauge.regions.groups import region
 from ipgauge.register.load import load_delivery
 from ipgauge.synth.patents import check_digits
@@ -78,7 +78,7 @@ def db(tmp_path_factory) -> Path:
 )
 def test_collaboration_indicators_on_every_engine(db, backend):
     ln = region("210000")
-    with open_engine(db, K, backend) as e:
+    with open_counter(db, K, backend) as e:
         got = {n: (p.value, p.previous) for n in (
             "valid_invention_patents", "co_held_invention_patents", "academia_industry_patents", "cross_region_patents"
         ) for p in [e.point(n, ln, D)]}  # fmt: skip
@@ -96,7 +96,7 @@ def test_collaboration_indicators_on_every_engine(db, backend):
 def test_the_network_top_institutions_and_ego_view(db, tmp_path):
     from ipgauge.services.collaboration import draw_ego, ego, network, summary
 
-    with open_engine(db, K) as e:
+    with open_counter(db, K) as e:
         net = network(e, D)
         assert sorted(net.edges) == [("E1", "E2", 1), ("E1", "U1", 2), ("E2", "R1", 1)]
         s = summary(e, region("210000"), D)
@@ -155,7 +155,7 @@ def test_the_synthetic_register_has_casework_and_collaboration_and_reports_attac
             "json", "--db", db)  # fmt: skip
     figures = json.loads(r.stdout)
     assert figures["centres"] == 3 and figures["companies_with_reports"] > 0 and figures["recovered_cny"] > 0
-    with open_engine(db, date(2025, 6, 30)) as e:
+    with open_counter(db, date(2025, 6, 30)) as e:
         cross = e.point("cross_region_patents", region("CN"), D).value
         ai = e.point("academia_industry_patents", region("CN"), D).value
     assert cross > 0 and ai > 0

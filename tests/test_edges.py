@@ -377,7 +377,10 @@ def test_ctrl_c_says_nothing_was_changed(tmp_path, monkeypatch, where):
             "--from 0001-01-01 is outside",
         ),
         (["indicator", VIP, "--region", "CN", "--as-of", "2024-01-01", "--from", "2020-01-01"], "add --series"),
-        (["indicator", VIP, "--region", "CN", "--as-of", "2024-01-01", "--format", "xml"], "'--format': 'xml' is not one of"),
+        (
+            ["indicator", VIP, "--region", "CN", "--as-of", "2024-01-01", "--format", "xml"],
+            "'--format': 'xml' is not one of",
+        ),
         (
             ["indicator", VIP, "--region", "210000", "--as-of", "2024-01-01", "--share-of", "220000"],
             "does not contain 210000",

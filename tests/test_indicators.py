@@ -17,7 +17,7 @@ from conftest import run
 from ipgauge.engines import connect, read_spells
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, catalogue, parse
 from ipgauge.indicators.fields import sei_subclasses
-from ipgauge.indicators.query import Engine, year_before
+from ipgauge.indicators.query import Counter, year_before
 from ipgauge.law.bitemporal import parquet, view_sql
 from ipgauge.law.stages import spell_sql
 from ipgauge.regions.groups import nation, region
@@ -48,14 +48,14 @@ def spells_file(small_delivery, tmp_path_factory):
     scope="session",
     params=[pytest.param("duckdb", marks=pytest.mark.duckdb), pytest.param("pyspark", marks=pytest.mark.pyspark)],
 )
-def engine(request, spells_file) -> Engine:
+def counter(request, spells_file) -> Counter:
     db, _, con = spells_file
     ib = connect(request.param, store=con)
-    return Engine(ib, lambda: read_spells(ib, view_sql(K), lambda: parquet(con, db)), K)
+    return Counter(ib, lambda: read_spells(ib, view_sql(K), lambda: parquet(con, db)), K)
 
 
 def where_sql(name: str, d: date, region_sql: str = "TRUE") -> str:
-    """The oracle's WHERE clause for one indicator on one date, written by hand, apart from the engine."""
+    """The oracle's WHERE clause for one indicator on one date, written by hand, apart from the counter."""
     ind = catalogue()[name]
     parts = [f"right_type = '{ind.right_type}'", region_sql]
     if ind.kinds:
@@ -103,9 +103,9 @@ BASES = [n for n, i in catalogue().items() if not i.is_per_10k and not i.is_case
 
 @pytest.mark.parametrize("name", BASES)
 @pytest.mark.parametrize("where", ["CN", "northeast", "440000"])
-def test_points_match_the_oracle(engine, spells_file, name, where):
+def test_points_match_the_oracle(counter, spells_file, name, where):
     r = region(where)
-    point = engine.point(name, r, D)
+    point = counter.point(name, r, D)
     assert point.value == oracle(spells_file[1], name, D, r.sql_predicate())
     assert point.previous == oracle(spells_file[1], name, year_before(D), r.sql_predicate())
 
@@ -116,15 +116,15 @@ def test_catalogue_is_not_trivial(spells_file):
         assert oracle(spells_file[1], name, D) > 0, name
 
 
-def test_share_of_parent(engine, spells_file):
-    point = engine.point("valid_invention_patents", region("230000"), D, share_of=nation())
+def test_share_of_parent(counter, spells_file):
+    point = counter.point("valid_invention_patents", region("230000"), D, share_of=nation())
     assert point.extra["parent_value"] == oracle(spells_file[1], "valid_invention_patents", D)
     assert point.extra["share_pct"] == round(point.value / point.extra["parent_value"] * 100, 2)
 
 
-def test_per_10k_uses_the_census(engine):
-    base = engine.point("valid_invention_patents", region("230000"), D)
-    per = engine.point("valid_invention_patents_per_10k", region("230000"), D)
+def test_per_10k_uses_the_census(counter):
+    base = counter.point("valid_invention_patents", region("230000"), D)
+    per = counter.point("valid_invention_patents_per_10k", region("230000"), D)
     assert per.value == round(base.value / population(table(None), region("230000"), D).value * 10_000, 2)
     assert per.extra["population_year"] == "2020"
 
@@ -140,9 +140,9 @@ def test_per_10k_uses_the_census(engine):
         ("valid_trademarks", "yearly", date(2010, 6, 1)),
     ],
 )
-def test_series_is_a_sweep_that_matches_every_date(engine, spells_file, name, period, start):
+def test_series_is_a_sweep_that_matches_every_date(counter, spells_file, name, period, start):
     where = region("northeast")
-    points = engine.series(name, where, period, start, date(2025, 4, 30))
+    points = counter.series(name, where, period, start, date(2025, 4, 30))
     last = {"monthly": date(2025, 4, 30), "quarterly": date(2025, 3, 31), "yearly": date(2024, 12, 31)}[period]
     assert points[-1].as_of == last  # the last period that has ended by --to
     for p in points:
@@ -151,9 +151,9 @@ def test_series_is_a_sweep_that_matches_every_date(engine, spells_file, name, pe
 
 
 @pytest.mark.parametrize("by", ["subregion", "holder_type", "field"])
-def test_breakdowns_add_up(engine, spells_file, by):
+def test_breakdowns_add_up(counter, spells_file, by):
     where = region("northeast")
-    rows = engine.breakdown("valid_invention_patents", where, D, by)
+    rows = counter.breakdown("valid_invention_patents", where, D, by)
     total = oracle(spells_file[1], "valid_invention_patents", D, where.sql_predicate())
     assert sum(p.value for p in rows) == total
     if by == "subregion":
@@ -247,8 +247,8 @@ def test_indicators_command_lists_the_catalogue():
         assert name in result.stdout
 
 
-def test_series_by_subregion_is_one_sweep_for_every_part(engine, spells_file):
-    points = engine.series("valid_invention_patents", nation(), "yearly", date(2021, 1, 1), D, by="subregion")
+def test_series_by_subregion_is_one_sweep_for_every_part(counter, spells_file):
+    points = counter.series("valid_invention_patents", nation(), "yearly", date(2021, 1, 1), D, by="subregion")
     provinces = {p.extra["part"] for p in points}
     assert len(provinces) > 20
     for p in points:

@@ -1,4 +1,4 @@
-"""The landscape: its sections agree with each other and with the law engine right by right."""
+"""The landscape: its sections agree with each other and with the law right by right."""
 
 from __future__ import annotations
 

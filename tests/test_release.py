@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from conftest import run, write_csv
-from ipgauge.indicators.query import open_engine
+from ipgauge.indicators.query import open_counter
 from ipgauge.law.bitemporal import view_sql
 from ipgauge.regions.groups import nation, region
 
@@ -33,11 +33,11 @@ def released(small_delivery, tmp_path_factory):
         "release", "--region", "northeast", "--as-of", AS_OF, "--known-at", K, "--db", db, "--out", work / "out"
     )
     assert result.exit_code == 0, result.stderr
-    with open_engine(db, K) as engine:
+    with open_counter(db, K) as counter:
         names = ("valid_invention_patents", "high_value_invention_patents", "valid_trademarks", "gi_products")
-        truth = {n: engine.point(n, region("northeast"), AS_OF, nation()) for n in names}
+        truth = {n: counter.point(n, region("northeast"), AS_OF, nation()) for n in names}
         flows = ("invention_grants", "trademark_registrations", "patent_pledges")
-        truth |= {n: engine.point(n, region("northeast"), AS_OF) for n in flows}
+        truth |= {n: counter.point(n, region("northeast"), AS_OF) for n in flows}
     release_id = json.loads((work / "out" / "figures.json").read_text(encoding="utf-8"))["release_id"]
     return work, db, truth, result.stdout, release_id
 

@@ -38,15 +38,15 @@ def collaboration_summary(
     db: DbOption = None,
 ) -> None:
     """Co-held, academia–industry and cross-region patents, by field and region; top institutions; communities."""
-    from ipgauge.indicators.query import open_engine
+    from ipgauge.indicators.query import open_counter
     from ipgauge.regions.groups import region as find_region
     from ipgauge.register import store
     from ipgauge.services.collaboration import summary
 
     d, k = _dates(as_of, known_at_)
     where = find_region(region)
-    with open_engine(store.db_path(db), k, backend) as engine:
-        result = summary(engine, where, d)
+    with open_counter(store.db_path(db), k, backend) as counter:
+        result = summary(counter, where, d)
     if fmt == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -107,7 +107,7 @@ def collaboration_ego(
     db: DbOption = None,
 ) -> None:
     """One institution's partners by technology field, year by year, and a picture of its network on D."""
-    from ipgauge.indicators.query import open_engine
+    from ipgauge.indicators.query import open_counter
     from ipgauge.register import store
     from ipgauge.services.collaboration import draw_ego, ego
     from ipgauge.services.landscape import subject_of
@@ -117,10 +117,11 @@ def collaboration_ego(
     if picture is not None and picture.suffix.lower() not in (".png", ".svg"):
         raise UserError(f"--picture takes a .png or .svg file, not {picture.name}.")
     d, k = _dates(as_of, known_at_)
-    with open_engine(store.db_path(db), k) as engine:
-        subject = subject_of(engine.store_con, "company", party, k)
-        _note_match(subject, party, "the party")
-        view = ego(engine, subject.key, d, years)
+    with store.reading(store.db_path(db)) as con:
+        subject = subject_of(con, "company", party, k)
+    _note_match(subject, party, "the party")
+    with open_counter(store.db_path(db), k) as counter:
+        view = ego(counter, subject.key, d, years)
     if picture is not None:
         draw_ego(view, picture)
         mark_saved(f"the picture {picture}")

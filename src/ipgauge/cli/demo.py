@@ -97,7 +97,7 @@ def demo(
 
 def _demo_services(db: Path, out_dir: Path, k: date) -> None:
     """The services on the synthetic register: Liaoning's casework in 2024, and its collaboration network."""
-    from ipgauge.indicators.query import open_engine
+    from ipgauge.indicators.query import open_counter
     from ipgauge.regions.groups import region
     from ipgauge.services.casework import sentence, summary
     from ipgauge.services.collaboration import draw_ego, ego
@@ -116,9 +116,10 @@ def _demo_services(db: Path, out_dir: Path, k: date) -> None:
     folder = out_dir / "collaboration"
     folder.mkdir(parents=True, exist_ok=True)
     on = date(2025, 4, 30)
-    with open_engine(db, k) as engine:
-        net = collaboration(engine, region("210000"), on)
-        view = ego(engine, _showcase(engine), on)
+    showcase = _showcase(db)
+    with open_counter(db, k) as counter:
+        net = collaboration(counter, region("210000"), on)
+        view = ego(counter, showcase, on)
     (folder / "liaoning.json").write_text(json.dumps(net, ensure_ascii=False, indent=2), encoding="utf-8")
     (folder / "ego.json").write_text(json.dumps(view, ensure_ascii=False, indent=2), encoding="utf-8")
     picture = draw_ego(view, folder / "ego.png")
@@ -136,12 +137,13 @@ def _demo_services(db: Path, out_dir: Path, k: date) -> None:
     )
 
 
-def _showcase(engine) -> str:
+def _showcase(db: Path) -> str:
     """The party id of the synthetic register's showcase institute (the seed's Shenyang Institute of Automation)."""
-    from ipgauge.register import lookups
+    from ipgauge.register import lookups, store
     from ipgauge.synth.parties import PartyPools
 
-    party = lookups.party_named(engine.store_con, PartyPools.showcase_name[0])
+    with store.reading(db) as con:
+        party = lookups.party_named(con, PartyPools.showcase_name[0])
     if party is None:
         raise UserError("the demo register has no showcase institute; run `make demo` again to rebuild it.")
     return party

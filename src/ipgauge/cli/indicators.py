@@ -61,7 +61,7 @@ def indicator(
 ) -> None:
     """A figure for a region on D as known on K, with its value a year earlier and the change."""
     from ipgauge.indicators.catalogue import indicator as lookup
-    from ipgauge.indicators.query import open_engine
+    from ipgauge.indicators.query import open_counter
     from ipgauge.law.jurisdictions import rules_for
     from ipgauge.regions.groups import region as find_region
     from ipgauge.regions.groups import retired_note
@@ -82,15 +82,15 @@ def indicator(
     if where.is_nation and jurisdiction != "CN":  # CN stands for the whole register: say so
         where = replace(where, name_zh=f"{jurisdiction}登记簿全部", name_en=f"the whole {jurisdiction} register")
     later: list[str] = []  # notes for after the figures
-    with open_engine(db_path(db), k, backend, jurisdiction=jurisdiction) as engine:
+    with open_counter(db_path(db), k, backend, jurisdiction=jurisdiction) as counter:
         if series:
             start = _date(from_, "--from")
             if start is None:
                 raise UserError("--series needs --from DATE.")
-            points = engine.series(name, where, series, start, _date(to, "--to") or d, by)
+            points = counter.series(name, where, series, start, _date(to, "--to") or d, by)
             _emit(points, fmt, f"{name}, {where.name_en}, {series}" + (f", by {by}" if by else ""))
         elif by:
-            parts = engine.breakdown(name, where, d, by, unplaced=True)
+            parts = counter.breakdown(name, where, d, by, unplaced=True)
             left = [p for p in parts if p.extra["part"] is None]
             _emit([p for p in parts if p.extra["part"] is not None], fmt, f"{name}, {where.name_en}, on {d}, by {by}")
             if left:  # the parts do not add up to the figure: say why, once the figures are out
@@ -102,8 +102,8 @@ def indicator(
                     f"{left[0].value:,} of the total fall in {why_not}: the parts add up to less than the total."
                 )
         else:
-            _emit([engine.point(name, where, d, parent)], fmt, f"{name}, {where.name_en}, on {d}", single=True)
-    if engine.synthetic and fmt == "table":
+            _emit([counter.point(name, where, d, parent)], fmt, f"{name}, {where.name_en}, on {d}", single=True)
+    if counter.synthetic and fmt == "table":
         out.print(styled(("SYNTHETIC", "bold"), " register: these figures describe no real region."))
     notes = [n for n in (retired_note(where), retired_note(parent) if parent else None) if n] + later
     if notes:  # once the figures are out: a failure stays one line

@@ -1,7 +1,7 @@
 """Asking for figures: a point with its value a year earlier, shares, series and breakdowns.
 
-An :class:`Engine` holds the spells of one knowledge date on one backend; each method builds the
-Ibis expression from :mod:`ipgauge.indicators.engine`, executes it once, and shapes the result.
+A :class:`Counter` holds the spells of one knowledge date on one backend; each method builds the
+Ibis expression from :mod:`ipgauge.indicators.expressions`, executes it once, and shapes the result.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import ibis
 from ipgauge.dates import add_months
 from ipgauge.engines import columns, connect, read_spells
 from ipgauge.errors import UserError
-from ipgauge.indicators import engine as E
+from ipgauge.indicators import expressions as E
 from ipgauge.indicators.casework import facts
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, Indicator, Settings, indicator
 from ipgauge.indicators.fields import field_names
@@ -85,7 +85,7 @@ class Point:
         return out | self.extra | ({"synthetic": True} if self.synthetic else {})
 
 
-class Engine:
+class Counter:
     """The spells as known on K, on one backend, ready for queries."""
 
     def __init__(
@@ -142,7 +142,7 @@ class Engine:
 
     @cached_property
     def populations(self) -> dict[str, dict[int, int]]:
-        """Shipped and delivered population figures, read once per engine."""
+        """Shipped and delivered population figures, read once per counter (per K and engine)."""
         return table(self.store_con)
 
     # -- building blocks -------------------------------------------------------------------------
@@ -401,24 +401,24 @@ def _number(ind: Indicator, value) -> float:
 
 
 @contextmanager
-def open_engine(
+def open_counter(
     db: Path,
     known_at: date,
     backend: str = "duckdb",
     settings: Settings = DEFAULT_SETTINGS,
     upto: int | None = None,
     jurisdiction: str = "CN",
-) -> Iterator[Engine]:
+) -> Iterator[Counter]:
     """An engine over the register at ``db`` as known on ``known_at``: its spells a filter on the register's table.
 
     ``upto`` pins the deliveries it sees (the first ``upto``; default: all of them, recorded in
-    ``Engine.deliveries``), which is what lets a release reproduce after later deliveries.
+    ``Counter.deliveries``), which is what lets a release reproduce after later deliveries.
     """
     with store.reading(db) as con:
         seen = store.last_delivery(con) if upto is None else upto
         sql = view_sql(known_at, rules_for(jurisdiction), upto=seen)
         ib = connect(backend, store=con)
-        yield Engine(
+        yield Counter(
             ib,
             lambda: read_spells(ib, sql, lambda: parquet(con, db)),
             known_at,
@@ -439,7 +439,7 @@ def open_export(
     backend: str = "duckdb",
     settings: Settings = DEFAULT_SETTINGS,
     jurisdiction: str = "CN",
-) -> Iterator[Engine]:
+) -> Iterator[Counter]:
     """An engine over an ``ipgauge export`` folder as known on ``known_at``: the law computed by ``backend`` itself.
 
     No register, no stored spells: the law's stages (:mod:`ipgauge.law.stages`) run on the engine over
@@ -452,7 +452,7 @@ def open_export(
         law = spells(Sources.of_export(ib, folder), known_at, rules_for(jurisdiction))
         cached = law.cache()
         try:
-            yield Engine(
+            yield Counter(
                 ib,
                 lambda: cached,
                 known_at,

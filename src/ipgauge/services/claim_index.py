@@ -3,7 +3,7 @@
 What is indexed: the independent claims (a dependent claim only narrows one of them) of every patent
 in the register, Chinese and English, from the ``claims`` table, or cut from the ``patents.claims``
 text where a delivery brought no claims table. The text index only finds candidates; whether a right
-is in force is for the law engine (:mod:`ipgauge.services.screen`), never for the index.
+is in force is for the law (:mod:`ipgauge.services.screen`), never for the index.
 
 Layout, in the register's cache folder (``<register>.cache/claims-index/``):
 

@@ -17,7 +17,8 @@ reads the cached spells, which already carry each right's holders, their types a
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter as Multiset
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,9 +27,9 @@ import duckdb
 import ibis
 
 from ipgauge.errors import UserError
-from ipgauge.indicators import engine as E
+from ipgauge.indicators import expressions as E
 from ipgauge.indicators.fields import field_names
-from ipgauge.indicators.query import Engine
+from ipgauge.indicators.query import Counter
 from ipgauge.law.spells import register_hierarchy
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region
@@ -57,19 +58,19 @@ class Network:
         return out
 
 
-def _live(engine: Engine, on: date) -> ibis.Table:
+def _live(counter: Counter, on: date) -> ibis.Table:
     """The valid domestic-register invention patents on ``on`` held by two or more parties, with their field."""
-    t = engine.spells
+    t = counter.spells
     t = t.filter((t.right_type == "patent") & (t.kind == "invention") & (t.holders.length() > 1))
     t = t.filter((t.valid_from <= ibis.date(on)) & (t.valid_to > ibis.date(on)))
     return E.with_field(t).select("right_id", "holders", "field", "academia_industry", "cross_region")
 
 
-def network(engine: Engine, on: date) -> Network:
+def network(counter: Counter, on: date) -> Network:
     """The whole co-holding network on ``on`` (one pass over the spells; parties named as known on K)."""
     con = duckdb.connect()
     try:
-        con.register("_live", engine.backend.to_pyarrow(_live(engine, on)))
+        con.register("_live", counter.backend.to_pyarrow(_live(counter, on)))
         edges = con.execute(
             """WITH m AS (SELECT right_id, unnest(holders) AS party FROM _live)
                SELECT a.party, b.party, count(DISTINCT a.right_id)::INTEGER FROM m a JOIN m b
@@ -79,11 +80,11 @@ def network(engine: Engine, on: date) -> Network:
     finally:
         con.close()
     net = Network([(a, b, n) for a, b, n in edges])
-    net.parties = _parties(engine, {p for a, b, _ in edges for p in (a, b)})
+    net.parties = _parties(counter, {p for a, b, _ in edges for p in (a, b)})
     return net
 
 
-def _parties(engine: Engine, ids: set[str]) -> dict[str, dict]:
+def _parties(counter: Counter, ids: set[str]) -> dict[str, dict]:
     """Name, type and place of each party as the register knew it on K.
 
     ``region``: its division code (its country's code abroad); ``place``: that division's name; and the
@@ -91,13 +92,13 @@ def _parties(engine: Engine, ids: set[str]) -> dict[str, dict]:
     """
     if not ids:
         return {}
-    con = engine.store_con
+    con = counter.store_con
     register_hierarchy(con)
     rows = con.execute(
         f"""SELECT p.party_id, p.name, p.name_en, p.party_type, coalesce(p.resolved_region_code, p.country),
                    h.province_code, h.prefecture_code, h.county_code
             FROM parties p LEFT JOIN _hierarchy h ON h.code = p.resolved_region_code
-            WHERE {known_at(engine.known_at, "p")} AND p.party_id IN (SELECT unnest($1::VARCHAR[]))""",
+            WHERE {known_at(counter.known_at, "p")} AND p.party_id IN (SELECT unnest($1::VARCHAR[]))""",
         [sorted(ids)],
     ).fetchall()
     table = divisions()
@@ -137,14 +138,14 @@ def _in_region(info: dict, where: Region) -> bool:
     return any(info.get(level) in codes for level, codes in where.codes_by_level().items())
 
 
-def summary(engine: Engine, where: Region, on: date) -> dict:
+def summary(counter: Counter, where: Region, on: date) -> dict:
     """The collaboration figures of ``where`` on ``on`` (see the module's text)."""
     if where.is_country:
         raise UserError("collaboration is counted for China's regions; name a region, a group or CN.")
     figures = []
-    total = engine.point("valid_invention_patents", where, on)
+    total = counter.point("valid_invention_patents", where, on)
     for name in INDICATORS:
-        p = engine.point(name, where, on)
+        p = counter.point(name, where, on)
         figures.append(
             {
                 "indicator": name,
@@ -156,7 +157,7 @@ def summary(engine: Engine, where: Region, on: date) -> dict:
             }
         )
     names = field_names()
-    all_by_field = {p.extra["part"]: p.value for p in engine.breakdown("valid_invention_patents", where, on, "field")}
+    all_by_field = {p.extra["part"]: p.value for p in counter.breakdown("valid_invention_patents", where, on, "field")}
     by_field = [
         {
             "field": int(p.extra["part"]) if p.extra["part"].isdigit() else None,
@@ -173,23 +174,23 @@ def summary(engine: Engine, where: Region, on: date) -> dict:
             if all_by_field.get(p.extra["part"])
             else None,
         }
-        for p in engine.breakdown("academia_industry_patents", where, on, "field")
+        for p in counter.breakdown("academia_industry_patents", where, on, "field")
         if p.value or p.previous
     ]
     by_region = []
     if where.kind not in ("county",):
         by_region = [
             {"region": p.extra["part"], "label": p.extra["label"], "value": p.value, "previous": p.previous}
-            for p in engine.breakdown("academia_industry_patents", where, on, "subregion")
+            for p in counter.breakdown("academia_industry_patents", where, on, "subregion")
         ]
-    net = network(engine, on)
+    net = network(counter, on)
     quality, membership = communities(net)
     return {
         "region": where.code,
         "region_name_zh": where.name_zh,
         "region_name_en": where.name_en,
         "as_of": on.isoformat(),
-        "known_at": engine.known_at.isoformat(),
+        "known_at": counter.known_at.isoformat(),
         "valid_invention_patents": total.value,
         "indicators": figures,
         "academia_industry_by_field": by_field,
@@ -204,7 +205,7 @@ def summary(engine: Engine, where: Region, on: date) -> dict:
             "modularity": round(quality, 4),
         },
         "communities": _largest(net, membership, where),
-        **({"synthetic": True} if engine.synthetic else {}),
+        **({"synthetic": True} if counter.synthetic else {}),
     }
 
 
@@ -220,7 +221,7 @@ def _type(net: Network, party: str) -> str:
 
 def _link_types(net: Network) -> dict[str, int]:
     """How many links join each pair of holder types (enterprise–university …)."""
-    counts: Counter[str] = Counter()
+    counts: Multiset[str] = Multiset()
     for a, b, _ in net.edges:
         counts["–".join(sorted((_type(net, a), _type(net, b))))] += 1
     return dict(counts.most_common())
@@ -229,7 +230,7 @@ def _link_types(net: Network) -> dict[str, int]:
 def top_institutions(net: Network, where: Region, top: int = TOP) -> list[dict]:
     """The universities and research institutes of ``where`` with the most partners (then patents held jointly)."""
     partners = net.partners()
-    joint: Counter[str] = Counter()
+    joint: Multiset[str] = Multiset()
     for a, b, n in net.edges:
         joint[a] += n
         joint[b] += n
@@ -238,7 +239,7 @@ def top_institutions(net: Network, where: Region, top: int = TOP) -> list[dict]:
         info = net.parties.get(pid, {})
         if info.get("type") not in ACADEMIA or not _in_region(info, where):
             continue
-        types = Counter(_type(net, m) for m in mates)
+        types = Multiset(_type(net, m) for m in mates)
         rows.append(
             {
                 "party_id": pid,
@@ -261,12 +262,12 @@ def _largest(net: Network, membership: dict[str, int], where: Region, top: int =
     members: dict[int, list[str]] = defaultdict(list)
     for pid, c in membership.items():
         members[c].append(pid)
-    inside: Counter[int] = Counter(membership[a] for a, b, _ in net.edges if membership.get(a) == membership.get(b))
+    inside: Multiset[int] = Multiset(membership[a] for a, b, _ in net.edges if membership.get(a) == membership.get(b))
     out = []
     here = {c: sum(_in_region(net.parties.get(p, {}), where) for p in pids) for c, pids in members.items()}
     for c, pids in sorted(members.items(), key=lambda kv: (-here[kv[0]], -len(kv[1]), kv[0]))[:top]:
         lead = sorted(pids, key=lambda p: (-len(partners[p]), p))[:3]
-        types = Counter(_type(net, p) for p in pids)
+        types = Multiset(_type(net, p) for p in pids)
         out.append(
             {
                 "community": c,
@@ -280,19 +281,19 @@ def _largest(net: Network, membership: dict[str, int], where: Region, top: int =
     return out
 
 
-def ego(engine: Engine, party_id: str, on: date, years: int = YEARS) -> dict:
+def ego(counter: Counter, party_id: str, on: date, years: int = YEARS) -> dict:
     """One institution's partners by field at the end of each of ``years`` years up to ``on`` (one query)."""
-    info = _parties(engine, {party_id}).get(party_id)
+    info = _parties(counter, {party_id}).get(party_id)
     if info is None:
-        raise UserError(f"there is no party {party_id!r} in the register as known on {engine.known_at}.")
+        raise UserError(f"there is no party {party_id!r} in the register as known on {counter.known_at}.")
     ends = [date(y, 12, 31) for y in range(on.year - years + 1, on.year)] + [on]
-    t = engine.spells
+    t = counter.spells
     held = t.holders.contains(party_id).fill_null(False) | (t.party_id == party_id)  # co-held, or alone
     t = t.filter((t.right_type == "patent") & (t.kind == "invention") & held)
     t = E.with_field(t).select("right_id", "holders", "field", "valid_from", "valid_to")
     con = duckdb.connect()
     try:
-        con.register("_mine", engine.backend.to_pyarrow(t))
+        con.register("_mine", counter.backend.to_pyarrow(t))
         rows = con.execute(
             """WITH e AS (SELECT unnest($1::DATE[]) AS d),
                     live AS (SELECT e.d, m.right_id, m.field, unnest(m.holders) AS partner
@@ -310,7 +311,7 @@ def ego(engine: Engine, party_id: str, on: date, years: int = YEARS) -> dict:
         )
     finally:
         con.close()
-    parties = _parties(engine, {r[1] for r in rows})
+    parties = _parties(counter, {r[1] for r in rows})
     partner_rows = [
         {
             "year": y,
@@ -329,7 +330,7 @@ def ego(engine: Engine, party_id: str, on: date, years: int = YEARS) -> dict:
     by_year = []
     for d in ends:
         this = [r for r in partner_rows if r["year"] == d.year]
-        fields = Counter()
+        fields = Multiset()
         for r in this:
             fields[r["field_en"]] += r["patents"]
         by_year.append(
@@ -348,10 +349,10 @@ def ego(engine: Engine, party_id: str, on: date, years: int = YEARS) -> dict:
         "type": info["type"],
         "region": info.get("region"),
         "as_of": on.isoformat(),
-        "known_at": engine.known_at.isoformat(),
+        "known_at": counter.known_at.isoformat(),
         "years": by_year,
         "partners": partner_rows,
-        **({"synthetic": True} if engine.synthetic else {}),
+        **({"synthetic": True} if counter.synthetic else {}),
     }
 
 
@@ -393,7 +394,7 @@ def draw_ego(view: dict, out: Path) -> Path:
         entry["by"][label] = entry["by"].get(label, 0) + r["patents"]
     for e in now.values():
         e["field"] = max(sorted(e["by"]), key=lambda f: e["by"][f])
-    leading = [f for f, _ in Counter(e["field"] for e in now.values()).most_common(len(FIELD_COLOURS))]
+    leading = [f for f, _ in Multiset(e["field"] for e in now.values()).most_common(len(FIELD_COLOURS))]
     colour = dict(zip(leading, FIELD_COLOURS, strict=False))
     shown = sorted(now.items(), key=lambda kv: (leading.index(kv[1]["field"]) if kv[1]["field"] in colour else 99,
                                                  -kv[1]["patents"], kv[0]))[:40]  # fmt: skip

@@ -7,7 +7,7 @@ there — the white space), how filings, grants and rights in force moved year b
 rights in the same fields and where the subject ranks, whom it co-holds with, in which offices its
 families are protected and where the others' are, and what expires in the next three years.
 
-Every count comes from the law engine's spells (rights in force in the jurisdiction on a date, as
+Every count comes from the law's spells (rights in force in the jurisdiction on a date, as
 known on K: the same numbers every figure reads), tagged with their WIPO field by the indicators'
 own concordance; filings come from the register's applications as known on K. A company is the
 first holder of a right after transfers (the spells' holder); the nation is every right in force
@@ -27,7 +27,7 @@ import ibis
 from ipgauge.dates import add_months
 from ipgauge.engines import connect, read_spells
 from ipgauge.errors import UserError
-from ipgauge.indicators import engine as E
+from ipgauge.indicators import expressions as E
 from ipgauge.indicators.fields import field_names
 from ipgauge.law.bitemporal import parquet, view_sql
 from ipgauge.law.jurisdictions import rules_for

@@ -1,6 +1,6 @@
 """Infringement-risk screening: the claims of rights in force closest to a product, each with its claim chart.
 
-The order of the work is the point: the law engine first decides which rights are in force in the
+The order of the work is the point: the law first decides which rights are in force in the
 jurisdiction on D as known on K (the same spells every figure reads), and only those rights' claims
 are ranked — a lapsed patent can never appear, however close its text, and a restored one does. The
 claims index (:mod:`ipgauge.services.claim_index`) ranks; the claim chart

@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from ipgauge.errors import UserError
 from ipgauge.indicators.catalogue import indicator, listing
-from ipgauge.indicators.query import MEMBER_COLUMNS, open_engine
+from ipgauge.indicators.query import MEMBER_COLUMNS, open_counter
 from ipgauge.regions.groups import Region, describe, search
 from ipgauge.regions.groups import region as find_region
 from ipgauge.register.schema import parse_date, parse_knowledge_date
@@ -121,12 +121,12 @@ async def figure(
     if data is None:  # computed in a worker thread; a kept answer is served from the event loop
 
         def compute():
-            with ctx.gate.reading(), open_engine(ctx.db, k) as engine:
+            with ctx.gate.reading(), open_counter(ctx.db, k) as counter:
                 if series:
-                    return [p.as_dict() for p in engine.series(name, where, series, first, last, by)]
+                    return [p.as_dict() for p in counter.series(name, where, series, first, last, by)]
                 if by:
-                    return [p.as_dict() for p in engine.breakdown(name, where, d, by)]
-                return engine.point(name, where, d, parent).as_dict()
+                    return [p.as_dict() for p in counter.breakdown(name, where, d, by)]
+                return counter.point(name, where, d, parent).as_dict()
 
         data = await run_in_threadpool(compute)
         ctx.answers.put(key, data)
@@ -139,9 +139,9 @@ def rights(name: str, q: Asked = Depends(asked), ctx: Context = Depends(context)
     """Every right a point figure counts, streamed as CSV with its row count in ``X-Row-Count`` (needs a key)."""
     indicator(name)
     where, d, k = q.where, q.d, q.k
-    with ctx.gate.reading(), open_engine(ctx.db, k) as engine:
-        t = engine.members(name, where, d)
-        table = engine.backend.to_pyarrow(t)  # the whole export: its count is known before the first byte
+    with ctx.gate.reading(), open_counter(ctx.db, k) as counter:
+        t = counter.members(name, where, d)
+        table = counter.backend.to_pyarrow(t)  # the whole export: its count is known before the first byte
     ctx.tidy()
     columns = [c for c in MEMBER_COLUMNS if c in table.column_names]
 

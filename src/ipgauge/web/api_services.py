@@ -236,15 +236,15 @@ def close(closing: Closing, case_id: str = CaseId, key: Key = Depends(need_key),
 @router.get("/collaboration/summary")
 def collaboration(request: Request, q: Asked = Depends(asked), ctx: Context = Depends(context)):
     """Co-held, academia–industry and cross-region patents; top institutions; communities (`collaboration summary`)."""
-    from ipgauge.indicators.query import open_engine
+    from ipgauge.indicators.query import open_counter
     from ipgauge.services.collaboration import summary
 
     where, d, k = q.where, q.d, q.k
     key = ("collaboration", where.code, d, k, ctx.answers.state())
     data = ctx.answers.get(key)
     if data is None:
-        with ctx.gate.reading(), open_engine(ctx.db, k) as engine:
-            data = summary(engine, where, d)
+        with ctx.gate.reading(), open_counter(ctx.db, k) as counter:
+            data = summary(counter, where, d)
         ctx.answers.put(key, data)
         ctx.tidy()
     return answer(request, data, cache=q.cache)
