@@ -1,4 +1,4 @@
-"""The ``ipgauge`` command line (DESIGN §7): one module per command group, assembled here.
+"""The ``ipgauge`` command line (the README's command table): one module per command group, assembled here.
 
 Each group module registers its commands on :data:`ipgauge.cli.app.app` when it is imported; they are
 imported in :data:`GROUPS`' order, which is ``ipgauge --help``'s. Nothing imports this package back:

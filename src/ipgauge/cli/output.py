@@ -35,7 +35,7 @@ def _rows(rows: list[dict], fmt: str, title: str) -> None:
 
 
 def _emit(points: list, fmt: str, title: str, single: bool = False) -> None:
-    """Figures as JSON (one object for a single figure, DESIGN §9), CSV, or a table with grouped digits."""
+    """Figures as JSON (one object for a single figure, docs/api.md), CSV, or a table with grouped digits."""
     rows = [p.as_dict() for p in points]
     if fmt == "json" and single:
         print(json.dumps(rows[0], ensure_ascii=False, indent=2))

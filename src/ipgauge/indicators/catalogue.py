@@ -19,7 +19,7 @@ MEASURES = ("in_force", "granted", "pledged", "casework")
 #: What a casework indicator adds up over the year's facts: cases, distinct clients or centres,
 #: training attendees, or amounts in CNY or USD (ECB rate of each amount's date).
 TALLIES = ("cases", "clients", "centres", "attendees", "cny", "usd")
-#: Which co-holding a collaboration indicator asks of a right (DESIGN: holders of every type on D).
+#: Which co-holding a collaboration indicator asks of a right (docs/collaboration.md: holders of every type on D).
 COLLABORATIONS = ("co_held", "academia_industry", "cross_region")
 CRITERIA = ("strategic_industry", "family_abroad", "maintained_10_years", "pledged", "awarded")
 

@@ -57,7 +57,7 @@ def yoy(value: float, previous: float) -> float | None:
 
 @dataclass
 class Point:
-    """One figure: DESIGN §9's JSON object, with the share and population year when asked for."""
+    """One figure: the JSON object of docs/api.md, with the share and population year when asked for."""
 
     indicator: str
     region: str
@@ -71,7 +71,7 @@ class Point:
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        """JSON-ready, with DESIGN's keys first."""
+        """JSON-ready, with the documented keys first (docs/api.md)."""
         out = {
             "indicator": self.indicator,
             "region": self.region,

@@ -1,4 +1,4 @@
-"""The Chinese rule set (Patent Law 2020, Trademark Law 2019; DESIGN §4)."""
+"""The Chinese rule set (Patent Law 2020, Trademark Law 2019; docs/law.md)."""
 
 from __future__ import annotations
 

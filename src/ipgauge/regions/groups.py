@@ -98,7 +98,7 @@ def nation() -> Region:
     return Region(NATION, "全国", "China", "nation", (), "全国", "China")
 
 
-#: Parts of China with their own codes (ISO 3166-1, DESIGN §3): named as Chinese official usage names them
+#: Parts of China with their own codes (ISO 3166-1, docs/register.md): named as Chinese official usage names them
 CHINA_OUTSIDE_THE_MAINLAND = {
     "HK": ("中国香港", "Hong Kong SAR, China"),
     "MO": ("中国澳门", "Macao SAR, China"),

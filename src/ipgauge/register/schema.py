@@ -1,4 +1,4 @@
-"""The canonical register format (DESIGN §3) declared as data.
+"""The canonical register format (docs/register.md) declared as data.
 
 Every other part of the register — the reader, the validation rules, the store's DDL, the export and
 the synthetic generator — reads these declarations, so a column is named in exactly one place.
@@ -21,7 +21,7 @@ CASE_KINDS = ("risk_report", "layout_report", "dispute", "consultation", "traini
 CASE_STATUSES = ("open", "closed", "withdrawn")
 AMOUNT_KINDS = ("recovered", "fee", "damages")
 
-#: Which events apply to which right types (DESIGN §3, the events table).
+#: Which events apply to which right types (docs/register.md, the events table).
 EVENT_RIGHTS: dict[str, tuple[str, ...]] = {
     "annuity_paid": ("patent",),
     "lapsed_unpaid_fee": ("patent",),
@@ -41,7 +41,7 @@ EVENT_RIGHTS: dict[str, tuple[str, ...]] = {
 
 #: Patent offices that are not countries but hold family members (EPO, WIPO/PCT, Eurasian, ARIPO, OAPI, GCC).
 REGIONAL_OFFICES = ("EP", "WO", "EA", "AP", "OA", "GC")
-#: Weights of the CN application-number check digit (DESIGN §3); 8-digit numbers use the first 8.
+#: Weights of the CN application-number check digit (docs/register.md); 8-digit numbers use the first 8.
 CHECK_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 
 

@@ -1,1 +1,1 @@
-"""The synthetic register: a deterministic generator in the canonical format (DESIGN §8)."""
+"""The synthetic register: a deterministic generator in the canonical format (docs/synth.md)."""

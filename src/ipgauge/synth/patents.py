@@ -146,7 +146,7 @@ class Numbering:
 
 
 def check_digits(bodies: np.ndarray) -> np.ndarray:
-    """The check digit of each 12- or 8-digit application number body (DESIGN §3)."""
+    """The check digit of each 12- or 8-digit application number body (docs/register.md)."""
     out = np.empty(len(bodies), dtype=object)
     for width in (12, 8):
         sel = np.char.str_len(bodies) == width
