@@ -21,8 +21,8 @@ import pytest
 from conftest import PARTY_HEADER, read_rejects, run, snapshot, write_csv
 from ipgauge.law.bitemporal import parquet
 from ipgauge.register import store
-from ipgauge.register.cache import literal
 from ipgauge.register.schema import TRADEMARKS
+from ipgauge.sqltext import path_literal
 from ipgauge.synth.generate import synthesize
 
 PATENT_HEADER = ["patent_id", "jurisdiction", "kind", "title", "filing_date", "grant_date", "ipc", "holders"]
@@ -88,7 +88,7 @@ def spark_copy(db: Path) -> tuple[Path, int]:
     con = store.connect(db, read_only=True)
     try:
         path = parquet(con, db)
-        glob = literal(path / "spells") + "/*/*.parquet"
+        glob = path_literal(path / "spells") + "/*/*.parquet"
         return path, duckdb.execute("SELECT count(*) FROM read_parquet(?)", [glob]).fetchall()[0][0]
     finally:
         con.close()
@@ -323,14 +323,14 @@ def test_a_failed_write_during_the_merge_is_one_sentence_and_changes_nothing(tmp
 
     db = small_register(tmp_path, 7)
     before = snapshot(db)
-    original = load_module._merge
+    original = load_module.merge
 
     def full_disk(con, table, *args):
         if table.name == "events":
             raise duckdb.IOException("Could not write file: No space left on device")
         return original(con, table, *args)
 
-    monkeypatch.setattr(load_module, "_merge", full_disk)
+    monkeypatch.setattr(load_module, "merge", full_disk)
     other = tmp_path / "other"
     synthesize("small", 9, other)
     message = one_line_error(run("load", other, "--db", db))
@@ -356,7 +356,7 @@ def test_ctrl_c_says_nothing_was_changed(tmp_path, monkeypatch, where):
         raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
 
     if where == "load":
-        monkeypatch.setattr("ipgauge.register.load._transaction", interrupted)
+        monkeypatch.setattr("ipgauge.register.load.in_one_transaction", interrupted)
         synthesize("small", 9, tmp_path / "other")  # not the delivery loaded last: that one is recognised and skipped
         result = run("load", tmp_path / "other", "--db", db)
     else:
@@ -593,7 +593,7 @@ def test_a_killed_spells_copy_leaves_no_orphan_and_no_wrong_cache(tmp_path, targ
 @pytest.mark.parametrize(
     ("command", "target"),
     [
-        ("load", "ipgauge.register.load._merge"),
+        ("load", "ipgauge.register.load.merge"),
         ("load", "ipgauge.law.bitemporal._touched"),  # while the delivery's spells are computed
         ("indicator", "ipgauge.register.store.is_synthetic"),
     ],
@@ -691,7 +691,7 @@ def test_a_full_disk_is_one_sentence_everywhere(tmp_path, full_disk, monkeypatch
 
             return call
 
-        monkeypatch.setattr("ipgauge.register.load.tempfile.mkstemp", failing(tempfile.mkstemp))
+        monkeypatch.setattr("ipgauge.register.rejects.tempfile.mkstemp", failing(tempfile.mkstemp))
         monkeypatch.setattr("ipgauge.register.store.os.replace", failing(os.replace))
         monkeypatch.setattr("ipgauge.register.store.duckdb.connect", failing(duckdb.connect))
     else:

@@ -124,7 +124,8 @@ def test_pdf_tables_keep_their_captions_and_are_not_cut_after_a_row(tmp_path):
 
     from weasyprint import HTML
 
-    from ipgauge.releases.render import CSS, html_table
+    from ipgauge.releases.render import html_table
+    from ipgauge.releases.style import CSS
 
     rows = [(f"地区{i}", f"{1000 + i:,}", f"{900 + i:,}", "+11.1%") for i in range(8)]
     table = html_table("表2 分地区有效发明专利 CAPTION", ("地区", "数值", "上年同期", "同比"), rows, {0})

@@ -248,7 +248,7 @@ def test_an_index_without_vectors_reranks_the_lexical_candidates(register, tmp_p
 
 
 def test_an_interrupted_rebuild_leaves_the_index_whole(register, tmp_path, monkeypatch):
-    from ipgauge.services import claim_index
+    from ipgauge.services import claim_indexing
 
     db = tmp_path / "r.duckdb"
     shutil.copy(register, db)
@@ -259,7 +259,7 @@ def test_an_interrupted_rebuild_leaves_the_index_whole(register, tmp_path, monke
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(claim_index, "_write_segment", interrupted)
+    monkeypatch.setattr(claim_indexing, "_write_segment", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(con, db, rebuild=True)
     con.close()

@@ -73,7 +73,7 @@ def test_files_unchanged_since_their_last_load_are_not_read_again(small_delivery
     outcome = {}
     for short_cut in (True, False):
         if not short_cut:  # the same two loads, every file read
-            monkeypatch.setattr(load_module, "_same_file", lambda *_: None)
+            monkeypatch.setattr(load_module, "same_file", lambda *_: None)
         db = tmp_path / f"{short_cut}.duckdb"
         assert run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rj").exit_code == 0
         result = run("load", later, "--db", db, "--recorded-on", "2025-09-01", "--rejects", tmp_path / "rj")
@@ -210,7 +210,7 @@ def test_interrupt_in_the_middle_of_the_commit_leaves_the_store_as_it_was(small_
     later = tmp_path / "later"
     _rewrite(small_delivery, later, "parties", lambda rows: rows[0].update(name="新名字"))
     before = snapshot(db)
-    real_merge = load_module._merge
+    real_merge = load_module.merge
     calls = []
 
     def merge_then_interrupt(*args, **kwargs):
@@ -219,7 +219,7 @@ def test_interrupt_in_the_middle_of_the_commit_leaves_the_store_as_it_was(small_
         if len(calls) == 3:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(load_module, "_merge", merge_then_interrupt)
+    monkeypatch.setattr(load_module, "merge", merge_then_interrupt)
     result = run("load", later, "--db", db, "--recorded-on", "2025-09-01", "--rejects", tmp_path / "rejects")
     assert result.exit_code == 130 and "interrupted" in result.stderr
     assert calls == ["parties", "patents", "trademarks"]  # merged before the interrupt (families.csv: unchanged)
@@ -236,12 +236,12 @@ def test_a_killed_load_leaves_the_store_as_it_was(small_delivery, tmp_path):
         import os, signal
         from pathlib import Path
         from ipgauge.register import load
-        real, n = load._merge, []
+        real, n = load.merge, []
         def merge(*a, **k):
             real(*a, **k); n.append(1)
             if len(n) == 2:
                 os.kill(os.getpid(), signal.SIGKILL)
-        load._merge = merge
+        load.merge = merge
         load.load_delivery(Path({str(later)!r}), Path({str(db)!r}), rejects_dir=Path({str(tmp_path / "rj")!r}))
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)

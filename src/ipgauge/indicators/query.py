@@ -409,7 +409,7 @@ def open_counter(
     upto: int | None = None,
     jurisdiction: str = "CN",
 ) -> Iterator[Counter]:
-    """An engine over the register at ``db`` as known on ``known_at``: its spells a filter on the register's table.
+    """A counter over the register at ``db`` as known on ``known_at``: its spells a filter on the register's table.
 
     ``upto`` pins the deliveries it sees (the first ``upto``; default: all of them, recorded in
     ``Counter.deliveries``), which is what lets a release reproduce after later deliveries.
@@ -440,7 +440,7 @@ def open_export(
     settings: Settings = DEFAULT_SETTINGS,
     jurisdiction: str = "CN",
 ) -> Iterator[Counter]:
-    """An engine over an ``ipgauge export`` folder as known on ``known_at``: the law computed by ``backend`` itself.
+    """A counter over an ``ipgauge export`` folder as known on ``known_at``: the law computed by ``backend`` itself.
 
     No register, no stored spells: the law's stages (:mod:`ipgauge.law.stages`) run on the engine over
     the export's Parquet files, once, and every query reads their cached result. The small tables

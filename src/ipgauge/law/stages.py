@@ -219,90 +219,124 @@ def _row(t: ir.Table, **given: ir.Value) -> ir.Table:
 def base(
     src: Sources, k: date, rules: RuleSet, policy: Policy, agg: ir.Table, upto: int | None, only: tuple[str, str] | None
 ) -> ir.Table:
-    """One row per right granted (registered, approved) by ``k``: its start, its stop, its first holder and facts."""
+    """One row per right granted (registered, approved) by ``k``: its start, its stop, its first holder and facts.
 
-    def one(t: ir.Table, right_type: str, key: str) -> ir.Table:
-        if not only:
-            return t
-        return t.filter(t[key] == only[1]) if only[0] == right_type else t.filter(ibis.literal(False))
-
+    A right type each (:func:`_patents`, :func:`_trademarks`, :func:`_gi_products`), in :data:`BASE_TYPES`'
+    columns, so they stack into one table.
+    """
     holders = _holders(src, k, upto)
-    a = agg
-    parts = []
+    parts = [
+        _patents(src, k, rules, agg, holders, upto, only),
+        _trademarks(src, k, rules, policy, agg, holders, upto, only),
+    ]
+    if rules.geographical_indications:
+        parts.append(_gi_products(src, k, rules, agg, upto, only))
+    return ibis.union(*parts, distinct=False)
+
+
+def _one(t: ir.Table, right_type: str, key: str, only: tuple[str, str] | None) -> ir.Table:
+    """``t`` narrowed to the one right asked for (``ipgauge status``): none of it when that right is of another type."""
+    if not only:
+        return t
+    return t.filter(t[key] == only[1]) if only[0] == right_type else t.filter(ibis.literal(False))
+
+
+def _patents(
+    src: Sources,
+    k: date,
+    rules: RuleSet,
+    agg: ir.Table,
+    holders: ir.Table,
+    upto: int | None,
+    only: tuple[str, str] | None,
+) -> ir.Table:
+    """The patents granted by ``k``: in force from the grant to the term's end (extended), unless ended earlier."""
     p = known(src.patents, k, upto)
     p = p.filter((p.jurisdiction == rules.jurisdiction) & p.grant_date.notnull() & (p.grant_date <= k))
-    p = one(p, "patent", "patent_id")
+    p = _one(p, "patent", "patent_id", only)
     fam = known(src.families, k, upto)
     abroad = fam.filter(fam.jurisdiction != rules.jurisdiction).select(abroad_family="family_id").distinct()
-    pa = p.left_join(a.filter(a.right_type == "patent"), p.patent_id == a.right_id)
+    pa = p.left_join(agg.filter(agg.right_type == "patent"), p.patent_id == agg.right_id)
     pa = pa.left_join(abroad, pa.family_id == abroad.abroad_family)
     pa = pa.mutate(holder=_item(pa.holders, 0))
     pa = pa.left_join(holders, pa.holder == holders.party_id)
     extension = pa.extension_days.fill_null(0).cast("int32").as_interval("D")
-    parts.append(
-        _row(
-            pa,
-            right_type=ibis.literal("patent"),
-            right_id=pa.patent_id,
-            kind=pa.kind,
-            filing_date=pa.filing_date,
-            ipc_main=_item(pa.ipc, 0),
-            family_abroad=pa.abroad_family.notnull(),
-            pledge_max_cny=pa.pledge_max_cny,
-            pledged_from=pa.pledged_from,
-            awarded_from=pa.awarded_from,
-            holder=pa.holder,
-            holders=ibis.ifelse(pa.holders.length() > 1, pa.holders, ibis.null("array<string>")),
-            h_type=pa.h_type,
-            h_country=pa.h_country,
-            h_region=pa.h_region,
-            start=pa.grant_date,
-            stop=ibis.least(_day(patent_end(pa, rules) + extension), pa.ended.fill_null(OPEN)),
-            void=pa.void.fill_null(False),
-        )
+    return _row(
+        pa,
+        right_type=ibis.literal("patent"),
+        right_id=pa.patent_id,
+        kind=pa.kind,
+        filing_date=pa.filing_date,
+        ipc_main=_item(pa.ipc, 0),
+        family_abroad=pa.abroad_family.notnull(),
+        pledge_max_cny=pa.pledge_max_cny,
+        pledged_from=pa.pledged_from,
+        awarded_from=pa.awarded_from,
+        holder=pa.holder,
+        holders=ibis.ifelse(pa.holders.length() > 1, pa.holders, ibis.null("array<string>")),
+        h_type=pa.h_type,
+        h_country=pa.h_country,
+        h_region=pa.h_region,
+        start=pa.grant_date,
+        stop=ibis.least(_day(patent_end(pa, rules) + extension), pa.ended.fill_null(OPEN)),
+        void=pa.void.fill_null(False),
     )
+
+
+def _trademarks(
+    src: Sources,
+    k: date,
+    rules: RuleSet,
+    policy: Policy,
+    agg: ir.Table,
+    holders: ir.Table,
+    upto: int | None,
+    only: tuple[str, str] | None,
+) -> ir.Table:
+    """The trademarks registered by ``k``: in force to the term's or last renewal's end (plus grace, if counted)."""
     t = known(src.trademarks, k, upto)
-    t = one(t.filter((t.jurisdiction == rules.jurisdiction) & (t.registration_date <= k)), "trademark", "trademark_id")
-    ta = t.left_join(a.filter(a.right_type == "trademark"), t.trademark_id == a.right_id)
+    t = t.filter((t.jurisdiction == rules.jurisdiction) & (t.registration_date <= k))
+    t = _one(t, "trademark", "trademark_id", only)
+    ta = t.left_join(agg.filter(agg.right_type == "trademark"), t.trademark_id == agg.right_id)
     ta = ta.mutate(holder=_item(ta.holders, 0))
     ta = ta.left_join(holders, ta.holder == holders.party_id)
     grace = rules.trademark_grace_months if policy.grace_in_force else 0
     term = ibis.greatest(_years(ta.registration_date, rules.trademark_term_years), ta.renewed_to.fill_null(BEGINNING))
-    parts.append(
-        _row(
-            ta,
-            right_type=ibis.literal("trademark"),
-            right_id=ta.trademark_id,
-            kind=ta.kind,
-            is_gi=ta.is_gi,
-            filing_date=ta.filing_date,
-            holder=ta.holder,
-            h_type=ta.h_type,
-            h_country=ta.h_country,
-            h_region=ta.h_region,
-            start=ta.registration_date,
-            stop=ibis.least(_day(term + ibis.interval(months=grace)), ta.ended.fill_null(OPEN)),
-            void=ta.void.fill_null(False),
-        )
+    return _row(
+        ta,
+        right_type=ibis.literal("trademark"),
+        right_id=ta.trademark_id,
+        kind=ta.kind,
+        is_gi=ta.is_gi,
+        filing_date=ta.filing_date,
+        holder=ta.holder,
+        h_type=ta.h_type,
+        h_country=ta.h_country,
+        h_region=ta.h_region,
+        start=ta.registration_date,
+        stop=ibis.least(_day(term + ibis.interval(months=grace)), ta.ended.fill_null(OPEN)),
+        void=ta.void.fill_null(False),
     )
-    if rules.geographical_indications:
-        g = known(src.gi_products, k, upto)
-        g = one(g.filter(g.approval_date <= k), "gi_product", "gi_id")
-        ga = g.left_join(a.filter(a.right_type == "gi_product"), g.gi_id == a.right_id)
-        parts.append(
-            _row(
-                ga,
-                right_type=ibis.literal("gi_product"),
-                right_id=ga.gi_id,
-                kind=ga.category,
-                h_country=ibis.literal(rules.jurisdiction),
-                h_region=_item(ga.region_codes, 0),
-                start=ga.approval_date,
-                stop=ga.ended.fill_null(OPEN),
-                void=ga.void.fill_null(False),
-            )
-        )
-    return ibis.union(*parts, distinct=False)
+
+
+def _gi_products(
+    src: Sources, k: date, rules: RuleSet, agg: ir.Table, upto: int | None, only: tuple[str, str] | None
+) -> ir.Table:
+    """The geographical indication products approved by ``k``: no holder, their region the first named."""
+    g = known(src.gi_products, k, upto)
+    g = _one(g.filter(g.approval_date <= k), "gi_product", "gi_id", only)
+    ga = g.left_join(agg.filter(agg.right_type == "gi_product"), g.gi_id == agg.right_id)
+    return _row(
+        ga,
+        right_type=ibis.literal("gi_product"),
+        right_id=ga.gi_id,
+        kind=ga.category,
+        h_country=ibis.literal(rules.jurisdiction),
+        h_region=_item(ga.region_codes, 0),
+        start=ga.approval_date,
+        stop=ga.ended.fill_null(OPEN),
+        void=ga.void.fill_null(False),
+    )
 
 
 def timeline(ev: ir.Table, holders: ir.Table, rules: RuleSet) -> ir.Table:

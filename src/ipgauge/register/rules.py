@@ -91,6 +91,33 @@ def unscreened(table: Table) -> dict[str, str]:
     return {name: "TRUE" if name.startswith(SCREEN) else sql for name, sql in precomputed(table).items()}
 
 
+#: A kind's test of a value that is there (``{n}``: the column) and what a value failing it is not.
+VALUE_RULES = {
+    "int": ("NOT regexp_full_match({n}, '[0-9]{{1,15}}')", "is not a whole number"),
+    "decimal": (
+        "NOT regexp_full_match({n}, '[0-9]{{1,15}}(\\.[0-9]{{1,2}})?')",
+        "is not an amount (digits, at most two decimals, no sign or separators)",
+    ),
+    "currency": (
+        "NOT list_contains(getvariable('ipgauge_currencies'), {n})",
+        "is not an ISO 4217 currency code such as CNY, USD or EUR",
+    ),
+    "bool": ("{n} NOT IN ('true', 'false')", "is not true or false"),
+    "country": (
+        "NOT list_contains(getvariable('ipgauge_countries'), {n})",
+        "is not an ISO 3166-1 alpha-2 country code",
+    ),
+    "subdivision": (
+        "NOT regexp_full_match({n}, '[A-Z]{{2}}-[A-Z0-9]{{1,3}}')",
+        "is not an ISO 3166-2 subdivision code such as US-NY",
+    ),
+    "region": (  # a hash join, not a list scan
+        f"{{n}} NOT IN (SELECT code FROM {REGION_CODES})",
+        "is not a GB/T 2260 region code, current or retired",
+    ),
+}
+
+
 def column_rules(c: Column) -> Iterator[Rule]:
     """The rules every column of this kind obeys."""
     n = c.name
@@ -121,46 +148,14 @@ def column_rules(c: Column) -> Iterator[Rule]:
             f"{n} IS NOT NULL AND {n} NOT IN ({', '.join(map(quoted, c.choices))})",
             f"{quoted(n + ': ')} || {n} || {quoted(' is not one of ' + ', '.join(c.choices))}",
         )
-    elif c.kind == "int":
-        yield (
-            f"{n} IS NOT NULL AND NOT regexp_full_match({n}, '[0-9]{{1,15}}')",
-            f"{quoted(n + ': ')} || {n} || ' is not a whole number'",
-        )
-    elif c.kind == "decimal":
-        yield (
-            f"{n} IS NOT NULL AND NOT regexp_full_match({n}, '[0-9]{{1,15}}(\\.[0-9]{{1,2}})?')",
-            f"{quoted(n + ': ')} || {n} || ' is not an amount (digits, at most two decimals, no sign or separators)'",
-        )
-    elif c.kind == "currency":
-        yield (
-            f"{n} IS NOT NULL AND NOT list_contains(getvariable('ipgauge_currencies'), {n})",
-            f"{quoted(n + ': ')} || {n} || ' is not an ISO 4217 currency code such as CNY, USD or EUR'",
-        )
-    elif c.kind == "bool":
-        yield (
-            f"{n} IS NOT NULL AND {n} NOT IN ('true', 'false')",
-            f"{quoted(n + ': ')} || {n} || ' is not true or false'",
-        )
-    elif c.kind == "country":
-        yield (
-            f"{n} IS NOT NULL AND NOT list_contains(getvariable('ipgauge_countries'), {n})",
-            f"{quoted(n + ': ')} || {n} || ' is not an ISO 3166-1 alpha-2 country code'",
-        )
+    elif c.kind in VALUE_RULES:
+        bad, says = VALUE_RULES[c.kind]
+        yield f"{n} IS NOT NULL AND {bad.format(n=n)}", f"{quoted(n + ': ')} || {n} || {quoted(' ' + says)}"
     elif c.kind == "office":
         yield (
             f"{n} IS NOT NULL AND NOT list_contains(getvariable('ipgauge_countries'), {n}) "
             f"AND {n} NOT IN ({', '.join(map(quoted, REGIONAL_OFFICES))})",
             f"{quoted(n + ': ')} || {n} || ' is neither a country code nor a regional patent office (EP, WO, ...)'",
-        )
-    elif c.kind == "subdivision":
-        yield (
-            f"{n} IS NOT NULL AND NOT regexp_full_match({n}, '[A-Z]{{2}}-[A-Z0-9]{{1,3}}')",
-            f"{quoted(n + ': ')} || {n} || ' is not an ISO 3166-2 subdivision code such as US-NY'",
-        )
-    elif c.kind == "region":
-        yield (
-            f"{n} IS NOT NULL AND {n} NOT IN (SELECT code FROM {REGION_CODES})",  # a hash join, not a list scan
-            f"{quoted(n + ': ')} || {n} || ' is not a GB/T 2260 region code, current or retired'",
         )
     elif c.kind == "regions":
         bad = f"list_filter({_items(n)}, lambda x: NOT list_contains(getvariable('ipgauge_regions'), x))"

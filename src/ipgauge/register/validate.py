@@ -37,8 +37,8 @@ def rejected_keys_sql(table: Table, file: str) -> str | None:
         return None
     (key,) = table.key
     return (
-        f"INSERT INTO {REJECTED_KEYS} SELECT {quoted(table.name)}, {key}, CASE WHEN count(*) > 1 "
-        f"THEN 'its rows in {file} were rejected' ELSE 'its row in {file} was rejected' END "
+        f"INSERT INTO {REJECTED_KEYS} BY NAME SELECT {quoted(table.name)} AS tbl, {key} AS id, CASE WHEN count(*) > 1 "
+        f"THEN 'its rows in {file} were rejected' ELSE 'its row in {file} was rejected' END AS note "
         f"FROM _rejects WHERE {key} IS NOT NULL GROUP BY {key}"
     )
 

@@ -3,29 +3,32 @@
 Every file is written into a hidden folder first and moved into place when all are done. Each
 language's text, tables, notes (definitions, source, issuer, contact) and footer ("统计时点…；数据提取日…")
 come from the same functions, so the Markdown, HTML, PDF and terminal agree; the charts are shared
-by both languages (their titles carry both) and appear once.
+by both languages (their titles carry both) and appear once. The text formats (Markdown, HTML and the
+PDF printed from it) are made here; the data files in :mod:`~ipgauge.releases.workbook` (XLSX) and
+:mod:`~ipgauge.releases.datafiles` (CSV), the page's stylesheet in :mod:`~ipgauge.releases.style`.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 from datetime import date
 from pathlib import Path
 
 from babel.dates import format_date
 
-from ipgauge import csvfile, outputs
+from ipgauge import outputs
 from ipgauge.indicators.catalogue import indicator
 from ipgauge.indicators.query import yoy as change_pct
-from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import region
-from ipgauge.releases import casework, charts
+from ipgauge.releases import charts
+from ipgauge.releases.datafiles import figures_csv
 from ipgauge.releases.figures import Figure, Figures
+from ipgauge.releases.style import CSS
 from ipgauge.releases.text import english_name, paragraphs, source, title
 from ipgauge.releases.wording import TINY_BASE, cap, number, pct, ratio_places, signed
+from ipgauge.releases.workbook import xlsx
 
 HEADERS = {
     "zh": ("指标", "数值", "上年同期", "同比", "全国排名", "占全国（%）", "单位"),
@@ -35,26 +38,6 @@ MEMBER_HEADERS = {
     "zh": ("地区", "数值", "上年同期", "同比", "全国排名"),
     "en": ("Region", "Value", "A year earlier", "Change", "National rank"),
 }
-CSS = """
-body { font-family: "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif; max-width: 46em; margin: 2em auto;
-       color: #222; line-height: 1.6; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.2em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
-caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.3em; }
-td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; overflow-wrap: break-word; hyphens: manual; }
-td.n { text-align: right; }
-table.wide { page: wide; width: 100%; font-size: 0.72em; } table.wide td, table.wide th { padding: 0.2em 0.35em; }
-.synthetic { color: #a00; font-weight: bold; } img { max-width: 100%; }
-.notes, .meta { color: #555; font-size: 0.8em; overflow-wrap: anywhere; }
-section + section { page-break-before: always; }
-tr, figure { page-break-inside: avoid; } figcaption { font-size: 0.8em; color: #555; }
-table { break-inside: avoid; } caption, h1, h2, h3 { break-after: avoid; } thead { display: table-header-group; }
-tbody tr:nth-child(-n+2), tbody tr:nth-last-child(-n+2) { break-before: avoid; }
-@page { margin: 2cm 1.8cm;
-        @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #777; } }
-@page wide { size: A4 landscape; margin: 1.5cm 1.2cm;
-        @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #777; } }
-"""
 
 
 # -- formatting shared by every file ------------------------------------------------------------------
@@ -345,210 +328,7 @@ def page(figures: Figures, snapshot_id: str, images: dict[str, Path]) -> str:
     return "\n".join(parts)
 
 
-# -- the spreadsheet and the data files ----------------------------------------------------------------
-def _region_cells(code: str, figures: Figures) -> list:
-    """region_code, name_zh, name_en, level: on every row of every data file."""
-    if code == figures.region["code"]:
-        w = figures.region
-        return [code, w["official_zh"], w["name_en"], w["kind"]]  # the name the release uses (东北三省一区)
-    d = divisions()[code]
-    return [code, d.name_zh, d.name_en, d.level]
-
-
-REGION_COLUMNS = ["region_code", "region_name_zh", "region_name_en", "level"]
-
-
-def _yoy(value: float, previous: float, fig: Figure) -> float | None:
-    """Percent change for the files; none for a ratio (its change is in points, the ``change`` column)."""
-    return change_pct(value, previous) if not fig.is_ratio else None
-
-
-def xlsx(figures: Figures, snapshot: dict, path: Path) -> None:
-    """A workbook an analyst can use: frozen headers, number formats, dates as dates, definitions and about."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    spec = figures.spec
-    as_of, known_at = date.fromisoformat(spec["as_of"]), date.fromisoformat(spec["known_at"])
-    synthetic = bool(figures.synthetic)
-
-    def sheet(ws, columns: list[tuple[str, str | None]], body: list[list], ratio: list[bool] | None = None) -> None:
-        """Write a header and rows; ``columns`` pairs each name with its number format (two decimals on ratios)."""
-        ws.append([name for name, _ in columns])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for i, r in enumerate(body):
-            ws.append(r)
-            for cell in ws[i + 2]:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # a spec's contact "=HYPERLINK(…)" is text, not a formula
-            for j, (name, fmt) in enumerate(columns):
-                if fmt == "#,##0" and ratio and ratio[i] and name in ("value", "previous", "change"):
-                    fmt = "0.00"
-                if fmt:
-                    ws.cell(row=i + 2, column=j + 1).number_format = fmt
-        ws.freeze_panes = "A2"
-        for j, (name, _) in enumerate(columns):
-            ws.column_dimensions[ws.cell(row=1, column=j + 1).column_letter].width = max(12, len(name) + 2)
-
-    count, signed_pct, day = "#,##0", "+0.0;-0.0;0.0", "yyyy-mm-dd"
-    labels = [("indicator", None), ("label_zh", None), ("label_en", None)]
-    place = [(c, None) for c in REGION_COLUMNS]
-    units = [("unit_zh", None), ("unit_en", None)]
-    numbers = [("value", count), ("previous", count), ("change", count), ("yoy_pct", signed_pct)]
-
-    def measured(f: Figure, code: str, value: float, previous: float, rank: int | None) -> list:
-        return [
-            f.name,
-            f.label_zh,
-            f.label_en,
-            *_region_cells(code, figures),
-            as_of,
-            known_at,
-            value,
-            previous,
-            round(value - previous, 4),
-            _yoy(value, previous, f),
-            rank,
-        ]
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "figures"
-    head = [*labels, *place, ("as_of", day), ("known_at", day), *numbers, ("national_rank", "0")]
-    sheet(
-        ws,
-        [*head, ("parent_value", count), ("share_pct", "0.0"), *units, ("measure", None), ("synthetic", None)],
-        [
-            [
-                *measured(f, figures.region["code"], f.value, f.previous, f.national_rank),
-                f.parent_value,
-                None if f.share_pct is None else round(f.share_pct, 4),
-                f.unit_zh,
-                f.unit_en,
-                "flow (year to date)" if f.flow else "ratio" if f.is_ratio else "stock",
-                synthetic,
-            ]
-            for f in figures.figures
-        ],
-        [f.is_ratio for f in figures.figures],
-    )
-    members = [(f, m) for f in figures.figures for m in f.members]
-    sheet(
-        wb.create_sheet("members"),
-        [*head, *units],
-        [[*measured(f, m.code, m.value, m.previous, m.national_rank), f.unit_zh, f.unit_en] for f, m in members],
-        [f.is_ratio for f, _ in members],
-    )
-    trends = [(f, d, v) for f in figures.figures for d, v in f.trend]
-    sheet(
-        wb.create_sheet("trends"),
-        [*labels, *place, ("as_of", day), ("value", count), *units],
-        [
-            [f.name, f.label_zh, f.label_en, *_region_cells(figures.region["code"], figures), date.fromisoformat(d), v]
-            + [f.unit_zh, f.unit_en]
-            for f, d, v in trends
-        ],
-        [f.is_ratio for f, _, _ in trends],
-    )
-    sheet(
-        wb.create_sheet("definitions"),
-        [*labels, *units, ("definition_zh", None), ("definition_en", None), ("source", None)],
-        [
-            [f.name, f.label_zh, f.label_en, f.unit_zh, f.unit_en, f.definition_zh, f.definition_en]
-            + [indicator(f.name).source]
-            for f in figures.figures
-        ],
-    )
-    published = date.fromisoformat(spec["published"]) if spec.get("published") else None
-    about = [
-        ("release_id", snapshot["release_id"], None),
-        ("region_code", figures.region["code"], None),
-        ("region_name_zh", figures.region["official_zh"], None),
-        ("region_name_en", figures.region["name_en"], None),
-        ("as_of", as_of, day),
-        ("known_at", known_at, day),
-        ("deliveries", figures.region["deliveries"], "0"),
-        ("synthetic", synthetic, None),
-        ("source_zh", source(figures, "zh"), None),
-        ("source_en", source(figures, "en"), None),
-        ("issuer_zh", spec.get("issuer_zh") or "", None),
-        ("issuer_en", spec.get("issuer_en") or "", None),
-        ("contact", spec.get("contact") or "", None),
-        ("published", published, day),
-        ("inputs_checksum", snapshot["inputs_checksum"], None),
-        ("figures_checksum", snapshot["figures_checksum"], None),
-        ("spec", json.dumps(spec, ensure_ascii=False, sort_keys=True), None),
-    ]
-    ws = wb.create_sheet("about")
-    sheet(ws, [("key", None), ("value", None)], [[k, v] for k, v, _ in about])
-    for row, (_, _, fmt) in zip(ws.iter_rows(min_row=2, max_col=2), about, strict=True):
-        if fmt:
-            row[1].number_format = fmt
-    ws.column_dimensions["B"].width = 60
-    wb.properties.creator = "ipgauge"
-    wb.save(path)
-
-
-CSV_COLUMNS = [
-    "indicator",
-    "label_zh",
-    "label_en",
-    *REGION_COLUMNS,
-    "as_of",
-    "known_at",
-    "value",
-    "previous",
-    "yoy_pct",
-    "national_rank",
-    "share_pct",
-    "unit_zh",
-    "unit",
-    "synthetic",
-]
-
-
-def figures_csv(figures: Figures) -> str:
-    """The figures as CSV (one row per indicator, then one per member), region names on every row."""
-    buf = io.StringIO()
-    w = csvfile.Writer(buf)
-    w.writerow(CSV_COLUMNS)
-    spec = figures.spec
-    for f in figures.figures:
-        for code, value, previous, rank, share in [
-            (figures.region["code"], f.value, f.previous, f.national_rank, f.share_pct),
-            *((m.code, m.value, m.previous, m.national_rank, None) for m in f.members),
-        ]:
-            yoy = _yoy(value, previous, f)
-            w.writerow(
-                [
-                    f.name,
-                    f.label_zh,
-                    f.label_en,
-                    *_region_cells(code, figures),
-                    spec["as_of"],
-                    spec["known_at"],
-                    value,
-                    previous,
-                    "" if yoy is None else yoy,
-                    "" if rank is None else rank,
-                    "" if share is None else round(share, 4),
-                    f.unit_zh,
-                    f.unit_en,
-                    "true" if figures.synthetic else "false",
-                ]
-            )
-    for key, (value, previous) in (figures.casework or {}).items():  # the casework section's figures
-        ind = indicator(casework.FIGURES[key])
-        change = change_pct(value, previous)
-        w.writerow(
-            [ind.name, ind.label_zh, ind.label_en, *_region_cells(figures.region["code"], figures), spec["as_of"],
-             spec["known_at"], value, previous, "" if change is None else change, "", "", ind.unit_zh, ind.unit_en,
-             "true" if figures.synthetic else "false"]
-        )  # fmt: skip
-    return buf.getvalue()
-
-
+# -- the release's files ------------------------------------------------------------------------------
 def check_out(out: Path) -> None:
     """Refuse an output folder that cannot take a release, before any figure is computed."""
     outputs.check_out(out, _earlier_release, "an earlier release")

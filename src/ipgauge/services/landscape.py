@@ -176,6 +176,44 @@ def landscape(
     """The landscape of the subject (see the module's text); ``upto`` pins the deliveries read."""
     subject = subject_of(con, kind, text, k)
     upto = last_delivery(con) if upto is None else upto
+    _register_spells(con, db, jurisdiction, k, upto)
+    out = Landscape(subject, jurisdiction, as_of, k, upto)
+    total, own = _in_force(con, subject, as_of)
+    rows = _by_field(con, own, total)
+    out.sections["fields"] = rows
+    out.sections["subclasses"] = _subclasses(con, k)
+    if subject.kind == "field" and jurisdiction == "CN":  # provinces are China's: none in a foreign report
+        out.sections["regions"] = _regions(con, subject)
+    else:
+        out.sections["white_space"] = _white_space(rows)
+    out.sections["trend"] = _trend(con, subject, as_of, k)
+    out.sections["top_holders"], rank, (scope_en, scope_zh) = _holders(con, subject, rows, k)
+    if subject.kind == "company":
+        out.sections["co_holders"] = _co_holders(con, subject, k)
+    out.sections["abroad"] = _abroad(con, subject, rows, k)
+    out.sections["expiries"] = _expiries(con, as_of, k, rules_for(jurisdiction))
+    out.sections["summary"] = [
+        {
+            "in_force": own,
+            "in_force_nation": total,
+            "share": round(own / total, 4) if total else None,
+            "families_abroad": con.execute("SELECT count(*) FROM _mine WHERE family_abroad").fetchone()[0],
+            "family_data": con.execute(f"SELECT count(*) > 0 FROM families WHERE {known_at(k)}").fetchone()[0],
+            "expiring_3y": sum(r["expiring"] for r in out.sections["expiries"]),
+            "national_rank": rank,
+            "holders_ranked_in": scope_en,
+            "holders_ranked_in_zh": scope_zh,
+        }
+    ]
+    return out
+
+
+def _register_spells(con: duckdb.DuckDBPyConnection, db: Path, jurisdiction: str, k: date, upto: int) -> None:
+    """Register ``_spells`` (the patents' spells as known on K, with their field) and ``_app_fields``.
+
+    Every section reads these two relations: the spells for what is in force, the applications'
+    fields for the yearly filings and grants (tagged by the same concordance as the spells).
+    """
     ibis_con = connect("duckdb", store=con)
     t = read_spells(ibis_con, view_sql(k, rules_for(jurisdiction), upto=upto), lambda: parquet(con, db))
     t = E.with_field(t.filter(t.right_type == "patent"))
@@ -200,17 +238,23 @@ def landscape(
     fields_of_apps = E.with_field(ibis.memtable(apps)).select("right_id", "field")
     con.register("_app_fields", ibis_con.to_pyarrow(fields_of_apps))
     register_hierarchy(con)
-    out = Landscape(subject, jurisdiction, as_of, k, upto)
+
+
+def _in_force(con: duckdb.DuckDBPyConnection, subject: Subject, as_of: date) -> tuple[int, int]:
+    """Fill ``_now`` (every right in force on D) and ``_mine`` (the subject's); count them (all, the subject's)."""
     D = day(as_of)
     live = f"s.valid_from <= {D} AND {D} < s.valid_to"
-    mine = subject.sql
     # the rights in force on D, one row each (a right's spell covering D: its holder then)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _now AS SELECT DISTINCT ON (right_id) * FROM _spells s WHERE {live} "
         "ORDER BY right_id, valid_from"
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _mine AS SELECT * FROM _now s WHERE {mine}")
-    total, own = con.execute("SELECT (SELECT count(*) FROM _now), (SELECT count(*) FROM _mine)").fetchone()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _mine AS SELECT * FROM _now s WHERE {subject.sql}")
+    return con.execute("SELECT (SELECT count(*) FROM _now), (SELECT count(*) FROM _mine)").fetchone()
+
+
+def _by_field(con: duckdb.DuckDBPyConnection, own: int, total: int) -> list[dict]:
+    """Per WIPO field: the subject's rights in force, all of them, its share of the field and its RTA there."""
     names = field_names()
     fields = con.execute(
         """WITH n AS (SELECT field, count(*) AS nation FROM _now GROUP BY field),
@@ -236,39 +280,17 @@ def landscape(
                 "rta": round(rta, 2) if rta is not None else None,
             }
         )
-    out.sections["fields"] = rows
-    out.sections["subclasses"] = _subclasses(con, k)
-    if subject.kind == "field" and jurisdiction == "CN":  # provinces are China's: none in a foreign report
-        out.sections["regions"] = _regions(con, subject)
-    else:
-        weak = [
-            r
-            for r in rows
-            if r["field"] is not None and r["rta"] is not None and r["rta"] < WEAK_RTA and r["nation"] >= 10
-        ]
-        # the fields it has not entered first (RTA 0: the white space proper, largest first), then the weak ones
-        # it is in (weakest first); a field near the national share (RTA >= 0.9) is not white space
-        out.sections["white_space"] = sorted(weak, key=lambda r: (r["subject"] > 0, r["rta"], -r["nation"]))[:TOP]
-    out.sections["trend"] = _trend(con, subject, as_of, k)
-    out.sections["top_holders"], rank, (scope_en, scope_zh) = _holders(con, subject, rows, k)
-    if subject.kind == "company":
-        out.sections["co_holders"] = _co_holders(con, subject, k)
-    out.sections["abroad"] = _abroad(con, subject, rows, k)
-    out.sections["expiries"] = _expiries(con, as_of, k, rules_for(jurisdiction))
-    out.sections["summary"] = [
-        {
-            "in_force": own,
-            "in_force_nation": total,
-            "share": round(own / total, 4) if total else None,
-            "families_abroad": con.execute("SELECT count(*) FROM _mine WHERE family_abroad").fetchone()[0],
-            "family_data": con.execute(f"SELECT count(*) > 0 FROM families WHERE {known_at(k)}").fetchone()[0],
-            "expiring_3y": sum(r["expiring"] for r in out.sections["expiries"]),
-            "national_rank": rank,
-            "holders_ranked_in": scope_en,
-            "holders_ranked_in_zh": scope_zh,
-        }
+    return rows
+
+
+def _white_space(rows: list[dict]) -> list[dict]:
+    """The fields (of ten rights or more in all) where the subject is absent or weak: at most TOP of them."""
+    weak = [
+        r for r in rows if r["field"] is not None and r["rta"] is not None and r["rta"] < WEAK_RTA and r["nation"] >= 10
     ]
-    return out
+    # the fields it has not entered first (RTA 0: the white space proper, largest first), then the weak ones
+    # it is in (weakest first); a field near the national share (RTA >= 0.9) is not white space
+    return sorted(weak, key=lambda r: (r["subject"] > 0, r["rta"], -r["nation"]))[:TOP]
 
 
 def _trend(con: duckdb.DuckDBPyConnection, subject: Subject, d: date, k: date) -> list[dict]:

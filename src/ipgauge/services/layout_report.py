@@ -56,14 +56,28 @@ FIELD_COLUMNS = [
 
 def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
     """The report's text and tables from its snapshot (so a reproduced snapshot says exactly the same)."""
-    i, s, sec = snapshot["inputs"], snapshot["subject"], snapshot["sections"]
+    tables = [table for section in TABLE_SECTIONS for table in section(snapshot)]
+    return Document(_title(snapshot), _lead(snapshot, source_notes), tables, _notes(source_notes), _charts(snapshot))
+
+
+def _title(snapshot: dict) -> dict[str, str]:
+    """The title: the report names its subject."""
+    s = snapshot["subject"]
+    return {
+        "zh": f"专利布局分析报告：{s['label_zh']}",
+        "en": f"Patent layout analysis: {s['label_en']}",
+    }
+
+
+def _lead(snapshot: dict, source_notes: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The lead: the sources and dates, then the summary in one sentence (share, rank, families abroad, expiries)."""
+    i, s, summary = snapshot["inputs"], snapshot["subject"], snapshot["sections"]["summary"][0]
     d, k, j = date.fromisoformat(i["as_of"]), date.fromisoformat(i["known_at"]), i["jurisdiction"]
-    summary = sec["summary"][0]
     share = f"{summary['share'] * 100:.2f}%" if summary["share"] is not None else "—"
     rank = summary.get("national_rank")
     rank_zh = f"，按有效专利数居全部权利人{ordinal(rank, 'zh')}" if rank else ""
     rank_en = f", ranking {ordinal(rank, 'en')} among all holders by patents in force" if rank else ""
-    lead = {
+    return {
         "zh": [
             *source_notes.get("lead_zh", []),
             dates_line(j, d, k)["zh"],
@@ -89,61 +103,85 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
             + f"; {summary['expiring_3y']:,} reach the end of their term within the next three years.",
         ],
     }
-    fields = [r for r in sec["fields"] if r["subject"]] or sec["fields"][:10]
-    whole_field = s["kind"] == "field" and s["key"].isdigit()  # a WIPO field is its own only field
-    tables = (
-        []
-        if whole_field
-        else [
-            _table(
-                "fields",
-                ("按WIPO技术领域的有效专利", "Patents in force by WIPO technology field"),
-                FIELD_COLUMNS,
-                fields,
-            )
-        ]
-    )
-    tables.append(
+
+
+def _shown_fields(snapshot: dict) -> list[dict]:
+    """The fields the fields table and the RTA chart show: those the subject holds rights in, else the first ten."""
+    fields = snapshot["sections"]["fields"]
+    return [r for r in fields if r["subject"]] or fields[:10]
+
+
+def _whole_field(snapshot: dict) -> bool:
+    """Whether the subject is a WIPO field: it is its own only field, so it has no fields table or RTA chart."""
+    s = snapshot["subject"]
+    return s["kind"] == "field" and s["key"].isdigit()
+
+
+def _fields_table(snapshot: dict) -> list[Table]:
+    """Patents in force by WIPO field, with the subject's share of each and its RTA there."""
+    if _whole_field(snapshot):
+        return []
+    caption = ("按WIPO技术领域的有效专利", "Patents in force by WIPO technology field")
+    return [_table("fields", caption, FIELD_COLUMNS, _shown_fields(snapshot))]
+
+
+def _subclasses_table(snapshot: dict) -> list[Table]:
+    """Patents in force by main subclass: finer than the fields, in the scheme the patents carry."""
+    return [
         _table(
             "subclasses",
             ("按主分类小类（CPC或IPC）的有效专利", "Patents in force by main subclass (CPC or IPC)"),
             [("subclass", "小类", "Subclass"), ("scheme", "分类体系", "Scheme"), ("subject", "有效专利", "In force")],
-            sec["subclasses"],
+            snapshot["sections"]["subclasses"],
         )
-    )
-    if "white_space" in sec:
-        tables.append(
-            _table(
-                "white space",
-                (
-                    "布局空白：相对较弱（0<RTA<1）或尚未涉足（RTA=0）的领域，前者在前，最多十个",
-                    "White space: fields where the subject is weak (0 < RTA < 1) or absent (RTA 0), weak ones first, "
-                    "at most ten",
-                ),
-                FIELD_COLUMNS,
-                sec["white_space"],
-            )
+    ]
+
+
+def _white_space_table(snapshot: dict) -> list[Table]:
+    """The white space: fields where the subject is weak or absent (a field in China has its provinces instead)."""
+    if "white_space" not in snapshot["sections"]:
+        return []
+    return [
+        _table(
+            "white space",
+            (
+                "布局空白：相对较弱（0<RTA<1）或尚未涉足（RTA=0）的领域，前者在前，最多十个",
+                "White space: fields where the subject is weak (0 < RTA < 1) or absent (RTA 0), weak ones first, "
+                "at most ten",
+            ),
+            FIELD_COLUMNS,
+            snapshot["sections"]["white_space"],
         )
-    if "regions" in sec:
-        tables.append(
-            _table(
-                "regions",
-                (
-                    "各省份在该领域的有效专利（RTA以各省份境内权利人的全部有效专利为基数）",
-                    "Provinces' patents in force in the field (RTA against all patents held in China's provinces)",
-                ),
-                [
-                    ("region_code", "代码", "Code"),
-                    ("name_zh", "省份", "Province (zh)"),
-                    ("name_en", "英文名称", "Province"),
-                    ("subject", "本领域", "In the field"),
-                    ("all_rights", "全部", "All"),
-                    ("rta", "RTA", "RTA"),
-                ],
-                sec["regions"],
-            )
+    ]
+
+
+def _regions_table(snapshot: dict) -> list[Table]:
+    """For a field in China: each province's patents in it and its RTA there."""
+    if "regions" not in snapshot["sections"]:
+        return []
+    return [
+        _table(
+            "regions",
+            (
+                "各省份在该领域的有效专利（RTA以各省份境内权利人的全部有效专利为基数）",
+                "Provinces' patents in force in the field (RTA against all patents held in China's provinces)",
+            ),
+            [
+                ("region_code", "代码", "Code"),
+                ("name_zh", "省份", "Province (zh)"),
+                ("name_en", "英文名称", "Province"),
+                ("subject", "本领域", "In the field"),
+                ("all_rights", "全部", "All"),
+                ("rta", "RTA", "RTA"),
+            ],
+            snapshot["sections"]["regions"],
         )
-    tables += [
+    ]
+
+
+def _trend_table(snapshot: dict) -> list[Table]:
+    """Filings, grants and patents in force year by year: the numbers the trend chart draws."""
+    return [
         _table(
             "trend",
             ("逐年申请、授权与年末有效量", "Applications, grants and patents in force by year"),
@@ -153,8 +191,15 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
                 ("grants", "授权", "Granted"),
                 ("in_force_at_end", "年末有效", "In force at year end"),
             ],
-            sec["trend"],
-        ),
+            snapshot["sections"]["trend"],
+        )
+    ]
+
+
+def _top_holders_table(snapshot: dict) -> list[Table]:
+    """The top holders where the subject is (its caption says where they were ranked)."""
+    summary = snapshot["sections"]["summary"][0]
+    return [
         _table(
             "top holders",
             (
@@ -167,56 +212,90 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
                 ("name", "名称", "Name"),
                 ("in_force", "有效专利", "In force"),
             ],
-            sec["top_holders"],
-        ),
-    ]
-    if "co_holders" in sec:
-        tables.append(
-            _table(
-                "co-holders",
-                ("共同权利人", "Co-holders"),
-                [("party_id", "编号", "Party"), ("name", "名称", "Name"), ("shared", "共有专利", "Shared")],
-                sec["co_holders"],
-            )
+            snapshot["sections"]["top_holders"],
         )
-    tables += [
+    ]
+
+
+def _co_holders_table(snapshot: dict) -> list[Table]:
+    """For a company: whom it holds patents with."""
+    if "co_holders" not in snapshot["sections"]:
+        return []
+    return [
+        _table(
+            "co-holders",
+            ("共同权利人", "Co-holders"),
+            [("party_id", "编号", "Party"), ("name", "名称", "Name"), ("shared", "共有专利", "Shared")],
+            snapshot["sections"]["co_holders"],
+        )
+    ]
+
+
+def _abroad_table(snapshot: dict) -> list[Table]:
+    """Family members abroad by office, beside the others' in the subject's fields (a field has no others)."""
+    others = (
+        []
+        if snapshot["subject"]["kind"] == "field"
+        else [("others_in_its_fields", "同领域其他权利人（件）", "Others in its fields")]
+    )
+    return [
         _table(
             "abroad",
             (
                 "海外同族（按受理局；同族成员可为申请或授权，WO为PCT国际申请）",
                 "Family members abroad, by office (applications or grants; WO is a PCT application)",
             ),
-            [("office", "受理局", "Office"), ("subject", "本主体（件）", "Subject")]
-            + (
-                []
-                if s["kind"] == "field"
-                else [("others_in_its_fields", "同领域其他权利人（件）", "Others in its fields")]
-            ),
-            sec["abroad"],
-        ),
+            [("office", "受理局", "Office"), ("subject", "本主体（件）", "Subject")] + others,
+            snapshot["sections"]["abroad"],
+        )
+    ]
+
+
+def _expiries_table(snapshot: dict) -> list[Table]:
+    """Patents whose term ends in the three years after D, by kind (the kinds the jurisdiction grants)."""
+    d, j = date.fromisoformat(snapshot["inputs"]["as_of"]), snapshot["inputs"]["jurisdiction"]
+    kinds = (
+        [
+            ("invention", "发明（utility）", "Utility patents"),
+            ("design", "外观设计（design）", "Design patents"),
+        ]
+        if j == "US"  # the US grants no utility models: its kinds are utility, design and plant patents
+        else [
+            ("invention", "发明", "Inventions"),
+            ("utility_model", "实用新型", "Utility models"),
+            ("design", "外观设计", "Designs"),
+        ]
+    )
+    return [
         _table(
             "expiries",
             (
                 f"{d.isoformat()}之后三年内期限届满的有效专利（每行十二个月）",
                 f"Patents in force whose term ends in the three years after {d} (twelve months a row)",
             ),
-            [("from", "自", "From"), ("to", "至", "To"), ("expiring", "合计", "All")]
-            + (
-                [
-                    ("invention", "发明（utility）", "Utility patents"),
-                    ("design", "外观设计（design）", "Design patents"),
-                ]
-                if j == "US"  # the US grants no utility models: its kinds are utility, design and plant patents
-                else [
-                    ("invention", "发明", "Inventions"),
-                    ("utility_model", "实用新型", "Utility models"),
-                    ("design", "外观设计", "Designs"),
-                ]
-            ),
-            sec["expiries"],
-        ),
+            [("from", "自", "From"), ("to", "至", "To"), ("expiring", "合计", "All")] + kinds,
+            snapshot["sections"]["expiries"],
+        )
     ]
-    notes = {
+
+
+#: The report's tables, in the order it shows them; each section gives none where it does not apply.
+TABLE_SECTIONS = (
+    _fields_table,
+    _subclasses_table,
+    _white_space_table,
+    _regions_table,
+    _trend_table,
+    _top_holders_table,
+    _co_holders_table,
+    _abroad_table,
+    _expiries_table,
+)
+
+
+def _notes(source_notes: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The notes: how RTA and the counts are to be read, the disclaimer, and the sources' own notes."""
+    return {
         "zh": [
             "RTA（显示性技术优势指数）= 该领域在本主体有效专利中的占比 ÷ 该领域在全部有效专利中的占比；"
             "小于1为相对弱势。专利数少于5件时RTA波动很大，仅供参考。",
@@ -240,14 +319,15 @@ def document(snapshot: dict, source_notes: dict[str, list[str]]) -> Document:
             *source_notes["en"],
         ],
     }
-    title = {
-        "zh": f"专利布局分析报告：{s['label_zh']}",
-        "en": f"Patent layout analysis: {s['label_en']}",
-    }
+
+
+def _charts(snapshot: dict) -> list[tuple[str, dict[str, str]]]:
+    """The charts :func:`draw` makes, with their captions: the trend, and the RTA by field where any is above 0."""
+    s = snapshot["subject"]
     charts = [("trend.png", {"zh": f"{s['label_zh']}逐年专利走势", "en": f"{s['label_en']}: patents by year"})]
-    if not whole_field and any(r["rta"] for r in fields):
+    if not _whole_field(snapshot) and any(r["rta"] for r in _shown_fields(snapshot)):
         charts.append(("rta.png", {"zh": f"{s['label_zh']}各技术领域RTA", "en": f"{s['label_en']}: RTA by field"}))
-    return Document(title, lead, tables, notes, charts)
+    return charts
 
 
 def draw(snapshot: dict, work: Path) -> dict[str, Path]:

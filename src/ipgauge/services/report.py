@@ -25,7 +25,8 @@ import duckdb
 
 from ipgauge import outputs
 from ipgauge.register.store import identity, is_synthetic
-from ipgauge.releases.render import CSS, html_table, img_src, md, md_table
+from ipgauge.releases.render import html_table, img_src, md, md_table
+from ipgauge.releases.style import CSS
 
 LANGS = ("zh", "en")
 KINDS = ("risk", "layout")

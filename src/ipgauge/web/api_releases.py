@@ -71,8 +71,8 @@ def releases(
 @router.get("/{release_id}")
 def release(request: Request, release_id: str = ReleaseId, format: str | None = Format, ctx=Depends(context)):
     """A release: its spec, K, the deliveries it saw, checksums, text zh/en and every figure (CSV: the figures)."""
+    from ipgauge.releases.datafiles import figures_csv
     from ipgauge.releases.figures import Figures
-    from ipgauge.releases.render import figures_csv
 
     data = _record(ctx, release_id)
     if wants_csv(request, format):
