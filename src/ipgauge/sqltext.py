@@ -1,10 +1,10 @@
 """Values written into SQL text: the one place that quotes, for where a parameter cannot be bound.
 
-Values are bound as parameters (``?``) wherever DuckDB takes them. They cannot be in three places,
-and every such value goes through this module: SQL compiled from the rule set and the law (a
-view or a ``CASE`` built once and run for every row), the dates that frame such SQL, and the file
-paths of ``read_parquet``/``COPY`` (DuckDB binds no parameter in a table function's path or a
-``COPY`` target, and expands glob characters in it).
+Values are bound as parameters (``?``) wherever DuckDB takes them, file paths included. What goes
+through this module instead is SQL text that is kept or compiled before it runs: SQL built from the
+rule set and the law (a view, a validation rule or a ``CASE`` written once and run for every row,
+and hashed into digests), with the dates that frame it; and a path inside such text, or one a
+glob-expanding reader (``read_parquet`` on DuckDB, Hadoop under Spark) must take literally.
 """
 
 from __future__ import annotations

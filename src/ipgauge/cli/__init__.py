@@ -1,9 +1,10 @@
 """The ``ipgauge`` command line (the README's command table): one module per command group, assembled here.
 
 Each group module registers its commands on :data:`ipgauge.cli.app.app` when it is imported; they are
-imported in :data:`GROUPS`' order, which is ``ipgauge --help``'s. Nothing imports this package back:
-a group needs only :mod:`~ipgauge.cli.app`, :mod:`~ipgauge.cli.failures`, :mod:`~ipgauge.cli.options`
-and :mod:`~ipgauge.cli.output`.
+imported in :data:`GROUPS`' order (Typer lists plain commands before groups). Nothing imports this
+package back, and no group imports another: a group needs only :mod:`~ipgauge.cli.app`,
+:mod:`~ipgauge.cli.failures`, :mod:`~ipgauge.cli.options`, :mod:`~ipgauge.cli.inputs` and
+:mod:`~ipgauge.cli.output` (tests/test_layers.py checks it).
 """
 
 from __future__ import annotations

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
 from ipgauge.cli.options import DbOption, _choice, _date, _path
+from ipgauge.cli.output import print_load_report
 from ipgauge.console import err, out, progress_bar
 from ipgauge.errors import UserError
 
@@ -35,48 +35,6 @@ def synth(
         f"SYNTHETIC register ({scale}, seed {seed}) written to {out_dir} in "
         f"{time.perf_counter() - started:.1f} s: {rows}.",
     )
-
-
-def print_load_report(report) -> None:
-    """The per-table counts of a load, and the first rejected rows of each table on stderr."""
-    if report.same_as:
-        out.print(
-            f"{report.source} is byte for byte delivery {report.same_as}, the last one loaded: "
-            "nothing to load, the register is unchanged.",
-            soft_wrap=True,
-        )
-        return
-    title = f"Loaded {report.source}" + (f" as delivery {report.delivery_id}" if report.delivery_id else "")
-    table = RichTable(title=title + (" (SYNTHETIC)" if report.synthetic else ""))
-    for col in ("file", "rows", "new", "changed", "unchanged", "duplicates", "rejected"):
-        table.add_column(col, justify="left" if col == "file" else "right")
-    for t in report.tables:
-        table.add_row(t.file, *(f"{v:,}" for v in (t.rows, t.new, t.changed, t.unchanged, t.duplicates, t.rejected)))
-    out.print(table)
-    same = [t for t in report.tables if t.same_as]
-    if same:
-        names = ", ".join(f"{t.file} (as loaded by delivery {t.same_as})" for t in same)
-        out.print(f"Unchanged files, not read again: {names}.", soft_wrap=True)
-    for t in report.tables:
-        for line in t.reject_lines:
-            out.print(line, soft_wrap=True)
-        if t.rejected > len(t.reject_lines):
-            out.print(
-                f"... and {t.rejected - len(t.reject_lines):,} more in {report.rejects_dir / (t.table + '.csv')}",
-            )
-    problems = []
-    if report.rejected:
-        rows = "row" if report.rejected == 1 else "rows"
-        problems.append(f"{report.rejected:,} {rows} rejected (kept with their reasons in {report.rejects_dir})")
-    unresolved = sum(t.unresolved for t in report.tables)
-    if unresolved:
-        problems.append(
-            f"{unresolved:,} parties have an address that names no known region (loaded without a region, listed in "
-            f"{report.rejects_dir / 'unresolved_addresses.csv'})"
-        )
-    if problems:  # one sentence on stderr; the rows themselves are the report, on stdout
-        level = "error" if report.exit_code == 2 else "warning"
-        err.print(f"{level}: " + "; ".join(problems) + ".", soft_wrap=True)
 
 
 @app.command()
@@ -143,7 +101,7 @@ def import_(
     from ipgauge.adapters import epo_legal, uspto_assignment, uspto_grant, uspto_maintfee
     from ipgauge.adapters.delivery import REJECTS, DeliveryWriter
 
-    _choice(fmt, IMPORT_FORMATS)
+    _choice(fmt, IMPORT_FORMATS, "FORMAT")
     for f in files:
         if not f.is_file():
             raise UserError(f"{f} is not a file.")

@@ -13,11 +13,9 @@ from typing import Annotated
 import typer
 
 from ipgauge.cli.app import app
-from ipgauge.cli.deliveries import print_load_report
 from ipgauge.cli.failures import guarded
 from ipgauge.cli.options import _path
-from ipgauge.cli.output import _cell
-from ipgauge.cli.release import _print_release
+from ipgauge.cli.output import _cell, _print_release, print_load_report
 from ipgauge.console import out, progress_bar, styled
 from ipgauge.errors import UserError
 

@@ -83,7 +83,7 @@ def status(
     for s in st.spells:
         spells.add_row(
             str(s["valid_from"]),
-            "open" if str(s["valid_to"]) == "9999-12-31" else str(s["valid_to"]),
+            "open" if s["valid_to"] == store.OPEN else str(s["valid_to"]),
             s["party_id"] or "",
             s["holder_type"] or "",
             s["country"] or "",

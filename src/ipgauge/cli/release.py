@@ -13,8 +13,8 @@ import typer
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
 from ipgauge.cli.options import DbOption, Format, KnownAt, OutputFormat, _choice, _date, _path
-from ipgauge.cli.output import _rows
-from ipgauge.console import err, out, styled
+from ipgauge.cli.output import _print_release, _rows
+from ipgauge.console import out, styled
 from ipgauge.errors import UserError
 
 DIFF_SHOWN = 20  # rights listed per changed figure in a table (all with --all, always all in JSON)
@@ -28,19 +28,6 @@ release_app = typer.Typer(
 
 
 app.add_typer(release_app, name="release")
-
-
-def _print_release(computed, langs: tuple[str, ...]) -> None:
-    from ipgauge.indicators.catalogue import indicator
-    from ipgauge.releases.text import paragraphs, title
-
-    written = computed.figures.spec["languages"]
-    for lang in [lang for lang in langs if lang in written]:
-        out.print(styled("\n", (title(computed.figures, lang), "bold")))
-        for p in paragraphs(computed.figures, lang):
-            out.print(p, soft_wrap=True)
-    for name, _ in computed.figures.omitted:
-        err.print(f"note: {indicator(name).label_en} left out: the region has no resident population figure.")
 
 
 @release_app.callback()

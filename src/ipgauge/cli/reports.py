@@ -10,9 +10,9 @@ import typer
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
+from ipgauge.cli.inputs import _queries, utf8
 from ipgauge.cli.options import AsOfToday, DbOption, KnownAtD, _dates, _path, _subject, _written
-from ipgauge.cli.output import _saved
-from ipgauge.cli.screening import _queries, _say_built, utf8
+from ipgauge.cli.output import _saved, _say_built
 from ipgauge.console import err, out, progress_bar
 from ipgauge.errors import UserError, mark_saved, why
 

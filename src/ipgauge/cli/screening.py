@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -15,9 +13,10 @@ from rich.table import Table as RichTable
 from ipgauge import csvfile
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
+from ipgauge.cli.inputs import _queries
 from ipgauge.cli.options import AsOfToday, DbOption, Format, KnownAtD, OutputFormat, _dates, _path
+from ipgauge.cli.output import _say_built
 from ipgauge.console import err, note, out, progress_bar, styled
-from ipgauge.errors import UserError, why
 
 index_app = typer.Typer(no_args_is_help=True, help="The claims index beside the register (for screening).")
 
@@ -65,81 +64,6 @@ def index_build(
         f"Claims index {verb} in {where}: {report.added:,} claim versions added, {report.merged:,} re-indexed in "
         f"merges; {report.claims:,} claims in {report.segments} segment(s)."
     )
-
-
-MAX_QUERIES_CHARS = 200_000_000  # a --queries file: 10,000 descriptions of 20,000 characters
-
-
-def utf8(text: str, what: str) -> str:
-    """``text`` as given on the command line, refused in one sentence when its bytes are not UTF-8."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as e:
-        bad = text[e.start].encode("utf-8", "surrogateescape")
-        raise UserError(f"{what} is not UTF-8 (byte 0x{bad.hex()} at character {e.start + 1}).") from None
-    return text
-
-
-def _queries(text: str | None, file: Path | None, queries: Path | None) -> list[tuple[str, str]]:
-    """The queries to screen, each checked before any is screened (a bad row names its line)."""
-    from ipgauge.services.screen import MAX_QUERY_CHARS, query_problem
-
-    given = [x for x in (text, file, queries) if x is not None]
-    if len(given) != 1:
-        raise UserError("give one of: the text to screen, --file FILE, or --queries FILE.csv.")
-    if text is not None:
-        found = [("query", utf8(text, "the text to screen"))]
-    else:
-        path = file or queries
-        limit = MAX_QUERY_CHARS + 1 if file is not None else MAX_QUERIES_CHARS  # never more than is screened
-        try:
-            with open(path, encoding="utf-8-sig") as f:
-                raw = f.read(limit)
-                if queries is not None and f.read(1):
-                    raise UserError(f"{path} holds more than {MAX_QUERIES_CHARS:,} characters; split it.")
-        except UnicodeDecodeError:
-            raise UserError(f"{path} is not UTF-8 text; save it as UTF-8 and try again.") from None
-        except OSError as e:
-            raise UserError(f"cannot read {path} ({why(e)}).") from None
-        found = [(path.stem, raw)] if file is not None else _csv_queries(path, raw)
-    for query_id, query in found:
-        problem = query_problem(query)
-        if problem:
-            where = f"{queries} (id {query_id!r}): " if queries else ""
-            raise UserError(f"{where}{problem}; give a product description or claims to screen.")
-    return found
-
-
-def _csv_queries(path: Path, raw: str) -> list[tuple[str, str]]:
-    from ipgauge.services.screen import query_problem
-
-    csv.field_size_limit(10**8)
-    reader = csv.DictReader(io.StringIO(raw, newline=""), strict=True)
-    rows, seen, start = [], set(), 2
-    try:
-        if not reader.fieldnames or not {"id", "text"} <= set(reader.fieldnames):
-            raise UserError(f"{path} needs a header with the columns id and text (one query per row).")
-        start = reader.line_num + 1
-        for row in reader:
-            where = f"{path} line {start}"
-            start = reader.line_num + 1  # the next row begins after the lines this one took
-            if None in row:
-                raise UserError(f"{where}: more fields than the header names (quote a text holding commas).")
-            key = (row["id"] or "").strip()  # " a" and "a" are one id to whoever reads the results
-            if not key:
-                raise UserError(f"{where}: the id is empty.")
-            if key in seen:
-                raise UserError(f"{where}: the id {key!r} is used twice.")
-            problem = query_problem(row["text"] or "")
-            if problem:
-                raise UserError(f"{where} ({key!r}): {problem}.")
-            seen.add(key)
-            rows.append((key, row["text"]))
-    except csv.Error as e:
-        raise UserError(f"{path} line {start}: not valid CSV ({e}).") from None
-    if not rows:
-        raise UserError(f"{path} holds no query (one per row, under the header id,text).")
-    return rows
 
 
 @app.command()
@@ -213,16 +137,6 @@ def _open_index(con, path: Path):
             soft_wrap=True,
         )
         return ClaimIndex.open(index_dir(path))
-
-
-def _say_built(report, lead: str) -> None:
-    """Say on stderr what a build that a command ran for itself did (nothing when the index was up to date)."""
-    if report.up_to_date:
-        return
-    if report.rebuilt and report.rebuilt not in ("new", "asked"):
-        err.print(f"{lead}rebuilt from nothing ({report.rebuilt}): {report.claims:,} claims.", soft_wrap=True)
-    else:
-        err.print(f"{lead}brought up to date ({report.added:,} claim versions added).", soft_wrap=True)
 
 
 def _say_coverage(session) -> None:

@@ -1,1 +1,1 @@
-"""Indicators: the catalogue (declared as data) and the engine that computes them on any Ibis backend."""
+"""Indicators: the catalogue (data), their Ibis expressions, and the counter that runs them on either engine."""

@@ -1,4 +1,4 @@
-"""Lookup tables the engine joins: WIPO technology fields and the strategic-emerging-industry subclasses."""
+"""Lookup tables the indicator expressions join: WIPO technology fields, strategic-emerging-industry subclasses."""
 
 from __future__ import annotations
 

@@ -115,7 +115,7 @@ class Counter:
 
     @cached_property
     def spells(self) -> ibis.Table:
-        """The spells as known on K, as an Ibis table on this engine's backend (opened when first needed)."""
+        """The spells as known on K, as an Ibis table on this counter's backend (opened when first needed)."""
         return self._spells()
 
     @cached_property
@@ -127,7 +127,7 @@ class Counter:
 
     @cached_property
     def facts(self) -> ibis.Table:
-        """The casework facts as an Ibis table on this engine's backend."""
+        """The casework facts as an Ibis table on this counter's backend."""
         facts = self.facts_path / "facts.parquet"
         return self.backend.read_parquet(engine_path(self.backend.name, facts))
 
@@ -442,7 +442,7 @@ def open_export(
 ) -> Iterator[Counter]:
     """A counter over an ``ipgauge export`` folder as known on ``known_at``: the law computed by ``backend`` itself.
 
-    No register, no stored spells: the law's stages (:mod:`ipgauge.law.stages`) run on the engine over
+    No register, no stored spells: the law's stages (:mod:`ipgauge.law.stages`) run on the backend over
     the export's Parquet files, once, and every query reads their cached result. The small tables
     (populations, centres, the delivery log) are read by DuckDB from the same files.
     """

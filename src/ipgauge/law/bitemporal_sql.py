@@ -241,8 +241,9 @@ def _base_sql(q: _Statement) -> str:
         base = f"""
     SELECT p.right_id, p.k, p.k_to, p.category AS kind, NULL::BOOLEAN AS is_gi, NULL::DATE AS filing_date,
            NULL AS ipc_main, NULL::BOOLEAN AS family_abroad, NULL::DOUBLE AS pledge_max_cny, NULL::DATE AS pledged_from,
-           NULL::DATE AS awarded_from, NULL AS holder, NULL::VARCHAR[] AS holders, NULL AS h_type, 'CN' AS h_country,
-           p.region_codes[1] AS h_region, p.approval_date AS start, coalesce(a.ended, {OPEN}) AS stop,
+           NULL::DATE AS awarded_from, NULL AS holder, NULL::VARCHAR[] AS holders, NULL AS h_type,
+           {q.jurisdiction} AS h_country, p.region_codes[1] AS h_region, p.approval_date AS start,
+           coalesce(a.ended, {OPEN}) AS stop,
            NULL::DATE AS grace_from, coalesce(a.void, false) AS void
     FROM p LEFT JOIN agg a ON a.right_id = p.right_id AND a.k = p.k"""
     return f"""

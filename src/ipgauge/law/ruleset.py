@@ -1,8 +1,8 @@
-"""What a jurisdiction's rule set says, as data the spell engine reads.
+"""What a jurisdiction's rule set says, as data the law reads.
 
-The engine (:mod:`ipgauge.law.spells`) never names a jurisdiction: it asks the rule set for terms,
+The law (:mod:`ipgauge.law.stages`) never names a jurisdiction: it asks the rule set for terms,
 for which events end a right, which void it retroactively, which can be undone by a restoration.
-Adding the US means writing another :class:`RuleSet`, not another branch in the engine.
+Another jurisdiction is another :class:`RuleSet` (as the US is), not another branch in the law.
 """
 
 from __future__ import annotations

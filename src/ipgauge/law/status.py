@@ -140,7 +140,7 @@ def _term_end(con: duckdb.DuckDBPyConnection, right_type: str, row: dict, rules:
 
 
 def event_notes(events: list[tuple], k: date, rules: RuleSet) -> list[EventNote]:
-    """Each event with its effect, pairing restorations with the ending they undo as the engine does."""
+    """Each event with its effect, pairing restorations with the ending they undo as the law's stages do."""
     notes = []
     known = sorted((e for e in events if e[2] <= k), key=lambda e: (e[1], e[0] == rules.restore_event))
     undone: dict[int, date] = {}

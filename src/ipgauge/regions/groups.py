@@ -16,6 +16,7 @@ from babel import Locale
 from ipgauge.errors import UserError
 from ipgauge.regions.countries import countries
 from ipgauge.regions.divisions import current, divisions, retired, retired_codes
+from ipgauge.sqltext import quoted_list
 
 NATION = "CN"
 
@@ -50,11 +51,7 @@ class Region:
         """SQL over a spell's province_code, prefecture_code and county_code: is it in this region."""
         if self.is_nation:
             return "TRUE"
-        parts = [
-            f"{level}_code IN ({', '.join(repr(c) for c in codes)})"
-            for level, codes in self.codes_by_level().items()
-            if codes
-        ]
+        parts = [f"{level}_code IN {quoted_list(codes)}" for level, codes in self.codes_by_level().items() if codes]
         return "(" + " OR ".join(parts) + ")"
 
     @property

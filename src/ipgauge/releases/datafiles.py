@@ -11,10 +11,10 @@ import io
 
 from ipgauge import csvfile
 from ipgauge.indicators.catalogue import indicator
-from ipgauge.indicators.query import yoy as change_pct
+from ipgauge.indicators.query import yoy
 from ipgauge.regions.divisions import divisions
 from ipgauge.releases import casework
-from ipgauge.releases.figures import Figure, Figures
+from ipgauge.releases.figures import Figures
 
 
 def region_cells(code: str, figures: Figures) -> list:
@@ -27,11 +27,6 @@ def region_cells(code: str, figures: Figures) -> list:
 
 
 REGION_COLUMNS = ["region_code", "region_name_zh", "region_name_en", "level"]
-
-
-def yoy_pct(value: float, previous: float, fig: Figure) -> float | None:
-    """Percent change for the files; none for a ratio (its change is in points, the ``change`` column)."""
-    return change_pct(value, previous) if not fig.is_ratio else None
 
 
 CSV_COLUMNS = [
@@ -63,7 +58,7 @@ def figures_csv(figures: Figures) -> str:
             (figures.region["code"], f.value, f.previous, f.national_rank, f.share_pct),
             *((m.code, m.value, m.previous, m.national_rank, None) for m in f.members),
         ]:
-            yoy = yoy_pct(value, previous, f)
+            change = f.yoy_of(value, previous)
             w.writerow(
                 [
                     f.name,
@@ -74,7 +69,7 @@ def figures_csv(figures: Figures) -> str:
                     spec["known_at"],
                     value,
                     previous,
-                    "" if yoy is None else yoy,
+                    "" if change is None else change,
                     "" if rank is None else rank,
                     "" if share is None else round(share, 4),
                     f.unit_zh,
@@ -84,7 +79,7 @@ def figures_csv(figures: Figures) -> str:
             )
     for key, (value, previous) in (figures.casework or {}).items():  # the casework section's figures
         ind = indicator(casework.FIGURES[key])
-        change = change_pct(value, previous)
+        change = yoy(value, previous)
         w.writerow(
             [ind.name, ind.label_zh, ind.label_en, *region_cells(figures.region["code"], figures), spec["as_of"],
              spec["known_at"], value, previous, "" if change is None else change, "", "", ind.unit_zh, ind.unit_en,

@@ -1,4 +1,4 @@
-"""The figures of a release, computed from the indicator engine and nothing else.
+"""The figures of a release, computed by the indicators' counter and nothing else.
 
 Every number a release prints comes from here; the text, tables and charts only format them. The
 figures are plain data (JSON-ready, in a fixed order) so that a snapshot can be compared digit by
@@ -65,11 +65,15 @@ class Figure:
 
     @property
     def yoy_pct(self) -> float | None:
-        """Year-on-year change in percent, unrounded (wording rounds it once).
+        """Year-on-year change in percent, unrounded (wording rounds it once)."""
+        return self.yoy_of(self.value, self.previous)
+
+    def yoy_of(self, value: float, previous: float) -> float | None:
+        """The change in percent of one of this figure's values (the figure's, or a member's).
 
         None for a per-10,000 ratio: its values are stored rounded, and releases give its change in points.
         """
-        return None if self.is_ratio else yoy(self.value, self.previous)
+        return None if self.is_ratio else yoy(value, previous)
 
     @property
     def share_pct(self) -> float | None:

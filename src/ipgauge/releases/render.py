@@ -20,7 +20,7 @@ from babel.dates import format_date
 
 from ipgauge import outputs
 from ipgauge.indicators.catalogue import indicator
-from ipgauge.indicators.query import yoy as change_pct
+from ipgauge.indicators.query import yoy
 from ipgauge.regions.groups import region
 from ipgauge.releases import charts
 from ipgauge.releases.datafiles import figures_csv
@@ -53,7 +53,7 @@ def change_cell(fig: Figure, value: float, previous: float) -> str:
         return "—"
     if previous < TINY_BASE:
         return f"{'+' if value > previous else ''}{int(value - previous)}"
-    return signed(change_pct(value, previous)) + "%"
+    return signed(yoy(value, previous)) + "%"
 
 
 def rows(figures: Figures, lang: str) -> list[tuple[str, ...]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ipgauge.indicators.catalogue import indicator
-from ipgauge.releases.datafiles import REGION_COLUMNS, region_cells, yoy_pct
+from ipgauge.releases.datafiles import REGION_COLUMNS, region_cells
 from ipgauge.releases.figures import Figure, Figures
 from ipgauge.releases.text import source
 
@@ -82,7 +82,7 @@ def _measured(figures: Figures, f: Figure, code: str, value: float, previous: fl
         value,
         previous,
         round(value - previous, 4),
-        yoy_pct(value, previous, f),
+        f.yoy_of(value, previous),
         rank,
     ]
 

@@ -36,9 +36,8 @@ from ipgauge.law.spells import register_hierarchy
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, region
 from ipgauge.register.store import known_at, last_delivery
-from ipgauge.sqltext import day
+from ipgauge.sqltext import day, quoted
 
-SUBJECTS = ("company", "region", "field")
 YEARS = 10  # the trend covers the ten years up to D
 HORIZON = 3  # expiries: the next three years
 WEAK_RTA = 0.9  # white space: fields where the subject's RTA is below this
@@ -124,8 +123,7 @@ def _company(con: duckdb.DuckDBPyConnection, text: str, k: date) -> Subject:
         names = "; ".join(f"{r[1]} ({r[0]})" for r in rows[:5])
         raise UserError(f"{text!r} names several parties ({names}); give the party id.")
     pid, name, name_en = rows[0]
-    quoted = pid.replace("'", "''")
-    return Subject("company", pid, name_en or name, name, f"s.party_id = '{quoted}'", matched)
+    return Subject("company", pid, name_en or name, name, f"s.party_id = {quoted(pid)}", matched)
 
 
 def _field(text: str) -> Subject:
@@ -141,14 +139,16 @@ def _field(text: str) -> Subject:
     code = text.strip().upper().replace(" ", "")
     if not re.fullmatch(r"[A-H](?:\d{2}[A-Z]?)?", code):
         raise UserError(f"{text!r} is neither a WIPO field number (1–35) nor an IPC class or subclass such as H01M.")
-    return Subject("field", code, f"IPC {code}", f"IPC {code}", f"starts_with(replace(s.ipc_main, ' ', ''), '{code}')")
+    return Subject(
+        "field", code, f"IPC {code}", f"IPC {code}", f"starts_with(replace(s.ipc_main, ' ', ''), {quoted(code)})"
+    )
 
 
 def _region(text: str) -> Subject:
     r: Region = region(text)
     if r.is_nation:
         raise UserError("the nation is what a landscape is compared with; name a region, a company or a field.")
-    where = f"s.country = '{r.code}'" if r.is_country else r.sql_predicate()
+    where = f"s.country = {quoted(r.code)}" if r.is_country else r.sql_predicate()
     return Subject("region", r.code, r.name_en, r.name_zh, where)
 
 

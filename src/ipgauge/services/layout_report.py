@@ -11,8 +11,6 @@ from ipgauge.releases.wording import ordinal
 from ipgauge.services.landscape import landscape
 from ipgauge.services.report import LAYOUT_DISCLAIMER, Document, Table, base_snapshot, dates_line, sources
 
-KIND_ZH = {"company": "企业", "region": "地区", "field": "技术领域"}
-
 
 def compute(con: duckdb.DuckDBPyConnection, db: Path, inputs: dict, upto: int) -> tuple[dict, Document]:
     """The snapshot content and the document (``inputs``: kind, subject, jurisdiction, as_of, known_at)."""

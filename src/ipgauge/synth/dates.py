@@ -7,7 +7,6 @@ from datetime import date
 import numpy as np
 
 D = "datetime64[D]"
-YEAR_DAYS = 365.25
 
 
 def day(d: date) -> np.datetime64:

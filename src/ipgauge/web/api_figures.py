@@ -2,7 +2,7 @@
 
 Contract (issue 13): ``GET /v1/indicators/{name}?region=&as_of=&known_at=`` answers the object that
 ``ipgauge indicator NAME --region R --as-of D --known-at K --format json`` prints, from the same
-engine calls; a series or a breakdown is the CLI's JSON array.
+counter calls; a series or a breakdown is the CLI's JSON array.
 """
 
 from __future__ import annotations
