@@ -249,7 +249,7 @@ def test_the_us_register_answers_indicators_by_holders_country(imported):
     assert (by_country["part"], by_country["value"]) == ("JP", 1)
     assert figure("invention_grants", "US", "2015-12-31")["value"] == 1  # IBM's, granted 2015-01-06
     unknown = run("indicator", "valid_designs", "--jurisdiction", "XX", "--region", "US", "--as-of", "2010-01-01")
-    assert unknown.exit_code == 2 and "no rule set for 'XX'" in unknown.stderr
+    assert unknown.exit_code == 2 and "'--jurisdiction': 'XX' is not one of" in unknown.stderr
 
 
 def test_a_release_of_the_us_register(imported, tmp_path):

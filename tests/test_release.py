@@ -274,7 +274,7 @@ def test_a_release_from_an_export_has_the_register_s_figures(released, tmp_path)
         (["--db", db], "not both"),
         (["--reproduce", mine["release_id"]], "kept only in its files"),
         (["--casework"], "needs the register itself"),
-        (["--backend", "flink"], "unknown --backend 'flink'"),
+        (["--backend", "flink"], "'--backend': 'flink' is not one of"),
     ]:
         bad = run(
             "release", *([] if extra[0] == "--reproduce" else args), "--from", export, *extra, "--out", tmp_path / "b"

@@ -14,14 +14,17 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import ibis
-import ibis.expr.types as ir
-import pyarrow as pa
 
 from ipgauge.errors import UserError, why
 from ipgauge.sqltext import engine_path
+
+if TYPE_CHECKING:  # Ibis and Arrow are imported by the first connection: a command that counts nothing never pays
+    import ibis
+    import ibis.expr.types as ir
+    import pyarrow as pa
 
 BACKENDS = ("duckdb", "pyspark")
 
@@ -31,6 +34,8 @@ def connect(name: str = "duckdb", store: duckdb.DuckDBPyConnection | None = None
 
     A cursor, because Ibis changes its connection's settings. Spark runs ``local[*]``, UI off, in UTC.
     """
+    import ibis
+
     if name == "duckdb":
         con = ibis.duckdb.from_connection(store.cursor()) if store is not None else ibis.duckdb.connect()
         con.raw_sql("SET enable_progress_bar = false")

@@ -11,7 +11,18 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import AsOfToday, DbOption, Format, KnownAtD, OutputFormat, _dates, _note_match, _path
+from ipgauge.cli.options import (
+    AsOfToday,
+    Backend,
+    BackendOption,
+    DbOption,
+    Format,
+    KnownAtD,
+    OutputFormat,
+    _dates,
+    _note_match,
+    _path,
+)
 from ipgauge.cli.output import _write_csv
 from ipgauge.console import err, out
 from ipgauge.errors import UserError, mark_saved
@@ -33,7 +44,7 @@ def collaboration_summary(
     region: Annotated[str, typer.Option("--region", help="A region code, name or group (CN: the nation).")] = "CN",
     as_of: AsOfToday = None,
     known_at_: KnownAtD = None,
-    backend: Annotated[str, typer.Option(help="duckdb or pyspark.")] = "duckdb",
+    backend: BackendOption = Backend.duckdb,
     fmt: Format = OutputFormat.table,
     db: DbOption = None,
 ) -> None:

@@ -11,7 +11,7 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import DbOption, Format, KnownAt, OutputFormat, _date
+from ipgauge.cli.options import Backend, BackendOption, DbOption, Format, Jurisdiction, KnownAt, OutputFormat, _date
 from ipgauge.cli.output import _emit, _rows
 from ipgauge.console import err, out, styled
 from ipgauge.errors import UserError
@@ -53,10 +53,10 @@ def indicator(
     to: Annotated[str | None, typer.Option(help="Last date of a series (default: --as-of).")] = None,
     by: Annotated[str | None, typer.Option(help="Breakdown: subregion, holder_type, field or country.")] = None,
     share_of: Annotated[str | None, typer.Option(help="Also give the share of this parent region (e.g. CN).")] = None,
-    backend: Annotated[str, typer.Option(help="Engine: duckdb or pyspark.")] = "duckdb",
+    backend: BackendOption = Backend.duckdb,
     jurisdiction: Annotated[
-        str, typer.Option(help="Whose register: CN (default) or US; US patents are in force by the US rules.")
-    ] = "CN",
+        Jurisdiction, typer.Option(help="Whose rights, by whose law: CN (default) or US (US patents by the US rules).")
+    ] = Jurisdiction.CN,
     db: DbOption = None,
 ) -> None:
     """A figure for a region on D as known on K, with its value a year earlier and the change."""

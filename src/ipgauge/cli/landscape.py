@@ -10,7 +10,17 @@ from rich.table import Table as RichTable
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import AsOfToday, DbOption, KnownAtD, _choice, _dates, _note_match, _subject
+from ipgauge.cli.options import (
+    AsOfToday,
+    DbOption,
+    Jurisdiction,
+    JurisdictionOption,
+    KnownAtD,
+    _choice,
+    _dates,
+    _note_match,
+    _subject,
+)
 from ipgauge.console import out, styled
 
 SECTION_TITLES = {
@@ -35,7 +45,7 @@ def landscape(
     field: Annotated[
         str | None, typer.Option("--field", help="A WIPO field number (1-35) or an IPC class or subclass (H01M).")
     ] = None,
-    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="CN or US.")] = "CN",
+    jurisdiction: JurisdictionOption = Jurisdiction.CN,
     as_of: AsOfToday = None,
     known_at_: KnownAtD = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",

@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 
 from ipgauge.console import note
+from ipgauge.engines import BACKENDS
 from ipgauge.errors import UserError
+from ipgauge.law.jurisdictions import RULE_SETS
 from ipgauge.register.schema import parse_date, parse_knowledge_date
 
 
@@ -102,3 +104,10 @@ KnownAt = Annotated[str | None, typer.Option("--known-at", help="Knowledge date 
 KnownAtD = Annotated[str | None, typer.Option("--known-at", help="Knowledge date K (default: D).")]
 AsOfToday = Annotated[str | None, typer.Option("--as-of", help="The date D (default: today).")]
 Format = Annotated[OutputFormat, typer.Option("--format", help="table, json or csv.")]
+#: The engines and the jurisdictions, as the lists in engines.py and law/jurisdictions.py have them.
+Backend = StrEnum("Backend", [(b, b) for b in BACKENDS])
+Jurisdiction = StrEnum("Jurisdiction", [(j, j) for j in RULE_SETS])
+BackendOption = Annotated[Backend, typer.Option("--backend", help=f"Engine: {' or '.join(BACKENDS)}.")]
+JurisdictionOption = Annotated[
+    Jurisdiction, typer.Option("--jurisdiction", help=f"Whose law and rights: {' or '.join(RULE_SETS)}.")
+]

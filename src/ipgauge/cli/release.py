@@ -12,7 +12,7 @@ import typer
 
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
-from ipgauge.cli.options import DbOption, Format, KnownAt, OutputFormat, _choice, _date, _path
+from ipgauge.cli.options import Backend, BackendOption, DbOption, Format, KnownAt, OutputFormat, _choice, _date, _path
 from ipgauge.cli.output import _print_release, _rows
 from ipgauge.console import out, styled
 from ipgauge.errors import UserError
@@ -49,7 +49,7 @@ def release(
         bool | None,
         typer.Option("--casework/--no-casework", help="Add the section on the region's IP service centres' casework."),
     ] = None,
-    backend: Annotated[str, typer.Option(help="Engine: duckdb or pyspark.")] = "duckdb",
+    backend: BackendOption = Backend.duckdb,
     export: Annotated[
         Path | None,
         typer.Option(
@@ -65,7 +65,6 @@ def release(
     """
     if ctx.invoked_subcommand:
         return
-    from ipgauge.engines import BACKENDS
     from ipgauge.register.store import db_path
     from ipgauge.releases import snapshot
     from ipgauge.releases.spec import Spec, load_spec
@@ -73,7 +72,6 @@ def release(
     langs = ("zh", "en") if lang == "both" else (lang,)
     if any(x not in ("zh", "en") for x in langs):
         raise UserError(f"unknown language {lang!r}; choose zh, en or both.")
-    _choice(backend, BACKENDS, "--backend")
     if export is not None and db is not None:
         raise UserError("give the register (--db) or an export (--from), not both.")
     if export is not None and reproduce:

@@ -11,7 +11,17 @@ import typer
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
 from ipgauge.cli.inputs import _queries, utf8
-from ipgauge.cli.options import AsOfToday, DbOption, KnownAtD, _dates, _path, _subject, _written
+from ipgauge.cli.options import (
+    AsOfToday,
+    DbOption,
+    Jurisdiction,
+    JurisdictionOption,
+    KnownAtD,
+    _dates,
+    _path,
+    _subject,
+    _written,
+)
 from ipgauge.cli.output import _saved, _say_built
 from ipgauge.console import err, out, progress_bar
 from ipgauge.errors import UserError, mark_saved, why
@@ -78,7 +88,7 @@ def report_risk(
     text: Annotated[str | None, typer.Argument(help="The product description to screen.")] = None,
     file: Annotated[Path | None, typer.Option("--file", parser=_path, help="Read it from a text file.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="The product's name in the report.")] = None,
-    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="CN or US.")] = "CN",
+    jurisdiction: JurisdictionOption = Jurisdiction.CN,
     as_of: AsOfToday = None,
     known_at_: KnownAtD = None,
     top: Annotated[int, typer.Option("--top", min=1, max=50, help="Rights to list.")] = 10,
@@ -118,7 +128,7 @@ def report_layout(
     company: Annotated[str | None, typer.Option("--company", help="A party id or name.")] = None,
     region: Annotated[str | None, typer.Option("--region", help="A region code, name or group.")] = None,
     field: Annotated[str | None, typer.Option("--field", help="A WIPO field (1-35) or an IPC class.")] = None,
-    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="CN or US.")] = "CN",
+    jurisdiction: JurisdictionOption = Jurisdiction.CN,
     as_of: AsOfToday = None,
     known_at_: KnownAtD = None,
     out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the report.")] = Path("report"),

@@ -14,7 +14,17 @@ from ipgauge import csvfile
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
 from ipgauge.cli.inputs import _queries
-from ipgauge.cli.options import AsOfToday, DbOption, Format, KnownAtD, OutputFormat, _dates, _path
+from ipgauge.cli.options import (
+    AsOfToday,
+    DbOption,
+    Format,
+    Jurisdiction,
+    JurisdictionOption,
+    KnownAtD,
+    OutputFormat,
+    _dates,
+    _path,
+)
 from ipgauge.cli.output import _say_built
 from ipgauge.console import err, note, out, progress_bar, styled
 
@@ -74,7 +84,7 @@ def screen(
     queries: Annotated[
         Path | None, typer.Option("--queries", parser=_path, help="A CSV of queries with the columns id,text.")
     ] = None,
-    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="CN or US.")] = "CN",
+    jurisdiction: JurisdictionOption = Jurisdiction.CN,
     as_of: AsOfToday = None,
     known_at_: KnownAtD = None,
     top: Annotated[int, typer.Option("--top", min=1, max=100, help="Rights to list per query.")] = 10,

@@ -11,6 +11,7 @@ DESIGN_15_YEARS_FROM = date(2021, 6, 1)
 
 CN = RuleSet(
     jurisdiction="CN",
+    name_zh="中国",
     patent_terms=(
         PatentTerm("invention", 20),
         PatentTerm("utility_model", 10),

@@ -33,6 +33,8 @@ class RuleSet:
     """One jurisdiction's law of when a right is in force."""
 
     jurisdiction: str
+    #: The jurisdiction's name in Chinese, as the reports print it (中国, 美国).
+    name_zh: str
     #: Most specific first: the first term whose kind matches and whose ``filed_from`` is met applies.
     patent_terms: tuple[PatentTerm, ...]
     trademark_term_years: int

@@ -30,6 +30,7 @@ URAA_DATE = date(1995, 6, 8)
 
 US = RuleSet(
     jurisdiction="US",
+    name_zh="美国",
     patent_terms=(
         PatentTerm("design", 15, DESIGN_15_YEARS_FROM, counted_from="grant"),
         PatentTerm("design", 14, counted_from="grant"),

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from ipgauge import outputs
+from ipgauge.law.jurisdictions import RULE_SETS
 from ipgauge.register.store import identity, is_synthetic
 from ipgauge.releases.render import html_table, img_src, md, md_table
 from ipgauge.releases.style import CSS
@@ -243,7 +244,7 @@ def base_snapshot(con: duckdb.DuckDBPyConnection, kind: str, inputs: dict, upto:
     return {"kind": kind, "inputs": inputs, "deliveries": upto, "register": identity(con, upto)}
 
 
-JURISDICTION_ZH = {"CN": "中国", "US": "美国"}
+JURISDICTION_ZH = {j: rules.name_zh for j, rules in RULE_SETS.items()}
 
 
 def dates_line(jurisdiction: str, d: date, k: date) -> dict[str, str]:

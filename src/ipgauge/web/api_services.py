@@ -17,11 +17,15 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
+from ipgauge.law.jurisdictions import RULE_SETS
 from ipgauge.services.casework import Written
 from ipgauge.web.api_figures import DATE, MAX_PAGE, Asked, Format, KnownAt, RegionQuery, asked, day
 from ipgauge.web.guard import Context, context, need_key
 from ipgauge.web.http import LATEST, PRIVATE, answer, json_only, next_link, wants_csv
 from ipgauge.web.keys import Key
+
+#: The jurisdictions the law knows, as a pattern a parameter must match.
+JURISDICTIONS = "^(" + "|".join(RULE_SETS) + ")$"
 
 router = APIRouter(prefix="/v1")
 CORRECTION_DATE = DATE + ": the day received, default today; an earlier day is a correction (a key made --corrections)"
@@ -256,7 +260,7 @@ def landscape(
     company: str | None = Query(None, max_length=200, description="a party id or name"),
     region: str | None = Query(None, max_length=100),
     field: str | None = Query(None, max_length=10, description="a WIPO field (1-35) or an IPC class or subclass"),
-    jurisdiction: str = Query("CN", pattern="^(CN|US)$"),
+    jurisdiction: str = Query("CN", pattern=JURISDICTIONS),
     as_of: str | None = Query(None, max_length=10, description=DATE + " (default: today)"),
     known_at: str | None = Query(None, max_length=10, description=DATE + " (default: as_of)"),
     ctx: Context = Depends(context),
@@ -279,7 +283,7 @@ class ScreenRequest(Body):
     """A product to screen against the claims in force."""
 
     text: str = Field(..., min_length=1, max_length=20_000)
-    jurisdiction: str = Field("CN", pattern="^(CN|US)$")
+    jurisdiction: str = Field("CN", pattern=JURISDICTIONS)
     as_of: str | None = Field(None, max_length=10)
     known_at: str | None = Field(None, max_length=10)
     top: int = Field(10, ge=1, le=100)
