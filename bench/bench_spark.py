@@ -32,7 +32,8 @@ import sys, time
 from datetime import date
 from pathlib import Path
 from ipgauge.engines import connect
-from ipgauge.law.stages import Sources, spells
+from ipgauge.law.sources import Sources
+from ipgauge.law.stages import spells
 ib = connect(sys.argv[2])
 started = time.perf_counter()
 n = ib.to_pyarrow(spells(Sources.of_export(ib, Path(sys.argv[1])), date.fromisoformat(sys.argv[3])).count())

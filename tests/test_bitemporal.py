@@ -16,12 +16,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import law_oracle
 from conftest import PARTY_HEADER, write_csv
+from ipgauge.law import stages
 from ipgauge.law.bitemporal import stale, view_sql
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import Policy
 from ipgauge.law.spells import SPELL_COLUMNS, register_hierarchy
-from ipgauge.law.stages import spell_sql
 from ipgauge.register.load import load_delivery
 from ipgauge.synth.generate import synthesize
 
@@ -134,7 +135,8 @@ def _rows(con, sql: str, d: date | None) -> list[tuple]:
     return sorted(con.execute(f"SELECT {cols} FROM ({sql}) AS s{on}").fetchall(), key=repr)
 
 
-def test_random_knowledge_dates_agree_right_by_right_with_the_per_k_law(history):
+def test_random_knowledge_dates_agree_right_by_right_with_the_per_k_oracle(history):
+    """The stored table (the law for every K) and the law on one K both give the oracle's rows."""
     con = duckdb.connect(str(history), read_only=True)
     register_hierarchy(con)
     assert not stale(con)
@@ -147,9 +149,13 @@ def test_random_knowledge_dates_agree_right_by_right_with_the_per_k_law(history)
             upto = [None, 1, 2, 3, 4][i % 5]
             policy = Policy(grace_in_force=i % 3 != 0)
             d = None if i % 2 else k - timedelta(days=rng.randrange(3000))
-            want = _rows(con, spell_sql(con, k, CN, policy, upto=upto), d)
+            want = _rows(con, law_oracle.spell_sql(con, k, CN, policy, upto=upto), d)
             got = _rows(con, view_sql(k, CN, policy, upto=upto), d)
-            assert got == want, f"K={k} D={d} upto={upto} {policy}: {len(got)} rows against the law's {len(want)}"
+            assert got == want, (
+                f"K={k} D={d} upto={upto} {policy}: {len(got)} stored rows against the oracle's {len(want)}"
+            )
+            one = _rows(con, stages.spell_sql(con, k, CN, policy, upto=upto), d)
+            assert one == want, f"K={k} D={d} upto={upto} {policy}: {len(one)} rows on one K against {len(want)}"
             compared += len(want)
     finally:
         con.close()

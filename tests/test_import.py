@@ -28,6 +28,7 @@ import pytest
 
 from conftest import run
 from ipgauge.adapters.uspto_grant import parse, patent_id
+from ipgauge.law.sources import patent_end_sql
 from ipgauge.law.us import US
 
 REAL = Path(__file__).parent / "data" / "real"
@@ -141,7 +142,7 @@ def test_us_terms_worked_examples(kind, filing, grant, term_from, last_day):
     """35 U.S.C. 154(a)(2), 154(c)(1) and 173 (MPEP 2701, 1505): the anniversary is the last day in force."""
     con = duckdb.connect()
     end = con.execute(
-        f"SELECT {US.patent_end_sql('r')} FROM (SELECT ?::VARCHAR AS kind, ?::DATE AS filing_date, "
+        f"SELECT {patent_end_sql(US, 'r')} FROM (SELECT ?::VARCHAR AS kind, ?::DATE AS filing_date, "
         "?::DATE AS grant_date, ?::DATE AS term_from) r",
         [kind, filing, grant, term_from],
     ).fetchall()[0][0]

@@ -16,8 +16,9 @@ from ipgauge.engines import connect
 from ipgauge.law.bitemporal import stale, view_sql
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import Policy
+from ipgauge.law.sources import Sources
 from ipgauge.law.spells import SPELL_COLUMNS
-from ipgauge.law.stages import Sources, spells
+from ipgauge.law.stages import spell_sql, spells
 from ipgauge.law.status import explain
 from ipgauge.regions.groups import region
 from ipgauge.register import store
@@ -124,12 +125,16 @@ class Law:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, src: Sources) -> None:
         self.con, self.src, self._known = con, src, {}
+        self.engine = src.backend.name if src.backend is not None else "duckdb"
 
     def spells(self, k: date, policy: Policy) -> pa.Table:
         """Every right's spells as known on ``k`` by the stages on this engine (computed once per K)."""
         key = (k, policy.key())
         if key not in self._known:
-            self._known[key] = self.src.backend.to_pyarrow(spells(self.src, k, CN, policy))
+            if self.src.backend is None:  # the register's own tables: the law compiled for its connection
+                self._known[key] = self.con.sql(spell_sql(self.con, k, CN, policy)).to_arrow_table()
+            else:
+                self._known[key] = self.src.backend.to_pyarrow(spells(self.src, k, CN, policy))
         return self._known[key]
 
     def count(self, k: date, d: date, where: str, policy: Policy | None = None) -> int:
@@ -139,7 +144,7 @@ class Law:
         by_stages = duckdb.sql(f"SELECT count(*) FROM found WHERE {on}").fetchall()[0][0]
         stored = f"SELECT count(*) FROM ({view_sql(k, CN, policy or Policy())}) AS s WHERE {on}"
         by_table = self.con.execute(stored).fetchall()[0][0]
-        assert by_stages == by_table, f"the law on {self.src.backend.name} and the table disagree: {where}, {d}, {k}"
+        assert by_stages == by_table, f"the law on {self.engine} and the table disagree: {where}, {d}, {k}"
         return by_stages
 
 

@@ -24,7 +24,8 @@ from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, Indicator, Settings, 
 from ipgauge.indicators.fields import field_names
 from ipgauge.law.bitemporal import parquet, view_sql
 from ipgauge.law.jurisdictions import rules_for
-from ipgauge.law.stages import Sources, spells
+from ipgauge.law.sources import Sources
+from ipgauge.law.stages import spells
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, country, region, within
 from ipgauge.regions.population import population, table

@@ -13,13 +13,12 @@ own transaction: the rights a delivery touches get their whole history recompute
 rows closed by that delivery (``closed_by``), exactly like the register's own rows, so a release
 pinned to its first N deliveries reads the rows those deliveries left (the second clock).
 
-The per-K law (:mod:`ipgauge.law.stages`, Ibis on any engine) is the oracle: for any
-(D, K) the two agree right by right (tests/test_bitemporal.py). The trademark grace period is
-kept as a column (``grace_from``, the term end before the grace) so that either policy is a
-filter too.
-
-The statement that computes a right type's rows is :mod:`ipgauge.law.bitemporal_sql`; this module keeps
-the table, its law digest and its upkeep.
+The rows are the law's own answer for every K (:func:`ipgauge.law.stages.bitemporal`, compiled
+for the register's connection); the same stages on one K are what ``ipgauge status`` and a release
+from an export run, and tests/test_bitemporal.py checks both right by right against the law as it
+was written per K (tests/law_oracle.py). The trademark grace period is kept as a column
+(``grace_from``, the term end before the grace) so that either policy is a filter too. This module
+keeps the table, its law digest and its upkeep.
 """
 
 from __future__ import annotations
@@ -27,16 +26,22 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import inspect
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import ibis
 
-from ipgauge.law.bitemporal_sql import SOURCES, version_sql
+from ipgauge.law import sources as law_sources
+from ipgauge.law import stages
 from ipgauge.law.cn import CN
 from ipgauge.law.jurisdictions import RULE_SETS
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
+from ipgauge.law.sources import RIGHTS, Sources
 from ipgauge.law.spells import DIVISION_COLUMNS, OPEN, SPELL_COLUMNS, SPELL_TYPES, register_hierarchy
+from ipgauge.law.stages import Question, compiled, right_types
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register import store
 from ipgauge.register.cache import cache_dir, cached
@@ -45,7 +50,6 @@ from ipgauge.sqltext import day, quoted, quoted_list
 #: The table's columns beyond the spells': the rule set it was computed under, the term end before
 #: the trademark grace period, the knowledge interval and the two delivery clocks.
 EXTRA = "jurisdiction VARCHAR, grace_from DATE, known_from DATE, known_to DATE, delivery_id INTEGER, closed_by INTEGER"
-RIGHT_TYPES = ("patent", "trademark", "gi_product")
 #: The division hierarchy the stored spells were computed under, kept beside them (their region
 #: code's province, prefecture and county are joined when read; the law digest covers the map).
 DIVISIONS = "spell_divisions"
@@ -104,12 +108,8 @@ def law_digest() -> str:
 
     A new version of ipgauge whose law or map differs rebuilds them (:func:`stale`).
     """
-    sql = "".join(version_sql(r, t) for r in RULE_SETS.values() for t in _types(r))
-    return hashlib.sha256((sql + repr(sorted(hierarchy().items()))).encode()).hexdigest()[:16]
-
-
-def _types(rules: RuleSet) -> tuple[str, ...]:
-    return RIGHT_TYPES if rules.geographical_indications else RIGHT_TYPES[:2]
+    law = "".join(inspect.getsource(m) for m in (stages, law_sources)) + repr(sorted(RULE_SETS.items()))
+    return hashlib.sha256((law + repr(sorted(hierarchy().items()))).encode()).hexdigest()[:16]
 
 
 def _state(con: duckdb.DuckDBPyConnection) -> tuple[str, int] | None:
@@ -131,13 +131,13 @@ def _touched(con: duckdb.DuckDBPyConnection, d: int) -> int:
     new = f"(delivery_id = {d} OR closed_by = {d})"
     parts = [
         f"SELECT '{t}' AS right_type, {key} AS right_id FROM {table} WHERE {new}"
-        for t, (table, key, _) in SOURCES.items()
+        for t, (table, key, _) in RIGHTS.items()
     ]
     parts.append(f"SELECT right_type, right_id FROM events WHERE {new}")
     if store.scalar(con, f"SELECT count(*) FROM parties WHERE {new}"):
         changed = f"(SELECT party_id FROM parties WHERE {new})"
         for t in ("patent", "trademark"):
-            table, key, _ = SOURCES[t]
+            table, key, _ = RIGHTS[t]
             parts.append(
                 f"SELECT '{t}', {key} FROM (SELECT {key}, unnest(holders) AS party_id FROM {table}) "
                 f"WHERE party_id IN {changed}"
@@ -165,8 +165,8 @@ def _jobs(con: duckdb.DuckDBPyConnection, scope: str | None) -> list[tuple[RuleS
     """The (rule set, right type) pairs with any right to compute: a rule set with no rights costs nothing."""
     jobs = []
     for rules in RULE_SETS.values():
-        for right_type in _types(rules):
-            table, key, _ = SOURCES[right_type]
+        for right_type in right_types(rules):
+            table, key, _ = RIGHTS[right_type]
             where = f"jurisdiction = {quoted(rules.jurisdiction)}" if right_type != "gi_product" else "TRUE"
             if scope:
                 where += f" AND {key} IN (SELECT right_id FROM {scope} WHERE right_type = {quoted(right_type)})"
@@ -213,6 +213,9 @@ def _build(
     con: duckdb.DuckDBPyConnection, done: int, last: int, moves: tuple[bool, bool], tick: store.Progress
 ) -> None:
     """Deliveries ``done`` + 1 … ``last``: each one's touched rights recomputed, their earlier rows closed."""
+    stages.prepare(con)
+    src = Sources.of_store(con)
+    touched = ibis.table({"right_type": "string", "right_id": "string"}, name="_touched")
     for d in range(done + 1, last + 1):
         scope = None
         if d > 1:
@@ -227,7 +230,8 @@ def _build(
         jobs = _jobs(con, scope)
         for i, (rules, right_type) in enumerate(jobs):
             tick(f"spells of delivery {d}: {rules.jurisdiction} {right_type}s", i, len(jobs))
-            sql = version_sql(rules, right_type, scope, upto=None if d == last else d, moves=moves)
+            asked = Question(rules, right_type, upto=None if d == last else d, moves=moves)
+            sql = compiled(stages.bitemporal(src, replace(asked, rights=touched) if scope else asked))
             con.execute(f"INSERT INTO spells BY NAME SELECT *, {d} AS delivery_id, NULL AS closed_by FROM ({sql})")
 
 

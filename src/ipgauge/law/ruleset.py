@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ipgauge.sqltext import day
-
 
 @dataclass(frozen=True)
 class PatentTerm:
@@ -66,32 +64,6 @@ class RuleSet:
         named = (self.restore_event, self.extension_event, self.renewal_event, self.transfer_event)
         named += (self.pledge_event, self.award_event)
         return tuple(dict.fromkeys(self.ending_events + self.retroactive_events + self.restorable_events + named))
-
-    def patent_end_sql(self, p: str) -> str:
-        """SQL for the first day a patent is out of force by its term alone (before extensions).
-
-        ``p`` names a relation with ``kind``, ``filing_date``, ``grant_date`` and ``term_from``.
-        """
-        base = {
-            "filing": f"{p}.filing_date",
-            "grant": f"{p}.grant_date",
-            "term_from": f"coalesce({p}.term_from, {p}.filing_date)",
-        }
-        arms = " ".join(
-            f"WHEN {p}.kind = '{t.kind}'"
-            + (f" AND {p}.filing_date >= {day(t.filed_from)}" if t.filed_from else "")
-            + f" THEN CAST({base[t.counted_from]} + to_years({t.years}) AS DATE)"
-            for t in self.patent_terms
-        )
-        end = f"(CASE {arms} END)"
-        if self.transition:
-            since, years = self.transition
-            later = f"CAST({p}.grant_date + to_years({years}) AS DATE)"
-            end = (
-                f"(CASE WHEN {p}.kind <> 'design' AND {p}.filing_date < {day(since)} "
-                f"THEN greatest({end}, {later}) ELSE {end} END)"
-            )
-        return f"CAST({end} + INTERVAL 1 DAY AS DATE)" if self.anniversary_in_force else end
 
 
 @dataclass(frozen=True)

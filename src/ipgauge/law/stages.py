@@ -1,48 +1,52 @@
-"""The law as Ibis stages: spells as known on one knowledge date K, on DuckDB or Spark alike.
+"""The law, written once: Ibis stages that carry the knowledge date as data, on DuckDB or Spark alike.
 
-The register is turned into spells by named stages, each a whole-table Ibis expression with no
-loop over rights:
+"In force on D as known on K" changes with K only where something about a right becomes known or
+stops being known: a version of its record, an event the law reads, a version of one of its holders
+or of its family abroad. Every stage therefore carries a knowledge point ``k`` as a column, and a
+right's rows for each of its points, with no loop over rights or dates:
 
-1. :func:`known` — the versions the register held on K (the first ``upto`` deliveries only, when asked);
-2. :func:`law_events` — the events known on K;
-3. :func:`per_right` — those events aggregated per right, a restoration pairing with the ending it undoes;
-4. :func:`base` — one row per right in force at some date: start, stop, the first holder, the patent facts;
-5. :func:`timeline` — the holder timeline, split at each transfer;
-6. :func:`pieces` — base cut by the timeline: one spell per holder period;
-7. :func:`co_holders` — every co-holder's type and region, for the collaboration indicators;
-8. :func:`spells` — the spells, in :data:`~ipgauge.law.spells.SPELL_COLUMNS`.
+1. :func:`_versions` — each right's record per knowledge interval ``[k, k_to)`` (for every K, cut at
+   every point where its knowledge changes; for one K, the version held on K with ``k`` = K), and
+   the events known at each point;
+2. :func:`_per_right` — those events aggregated per right and point, a restoration pairing with the
+   ending it undoes;
+3. :func:`_base` — per right and point: start, stop, the first holder, the patent facts;
+4. :func:`_timeline` — the holder periods, split at each transfer;
+5. :func:`_pieces` — base cut by the timeline: one spell per holder period;
+6. :func:`_co_holders` — every co-holder's type and province, for the collaboration indicators.
 
-Everything a jurisdiction decides (terms, which events end, void or are undone, the event names)
-comes from its :class:`~ipgauge.law.ruleset.RuleSet`; no stage names a jurisdiction or an event.
-The stored bitemporal table (:mod:`ipgauge.law.bitemporal`) holds these spells for every K at
-once and is tested against this per-K law right by right; ``ipgauge status`` runs it for one right,
-and a release from a Parquet export (``ipgauge release --from``) runs it on Spark.
+:func:`bitemporal` is the answer for every K (the stored spells table, :mod:`ipgauge.law.bitemporal`,
+per delivery); :func:`spells` is the answer on one K: the same stages over a one-point knowledge
+table. Everything a jurisdiction decides comes from its :class:`~ipgauge.law.ruleset.RuleSet`.
 """
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 
-from ipgauge.engines import arrow_table, connect, written_join_order
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
+from ipgauge.law.sources import (
+    BEGINNING,
+    NEEDED,
+    OPEN,
+    RIGHTS,
+    Sources,
+    as_date,
+    as_left,
+    item,
+    known,
+    patent_end,
+    years_after,
+)
+from ipgauge.law.spells import DIVISION_COLUMNS as DIVISIONS
 from ipgauge.law.spells import SPELL_TYPES, register_hierarchy
-from ipgauge.regions.divisions import hierarchy
-from ipgauge.register import store
-from ipgauge.sqltext import engine_path
 
-OPEN = ibis.date(store.OPEN)  # the open end, as an Ibis literal
-BEGINNING = ibis.date(1, 1, 1)
-#: The register tables the law reads, each with every version and its bitemporal columns.
-TABLES = ("patents", "trademarks", "gi_products", "events", "parties", "families")
 _IBIS_TYPES = {
     "VARCHAR": "string",
     "BOOLEAN": "boolean",
@@ -50,148 +54,182 @@ _IBIS_TYPES = {
     "DOUBLE": "float64",
     "VARCHAR[]": "array<string>",
 }
+#: The stored table's columns beyond the spells' own (the division columns are joined when read).
+KNOWLEDGE_TYPES = (("jurisdiction", "string"), ("grace_from", "date"), ("known_from", "date"), ("known_to", "date"))
 
 
 @dataclass(frozen=True)
-class Sources:
-    """The register's tables (every version) and the division hierarchy, on one Ibis backend."""
+class Question:
+    """What to compute: one right type under one rule set, for every K or one, of the first ``upto`` deliveries.
 
-    backend: ibis.BaseBackend
-    patents: ir.Table
-    trademarks: ir.Table
-    gi_products: ir.Table
-    events: ir.Table
-    parties: ir.Table
-    families: ir.Table
-    hierarchy: ir.Table
-
-    @classmethod
-    def of_store(cls, con: duckdb.DuckDBPyConnection) -> Sources:
-        """The register's own tables, over a cursor of its connection, the hierarchy as ``_hierarchy``.
-
-        The name is the one :func:`spell_sql` registers on the register's connection, so that the
-        compiled statement runs there too.
-        """
-        ib = connect("duckdb", store=con)
-        written_join_order(ib)
-        return cls(ib, *(ib.table(t) for t in TABLES), arrow_table(ib, "_hierarchy", pa.table(hierarchy())))
-
-    @classmethod
-    def of_export(cls, ib: ibis.BaseBackend, folder: Path) -> Sources:
-        """The tables of an ``ipgauge export`` folder (every version) on ``ib``; :func:`store.open_export` checks it."""
-        tables = [
-            ib.read_parquet(
-                engine_path(ib.name, store.history_file(folder, t)), table_name=f"{t}_{uuid.uuid4().hex[:8]}"
-            )
-            for t in TABLES
-        ]
-        written_join_order(ib)
-        return cls(ib, *tables, arrow_table(ib, f"hierarchy_{uuid.uuid4().hex[:8]}", pa.table(hierarchy())))
-
-
-def known(t: ir.Table, k: date, upto: int | None = None) -> ir.Table:
-    """The versions of ``t``'s records the register held on ``k`` (of its first ``upto`` deliveries).
-
-    The Ibis twin of :func:`ipgauge.register.store.known_at`, with the same two inequalities.
+    ``rights`` (a relation of right_type, right_id) or ``only`` (one right id) narrows it to some
+    rights; ``moves`` says whether any party, any family member ever has more than one version (when
+    not, their knowledge points are left out: there is nothing to find).
     """
-    held = (t.known_from <= k) & (k < t.known_to.fill_null(OPEN))
-    if upto is not None:  # a later delivery's rows are unseen, and its closing of a row undone
-        held = (t.known_from <= k) & (t.delivery_id <= upto) & ((k < t.known_to.fill_null(OPEN)) | (t.closed_by > upto))
-    return t.filter(held)
+
+    rules: RuleSet
+    right_type: str
+    at: date | None = None
+    upto: int | None = None
+    rights: ir.Table | None = None
+    only: str | None = None
+    moves: tuple[bool, bool] = (True, True)
 
 
-def law_events(src: Sources, k: date, upto: int | None, only: tuple[str, str] | None) -> ir.Table:
-    """The events known on ``k``: recorded (or, without a record date, effective) by then."""
-    ev = known(src.events, k, upto)
-    ev = ev.filter(ev.recorded_date.fill_null(ev.effective_date) <= k)
-    if only:
-        ev = ev.filter((ev.right_type == only[0]) & (ev.right_id == only[1]))
-    return ev.select("right_type", "right_id", "event", "effective_date", "value")
+def _mine(q: Question, t: ir.Table, key: str) -> ir.Table:
+    """``t`` narrowed to the rights asked about."""
+    if q.only is not None:
+        t = t.filter(t[key] == q.only)
+    if q.rights is not None:  # a filter, not a join: the stages join what it narrows to itself
+        r = q.rights.filter(q.rights.right_type == q.right_type)
+        t = t.filter(t[key].isin(r.right_id))
+    return t
 
 
-def per_right(ev: ir.Table, rules: RuleSet) -> ir.Table:
-    """Per right: the first ending not undone, whether voided, days of extension, renewal, first pledge and award.
+def _own(src: Sources, q: Question) -> ir.Table:
+    """Each version of each right that has started, with the interval it is known over (from its start on)."""
+    name, key, start = RIGHTS[q.right_type]
+    x = as_left(src.table(name), q.upto)
+    started = x[start].notnull()
+    if q.right_type != "gi_product":  # GI products are the register's, whatever the jurisdiction
+        started &= x.jurisdiction == q.rules.jurisdiction
+    x = _mine(q, x.filter(started), key)
+    return x.select(
+        *NEEDED[q.right_type], right_id=x[key], kf=ibis.greatest(x.known_from, x[start]), kt=x.known_to.fill_null(OPEN)
+    )
+
+
+def _law_events(src: Sources, q: Question) -> ir.Table:
+    """The events the law reads, each with the interval it is known over (from when it was recorded)."""
+    e = as_left(src.events, q.upto)
+    e = _mine(q, e.filter((e.right_type == q.right_type) & e.event.isin(q.rules.law_events())), "right_id")
+    return e.select(
+        "right_id",
+        "event",
+        "effective_date",
+        "value",
+        kf=ibis.greatest(e.known_from, e.recorded_date.fill_null(e.effective_date)),
+        kt=e.known_to.fill_null(OPEN),
+    )
+
+
+def _parties(src: Sources, q: Question) -> ir.Table:
+    """The parties' versions (as of K when one K is asked): a holder's type, country and region."""
+    p = as_left(src.parties, q.upto)
+    if q.at is not None:
+        p = known(p, q.at)
+    return p.select(
+        h_id="party_id",
+        h_type="party_type",
+        h_country="country",
+        h_region="resolved_region_code",
+        h_known_from="known_from",
+        h_known_to=p.known_to.fill_null(OPEN),
+    )
+
+
+def _with_holder(q: Question, t: ir.Table, party: str, holders: ir.Table) -> ir.Table:
+    """``t`` with the type, country and region of the party in its column ``party`` as known at its ``k``."""
+    on = [t[party] == holders.h_id]
+    if q.at is None and q.moves[0]:
+        on += [holders.h_known_from <= t.k, t.k < holders.h_known_to]
+    j = t.left_join(holders, on)
+    return j.drop("h_id", "h_known_from", "h_known_to")
+
+
+def _points(src: Sources, q: Question, own: ir.Table, ev: ir.Table) -> ir.Table:
+    """Where a right's knowledge changes other than by its own versions: its events, holders, family abroad."""
+    parts = [ev.select("right_id", d=ev.kf), ev.select("right_id", d=ev.kt)]
+    if q.right_type != "gi_product" and q.moves[0]:
+        held = own.select("right_id", party_id=own.holders).unnest("party_id")
+        moved = ev.filter(ev.event == q.rules.transfer_event)
+        moved = moved.select("right_id", party_id=moved.value.split(";")).unnest("party_id")
+        hp = held.union(moved.mutate(party_id=moved.party_id.strip()), distinct=False)
+        c = as_left(src.parties, q.upto)
+        c = c.filter((c.known_from > BEGINNING) | c.known_to.notnull()).select("party_id", "known_from", "known_to")
+        j = hp.join(c, hp.party_id == c.party_id)
+        parts += [j.select("right_id", d=j.known_from), j.select("right_id", d=j.known_to)]
+    if q.right_type == "patent" and q.moves[1]:
+        f = _families(src, q)
+        f = f.filter((f.f_known_from > BEGINNING) | (f.f_known_to < OPEN))
+        j = own.filter(own.family_id.notnull()).join(f, own.family_id == f.f_id)
+        parts += [j.select("right_id", d=j.f_known_from), j.select("right_id", d=j.f_known_to)]
+    return ibis.union(*parts, distinct=False)
+
+
+def _families(src: Sources, q: Question) -> ir.Table:
+    """The family members abroad (outside the rule set's jurisdiction), with the interval each is known over."""
+    f = as_left(src.families, q.upto)
+    f = f.filter(f.jurisdiction != q.rules.jurisdiction)
+    if q.at is not None:
+        f = known(f, q.at)
+    return f.select(f_id="family_id", f_known_from="known_from", f_known_to=f.known_to.fill_null(OPEN))
+
+
+def _versions(src: Sources, q: Question) -> tuple[ir.Table, ir.Table]:
+    """Each right's record per knowledge interval [k, k_to), and the events known at each k.
+
+    For every K: a right whose knowledge changes only with its own record has one interval per
+    version of it (most rights, kept cheap); the others are cut at every point. For one K: the
+    version held on K, ``k`` = K.
+    """
+    own, ev = _own(src, q), _law_events(src, q)
+    if q.at is not None:
+        at = ibis.literal(q.at)
+        p = own.filter((own.kf <= at) & (at < own.kt)).mutate(k=at, k_to=OPEN)
+        e = ev.filter((ev.kf <= at) & (at < ev.kt)).mutate(k=at)
+        return p, e.select("right_id", "k", "event", "effective_date", "value")
+    points = _points(src, q, own, ev)
+    moving = points.select("right_id").distinct()
+    mine = own.semi_join(moving, "right_id")
+    d = ibis.union(points, mine.select("right_id", d=mine.kf), mine.select("right_id", d=mine.kt), distinct=False)
+    d = d.filter(d.d < OPEN).select("right_id", k="d").distinct()
+    v = d.mutate(k_to=d.k.lead(1, OPEN).over(group_by="right_id", order_by="k")).rename(v_id="right_id")
+    v = v.view()  # own and v share their lineage: a self-join needs two names
+    j = own.left_join(v, [own.right_id == v.v_id, own.kf <= v.k, v.k < own.kt])
+    p = j.filter(j.kf < j.kt).mutate(k=j.k.fill_null(j.kf), k_to=j.k_to.fill_null(j.kt)).drop("v_id")
+    ev = ev.view()
+    e = v.join(ev, [v.v_id == ev.right_id, ev.kf <= v.k, v.k < ev.kt])
+    return p, e.select("right_id", "k", "event", "effective_date", "value")
+
+
+def _per_right(e: ir.Table, rules: RuleSet) -> ir.Table:
+    """Per right and point: the first ending not undone, voided or not, extension days, renewal, pledge, award.
 
     A restoration undoes the restorable event immediately before it (on the same day, the restoration
     sorts last); an undone event neither ends nor voids.
     """
     restore = rules.restore_event
-    seq = ev.filter(ev.event.isin(rules.restorable_events) | (ev.event == restore))
-    following = seq.event.lead().over(
-        group_by=[seq.right_type, seq.right_id], order_by=[seq.effective_date, seq.event == restore]
-    )
+    seq = e.filter(e.event.isin(rules.restorable_events) | (e.event == restore))
+    following = seq.event.lead().over(group_by=["right_id", "k"], order_by=[seq.effective_date, seq.event == restore])
     seq = seq.mutate(next_event=following)
     undone = seq.filter((seq.event != restore) & (seq.next_event == restore)).select(
-        u_type="right_type", u_id="right_id", u_event="event", u_date="effective_date"
+        u_id="right_id", u_k="k", u_event="event", u_date="effective_date"
     )
-    e = ev.left_join(
+    undone = undone.view()
+    j = e.left_join(
         undone,
-        [
-            ev.right_type == undone.u_type,
-            ev.right_id == undone.u_id,
-            ev.event == undone.u_event,
-            ev.effective_date == undone.u_date,
-        ],
+        [e.right_id == undone.u_id, e.k == undone.u_k, e.event == undone.u_event, e.effective_date == undone.u_date],
     )
-    stands = e.u_event.isnull()
-    words = e.value.split(" ")
-    pledge = e.event == rules.pledge_event
-    currency = _item(words, 1)
-    return e.group_by("right_type", "right_id").aggregate(
-        ended=e.effective_date.min(where=e.event.isin(rules.ending_events) & stands),
-        void=(e.event.isin(rules.retroactive_events) & stands).any().fill_null(False),
-        extension_days=e.value.try_cast("int32").sum(where=e.event == rules.extension_event),
-        renewed_to=e.value.try_cast("date").max(where=e.event == rules.renewal_event),
-        pledge_max_cny=words[0].try_cast("float64").max(where=pledge & (currency == "CNY")),
-        pledged_from=e.effective_date.min(where=pledge),
-        awarded_from=e.effective_date.min(where=e.event == rules.award_event),
+    stands = j.u_event.isnull()
+    words = j.value.split(" ")
+    pledge = j.event == rules.pledge_event
+    return j.group_by(a_id=j.right_id, a_k=j.k).aggregate(
+        ended=j.effective_date.min(where=j.event.isin(rules.ending_events) & stands),
+        void=(j.event.isin(rules.retroactive_events) & stands).any(),
+        extension_days=j.value.try_cast("int32").sum(where=j.event == rules.extension_event),
+        renewed_to=j.value.try_cast("date").max(where=j.event == rules.renewal_event),
+        pledge_max_cny=item(words, 0).try_cast("float64").max(where=pledge & (item(words, 1) == "CNY")),
+        pledged_from=j.effective_date.min(where=pledge),
+        awarded_from=j.effective_date.min(where=j.event == rules.award_event),
     )
 
 
-def _item(values: ir.ArrayValue, i: int) -> ir.Value:
-    """Element ``i`` of a list, NULL past its end (Spark's ANSI mode would fail the query instead)."""
-    return ibis.ifelse(values.length() > i, values[i], ibis.null(values.type().value_type))
-
-
-def _holders(src: Sources, k: date, upto: int | None) -> ir.Table:
-    p = known(src.parties, k, upto)
-    return p.select(party_id="party_id", h_type="party_type", h_country="country", h_region="resolved_region_code")
-
-
-def _day(d: ir.DateValue) -> ir.DateValue:
-    """Date arithmetic's result as a date.
-
-    DuckDB makes ``date + interval`` a timestamp, while Ibis, deeming it a date already, drops a plain cast.
-    """
-    return d.cast("timestamp").cast("date")
-
-
-def _years(d: ir.DateValue, years: int) -> ir.DateValue:
-    return _day(d + ibis.interval(years=years))
-
-
-def patent_end(p: ir.Table, rules: RuleSet) -> ir.DateValue:
-    """The first day a patent is out of force by its term alone (before extensions), by ``rules``' terms."""
-    counted = {"filing": p.filing_date, "grant": p.grant_date, "term_from": p.term_from.fill_null(p.filing_date)}
-    arms = []
-    for t in rules.patent_terms:
-        applies = p.kind == t.kind
-        if t.filed_from:
-            applies &= p.filing_date >= t.filed_from
-        arms.append((applies, _years(counted[t.counted_from], t.years)))
-    end = ibis.cases(*arms)
-    if rules.transition:
-        since, years = rules.transition
-        end = ibis.ifelse(
-            (p.kind != "design") & (p.filing_date < since), ibis.greatest(end, _years(p.grant_date, years)), end
-        )
-    return _day(end + ibis.interval(days=1)) if rules.anniversary_in_force else end
-
-
-#: The columns of :func:`base` and their types: a right type without a value for one has NULL there.
+#: The columns of :func:`_base` and their types: a right type without a value for one has NULL there.
 BASE_TYPES = {
-    "right_type": "string",
     "right_id": "string",
+    "k": "date",
+    "k_to": "date",
     "kind": "string",
     "is_gi": "boolean",
     "filing_date": "date",
@@ -207,185 +245,95 @@ BASE_TYPES = {
     "h_region": "string",
     "start": "date",
     "stop": "date",
+    "grace_from": "date",
     "void": "boolean",
 }
 
 
 def _row(t: ir.Table, **given: ir.Value) -> ir.Table:
-    """``t`` in :data:`BASE_TYPES`' columns: those ``given``, NULL for the rest."""
-    return t.select(**{c: given.get(c, ibis.null(kind)) for c, kind in BASE_TYPES.items()})
+    """``t`` in :data:`BASE_TYPES`' columns: those ``given``, ``t``'s own key and interval, NULL for the rest."""
+    given = {"right_id": t.right_id, "k": t.k, "k_to": t.k_to, **given}
+    return t.select(**{c: given.get(c, ibis.null(kind)).cast(kind) for c, kind in BASE_TYPES.items()})
 
 
-def base(
-    src: Sources, k: date, rules: RuleSet, policy: Policy, agg: ir.Table, upto: int | None, only: tuple[str, str] | None
-) -> ir.Table:
-    """One row per right granted (registered, approved) by ``k``: its start, its stop, its first holder and facts.
+def _base(src: Sources, q: Question, p: ir.Table, agg: ir.Table, holders: ir.Table) -> ir.Table:
+    """Per right and point: from its start (grant, registration, approval) to its stop, its first holder and facts.
 
-    A right type each (:func:`_patents`, :func:`_trademarks`, :func:`_gi_products`), in :data:`BASE_TYPES`'
-    columns, so they stack into one table.
+    A trademark's stop counts the grace period; ``grace_from`` (the term's end) lets a reader drop it.
     """
-    holders = _holders(src, k, upto)
-    parts = [
-        _patents(src, k, rules, agg, holders, upto, only),
-        _trademarks(src, k, rules, policy, agg, holders, upto, only),
-    ]
-    if rules.geographical_indications:
-        parts.append(_gi_products(src, k, rules, agg, upto, only))
-    return ibis.union(*parts, distinct=False)
-
-
-def _one(t: ir.Table, right_type: str, key: str, only: tuple[str, str] | None) -> ir.Table:
-    """``t`` narrowed to the one right asked for (``ipgauge status``): none of it when that right is of another type."""
-    if not only:
-        return t
-    return t.filter(t[key] == only[1]) if only[0] == right_type else t.filter(ibis.literal(False))
-
-
-def _patents(
-    src: Sources,
-    k: date,
-    rules: RuleSet,
-    agg: ir.Table,
-    holders: ir.Table,
-    upto: int | None,
-    only: tuple[str, str] | None,
-) -> ir.Table:
-    """The patents granted by ``k``: in force from the grant to the term's end (extended), unless ended earlier."""
-    p = known(src.patents, k, upto)
-    p = p.filter((p.jurisdiction == rules.jurisdiction) & p.grant_date.notnull() & (p.grant_date <= k))
-    p = _one(p, "patent", "patent_id", only)
-    fam = known(src.families, k, upto)
-    abroad = fam.filter(fam.jurisdiction != rules.jurisdiction).select(abroad_family="family_id").distinct()
-    pa = p.left_join(agg.filter(agg.right_type == "patent"), p.patent_id == agg.right_id)
-    pa = pa.left_join(abroad, pa.family_id == abroad.abroad_family)
-    pa = pa.mutate(holder=_item(pa.holders, 0))
-    pa = pa.left_join(holders, pa.holder == holders.party_id)
+    rules = q.rules
+    agg = agg.view()
+    pa = p.left_join(agg, [p.right_id == agg.a_id, p.k == agg.a_k]).drop("a_id", "a_k")
+    ended, void = pa.ended.fill_null(OPEN), pa.void.fill_null(False)
+    if q.right_type == "gi_product":
+        return _row(
+            pa, kind=pa.category, h_country=ibis.literal(rules.jurisdiction), h_region=item(pa.region_codes, 0),
+            start=pa.approval_date, stop=ended, void=void,
+        )  # fmt: skip
+    pa = _with_holder(q, pa.mutate(holder=item(pa.holders, 0)), "holder", holders)
+    if q.right_type == "trademark":
+        term = ibis.greatest(
+            years_after(pa.registration_date, rules.trademark_term_years), pa.renewed_to.fill_null(BEGINNING)
+        )
+        stop = ibis.least(as_date(term + ibis.interval(months=rules.trademark_grace_months)), pa.ended.fill_null(OPEN))
+        return _row(
+            pa, kind=pa.kind, is_gi=pa.is_gi, filing_date=pa.filing_date, holder=pa.holder, h_type=pa.h_type,
+            h_country=pa.h_country, h_region=pa.h_region, start=pa.registration_date, stop=stop, grace_from=term,
+            void=pa.void.fill_null(False),
+        )  # fmt: skip
+    f = _families(src, q)
+    fa = p.join(f, [p.family_id == f.f_id] + ([f.f_known_from <= p.k, p.k < f.f_known_to] if q.at is None else []))
+    fa = fa.select(fa_id="right_id", fa_k="k").distinct()
+    fa = fa.view()
+    pa = pa.left_join(fa, [pa.right_id == fa.fa_id, pa.k == fa.fa_k])
     extension = pa.extension_days.fill_null(0).cast("int32").as_interval("D")
     return _row(
-        pa,
-        right_type=ibis.literal("patent"),
-        right_id=pa.patent_id,
-        kind=pa.kind,
-        filing_date=pa.filing_date,
-        ipc_main=_item(pa.ipc, 0),
-        family_abroad=pa.abroad_family.notnull(),
-        pledge_max_cny=pa.pledge_max_cny,
-        pledged_from=pa.pledged_from,
-        awarded_from=pa.awarded_from,
-        holder=pa.holder,
-        holders=ibis.ifelse(pa.holders.length() > 1, pa.holders, ibis.null("array<string>")),
-        h_type=pa.h_type,
-        h_country=pa.h_country,
-        h_region=pa.h_region,
-        start=pa.grant_date,
-        stop=ibis.least(_day(patent_end(pa, rules) + extension), pa.ended.fill_null(OPEN)),
+        pa, kind=pa.kind, filing_date=pa.filing_date, ipc_main=item(pa.ipc, 0), family_abroad=pa.fa_id.notnull(),
+        pledge_max_cny=pa.pledge_max_cny, pledged_from=pa.pledged_from, awarded_from=pa.awarded_from,
+        holder=pa.holder, holders=ibis.ifelse(pa.holders.length() > 1, pa.holders, ibis.null("array<string>")),
+        h_type=pa.h_type, h_country=pa.h_country, h_region=pa.h_region, start=pa.grant_date,
+        stop=ibis.least(as_date(patent_end(pa, rules) + extension), pa.ended.fill_null(OPEN)),
         void=pa.void.fill_null(False),
-    )
+    )  # fmt: skip
 
 
-def _trademarks(
-    src: Sources,
-    k: date,
-    rules: RuleSet,
-    policy: Policy,
-    agg: ir.Table,
-    holders: ir.Table,
-    upto: int | None,
-    only: tuple[str, str] | None,
-) -> ir.Table:
-    """The trademarks registered by ``k``: in force to the term's or last renewal's end (plus grace, if counted)."""
-    t = known(src.trademarks, k, upto)
-    t = t.filter((t.jurisdiction == rules.jurisdiction) & (t.registration_date <= k))
-    t = _one(t, "trademark", "trademark_id", only)
-    ta = t.left_join(agg.filter(agg.right_type == "trademark"), t.trademark_id == agg.right_id)
-    ta = ta.mutate(holder=_item(ta.holders, 0))
-    ta = ta.left_join(holders, ta.holder == holders.party_id)
-    grace = rules.trademark_grace_months if policy.grace_in_force else 0
-    term = ibis.greatest(_years(ta.registration_date, rules.trademark_term_years), ta.renewed_to.fill_null(BEGINNING))
-    return _row(
-        ta,
-        right_type=ibis.literal("trademark"),
-        right_id=ta.trademark_id,
-        kind=ta.kind,
-        is_gi=ta.is_gi,
-        filing_date=ta.filing_date,
-        holder=ta.holder,
-        h_type=ta.h_type,
-        h_country=ta.h_country,
-        h_region=ta.h_region,
-        start=ta.registration_date,
-        stop=ibis.least(_day(term + ibis.interval(months=grace)), ta.ended.fill_null(OPEN)),
-        void=ta.void.fill_null(False),
-    )
-
-
-def _gi_products(
-    src: Sources, k: date, rules: RuleSet, agg: ir.Table, upto: int | None, only: tuple[str, str] | None
-) -> ir.Table:
-    """The geographical indication products approved by ``k``: no holder, their region the first named."""
-    g = known(src.gi_products, k, upto)
-    g = _one(g.filter(g.approval_date <= k), "gi_product", "gi_id", only)
-    ga = g.left_join(agg.filter(agg.right_type == "gi_product"), g.gi_id == agg.right_id)
-    return _row(
-        ga,
-        right_type=ibis.literal("gi_product"),
-        right_id=ga.gi_id,
-        kind=ga.category,
-        h_country=ibis.literal(rules.jurisdiction),
-        h_region=_item(ga.region_codes, 0),
-        start=ga.approval_date,
-        stop=ga.ended.fill_null(OPEN),
-        void=ga.void.fill_null(False),
-    )
-
-
-def timeline(ev: ir.Table, holders: ir.Table, rules: RuleSet) -> ir.Table:
-    """The holder periods of every transferred right: [h_from, h_to) per holder, from the beginning.
+def _timeline(q: Question, e: ir.Table, holders: ir.Table) -> ir.Table:
+    """The holder periods of every transferred right, per point: [h_from, h_to) per holder, from the beginning.
 
     The period before the first transfer has a NULL holder: it stands for the right's own first
     holder. A patent passing to several holders keeps them all (what the collaboration counts).
     """
-    moved = ev.filter(ev.event == rules.transfer_event)
+    moved = e.filter(e.event == q.rules.transfer_event)
     names = moved.value.split(";")
     several = names.map(lambda x: x.strip()).filter(lambda x: x != "")
+    none = ibis.null("array<string>")
     moves = moved.select(
-        "right_type",
         "right_id",
+        "k",
         h_from=moved.effective_date,
-        holder=_item(names, 0).strip(),
-        holders=ibis.ifelse(
-            (moved.right_type == "patent") & moved.value.contains(";"), several, ibis.null("array<string>")
-        ),
+        holder=item(names, 0).strip(),
+        holders=ibis.ifelse(moved.value.contains(";"), several, none) if q.right_type == "patent" else none,
     )
-    first = moved.select("right_type", "right_id").distinct()
+    first = moved.select("right_id", "k").distinct()
     first = first.mutate(h_from=BEGINNING, holder=ibis.null("string"), holders=ibis.null("array<string>"))
-    m = moves.union(first, distinct=False)
-    m = m.left_join(holders, m.holder == holders.party_id).drop("party_id")
-    h_to = m.h_from.lead(1, OPEN).over(group_by=[m.right_type, m.right_id], order_by=m.h_from)
-    return m.mutate(h_to=h_to)
+    m = _with_holder(q, moves.union(first, distinct=False), "holder", holders)
+    return m.mutate(h_to=m.h_from.lead(1, OPEN).over(group_by=["right_id", "k"], order_by="h_from"))
 
 
-def pieces(b: ir.Table, tl: ir.Table) -> ir.Table:
+def _pieces(b: ir.Table, tl: ir.Table) -> ir.Table:
     """``b`` cut by the holder timeline: a right without transfers matches no period and stays whole."""
     tl = tl.rename(lambda c: f"tl_{c}")
     b = b.filter(~b.void)
-    j = b.left_join(tl, [b.right_type == tl.tl_right_type, b.right_id == tl.tl_right_id])
+    tl = tl.view()
+    j = b.left_join(tl, [b.right_id == tl.tl_right_id, b.k == tl.tl_k])
     own = j.tl_holder.isnull()
 
     def pick(column: str, moved: str) -> ir.Value:
         return ibis.ifelse(own, j[column], j[moved])
 
     return j.select(
-        "right_type",
-        "right_id",
-        "kind",
-        "is_gi",
-        "filing_date",
-        "ipc_main",
-        "family_abroad",
-        "pledge_max_cny",
-        "pledged_from",
-        "awarded_from",
+        "right_id", "k", "k_to", "kind", "is_gi", "filing_date", "ipc_main", "family_abroad", "pledge_max_cny",
+        "pledged_from", "awarded_from", "grace_from",
         holder=pick("holder", "tl_holder"),
         holders=pick("holders", "tl_holders"),
         holder_type=pick("h_type", "tl_h_type"),
@@ -394,26 +342,65 @@ def pieces(b: ir.Table, tl: ir.Table) -> ir.Table:
         in_force_from=j.start,
         valid_from=ibis.greatest(j.start, j.tl_h_from.fill_null(j.start)),
         valid_to=ibis.least(j.stop, j.tl_h_to.fill_null(OPEN)),
-    )
+    )  # fmt: skip
 
 
-def co_holders(lists: ir.Table, holders: ir.Table, hier: ir.Table) -> ir.Table:
-    """For each distinct list of co-holders: every holder's type, and province (country abroad), in order."""
-    u = lists.filter(lists.holders.length() > 1).distinct()
-    u = u.mutate(party=u.holders).unnest("party", offset="i")
-    u = u.left_join(holders, u.party == holders.party_id)
+def _co_holders(q: Question, s: ir.Table, holders: ir.Table, hier: ir.Table) -> ir.Table:
+    """For each list of co-holders at each point: every holder's type, and province (country abroad), in order."""
+    u = s.filter(s.holders.notnull()).select(c_holders="holders", k="k").distinct()
+    u = u.mutate(party=u.c_holders).unnest("party", offset="i")
+    u = _with_holder(q, u, "party", holders)
     u = u.left_join(hier, u.h_region == hier.code)
     where = ibis.coalesce(u.province_code, u.h_country)
-    g = u.group_by("holders").aggregate(
+    g = u.group_by(u.c_holders, c_k=u.k).aggregate(
         types=ibis.struct({"i": u.i, "v": u.h_type}).collect(),
         regions=ibis.struct({"i": u.i, "v": where}).collect(),
     )
     # sorted by position: a plain ordered collect is not on every engine (nor is one that keeps NULLs)
     return g.select(
-        co_holders="holders",
+        "c_holders",
+        "c_k",
         holder_types=g.types.sort().map(lambda s: s.v),
         holder_regions=g.regions.sort().map(lambda s: s.v),
     )
+
+
+def bitemporal(src: Sources, q: Question) -> ir.Table:
+    """The spells of ``q``'s rights for every K (or on ``q.at``), each row with the interval [known_from, known_to)."""
+    holders = _parties(src, q)
+    p, e = _versions(src, q)
+    b = _base(src, q, p, _per_right(e, q.rules), holders)
+    s = _pieces(b, _timeline(q, e, holders))
+    s = s.filter(s.valid_from < s.valid_to)  # also ends the join, so that its columns can be joined on
+    if q.right_type == "patent":
+        co = _co_holders(q, s, holders, src.hierarchy)
+        co = co.view()
+        s = s.left_join(co, [s.holders == co.c_holders, s.k == co.c_k])
+        types = s.holder_types
+        academia = types.contains("university") | types.contains("research_institute")
+        regions = s.holder_regions.filter(lambda x: x.notnull()).unique()
+        s = s.mutate(
+            holders=s.c_holders,
+            academia_industry=(types.contains("enterprise") & academia).fill_null(False),
+            cross_region=(regions.length() > 1).fill_null(False),
+        )
+    else:
+        none = ibis.null("array<string>")
+        s = s.mutate(holders=none, holder_types=none, holder_regions=none, academia_industry=False, cross_region=False)
+    given = {
+        "right_type": ibis.literal(q.right_type),
+        "party_id": s.holder,
+        "jurisdiction": ibis.literal(q.rules.jurisdiction),
+        "known_from": s.k,
+        "known_to": s.k_to,
+    }
+    kinds = [(c, _IBIS_TYPES[t]) for c, t in SPELL_TYPES if c not in DIVISIONS] + list(KNOWLEDGE_TYPES)
+    return s.select(*(given.get(c, s[c] if c in s.columns else None).cast(kind).name(c) for c, kind in kinds))
+
+
+def right_types(rules: RuleSet) -> tuple[str, ...]:
+    """The right types a rule set decides: GI products only where they are the jurisdiction's own (CN)."""
+    return tuple(RIGHTS) if rules.geographical_indications else ("patent", "trademark")
 
 
 def spells(
@@ -424,32 +411,30 @@ def spells(
     only: tuple[str, str] | None = None,
     upto: int | None = None,
 ) -> ir.Table:
-    """The spells as known on ``k`` (of one (right_type, right_id) when ``only``; of the first ``upto`` deliveries)."""
-    ev = law_events(src, k, upto, only)
-    holders = _holders(src, k, upto)
-    b = base(src, k, rules, policy, per_right(ev, rules), upto, only)
-    tl = timeline(ev, holders, rules)
-    s = pieces(b, tl)
-    s = s.filter(s.valid_from < s.valid_to)  # also ends pieces' join, so that its columns can be joined on
-    p = known(src.patents, k, upto)
-    p = p.filter(p.jurisdiction == rules.jurisdiction)
-    if only:
-        p = p.filter((p.patent_id == only[1]) & (only[0] == "patent"))
-    lists = p.select("holders").union(tl.select("holders").filter(tl.holders.notnull()), distinct=False)
-    co = co_holders(lists, holders, src.hierarchy)
+    """The spells as known on ``k`` (of one (right_type, right_id) when ``only``; of the first ``upto`` deliveries).
+
+    The stages of :func:`bitemporal` on one knowledge point, every right type stacked, the policy
+    applied (without the grace, a trademark's spell ends where its grace period would begin), and the
+    region's province, prefecture and county joined.
+    """
+    asked = Question(rules, "patent", at=k, upto=upto)
+    parts = [
+        bitemporal(src, replace(asked, right_type=t, only=only[1] if only else None))
+        for t in right_types(rules)
+        if not only or only[0] == t
+    ]
+    s = ibis.union(*parts, distinct=False) if parts else bitemporal(src, replace(asked, only="")).limit(0)
+    if not policy.grace_in_force:
+        s = s.mutate(valid_to=ibis.least(s.valid_to, s.grace_from.fill_null(OPEN)))
+        s = s.filter(s.valid_from < s.valid_to)
     h = src.hierarchy
-    s = s.left_join(h, s.region_code == h.code).select(s, h.province_code, h.prefecture_code, h.county_code)
-    s = s.left_join(co, (s.right_type == "patent") & (s.holders == co.co_holders))
-    types = s.holder_types
-    academia = types.contains("university") | types.contains("research_institute")
-    regions = s.holder_regions.filter(lambda x: x.notnull()).unique()
-    s = s.mutate(
-        party_id=s.holder,
-        holders=s.co_holders,
-        academia_industry=(types.contains("enterprise") & academia).fill_null(False),
-        cross_region=(regions.length() > 1).fill_null(False),
-    )
+    s = s.left_join(h, s.region_code == h.code)
     return s.select(*(s[c].cast(_IBIS_TYPES[t]).name(c) for c, t in SPELL_TYPES))
+
+
+def compiled(expr: ir.Table) -> str:
+    """An expression over :meth:`Sources.of_store`'s named tables as DuckDB SQL, to run on the register's connection."""
+    return ibis.to_sql(expr, dialect="duckdb")
 
 
 def spell_sql(
@@ -465,8 +450,12 @@ def spell_sql(
     ``con`` is made to see the hierarchy, to accept Ibis's list lambdas (``x -> …``, which DuckDB 2
     deprecates) and to join in the written order (:func:`ipgauge.engines.written_join_order`).
     """
+    prepare(con)
+    return compiled(spells(Sources.of_store(con), k, rules, policy, only, upto))
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the register's connection run the compiled law: the hierarchy, Ibis's lambdas, the written join order."""
     register_hierarchy(con)
     con.execute("SET lambda_syntax = 'ENABLE_SINGLE_ARROW'")
     con.execute("SET disabled_optimizers = 'build_side_probe_side'")
-    src = Sources.of_store(con)
-    return str(src.backend.compile(spells(src, k, rules, policy, only, upto)))

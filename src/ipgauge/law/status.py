@@ -16,6 +16,7 @@ import duckdb
 from ipgauge.errors import UserError
 from ipgauge.law.jurisdictions import rules_for
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
+from ipgauge.law.sources import patent_end_sql
 from ipgauge.law.spells import SPELL_COLUMNS
 from ipgauge.law.stages import spell_sql
 from ipgauge.regions.divisions import place_name
@@ -128,7 +129,7 @@ def _find_exactly(con: duckdb.DuckDBPyConnection, right_id: str, k: date) -> tup
 def _term_end(con: duckdb.DuckDBPyConnection, right_type: str, row: dict, rules: RuleSet) -> date | None:
     if right_type == "patent":  # the first day out of force by the term alone
         sql = (
-            f"SELECT {rules.patent_end_sql('r')} FROM (SELECT ?::VARCHAR AS kind, ?::DATE AS filing_date, "
+            f"SELECT {patent_end_sql(rules, 'r')} FROM (SELECT ?::VARCHAR AS kind, ?::DATE AS filing_date, "
             "?::DATE AS grant_date, ?::DATE AS term_from) r"
         )
         values = [row["kind"], row["filing_date"], row.get("grant_date"), row.get("term_from")]

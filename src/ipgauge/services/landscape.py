@@ -32,6 +32,7 @@ from ipgauge.indicators.fields import field_names
 from ipgauge.law.bitemporal import parquet, view_sql
 from ipgauge.law.jurisdictions import rules_for
 from ipgauge.law.ruleset import RuleSet
+from ipgauge.law.sources import patent_end_sql
 from ipgauge.law.spells import register_hierarchy
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, region
@@ -423,7 +424,7 @@ def _expiries(con: duckdb.DuckDBPyConnection, d: date, k: date, rules: RuleSet) 
     rows = con.execute(
         f"""WITH ends AS (SELECT right_id, any_value(kind) AS kind, max(valid_to) AS out_from
                           FROM _spells WHERE right_id IN (SELECT right_id FROM _mine) GROUP BY right_id),
-                 term AS (SELECT p.patent_id AS right_id, {rules.patent_end_sql("p")} AS term_out
+                 term AS (SELECT p.patent_id AS right_id, {patent_end_sql(rules, "p")} AS term_out
                           FROM patents p WHERE {known_at(k, "p")} AND p.patent_id IN (SELECT right_id FROM _mine))
             SELECT CAST(e.out_from - INTERVAL 1 DAY AS DATE) AS last_day, e.kind, count(*) FROM ends e
             JOIN term t USING (right_id)

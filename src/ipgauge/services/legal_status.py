@@ -22,6 +22,7 @@ import duckdb
 from ipgauge.dates import add_months
 from ipgauge.law.bitemporal import view_sql
 from ipgauge.law.ruleset import RuleSet
+from ipgauge.law.sources import patent_end_sql
 from ipgauge.law.status import OPEN, EventNote, event_notes
 from ipgauge.register.store import known_at
 
@@ -156,7 +157,7 @@ def _read(con: duckdb.DuckDBPyConnection, ids: list[str], k: date, rules: RuleSe
         events.setdefault(rid, []).append(tuple(event))
     rows = con.execute(
         f"""SELECT patent_id, title, kind, kind_code, grant_date, holders, terminal_disclaimer,
-                   {rules.patent_end_sql("p")}, filing_date, ipc, cpc, related, family_id, citations
+                   {patent_end_sql(rules, "p")}, filing_date, ipc, cpc, related, family_id, citations
             FROM patents p WHERE list_contains(?, patent_id) AND {known_at(k, upto=upto)}""",
         [ids],
     ).fetchall()
