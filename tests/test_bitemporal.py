@@ -176,3 +176,33 @@ def test_a_delivery_recomputes_only_the_rights_it_touches(history):
     assert set(per) == {1, 2, 3, 4}
     assert all(0 < per[d] < per[1] / 10 for d in (2, 3, 4)), per  # a small delivery, a small recomputation
     assert closed > 0 and untouched == 0  # every right an event touched was recomputed and its old rows closed
+
+
+@pytest.mark.pyspark
+def test_the_law_on_spark_agrees_right_by_right_with_the_oracle(history, tmp_path):
+    """The one law on Spark, over the register's export, gives the oracle's rows for random (D, K) pairs."""
+    from ipgauge.engines import connect
+    from ipgauge.law.sources import Sources
+    from ipgauge.register import store
+
+    con = duckdb.connect(str(history), read_only=True)
+    register_hierarchy(con)
+    store.export(con, tmp_path / "export")
+    src = Sources.of_export(connect("pyspark"), tmp_path / "export")
+    rng = random.Random(29)
+    compared = 0
+    try:
+        for i, k in enumerate(
+            [date(2025, 10, 31), date(2026, 1, 31), date(2010, 1, 1) + timedelta(days=rng.randrange(6000))]
+        ):
+            upto, policy = [None, 2, 3][i], Policy(grace_in_force=i != 1)
+            d = k - timedelta(days=rng.randrange(3000))
+            want = _rows(con, law_oracle.spell_sql(con, k, CN, policy, upto=upto), d)
+            local = duckdb.connect()
+            local.register("found", src.backend.to_pyarrow(stages.spells(src, k, CN, policy, upto=upto)))
+            got = _rows(local, "SELECT * FROM found", d)
+            assert got == want, f"K={k} D={d} upto={upto} {policy}: {len(got)} rows on Spark against {len(want)}"
+            compared += len(want)
+    finally:
+        con.close()
+    assert compared > 1_000
