@@ -19,6 +19,7 @@ from conftest import run, write_csv
 from ipgauge.indicators.query import open_counter
 from ipgauge.law.bitemporal import view_sql
 from ipgauge.regions.groups import nation, region
+from ipgauge.register.cache import cache_dir
 
 AS_OF, K = date(2025, 4, 30), date(2025, 6, 30)
 EVENT_HEADER = ["right_type", "right_id", "event", "effective_date", "recorded_date", "value"]
@@ -316,6 +317,11 @@ def test_a_release_from_an_export_on_spark_has_the_register_s_figures(released, 
     on_spark = run("release", "--spec", spec, "--from", export, "--backend", "pyspark", "--out", tmp_path / "sp")
     assert on_spark.exit_code == 0, on_spark.stderr
     assert (tmp_path / "sp" / "figures.csv").read_bytes() == (tmp_path / "db" / "figures.csv").read_bytes()
+    # and over the register's own files: the law itself on Spark, not the spells DuckDB stored
+    over_register = run("release", "--spec", spec, "--db", db, "--backend", "pyspark", "--out", tmp_path / "rs")
+    assert over_register.exit_code == 0, over_register.stderr
+    assert (tmp_path / "rs" / "figures.csv").read_bytes() == (tmp_path / "db" / "figures.csv").read_bytes()
+    assert list(cache_dir(Path(db)).glob("law-tables-*"))  # the law read the register's tables, as Parquet
     figures = json.loads((tmp_path / "sp" / "figures.json").read_text(encoding="utf-8"))["figures"]["figures"]
     assert [f["name"] for f in figures] == ["valid_invention_patents", "valid_trademarks"]
     assert all(f["value"] > 0 for f in figures)

@@ -24,7 +24,7 @@ from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, Indicator, Settings, 
 from ipgauge.indicators.fields import field_names
 from ipgauge.law.bitemporal import parquet, view_sql
 from ipgauge.law.jurisdictions import rules_for
-from ipgauge.law.sources import Sources
+from ipgauge.law.sources import Sources, register_files
 from ipgauge.law.stages import spells
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, country, region, within
@@ -410,27 +410,44 @@ def open_counter(
     upto: int | None = None,
     jurisdiction: str = "CN",
 ) -> Iterator[Counter]:
-    """A counter over the register at ``db`` as known on ``known_at``: its spells a filter on the register's table.
+    """A counter over the register at ``db`` as known on ``known_at``.
 
-    ``upto`` pins the deliveries it sees (the first ``upto``; default: all of them, recorded in
-    ``Counter.deliveries``), which is what lets a release reproduce after later deliveries.
+    On DuckDB its spells are a filter on the register's stored table; on Spark the law itself runs
+    over the register's tables (:func:`ipgauge.law.sources.register_files`), so that the figures are
+    the same law's end to end on either engine. ``upto`` pins the deliveries it sees (the first
+    ``upto``; default: all of them, recorded in ``Counter.deliveries``), which is what lets a release
+    reproduce after later deliveries.
     """
     with store.reading(db) as con:
         seen = store.last_delivery(con) if upto is None else upto
-        sql = view_sql(known_at, rules_for(jurisdiction), upto=seen)
+        rules = rules_for(jurisdiction)
+        sql = view_sql(known_at, rules, upto=seen)
         ib = connect(backend, store=con)
-        yield Counter(
-            ib,
-            lambda: read_spells(ib, sql, lambda: parquet(con, db)),
-            known_at,
-            synthetic=store.is_synthetic(con),
-            store_con=con,
-            settings=settings,
-            deliveries=seen,
-            jurisdiction=jurisdiction,
-            facts_path=lambda: facts(con, db, known_at, upto=seen),
-            spells_sql=sql,
-        )
+        held: list[ibis.Table] = []  # the law's answer on Spark, cached by the engine until the counter closes
+
+        def read() -> ibis.Table:
+            if backend == "duckdb":  # the stored spells: a filter on the register's own table
+                return read_spells(ib, sql, lambda: parquet(con, db))
+            law = spells(Sources.of_export(ib, register_files(con, db)), known_at, rules, upto=seen)
+            held.append(law.cache())  # the law itself, run by the engine over the register's tables
+            return held[-1]
+
+        try:
+            yield Counter(
+                ib,
+                read,
+                known_at,
+                synthetic=store.is_synthetic(con),
+                store_con=con,
+                settings=settings,
+                deliveries=seen,
+                jurisdiction=jurisdiction,
+                facts_path=lambda: facts(con, db, known_at, upto=seen),
+                spells_sql=sql,
+            )
+        finally:
+            for table in held:
+                table.release()
 
 
 @contextmanager

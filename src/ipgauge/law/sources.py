@@ -8,6 +8,7 @@ and the term of a patent by a rule set.
 from __future__ import annotations
 
 import functools
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,7 @@ from ipgauge.engines import arrow_table, written_join_order
 from ipgauge.law.ruleset import RuleSet
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register import store
+from ipgauge.register.cache import cache_dir, cached
 from ipgauge.sqltext import engine_path
 
 OPEN = ibis.date(store.OPEN)  # the open end, as an Ibis literal
@@ -158,3 +160,21 @@ def patent_end_sql(rules: RuleSet, alias: str) -> str:
     for column in term.find_all(sqlglot.exp.Column):
         column.set("table", sqlglot.exp.to_identifier(alias))
     return term.sql(dialect="duckdb")
+
+
+def register_files(con: duckdb.DuckDBPyConnection, db: Path) -> Path:
+    """The tables the law reads, every version, as Parquet beside the register: what Spark runs the law over.
+
+    Laid out like an export's ``history/`` (:meth:`Sources.of_export` reads either); written once per
+    register state, keyed like every cache and never trusted on its name.
+    """
+    key = f"{store.identity(con)}|law-tables"
+    path = cache_dir(db) / f"law-tables-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+    def write(tmp: Path) -> None:
+        for t in TABLES:
+            target = store.history_file(tmp, t)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            con.execute(f"COPY (SELECT * FROM {t} ORDER BY known_from) TO ? (FORMAT parquet)", [str(target)])
+
+    return cached(db, path, key, write, "the law's tables")
