@@ -6,8 +6,12 @@ The law's stages and the indicators never name an engine; a difference between D
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -27,6 +31,54 @@ if TYPE_CHECKING:  # Ibis and Arrow are imported by the first connection: a comm
     import pyarrow as pa
 
 BACKENDS = ("duckdb", "pyspark")
+
+
+class _DialectsOnDemand(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Ibis's package of SQL compilers, each dialect imported when first named rather than all twenty at once.
+
+    Loading Ibis's DuckDB or Spark backend imports ``ibis.backends.sql.compilers``, whose ``__init__``
+    imports every dialect's compiler (Athena, BigQuery, Trino …): 0.12 s of a fresh command's start,
+    for the one or two it uses. This finder gives that package a module whose attributes import their
+    own submodule on first use, with the names read from Ibis's own ``__init__``.
+    """
+
+    NAME = "ibis.backends.sql.compilers"
+
+    def find_spec(self, fullname, path, target=None):  # noqa: D102
+        if fullname != self.NAME:
+            return None
+        real = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if real is None or real.origin is None:
+            return None
+        spec = importlib.util.spec_from_loader(fullname, self, origin=real.origin, is_package=True)
+        spec.submodule_search_locations = real.submodule_search_locations
+        return spec
+
+    def create_module(self, spec):  # noqa: D102
+        return None
+
+    def exec_module(self, module) -> None:  # noqa: D102
+        text = Path(module.__spec__.origin).read_text(encoding="utf-8")
+        homes = {name: sub for sub, name in re.findall(rf"from {re.escape(self.NAME)}\.(\w+) import (\w+)", text)}
+        module.__all__ = list(homes)
+
+        folder = Path(module.__spec__.origin).parent
+
+        def load(name: str):
+            if name in homes:  # a compiler class: ``sc.DuckDBCompiler``
+                value = getattr(importlib.import_module(f"{self.NAME}.{homes[name]}"), name)
+            elif (folder / f"{name}.py").is_file():  # a dialect's module: ``sc.duckdb.compiler``
+                value = importlib.import_module(f"{self.NAME}.{name}")
+            else:
+                raise AttributeError(f"module {self.NAME!r} has no attribute {name!r}")
+            setattr(module, name, value)
+            return value
+
+        module.__getattr__ = load
+
+
+if not any(isinstance(f, _DialectsOnDemand) for f in sys.meta_path):
+    sys.meta_path.insert(0, _DialectsOnDemand())
 
 
 def connect(name: str = "duckdb", store: duckdb.DuckDBPyConnection | None = None) -> ibis.BaseBackend:

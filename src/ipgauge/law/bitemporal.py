@@ -26,22 +26,24 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import inspect
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import duckdb
-import ibis
 
-from ipgauge.law import sources as law_sources
-from ipgauge.law import stages
 from ipgauge.law.cn import CN
 from ipgauge.law.jurisdictions import RULE_SETS
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
-from ipgauge.law.sources import RIGHTS, Sources
-from ipgauge.law.spells import DIVISION_COLUMNS, OPEN, SPELL_COLUMNS, SPELL_TYPES, register_hierarchy
-from ipgauge.law.stages import Question, compiled, right_types
+from ipgauge.law.spells import (
+    DIVISION_COLUMNS,
+    OPEN,
+    RIGHTS,
+    SPELL_COLUMNS,
+    SPELL_TYPES,
+    register_hierarchy,
+    right_types,
+)
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register import store
 from ipgauge.register.cache import cache_dir, cached
@@ -53,6 +55,8 @@ EXTRA = "jurisdiction VARCHAR, grace_from DATE, known_from DATE, known_to DATE, 
 #: The division hierarchy the stored spells were computed under, kept beside them (their region
 #: code's province, prefecture and county are joined when read; the law digest covers the map).
 DIVISIONS = "spell_divisions"
+#: The modules that write the law: their text is in the law's digest, so that a change recomputes the spells.
+LAW_FILES = ("stages.py", "sources.py", "spells.py")
 
 
 def parquet(con: duckdb.DuckDBPyConnection, db: Path) -> Path:
@@ -108,7 +112,8 @@ def law_digest() -> str:
 
     A new version of ipgauge whose law or map differs rebuilds them (:func:`stale`).
     """
-    law = "".join(inspect.getsource(m) for m in (stages, law_sources)) + repr(sorted(RULE_SETS.items()))
+    here = Path(__file__).parent  # the law's own text, read without importing Ibis
+    law = "".join((here / f).read_text(encoding="utf-8") for f in LAW_FILES) + repr(sorted(RULE_SETS.items()))
     return hashlib.sha256((law + repr(sorted(hierarchy().items()))).encode()).hexdigest()[:16]
 
 
@@ -213,6 +218,11 @@ def _build(
     con: duckdb.DuckDBPyConnection, done: int, last: int, moves: tuple[bool, bool], tick: store.Progress
 ) -> None:
     """Deliveries ``done`` + 1 … ``last``: each one's touched rights recomputed, their earlier rows closed."""
+    import ibis  # the law's stages, with Ibis, only when spells are computed
+
+    from ipgauge.law import stages
+    from ipgauge.law.sources import Sources
+
     stages.prepare(con)
     src = Sources.of_store(con)
     touched = ibis.table({"right_type": "string", "right_id": "string"}, name="_touched")
@@ -230,8 +240,8 @@ def _build(
         jobs = _jobs(con, scope)
         for i, (rules, right_type) in enumerate(jobs):
             tick(f"spells of delivery {d}: {rules.jurisdiction} {right_type}s", i, len(jobs))
-            asked = Question(rules, right_type, upto=None if d == last else d, moves=moves)
-            sql = compiled(stages.bitemporal(src, replace(asked, rights=touched) if scope else asked))
+            asked = stages.Question(rules, right_type, upto=None if d == last else d, moves=moves)
+            sql = stages.compiled(stages.bitemporal(src, replace(asked, rights=touched) if scope else asked))
             con.execute(f"INSERT INTO spells BY NAME SELECT *, {d} AS delivery_id, NULL AS closed_by FROM ({sql})")
 
 

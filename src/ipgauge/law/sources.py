@@ -23,6 +23,7 @@ from ibis.backends.sql.datatypes import DuckDBType
 
 from ipgauge.engines import arrow_table, written_join_order
 from ipgauge.law.ruleset import RuleSet
+from ipgauge.law.spells import NEEDED, RIGHTS  # noqa: F401  (the stages read them from here)
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register import store
 from ipgauge.register.cache import cache_dir, cached
@@ -32,18 +33,6 @@ OPEN = ibis.date(store.OPEN)  # the open end, as an Ibis literal
 BEGINNING = ibis.date(store.BEGINNING)
 #: The register tables the law reads, each with every version and its bitemporal columns.
 TABLES = ("patents", "trademarks", "gi_products", "events", "parties", "families")
-#: Where the rights of each type come from: table, key, the date from which it can be in force.
-RIGHTS = {
-    "patent": ("patents", "patent_id", "grant_date"),
-    "trademark": ("trademarks", "trademark_id", "registration_date"),
-    "gi_product": ("gi_products", "gi_id", "approval_date"),
-}
-#: The columns of each right's record the law reads.
-NEEDED = {
-    "patent": ("kind", "filing_date", "grant_date", "term_from", "ipc", "holders", "family_id"),
-    "trademark": ("kind", "is_gi", "filing_date", "registration_date", "holders"),
-    "gi_product": ("category", "region_codes", "approval_date"),
-}
 #: The name the division hierarchy has in SQL run on the register's connection (spells.register_hierarchy).
 HIERARCHY = "_hierarchy"
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from ipgauge.law.ruleset import RuleSet
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register import store
 from ipgauge.sqltext import day
@@ -48,3 +49,22 @@ DIVISION_COLUMNS = ("province_code", "prefecture_code", "county_code")
 def register_hierarchy(con: duckdb.DuckDBPyConnection) -> None:
     """Make the division hierarchy (current and retired codes) visible to SQL as ``_hierarchy``."""
     con.register("_hierarchy", pa.table(hierarchy()))
+
+
+#: Where the rights of each type come from: table, key, the date from which it can be in force.
+RIGHTS = {
+    "patent": ("patents", "patent_id", "grant_date"),
+    "trademark": ("trademarks", "trademark_id", "registration_date"),
+    "gi_product": ("gi_products", "gi_id", "approval_date"),
+}
+#: The columns of each right's record the law reads.
+NEEDED = {
+    "patent": ("kind", "filing_date", "grant_date", "term_from", "ipc", "holders", "family_id"),
+    "trademark": ("kind", "is_gi", "filing_date", "registration_date", "holders"),
+    "gi_product": ("category", "region_codes", "approval_date"),
+}
+
+
+def right_types(rules: RuleSet) -> tuple[str, ...]:
+    """The right types a rule set decides: GI products only where they are the jurisdiction's own (CN)."""
+    return tuple(RIGHTS) if rules.geographical_indications else ("patent", "trademark")

@@ -45,7 +45,7 @@ from ipgauge.law.sources import (
     years_after,
 )
 from ipgauge.law.spells import DIVISION_COLUMNS as DIVISIONS
-from ipgauge.law.spells import SPELL_TYPES, register_hierarchy
+from ipgauge.law.spells import SPELL_TYPES, register_hierarchy, right_types
 
 _IBIS_TYPES = {
     "VARCHAR": "string",
@@ -396,11 +396,6 @@ def bitemporal(src: Sources, q: Question) -> ir.Table:
     }
     kinds = [(c, _IBIS_TYPES[t]) for c, t in SPELL_TYPES if c not in DIVISIONS] + list(KNOWLEDGE_TYPES)
     return s.select(*(given.get(c, s[c] if c in s.columns else None).cast(kind).name(c) for c, kind in kinds))
-
-
-def right_types(rules: RuleSet) -> tuple[str, ...]:
-    """The right types a rule set decides: GI products only where they are the jurisdiction's own (CN)."""
-    return tuple(RIGHTS) if rules.geographical_indications else ("patent", "trademark")
 
 
 def spells(
