@@ -99,6 +99,8 @@ def serving(db: Path, *options: str, ready: str = "/v1/openapi.json"):
 #: collected first, so that ``-n 2 --dist loadfile`` starts them first and the run does not end on one
 #: of them while the other worker idles.
 LONGEST_FIRST = (
+    "test_fuzz_cli.py",
+    "test_fuzz.py",
     "test_law.py",
     "test_release.py",
     "test_dashboard.py",
@@ -110,6 +112,8 @@ LONGEST_FIRST = (
     "test_screen.py",
     "test_casework.py",
     "test_server_guard.py",
+    "test_api_fuzz.py",
+    "test_synth.py",
 )
 
 
