@@ -93,31 +93,3 @@ def serving(db: Path, *options: str, ready: str = "/v1/openapi.json"):
             time.sleep(0.2)
     proc.kill()
     raise AssertionError("the server did not start: " + proc.stderr.read().decode())
-
-
-#: The files that take longest (Spark, a real browser, national-shaped fixtures), measured on 2 cores:
-#: collected first, so that ``-n 2 --dist loadfile`` starts them first and the run does not end on one
-#: of them while the other worker idles.
-LONGEST_FIRST = (
-    "test_fuzz_cli.py",
-    "test_fuzz.py",
-    "test_law.py",
-    "test_release.py",
-    "test_dashboard.py",
-    "test_bitemporal.py",
-    "test_edges.py",
-    "test_collaboration.py",
-    "test_api.py",
-    "test_indicators.py",
-    "test_screen.py",
-    "test_casework.py",
-    "test_server_guard.py",
-    "test_api_fuzz.py",
-    "test_synth.py",
-)
-
-
-def pytest_collection_modifyitems(config, items):  # noqa: ARG001 (pytest's hook signature)
-    """Order the files longest first (the tests inside each file keep their order)."""
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

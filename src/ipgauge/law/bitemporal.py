@@ -87,7 +87,7 @@ def view_sql(k: date, rules: RuleSet = CN, policy: Policy = DEFAULT_POLICY, upto
     ``upto`` pins the deliveries seen (the second clock): the rows the first ``upto`` deliveries left.
     Without the grace policy a trademark's spell ends where its grace period would begin.
     """
-    K = day(date.fromisoformat(str(k)))
+    K = day(k)
     valid_to = (
         "s.valid_to" if policy.grace_in_force else f"least(s.valid_to, coalesce(s.grace_from, {OPEN})) AS valid_to"
     )

@@ -23,7 +23,6 @@ from ibis.backends.sql.datatypes import DuckDBType
 
 from ipgauge.engines import arrow_table, written_join_order
 from ipgauge.law.ruleset import RuleSet
-from ipgauge.law.spells import NEEDED, RIGHTS  # noqa: F401  (the stages read them from here)
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register import store
 from ipgauge.register.cache import cache_dir, cached

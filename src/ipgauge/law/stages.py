@@ -33,9 +33,7 @@ from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
 from ipgauge.law.sources import (
     BEGINNING,
-    NEEDED,
     OPEN,
-    RIGHTS,
     Sources,
     as_date,
     as_left,
@@ -45,7 +43,7 @@ from ipgauge.law.sources import (
     years_after,
 )
 from ipgauge.law.spells import DIVISION_COLUMNS as DIVISIONS
-from ipgauge.law.spells import SPELL_TYPES, register_hierarchy, right_types
+from ipgauge.law.spells import NEEDED, RIGHTS, SPELL_TYPES, register_hierarchy, right_types
 
 _IBIS_TYPES = {
     "VARCHAR": "string",
@@ -264,11 +262,10 @@ def _base(src: Sources, q: Question, p: ir.Table, agg: ir.Table, holders: ir.Tab
     rules = q.rules
     agg = agg.view()
     pa = p.left_join(agg, [p.right_id == agg.a_id, p.k == agg.a_k]).drop("a_id", "a_k")
-    ended, void = pa.ended.fill_null(OPEN), pa.void.fill_null(False)
     if q.right_type == "gi_product":
         return _row(
             pa, kind=pa.category, h_country=ibis.literal(rules.jurisdiction), h_region=item(pa.region_codes, 0),
-            start=pa.approval_date, stop=ended, void=void,
+            start=pa.approval_date, stop=pa.ended.fill_null(OPEN), void=pa.void.fill_null(False),
         )  # fmt: skip
     pa = _with_holder(q, pa.mutate(holder=item(pa.holders, 0)), "holder", holders)
     if q.right_type == "trademark":
