@@ -36,7 +36,6 @@ from ipgauge.law.bitemporal import maintain
 from ipgauge.register import store
 con = store.connect(Path(sys.argv[1]))
 con.execute("BEGIN")
-con.execute("DROP TABLE IF EXISTS spells")
 con.execute("DELETE FROM meta WHERE key = 'spells'")
 started = time.perf_counter()
 maintain(con)

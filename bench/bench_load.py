@@ -64,6 +64,44 @@ manifest["recorded_date"] = f"{y + (m == 12)}-{m % 12 + 1:02d}-{min(d, 28):02d}"
 """
 
 
+#: ``ipgauge load`` as the command line runs it, with the time spent keeping the spells (the
+#: register's upkeep, in the load's transaction) written to a file: the load without its spells is
+#: the rest of the same run.
+LOAD = """
+import atexit, sys, time
+from pathlib import Path
+from ipgauge.register import store
+spent, real = [0.0], store.upkeep
+def upkeep(con, tick=None):
+    started = time.perf_counter()
+    real(con, tick)
+    spent[0] += time.perf_counter() - started
+store.upkeep = upkeep
+atexit.register(lambda: Path(sys.argv[1]).write_text(str(spent[0])))
+from ipgauge.cli import app
+sys.argv = ["ipgauge", "load", *sys.argv[2:]]
+app()
+"""
+#: The baseline of the spells: the same law on one knowledge point (the register's last recorded
+#: date), written as Parquet — what a register that kept no spells would pay for one K.
+ONE_K = """
+import sys
+from pathlib import Path
+from ipgauge.law.stages import spell_sql
+from ipgauge.register import store
+con = store.connect(Path(sys.argv[1]), read_only=True)
+k = store.scalar(con, "SELECT max(recorded_date) FROM deliveries")
+con.execute(f"COPY ({spell_sql(con, k)}) TO ? (FORMAT parquet)", [sys.argv[2]])
+"""
+
+
+def loaded(work: Path, name: str, args: list[str]) -> tuple[float, float, float]:
+    """``ipgauge load ARGS``: (seconds, peak GiB, seconds of it spent on the spells)."""
+    spells = work / f"{name}.spells-seconds"
+    seconds, gib = timed([sys.executable, "-c", LOAD, str(spells), *args])
+    return seconds, gib, float(spells.read_text())
+
+
 def _month_later(day: str) -> str:
     y, m, d = map(int, day.split("-"))
     return f"{y + (m == 12)}-{m % 12 + 1:02d}-{min(d, 28):02d}"
@@ -102,7 +140,9 @@ def main() -> None:
     rows = sum(manifest["rows"].values())
     size = sum(p.stat().st_size for p in delivery.glob(f"*.{args.format}"))
     base_s, base_gib = timed([sys.executable, "-c", BASELINE, str(delivery), args.format, str(base_db)])
-    load_s, load_gib = timed([ipg, "load", str(delivery), "--db", str(db), "--rejects", str(work / "rejects")])
+    first = [str(delivery), "--db", str(db), "--rejects", str(work / "rejects")]
+    load_s, load_gib, spells_s = loaded(work, "first", first)
+    one_k_s, one_k_gib = timed([sys.executable, "-c", ONE_K, str(db), str(work / "one-k.parquet")])
     again_s, again_gib = timed([ipg, "load", str(delivery), "--db", str(db), "--rejects", str(work / "rejects")])
     renamed = work / "renamed"  # the same files, hard-linked, under a manifest a month later
     shutil.rmtree(renamed, ignore_errors=True)
@@ -114,8 +154,8 @@ def main() -> None:
     files_s, files_gib = timed([ipg, "load", str(renamed), "--db", str(db), "--rejects", str(work / "rejects-renamed")])
     shutil.rmtree(renamed)
     timed([sys.executable, "-c", INCREMENT, str(delivery), str(work / "increment"), args.format, "corrected"])
-    inc_s, inc_gib = timed(
-        [ipg, "load", str(work / "increment"), "--db", str(db), "--rejects", str(work / "rejects-increment")]
+    inc_s, inc_gib, inc_spells_s = loaded(
+        work, "increment", [str(work / "increment"), "--db", str(db), "--rejects", str(work / "rejects-increment")]
     )
     result = {
         "scale": args.scale,
@@ -137,7 +177,11 @@ def main() -> None:
             "peak_gib": round(load_gib, 2),
             "rows_per_s": round(rows / load_s),
             "vs_baseline": round(load_s / base_s, 2),
+            "spells_seconds": round(spells_s, 2),
+            "without_spells_vs_baseline": round((load_s - spells_s) / base_s, 2),
+            "spells_vs_one_k": round(spells_s / one_k_s, 2),
         },
+        "baseline_spells_of_one_k": {"seconds": round(one_k_s, 2), "peak_gib": round(one_k_gib, 2)},
         "ipgauge_load_again_idempotent": {
             "seconds": round(again_s, 2),
             "peak_gib": round(again_gib, 2),
@@ -150,6 +194,7 @@ def main() -> None:
         },
         "ipgauge_load_1pct_increment": {
             "seconds": round(inc_s, 2),
+            "spells_seconds": round(inc_spells_s, 2),
             "peak_gib": round(inc_gib, 2),
             "vs_first_load": round(inc_s / load_s, 3),
         },
@@ -160,14 +205,18 @@ def main() -> None:
         f"{os.cpu_count()} cores"
     )
     print(f"{'step':<34}{'seconds':>10}{'rows/s':>14}{'peak GiB':>10}")
-    steps = ("synth", "baseline_plain_duckdb_import", "ipgauge_load", "ipgauge_load_again_idempotent",
-             "ipgauge_load_same_files_new_manifest")  # fmt: skip
+    steps = ("synth", "baseline_plain_duckdb_import", "ipgauge_load", "baseline_spells_of_one_k",
+             "ipgauge_load_again_idempotent", "ipgauge_load_same_files_new_manifest")  # fmt: skip
     for name in steps[1:] if args.delivery else steps:
         r = result[name]
-        rps = f"{rows / r['seconds']:,.0f}"
+        rps = f"{rows / r['seconds']:,.0f}" if "spells" not in name else ""
         print(f"{name:<34}{r['seconds']:>10.1f}{rps:>14}{r['peak_gib']:>10.2f}")
     r = result["ipgauge_load_1pct_increment"]
     print(f"{'ipgauge_load_1pct_increment':<34}{r['seconds']:>10.1f}{'':>14}{r['peak_gib']:>10.2f}")
+    print(
+        f"the first load without its spells {(load_s - spells_s) / base_s:.2f}x the plain import; its spells "
+        f"({spells_s:.1f} s) {spells_s / one_k_s:.2f}x the spells of one K; the whole load {load_s / base_s:.2f}x"
+    )
     print(
         f"validation, history, one-transaction merge and the spells cost {load_s / base_s:.1f}x the plain import; "
         f"an unchanged re-load {again_s / load_s:.1%} of the first load ({files_s / load_s:.1%} under a new "

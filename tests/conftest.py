@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -11,6 +12,7 @@ import typer.testing
 from typer.testing import CliRunner
 
 from ipgauge.cli import app
+from ipgauge.register import store
 from ipgauge.synth.generate import synthesize
 
 #: The parties columns most tests write (the optional name_en left out).
@@ -53,17 +55,36 @@ def read_rejects(folder: Path, table: str) -> list[dict]:
 
 
 def snapshot(db: Path) -> dict[str, list]:
-    """Every row of every table of the store, in a stable order (delivery timestamps excluded)."""
+    """Every row of every table of the store, and every stored spell, in a stable order.
+
+    Delivery timestamps are left out, and so is the list of the spells' files (their names are random
+    and their times the writing's): the spells are compared by their rows instead.
+    """
     con = duckdb.connect(str(db), read_only=True)
     try:
         tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
         out = {}
-        for t in sorted(tables):
+        for t in sorted(set(tables) - {"spell_files"}):
             cols = "* EXCLUDE (loaded_at)" if t == "deliveries" else "*"
             out[t] = sorted(map(repr, con.execute(f"SELECT {cols} FROM {t}").fetchall()))
-        return out
     finally:
         con.close()
+    if "spell_files" in tables:
+        con = store.connect(db, read_only=True)
+        try:
+            out["spells"] = sorted(map(repr, con.execute("SELECT * FROM spells").fetchall()))
+        finally:
+            con.close()
+    return out
+
+
+def copy_register(db: Path, to: Path) -> Path:
+    """A copy of the register at ``db``, with its spells' files (their times kept, as ``cp -p`` keeps them)."""
+    shutil.copy(db, to)
+    spells = db.parent / f"{db.name}.spells"
+    if spells.is_dir():
+        shutil.copytree(spells, to.parent / f"{to.name}.spells")
+    return to
 
 
 def manifest(folder: Path) -> dict:

@@ -23,6 +23,7 @@ from ipgauge.law.bitemporal import stale, view_sql
 from ipgauge.law.cn import CN
 from ipgauge.law.ruleset import Policy
 from ipgauge.law.spells import SPELL_COLUMNS, register_hierarchy
+from ipgauge.register import store
 from ipgauge.register.load import load_delivery
 from ipgauge.synth.generate import synthesize
 
@@ -118,7 +119,7 @@ def history(tmp_path_factory) -> Path:
     assert load_delivery(root / "d1", db).rejected == 0
     rng = random.Random(20261127)
     for step in (2, 3, 4):
-        con = duckdb.connect(str(db), read_only=True)
+        con = store.connect(db, read_only=True)
         try:
             _later(con, root / f"d{step}", step, rng)
         finally:
@@ -137,7 +138,7 @@ def _rows(con, sql: str, d: date | None) -> list[tuple]:
 
 def test_random_knowledge_dates_agree_right_by_right_with_the_per_k_oracle(history):
     """The stored table (the law for every K) and the law on one K both give the oracle's rows."""
-    con = duckdb.connect(str(history), read_only=True)
+    con = store.connect(history, read_only=True)
     register_hierarchy(con)
     assert not stale(con)
     rng = random.Random(14)
@@ -163,7 +164,7 @@ def test_random_knowledge_dates_agree_right_by_right_with_the_per_k_oracle(histo
 
 
 def test_a_delivery_recomputes_only_the_rights_it_touches(history):
-    con = duckdb.connect(str(history), read_only=True)
+    con = store.connect(history, read_only=True)
     try:
         per = dict(con.execute("SELECT delivery_id, count(DISTINCT right_id) FROM spells GROUP BY 1").fetchall())
         closed = con.execute("SELECT count(*) FROM spells WHERE closed_by IS NOT NULL").fetchall()[0][0]
@@ -185,7 +186,7 @@ def test_the_law_on_spark_agrees_right_by_right_with_the_oracle(history, tmp_pat
     from ipgauge.law.sources import Sources
     from ipgauge.register import store
 
-    con = duckdb.connect(str(history), read_only=True)
+    con = store.connect(history, read_only=True)
     register_hierarchy(con)
     store.export(con, tmp_path / "export")
     src = Sources.of_export(connect("pyspark"), tmp_path / "export")

@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import PARTY_HEADER, read_rejects, run, snapshot, write_csv
-from ipgauge.law.bitemporal import parquet
+from conftest import PARTY_HEADER, copy_register, read_rejects, run, snapshot, write_csv
+from ipgauge.law.sources import register_files
 from ipgauge.register import store
 from ipgauge.register.schema import TRADEMARKS
 from ipgauge.sqltext import path_literal
@@ -83,35 +83,48 @@ def test_a_register_rebuilt_at_the_same_path_never_answers_from_the_old_cache(tm
     assert value(db) == truth != first
 
 
-def spark_copy(db: Path) -> tuple[Path, int]:
-    """The spells' Parquet copy (what Spark reads; the cache's one table) and the rows read back from it."""
+def law_tables(db: Path) -> tuple[Path, int]:
+    """The law's tables as Parquet (what Spark runs the law over; a cache) and the patents' rows read back."""
     con = store.connect(db, read_only=True)
     try:
-        path = parquet(con, db)
-        glob = path_literal(path / "spells") + "/*/*.parquet"
+        path = register_files(con, db)
+        glob = path_literal(path / "history" / "patents.parquet")
         return path, duckdb.execute("SELECT count(*) FROM read_parquet(?)", [glob]).fetchall()[0][0]
     finally:
         con.close()
 
 
-def stored_spells(db: Path) -> int:
-    con = duckdb.connect(str(db), read_only=True)
+def stored_spells(db: Path) -> list[str]:
+    """Every stored spell row (the files the register lists, read through its view), in a stable order."""
+    con = store.connect(db, read_only=True)
     try:
-        return con.execute("SELECT count(*) FROM spells").fetchall()[0][0]
+        return sorted(map(repr, con.execute("SELECT * FROM spells").fetchall()))
     finally:
         con.close()
 
 
 def test_a_tampered_or_half_written_cache_is_recomputed_and_orphans_are_removed(tmp_path):
     db = small_register(tmp_path, 7)
-    cached, rows = spark_copy(db)
-    assert rows == stored_spells(db) > 0
+    cached, rows = law_tables(db)
+    assert rows > 0
     for f in cached.rglob("*.parquet"):
         f.write_bytes(b"not parquet")  # same name, other content: the size no longer matches the key file
     orphan = cached.parent / f".{cached.name}-999999999"  # a process that died mid-computation
-    (orphan / "right_type=patent").mkdir(parents=True)
-    assert spark_copy(db) == (cached, rows)
+    (orphan / "history").mkdir(parents=True)
+    assert law_tables(db) == (cached, rows)
     assert not orphan.exists()
+
+
+def test_a_missing_or_changed_spells_file_is_rebuilt_never_read(tmp_path):
+    db = small_register(tmp_path, 7)
+    truth, rows = value(db), stored_spells(db)
+    files = sorted((db.parent / f"{db.name}.spells").glob("*-rows-*.parquet"))
+    assert files and rows
+    files[0].write_bytes(files[0].read_bytes()[:-9] + b"tampered!")  # the same size, other bytes
+    assert value(db) == truth and stored_spells(db) == rows
+    files = sorted((db.parent / f"{db.name}.spells").glob("*-rows-*.parquet"))
+    files[-1].unlink()
+    assert value(db) == truth and stored_spells(db) == rows
 
 
 # -- 2. two clocks: releases pin the deliveries they saw -----------------------------------------------
@@ -360,7 +373,7 @@ def test_ctrl_c_says_nothing_was_changed(tmp_path, monkeypatch, where):
         synthesize("small", 9, tmp_path / "other")  # not the delivery loaded last: that one is recognised and skipped
         result = run("load", tmp_path / "other", "--db", db)
     else:
-        monkeypatch.setattr("ipgauge.indicators.query.read_spells", interrupted)
+        monkeypatch.setattr("ipgauge.law.spellfiles.read", interrupted)
         result = run(
             "indicator", VIP, "--region", "CN", "--as-of", "2024-01-01", "--known-at", "2024-02-02", "--db", db
         )
@@ -554,92 +567,79 @@ def test_store_unchanged_by_every_refused_load(tmp_path):
     assert snapshot(db) == before
 
 
-# -- kill -9 in the middle of writing the spells' Parquet copy (Spark's) --------------------------
+# -- kill -9 while a load writes the spells' files -------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("target", "point"),
+    ("target", "after", "point"),
     [
-        ("ipgauge.register.cache.clean_orphans", "before anything is written"),
-        ("json.dumps", "after the Parquet files, before the key file"),
-        ("os.replace", "with the whole folder written, before it is moved into place"),
+        ("ipgauge.law.spellfiles.write", 1, "with the delivery's closures written, before its spells"),
+        ("ipgauge.law.spellfiles.compact", 0, "with every file of the delivery written and listed"),
+        ("ipgauge.register.transaction.uninterrupted", 0, "with the state recorded, at the commit"),
     ],
 )
-def test_a_killed_spells_copy_leaves_no_orphan_and_no_wrong_cache(tmp_path, target, point):
-
+def test_a_load_killed_while_writing_spells_leaves_the_last_good_state(tmp_path, target, after, point):
     db = small_register(tmp_path, 7)
-    truth = value(small_register(tmp_path / "twin", 7))
+    twin = small_register(tmp_path, 7, "twin.duckdb")
+    other = tmp_path / "other"
+    synthesize("small", 9, other)
+    assert run("load", other, "--db", twin).exit_code == 0
+    before, truth = (value(db), stored_spells(db)), (value(twin), stored_spells(twin))
+    assert before != truth
     owner, attr = target.rsplit(".", 1)
     script = textwrap.dedent(f"""
-        import importlib, os, signal
-        from pathlib import Path
-        from ipgauge.law import bitemporal
-        from ipgauge.register import store
-        def die(*a, **k):
-            os.kill(os.getpid(), signal.SIGKILL)
-        con = store.connect(Path({str(db)!r}), read_only=True)
-        setattr(importlib.import_module({owner!r}), {attr!r}, die)
-        bitemporal.parquet(con, Path({str(db)!r}))
+        import importlib, os, signal, sys
+        mod = importlib.import_module({owner!r})
+        real, calls = getattr(mod, {attr!r}), []
+        def dying(*a, **k):
+            if len(calls) >= {after}:
+                os.kill(os.getpid(), signal.SIGKILL)
+            calls.append(1)
+            return real(*a, **k)
+        setattr(mod, {attr!r}, dying)
+        from ipgauge.cli import app
+        sys.argv = ["ipgauge", "load", {str(other)!r}, "--db", {str(db)!r}]
+        app()
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, (point, proc.stderr.decode()[-500:])
-    cache = db.parent / f"{db.name}.cache"
-    assert value(db) == truth, point
-    assert spark_copy(db)[1] == stored_spells(db), point
-    assert not list(cache.glob(".spells-*")), point  # the dead process's half-written folder is gone
-    assert len(list(cache.glob("spells-*"))) == 1
+    folder = db.parent / f"{db.name}.spells"
+    assert (value(db), stored_spells(db)) == before, point
+    assert run("load", other, "--db", db).exit_code == 0, point
+    assert (value(db), stored_spells(db)) == truth, point
+    con = store.connect(db, read_only=True)
+    listed = {r[0] for r in con.execute("SELECT file FROM spell_files").fetchall()}
+    con.close()
+    assert {p.name for p in folder.iterdir()} == listed, point  # the dead load's files are gone
 
 
-@pytest.mark.parametrize(
-    ("command", "target"),
-    [
-        ("load", "ipgauge.register.load.merge"),
-        ("load", "ipgauge.law.bitemporal._touched"),  # while the delivery's spells are computed
-        ("indicator", "ipgauge.register.store.is_synthetic"),
-    ],
-)
-def test_a_real_ctrl_c_is_one_sentence(tmp_path, command, target):
-    """SIGINT delivered to a real `ipgauge` process while DuckDB works (it may surface as DuckDB's own error).
-
-    One long query is not used: DuckDB does not always notice a signal during a single long pipeline.
-    """
-
+def test_compacted_files_give_the_same_spells_and_are_removed_later(tmp_path, monkeypatch):
+    """With a limit of two files, every delivery merges; the spells read the same as a register never merged."""
+    twin = small_register(tmp_path, 7, "twin.duckdb")
+    seeds, truth = (9, 11), []
+    for seed in seeds:
+        synthesize("small", seed, tmp_path / f"d{seed}")
+        assert run("load", tmp_path / f"d{seed}", "--db", twin).exit_code == 0
+        truth.append((stored_spells(twin), value(twin, "--as-of", "2023-06-30")))
+    monkeypatch.setattr("ipgauge.law.spellfiles.MAX_FILES", 2)
     db = small_register(tmp_path, 7)
-    before = snapshot(db)
-    other = tmp_path / "other"
-    synthesize("small", 9, other)
-    args = (
-        ["load", str(other), "--db", str(db)]
-        if command == "load"
-        else ["indicator", VIP, "--region", "CN", "--as-of", "2024-01-01", "--known-at", "2024-03-03", "--db", str(db)]
-    )
-    module, attr = target.rsplit(".", 1)
-    script = textwrap.dedent(f"""
-        import importlib, os, signal, sys, threading
-        mod = importlib.import_module({module!r})
-        real = getattr(mod, {attr!r})
-        def interrupted(con, *a, **k):  # Ctrl-C arrives while DuckDB is busy on this connection
-            stop = threading.Event()
-            def ctrl_c():  # pressed again until it is noticed, as a person would
-                while not stop.wait(0.3):
-                    os.kill(os.getpid(), signal.SIGINT)
-            threading.Thread(target=ctrl_c, daemon=True).start()
-            try:  # many short queries: the signal lands inside DuckDB or between two queries, never unnoticed
-                for _ in range(100_000):
-                    con.execute("SELECT sum(i) FROM range(20000000) t(i)").fetchall()
-            finally:
-                stop.set()
-            return real(con, *a, **k)
-        setattr(mod, {attr!r}, interrupted)
-        from ipgauge.cli import app
-        sys.argv = ["ipgauge", *{args!r}]
-        app()
-    """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120, text=True)
-    assert proc.returncode == 130, proc.stderr
-    assert proc.stderr.strip() == "error: interrupted; nothing was changed.", proc.stderr
-    assert snapshot(db) == before
-    assert not list((db.parent / f"{db.name}.cache").glob(".spells-*"))
+    folder = db.parent / f"{db.name}.spells"
+    for seed, want in zip(seeds, truth, strict=True):
+        assert run("load", tmp_path / f"d{seed}", "--db", db).exit_code == 0
+        con = store.connect(db, read_only=True)
+        parts = dict(con.execute("SELECT part, count(*) FROM spell_files GROUP BY 1").fetchall())
+        merged = store.scalar(con, "SELECT count(*) FROM spell_files WHERE file LIKE '%-merged-%'")
+        con.close()
+        assert parts["rows"] <= 2 and parts["closures"] <= 2 and merged > 0, parts
+        assert (stored_spells(db), value(db, "--as-of", "2023-06-30")) == want
+    con = store.connect(db, read_only=True)
+    listed = {r[0] for r in con.execute("SELECT file FROM spell_files").fetchall()}
+    con.close()
+    waiting = {p.name for p in folder.iterdir()} - listed
+    assert waiting  # the merged-away files wait for the next load: a reader may still hold the old list
+    synthesize("small", 13, tmp_path / "d13")
+    assert run("load", tmp_path / "d13", "--db", db).exit_code == 0
+    assert not waiting & {p.name for p in folder.iterdir()}
 
 
 # -- a full disk -----------------------------------------------------------------------------------
@@ -681,7 +681,7 @@ def test_a_full_disk_is_one_sentence_everywhere(tmp_path, full_disk, monkeypatch
     if full_disk is None:  # no mount allowed here: the same failures, raised where the disk raises them
         full_disk = tmp_path / "nospace"
         full_disk.mkdir()
-        shutil.copy(db, full_disk / "copy.duckdb")
+        copy_register(db, full_disk / "copy.duckdb")
 
         def failing(real):
             def call(*args, **kwargs):
@@ -695,7 +695,7 @@ def test_a_full_disk_is_one_sentence_everywhere(tmp_path, full_disk, monkeypatch
         monkeypatch.setattr("ipgauge.register.store.os.replace", failing(os.replace))
         monkeypatch.setattr("ipgauge.register.store.duckdb.connect", failing(duckdb.connect))
     else:
-        shutil.copy(db, full_disk / "copy.duckdb")
+        copy_register(db, full_disk / "copy.duckdb")
         _fill(full_disk)
     before = snapshot(db)
     assert "No space left on device" in one_line_error(run("load", bad, "--db", db, "--rejects", full_disk / "rej"))
@@ -897,19 +897,19 @@ def test_ctrl_c_after_the_commit_says_the_delivery_was_saved(tmp_path):
 
 def test_a_tampered_cache_file_of_the_same_size_is_not_trusted(tmp_path):
     db = small_register(tmp_path, 7)
-    cached, rows = spark_copy(db)
+    cached, rows = law_tables(db)
     for f in cached.rglob("*.parquet"):
         f.write_bytes(b"\0" * f.stat().st_size)
-    assert spark_copy(db) == (cached, rows)
+    assert law_tables(db) == (cached, rows)
 
 
 def test_the_cache_can_live_elsewhere(tmp_path, monkeypatch):
     db = small_register(tmp_path, 7)
-    _, rows = spark_copy(db)
+    _, rows = law_tables(db)
     shutil.rmtree(db.parent / f"{db.name}.cache")
     monkeypatch.setenv("IPGAUGE_CACHE_DIR", str(tmp_path / "elsewhere"))
-    assert spark_copy(db)[1] == rows
-    assert list((tmp_path / "elsewhere").glob("r.duckdb-*.cache/spells-*"))
+    assert law_tables(db)[1] == rows
+    assert list((tmp_path / "elsewhere").glob("r.duckdb-*.cache/law-tables-*"))
     assert not (db.parent / f"{db.name}.cache").exists()
 
 

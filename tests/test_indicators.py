@@ -14,11 +14,12 @@ import duckdb
 import pytest
 
 from conftest import run
-from ipgauge.engines import connect, read_spells
+from ipgauge.engines import connect
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, catalogue, parse
 from ipgauge.indicators.fields import sei_subclasses
 from ipgauge.indicators.query import Counter, year_before
-from ipgauge.law.bitemporal import parquet, view_sql
+from ipgauge.law import spellfiles
+from ipgauge.law.bitemporal import view_sql
 from ipgauge.law.stages import spell_sql
 from ipgauge.regions.groups import nation, region
 from ipgauge.regions.population import population, table
@@ -51,7 +52,7 @@ def spells_file(small_delivery, tmp_path_factory):
 def counter(request, spells_file) -> Counter:
     db, _, con = spells_file
     ib = connect(request.param, store=con)
-    return Counter(ib, lambda: read_spells(ib, view_sql(K), lambda: parquet(con, db)), K)
+    return Counter(ib, lambda: spellfiles.read(ib, view_sql(K), con), K)
 
 
 def where_sql(name: str, d: date, region_sql: str = "TRUE") -> str:

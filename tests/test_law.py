@@ -111,7 +111,7 @@ def register(tmp_path_factory) -> tuple[duckdb.DuckDBPyConnection, Path]:
     report = load_delivery(folder, db, rejects_dir=folder / "rj", recorded_on=date(2025, 1, 1))
     assert report.rejected == 0
     assert sum(t.unresolved for t in report.tables) == 1  # NOWHERE's address names no region
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect(db, read_only=True)
     yield con, db
     con.close()
 

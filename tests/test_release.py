@@ -19,6 +19,7 @@ from conftest import run, write_csv
 from ipgauge.indicators.query import open_counter
 from ipgauge.law.bitemporal import view_sql
 from ipgauge.regions.groups import nation, region
+from ipgauge.register import store
 from ipgauge.register.cache import cache_dir
 
 AS_OF, K = date(2025, 4, 30), date(2025, 6, 30)
@@ -166,9 +167,8 @@ def test_reproduce_gives_identical_figures(released):
 
 def test_a_later_delivery_keeps_the_release_reproducible_and_diff_names_the_rights(released, small_delivery):
     work, db, truth, _, release_id = released
-    import duckdb
 
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect(db, read_only=True)
     (patent,) = con.execute(f"""
         SELECT right_id FROM ({view_sql(date(2025, 6, 30))}) AS s
         WHERE right_type = 'patent' AND kind = 'invention' AND country = 'CN' AND province_code = '230000'
@@ -211,7 +211,6 @@ def test_a_later_delivery_keeps_the_release_reproducible_and_diff_names_the_righ
 
 def test_diff_names_rights_that_left_and_entered_a_figure_that_did_not_move(small_delivery, tmp_path):
     """A right moving out of the region and another moving in leave the count as it was: still a change."""
-    import duckdb
 
     work, db = tmp_path, tmp_path / "r.duckdb"
     assert run("load", small_delivery, "--db", db, "--rejects", work / "rj").exit_code == 0
@@ -220,7 +219,7 @@ def test_diff_names_rights_that_left_and_entered_a_figure_that_did_not_move(smal
     release_id = json.loads((work / "o" / "figures.json").read_text(encoding="utf-8"))["release_id"]
 
     on = "valid_from <= DATE '2025-04-30' AND valid_to > DATE '2025-04-30' AND kind = 'invention' AND country = 'CN'"
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect(db, read_only=True)
     pick = f"SELECT right_id, party_id FROM ({view_sql(date(2025, 6, 30))}) AS s WHERE right_type = 'patent' AND {on}"
     a, a_holder = con.execute(pick + " AND province_code = '230000' ORDER BY right_id DESC LIMIT 1").fetchall()[0]
     b, b_holder = con.execute(pick + " AND province_code = '440000' ORDER BY right_id LIMIT 1").fetchall()[0]
@@ -468,9 +467,8 @@ def test_diff_counts_every_right_and_lists_them_on_request(small_delivery, tmp_p
     args = ["--region", "northeast", "--as-of", "2025-04-30", "--known-at", "2025-06-30", "--lang", "en"]
     assert run("release", *args, "--db", db, "--out", tmp_path / "rel").exit_code == 0
     release_id = json.loads((tmp_path / "rel" / "figures.json").read_text(encoding="utf-8"))["release_id"]
-    import duckdb
 
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect(db, read_only=True)
     in_force = [
         r[0]
         for r in con.execute(f"""

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from conftest import run
+from conftest import copy_register, run
 from test_landscape import register as landscape_register  # noqa: F401  (a fixture)
 from test_screen import LAPSED, PRODUCT, RESTORED, TEA, deliver
 from test_screen import register as screen_register  # noqa: F401  (a fixture)
@@ -68,7 +68,7 @@ def test_a_report_reproduces_and_says_when_it_cannot(risk, screen_register, tmp_
     ok = run("report", "reproduce", risk, "--db", screen_register)
     assert ok.exit_code == 0 and "reproduces to the digit" in ok.stdout, ok.stderr
     db = tmp_path / "grown.duckdb"
-    shutil.copy(screen_register, db)
+    copy_register(screen_register, db)
     shutil.copytree(f"{screen_register}.cache", f"{db}.cache")
     deliver(
         tmp_path / "d2",

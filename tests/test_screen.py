@@ -12,6 +12,7 @@ import pytest
 
 from conftest import PARTY_HEADER, run, write_csv
 from ipgauge.errors import UserError
+from ipgauge.register import store
 from ipgauge.register.load import load_delivery
 from ipgauge.services.claim_index import ClaimIndex, build, index_dir, split_claims
 from ipgauge.services.screen import Screening
@@ -76,7 +77,7 @@ def register(tmp_path_factory) -> Path:
 
 
 def screening(db: Path, d: str, k: str) -> tuple[Screening, duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect(db, read_only=True)
     build(con, db)
     return Screening(con, db, ClaimIndex.open(index_dir(db)), "CN", date.fromisoformat(d), date.fromisoformat(k)), con
 
@@ -252,7 +253,7 @@ def test_an_interrupted_rebuild_leaves_the_index_whole(register, tmp_path, monke
 
     db = tmp_path / "r.duckdb"
     shutil.copy(register, db)
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect(db, read_only=True)
     build(con, db)
     manifest = (index_dir(db) / "manifest.json").read_text(encoding="utf-8")
 

@@ -15,15 +15,13 @@ import re
 import signal
 import sys
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
 from ipgauge.errors import UserError, why
-from ipgauge.sqltext import engine_path
 
 if TYPE_CHECKING:  # Ibis and Arrow are imported by the first connection: a command that counts nothing never pays
     import ibis
@@ -157,23 +155,6 @@ def _quiet_stderr() -> Iterator[None]:
         os.dup2(kept, 2)
         os.close(kept)
         os.close(null)
-
-
-def read_spells(con: ibis.BaseBackend, sql: str, parquet: Callable[[], Path]) -> ir.Table:
-    """The spells as known on K (``sql``, a filter on the spells table) as an Ibis table on ``con``.
-
-    DuckDB reads the register's own tables (``con`` wraps the register's connection); Spark reads
-    their Parquet copy (the folder ``parquet()``, written once per register state) under the same names.
-    """
-    name = f"spells_known_{uuid.uuid4().hex[:12]}"  # two engines of one Spark session must not share a view
-    if con.name == "duckdb":
-        con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
-        return con.table(name)
-    for part in sorted(parquet().iterdir()):  # each table under its name: a folder of partitions or one file
-        if part.is_dir() or part.suffix == ".parquet":  # (Spark discovers the right_type=… partitions)
-            con.read_parquet(engine_path(con.name, part), table_name=part.name.removesuffix(".parquet"))
-    con._session.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
-    return con.table(name)
 
 
 def written_join_order(con: ibis.BaseBackend) -> None:

@@ -20,6 +20,11 @@ def quoted(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
+def identifier(name: str) -> str:
+    """A SQL identifier, quoted: a database named ``my-register`` or ``O"Brien``."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def quoted_list(values: Iterable[str]) -> str:
     """A SQL list of string literals, each once, in order: ``('a', 'b')``."""
     return "(" + ", ".join(quoted(v) for v in sorted(set(values))) + ")"

@@ -16,13 +16,14 @@ from pathlib import Path
 import ibis
 
 from ipgauge.dates import add_months
-from ipgauge.engines import columns, connect, read_spells
+from ipgauge.engines import columns, connect
 from ipgauge.errors import UserError
 from ipgauge.indicators import expressions as E
 from ipgauge.indicators.casework import facts
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, Indicator, Settings, indicator
 from ipgauge.indicators.fields import field_names
-from ipgauge.law.bitemporal import parquet, view_sql
+from ipgauge.law import spellfiles
+from ipgauge.law.bitemporal import view_sql
 from ipgauge.law.jurisdictions import rules_for
 from ipgauge.law.sources import Sources, register_files
 from ipgauge.law.stages import spells
@@ -427,7 +428,7 @@ def open_counter(
 
         def read() -> ibis.Table:
             if backend == "duckdb":  # the stored spells: a filter on the register's own table
-                return read_spells(ib, sql, lambda: parquet(con, db))
+                return spellfiles.read(ib, sql, con)
             law = spells(Sources.of_export(ib, register_files(con, db)), known_at, rules, upto=seen)
             held.append(law.cache())  # the law itself, run by the engine over the register's tables
             return held[-1]

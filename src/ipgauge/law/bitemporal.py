@@ -32,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from ipgauge.law import spellfiles
 from ipgauge.law.cn import CN
 from ipgauge.law.jurisdictions import RULE_SETS
 from ipgauge.law.ruleset import DEFAULT_POLICY, Policy, RuleSet
@@ -40,45 +41,18 @@ from ipgauge.law.spells import (
     OPEN,
     RIGHTS,
     SPELL_COLUMNS,
-    SPELL_TYPES,
     register_hierarchy,
     right_types,
 )
 from ipgauge.regions.divisions import hierarchy
 from ipgauge.register import store
-from ipgauge.register.cache import cache_dir, cached
 from ipgauge.sqltext import day, quoted, quoted_list
 
-#: The table's columns beyond the spells': the rule set it was computed under, the term end before
-#: the trademark grace period, the knowledge interval and the two delivery clocks.
-EXTRA = "jurisdiction VARCHAR, grace_from DATE, known_from DATE, known_to DATE, delivery_id INTEGER, closed_by INTEGER"
 #: The division hierarchy the stored spells were computed under, kept beside them (their region
 #: code's province, prefecture and county are joined when read; the law digest covers the map).
 DIVISIONS = "spell_divisions"
 #: The modules that write the law: their text is in the law's digest, so that a change recomputes the spells.
 LAW_FILES = ("stages.py", "sources.py", "spells.py")
-
-
-def parquet(con: duckdb.DuckDBPyConnection, db: Path) -> Path:
-    """The whole spells table as Parquet beside the register (partitioned by right type), for Spark.
-
-    Written once per register state and law (keyed like every cache, never trusted on its name),
-    with the division hierarchy beside it (``spells/``, ``spell_divisions.parquet``); :func:`view_sql`
-    then reads them on Spark exactly as it reads the tables on DuckDB.
-    """
-    key = f"{store.identity(con)}|{law_digest()}|with-divisions"
-    path = cache_dir(db) / f"spells-all-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
-
-    def write(tmp: Path) -> None:
-        rows = tmp / "spells"
-        con.execute("COPY spells TO ? (FORMAT parquet, PARTITION_BY (right_type), OVERWRITE_OR_IGNORE)", [str(rows)])
-        if not any(rows.rglob("*.parquet")):  # no spells at all: keep the columns, so readers still work
-            (rows / "right_type=patent").mkdir(parents=True)
-            empty = "SELECT * EXCLUDE (right_type) FROM spells WHERE false"
-            con.execute(f"COPY ({empty}) TO ? (FORMAT parquet)", [str(rows / "right_type=patent" / "data_0.parquet")])
-        con.execute(f"COPY {DIVISIONS} TO ? (FORMAT parquet)", [str(tmp / f"{DIVISIONS}.parquet")])
-
-    return cached(db, path, key, write, "spells")
 
 
 def view_sql(k: date, rules: RuleSet = CN, policy: Policy = DEFAULT_POLICY, upto: int | None = None) -> str:
@@ -118,9 +92,10 @@ def law_digest() -> str:
 
 
 def _state(con: duckdb.DuckDBPyConnection) -> tuple[str, int] | None:
-    """(law digest, last delivery) the stored spells were maintained to, or None when there are none."""
+    """(law digest, last delivery) the stored spells were maintained to, or None when there are none whole."""
     rows = con.execute("SELECT value FROM meta WHERE key = 'spells'").fetchall()
-    if not rows or not store.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'spells'"):
+    files = spellfiles.listing(con)
+    if not rows or files is None or not files.intact():  # a file missing or changed: rebuilt, never trusted
         return None
     digest, _, upto = rows[0][0].partition(":")
     return digest, int(upto)
@@ -184,19 +159,21 @@ def maintain(con: duckdb.DuckDBPyConnection, tick: store.Progress | None = None)
     """Bring the stored spells up to the register's last delivery, inside the caller's transaction.
 
     Each delivery since the last maintained one recomputes the whole history of the rights it
-    touched and closes their earlier rows; a store without spells, or with spells of another law,
-    is rebuilt by replaying its deliveries (the first in full, the others by what they touched), so
-    that a release pinned to an early delivery still reads what that delivery left.
+    touched, written as new files, and closes their earlier rows (a closures file); a store without
+    spells, or with spells of another law or a file missing, is rebuilt by replaying its deliveries
+    (the first in full, the others by what they touched), so that a release pinned to an early
+    delivery still reads what that delivery left.
     """
     tick = tick or (lambda *_: None)
     state, last = _state(con), store.last_delivery(con)
     if state == (law_digest(), last):
         return
+    spellfiles.prune(con)  # files a killed load wrote, or a compaction replaced: listed nowhere
     register_hierarchy(con)
     if state is None or state[0] != law_digest():
-        cols = ", ".join(f"{c} {t}" for c, t in SPELL_TYPES if c not in DIVISION_COLUMNS)
-        con.execute(f"DROP TABLE IF EXISTS spells; CREATE TABLE spells ({cols}, {EXTRA})")
-        con.execute(f"CREATE OR REPLACE TABLE {DIVISIONS} AS SELECT * FROM _hierarchy")
+        spellfiles.reset(con)
+        spellfiles.write(con, "SELECT * FROM _hierarchy", "divisions", 0)
+        spellfiles.write(con, spellfiles.empty(spellfiles.CLOSURE_TYPES), "closures", 0, "none")
         done = 0
     else:
         done = state[1]
@@ -206,12 +183,16 @@ def maintain(con: duckdb.DuckDBPyConnection, tick: store.Progress | None = None)
     con.execute("SET disabled_optimizers = 'build_side_probe_side'")
     try:
         _build(con, done, last, moves, tick)
+        if not done and not store.scalar(con, "SELECT count(*) FROM spell_files WHERE part = 'rows'"):
+            spellfiles.write(con, spellfiles.empty(spellfiles.ROW_TYPES), "rows", last, "none")  # no right at all
+        spellfiles.compact(con, last)
     except BaseException:  # Ctrl-C or a failure: DuckDB refuses even a SET in the aborted transaction; the
         with contextlib.suppress(duckdb.Error):  # caller rolls it back, and must see the first error, not this
             con.execute("RESET disabled_optimizers")
         raise
     con.execute("RESET disabled_optimizers")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('spells', ?)", [f"{law_digest()}:{last}"])
+    spellfiles.attach(con)
 
 
 def _build(
@@ -231,18 +212,21 @@ def _build(
         if d > 1:
             if not _touched(con, d):
                 continue
-            con.execute(
-                "UPDATE spells SET closed_by = ? WHERE closed_by IS NULL "
-                "AND (right_type, right_id) IN (SELECT right_type, right_id FROM _touched)",
-                [d],
+            tick(f"spells of delivery {d}: closing the touched rights' rows", 0, 0)
+            ended = (
+                f"SELECT DISTINCT right_type, right_id, delivery_id, {d} AS closed_by FROM spells "
+                "WHERE closed_by IS NULL AND (right_type, right_id) IN (SELECT right_type, right_id FROM _touched)"
             )
+            spellfiles.write(con, spellfiles.typed(ended, spellfiles.CLOSURE_TYPES), "closures", d)
             scope = "_touched"
         jobs = _jobs(con, scope)
         for i, (rules, right_type) in enumerate(jobs):
             tick(f"spells of delivery {d}: {rules.jurisdiction} {right_type}s", i, len(jobs))
             asked = stages.Question(rules, right_type, upto=None if d == last else d, moves=moves)
             sql = stages.compiled(stages.bitemporal(src, replace(asked, rights=touched) if scope else asked))
-            con.execute(f"INSERT INTO spells BY NAME SELECT *, {d} AS delivery_id, NULL AS closed_by FROM ({sql})")
+            rows = spellfiles.typed(f"SELECT *, {d} AS delivery_id FROM ({sql})", spellfiles.ROW_TYPES)
+            spellfiles.write(con, rows, "rows", d, f"{rules.jurisdiction}-{right_type}")
+        spellfiles.attach(con)  # the next delivery closes what this one wrote
 
 
-store.keep(store.Upkeep("spells", stale, maintain))
+store.keep(store.Upkeep("spells", stale, maintain, spellfiles.attach))

@@ -49,6 +49,9 @@ class Upkeep:
     name: str
     stale: Callable[[duckdb.DuckDBPyConnection], bool]
     bring_up: Callable[[duckdb.DuckDBPyConnection, Progress | None], None]
+    #: Makes what is kept readable on a new connection (the spells are files beside the register,
+    #: read through temporary views).
+    attach: Callable[[duckdb.DuckDBPyConnection], None]
 
 
 UPKEEP: list[Upkeep] = []
@@ -204,6 +207,8 @@ def connect(path: Path, *, read_only: bool = False, limit: str | None = None) ->
         con.close()
         _upkeep_once(path, limit)
         return connect(path, read_only=True, limit=limit)
+    for u in UPKEEP:
+        u.attach(con)
     return con
 
 

@@ -25,11 +25,12 @@ import duckdb
 import ibis
 
 from ipgauge.dates import add_months
-from ipgauge.engines import connect, read_spells
+from ipgauge.engines import connect
 from ipgauge.errors import UserError
 from ipgauge.indicators import expressions as E
 from ipgauge.indicators.fields import field_names
-from ipgauge.law.bitemporal import parquet, view_sql
+from ipgauge.law import spellfiles
+from ipgauge.law.bitemporal import view_sql
 from ipgauge.law.jurisdictions import rules_for
 from ipgauge.law.ruleset import RuleSet
 from ipgauge.law.sources import patent_end_sql
@@ -216,7 +217,7 @@ def _register_spells(con: duckdb.DuckDBPyConnection, db: Path, jurisdiction: str
     fields for the yearly filings and grants (tagged by the same concordance as the spells).
     """
     ibis_con = connect("duckdb", store=con)
-    t = read_spells(ibis_con, view_sql(k, rules_for(jurisdiction), upto=upto), lambda: parquet(con, db))
+    t = spellfiles.read(ibis_con, view_sql(k, rules_for(jurisdiction), upto=upto), con)
     t = E.with_field(t.filter(t.right_type == "patent"))
     base = t.select(
         "right_id",
