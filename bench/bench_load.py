@@ -77,7 +77,7 @@ def upkeep(con, tick=None):
     real(con, tick)
     spent[0] += time.perf_counter() - started
 store.upkeep = upkeep
-atexit.register(lambda: Path(sys.argv[1]).write_text(str(spent[0])))
+atexit.register(lambda out=Path(sys.argv[1]): out.write_text(str(spent[0])))
 from ipgauge.cli import app
 sys.argv = ["ipgauge", "load", *sys.argv[2:]]
 app()

@@ -570,6 +570,20 @@ def test_store_unchanged_by_every_refused_load(tmp_path):
 # -- kill -9 while a load writes the spells' files -------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def two_states(tmp_path_factory) -> tuple[Path, Path, tuple, tuple]:
+    """A register of one delivery, a second delivery, and the (figure, spells) before and after it."""
+    tmp = tmp_path_factory.mktemp("two-states")
+    db = small_register(tmp, 7)
+    twin = copy_register(db, tmp / "twin.duckdb")
+    other = tmp / "other"
+    synthesize("small", 9, other)
+    assert run("load", other, "--db", twin).exit_code == 0
+    before, truth = (value(db), stored_spells(db)), (value(twin), stored_spells(twin))
+    assert before != truth
+    return db, other, before, truth
+
+
 @pytest.mark.parametrize(
     ("target", "after", "point"),
     [
@@ -578,14 +592,9 @@ def test_store_unchanged_by_every_refused_load(tmp_path):
         ("ipgauge.register.transaction.uninterrupted", 0, "with the state recorded, at the commit"),
     ],
 )
-def test_a_load_killed_while_writing_spells_leaves_the_last_good_state(tmp_path, target, after, point):
-    db = small_register(tmp_path, 7)
-    twin = small_register(tmp_path, 7, "twin.duckdb")
-    other = tmp_path / "other"
-    synthesize("small", 9, other)
-    assert run("load", other, "--db", twin).exit_code == 0
-    before, truth = (value(db), stored_spells(db)), (value(twin), stored_spells(twin))
-    assert before != truth
+def test_a_load_killed_while_writing_spells_leaves_the_last_good_state(tmp_path, two_states, target, after, point):
+    first, other, before, truth = two_states
+    db = copy_register(first, tmp_path / "r.duckdb")
     owner, attr = target.rsplit(".", 1)
     script = textwrap.dedent(f"""
         import importlib, os, signal, sys

@@ -17,6 +17,7 @@ replace are removed by the next load, so that a reader still holding the old lis
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from ipgauge.errors import UserError
+from ipgauge.errors import UserError, why
 from ipgauge.law.spells import DIVISION_COLUMNS, SPELL_TYPES
 from ipgauge.register import store
 from ipgauge.sqltext import engine_path, identifier, path_literal, quoted
@@ -64,6 +65,8 @@ CLOSURE_TYPES = (
 )
 #: The views each engine reads the files through, by part.
 VIEWS = {"rows": "spell_rows", "closures": "spell_closures", "divisions": "spell_divisions"}
+#: How the files are named (delivery, part, label, a random part): :func:`prune` removes no other file.
+_NAMED = re.compile(r"\d{6}-(rows|closures|divisions)(-[A-Za-z0-9_-]+)?-[0-9a-f]{12}\.parquet")
 #: Past this many files of one part, the smallest are merged (a national delivery of 1% adds about five).
 MAX_FILES = 24
 
@@ -149,7 +152,10 @@ def reset(con: duckdb.DuckDBPyConnection) -> None:
 def write(con: duckdb.DuckDBPyConnection, sql: str, part: str, delivery: int, label: str = "") -> int:
     """Write ``sql``'s rows as a new file of ``part`` for ``delivery`` and list it (in the caller's transaction)."""
     where = folder(register_path(con))
-    where.mkdir(exist_ok=True)
+    try:
+        where.mkdir(exist_ok=True)
+    except OSError as e:
+        raise UserError(f"cannot keep the register's spells in {where} ({why(e)}); nothing was loaded.") from None
     name = f"{delivery:06d}-{part}{'-' + label if label else ''}-{uuid.uuid4().hex[:12]}.parquet"
     path = where / name
     rows = store.scalar(con, f"COPY ({sql}) TO ? (FORMAT parquet)", [str(path)])
@@ -169,8 +175,8 @@ def prune(con: duckdb.DuckDBPyConnection) -> int:
         return 0
     listed = {p.name for fs in (kept.files.values() if kept else []) for p, _, _ in fs}
     gone = 0
-    for path in where.iterdir():
-        if path.name not in listed and path.is_file():
+    for path in where.iterdir():  # only files named as this module names them: nothing else is touched
+        if path.name not in listed and _NAMED.fullmatch(path.name) and path.is_file():
             path.unlink(missing_ok=True)
             gone += 1
     return gone
@@ -211,8 +217,14 @@ def attach(con: duckdb.DuckDBPyConnection) -> None:
     now = listing(con)
     if now is None or not now.intact():
         return  # no spells yet (or stale ones): the connection's owner brings them up first
-    for part, view in VIEWS.items():
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {_read(now.paths(part))}")
+    try:
+        for part, view in VIEWS.items():
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {_read(now.paths(part))}")
+    except duckdb.Error as e:  # a file of the right size and time that is not the Parquet written
+        raise UserError(
+            f"the spells kept in {now.where} are damaged ({why(e)}); remove that folder and open the register "
+            "again to rebuild them."
+        ) from None
     con.execute(f"CREATE OR REPLACE TEMP VIEW spells AS {spells_view(now.rows('closures') > 0)}")
 
 
