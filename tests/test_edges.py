@@ -125,6 +125,18 @@ def test_a_missing_or_changed_spells_file_is_rebuilt_never_read(tmp_path):
     files = sorted((db.parent / f"{db.name}.spells").glob("*-rows-*.parquet"))
     files[-1].unlink()
     assert value(db) == truth and stored_spells(db) == rows
+    closures = next((db.parent / f"{db.name}.spells").glob("*-closures-*.parquet"))  # not the first file of a view
+    kept = closures.stat()
+    closures.write_bytes(os.urandom(kept.st_size))
+    os.utime(closures, ns=(kept.st_atime_ns, kept.st_mtime_ns))  # its size and time as written
+    assert value(db) == truth and stored_spells(db) == rows
+
+
+def test_a_backslash_in_a_register_path_is_refused(tmp_path):
+    """DuckDB would turn ``a\\b.duckdb`` into ``a/b.duckdb``: another register, perhaps the user's own."""
+    (tmp_path / "a").mkdir()
+    message = one_line_error(run("load", tmp_path / "synth-none", "--db", tmp_path / "a\\b.duckdb"))
+    assert "backslash" in message and not list((tmp_path / "a").iterdir())
 
 
 # -- 2. two clocks: releases pin the deliveries they saw -----------------------------------------------

@@ -65,7 +65,7 @@ class _DialectsOnDemand(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         def load(name: str):
             if name in homes:  # a compiler class: ``sc.DuckDBCompiler``
                 value = getattr(importlib.import_module(f"{self.NAME}.{homes[name]}"), name)
-            elif (folder / f"{name}.py").is_file():  # a dialect's module: ``sc.duckdb.compiler``
+            elif (folder / f"{name}.py").is_file() or (folder / name / "__init__.py").is_file():  # ``sc.bigquery``
                 value = importlib.import_module(f"{self.NAME}.{name}")
             else:
                 raise AttributeError(f"module {self.NAME!r} has no attribute {name!r}")

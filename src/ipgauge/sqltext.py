@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from ipgauge.errors import UserError
+
 
 def quoted(text: str) -> str:
     """A SQL string literal: ``O'Brien`` → ``'O''Brien'``."""
@@ -54,4 +56,9 @@ def engine_path(engine: str, path: Path) -> str:
     """
     if engine == "duckdb":
         return path_literal(path)
-    return re.sub(r"([\\{}\[\]*?])", r"\\\1", str(path.resolve()))
+    text = str(path.resolve())
+    if ":" in text and re.search(r"[\\{}\[\]*?]", text):  # Hadoop then reads the escaped name as a URI
+        raise UserError(
+            f"Spark cannot read files under {text}, whose name has a ':' and one of {{ }} [ ] * ?; move it."
+        )
+    return re.sub(r"([\\{}\[\]*?])", r"\\\1", text)

@@ -17,6 +17,7 @@ replace are removed by the next load, so that a reader still holding the old lis
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -42,10 +43,10 @@ CREATE TABLE spell_files (
     delivery_id INTEGER NOT NULL,  -- the delivery it was written for (the last one merged, when compacted)
     rows BIGINT NOT NULL,
     bytes BIGINT NOT NULL,  -- size and time written: checked whenever the register is opened
-    written_ns BIGINT NOT NULL
+    written_s BIGINT NOT NULL
 )
 """
-_LISTED = ["file", "part", "delivery_id", "rows", "bytes", "written_ns"]
+_LISTED = ["file", "part", "delivery_id", "rows", "bytes", "written_s"]
 #: The columns of a rows file, with their types: the spells' own (less the division columns a region
 #: code implies, joined when read), the rule set, the trademark grace, the knowledge interval, the delivery.
 ROW_TYPES = (
@@ -107,22 +108,34 @@ class Listing:
         return sum(n for _, n, _ in self.files.get(part, []))
 
     def intact(self) -> bool:
-        """Every part has a file, and every file is there with the size it was written with."""
+        """Every part has a file, each with the size and time it was written with and a footer that reads back.
+
+        The footers (a few kilobytes each, not the data) are read on a connection of their own, since a
+        failed statement would abort the register's transaction: a file overwritten in place, its time
+        restored, is caught there; a flipped bit inside the data is not (docs/law.md).
+        """
         if any(not self.files.get(part) for part in VIEWS):
             return False
         try:
-            return all(_signature(p) == signed for fs in self.files.values() for p, _, signed in fs)
-        except OSError:
+            if any(_signature(p) != signed for fs in self.files.values() for p, _, signed in fs):
+                return False
+            every = [p for part in self.files for p in self.paths(part)]
+            with duckdb.connect() as own:
+                counted = own.execute(f"SELECT num_rows FROM parquet_file_metadata({_list(every)})").fetchall()
+        except (OSError, duckdb.Error):
             return False
+        return sorted(n for (n,) in counted) == sorted(n for fs in self.files.values() for _, n, _ in fs)
 
 
 def _signature(path: Path) -> tuple[int, int]:
     """A file's size and modification time: what a file replaced or changed in place no longer matches.
 
+    The time in whole seconds, which every copy that keeps times keeps (tar keeps no more).
+
     A digest of the contents would be surer, but it would read gigabytes each time a national register opens.
     """
     st = path.stat()
-    return st.st_size, st.st_mtime_ns
+    return st.st_size, int(st.st_mtime)
 
 
 def listing(con: duckdb.DuckDBPyConnection) -> Listing | None:
@@ -135,7 +148,7 @@ def listing(con: duckdb.DuckDBPyConnection) -> Listing | None:
         return None
     where = folder(register_path(con))
     files: dict[str, list[tuple[Path, int, tuple[int, int]]]] = {}
-    listed = con.execute("SELECT file, part, rows, bytes, written_ns FROM spell_files ORDER BY file").fetchall()
+    listed = con.execute("SELECT file, part, rows, bytes, written_s FROM spell_files ORDER BY file").fetchall()
     for name, part, rows, size, written in listed:
         files.setdefault(part, []).append((where / name, rows, (size, written)))
     return Listing(where, files)
@@ -154,8 +167,13 @@ def write(con: duckdb.DuckDBPyConnection, sql: str, part: str, delivery: int, la
     where = folder(register_path(con))
     try:
         where.mkdir(exist_ok=True)
+        if not os.access(where, os.W_OK):
+            raise PermissionError(13, "Permission denied")
     except OSError as e:
-        raise UserError(f"cannot keep the register's spells in {where} ({why(e)}); nothing was loaded.") from None
+        raise UserError(
+            f"cannot write the register's spells in {where} ({why(e)}); make that folder writable, and nothing "
+            "else is changed."
+        ) from None
     name = f"{delivery:06d}-{part}{'-' + label if label else ''}-{uuid.uuid4().hex[:12]}.parquet"
     path = where / name
     rows = store.scalar(con, f"COPY ({sql}) TO ? (FORMAT parquet)", [str(path)])
@@ -196,7 +214,12 @@ def compact(con: duckdb.DuckDBPyConnection, delivery: int) -> None:
 
 
 def _read(paths: list[Path]) -> str:
-    return f"read_parquet([{', '.join(quoted(path_literal(p)) for p in paths)}])"
+    return f"read_parquet({_list(paths)})"
+
+
+def _list(paths: list[Path]) -> str:
+    """A SQL list of the files at ``paths``, each read literally."""
+    return f"[{', '.join(quoted(path_literal(p)) for p in paths)}]"
 
 
 def spells_view(closures: bool) -> str:

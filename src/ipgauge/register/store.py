@@ -147,6 +147,8 @@ def _check_file(path: Path) -> None:
     """Refuse anything at ``path`` that is not a DuckDB database (DuckDB would open a CSV as an empty one)."""
     if path.is_dir():
         raise UserError(f"{path} is a folder, not a register file; pass --db FILE.duckdb.")
+    if "\\" in str(path):  # DuckDB turns a backslash into a slash: another register would be written
+        raise UserError(f"DuckDB reads a backslash in a register's path as a folder separator ({path}); rename it.")
     if "?" in str(path):  # DuckDB reads what follows a '?' in a database path as options
         raise UserError(f"DuckDB cannot keep a register at a path with a '?' ({path}); rename the folder or file.")
     if not path.exists():
