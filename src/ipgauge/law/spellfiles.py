@@ -68,6 +68,10 @@ CLOSURE_TYPES = (
 VIEWS = {"rows": "spell_rows", "closures": "spell_closures", "divisions": "spell_divisions"}
 #: How the files are named (delivery, part, label, a random part): :func:`prune` removes no other file.
 _NAMED = re.compile(r"\d{6}-(rows|closures|divisions)(-[A-Za-z0-9_-]+)?-[0-9a-f]{12}\.parquet")
+#: Rows per Parquet row group: a million (DuckDB's default is 122,880) makes a national file's footer
+#: an eighth as long, read each time a register opens, and its figures no slower (measured: 0.07 s
+#: against 0.09 s for a national point); a part's files are skipped by right type either way.
+ROW_GROUP = 1_000_000
 #: Past this many files of one part, the smallest are merged (a national delivery of 1% adds about five).
 MAX_FILES = 24
 
@@ -116,15 +120,27 @@ class Listing:
         """
         if any(not self.files.get(part) for part in VIEWS):
             return False
+        listed = tuple(sorted((str(p), n, signed) for fs in self.files.values() for p, n, signed in fs))
         try:
-            if any(_signature(p) != signed for fs in self.files.values() for p, _, signed in fs):
+            if any(_signature(Path(p)) != signed for p, _, signed in listed):
                 return False
-            every = [p for part in self.files for p in self.paths(part)]
-            with duckdb.connect() as own:
-                counted = own.execute(f"SELECT num_rows FROM parquet_file_metadata({_list(every)})").fetchall()
-        except (OSError, duckdb.Error):
+        except OSError:
             return False
-        return sorted(n for (n,) in counted) == sorted(n for fs in self.files.values() for _, n, _ in fs)
+        if listed not in _READ_BACK:  # footers read once per process for the same files, sizes and times
+            try:
+                with duckdb.connect() as own:
+                    sql = f"SELECT num_rows FROM parquet_file_metadata({_list([Path(p) for p, _, _ in listed])})"
+                    counted = own.execute(sql).fetchall()
+            except duckdb.Error:
+                return False
+            if sorted(n for (n,) in counted) != sorted(n for _, n, _ in listed):
+                return False
+            _READ_BACK.add(listed)
+        return True
+
+
+#: The lists of files (path, rows, size and time) whose footers this process has read back whole.
+_READ_BACK: set[tuple] = set()
 
 
 def _signature(path: Path) -> tuple[int, int]:
@@ -176,7 +192,7 @@ def write(con: duckdb.DuckDBPyConnection, sql: str, part: str, delivery: int, la
         ) from None
     name = f"{delivery:06d}-{part}{'-' + label if label else ''}-{uuid.uuid4().hex[:12]}.parquet"
     path = where / name
-    rows = store.scalar(con, f"COPY ({sql}) TO ? (FORMAT parquet)", [str(path)])
+    rows = store.scalar(con, f"COPY ({sql}) TO ? (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP})", [str(path)])
     con.execute("INSERT INTO spell_files VALUES (?, ?, ?, ?, ?, ?)", [name, part, delivery, rows, *_signature(path)])
     return rows
 

@@ -139,10 +139,7 @@ def _points(src: Sources, q: Question, own: ir.Table, ev: ir.Table) -> ir.Table:
     """Where a right's knowledge changes other than by its own versions: its events, holders, family abroad."""
     parts = [ev.select("right_id", d=ev.kf), ev.select("right_id", d=ev.kt)]
     if q.right_type != "gi_product" and q.moves[0]:
-        held = own.select("right_id", party_id=own.holders).unnest("party_id")
-        moved = ev.filter(ev.event == q.rules.transfer_event)
-        moved = moved.select("right_id", party_id=moved.value.split(";")).unnest("party_id")
-        hp = held.union(moved.mutate(party_id=moved.party_id.strip()), distinct=False)
+        hp = _named(q, own, ev)
         c = as_left(src.parties, q.upto)
         c = c.filter((c.known_from > BEGINNING) | c.known_to.notnull()).select("party_id", "known_from", "known_to")
         j = hp.join(c, hp.party_id == c.party_id)
@@ -153,6 +150,14 @@ def _points(src: Sources, q: Question, own: ir.Table, ev: ir.Table) -> ir.Table:
         j = own.filter(own.family_id.notnull()).join(f, own.family_id == f.f_id)
         parts += [j.select("right_id", d=j.f_known_from), j.select("right_id", d=j.f_known_to)]
     return ibis.union(*parts, distinct=False)
+
+
+def _named(q: Question, own: ir.Table, ev: ir.Table) -> ir.Table:
+    """Each (right_id, party_id) a right's record or one of its transfers names as a holder."""
+    held = own.select("right_id", party_id=own.holders).unnest("party_id")
+    moved = ev.filter(ev.event == q.rules.transfer_event)
+    moved = moved.select("right_id", party_id=moved.value.split(";")).unnest("party_id")
+    return held.union(moved.mutate(party_id=moved.party_id.strip()), distinct=False)
 
 
 def _families(src: Sources, q: Question) -> ir.Table:
@@ -365,6 +370,10 @@ def _co_holders(q: Question, s: ir.Table, holders: ir.Table, hier: ir.Table) -> 
 def bitemporal(src: Sources, q: Question) -> ir.Table:
     """The spells of ``q``'s rights for every K (or on ``q.at``), each row with the interval [known_from, known_to)."""
     holders = _parties(src, q)
+    if q.right_type != "gi_product" and (q.rights is not None or q.only is not None):
+        # a few rights (a delivery's): only the parties they name, not a hash table of every party per join
+        named = _named(q, _own(src, q), _law_events(src, q))
+        holders = holders.filter(holders.h_id.isin(named.party_id))
     p, e = _versions(src, q)
     b = _base(src, q, p, _per_right(e, q.rules), holders)
     s = _pieces(b, _timeline(q, e, holders))
