@@ -29,7 +29,7 @@ from conftest import PARTY_HEADER, run, write_csv
 from ipgauge.register.schema import TABLES, TABLES_BY_NAME
 
 SCALE = int(os.environ.get("IPGAUGE_FUZZ_SCALE", "1"))
-FUZZ_CASES = {"bytes": 200, "csv": 300, "parquet": 200, "manifest": 100, "cli": 650}
+FUZZ_CASES = {"bytes": 200, "csv": 300, "parquet": 200, "manifest": 100, "cli": 520}
 
 
 def fuzz(kind: str):
