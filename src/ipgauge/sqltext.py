@@ -48,6 +48,10 @@ def path_literal(path: Path | str) -> str:
     return re.sub(r"([\[*?])", r"[\1]", str(Path(path).resolve()))
 
 
+#: The characters Hadoop, under Spark, expands in a path.
+_HADOOP_GLOB = re.compile(r"([\\{}\[\]*?])")
+
+
 def engine_path(engine: str, path: Path) -> str:
     """``path`` as the engine named ``engine`` reads it literally: both expand glob characters.
 
@@ -57,8 +61,8 @@ def engine_path(engine: str, path: Path) -> str:
     if engine == "duckdb":
         return path_literal(path)
     text = str(path.resolve())
-    if ":" in text and re.search(r"[\\{}\[\]*?]", text):  # Hadoop then reads the escaped name as a URI
+    if ":" in text and _HADOOP_GLOB.search(text):  # Hadoop then reads the escaped name as a URI
         raise UserError(
             f"Spark cannot read files under {text}, whose name has a ':' and one of {{ }} [ ] * ?; move it."
         )
-    return re.sub(r"([\\{}\[\]*?])", r"\\\1", text)
+    return _HADOOP_GLOB.sub(r"\\\1", text)

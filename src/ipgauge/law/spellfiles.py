@@ -5,11 +5,11 @@ right type (``rows``), one file of the earlier rows it ended (``closures``: righ
 whose rows it closed, the closing delivery) — and the files are named in the register's table
 ``spell_files`` in the load's own transaction. Only listed files are read, so a load killed at any
 point leaves the last good state: the files it wrote are listed nowhere, and the next load removes
-them (:func:`prune`). A listed file is checked by its size whenever the register is opened; one that
-is missing or changed makes the spells stale, and they are rebuilt.
+them (:func:`prune`). A listed file is checked whenever the register is opened (:meth:`Listing.intact`):
+one missing, changed or unreadable makes the spells stale, and they are rebuilt.
 
 Both engines read the same files — DuckDB through temporary views made for each connection
-(:func:`attach`), Spark by reading them itself (:func:`attach_spark`); the view that joins rows and
+(:func:`attach`), Spark by reading them itself (:func:`read`); the view that joins rows and
 closures is one SQL text (:func:`spells_view`). Files accumulate one or two per delivery; past
 :data:`MAX_FILES` of a kind the smallest are merged into one (:func:`compact`), and the files they
 replace are removed by the next load, so that a reader still holding the old list is not cut short.
@@ -35,18 +35,18 @@ if TYPE_CHECKING:
     import ibis
     import ibis.expr.types as ir
 
-#: The register's list of the files that hold its spells; a file not named here is not read.
-LISTING_DDL = """
-CREATE TABLE spell_files (
-    file VARCHAR PRIMARY KEY,  -- its name in the register's spells folder
-    part VARCHAR NOT NULL,  -- rows, closures or divisions
-    delivery_id INTEGER NOT NULL,  -- the delivery it was written for (the last one merged, when compacted)
-    rows BIGINT NOT NULL,
-    bytes BIGINT NOT NULL,  -- size and time written: checked whenever the register is opened
-    written_s BIGINT NOT NULL
+#: The register's list of the files that hold its spells (a file not named there is not read): name in
+#: the spells folder, part (rows, closures or divisions), the delivery it was written for (the last one
+#: merged, when compacted), its rows, and its size and time written, checked whenever the register opens.
+_LISTED = (
+    ("file", "VARCHAR PRIMARY KEY"),
+    ("part", "VARCHAR NOT NULL"),
+    ("delivery_id", "INTEGER NOT NULL"),
+    ("rows", "BIGINT NOT NULL"),
+    ("bytes", "BIGINT NOT NULL"),
+    ("written_s", "BIGINT NOT NULL"),
 )
-"""
-_LISTED = ["file", "part", "delivery_id", "rows", "bytes", "written_s"]
+LISTING_DDL = f"CREATE TABLE spell_files ({', '.join(f'{c} {t}' for c, t in _LISTED)})"
 #: The columns of a rows file, with their types: the spells' own (less the division columns a region
 #: code implies, joined when read), the rule set, the trademark grace, the knowledge interval, the delivery.
 ROW_TYPES = (
@@ -120,37 +120,41 @@ class Listing:
         """
         if any(not self.files.get(part) for part in VIEWS):
             return False
-        listed = tuple(sorted((str(p), n, signed) for fs in self.files.values() for p, n, signed in fs))
+        listed = sorted((p, n, signed) for fs in self.files.values() for p, n, signed in fs)
         try:
-            if any(_signature(Path(p)) != signed for p, _, signed in listed):
-                return False
+            stats = [p.stat() for p, _, _ in listed]
         except OSError:
             return False
-        if listed not in _READ_BACK:  # footers read once per process for the same files, sizes and times
+        if any(_signature(st) != signed for st, (_, _, signed) in zip(stats, listed, strict=True)):
+            return False
+        # footers read once per process for the same files as they are now: the inode and the change time
+        # (which a write moves and no one can set back) tell a file rewritten since, its times restored
+        seen = tuple(
+            (str(p), n, st.st_size, st.st_ino, st.st_ctime_ns) for (p, n, _), st in zip(listed, stats, strict=True)
+        )
+        if seen not in _READ_BACK:
             try:
                 with duckdb.connect() as own:
-                    sql = f"SELECT num_rows FROM parquet_file_metadata({_list([Path(p) for p, _, _ in listed])})"
+                    sql = f"SELECT num_rows FROM parquet_file_metadata({_list([p for p, _, _ in listed])})"
                     counted = own.execute(sql).fetchall()
             except duckdb.Error:
                 return False
             if sorted(n for (n,) in counted) != sorted(n for _, n, _ in listed):
                 return False
-            _READ_BACK.add(listed)
+            _READ_BACK.add(seen)
         return True
 
 
-#: The lists of files (path, rows, size and time) whose footers this process has read back whole.
+#: The lists of files (path, rows, size, inode, change time) whose footers this process has read back.
 _READ_BACK: set[tuple] = set()
 
 
-def _signature(path: Path) -> tuple[int, int]:
-    """A file's size and modification time: what a file replaced or changed in place no longer matches.
+def _signature(st: os.stat_result) -> tuple[int, int]:
+    """A file's size and modification time as listed: what a file replaced or changed in place no longer matches.
 
-    The time in whole seconds, which every copy that keeps times keeps (tar keeps no more).
-
-    A digest of the contents would be surer, but it would read gigabytes each time a national register opens.
+    The time in whole seconds, which every copy that keeps times keeps (tar keeps no more). A digest of
+    the contents would be surer, but it would read gigabytes each time a national register opens.
     """
-    st = path.stat()
     return st.st_size, int(st.st_mtime)
 
 
@@ -160,7 +164,7 @@ def listing(con: duckdb.DuckDBPyConnection) -> Listing | None:
         "SELECT list(column_name ORDER BY ordinal_position) FROM information_schema.columns "
         "WHERE table_name = 'spell_files' AND table_schema = 'main'"
     ).fetchall()[0][0]
-    if have != _LISTED:  # none yet, or a list of another form: the spells are rebuilt
+    if have != [c for c, _ in _LISTED]:  # none yet, or a list of another form: the spells are rebuilt
         return None
     where = folder(register_path(con))
     files: dict[str, list[tuple[Path, int, tuple[int, int]]]] = {}
@@ -193,27 +197,25 @@ def write(con: duckdb.DuckDBPyConnection, sql: str, part: str, delivery: int, la
     name = f"{delivery:06d}-{part}{'-' + label if label else ''}-{uuid.uuid4().hex[:12]}.parquet"
     path = where / name
     rows = store.scalar(con, f"COPY ({sql}) TO ? (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP})", [str(path)])
-    con.execute("INSERT INTO spell_files VALUES (?, ?, ?, ?, ?, ?)", [name, part, delivery, rows, *_signature(path)])
+    listed = [name, part, delivery, rows, *_signature(path.stat())]
+    con.execute("INSERT INTO spell_files VALUES (?, ?, ?, ?, ?, ?)", listed)
     return rows
 
 
-def prune(con: duckdb.DuckDBPyConnection) -> int:
+def prune(con: duckdb.DuckDBPyConnection) -> None:
     """Remove the files of the spells folder the register does not list: a killed load's, or compacted ones.
 
     Run by the writer (DuckDB's lock makes it the only one) before it writes, so every file not listed
-    then belongs to no committed state; count them.
+    then belongs to no committed state.
     """
     kept = listing(con)
     where = folder(register_path(con))
     if not where.is_dir():
-        return 0
+        return
     listed = {p.name for fs in (kept.files.values() if kept else []) for p, _, _ in fs}
-    gone = 0
     for path in where.iterdir():  # only files named as this module names them: nothing else is touched
         if path.name not in listed and _NAMED.fullmatch(path.name) and path.is_file():
             path.unlink(missing_ok=True)
-            gone += 1
-    return gone
 
 
 def compact(con: duckdb.DuckDBPyConnection, delivery: int) -> None:

@@ -178,7 +178,7 @@ def landscape(
     """The landscape of the subject (see the module's text); ``upto`` pins the deliveries read."""
     subject = subject_of(con, kind, text, k)
     upto = last_delivery(con) if upto is None else upto
-    _register_spells(con, db, jurisdiction, k, upto)
+    _register_spells(con, jurisdiction, k, upto)
     out = Landscape(subject, jurisdiction, as_of, k, upto)
     total, own = _in_force(con, subject, as_of)
     rows = _by_field(con, own, total)
@@ -210,7 +210,7 @@ def landscape(
     return out
 
 
-def _register_spells(con: duckdb.DuckDBPyConnection, db: Path, jurisdiction: str, k: date, upto: int) -> None:
+def _register_spells(con: duckdb.DuckDBPyConnection, jurisdiction: str, k: date, upto: int) -> None:
     """Register ``_spells`` (the patents' spells as known on K, with their field) and ``_app_fields``.
 
     Every section reads these two relations: the spells for what is in force, the applications'
