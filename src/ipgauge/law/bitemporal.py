@@ -51,8 +51,9 @@ from ipgauge.sqltext import day, quoted, quoted_list
 #: The division hierarchy the stored spells were computed under, kept beside them (their region
 #: code's province, prefecture and county are joined when read; the law digest covers the map).
 DIVISIONS = "spell_divisions"
-#: The modules that write the law: their text is in the law's digest, so that a change recomputes the spells.
-LAW_FILES = ("stages.py", "sources.py", "spells.py")
+#: The modules that write the law and its files: their text is in the law's digest, so that a change
+#: recomputes the spells (a new column in the files included).
+LAW_FILES = ("stages.py", "sources.py", "spells.py", "spellfiles.py")
 
 
 def view_sql(k: date, rules: RuleSet = CN, policy: Policy = DEFAULT_POLICY, upto: int | None = None) -> str:
@@ -185,6 +186,7 @@ def maintain(con: duckdb.DuckDBPyConnection, tick: store.Progress | None = None)
         _build(con, done, last, moves, tick)
         if not done and not store.scalar(con, "SELECT count(*) FROM spell_files WHERE part = 'rows'"):
             spellfiles.write(con, spellfiles.empty(spellfiles.ROW_TYPES), "rows", last, "none")  # no right at all
+        spellfiles.bake(con, last)
         spellfiles.compact(con, last)
     except BaseException:  # Ctrl-C or a failure: DuckDB refuses even a SET in the aborted transaction; the
         with contextlib.suppress(duckdb.Error):  # caller rolls it back, and must see the first error, not this
@@ -224,9 +226,21 @@ def _build(
             tick(f"spells of delivery {d}: {rules.jurisdiction} {right_type}s", i, len(jobs))
             asked = stages.Question(rules, right_type, upto=None if d == last else d, moves=moves)
             sql = stages.compiled(stages.bitemporal(src, replace(asked, rights=touched) if scope else asked))
-            rows = spellfiles.typed(f"SELECT *, {d} AS delivery_id FROM ({sql})", spellfiles.ROW_TYPES)
+            rows = spellfiles.typed(
+                f"SELECT *, {d} AS delivery_id, NULL AS closed_by FROM ({sql})", spellfiles.ROW_TYPES
+            )
             spellfiles.write(con, rows, "rows", d, f"{rules.jurisdiction}-{right_type}")
         spellfiles.attach(con)  # the next delivery closes what this one wrote
 
 
-store.keep(store.Upkeep("spells", stale, maintain, spellfiles.attach))
+def attach(con: duckdb.DuckDBPyConnection) -> None:
+    """The spells' views on ``con``, when the files are this law's and up to date.
+
+    Files of another law (an earlier ipgauge) may lack a column the views name: they are rebuilt by
+    the connection's owner first (:func:`maintain`), never read.
+    """
+    if not stale(con):
+        spellfiles.attach(con)
+
+
+store.keep(store.Upkeep("spells", stale, maintain, attach))

@@ -13,6 +13,10 @@ Both engines read the same files — DuckDB through temporary views made for eac
 closures is one SQL text (:func:`spells_view`). Files accumulate one or two per delivery; past
 :data:`MAX_FILES` of a kind the smallest are merged into one (:func:`compact`), and the files they
 replace are removed by the next load, so that a reader still holding the old list is not cut short.
+
+Closures accumulate too — a weekly national delivery of 1% closes about two million rows — and
+every read joins them, so once they pass :data:`BAKE_SHARE` of the rows they are written into the
+rows themselves (:func:`bake`: each row's ``closed_by`` column), and the join starts again from none.
 """
 
 from __future__ import annotations
@@ -48,7 +52,8 @@ _LISTED = (
 )
 LISTING_DDL = f"CREATE TABLE spell_files ({', '.join(f'{c} {t}' for c, t in _LISTED)})"
 #: The columns of a rows file, with their types: the spells' own (less the division columns a region
-#: code implies, joined when read), the rule set, the trademark grace, the knowledge interval, the delivery.
+#: code implies, joined when read), the rule set, the trademark grace, the knowledge interval, the
+#: delivery, and the delivery that closed the row once a :func:`bake` has written it in (else NULL).
 ROW_TYPES = (
     *((c, t) for c, t in SPELL_TYPES if c not in DIVISION_COLUMNS),
     ("jurisdiction", "VARCHAR"),
@@ -56,6 +61,7 @@ ROW_TYPES = (
     ("known_from", "DATE"),
     ("known_to", "DATE"),
     ("delivery_id", "INTEGER"),
+    ("closed_by", "INTEGER"),
 )
 #: The columns of a closures file: the right, the delivery whose rows of it were closed, and by which delivery.
 CLOSURE_TYPES = (
@@ -74,6 +80,10 @@ _NAMED = re.compile(r"\d{6}-(rows|closures|divisions)(-[A-Za-z0-9_-]+)?-[0-9a-f]
 ROW_GROUP = 1_000_000
 #: Past this many files of one part, the smallest are merged (a national delivery of 1% adds about five).
 MAX_FILES = 24
+#: Past this share of the rows, the closures are baked into them. Every read joins the closures: on the
+#: national register a point took 0.38-0.56 s with 10 million of them against 0.09-0.11 s without, and
+#: baking rewrites every row once (docs/benchmarks.md) — at a tenth, about once in four weekly loads.
+BAKE_SHARE = 0.1
 
 
 def folder(db: Path) -> Path:
@@ -218,6 +228,23 @@ def prune(con: duckdb.DuckDBPyConnection) -> None:
             path.unlink(missing_ok=True)
 
 
+def bake(con: duckdb.DuckDBPyConnection, delivery: int) -> None:
+    """Write the closures into the rows when they pass :data:`BAKE_SHARE` of them (the caller's transaction).
+
+    Every row is rewritten once, into one file, with its ``closed_by``; the closures start again from an
+    empty file. The views of ``con`` must show the listed files (:func:`attach`).
+    """
+    now = listing(con)
+    assert now is not None
+    if now.rows("closures") <= BAKE_SHARE * now.rows("rows"):
+        return
+    replaced = [p.name for part in ("rows", "closures") for p in now.paths(part)]
+    write(con, typed(spells_view(closures=True), ROW_TYPES), "rows", delivery, "baked")
+    write(con, empty(CLOSURE_TYPES), "closures", delivery, "none")
+    con.execute("DELETE FROM spell_files WHERE list_contains(?, file)", [replaced])
+    attach(con)
+
+
 def compact(con: duckdb.DuckDBPyConnection, delivery: int) -> None:
     """Merge the smallest files of a part into one when it has more than :data:`MAX_FILES` (caller's transaction)."""
     now = listing(con)
@@ -243,13 +270,17 @@ def _list(paths: list[Path]) -> str:
 def spells_view(closures: bool) -> str:
     """The stored spells with the delivery that closed each row (NULL while current), on either engine.
 
-    Without any closure (a register of one delivery, or none yet closed) there is nothing to join.
+    A row closed before the last :func:`bake` says so itself; the others are joined with the closures
+    since, and without any (a register of one delivery, or just baked) there is nothing to join. The
+    columns are named, not ``r.* REPLACE``, which Spark's SQL does not have.
     """
     if not closures:
-        return "SELECT r.*, CAST(NULL AS INT) AS closed_by FROM spell_rows r"
+        return "SELECT * FROM spell_rows"
+    kept = ", ".join(f"r.{c}" for c, _ in ROW_TYPES if c != "closed_by")
     return (
-        "SELECT r.*, c.closed_by FROM spell_rows r LEFT JOIN spell_closures c ON c.right_id = r.right_id "
-        "AND c.delivery_id = r.delivery_id AND c.right_type = r.right_type"
+        f"SELECT {kept}, coalesce(r.closed_by, c.closed_by) AS closed_by FROM spell_rows r "
+        "LEFT JOIN spell_closures c ON c.right_id = r.right_id AND c.delivery_id = r.delivery_id "
+        "AND c.right_type = r.right_type"
     )
 
 
