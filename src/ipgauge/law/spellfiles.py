@@ -14,8 +14,8 @@ closures is one SQL text (:func:`spells_view`). Files accumulate one or two per 
 :data:`MAX_FILES` of a kind the smallest are merged into one (:func:`compact`), and the files they
 replace are removed by the next load, so that a reader still holding the old list is not cut short.
 
-Closures accumulate too — a weekly national delivery of 1% closes about two million rows — and
-every read joins them, so once they pass :data:`BAKE_SHARE` of the rows they are written into the
+Closures accumulate too — a weekly national delivery of 1% adds about 0.7 million — and every
+read joins them, so once they pass :data:`BAKE_SHARE` of the rows they are written into the
 rows themselves (:func:`bake`: each row's ``closed_by`` column), and the join starts again from none.
 """
 
@@ -80,10 +80,12 @@ _NAMED = re.compile(r"\d{6}-(rows|closures|divisions)(-[A-Za-z0-9_-]+)?-[0-9a-f]
 ROW_GROUP = 1_000_000
 #: Past this many files of one part, the smallest are merged (a national delivery of 1% adds about five).
 MAX_FILES = 24
-#: Past this share of the rows, the closures are baked into them. Every read joins the closures: on the
-#: national register a point took 0.38-0.56 s with 10 million of them against 0.09-0.11 s without, and
-#: baking rewrites every row once (docs/benchmarks.md) — at a tenth, about once in four weekly loads.
-BAKE_SHARE = 0.1
+#: Past this share of the rows, the closures are baked into them. Every read joins the closures, and
+#: every bake rewrites every row: on the national register (95 million rows, 2 cores) a point took
+#: 0.40-0.58 s with 3.5 million closures against 0.09-0.12 s baked, and a bake took 57 s. A weekly 1%
+#: delivery adds about 0.7 million, so at a twentieth a bake comes about every seventh load (8 s a load)
+#: and a point's join stays under about 0.7 s (docs/benchmarks.md).
+BAKE_SHARE = 0.05
 
 
 def folder(db: Path) -> Path:
