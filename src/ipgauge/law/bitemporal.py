@@ -51,9 +51,8 @@ from ipgauge.sqltext import day, quoted, quoted_list
 #: The division hierarchy the stored spells were computed under, kept beside them (their region
 #: code's province, prefecture and county are joined when read; the law digest covers the map).
 DIVISIONS = "spell_divisions"
-#: The modules that write the law and its files: their text is in the law's digest, so that a change
-#: recomputes the spells (a new column in the files included).
-LAW_FILES = ("stages.py", "sources.py", "spells.py", "spellfiles.py")
+#: The modules that write the law: their text is in the law's digest, so that a change recomputes the spells.
+LAW_FILES = ("stages.py", "sources.py", "spells.py")
 
 
 def view_sql(k: date, rules: RuleSet = CN, policy: Policy = DEFAULT_POLICY, upto: int | None = None) -> str:
@@ -83,12 +82,13 @@ def view_sql(k: date, rules: RuleSet = CN, policy: Policy = DEFAULT_POLICY, upto
 
 @functools.cache
 def law_digest() -> str:
-    """What the stored spells were computed by: every rule set's statements and the division hierarchy.
+    """What the stored spells were computed by: the law's text, every rule set, the files' columns, the divisions.
 
     A new version of ipgauge whose law or map differs rebuilds them (:func:`stale`).
     """
     here = Path(__file__).parent  # the law's own text, read without importing Ibis
     law = "".join((here / f).read_text(encoding="utf-8") for f in LAW_FILES) + repr(sorted(RULE_SETS.items()))
+    law += repr((spellfiles.ROW_TYPES, spellfiles.CLOSURE_TYPES))  # the files' columns; not their upkeep's tuning
     return hashlib.sha256((law + repr(sorted(hierarchy().items()))).encode()).hexdigest()[:16]
 
 
