@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+from datetime import date
+from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -10,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import manifest, run
+from ipgauge.indicators.catalogue import indicator
+from ipgauge.regions.groups import region
 from ipgauge.register.reader import find_file, stage_file
 from ipgauge.register.schema import TABLES
 from ipgauge.synth.generate import synthesize
@@ -94,3 +99,16 @@ def test_synth_load_export_round_trips_every_row(tmp_path_factory, seed):
         exported = _rows(con, work / "out" / f"{table.name}.parquet", table)
         assert exported == original, table.name
     con.close()
+
+
+def test_every_calibration_target_names_a_real_figure_and_its_source():
+    """Each published figure the register is measured against can be computed, and says where it is from."""
+    with resources.files("ipgauge.data").joinpath("calibration_targets.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert {"CN", "northeast"} <= {r["region"] for r in rows}
+    for r in rows:
+        indicator(r["indicator"])  # raises for a name the catalogue lacks
+        region(r["region"])
+        assert date.fromisoformat(r["as_of"]) <= date(2025, 6, 30), r
+        assert float(r["value"]) > 0 and (not r["yoy_pct"] or -100 < float(r["yoy_pct"]) < 100), r
+        assert len(r["source"]) > 20, r

@@ -1,0 +1,52 @@
+"""The synthetic register against every published figure it is calibrated to (issue 30).
+
+    python bench/calibration_table.py --db REGISTER [--known-at K]
+
+For each row of ``data/calibration_targets.csv`` (region, indicator, date, published value and
+year-on-year change, source) the register's own figure is computed by the indicator engine as known
+on K (default: the register's last delivery), and a Markdown table is printed: published,
+synthetic, their ratio (synthetic / published), and both year-on-year changes. docs/synth.md holds the table for the
+national synthetic register. A table, not a benchmark: nothing is timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from ipgauge.indicators.query import open_counter
+from ipgauge.regions.groups import region
+from ipgauge.register import store
+
+
+def targets() -> list[dict[str, str]]:
+    """The published figures, as the package ships them."""
+    with resources.files("ipgauge.data").joinpath("calibration_targets.csv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", type=Path, required=True)
+    ap.add_argument("--known-at", type=date.fromisoformat)
+    args = ap.parse_args()
+    with store.reading(args.db) as con:
+        known_at = args.known_at or store.scalar(con, "SELECT max(recorded_date) FROM deliveries")
+    print(f"Known on {known_at}.\n")
+    print("| region | indicator | date | published | synthetic | ratio | YoY published | YoY synthetic |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    with open_counter(args.db, known_at) as counter:
+        for t in targets():
+            point = counter.point(t["indicator"], region(t["region"]), date.fromisoformat(t["as_of"]))
+            published = float(t["value"])
+            yoy = f"{float(t['yoy_pct']):+.1f} %" if t["yoy_pct"] else ""
+            mine = f"{point.yoy_pct:+.1f} %" if point.yoy_pct is not None else ""
+            print(f"| {t['region']} | {t['indicator']} | {t['as_of']} | {published:,.0f} | {point.value:,.0f} "
+                  f"| {point.value / published:.2f} | {yoy} | {mine} |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
