@@ -14,9 +14,12 @@ from hypothesis import strategies as st
 
 from conftest import manifest, run
 from ipgauge.indicators.catalogue import indicator
+from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import region
 from ipgauge.register.reader import find_file, stage_file
 from ipgauge.register.schema import TABLES
+from ipgauge.synth import calibration as cal
+from ipgauge.synth import generate
 from ipgauge.synth.generate import synthesize
 
 
@@ -112,3 +115,36 @@ def test_every_calibration_target_names_a_real_figure_and_its_source():
         assert date.fromisoformat(r["as_of"]) <= date(2025, 6, 30), r
         assert float(r["value"]) > 0 and (not r["yoy_pct"] or -100 < float(r["yoy_pct"]) < 100), r
         assert len(r["source"]) > 20, r
+
+
+def test_a_region_at_a_fraction_of_its_size_stays_inside_it_and_grows_as_published(tmp_path, monkeypatch):
+    """The northeast scale at 1/50: parties and GIs inside the area, the published changes hit."""
+    monkeypatch.setattr(generate, "SAMPLE", 40_000)
+    monkeypatch.setitem(cal.SCALES, "ne-test", cal.Scale("ne-test", 1 / 50, 5, "northeast", cal.NORTHEAST))
+    out = tmp_path / "ne"
+    m = synthesize("ne-test", 3, out)
+    area = set(cal.NORTHEAST)
+    table = divisions()
+
+    def inside(code: str) -> bool:
+        d = table[code]
+        return d.province_code in area or d.prefecture_code in area
+
+    con = duckdb.connect()
+    parties = f"read_csv('{out}/parties.csv', all_varchar = true)"
+    codes = [
+        r[0]
+        for r in con.execute(f"SELECT DISTINCT region_code FROM {parties} WHERE region_code IS NOT NULL").fetchall()
+    ]
+    domestic = [c for c in codes if c in table]
+    assert len(domestic) > 10 and all(inside(c) for c in domestic), [c for c in domestic if not inside(c)][:5]
+    gi_codes = {
+        c
+        for (rc,) in con.execute(f"SELECT region_codes FROM '{out}/gi_products.csv'").fetchall()
+        for c in rc.split(";")
+    }
+    assert gi_codes and all(inside(c) for c in gi_codes)
+    for name in ("valid_invention_patents", "valid_trademarks"):
+        c = m["calibration"][name]
+        assert abs(c["achieved"] / c["target"] - 1) < 0.05, (name, c)
+        assert abs(c["achieved_yoy_pct"] - c["target_yoy_pct"]) < 1.5, (name, c)

@@ -20,7 +20,12 @@ from ipgauge.errors import UserError
 @guarded
 def synth(
     out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder to write the delivery into.")],
-    scale: Annotated[str, typer.Option(help="small (~2k patents), province (~250k) or national (~12M).")] = "small",
+    scale: Annotated[
+        str,
+        typer.Option(
+            help="small (~2k patents), province (~250k), national (~12M) or northeast (its real size, ~520k)."
+        ),
+    ] = "small",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same register.")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
 ) -> None:

@@ -24,7 +24,12 @@ from ipgauge.errors import UserError
 @guarded
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Working folder for the demo.")] = Path("demo"),
-    scale: Annotated[str, typer.Option(help="Scale of the synthetic register.")] = "province",
+    scale: Annotated[
+        str,
+        typer.Option(
+            help="Scale of the synthetic register: northeast (the seed's region at its real size) or another."
+        ),
+    ] = "northeast",
 ) -> None:
     """The main job end to end on the synthetic register: synth, load, and the Northeast China release."""
     from ipgauge.register.cache import cache_dir

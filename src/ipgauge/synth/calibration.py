@@ -9,8 +9,10 @@ solves for the record counts that hit the targets and reports what it achieved i
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 
 import numpy as np
 
@@ -27,17 +29,32 @@ GI_PRODUCTS = {2023: 2_508, 2024: 2_544}
 
 @dataclass(frozen=True)
 class Scale:
-    """How big a synthetic register is, as a fraction of the nation."""
+    """How big a synthetic register is: a fraction of the nation, or one region at its real size.
+
+    ``region``: a region whose published figures (``data/calibration_targets.csv``) the counts and
+    growth are solved for, its domestic rights all held within ``area`` (province or prefecture codes).
+    """
 
     name: str
     factor: float
     min_gi: int
+    region: str | None = None
+    area: tuple[str, ...] = ()
 
 
+def published(region: str | None = None) -> list[dict[str, str]]:
+    """The published figures of ``data/calibration_targets.csv`` (region, indicator, as_of, value, yoy_pct, source)."""
+    with resources.files("ipgauge.data").joinpath("calibration_targets.csv").open(encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f) if region is None or r["region"] == region]
+
+
+#: The Northeast of the seed's release: the three provinces and eastern Inner Mongolia's five leagues and cities.
+NORTHEAST = ("210000", "220000", "230000", "150400", "150500", "150700", "152200", "152500")
 SCALES = {
     "small": Scale("small", 1 / 5000, 40),
     "province": Scale("province", 1 / 50, 60),
     "national": Scale("national", 1.0, 0),
+    "northeast": Scale("northeast", 1.0, 0, "northeast", NORTHEAST),
 }
 
 
@@ -48,6 +65,17 @@ def _curve(points: dict[int, float]) -> np.ndarray:
     ys = np.log(np.array([points[x] for x in xs]))
     w = np.exp(np.interp(years, xs, ys))
     w[-1] *= (CUTOFF - date(CUTOFF.year, 1, 1)).days / 365  # the cut-off year is partial
+    return w / w.sum()
+
+
+def tilted(curve: np.ndarray, tilt: float) -> np.ndarray:
+    """``curve`` leaning towards recent years (``tilt`` > 0) or earlier ones, per year of distance from the cut-off.
+
+    A region growing slower than the nation has the national shape with a negative tilt; 0 is the curve itself.
+    """
+    if not tilt:
+        return curve
+    w = curve * np.exp(tilt * (np.arange(FIRST_YEAR, CUTOFF.year + 1) - CUTOFF.year))
     return w / w.sum()
 
 

@@ -66,8 +66,8 @@ def centres() -> list[dict]:
 
 
 def generate(rng: np.random.Generator, pools: PartyPools) -> tuple[dict, dict, dict]:
-    """Centres, cases and amounts as canonical columns."""
-    rows = centres()
+    """Centres, cases and amounts as canonical columns (the centres of the pools' provinces: an area has a few)."""
+    rows = [c for c in centres() if c["region_code"][:2] + "0000" in pools.province_codes]
     cases: dict[str, list] = {k: [] for k in ("case_id", "centre_id", "client_party_id", "client_name", "kind",
                                               "jurisdiction", "opened_date", "closed_date", "status", "outcome",
                                               "attendees")}  # fmt: skip

@@ -33,7 +33,7 @@ from ipgauge.register.schema import (
 )
 from ipgauge.register.store import synthetic_notice
 from ipgauge.synth import calibration as cal
-from ipgauge.synth import casework, gi, patents, trademarks
+from ipgauge.synth import casework, gi, patents, regional, trademarks
 from ipgauge.synth import parties as party_gen
 from ipgauge.synth.dates import day
 from ipgauge.synth.writer import TableWriter
@@ -55,27 +55,40 @@ class Plan:
     trademarks: int
     gi_products: int
     parties: int
+    invention_tilt: float = 0.0  # a region's own growth (synth/regional.py); 0: the nation's curves
+    trademark_tilt: float = 0.0
 
 
 def plan(scale: cal.Scale, seed: int) -> Plan:
-    """Solve the record counts that hit the national targets at this scale."""
+    """Solve the record counts that hit the national targets at this scale, or the region's own."""
+    if scale.region:
+        return _regional(scale, seed)
     rng = np.random.default_rng([seed, 0, 0])
     inv = patents.lives(rng, "invention", SAMPLE).in_force(YEAR_ENDS[2024]) / SAMPLE
     tm = trademarks.lives(rng, SAMPLE).in_force(YEAR_ENDS[2023]) / SAMPLE
     f = scale.factor
     n_inv = round(cal.VALID_INVENTIONS_DOMESTIC[2024] * f / inv)
+    return _plan(
+        n_inv, round(cal.VALID_TRADEMARKS[2023] * f / tm), max(scale.min_gi, round(cal.GI_PRODUCTS[2024] * f / 0.99))
+    )
+
+
+def _regional(scale: cal.Scale, seed: int) -> Plan:
+    """A region at its real size: counts and growth from its published figures."""
+    assert scale.region is not None
+    n_inv, inv_tilt = regional.inventions(scale.region, seed, SAMPLE)
+    n_tm, tm_tilt = regional.registrations(scale.region, seed, SAMPLE)
+    f = scale.factor  # 1: the region at its real size; the tests take a fraction of it
+    gis = max(scale.min_gi, round(regional.gi_products(scale.region) * f))
+    return _plan(round(n_inv * f), round(n_tm * f), gis, inv_tilt, tm_tilt)
+
+
+def _plan(n_inv: int, n_tm: int, n_gi: int, inv_tilt: float = 0.0, tm_tilt: float = 0.0) -> Plan:
+    """The plan around solved invention, trademark and GI counts: the other kinds and the parties follow."""
     n_um = round(n_inv * cal.OTHER_KINDS_PER_INVENTION["utility_model"])
     n_design = round(n_inv * cal.OTHER_KINDS_PER_INVENTION["design"])
-    n_tm = round(cal.VALID_TRADEMARKS[2023] * f / tm)
     n_patents = n_inv + n_um + n_design
-    return Plan(
-        n_inv,
-        n_um,
-        n_design,
-        n_tm,
-        max(scale.min_gi, round(cal.GI_PRODUCTS[2024] * f / 0.99)),
-        max(500, round(0.25 * n_patents + 0.1 * n_tm)),
-    )
+    return Plan(n_inv, n_um, n_design, n_tm, n_gi, max(500, round(0.25 * n_patents + 0.1 * n_tm)), inv_tilt, tm_tilt)
 
 
 def _chunks(total: int) -> list[tuple[int, int]]:
@@ -125,12 +138,13 @@ def _earlier_synth(folder: Path) -> bool:
 
 def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Progress) -> dict:
     writers = {t.name: TableWriter(work, t, fmt) for t in WRITTEN}
-    pools = party_gen.PartyPools.build(p.parties)
+    pools = party_gen.PartyPools.build(p.parties, scale.area)
     for i, (a, b) in enumerate(_chunks(pools.total)):
         writers["parties"].write(party_gen.generate(pools, a, b, np.random.default_rng([seed, 1, i])))
         tick("synth parties", b, pools.total)
     numbering = patents.Numbering()
     achieved = {f"valid_inventions_domestic_{y}": 0 for y in YEAR_ENDS} | {"valid_inventions_all_2023": 0}
+    tally = regional.Tally(scale.region, scale.factor) if scale.region else None
     families = 0
     total_patents = p.inventions + p.utility_models + p.designs
     done = 0
@@ -139,7 +153,7 @@ def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Pro
     ):
         for i, (a, b) in enumerate(_chunks(count)):
             rng = np.random.default_rng([seed, 2, k, i])
-            rows, fams, events, lv = patents.generate(rng, kind, b - a, pools, numbering, families)
+            rows, fams, events, lv = patents.generate(rng, kind, b - a, pools, numbering, families, p.invention_tilt)
             writers["patents"].write(rows)
             if fams:
                 writers["families"].write(fams)
@@ -150,20 +164,26 @@ def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Pro
                 for y, at in YEAR_ENDS.items():
                     achieved[f"valid_inventions_domestic_{y}"] += lv.in_force(at)
                 achieved["valid_inventions_all_2023"] += lv.in_force(YEAR_ENDS[2023], domestic_only=False)
+                if tally:
+                    tally.inventions(lv)
             done += b - a
             tick("synth patents", done, total_patents)
     achieved["valid_trademarks_2023"] = 0
     for i, (a, b) in enumerate(_chunks(p.trademarks)):
-        rows, events, lv = trademarks.generate(np.random.default_rng([seed, 3, i]), b - a, a, pools)
+        rows, events, lv = trademarks.generate(np.random.default_rng([seed, 3, i]), b - a, a, pools, p.trademark_tilt)
         writers["trademarks"].write(rows)
         if events:
             writers["events"].write(events)
         achieved["valid_trademarks_2023"] += lv.in_force(YEAR_ENDS[2023])
+        if tally:
+            tally.trademarks(lv)
         tick("synth trademarks", b, p.trademarks)
-    rows, events, approval, cancelled = gi.generate(np.random.default_rng([seed, 4, 0]), p.gi_products)
+    rows, events, approval, cancelled = gi.generate(np.random.default_rng([seed, 4, 0]), p.gi_products, scale.area)
     writers["gi_products"].write(rows)
     if events:
         writers["events"].write(events)
+    if tally:
+        tally.gi(approval, cancelled)
     for y in (2023, 2024):
         at = YEAR_ENDS[y]
         achieved[f"gi_products_{y}"] = int(((approval <= at) & (np.isnat(cancelled) | (cancelled > at))).sum())
@@ -191,7 +211,9 @@ def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Pro
         "recorded_date": cal.CUTOFF.isoformat(),
         "plan": asdict(p),
         "rows": {name: w.rows for name, w in writers.items()},
-        "calibration": {
+        "calibration": tally.report()
+        if tally
+        else {
             name: {
                 "national_target": targets[name],
                 "achieved": achieved[name],
@@ -210,6 +232,19 @@ def _describe(manifest: dict) -> str:
         "Rows written:",
     ]
     lines += [f"  {name:<12} {n:>12,}" for name, n in manifest["rows"].items()]
+    if manifest["scale"] in cal.SCALES and cal.SCALES[manifest["scale"]].region:
+        lines += ["", f"Calibration to {cal.SCALES[manifest['scale']].region}'s published figures (as the generator "
+                  "counts in force; data/calibration_targets.csv):"]  # fmt: skip
+        for name, c in manifest["calibration"].items():
+            change = (
+                f"   change {c['achieved_yoy_pct']:+.1f} % (published {c['target_yoy_pct']:+.1f} %)"
+                if c["target_yoy_pct"] is not None and c["achieved_yoy_pct"] is not None
+                else ""
+            )
+            lines.append(
+                f"  {name:<28} {c['as_of']}  target {c['target']:>10,}   achieved {c['achieved']:>10,}{change}"
+            )
+        return "\n".join(lines) + "\n"
     lines += ["", "Calibration (as the generator counts in force; national equivalent = achieved / factor):"]
     for name, c in manifest["calibration"].items():
         lines.append(

@@ -23,10 +23,14 @@ def _short(name: str) -> str:
     return name
 
 
-def generate(rng: np.random.Generator, n: int) -> tuple[dict, dict | None, np.ndarray, np.ndarray]:
-    """``n`` GI products: rows, events, approval dates and cancellation dates."""
+def generate(
+    rng: np.random.Generator, n: int, area: tuple[str, ...] = ()
+) -> tuple[dict, dict | None, np.ndarray, np.ndarray]:
+    """``n`` GI products (in ``area``'s prefectures, else the nation's): rows, events, approvals, cancellations."""
     all_div = divisions()
     prefectures = [d for d in all_div.values() if d.level == "prefecture" and d.name_zh != "市辖区"]
+    if area:
+        prefectures = [d for d in prefectures if d.code in area or d.province_code in area]
     counties: dict[str, list[str]] = {}
     for d in all_div.values():
         if d.level == "county" and d.parent_code:

@@ -71,12 +71,17 @@ ADDRESS_TOO = 0.05  # domestic parties with both a code and an address
 LAIWU = {"370116": "莱城区", "370117": "钢城区"}
 
 
-def province_weights() -> dict[str, float]:
-    """Province code → share of the 2020 census resident population."""
+def province_weights(area: tuple[str, ...] = ()) -> dict[str, float]:
+    """Block code → share of the 2020 census resident population: the provinces, or the divisions of ``area``.
+
+    The table also lists eastern Inner Mongolia's five prefectures (for the northeast group's per-10,000
+    figures): as blocks of the nation they would count their people twice, so only an area takes them.
+    """
     with resources.files("ipgauge.data").joinpath("population.csv").open(encoding="utf-8") as f:
         pop = {r["region_code"]: int(r["population"]) for r in csv.DictReader(f)}
-    total = sum(pop.values())
-    return {code: p / total for code, p in pop.items()}
+    codes = area or tuple(c for c in pop if c.endswith("0000"))
+    total = sum(pop[c] for c in codes)
+    return {code: pop[code] / total for code in codes}
 
 
 @dataclass
@@ -94,9 +99,9 @@ class PartyPools:
     foreign_sizes: np.ndarray
 
     @classmethod
-    def build(cls, total: int) -> PartyPools:
-        """Lay out ``total`` parties (at least one per block)."""
-        weights = province_weights()
+    def build(cls, total: int, area: tuple[str, ...] = ()) -> PartyPools:
+        """Lay out ``total`` parties (at least one per block), in the nation's provinces or ``area``'s divisions."""
+        weights = province_weights(area)
         codes = sorted(weights)
         p = np.array([weights[c] for c in codes])
         share = np.array([TYPE_SHARE[t] for t in PARTY_TYPES])
@@ -148,7 +153,14 @@ class PartyPools:
 
     @cached_property
     def _counties(self) -> list[list[Division]]:
-        return [counties_of(c) or [divisions()[c]] for c in self.province_codes]
+        return [_counties_in(c) or [divisions()[c]] for c in self.province_codes]
+
+
+def _counties_in(code: str) -> list[Division]:
+    """The county-level divisions of a province or of a prefecture."""
+    if code.endswith("0000"):
+        return counties_of(code)
+    return [d for d in counties_of(code[:2] + "0000") if d.prefecture_code == code]
 
 
 def party_id(index: np.ndarray) -> pa.Array:

@@ -59,10 +59,10 @@ class Lives:
         return int((ok & ~self.foreign).sum() if domestic_only else ok.sum())
 
 
-def lives(rng: np.random.Generator, kind: str, n: int) -> Lives:
-    """Simulate the legal lives of ``n`` patents of ``kind``."""
+def lives(rng: np.random.Generator, kind: str, n: int, tilt: float = 0.0) -> Lives:
+    """Simulate the legal lives of ``n`` patents of ``kind`` (filing years on the curve, ``tilt``-ed)."""
     law = cal.PATENT_KINDS[kind]
-    years = rng.choice(np.arange(cal.FIRST_YEAR, cal.CUTOFF.year + 1), size=n, p=cal.FILINGS[kind])
+    years = rng.choice(np.arange(cal.FIRST_YEAR, cal.CUTOFF.year + 1), size=n, p=cal.tilted(cal.FILINGS[kind], tilt))
     filing = in_year(rng, years, CUTOFF)
     foreign = rng.random(n) < cal.foreign_share(kind, years)
     lag = (rng.lognormal(np.log(law.lag_median * 365.25), 0.35, n)).astype(np.int64).astype("timedelta64[D]")
@@ -210,10 +210,16 @@ def _showcase_ipc(rng: np.random.Generator, ipc: pa.Array, rows: np.ndarray) -> 
 
 
 def generate(
-    rng: np.random.Generator, kind: str, n: int, pools: PartyPools, numbering: Numbering, family_start: int
+    rng: np.random.Generator,
+    kind: str,
+    n: int,
+    pools: PartyPools,
+    numbering: Numbering,
+    family_start: int,
+    tilt: float = 0.0,
 ) -> tuple[dict, dict | None, dict | None, Lives]:
     """One chunk: patent rows, family rows, event rows, and the lives (for the calibration report)."""
-    lv = lives(rng, kind, n)
+    lv = lives(rng, kind, n, tilt)
     ids = numbering.assign(lv.filing, kind)
     # holders: domestic by province proxy and holder type; foreign from the foreign pools
     province = pools.provinces(rng, n)

@@ -32,20 +32,20 @@ class Lives:
     invalidated: np.ndarray
     invalidated_recorded: np.ndarray
 
-    def in_force(self, at: np.datetime64) -> int:
-        """Registered marks in force on ``at`` (the grace period counting as in force)."""
+    def in_force(self, at: np.datetime64, domestic_only: bool = False) -> int:
+        """Registered marks in force on ``at`` (the grace period counting as in force), or only domestic ones."""
         expiry = add_years(self.registration, 10)
         for renewed_on, new_expiry in self.renewals:
             expiry = np.where(~np.isnat(renewed_on) & (renewed_on <= at), new_expiry, expiry)
         ok = (self.registration <= at) & (at < expiry + np.timedelta64(GRACE_DAYS, "D"))
         ok &= np.isnat(self.cancelled) | (self.cancelled > at) | ~np.isnat(self.restored)
         ok &= np.isnat(self.invalidated) | (self.invalidated_recorded > CUTOFF)
-        return int(ok.sum())
+        return int((ok & ~self.foreign).sum() if domestic_only else ok.sum())
 
 
-def lives(rng: np.random.Generator, n: int) -> Lives:
-    """Simulate the legal lives of ``n`` registered trademarks."""
-    years = rng.choice(np.arange(cal.FIRST_YEAR, cal.CUTOFF.year + 1), size=n, p=cal.REGISTRATIONS)
+def lives(rng: np.random.Generator, n: int, tilt: float = 0.0) -> Lives:
+    """Simulate the legal lives of ``n`` registered trademarks (registration years on the curve, ``tilt``-ed)."""
+    years = rng.choice(np.arange(cal.FIRST_YEAR, cal.CUTOFF.year + 1), size=n, p=cal.tilted(cal.REGISTRATIONS, tilt))
     reg = in_year(rng, years, CUTOFF)
     foreign = rng.random(n) < cal.TRADEMARK_FOREIGN_SHARE
     expiry = add_years(reg, 10)
@@ -73,9 +73,11 @@ def lives(rng: np.random.Generator, n: int) -> Lives:
     return Lives(reg, foreign, renewals, expiry, cancelled, restored, invalidated, invalidated_recorded)
 
 
-def generate(rng: np.random.Generator, n: int, start: int, pools: PartyPools) -> tuple[dict, dict | None, Lives]:
+def generate(
+    rng: np.random.Generator, n: int, start: int, pools: PartyPools, tilt: float = 0.0
+) -> tuple[dict, dict | None, Lives]:
     """One chunk of trademarks with ids from ``start``: rows, events, lives."""
-    lv = lives(rng, n)
+    lv = lives(rng, n, tilt)
     ids = pa.array(np.char.mod("%d", np.arange(start, start + n) + 1_000_000), pa.string())
     province = pools.provinces(rng, n)
     holder = np.where(lv.foreign, pools.draw_foreign(rng, n, 1.5), pools.draw(rng, province, "trademark", 1.5))
