@@ -75,7 +75,7 @@ lint:
 # Two workers, a test file to each (module fixtures are built once): the suite waits on subprocesses,
 # Spark's JVM and the browser as much as it computes.
 test: setup lint
-	$(BIN)/pytest -n 2 --dist loadfile --durations=15
+	$(BIN)/pytest -n 3 --dist loadfile --durations=15
 
 bench: setup
 	$(BIN)/python bench/bench_load.py --scale province

@@ -3,8 +3,8 @@ random option values into every command, through the real command line in-proces
 
 Whatever comes in: the exit status is 0, 1 or 2, stderr holds at most one line, nothing prints a
 traceback, and a refused load (exit 2) leaves the store exactly as it was. The number of cases is
-``FUZZ_CASES`` per test below (920 per run in all; the options of every command are fuzzed in
-``test_fuzz_cli.py``, so that ``make test``'s two workers share the fuzz); ``IPGAUGE_FUZZ_SCALE=10``
+``FUZZ_CASES`` per test below (720 per run in all; the options of every command are fuzzed in
+``test_fuzz_cli.py``, so that ``make test``'s workers share the fuzz); ``IPGAUGE_FUZZ_SCALE=10``
 runs ten times as many. Runs are
 derandomised so that CI is repeatable; ``IPGAUGE_FUZZ_RANDOM=1`` explores new cases.
 """
@@ -29,7 +29,7 @@ from conftest import PARTY_HEADER, run, write_csv
 from ipgauge.register.schema import TABLES, TABLES_BY_NAME
 
 SCALE = int(os.environ.get("IPGAUGE_FUZZ_SCALE", "1"))
-FUZZ_CASES = {"bytes": 160, "csv": 180, "parquet": 160, "manifest": 100, "cli": 320}
+FUZZ_CASES = {"bytes": 120, "csv": 140, "parquet": 120, "manifest": 100, "cli": 240}
 
 
 def fuzz(kind: str):
