@@ -1,6 +1,6 @@
 """The spells' files on disk (law/spellfiles.py): checked on open, atomic under kill -9, compacted, baked, upgraded.
 
-Split from test_edges.py so that make test's two workers share the slow register-building tests.
+Split from test_edges.py so that make test's workers share the slow register-building tests.
 """
 
 from __future__ import annotations
