@@ -194,6 +194,13 @@ def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Pro
     tick("synth casework", 1, 1)
     for w in writers.values():
         w.close()
+    return _manifest(p, scale, seed, fmt, {name: w.rows for name, w in writers.items()}, achieved, tally)
+
+
+def _manifest(
+    p: Plan, scale: cal.Scale, seed: int, fmt: str, rows: dict[str, int], achieved: dict, tally: regional.Tally | None
+) -> dict:
+    """What a run wrote and how close it came to its targets: the nation's, or its region's."""
     targets = {f"valid_inventions_domestic_{y}": v for y, v in cal.VALID_INVENTIONS_DOMESTIC.items()}
     targets |= {
         "valid_inventions_all_2023": cal.VALID_INVENTIONS_ALL[2023],
@@ -210,7 +217,7 @@ def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Pro
         "format": fmt,
         "recorded_date": cal.CUTOFF.isoformat(),
         "plan": asdict(p),
-        "rows": {name: w.rows for name, w in writers.items()},
+        "rows": rows,
         "calibration": tally.report()
         if tally
         else {
