@@ -12,20 +12,13 @@ national synthetic register. A table, not a benchmark: nothing is timed.
 from __future__ import annotations
 
 import argparse
-import csv
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
 from ipgauge.indicators.query import open_counter
 from ipgauge.regions.groups import region
 from ipgauge.register import store
-
-
-def targets() -> list[dict[str, str]]:
-    """The published figures, as the package ships them."""
-    with resources.files("ipgauge.data").joinpath("calibration_targets.csv").open(encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+from ipgauge.synth.calibration import published
 
 
 def main() -> None:
@@ -39,13 +32,13 @@ def main() -> None:
     print("| region | indicator | date | published | synthetic | ratio | YoY published | YoY synthetic |")
     print("|---|---|---|---:|---:|---:|---:|---:|")
     with open_counter(args.db, known_at) as counter:
-        for t in targets():
+        for t in published():
             point = counter.point(t["indicator"], region(t["region"]), date.fromisoformat(t["as_of"]))
-            published = float(t["value"])
+            value = float(t["value"])
             yoy = f"{float(t['yoy_pct']):+.1f} %" if t["yoy_pct"] else ""
             mine = f"{point.yoy_pct:+.1f} %" if point.yoy_pct is not None else ""
-            print(f"| {t['region']} | {t['indicator']} | {t['as_of']} | {published:,.0f} | {point.value:,.0f} "
-                  f"| {point.value / published:.2f} | {yoy} | {mine} |")  # fmt: skip
+            print(f"| {t['region']} | {t['indicator']} | {t['as_of']} | {value:,.0f} | {point.value:,.0f} "
+                  f"| {point.value / value:.2f} | {yoy} | {mine} |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -234,7 +234,8 @@ def bake(con: duckdb.DuckDBPyConnection, delivery: int) -> None:
     """Write the closures into the rows when they pass :data:`BAKE_SHARE` of them (the caller's transaction).
 
     Every row is rewritten once, into one file, with its ``closed_by``; the closures start again from an
-    empty file. The views of ``con`` must show the listed files (:func:`attach`).
+    empty file. The views of ``con`` must show the listed files (:func:`attach`); the caller makes them
+    again once its upkeep is done.
     """
     now = listing(con)
     assert now is not None
@@ -244,7 +245,6 @@ def bake(con: duckdb.DuckDBPyConnection, delivery: int) -> None:
     write(con, typed(spells_view(closures=True), ROW_TYPES), "rows", delivery, "baked")
     write(con, empty(CLOSURE_TYPES), "closures", delivery, "none")
     con.execute("DELETE FROM spell_files WHERE list_contains(?, file)", [replaced])
-    attach(con)
 
 
 def compact(con: duckdb.DuckDBPyConnection, delivery: int) -> None:

@@ -16,6 +16,8 @@ from importlib import resources
 
 import numpy as np
 
+from ipgauge.regions.groups import region
+
 #: The date the synthetic register is delivered: nothing is recorded after it.
 CUTOFF = date(2025, 6, 30)
 FIRST_YEAR = 1985
@@ -32,14 +34,18 @@ class Scale:
     """How big a synthetic register is: a fraction of the nation, or one region at its real size.
 
     ``region``: a region whose published figures (``data/calibration_targets.csv``) the counts and
-    growth are solved for, its domestic rights all held within ``area`` (province or prefecture codes).
+    growth are solved for, its domestic rights all held within its members (:attr:`area`).
     """
 
     name: str
     factor: float
     min_gi: int
     region: str | None = None
-    area: tuple[str, ...] = ()
+
+    @property
+    def area(self) -> tuple[str, ...]:
+        """The region's division codes (provinces or prefectures); empty for the whole nation."""
+        return region(self.region).members if self.region else ()
 
 
 def published(region: str | None = None) -> list[dict[str, str]]:
@@ -48,13 +54,11 @@ def published(region: str | None = None) -> list[dict[str, str]]:
         return [r for r in csv.DictReader(f) if region is None or r["region"] == region]
 
 
-#: The Northeast of the seed's release: the three provinces and eastern Inner Mongolia's five leagues and cities.
-NORTHEAST = ("210000", "220000", "230000", "150400", "150500", "150700", "152200", "152500")
 SCALES = {
     "small": Scale("small", 1 / 5000, 40),
     "province": Scale("province", 1 / 50, 60),
     "national": Scale("national", 1.0, 0),
-    "northeast": Scale("northeast", 1.0, 0, "northeast", NORTHEAST),
+    "northeast": Scale("northeast", 1.0, 0, "northeast"),  # the seed's region (data/groups.toml)
 }
 
 

@@ -185,8 +185,7 @@ def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Pro
     if tally:
         tally.gi(approval, cancelled)
     for y in (2023, 2024):
-        at = YEAR_ENDS[y]
-        achieved[f"gi_products_{y}"] = int(((approval <= at) & (np.isnat(cancelled) | (cancelled > at))).sum())
+        achieved[f"gi_products_{y}"] = gi.in_force(approval, cancelled, YEAR_ENDS[y])
     for table, columns in zip(
         ("centres", "cases", "amounts"), casework.generate(np.random.default_rng([seed, 5, 0]), pools), strict=True
     ):

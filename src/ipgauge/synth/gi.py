@@ -23,6 +23,11 @@ def _short(name: str) -> str:
     return name
 
 
+def in_force(approval: np.ndarray, cancelled: np.ndarray, at: np.datetime64) -> int:
+    """GI products approved by ``at`` and not cancelled by then."""
+    return int(((approval <= at) & (np.isnat(cancelled) | (cancelled > at))).sum())
+
+
 def generate(
     rng: np.random.Generator, n: int, area: tuple[str, ...] = ()
 ) -> tuple[dict, dict | None, np.ndarray, np.ndarray]:

@@ -15,17 +15,13 @@ from datetime import date
 
 import numpy as np
 
+from ipgauge.dates import add_months
 from ipgauge.synth import calibration as cal
-from ipgauge.synth import patents, trademarks
+from ipgauge.synth import gi, patents, trademarks
 from ipgauge.synth.dates import day
 
 #: The tilts searched, per year of distance from the cut-off.
 TILTS = (-0.5, 0.5)
-
-
-def year_before(at: date) -> date:
-    """The same day a year earlier (28 February for a 29th)."""
-    return at.replace(year=at.year - 1, day=min(at.day, 28) if at.month == 2 else at.day)
 
 
 def target(region: str, indicator: str) -> tuple[date, float, float | None]:
@@ -37,40 +33,42 @@ def target(region: str, indicator: str) -> tuple[date, float, float | None]:
     return date.fromisoformat(r["as_of"]), float(r["value"]), float(r["yoy_pct"]) if r["yoy_pct"] else None
 
 
-def solve(count: Callable[[float], tuple[int, int]], yoy: float | None) -> float:
-    """The tilt whose (now, a year before) counts change by ``yoy`` %; 0 without a published change."""
-    if yoy is None:
-        return 0.0
+def _solve(
+    region: str, indicator: str, in_force: Callable[[float, np.datetime64], int], sample: int
+) -> tuple[int, float]:
+    """(records, tilt) for the region's published ``indicator``: the tilt for its change, then the count for its level.
+
+    ``in_force(tilt, day)``: how many of ``sample`` simulated rights (the same draws whatever the tilt)
+    are the region's and in force on that day.
+    """
+    at, value, yoy = target(region, indicator)
+    now, before = day(at), day(add_months(at, -12))
     lo, hi = TILTS
-    for _ in range(16):  # bisection: the change grows with the tilt (more recent rights)
+    for _ in range(16 if yoy is not None else 0):  # bisection: the change grows with the tilt (more recent rights)
         mid = (lo + hi) / 2
-        now, before = count(mid)
-        lo, hi = (mid, hi) if now / before - 1 < yoy / 100 else (lo, mid)
-    return (lo + hi) / 2
+        lo, hi = (mid, hi) if in_force(mid, now) / in_force(mid, before) - 1 < yoy / 100 else (lo, mid)
+    tilt = (lo + hi) / 2 if yoy is not None else 0.0
+    return round(value * sample / in_force(tilt, now)), tilt
 
 
 def inventions(region: str, seed: int, sample: int) -> tuple[int, float]:
     """(invention records, tilt) that give the region's published valid invention patents and their change."""
-    at, value, yoy = target(region, "valid_invention_patents")
-
-    def count(tilt: float) -> tuple[int, int]:
-        lv = patents.lives(np.random.default_rng([seed, 0, 0]), "invention", sample, tilt)
-        return lv.in_force(day(at)), lv.in_force(day(year_before(at)))
-
-    tilt = solve(count, yoy)
-    return round(value * sample / count(tilt)[0]), tilt
+    return _solve(
+        region,
+        "valid_invention_patents",
+        lambda tilt, at: patents.lives(np.random.default_rng([seed, 0, 0]), "invention", sample, tilt).in_force(at),
+        sample,
+    )
 
 
 def registrations(region: str, seed: int, sample: int) -> tuple[int, float]:
     """(trademark records, tilt) that give the region's published valid trademarks and their change."""
-    at, value, yoy = target(region, "valid_trademarks")
-
-    def count(tilt: float) -> tuple[int, int]:
-        lv = trademarks.lives(np.random.default_rng([seed, 0, 1]), sample, tilt)
-        return lv.in_force(day(at), domestic_only=True), lv.in_force(day(year_before(at)), domestic_only=True)
-
-    tilt = solve(count, yoy)
-    return round(value * sample / count(tilt)[0]), tilt
+    return _solve(
+        region,
+        "valid_trademarks",
+        lambda tilt, at: trademarks.lives(np.random.default_rng([seed, 0, 1]), sample, tilt).in_force(at, True),
+        sample,
+    )
 
 
 def gi_products(region: str) -> int:
@@ -90,7 +88,7 @@ class Tally:
 
     def _days(self, name: str) -> tuple[np.datetime64, np.datetime64]:
         at = self.targets[name][0]
-        return day(at), day(year_before(at))
+        return day(at), day(add_months(at, -12))
 
     def inventions(self, lv: patents.Lives) -> None:
         """Add a chunk of invention lives."""
@@ -105,7 +103,7 @@ class Tally:
     def gi(self, approval: np.ndarray, cancelled: np.ndarray) -> None:
         """Add the GI products."""
         for i, at in enumerate(self._days("gi_products")):
-            self.counts["gi_products"][i] += int(((approval <= at) & (np.isnat(cancelled) | (cancelled > at))).sum())
+            self.counts["gi_products"][i] += gi.in_force(approval, cancelled, at)
 
     def report(self) -> dict[str, dict]:
         """Per indicator: the date, the published value and change, and what the register has."""
