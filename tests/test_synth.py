@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -112,6 +113,36 @@ def test_every_calibration_target_names_a_real_figure_and_its_source():
         assert date.fromisoformat(r["as_of"]) <= date(2025, 6, 30), r
         assert float(r["value"]) > 0 and (not r["yoy_pct"] or -100 < float(r["yoy_pct"]) < 100), r
         assert len(r["source"]) > 20, r
+        assert r["role"] in ("fit", "check"), r
+
+
+def test_province_shares_fitted_to_some_tables_predict_the_held_out_ones():
+    """The filing-year shares reproduce the fitted provincial tables and predict the held-out ones (no party noise)."""
+    from ipgauge.synth import patents, shares
+    from ipgauge.synth.dates import day
+    from ipgauge.synth.parties import province_weights
+
+    codes = tuple(sorted(province_weights()))
+    by_year = shares.by_filing_year(codes)
+    lv = patents.lives(np.random.default_rng([5]), "invention", 100_000)
+    row = lv.filing.astype("datetime64[Y]").astype(int) + 1970 - cal.FIRST_YEAR
+    errors = {"fit": [], "check": []}
+    tables: dict[tuple[str, str], dict[str, float]] = {}
+    for r in cal.published():
+        if r["indicator"] == "valid_invention_patents" and r["region"].endswith("0000"):
+            tables.setdefault((r["as_of"], r["role"]), {})[r["region"]] = float(r["value"])
+    for (at, role), table in tables.items():
+        d = day(date.fromisoformat(at))
+        alive = ~np.isnat(lv.grant) & (lv.grant <= d) & (lv.end() > d) & ~lv.foreign
+        mine = by_year[row[alive]].mean(axis=0)
+        published = sum(table.values())
+        for code, value in table.items():
+            if value / published > 0.02:  # the provinces with a fiftieth of the nation or more
+                errors[role].append(abs(mine[codes.index(code)] * sum(mine[codes.index(c)] for c in table) ** -1
+                                        * published / value - 1))  # fmt: skip
+    assert len(errors["check"]) >= 25 and len(errors["fit"]) >= 40
+    assert max(errors["fit"]) < 0.05, max(errors["fit"])  # solved exactly, up to the sampling
+    assert np.median(errors["check"]) < 0.05 and max(errors["check"]) < 0.15, sorted(errors["check"])[-5:]
 
 
 def test_a_region_at_a_fraction_of_its_size_stays_inside_it_and_grows_as_published(tmp_path, monkeypatch):

@@ -54,6 +54,22 @@ def published(region: str | None = None) -> list[dict[str, str]]:
         return [r for r in csv.DictReader(f) if region is None or r["region"] == region]
 
 
+def gi_mark_share() -> float:
+    """GI collective and certification marks per valid trademark, where a region published both on one date.
+
+    The Northeast's 556 of 2.161 million (0.026 %); a GI is protected by a mark in few places.
+    """
+    rows = published()
+    pairs = [
+        float(g["value"]) / float(t["value"])
+        for g in rows
+        if g["indicator"] == "gi_trademarks"
+        for t in rows
+        if t["indicator"] == "valid_trademarks" and (t["region"], t["as_of"]) == (g["region"], g["as_of"])
+    ]
+    return float(np.mean(pairs))
+
+
 SCALES = {
     "small": Scale("small", 1 / 5000, 40),
     "province": Scale("province", 1 / 50, 60),

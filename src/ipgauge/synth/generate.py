@@ -33,7 +33,7 @@ from ipgauge.register.schema import (
 )
 from ipgauge.register.store import synthetic_notice
 from ipgauge.synth import calibration as cal
-from ipgauge.synth import casework, gi, patents, regional, trademarks
+from ipgauge.synth import casework, gi, patents, regional, shares, trademarks
 from ipgauge.synth import parties as party_gen
 from ipgauge.synth.dates import day
 from ipgauge.synth.writer import TableWriter
@@ -63,14 +63,11 @@ def plan(scale: cal.Scale, seed: int) -> Plan:
     """Solve the record counts that hit the national targets at this scale, or the region's own."""
     if scale.region:
         return _regional(scale, seed)
-    rng = np.random.default_rng([seed, 0, 0])
-    inv = patents.lives(rng, "invention", SAMPLE).in_force(YEAR_ENDS[2024]) / SAMPLE
-    tm = trademarks.lives(rng, SAMPLE).in_force(YEAR_ENDS[2023]) / SAMPLE
+    n_inv, inv_tilt = regional.inventions("CN", seed, SAMPLE)  # the level of 2024 and the growth since 2012
+    tm = trademarks.lives(np.random.default_rng([seed, 0, 1]), SAMPLE).in_force(YEAR_ENDS[2023]) / SAMPLE
     f = scale.factor
-    n_inv = round(cal.VALID_INVENTIONS_DOMESTIC[2024] * f / inv)
-    return _plan(
-        n_inv, round(cal.VALID_TRADEMARKS[2023] * f / tm), max(scale.min_gi, round(cal.GI_PRODUCTS[2024] * f / 0.99))
-    )
+    gis = max(scale.min_gi, round(cal.GI_PRODUCTS[2024] * f / 0.99))
+    return _plan(round(n_inv * f), round(cal.VALID_TRADEMARKS[2023] * f / tm), gis, inv_tilt)
 
 
 def _regional(scale: cal.Scale, seed: int) -> Plan:
@@ -127,6 +124,24 @@ def synthesize(scale_name: str, seed: int, out: Path, fmt: str = "csv", progress
     return manifest
 
 
+def _where(scale: cal.Scale, p: Plan) -> tuple[np.ndarray | None, np.ndarray | None, dict[str, float]]:
+    """(invention shares by filing year, trademark shares, city shares) fitted to published figures.
+
+    The nation's scales only: a region's scale keeps the population proxy inside its area (its own
+    figures set its totals).
+    """
+    if scale.area:
+        return None, None, shares.city_shares()
+    weights = party_gen.province_weights()
+    codes = tuple(sorted(weights))
+    population = tuple(weights[c] for c in codes)
+    return (
+        shares.by_filing_year(codes, p.invention_tilt),
+        shares.trademarks(codes, population, p.trademark_tilt),
+        shares.city_shares(),
+    )
+
+
 def _earlier_synth(folder: Path) -> bool:
     """Whether ``folder`` holds a register this generator wrote (which it may then overwrite)."""
     try:
@@ -138,7 +153,7 @@ def _earlier_synth(folder: Path) -> bool:
 
 def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Progress) -> dict:
     writers = {t.name: TableWriter(work, t, fmt) for t in WRITTEN}
-    pools = party_gen.PartyPools.build(p.parties, scale.area)
+    pools = party_gen.PartyPools.build(p.parties, scale.area, *_where(scale, p))
     for i, (a, b) in enumerate(_chunks(pools.total)):
         writers["parties"].write(party_gen.generate(pools, a, b, np.random.default_rng([seed, 1, i])))
         tick("synth parties", b, pools.total)

@@ -2,8 +2,12 @@
 
 Domestic parties sit in contiguous blocks by (province, party type); foreign parties in blocks by
 country. A right picks a holder by drawing a block and an index inside it with a power law, so a few
-holders own many rights, as in the real register. Province weights are the documented proxy: the
-2020 census resident population (``data/population.csv``).
+holders own many rights, as in the real register. Province weights are the documented proxy, the
+2020 census resident population (``data/population.csv``), except where published figures say more:
+on the national scales a domestic invention's province follows its filing year's shares fitted to
+CNIPA's provincial tables (:mod:`ipgauge.synth.shares`), and each province's block is sized by both.
+Inside a province, a party's county is drawn so that the sub-provincial cities hold their published
+share of the province.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import pyarrow as pa
 
 from ipgauge.regions.divisions import Division, counties_of, divisions
 from ipgauge.register.schema import PARTY_TYPES
+from ipgauge.synth import calibration as cal
 from ipgauge.synth import vocab
 
 #: Share of domestic parties by type (how many there are, not how many rights they hold).
@@ -97,23 +102,42 @@ class PartyPools:
     country_p: np.ndarray
     foreign_starts: np.ndarray
     foreign_sizes: np.ndarray
+    #: [filing year, province] shares for domestic inventions (None: the population proxy, as for the other kinds)
+    invention_p: np.ndarray | None = None
+    trademark_p: np.ndarray | None = None  # [province] shares for domestic trademarks (None: the population proxy)
+    city_share: dict[str, float] | None = None  # sub-provincial city → its share of its province's parties
 
     @classmethod
-    def build(cls, total: int, area: tuple[str, ...] = ()) -> PartyPools:
-        """Lay out ``total`` parties (at least one per block), in the nation's provinces or ``area``'s divisions."""
+    def build(
+        cls,
+        total: int,
+        area: tuple[str, ...] = (),
+        invention_p: np.ndarray | None = None,
+        trademark_p: np.ndarray | None = None,
+        city_share: dict[str, float] | None = None,
+    ) -> PartyPools:
+        """Lay out ``total`` parties (at least one per block), in the nation's provinces or ``area``'s divisions.
+
+        ``invention_p``: invention shares by filing year over the sorted province codes; the blocks are
+        then sized by the mean of the population and the latest invention shares.
+        """
         weights = province_weights(area)
         codes = sorted(weights)
         p = np.array([weights[c] for c in codes])
+        size_p = p if invention_p is None else (p + invention_p[-1]) / 2
         share = np.array([TYPE_SHARE[t] for t in PARTY_TYPES])
         domestic = total * (1 - FOREIGN_SHARE)
-        sizes = np.maximum(1, np.round(np.outer(p, share) * domestic)).astype(np.int64)
+        sizes = np.maximum(1, np.round(np.outer(size_p, share) * domestic)).astype(np.int64)
         starts = np.concatenate([[0], np.cumsum(sizes.ravel())[:-1]]).reshape(sizes.shape)
         countries = list(vocab.FOREIGN_COUNTRIES)
         cp = np.array(list(vocab.FOREIGN_COUNTRIES.values()))
         cp = cp / cp.sum()
         fsizes = np.maximum(1, np.round(cp * total * FOREIGN_SHARE)).astype(np.int64)
         fstarts = int(sizes.sum()) + np.concatenate([[0], np.cumsum(fsizes)[:-1]])
-        return cls(int(sizes.sum() + fsizes.sum()), codes, p, starts, sizes, countries, cp, fstarts, fsizes)
+        return cls(
+            int(sizes.sum() + fsizes.sum()),
+            *(codes, p, starts, sizes, countries, cp, fstarts, fsizes, invention_p, trademark_p, city_share),
+        )
 
     #: The showcase institute (the seed's Shenyang Institute of Automation): the first, and so the most
     #: active, research institute of Liaoning's block, named and placed as the real one is.
@@ -147,13 +171,38 @@ class PartyPools:
         size = self.foreign_sizes[c]
         return self.foreign_starts[c] + np.minimum((size * rng.random(n) ** power).astype(np.int64), size - 1)
 
-    def provinces(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """Province indices drawn by the proxy weights."""
-        return rng.choice(len(self.province_codes), size=n, p=self.province_p)
+    def provinces(self, rng: np.random.Generator, n: int, kind: str = "") -> np.ndarray:
+        """Province indices drawn by the proxy weights (for ``kind`` "trademark", the trademarks' shares)."""
+        p = self.trademark_p if kind == "trademark" and self.trademark_p is not None else self.province_p
+        return rng.choice(len(self.province_codes), size=n, p=p)
+
+    def invention_provinces(self, rng: np.random.Generator, filing: np.ndarray) -> np.ndarray:
+        """Province indices for domestic inventions filed on ``filing``: the fitted shares of their filing year."""
+        if self.invention_p is None:
+            return self.provinces(rng, len(filing))
+        year = filing.astype("datetime64[Y]").astype(np.int64) + 1970 - cal.FIRST_YEAR
+        cum = np.cumsum(self.invention_p, axis=1)[np.clip(year, 0, len(self.invention_p) - 1)]
+        return np.minimum((rng.random(len(filing))[:, None] > cum).sum(axis=1), len(self.province_codes) - 1)
 
     @cached_property
     def _counties(self) -> list[list[Division]]:
         return [_counties_in(c) or [divisions()[c]] for c in self.province_codes]
+
+    @cached_property
+    def _county_p(self) -> list[np.ndarray]:
+        """Per block, the chance of each county: a city's published share spread over its counties, the rest evenly."""
+        out = []
+        shares = self.city_share or {}
+        for counties in self._counties:
+            city = np.array([c.prefecture_code if c.prefecture_code in shares else "" for c in counties], dtype=object)
+            p = np.zeros(len(counties))
+            for code in set(city) - {""}:
+                members = city == code
+                p[members] = shares[code] / members.sum()
+            rest = city == ""
+            p[rest] = max(0.0, 1 - p.sum()) / rest.sum() if rest.any() else 0.0
+            out.append(p / p.sum())
+        return out
 
 
 def _counties_in(code: str) -> list[Division]:
@@ -203,7 +252,7 @@ def generate(pools: PartyPools, start: int, stop: int, rng: np.random.Generator)
     for p in np.unique(prov[domestic]):
         rows = np.flatnonzero(domestic & (prov == p))
         counties = pools._counties[p]
-        pick = [counties[i] for i in rng.integers(0, len(counties), len(rows))]
+        pick = [counties[i] for i in rng.choice(len(counties), size=len(rows), p=pools._county_p[p])]
         county_code[rows] = [c.code for c in pick]
         pref = [all_div.get(c.parent_code or "", c) for c in pick]
         prov_name = all_div[pools.province_codes[p]].name_zh

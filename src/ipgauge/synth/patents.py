@@ -222,7 +222,7 @@ def generate(
     lv = lives(rng, kind, n, tilt)
     ids = numbering.assign(lv.filing, kind)
     # holders: domestic by province proxy and holder type; foreign from the foreign pools
-    province = pools.provinces(rng, n)
+    province = pools.invention_provinces(rng, lv.filing) if kind == "invention" else pools.provinces(rng, n)
     first = np.where(lv.foreign, pools.draw_foreign(rng, n, 2.5), pools.draw(rng, province, kind, 3.0))
     co = rng.random(n) < 0.08
     first_type = (np.searchsorted(pools.starts.ravel(), first, side="right") - 1) % pools.sizes.shape[1]
@@ -310,7 +310,9 @@ def _events(
     moved = granted & (rng.random(n) < 0.06)
     when = between(rng, lv.grant, end)
     elsewhere = rng.random(n) < 0.3
-    new_province = np.where(elsewhere, pools.provinces(rng, n), province)
+    # a buyer elsewhere is where such rights are: for inventions, the provinces' shares of the transfer's year
+    there = pools.invention_provinces(rng, when) if lv.kind == "invention" else pools.provinces(rng, n)
+    new_province = np.where(elsewhere, there, province)
     buyer = pools.pick(rng, new_province, np.zeros(n, dtype=np.int64), 2.0)
     buyer = np.where(lv.foreign & ~elsewhere, pools.draw_foreign(rng, n, 2.0), buyer)
     ev.add("transferred", ids, moved & (buyer != first) & (when < end), when, value=party_id(buyer))

@@ -1,7 +1,8 @@
 """A region at its real size: record counts and growth solved from the region's published figures.
 
-The national scales solve only counts (the nation's shape is the yearly curves). A region grows at its
-own pace — the Northeast's valid invention patents +10.2 % in the year to April 2025 against the
+The nation's invention patents grow as CNIPA's tables say from 2012 to 2024 (its yearly curve alone
+put 1.25 times the published stock in 2012). A region grows at its own pace — the Northeast's valid
+invention patents +10.2 % in the year to April 2025 against the
 nation's +16 % — so for each right type the yearly curve is *tilted* (:func:`calibration.tilted`)
 until the generator's own year-on-year change on the published date is the published one, and the
 count is then solved for the published level, as the national scales do. Both are estimated on the
@@ -36,18 +37,31 @@ def target(region: str, indicator: str) -> tuple[date, float, float | None]:
 def _solve(
     region: str, indicator: str, in_force: Callable[[float, np.datetime64], int], sample: int
 ) -> tuple[int, float]:
-    """(records, tilt) for the region's published ``indicator``: the tilt for its change, then the count for its level.
+    """(records, tilt) for the region's published ``indicator``: the tilt for its growth, then the count for its level.
 
+    The growth is the published ratio of the earliest fitted figure to the latest where there are
+    several (the nation's from 2012 to 2024), else the latest figure's year-on-year change.
     ``in_force(tilt, day)``: how many of ``sample`` simulated rights (the same draws whatever the tilt)
     are the region's and in force on that day.
     """
     at, value, yoy = target(region, indicator)
-    now, before = day(at), day(add_months(at, -12))
+    now = day(at)
+    fitted = sorted(
+        (date.fromisoformat(r["as_of"]), float(r["value"]))
+        for r in cal.published(region)
+        if r["indicator"] == indicator and r["role"] == "fit"
+    )
+    if fitted and fitted[0][0] < at:
+        before, want = day(fitted[0][0]), fitted[0][1] / value
+    elif yoy is not None:
+        before, want = day(add_months(at, -12)), 1 / (1 + yoy / 100)
+    else:
+        return round(value * sample / in_force(0.0, now)), 0.0
     lo, hi = TILTS
-    for _ in range(16 if yoy is not None else 0):  # bisection: the change grows with the tilt (more recent rights)
+    for _ in range(16):  # bisection: the earlier stock shrinks against the later one as the tilt grows
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if in_force(mid, now) / in_force(mid, before) - 1 < yoy / 100 else (lo, mid)
-    tilt = (lo + hi) / 2 if yoy is not None else 0.0
+        lo, hi = (mid, hi) if in_force(mid, before) / in_force(mid, now) > want else (lo, mid)
+    tilt = (lo + hi) / 2
     return round(value * sample / in_force(tilt, now)), tilt
 
 

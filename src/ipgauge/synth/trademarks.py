@@ -19,6 +19,9 @@ GRACE_DAYS = 183
 NICE_POPULAR = [35, 9, 25, 30, 43, 3, 5, 29, 41, 42, 11, 20, 32, 33, 16, 21, 7, 10, 44, 28]
 
 
+GROUP_MARK_SHARE = 0.0015  # collective and certification marks among all marks (two thirds certification)
+
+
 @dataclass
 class Lives:
     """The legal life of each trademark in a chunk, as known at the cut-off."""
@@ -79,11 +82,11 @@ def generate(
     """One chunk of trademarks with ids from ``start``: rows, events, lives."""
     lv = lives(rng, n, tilt)
     ids = pa.array(np.char.mod("%d", np.arange(start, start + n) + 1_000_000), pa.string())
-    province = pools.provinces(rng, n)
+    province = pools.provinces(rng, n, "trademark")
     holder = np.where(lv.foreign, pools.draw_foreign(rng, n, 1.5), pools.draw(rng, province, "trademark", 1.5))
     u = rng.random(n)
-    kind = np.where(u < 0.001, "certification", np.where(u < 0.0015, "collective", "ordinary"))
-    is_gi = (kind != "ordinary") & (rng.random(n) < 0.6)
+    kind = np.where(u < 0.001, "certification", np.where(u < GROUP_MARK_SHARE, "collective", "ordinary"))
+    is_gi = (kind != "ordinary") & (rng.random(n) < cal.gi_mark_share() / GROUP_MARK_SHARE)
     k = rng.integers(1, 3, n)
     c1 = np.asarray(NICE_POPULAR)[rng.integers(0, len(NICE_POPULAR), n)]
     c2 = rng.integers(1, 46, n)
@@ -112,7 +115,7 @@ def generate(
     end = np.minimum(lv.expiry, CUTOFF)
     moved = rng.random(n) < 0.04
     when = between(rng, lv.registration, end)
-    buyer = pools.draw(rng, pools.provinces(rng, n), "trademark", 1.5)
+    buyer = pools.draw(rng, pools.provinces(rng, n, "trademark"), "trademark", 1.5)
     ev.add("transferred", ids, moved & (buyer != holder) & (when < end), when, value=party_id(buyer))
     pledge = ~lv.foreign & (rng.random(n) < 0.003)
     amount = (np.round(rng.lognormal(np.log(2e6), 1.0, n), -4)).astype(np.int64)
