@@ -20,6 +20,13 @@ CENTRE_KINDS = ("overseas_service", "protection", "rapid_protection", "service",
 CASE_KINDS = ("risk_report", "layout_report", "dispute", "consultation", "training", "other")
 CASE_STATUSES = ("open", "closed", "withdrawn")
 AMOUNT_KINDS = ("recovered", "fee", "damages")
+#: Applications (issue 30): what is applied for, by which route, and where it stands.
+APPLICATION_KINDS = (*PATENT_KINDS, "trademark")
+#: national: filed at the office; pct: a PCT international application (jurisdiction WO, the receiving office
+#: in pct_number); pct_national_phase: one entering the office from the PCT; madrid: an international
+#: registration under the Madrid system (jurisdiction WO); madrid_designation: one extended to the office.
+APPLICATION_ROUTES = ("national", "pct", "pct_national_phase", "madrid", "madrid_designation")
+APPLICATION_STATUSES = ("pending", "granted", "rejected", "withdrawn", "deemed_withdrawn")
 
 #: Which events apply to which right types (docs/register.md, the events table).
 EVENT_RIGHTS: dict[str, tuple[str, ...]] = {
@@ -233,6 +240,30 @@ GI_PRODUCTS = Table(
     key=("gi_id",),
     known_from="approval_date",
 )
+APPLICATIONS = Table(
+    "applications",
+    (
+        _req("application_id", "id"),  # as the office prints it: CN202310123456.7, US17123456, PCT/CN2023/123456
+        _req("jurisdiction", "office"),
+        _req("kind", "enum", APPLICATION_KINDS),
+        _req("route", "enum", APPLICATION_ROUTES),
+        Column("title"),
+        _req("filing_date", "date"),
+        Column("publication_date", "date"),
+        Column("publication_number", "id"),
+        _req("applicants", "list"),
+        Column("priority_date", "date"),  # the earliest priority claimed
+        Column("priority", "list"),  # the priorities claimed: 'CC number' items, e.g. 'US 63/123,456'
+        Column("pct_number", "id"),  # the PCT application (national phase) or the application itself
+        Column("madrid_number", "id"),  # the international registration number
+        _req("status", "enum", APPLICATION_STATUSES),
+        Column("status_date", "date"),  # when it was granted, rejected or withdrawn (empty while pending)
+        Column("right_id", "id"),  # the granted right: a patent_id or trademark_id of the register
+        Column("ipc", "list"),
+    ),
+    key=("application_id",),
+    known_from="filing_date",
+)
 EVENTS = Table(
     "events",
     (
@@ -305,6 +336,7 @@ TABLES: tuple[Table, ...] = (
     FAMILIES,
     TRADEMARKS,
     GI_PRODUCTS,
+    APPLICATIONS,
     EVENTS,
     POPULATION,
     CENTRES,

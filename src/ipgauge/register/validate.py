@@ -136,6 +136,16 @@ def _missing_patents(stage: str) -> str:
             SELECT 1 FROM {RIGHTS} k WHERE k.right_type = 'patent' AND k.right_id = c.patent_id)"""
 
 
+def _missing_granted(stage: str) -> str:
+    """Granted applications whose right (a patent, or a trademark) is neither in the delivery nor in the register."""
+    return f"""
+        SELECT _ord, 'right_id: no ' || r.right_type || ' ' || right_id || ' in the delivery or the register'
+                     || {_why_missing(_table_of("r.right_type"), "right_id")} AS msg
+        FROM (SELECT *, CASE kind WHEN 'trademark' THEN 'trademark' ELSE 'patent' END AS right_type FROM {stage}) r
+        WHERE right_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM {RIGHTS} k WHERE k.right_type = r.right_type AND k.right_id = r.right_id)"""
+
+
 def _before_the_right(stage: str) -> str:
     """Events that take effect before their right was filed (or approved): a typing error, never a fact."""
     return f"""
@@ -154,6 +164,9 @@ def _lookups(table: Table, stage: str) -> list[tuple[set[str], str]]:
     found: list[tuple[set[str], str]] = []
     if "holders" in table.column_names:
         found.append(({"parties"}, _missing_parties(stage, "holders")))
+    if table.name == "applications":
+        found.append(({"parties"}, _missing_parties(stage, "applicants")))
+        found.append((rights, _missing_granted(stage)))
     if table.name == "claims":
         found.append(({"patents"}, _missing_patents(stage)))
     if table.name == "cases":
@@ -171,6 +184,8 @@ def _lookups(table: Table, stage: str) -> list[tuple[set[str], str]]:
 #: The (right_type, right_id) pairs a staged file names, for the tables whose lookups read :data:`RIGHTS`.
 NAMED = {
     "claims": "SELECT 'patent' AS right_type, patent_id AS right_id FROM {stage}",
+    "applications": "SELECT CASE kind WHEN 'trademark' THEN 'trademark' ELSE 'patent' END AS right_type, "
+    "right_id FROM {stage} WHERE right_id IS NOT NULL",
     "events": "SELECT right_type, right_id FROM {stage}",
 }
 
