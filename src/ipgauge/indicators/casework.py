@@ -1,4 +1,4 @@
-"""The casework register as one table of countable facts, as known on K, cached beside the register.
+"""The register's countable facts — casework and applications — as one table known on K, cached beside it.
 
 The service centres' casework indicators (companies served with reports, disputes guided, losses
 recovered …) count *facts*: a case opened on a date at a centre in a region, or an amount recorded
@@ -9,13 +9,20 @@ one per amount, each with its centre's region hierarchy and, for amounts, the va
 at the ECB rate of the amount's own date (the rate and its day kept) — so that the indicators read
 one table on any engine, like the spells.
 
-Columns: fact ('case' | 'amount'), kind (a case kind, or an amount kind), case_id, centre_id,
+The applications (issue 30) are facts the same way: an application was *filed*, *published*, *granted*
+or *decided* (granted, rejected or withdrawn: the denominator of the grant rate) on a date, counted at
+its first applicant's region and country as the register knew them on K. Each has its ``route``
+(national, pct, madrid …), ``jurisdiction`` (the office: CN, or WO for PCT and Madrid filings) and
+``application_id``.
+
+Columns: fact ('case' | 'amount' | 'filed' | 'published' | 'granted' | 'decided'), kind (a case kind,
+an amount kind, or an application's kind), case_id, centre_id,
 jurisdiction (the foreign office the case is about), date (opened, or the amount's date), client
 (the client's party id, or ``name:`` and its name when only the name is known), attendees, amount,
 currency, cny, usd, rate_date, cny_per_unit, usd_per_unit, fx_problem (why an amount could not be
 converted: a currency or a date the ECB table lacks — the row is kept, and a figure counting it
-fails with that sentence, never a silent zero), country ('CN'), region_code, province_code,
-prefecture_code, county_code.
+fails with that sentence, never a silent zero), country (the centre's: CN; the first applicant's),
+region_code, province_code, prefecture_code, county_code, route, application_id.
 """
 
 from __future__ import annotations
@@ -40,9 +47,9 @@ MONEY = pa.decimal128(18, 2)
 RATE = pa.decimal128(18, 8)
 FACT_COLUMNS = tuple(
     "fact kind case_id centre_id jurisdiction date client attendees amount currency cny usd rate_date "
-    "region_code".split()
+    "region_code route application_id".split()
 )
-FORMAT = 3  # bump when the table's columns or meaning change: old caches are then never read
+FORMAT = 4  # bump when the table's columns or meaning change: old caches are then never read
 
 
 def fact_sql(k: date, upto: int | None) -> str:
@@ -67,9 +74,42 @@ rows AS (
     WHERE {seen} AND NOT EXISTS (  -- an amount of a closing that a reopening undid lapses with it
         SELECT 1 FROM closings w WHERE w.case_id = x.case_id AND w.closed_date = x.date
         AND (c.status <> 'closed' OR c.closed_date <> x.date)))
-SELECT r.*, 'CN' AS country, ce.region_code, h.province_code, h.prefecture_code, h.county_code
+SELECT r.*, 'CN' AS country, ce.region_code, h.province_code, h.prefecture_code, h.county_code,
+       NULL::VARCHAR AS route, NULL::VARCHAR AS application_id
 FROM rows r LEFT JOIN ce USING (centre_id) LEFT JOIN _hierarchy h ON h.code = ce.region_code
-ORDER BY r.fact DESC, r.date, r.case_id, r.kind, r.currency"""
+UNION ALL
+SELECT * FROM ({application_sql(k, upto)})
+ORDER BY fact DESC, date, case_id, application_id, kind, currency"""
+
+
+#: An application's facts: the date column each is counted on, and which applications have it.
+APPLICATION_FACTS = {
+    "filed": ("filing_date", "TRUE"),
+    "published": ("publication_date", "publication_date IS NOT NULL"),
+    "granted": ("status_date", "status = 'granted'"),
+    "decided": ("status_date", "status <> 'pending'"),
+}
+
+
+def application_sql(k: date, upto: int | None) -> str:
+    """The applications' facts as known on ``k``, at their first applicant's region and country then."""
+    seen = known_at(k, "x", upto)
+    facts = " UNION ALL ".join(
+        f"SELECT '{fact}' AS fact, {column} AS date, application_id, kind, route, jurisdiction, first "
+        f"FROM a WHERE {where}"
+        for fact, (column, where) in APPLICATION_FACTS.items()
+    )
+    return f"""
+WITH a AS (SELECT x.application_id, x.kind, x.route, x.jurisdiction, x.filing_date, x.publication_date,
+                  x.status, x.status_date, x.applicants[1] AS first
+           FROM applications x WHERE {seen}),
+p AS (SELECT x.party_id, x.country, x.resolved_region_code FROM parties x WHERE {seen}),
+f AS ({facts})
+SELECT f.fact, f.kind, NULL::VARCHAR AS case_id, NULL::VARCHAR AS centre_id, f.jurisdiction, f.date,
+       NULL::VARCHAR AS client, NULL::BIGINT AS attendees, NULL::VARCHAR AS amount, NULL::VARCHAR AS currency,
+       p.country, p.resolved_region_code AS region_code, h.province_code, h.prefecture_code, h.county_code,
+       f.route, f.application_id
+FROM f LEFT JOIN p ON p.party_id = f.first LEFT JOIN _hierarchy h ON h.code = p.resolved_region_code"""
 
 
 def _table(con: duckdb.DuckDBPyConnection, k: date, upto: int | None) -> pa.Table:

@@ -12,10 +12,20 @@ from functools import cache
 from importlib import resources
 
 from ipgauge.errors import UserError
-from ipgauge.register.schema import AMOUNT_KINDS, CASE_KINDS, PATENT_KINDS, RIGHT_TYPES, TRADEMARK_KINDS
+from ipgauge.indicators.casework import APPLICATION_FACTS
+from ipgauge.register.schema import (
+    AMOUNT_KINDS,
+    APPLICATION_KINDS,
+    APPLICATION_ROUTES,
+    CASE_KINDS,
+    PATENT_KINDS,
+    RIGHT_TYPES,
+    TRADEMARK_KINDS,
+)
 
-#: A stock on the date, or a flow from 1 January to the date: rights granted or first pledged, casework.
-MEASURES = ("in_force", "granted", "pledged", "casework")
+#: A stock on the date, or a flow from 1 January to the date: rights granted or first pledged, casework,
+#: applications (filed, published, granted or decided).
+MEASURES = ("in_force", "granted", "pledged", "casework", "applications")
 #: What a casework indicator adds up over the year's facts: cases, distinct clients or centres,
 #: training attendees, or amounts in CNY or USD (ECB rate of each amount's date).
 TALLIES = ("cases", "clients", "centres", "attendees", "cny", "usd")
@@ -45,16 +55,30 @@ class Indicator:
     per_10k_of: str | None = None
     tally: str = ""
     collaboration: str = ""
+    fact: str = ""  # an application indicator's fact: filed, published, granted, decided
+    routes: tuple[str, ...] = ()  # an application indicator's routes (empty: every route)
+    office: str = ""  # the office an application indicator counts at: CN, or WO (PCT and Madrid filings)
+    ratio_of: tuple[str, ...] = ()  # a percentage: the first indicator's count over the second's
 
     @property
     def is_flow(self) -> bool:
         """Whether this counts events from 1 January to the date (year to date) rather than rights in force."""
-        return self.measure in ("granted", "pledged", "casework")
+        return self.measure in ("granted", "pledged", "casework", "applications") or bool(self.ratio_of)
 
     @property
     def is_casework(self) -> bool:
         """Whether this counts the service centres' casework (facts of cases and amounts), not rights."""
         return self.measure == "casework"
+
+    @property
+    def is_fact(self) -> bool:
+        """Whether this counts the register's facts table (casework, applications: indicators/casework.py)."""
+        return self.measure in ("casework", "applications")
+
+    @property
+    def is_ratio(self) -> bool:
+        """Whether this is a percentage of two other indicators' counts (a grant rate)."""
+        return bool(self.ratio_of)
 
     @property
     def is_money(self) -> bool:
@@ -78,10 +102,17 @@ def _rules(ind: Indicator, names: set[str]) -> list[str]:
         if ind.per_10k_of not in names:
             problems.append(f"per_10k_of names no indicator {ind.per_10k_of!r}")
         return problems
+    if ind.is_ratio:
+        if len(ind.ratio_of) != 2:
+            problems.append("ratio_of names two indicators: the counted part and the whole")
+        problems += [f"ratio_of names no indicator {n!r}" for n in ind.ratio_of if n not in names]
+        return problems
     if ind.measure not in MEASURES:
         problems.append(f"measure {ind.measure!r} is not one of {', '.join(MEASURES)}")
     if ind.is_casework:
         return problems + _casework_rules(ind)
+    if ind.measure == "applications":
+        return problems + _application_rules(ind)
     if ind.tally:
         problems.append("tally applies to casework indicators only")
     if ind.collaboration and ind.collaboration not in COLLABORATIONS:
@@ -99,6 +130,21 @@ def _rules(ind: Indicator, names: set[str]) -> list[str]:
         problems.append("is_gi applies to trademarks only")
     if ind.measure == "pledged" and ind.right_type != "patent":
         problems.append("the pledged measure applies to patents only")
+    return problems
+
+
+def _application_rules(ind: Indicator) -> list[str]:
+    problems = []
+    if ind.fact not in APPLICATION_FACTS:
+        problems.append(f"fact {ind.fact!r} is not one of {', '.join(APPLICATION_FACTS)}")
+    problems += [f"kind {k!r} is not an application kind" for k in ind.kinds if k not in APPLICATION_KINDS]
+    problems += [
+        f"route {r!r} is not one of {', '.join(APPLICATION_ROUTES)}" for r in ind.routes if r not in APPLICATION_ROUTES
+    ]
+    if ind.office not in ("CN", "WO"):
+        problems.append(f"office {ind.office!r} is not CN or WO")
+    if ind.right_type or ind.criteria or ind.is_gi is not None or ind.collaboration or ind.tally:
+        problems.append("an application indicator counts applications: no right_type, criteria, is_gi or tally")
     return problems
 
 

@@ -74,9 +74,20 @@ def intervals(spells: ir.Table, ind: Indicator, settings: Settings, home: str | 
     return t.mutate(start=t.valid_from, end=t.valid_to)
 
 
-def casework_intervals(facts: ir.Table, ind: Indicator) -> ir.Table:
-    """The casework facts a casework indicator counts: cases (or amounts) of its kinds, each on its date."""
-    t = facts.filter(facts.fact == ("amount" if ind.is_money else "case"))
+def fact_intervals(facts: ir.Table, ind: Indicator, home: str | None = "CN") -> ir.Table:
+    """The facts an indicator counts, each on its date: cases or amounts of its kinds, or applications'.
+
+    An application indicator takes its fact (filed, published …) at its office, of its kinds and
+    routes; a domestic one, the applications whose first applicant is of ``home``.
+    """
+    if ind.is_casework:
+        t = facts.filter(facts.fact == ("amount" if ind.is_money else "case"))
+    else:
+        t = facts.filter((facts.fact == ind.fact) & (facts.jurisdiction == ind.office))
+        if ind.routes:
+            t = t.filter(t.route.isin(ind.routes))
+        if ind.domestic and home:
+            t = t.filter(t.country == home)
     if ind.kinds:
         t = t.filter(t.kind.isin(ind.kinds))
     return t.mutate(start=t.date, end=ibis.null("date"))

@@ -36,6 +36,7 @@ from ipgauge.terms import term
 
 RIGHTS_BREAKDOWNS = ("subregion", "holder_type", "field", "country")
 CASEWORK_BREAKDOWNS = ("subregion", "centre", "jurisdiction")
+APPLICATION_BREAKDOWNS = ("subregion", "country")
 BREAKDOWNS = tuple(dict.fromkeys(RIGHTS_BREAKDOWNS + CASEWORK_BREAKDOWNS))
 
 
@@ -153,6 +154,9 @@ class Counter:
 
     def _intervals(self, ind: Indicator, where: Region, by: str | None = None):
         """The counting intervals; a breakdown by country counts every holder, domestic or not."""
+        if ind.measure == "applications":
+            home = where.code if where.is_country else self.jurisdiction
+            return E.fact_intervals(self.facts, ind, None if by == "country" else home)
         if ind.is_casework:
             if self.jurisdiction != "CN":
                 raise UserError(
@@ -163,7 +167,7 @@ class Counter:
                 raise UserError(
                     f"casework is counted at the service centres of China's regions; {where.code} is another country."
                 )
-            return E.casework_intervals(self.facts, ind)
+            return E.fact_intervals(self.facts, ind)
         t = self.spells
         if by == "field":
             t = E.with_field(t)
@@ -222,10 +226,29 @@ class Counter:
             name, where.code, on, self.known_at, shown[0], shown[1], yoy(*exact), ind.unit_en, self.synthetic, extra
         )
 
+    def _rate(self, ind: Indicator, part: Point, whole: Point) -> Point:
+        """A percentage of two points of one region and date (None where the whole is zero: nothing decided)."""
+
+        def pct(a: float | None, b: float | None) -> float | None:
+            return a / b * 100 if a is not None and b else None
+
+        now, then = pct(part.value, whole.value), pct(part.previous, whole.previous)
+        change = yoy(now, then) if now is not None and then is not None else None
+        shown = [round(v, 2) if v is not None else None for v in (now, then)]
+        extra = {"parts": {n: [p.value, p.previous] for n, p in zip(ind.ratio_of, (part, whole), strict=True)}}
+        return Point(
+            ind.name, part.region, part.as_of, self.known_at, *shown, change, ind.unit_en, self.synthetic, extra
+        )
+
     # -- queries -----------------------------------------------------------------------------------
     def point(self, name: str, where: Region, on: date, share_of: Region | None = None) -> Point:
         """The figure on ``on`` and a year earlier; with ``share_of``, the share of that parent (which contains it)."""
         ind = indicator(name)
+        if ind.is_ratio:
+            if share_of is not None:
+                raise UserError(f"{name} is a rate: it has no share of a parent.")
+            part, whole = (self.point(n, where, on) for n in ind.ratio_of)
+            return self._rate(ind, part, whole)
         if share_of is not None and not within(where, share_of):
             raise UserError(
                 f"{share_of.code} ({share_of.name_en}) does not contain {where.code} ({where.name_en}), "
@@ -259,6 +282,9 @@ class Counter:
             raise UserError(f"--from {start} is after --to {end}.")
         ind = indicator(name)
         self._check_breakdown(ind, where, by)
+        if ind.is_ratio:
+            parts, wholes = (self.series(n, where, period, start, end) for n in ind.ratio_of)
+            return [self._rate(ind, part, whole) for part, whole in zip(parts, wholes, strict=True)]
         first, last = E.date_to_key(start, period), E.date_to_key(end, period)
         if E.key_to_date(last, period) > end:
             last -= 1  # the period containing --to has not ended yet
@@ -272,7 +298,7 @@ class Counter:
             t = t.mutate(part=E.breakdown_key(t, by, where))
             t = t.filter(t.part.notnull())
         self._convertible(t, self._base(ind), [E.key_to_date(k, period) for k in range(first - per_year, last + 1)])
-        sweep = E.flow_sweep if ind.is_casework else E.sweep
+        sweep = E.flow_sweep if ind.is_fact else E.sweep
         frame = columns(self.backend, sweep(t, self._base(ind), period, first - per_year, last, parts))
         keys = [str(p) for p in frame["part"]] if by else [None] * len(frame["key"])
         values = {(p, int(k)): _number(ind, v) for p, k, v in zip(keys, frame["key"], frame["value"], strict=True)}
@@ -300,6 +326,8 @@ class Counter:
         ind = indicator(name)
         if ind.is_casework:
             raise UserError(f"{name} counts cases, not rights; the cases are listed under /v1/cases.")
+        if ind.is_fact or ind.is_ratio:
+            raise UserError(f"{name} counts applications, not rights in force; no list of rights answers it.")
         base = self._base(ind)
         t = self._intervals(ind, where)
         t = t.filter(E.in_region(t, where) & E.counts(t, base, on))
@@ -369,7 +397,11 @@ class Counter:
             return
         if by not in BREAKDOWNS:
             raise UserError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}.")
-        allowed = CASEWORK_BREAKDOWNS if ind.is_casework else RIGHTS_BREAKDOWNS
+        if ind.is_ratio:
+            raise UserError(f"{ind.name} is a rate; break down its parts ({', '.join(ind.ratio_of)}) instead.")
+        allowed = (
+            CASEWORK_BREAKDOWNS if ind.is_casework else APPLICATION_BREAKDOWNS if ind.is_fact else RIGHTS_BREAKDOWNS
+        )
         if by not in allowed:
             raise UserError(f"{ind.name} cannot be broken down by {by}; choose one of {', '.join(allowed)}.")
         if ind.is_per_10k and by != "subregion":
