@@ -22,6 +22,7 @@ from ipgauge.errors import UserError
 from ipgauge.outputs import check_out
 from ipgauge.register.schema import (
     AMOUNTS,
+    APPLICATIONS,
     CASES,
     CENTRES,
     EVENTS,
@@ -32,8 +33,8 @@ from ipgauge.register.schema import (
     TRADEMARKS,
 )
 from ipgauge.register.store import synthetic_notice
+from ipgauge.synth import applications, casework, gi, patents, regional, shares, trademarks
 from ipgauge.synth import calibration as cal
-from ipgauge.synth import casework, gi, patents, regional, shares, trademarks
 from ipgauge.synth import parties as party_gen
 from ipgauge.synth.dates import day
 from ipgauge.synth.writer import TableWriter
@@ -42,7 +43,7 @@ CHUNK = 250_000
 SAMPLE = 200_000  # draws per calibration estimate
 YEAR_ENDS = {y: day(date(y, 12, 31)) for y in (2022, 2023, 2024)}
 
-WRITTEN = (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, EVENTS, CENTRES, CASES, AMOUNTS)
+WRITTEN = (PARTIES, PATENTS, FAMILIES, TRADEMARKS, GI_PRODUCTS, APPLICATIONS, EVENTS, CENTRES, CASES, AMOUNTS)
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Pro
         writers["parties"].write(party_gen.generate(pools, a, b, np.random.default_rng([seed, 1, i])))
         tick("synth parties", b, pools.total)
     numbering = patents.Numbering()
+    numbers = (applications.PctNumbering(), numbering.assign)
     achieved = {f"valid_inventions_domestic_{y}": 0 for y in YEAR_ENDS} | {"valid_inventions_all_2023": 0}
     tally = regional.Tally(scale.region, scale.factor) if scale.region else None
     families = 0
@@ -170,6 +172,10 @@ def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Pro
             rng = np.random.default_rng([seed, 2, k, i])
             rows, fams, events, lv = patents.generate(rng, kind, b - a, pools, numbering, families, p.invention_tilt)
             writers["patents"].write(rows)
+            for apps in applications.of_patents(
+                np.random.default_rng([seed, 6, k, i]), kind, rows, lv.grant, lv.foreign, patents.CUTOFF, numbers
+            ):
+                writers["applications"].write(apps)
             if fams:
                 writers["families"].write(fams)
                 families += len(set(fams["family_id"].to_pylist()))
@@ -187,6 +193,10 @@ def _write(p: Plan, scale: cal.Scale, seed: int, work: Path, fmt: str, tick: Pro
     for i, (a, b) in enumerate(_chunks(p.trademarks)):
         rows, events, lv = trademarks.generate(np.random.default_rng([seed, 3, i]), b - a, a, pools, p.trademark_tilt)
         writers["trademarks"].write(rows)
+        for apps in applications.of_trademarks(
+            np.random.default_rng([seed, 7, i]), rows, lv.foreign, a, patents.CUTOFF
+        ):
+            writers["applications"].write(apps)
         if events:
             writers["events"].write(events)
         achieved["valid_trademarks_2023"] += lv.in_force(YEAR_ENDS[2023])
