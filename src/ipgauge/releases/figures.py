@@ -162,9 +162,10 @@ def compute(counter: Counter, spec: Spec) -> Figures:
             definition_zh=ind.definition_zh,
             definition_en=ind.definition_en,
         )
-        ranks = _national_ranks(counter, name, spec.as_of) if covered else {}
+        ranks = _national_ranks(counter, name, spec.as_of) if covered and not ind.is_ratio else {}
         fig.national_rank = ranks.get(where.code)
-        if not ind.is_per_10k and where.kind in ("nation", "group", "province", "prefecture"):
+        # a rate (the grant rate) has no parts to rank or list: its numerator and denominator do
+        if not ind.is_per_10k and not ind.is_ratio and where.kind in ("nation", "group", "province", "prefecture"):
             fig.members = [
                 _member(p.extra["part"], p.value, p.previous, ranks)
                 for p in counter.breakdown(name, where, spec.as_of, "subregion")

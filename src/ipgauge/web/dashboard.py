@@ -110,7 +110,7 @@ def _indicators(lang: str) -> list[dict]:
          "definition": getattr(i, f"definition_{lang}"), "source": i.source, "ratio": i.is_per_10k,
          "flow": i.is_flow}
         for i in catalogue().values()
-        if not i.is_casework
+        if not i.is_casework and not i.is_ratio  # a rate has no map: its parts are there
     ]  # fmt: skip
 
 
