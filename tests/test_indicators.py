@@ -99,7 +99,9 @@ def oracle(path: Path, name: str, d: date, region_sql: str = "TRUE") -> int:
     return duckdb.execute(sql, [str(path)]).fetchall()[0][0]
 
 
-BASES = [n for n, i in catalogue().items() if not i.is_per_10k and not i.is_casework]  # casework: test_casework
+BASES = [  # casework: test_casework; applications and rates: test_applications
+    n for n, i in catalogue().items() if not i.is_per_10k and not i.is_fact and not i.is_ratio
+]
 
 
 @pytest.mark.parametrize("name", BASES)

@@ -111,7 +111,10 @@ def test_status_command(small_delivery, tmp_path):
     db = tmp_path / "r.duckdb"
     run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rj")
     con = store.connect(db, read_only=True)
-    right = con.execute("""SELECT right_id FROM events WHERE event = 'lapsed_unpaid_fee' LIMIT 1""").fetchall()[0][0]
+    right = con.execute(  # a lapse no restoration undid
+        """SELECT right_id FROM events WHERE event = 'lapsed_unpaid_fee' AND right_id NOT IN
+           (SELECT right_id FROM events WHERE event = 'restored') ORDER BY right_id LIMIT 1"""
+    ).fetchall()[0][0]
     lapse, recorded = con.execute(
         "SELECT effective_date, recorded_date FROM events WHERE right_id = ? AND event = 'lapsed_unpaid_fee'", [right]
     ).fetchall()[0]

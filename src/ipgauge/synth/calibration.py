@@ -41,6 +41,9 @@ class Scale:
     factor: float
     min_gi: int
     region: str | None = None
+    #: The least share of a province's inventions: a miniature register keeps every province present
+    #: (a national rank needs all 31), where their fitted shares would leave Tibet's at 0.03 % of 900.
+    min_share: float = 0.0
 
     @property
     def area(self) -> tuple[str, ...]:
@@ -71,7 +74,7 @@ def gi_mark_share() -> float:
 
 
 SCALES = {
-    "small": Scale("small", 1 / 5000, 40),
+    "small": Scale("small", 1 / 5000, 40, min_share=0.005),
     "province": Scale("province", 1 / 50, 60),
     "national": Scale("national", 1.0, 0),
     "northeast": Scale("northeast", 1.0, 0, "northeast"),  # the seed's region (data/groups.toml)

@@ -136,8 +136,9 @@ def _where(scale: cal.Scale, p: Plan) -> tuple[np.ndarray | None, np.ndarray | N
     weights = party_gen.province_weights()
     codes = tuple(sorted(weights))
     population = tuple(weights[c] for c in codes)
+    inventions = np.maximum(shares.by_filing_year(codes, p.invention_tilt), scale.min_share)
     return (
-        shares.by_filing_year(codes, p.invention_tilt),
+        inventions / inventions.sum(axis=1, keepdims=True),
         shares.trademarks(codes, population, p.trademark_tilt),
         shares.city_shares(),
     )

@@ -351,7 +351,9 @@
           const values = dates.map((d) => byDate[d] ?? null);
           lines.push({
             type: "line", name: part ? partName(mine[0]) : regionName(regions[i]),
-            data: change ? values.map((v) => (v === null || !first ? null : halfUp((v / first.value - 1) * 100, 2))) : values,
+            // the change since the first figure: nothing before it (a zero is no base, and no −100 %)
+            data: change ? values.map((v, j) => (v === null || !first || dates[j] < first.as_of ? null
+              : halfUp((v / first.value - 1) * 100, 2))) : values,
           });
         }
       });
