@@ -148,3 +148,25 @@ def test_bad_applications_are_rejected_with_their_reasons(tmp_path):
     assert "no patent CN202399999999.1" in reasons["CN202310000003.4"]
     assert all(s in reasons["PCT/CN2024/000001"] for s in ("WO:", "pct_number", "unknown party P2"))
     assert "the Madrid system registers trademarks" in reasons["M1600001"]
+
+
+def test_a_release_tells_the_flows_and_the_grant_rate_in_percent(loaded, tmp_path):
+    from conftest import run
+
+    _, db = loaded
+    spec = tmp_path / "flows.toml"
+    names = ["invention_applications", "invention_grant_rate", "pct_applications", "trademark_applications"]
+    spec.write_text(
+        f'region = "CN"\nas_of = 2024-12-31\nknown_at = 2025-06-30\nindicators = {names!r}\n'.replace("'", '"'),
+        encoding="utf-8",
+    )
+    result = run("release", "--spec", spec, "--db", db, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    en = (tmp_path / "out" / "release.en.md").read_text(encoding="utf-8")
+    zh = (tmp_path / "out" / "release.zh.md").read_text(encoding="utf-8")
+    with open_counter(db, K) as counter:
+        rate = counter.point("invention_grant_rate", region("CN"), date(2024, 12, 31))
+        filed = counter.point("invention_applications", region("CN"), date(2024, 12, 31))
+    assert f"invention patent grant rate was {rate.value:.1f}%, against {rate.previous:.1f}% a year earlier" in en
+    assert f"发明专利授权率为{rate.value:.1f}%，上年同期为{rate.previous:.1f}%" in zh
+    assert f"invention patent applications was {filed.value:,}" in en

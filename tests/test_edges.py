@@ -6,10 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
-import tempfile
-import textwrap
 from pathlib import Path
 
 import duckdb
@@ -17,69 +13,24 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import PARTY_HEADER, copy_register, read_rejects, run, snapshot, write_csv
+from conftest import PARTY_HEADER, read_rejects, run, snapshot, write_csv
+from edges import (
+    EVENT_HEADER,
+    GOOD_PATENT,
+    NORTHEAST,
+    PARTIES,
+    PATENT_HEADER,
+    VIP,
+    one_line_error,
+    small_register,
+    value,
+)
 from ipgauge.law.sources import register_files
 from ipgauge.register import store
 from ipgauge.register.schema import TRADEMARKS
 from ipgauge.sqltext import path_literal
-from ipgauge.synth.generate import synthesize
-
-PATENT_HEADER = ["patent_id", "jurisdiction", "kind", "title", "filing_date", "grant_date", "ipc", "holders"]
-GOOD_PATENT = ["CN202310123456.6", "CN", "invention", "一种机器人", "2023-01-05", "2024-03-01", "G06F 16/31", "P1"]
-PARTIES = [["P1", "哈尔滨某大学", "university", "CN", "230103", ""]]
-EVENT_HEADER = ["right_type", "right_id", "event", "effective_date", "recorded_date", "value"]
-VIP = "valid_invention_patents"
-NORTHEAST = ("--region", "northeast", "--as-of", "2025-04-30", "--known-at", "2025-06-30")
-
-
-def value(db: Path, *args: str, env: dict | None = None) -> float:
-    result = run(
-        "indicator",
-        VIP,
-        "--region",
-        "CN",
-        "--as-of",
-        "2025-04-30",
-        "--known-at",
-        "2025-06-30",
-        "--db",
-        db,
-        "--format",
-        "json",
-        *args,
-        env=env,
-    )
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)["value"]
-
-
-def one_line_error(result, code: int = 2) -> str:
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
-    return lines[0]
-
-
-def small_register(tmp_path: Path, seed: int, name: str = "r.duckdb") -> Path:
-    folder = tmp_path / f"synth-{seed}"
-    if not folder.exists():
-        synthesize("small", seed, folder)
-    db = tmp_path / name
-    assert run("load", folder, "--db", db).exit_code == 0
-    return db
-
 
 # -- 1. stale figures ------------------------------------------------------------------------------
-
-
-def test_a_register_rebuilt_at_the_same_path_never_answers_from_the_old_cache(tmp_path):
-    truth = value(small_register(tmp_path / "elsewhere", 8))
-    db = small_register(tmp_path, 7)
-    first = value(db)
-    db.unlink()
-    small_register(tmp_path, 8)  # same path, other content, same number of deliveries
-    assert value(db) == truth != first
 
 
 def law_tables(db: Path) -> tuple[Path, int]:
@@ -91,13 +42,6 @@ def law_tables(db: Path) -> tuple[Path, int]:
         return path, duckdb.execute("SELECT count(*) FROM read_parquet(?)", [glob]).fetchall()[0][0]
     finally:
         con.close()
-
-
-def test_a_backslash_in_a_register_path_is_refused(tmp_path):
-    """DuckDB would turn ``a\\b.duckdb`` into ``a/b.duckdb``: another register, perhaps the user's own."""
-    (tmp_path / "a").mkdir()
-    message = one_line_error(run("load", tmp_path / "synth-none", "--db", tmp_path / "a\\b.duckdb"))
-    assert "backslash" in message and not list((tmp_path / "a").iterdir())
 
 
 # -- 2. two clocks: releases pin the deliveries they saw -----------------------------------------------
@@ -291,69 +235,6 @@ def test_a_huge_field_beside_a_malformed_row(tmp_path):
     assert rejected["patent_id"] == GOOD_PATENT[0]
 
 
-def test_apostrophes_in_every_path(tmp_path):
-    odd = tmp_path / "it's here"
-    folder = odd / "deliv'ery"
-    synthesize("small", 7, folder)
-    db = odd / "o'reg.duckdb"
-    assert run("load", folder, "--db", db, "--rejects", odd / "rej'ects").exit_code == 0
-    assert value(db) > 0
-    result = run("export", "--out", odd / "ex'port", "--db", db)
-    assert result.exit_code == 0, result.stderr
-    result = run("release", *NORTHEAST, "--db", db, "--out", odd / "rel'ease", "--lang", "en")
-    assert result.exit_code == 0, result.stderr
-
-
-def test_a_failed_write_during_the_merge_is_one_sentence_and_changes_nothing(tmp_path, monkeypatch):
-    from ipgauge.register import load as load_module
-
-    db = small_register(tmp_path, 7)
-    before = snapshot(db)
-    original = load_module.merge
-
-    def full_disk(con, table, *args):
-        if table.name == "events":
-            raise duckdb.IOException("Could not write file: No space left on device")
-        return original(con, table, *args)
-
-    monkeypatch.setattr(load_module, "merge", full_disk)
-    other = tmp_path / "other"
-    synthesize("small", 9, other)
-    message = one_line_error(run("load", other, "--db", db))
-    assert "No space left on device" in message and "nothing was loaded" in message
-    assert snapshot(db) == before
-
-
-def test_rejects_on_a_device_that_cannot_take_them(tmp_path):
-    folder = tmp_path / "d"
-    write_csv(folder, "parties", PARTY_HEADER, PARTIES + [["P2", "x", "nonsense", "CN", "", ""]])
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    message = one_line_error(run("load", folder, "--db", tmp_path / "r.duckdb", "--rejects", blocker / "sub"))
-    assert "cannot write rejected rows" in message
-
-
-@pytest.mark.parametrize("where", ["load", "indicator"])
-def test_ctrl_c_says_nothing_was_changed(tmp_path, monkeypatch, where):
-    db = small_register(tmp_path, 7)
-    before = snapshot(db)
-
-    def interrupted(*args, **kwargs):
-        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
-
-    if where == "load":
-        monkeypatch.setattr("ipgauge.register.load.in_one_transaction", interrupted)
-        synthesize("small", 9, tmp_path / "other")  # not the delivery loaded last: that one is recognised and skipped
-        result = run("load", tmp_path / "other", "--db", db)
-    else:
-        monkeypatch.setattr("ipgauge.law.spellfiles.read", interrupted)
-        result = run(
-            "indicator", VIP, "--region", "CN", "--as-of", "2024-01-01", "--known-at", "2024-02-02", "--db", db
-        )
-    assert one_line_error(result, 130) == "error: interrupted; nothing was changed."
-    assert snapshot(db) == before
-
-
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -392,23 +273,6 @@ def test_misuse_is_one_sentence(tmp_path, args, message):
         *args, *(["--db", db] if args[0] in ("indicator", "status", "release", "load") and len(args) > 2 else [])
     )
     assert message in one_line_error(result)
-
-
-def test_memory_limit_that_is_not_an_amount(tmp_path):
-    db = small_register(tmp_path, 7)
-    result = run(
-        "indicator", VIP, "--region", "CN", "--as-of", "2024-01-01", "--db", db, env={"IPGAUGE_MEMORY_LIMIT": "lots"}
-    )
-    assert "IPGAUGE_MEMORY_LIMIT 'lots' is not an amount" in one_line_error(result)
-
-
-def test_out_naming_a_file(tmp_path):
-    db = small_register(tmp_path, 7)
-    blocker = tmp_path / "file"
-    blocker.write_text("keep me")
-    assert "is a file" in one_line_error(run("synth", "--out", blocker))
-    assert "is a file" in one_line_error(run("export", "--out", blocker, "--db", db))
-    assert blocker.read_text() == "keep me"
 
 
 @pytest.mark.parametrize(
@@ -543,69 +407,6 @@ def test_store_unchanged_by_every_refused_load(tmp_path):
 # -- a full disk -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def full_disk(tmp_path):
-    """A folder on a real 32 MB filesystem (tmpfs), or None where mounting is not allowed."""
-    mount = tmp_path / "full"
-    mount.mkdir()
-    try:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mount)], capture_output=True)
-    except OSError:
-        done = None
-    if done is None or done.returncode:
-        yield None
-        return
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
-
-
-def _fill(folder: Path) -> None:
-    with open(folder / "filler", "wb") as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-                f.flush()
-        except OSError:
-            pass
-
-
-def test_a_full_disk_is_one_sentence_everywhere(tmp_path, full_disk, monkeypatch):
-    """Rejects, an export, a new register and the spells cache on a full disk (a real tmpfs where allowed)."""
-    db = small_register(tmp_path, 7)
-    bad = tmp_path / "bad"
-    write_csv(bad, "parties", PARTY_HEADER, PARTIES + [["P2", "x", "nonsense", "CN", "", ""]])
-    if full_disk is None:  # no mount allowed here: the same failures, raised where the disk raises them
-        full_disk = tmp_path / "nospace"
-        full_disk.mkdir()
-        copy_register(db, full_disk / "copy.duckdb")
-
-        def failing(real):
-            def call(*args, **kwargs):
-                if any(str(a).startswith(str(full_disk)) for a in args if isinstance(a, str | Path)):
-                    raise OSError(28, "No space left on device")
-                return real(*args, **kwargs)
-
-            return call
-
-        monkeypatch.setattr("ipgauge.register.rejects.tempfile.mkstemp", failing(tempfile.mkstemp))
-        monkeypatch.setattr("ipgauge.register.store.os.replace", failing(os.replace))
-        monkeypatch.setattr("ipgauge.register.store.duckdb.connect", failing(duckdb.connect))
-    else:
-        copy_register(db, full_disk / "copy.duckdb")
-        _fill(full_disk)
-    before = snapshot(db)
-    assert "No space left on device" in one_line_error(run("load", bad, "--db", db, "--rejects", full_disk / "rej"))
-    assert snapshot(db) == before
-    assert "No space left on device" in one_line_error(run("export", "--out", full_disk / "ex", "--db", db))
-    assert not list((full_disk / "ex").glob("*.parquet"))
-    one_line_error(run("load", tmp_path / "synth-7", "--db", full_disk / "new.duckdb"))
-    # a figure needs no space: the spells are kept in the register, not written per question
-    answered = run("indicator", VIP, "--region", "CN", "--as-of", "2024-01-01", "--db", full_disk / "copy.duckdb")
-    assert answered.exit_code == 0, answered.stderr
-
-
 # -- found by a hostile user ------------------------------------------------------------------------
 
 
@@ -685,46 +486,6 @@ def test_a_release_that_fails_keeps_no_snapshot(tmp_path):
     assert "leave out --region" in one_line_error(run("release", "--reproduce", "R1", "--region", "CN", "--db", db))
 
 
-def test_ctrl_c_while_a_file_is_read(tmp_path):
-    db = small_register(tmp_path, 7)
-    before = snapshot(db)
-    synthesize("small", 9, tmp_path / "other")  # the delivery loaded last would be recognised and skipped
-    script = textwrap.dedent(f"""
-        import os, signal, sys, time
-        from ipgauge.register import reader
-        real = reader._csv_batches
-        def slow(*a, **k):
-            for i, batch in enumerate(real(*a, **k)):
-                yield batch
-                os.kill(os.getpid(), signal.SIGINT)
-                time.sleep(1)
-        reader._csv_batches = slow
-        from ipgauge.cli import app
-        sys.argv = ["ipgauge", "load", {str(tmp_path / "other")!r}, "--db", {str(db)!r}]
-        app()
-    """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120, text=True)
-    assert proc.returncode == 130 and proc.stderr.strip() == "error: interrupted; nothing was changed.", proc.stderr
-    assert snapshot(db) == before
-
-
-def test_commands_do_not_overwrite_other_work(tmp_path):
-    db = small_register(tmp_path, 7)
-    hand = tmp_path / "hand"
-    write_csv(hand, "parties", PARTY_HEADER, PARTIES)
-    assert "not an earlier export" in one_line_error(run("export", "--out", hand, "--db", db))
-    assert "not a register ipgauge synth wrote" in one_line_error(run("synth", "--out", hand))
-    assert (hand / "parties.csv").exists() and not (hand / "parties.parquet").exists()
-    assert run("export", "--out", tmp_path / "ex", "--db", db).exit_code == 0
-    assert run("export", "--out", tmp_path / "ex", "--db", db).exit_code == 0  # an earlier export is replaced
-    assert run("synth", "--out", tmp_path / "synth-7").exit_code == 0  # so is an earlier synth
-    busy = tmp_path / "demo"
-    busy.mkdir()
-    shutil.copy(db, busy / "register.duckdb")
-    assert run("load", hand, "--db", busy / "register.duckdb").exit_code == 0
-    assert "holds more than a demo" in one_line_error(run("demo", "--out", busy, "--scale", "small"))
-
-
 def test_rejected_rows_are_a_warning_or_an_error(tmp_path):
     folder = tmp_path / "d"
     write_csv(folder, "parties", PARTY_HEADER, PARTIES + [["P2", "x", "nonsense", "CN", "", ""]])
@@ -733,30 +494,6 @@ def test_rejected_rows_are_a_warning_or_an_error(tmp_path):
     write_csv(folder, "parties", PARTY_HEADER, [["P2", "x", "nonsense", "CN", "", ""]])
     result = run("load", folder, "--db", tmp_path / "r.duckdb")
     assert result.exit_code == 2 and result.stderr.startswith("error: 1 row rejected")
-
-
-def test_a_tiny_memory_limit_and_a_locked_register(tmp_path):
-    db = small_register(tmp_path, 7)
-    result = run(
-        "indicator", VIP, "--region", "CN", "--as-of", "2024-01-01", "--db", db, env={"IPGAUGE_MEMORY_LIMIT": "1KB"}
-    )
-    assert "too small" in one_line_error(result)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ok"
-        message = one_line_error(run("load", tmp_path / "synth-7", "--db", db))
-        assert f"is in use by another ipgauge process (PID {holder.pid})" in message
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_a_header_only_file_without_a_final_newline_loads_as_empty(tmp_path):
@@ -768,29 +505,6 @@ def test_a_header_only_file_without_a_final_newline_loads_as_empty(tmp_path):
 
 
 # -- found by a second hostile pass ----------------------------------------------------------------
-
-
-def test_ctrl_c_after_the_commit_says_the_delivery_was_saved(tmp_path):
-    db = small_register(tmp_path, 7)
-    other = tmp_path / "other"
-    synthesize("small", 9, other)
-    script = textwrap.dedent(f"""
-        import os, signal, sys, time
-        import ipgauge.cli.deliveries as deliveries
-        from ipgauge.cli import app
-        def late(report):  # Ctrl-C while the report is printed, after the commit
-            os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(1)
-        deliveries.print_load_report = late
-        sys.argv = ["ipgauge", "load", {str(other)!r}, "--db", {str(db)!r}]
-        app()
-    """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120, text=True)
-    assert proc.returncode == 130
-    assert proc.stderr.strip() == "error: interrupted after delivery 2 was saved; that part is complete."
-    con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("SELECT count(*) FROM deliveries").fetchall()[0][0] == 2
-    con.close()
 
 
 def test_a_tampered_cache_file_of_the_same_size_is_not_trusted(tmp_path):
@@ -825,33 +539,6 @@ def test_a_damaged_register_is_one_sentence(tmp_path):
         assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_odd_paths_are_one_sentence(tmp_path):
-    long = tmp_path / ("x" * 300)
-    assert "File name too long" in one_line_error(run("synth", "--out", long))
-    folder = tmp_path / "d"
-    write_csv(folder, "parties", PARTY_HEADER, PARTIES)
-    assert "File name too long" in one_line_error(run("load", folder, "--db", tmp_path / ("y" * 300 + ".duckdb")))
-
-
-def test_release_out_and_rejects_never_spoil_other_folders(tmp_path):
-    db = small_register(tmp_path, 7)
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    (mine / "figures.csv").write_text("mine", encoding="utf-8")
-    assert "not an earlier release" in one_line_error(run("release", *NORTHEAST, "--db", db, "--out", mine))
-    assert (mine / "figures.csv").read_text(encoding="utf-8") == "mine"
-    demo = tmp_path / "dm"
-    (demo / "release").mkdir(parents=True)
-    (demo / "release" / "figures.csv").write_text("mine", encoding="utf-8")
-    assert "not an earlier release" in one_line_error(run("demo", "--out", demo, "--scale", "small"))
-    assert sorted(p.name for p in demo.iterdir()) == ["release"]  # refused before anything was written
-    bad = tmp_path / "bad"
-    write_csv(bad, "parties", PARTY_HEADER, PARTIES + [["P2", "x", "nonsense", "CN", "", ""]])
-    message = one_line_error(run("load", bad, "--db", db, "--rejects", tmp_path / "synth-7" / "sub"))
-    assert "lies inside another delivery" in message
-    assert not (tmp_path / "synth-7" / "sub").exists()
-
-
 def test_a_refused_first_load_leaves_nothing_behind(tmp_path):
     folder = tmp_path / "d"
     write_csv(folder, "parties", PARTY_HEADER, PARTIES)
@@ -866,42 +553,3 @@ def test_dates_must_be_written_in_full_and_deliveries_not_come_from_the_future(t
     assert "is not a date" in one_line_error(run("load", folder, "--recorded-on", "20250101"))
     (folder / "manifest.json").write_text('{"recorded_date": "2199-01-01"}', encoding="utf-8")
     assert "in the future" in one_line_error(run("load", folder, "--db", tmp_path / "r.duckdb"))
-
-
-@pytest.mark.parametrize("name", ["g[1]", "k'db", "a*b"])
-def test_a_register_in_a_folder_named_like_a_pattern_or_a_quote_works(small_delivery, tmp_path, name):
-    """DuckDB expands *, ? and [...] in every file name it reads: the cached Parquet paths are escaped."""
-    db = tmp_path / name / "r.duckdb"
-    assert run("load", small_delivery, "--db", db, "--rejects", tmp_path / "rj").exit_code == 0
-    point = run("indicator", "valid_invention_patents", "--region", "CN", "--as-of", "2024-12-31", "--known-at",
-                "2025-06-30", "--format", "json", "--db", db)  # fmt: skip
-    assert point.exit_code == 0, point.stderr
-    work = run("casework", "summary", "--year", "2024", "--known-at", "2025-06-30", "--format", "json", "--db", db)
-    assert work.exit_code == 0, work.stderr
-    made = run("release", "--region", "northeast", "--as-of", "2024-12-31", "--known-at", "2025-06-30", "--casework",
-               "--out", tmp_path / name / "rel", "--db", db)  # fmt: skip
-    assert made.exit_code == 0, made.stderr
-    rid = json.loads((tmp_path / name / "rel" / "figures.json").read_text(encoding="utf-8"))["release_id"]
-    again = run("release", "--reproduce", rid, "--out", tmp_path / name / "again", "--db", db)
-    assert again.exit_code == 0, again.stderr
-    assert run("export", "--out", tmp_path / name / "ex", "--db", db).exit_code == 0
-
-
-@pytest.mark.pyspark
-def test_spark_reads_a_register_in_a_folder_named_like_a_pattern(small_delivery, tmp_path, monkeypatch):
-    """Hadoop globs the paths Spark reads ([, *, {, ?) and resolves relative ones unescaped: both are handled."""
-    folder = tmp_path / "p[1]*{a}"
-    assert run("load", small_delivery, "--db", folder / "r'e[g].duckdb", "--rejects", tmp_path / "rj").exit_code == 0
-    monkeypatch.chdir(folder)  # a relative --db inside the odd folder
-    args = ["--region", "CN", "--as-of", "2024-12-31", "--known-at", "2025-06-30", "--format", "json"]
-    for name in ("valid_invention_patents", "casework_disputes"):
-        answers = [
-            run("indicator", name, *args, "--db", "r'e[g].duckdb", "--backend", b) for b in ("duckdb", "pyspark")
-        ]
-        assert all(a.exit_code == 0 for a in answers), [a.stderr for a in answers]
-        assert json.loads(answers[0].stdout)["value"] == json.loads(answers[1].stdout)["value"] > 0
-
-
-def test_a_register_path_with_a_question_mark_is_refused_in_a_sentence(small_delivery, tmp_path):
-    result = run("load", small_delivery, "--db", tmp_path / "a?b" / "r.duckdb", "--rejects", tmp_path / "rj")
-    assert result.exit_code == 2 and "with a '?'" in result.stderr

@@ -16,7 +16,7 @@ import hashlib
 import html.entities
 import re
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,6 +53,7 @@ class Parsed:
     claims: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     error: str | None = None
+    application: dict | None = None  # a pre-grant publication's application (adapters/uspto_application.py)
 
 
 def documents(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -70,19 +71,30 @@ def documents(path: Path) -> Iterator[tuple[int, bytes]]:
 
 
 def _entities(doc: bytes) -> bytes:
-    """Replace entities only the external DTD declares with character references (unknown ones kept as text)."""
+    """Replace entities only the external DTD declares with character references (HTML's, then the ISO sets')."""
 
     def sub(m: re.Match) -> bytes:
         name = m.group(1).decode()
         if name in _XML_ENTITIES:
             return m.group(0)
         code = html.entities.name2codepoint.get(name)
-        if code is None:
+        if code is not None:
+            return f"&#{code};".encode()
+        text = html.entities.html5.get(f"{name};") or ISO_GREEK.get(name)  # the ISO sets: &plus; &lsqb; &agr; …
+        if text is None:
             raise Malformed(f"entity &{name}; is not one the USPTO's DTDs declare")
-        return f"&#{code};".encode()
+        return "".join(f"&#{ord(c)};" for c in text).encode()
 
     return _ENTITY.sub(sub, doc)
 
+
+#: ISO 8879's Greek letters (ISOgrk1), which the 2001 application DTD uses and HTML does not name: &agr; is α.
+_GREEK = "a b g d e z ee th i k l m n x o p r s t u ph kh ps oh".split()
+ISO_GREEK = (
+    {f"{n}gr": chr(0x3B1 + i + (i > 16)) for i, n in enumerate(_GREEK)}
+    | {f"{n.upper()}gr": chr(0x391 + i + (i > 16)) for i, n in enumerate(_GREEK)}
+    | {"sfgr": "ς"}
+)
 
 _PARSER = etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False, huge_tree=True, recover=False)
 
@@ -422,13 +434,26 @@ def _quiet_worker() -> None:
 
 def run(files: list[Path], writer: DeliveryWriter, tick, workers: int = 2) -> None:
     """Import every document of ``files`` into ``writer``; a malformed document is a reject, not a stop."""
+    import_documents(files, writer, tick, parse_batch, check_format, "importing grants", workers)
+
+
+def import_documents(
+    files: list[Path],
+    writer: DeliveryWriter,
+    tick,
+    parse_batch: Callable[[list[tuple[int, bytes]]], list[Parsed]],
+    check: Callable[[Path], None],
+    what: str,
+    workers: int = 2,
+) -> None:
+    """Stream the XML documents of ``files`` through ``parse_batch`` in a pool; write each one's rows or its reject."""
     for path in files:
-        check_format(path)
+        check(path)
     total = sum(f.stat().st_size for f in files)
     done = 0
     with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
         for path in files:
-            for parsed_batch, size in _parsed(path, pool):
+            for parsed_batch, size in _parsed(path, pool, parse_batch):
                 for p in parsed_batch:
                     writer.documents += 1
                     if p.error:
@@ -436,16 +461,19 @@ def run(files: list[Path], writer: DeliveryWriter, tick, workers: int = 2) -> No
                         continue
                     for party in p.parties:
                         writer.row("parties", party)
-                    writer.row("patents", p.patent)
+                    if p.patent:
+                        writer.row("patents", p.patent)
+                    if p.application:
+                        writer.row("applications", p.application)
                     for c in p.claims:
                         writer.row("claims", c)
                     for e in p.events:
                         writer.row("events", e)
                 done += size
-                tick("importing grants", done, total)
+                tick(what, done, total)
 
 
-def _parsed(path: Path, pool: ProcessPoolExecutor) -> Iterator[tuple[list[Parsed], int]]:
+def _parsed(path: Path, pool: ProcessPoolExecutor, parse_batch) -> Iterator[tuple[list[Parsed], int]]:
     """Batches of parsed documents in file order, at most a few batches in flight (bounded memory)."""
     pending = []
     batch: list[tuple[int, bytes]] = []

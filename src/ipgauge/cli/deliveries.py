@@ -80,7 +80,7 @@ def _patents_in(db: Path) -> set[str]:
         return lookups.current_patent_ids(con)
 
 
-IMPORT_FORMATS = ("uspto-grant", "uspto-maintfee", "uspto-assignment", "epo-legal")
+IMPORT_FORMATS = ("uspto-grant", "uspto-application", "uspto-maintfee", "uspto-assignment", "epo-legal")
 
 
 @app.command("import")
@@ -103,7 +103,7 @@ def import_(
     """Turn real bulk files into a delivery `ipgauge load` takes; exit 0, 1 (some documents rejected) or 2."""
     from functools import partial
 
-    from ipgauge.adapters import epo_legal, uspto_assignment, uspto_grant, uspto_maintfee
+    from ipgauge.adapters import epo_legal, uspto_application, uspto_assignment, uspto_grant, uspto_maintfee
     from ipgauge.adapters.delivery import REJECTS, DeliveryWriter
 
     _choice(fmt, IMPORT_FORMATS, "FORMAT")
@@ -114,6 +114,7 @@ def import_(
         raise UserError("a file is named twice; its documents would be imported twice.")
     adapter = {
         "uspto-grant": uspto_grant,
+        "uspto-application": uspto_application,
         "uspto-maintfee": uspto_maintfee,
         "uspto-assignment": uspto_assignment,
         "epo-legal": epo_legal,

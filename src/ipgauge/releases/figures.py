@@ -57,6 +57,7 @@ class Figure:
     national_rank: int | None = None  # the released province's place among the 31
     definition_zh: str = ""
     definition_en: str = ""
+    percent: bool = False  # a rate of two counts (the grant rate): told in percent, against a year earlier
 
     @property
     def is_ratio(self) -> bool:
@@ -159,6 +160,7 @@ def compute(counter: Counter, spec: Spec) -> Figures:
             point.extra.get("parent_value"),
             point.extra.get("population_year"),
             flow=ind.is_flow,
+            percent=ind.is_ratio,
             definition_zh=ind.definition_zh,
             definition_en=ind.definition_en,
         )

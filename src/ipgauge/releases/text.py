@@ -229,11 +229,17 @@ def _flows(flows: list[Figure], lang: str, d: date) -> str:
     if lang == "zh":
         return (
             f"{period}，"
-            + "；".join(f"{f.label_zh}{_amount(f, f.value, 'zh')}，{_chg(f, 'zh', d=d)}" for f in flows)
+            + "；".join(
+                _rate(f, "zh", "") if f.percent else f"{f.label_zh}{_amount(f, f.value, 'zh')}，{_chg(f, 'zh', d=d)}"
+                for f in flows
+            )
             + "。"
         )
     out = []
     for i, f in enumerate(flows):
+        if f.percent:
+            out.append(_rate(f, "en", f"{period}, the" if i == 0 else "The"))
+            continue
         if f.value == 0:
             before = "none" if f.previous == 0 else _amount(f, f.previous, "en")
             start = f"{period}, there were" if i == 0 else "There were"
@@ -242,6 +248,15 @@ def _flows(flows: list[Figure], lang: str, d: date) -> str:
         start = f"{period}, the number of" if i == 0 else "The number of"
         out.append(f"{start} {f.label_en} was {_amount(f, f.value, 'en')}, {_chg(f, 'en', i)}.")
     return " ".join(out)
+
+
+def _rate(f: Figure, lang: str, start: str) -> str:
+    """A rate of the year to date (the grant rate) against the same period a year earlier, in percent."""
+    now = "—" if f.value is None else f"{number(f.value, lang, 1)}%"
+    then = "—" if f.previous is None else f"{number(f.previous, lang, 1)}%"
+    if lang == "zh":
+        return f"{f.label_zh}为{now}，上年同期为{then}"
+    return f"{start} {f.label_en} was {now}, against {then} a year earlier."
 
 
 def _provinces(fig: Figure, lang: str, ranks: _Ranks, d: date) -> str | None:
