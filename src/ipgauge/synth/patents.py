@@ -53,10 +53,19 @@ class Lives:
         gone = ~np.isnat(self.invalidated) & (self.invalidated_recorded <= CUTOFF)
         return np.where(gone, self.grant, end)
 
+    def alive(self, at: np.datetime64, domestic_only: bool = True) -> np.ndarray:
+        """Which of these rights are in force on ``at`` (as known at the cut-off)."""
+        ok = ~np.isnat(self.grant) & (self.grant <= at) & (self.end() > at)
+        return ok & ~self.foreign if domestic_only else ok
+
     def in_force(self, at: np.datetime64, domestic_only: bool = True) -> int:
         """How many of these rights are in force on ``at`` (as known at the cut-off)."""
-        ok = ~np.isnat(self.grant) & (self.grant <= at) & (self.end() > at)
-        return int((ok & ~self.foreign).sum() if domestic_only else ok.sum())
+        return int(self.alive(at, domestic_only).sum())
+
+    @property
+    def year_index(self) -> np.ndarray:
+        """Each right's filing year as an index into the yearly curves."""
+        return self.filing.astype("datetime64[Y]").astype(np.int64) + 1970 - cal.FIRST_YEAR
 
 
 def lives(rng: np.random.Generator, kind: str, n: int, tilt: float = 0.0) -> Lives:

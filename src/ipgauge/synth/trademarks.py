@@ -37,13 +37,22 @@ class Lives:
 
     def in_force(self, at: np.datetime64, domestic_only: bool = False) -> int:
         """Registered marks in force on ``at`` (the grace period counting as in force), or only domestic ones."""
+        return int(self.alive(at, domestic_only).sum())
+
+    @property
+    def year_index(self) -> np.ndarray:
+        """Each mark's registration year as an index into the yearly curves."""
+        return self.registration.astype("datetime64[Y]").astype(np.int64) + 1970 - cal.FIRST_YEAR
+
+    def alive(self, at: np.datetime64, domestic_only: bool = False) -> np.ndarray:
+        """Which marks are in force on ``at`` (the grace period counting as in force), or only domestic ones."""
         expiry = add_years(self.registration, 10)
         for renewed_on, new_expiry in self.renewals:
             expiry = np.where(~np.isnat(renewed_on) & (renewed_on <= at), new_expiry, expiry)
         ok = (self.registration <= at) & (at < expiry + np.timedelta64(GRACE_DAYS, "D"))
         ok &= np.isnat(self.cancelled) | (self.cancelled > at) | ~np.isnat(self.restored)
         ok &= np.isnat(self.invalidated) | (self.invalidated_recorded > CUTOFF)
-        return int((ok & ~self.foreign).sum() if domestic_only else ok.sum())
+        return ok & ~self.foreign if domestic_only else ok
 
 
 def lives(rng: np.random.Generator, n: int, tilt: float = 0.0) -> Lives:
