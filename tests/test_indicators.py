@@ -17,7 +17,8 @@ from conftest import run
 from ipgauge.engines import connect
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, catalogue, parse
 from ipgauge.indicators.fields import sei_subclasses
-from ipgauge.indicators.query import Counter, year_before
+from ipgauge.indicators.point import year_before
+from ipgauge.indicators.query import Counter
 from ipgauge.law import spellfiles
 from ipgauge.law.bitemporal import view_sql
 from ipgauge.law.stages import spell_sql

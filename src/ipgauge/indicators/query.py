@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 
 import ibis
 
-from ipgauge.dates import add_months
 from ipgauge.engines import columns, connect
 from ipgauge.errors import UserError
 from ipgauge.indicators import expressions as E
 from ipgauge.indicators.casework import facts
 from ipgauge.indicators.catalogue import DEFAULT_SETTINGS, Indicator, Settings, indicator
 from ipgauge.indicators.fields import field_names
+from ipgauge.indicators.point import Point, year_before, yoy
 from ipgauge.law import spellfiles
 from ipgauge.law.bitemporal import view_sql
 from ipgauge.law.jurisdictions import rules_for
@@ -42,50 +41,6 @@ BREAKDOWNS = tuple(dict.fromkeys(RIGHTS_BREAKDOWNS + CASEWORK_BREAKDOWNS))
 
 #: The columns of a full export: the right, its first holder then, and when it counts.
 MEMBER_COLUMNS = ("right_id", "right_type", "kind", "party_id", "holder_type", "country", "region_code", "start", "end")
-
-
-def year_before(d: date) -> date:
-    """The same day a year earlier (29 February → 28 February)."""
-    return add_months(d, -12)
-
-
-def yoy(value: float, previous: float) -> float | None:
-    """Year-on-year change in percent, unrounded (None when there is nothing to compare with).
-
-    Six decimals only drop the float's noise: whoever shows it rounds it once, from this — rounding
-    17.6451 to 17.65 here would make a reader's one decimal +17.7 where the release says +17.6.
-    """
-    return round((value - previous) / previous * 100, 6) if previous else None
-
-
-@dataclass
-class Point:
-    """One figure: the JSON object of docs/api.md, with the share and population year when asked for."""
-
-    indicator: str
-    region: str
-    as_of: date
-    known_at: date
-    value: float | None  # None: a part of a breakdown that cannot be computed (its ``missing`` says why)
-    previous: float | None
-    yoy_pct: float | None
-    unit: str
-    synthetic: bool = False
-    extra: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        """JSON-ready, with the documented keys first (docs/api.md)."""
-        out = {
-            "indicator": self.indicator,
-            "region": self.region,
-            "as_of": self.as_of.isoformat(),
-            "known_at": self.known_at.isoformat(),
-            "value": self.value,
-            "previous": self.previous,
-            "yoy_pct": self.yoy_pct,
-            "unit": self.unit,
-        }
-        return out | self.extra | ({"synthetic": True} if self.synthetic else {})
 
 
 class Counter:

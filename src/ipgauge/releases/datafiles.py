@@ -11,7 +11,7 @@ import io
 
 from ipgauge import csvfile
 from ipgauge.indicators.catalogue import indicator
-from ipgauge.indicators.query import yoy
+from ipgauge.indicators.point import yoy
 from ipgauge.regions.divisions import divisions
 from ipgauge.releases import casework
 from ipgauge.releases.figures import Figures

@@ -13,7 +13,8 @@ from datetime import date
 from ipgauge.errors import UserError
 from ipgauge.indicators.catalogue import indicator
 from ipgauge.indicators.expressions import date_to_key
-from ipgauge.indicators.query import Counter, yoy
+from ipgauge.indicators.point import yoy
+from ipgauge.indicators.query import Counter
 from ipgauge.regions.divisions import divisions
 from ipgauge.regions.groups import Region, region
 from ipgauge.releases import casework

@@ -20,7 +20,7 @@ from babel.dates import format_date
 
 from ipgauge import outputs
 from ipgauge.indicators.catalogue import indicator
-from ipgauge.indicators.query import yoy
+from ipgauge.indicators.point import yoy
 from ipgauge.regions.groups import region
 from ipgauge.releases import charts
 from ipgauge.releases.datafiles import figures_csv

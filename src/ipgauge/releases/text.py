@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ipgauge.indicators.query import yoy
+from ipgauge.indicators.point import yoy
 from ipgauge.regions.divisions import divisions
 from ipgauge.releases import casework
 from ipgauge.releases.figures import Figure, Figures, Member

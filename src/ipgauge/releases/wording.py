@@ -14,7 +14,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from ipgauge.indicators.query import yoy
+from ipgauge.indicators.point import yoy
 
 LOCALES = {"zh": "zh_CN", "en": "en"}
 FRACTIONS = [  # (value, English, Chinese)

@@ -250,26 +250,38 @@ def of_trademarks(
             pending,
         )
     )
-    madrid_on = registration + days(rng, 30, 400, n)
-    madrid = recent & ~foreign & (rng.random(n) < MADRID_SHARE) & (madrid_on <= cutoff)
-    number = np.char.add("M", np.char.mod("%d", 1_600_000 + start + np.arange(n)))
-    out.append(
-        _rows(
-            _columns(
-                n,
-                application_id=pa.array(number, pa.string()),
-                jurisdiction="WO",
-                kind="trademark",
-                route="madrid",
-                title=rows["mark_text"],
-                filing_date=pa.array(registration + days(rng, 1, 29, n)),
-                applicants=rows["holders"],
-                priority_date=pa.array(filing),
-                madrid_number=pa.array(np.char.mod("%d", 1_600_000 + start + np.arange(n)), pa.string()),
-                status="granted",
-                status_date=pa.array(madrid_on),
-            ),
-            madrid,
-        )
-    )
+    out.append(_madrid(rng, rows, registration, recent & ~foreign, start, cutoff))
     return [r for r in out if r]
+
+
+def _madrid(
+    rng: np.random.Generator,
+    rows: dict[str, pa.Array],
+    registration: np.ndarray,
+    domestic: np.ndarray,
+    start: int,
+    cutoff: np.datetime64,
+) -> dict[str, pa.Array] | None:
+    """International registrations under the Madrid system of some of the chunk's domestic marks."""
+    n = len(registration)
+    filing = rows["filing_date"].to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    madrid_on = registration + days(rng, 30, 400, n)
+    madrid = domestic & (rng.random(n) < MADRID_SHARE) & (madrid_on <= cutoff)
+    number = np.char.add("M", np.char.mod("%d", 1_600_000 + start + np.arange(n)))
+    return _rows(
+        _columns(
+            n,
+            application_id=pa.array(number, pa.string()),
+            jurisdiction="WO",
+            kind="trademark",
+            route="madrid",
+            title=rows["mark_text"],
+            filing_date=pa.array(registration + days(rng, 1, 29, n)),
+            applicants=rows["holders"],
+            priority_date=pa.array(filing),
+            madrid_number=pa.array(np.char.mod("%d", 1_600_000 + start + np.arange(n)), pa.string()),
+            status="granted",
+            status_date=pa.array(madrid_on),
+        ),
+        madrid,
+    )
