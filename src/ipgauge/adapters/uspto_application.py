@@ -21,21 +21,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lxml import etree
-
 from ipgauge.adapters.delivery import DeliveryWriter, head_of
 from ipgauge.adapters.uspto_grant import (
-    _PARSER,
     KINDS,
     Malformed,
     Parsed,
     _date,
-    _doc_number_hint,
-    _entities,
     _field,
     _text,
     holder_party,
     import_documents,
+    parse_document,
 )
 from ipgauge.errors import UserError
 
@@ -46,21 +42,8 @@ _PCT = re.compile(r"PCT/[A-Z]{2}\d{2,4}/\d+")
 
 def parse(line: int, doc: bytes) -> Parsed:
     """One publication's rows; a malformed one comes back with ``error`` set."""
-    number = _doc_number_hint(doc)
-    try:
-        root = etree.fromstring(_entities(doc), _PARSER)
-    except Malformed as e:
-        return Parsed(number, line, error=str(e))
-    except etree.XMLSyntaxError as e:
-        return Parsed(number, line, error=f"not well-formed XML ({e.msg}, line {e.lineno} of the document)")
-    try:
-        if root.tag == "us-patent-application":
-            return _ice(root, line)
-        if root.tag == "patent-application-publication":
-            return _v16(root, line)
-        raise Malformed(f"<{root.tag}> is not a USPTO application publication")
-    except Malformed as e:
-        return Parsed(number, line, error=str(e))
+    readers = {"us-patent-application": _ice, "patent-application-publication": _v16}
+    return parse_document(line, doc, readers, "a USPTO application publication")
 
 
 def parse_batch(batch: list[tuple[int, bytes]]) -> list[Parsed]:

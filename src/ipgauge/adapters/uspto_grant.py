@@ -101,6 +101,11 @@ _PARSER = etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=Fals
 
 def parse(line: int, doc: bytes) -> Parsed:
     """One document's canonical rows; a malformed one comes back with ``error`` set."""
+    return parse_document(line, doc, {"us-patent-grant": _ice, "PATDOC": _st32}, "a USPTO grant document")
+
+
+def parse_document(line: int, doc: bytes, readers: dict[str, Callable], what: str) -> Parsed:
+    """A document read by the reader of its root element; a malformed one comes back with ``error`` set."""
     number = _doc_number_hint(doc)
     try:
         root = etree.fromstring(_entities(doc), _PARSER)
@@ -109,11 +114,9 @@ def parse(line: int, doc: bytes) -> Parsed:
     except etree.XMLSyntaxError as e:
         return Parsed(number, line, error=f"not well-formed XML ({e.msg}, line {e.lineno} of the document)")
     try:
-        if root.tag == "us-patent-grant":
-            return _ice(root, line)
-        if root.tag == "PATDOC":
-            return _st32(root, line)
-        raise Malformed(f"<{root.tag}> is not a USPTO grant document (us-patent-grant or PATDOC)")
+        if root.tag not in readers:
+            raise Malformed(f"<{root.tag}> is not {what} ({' or '.join(readers)})")
+        return readers[root.tag](root, line)
     except Malformed as e:
         return Parsed(number, line, error=str(e))
 
