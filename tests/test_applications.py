@@ -138,18 +138,25 @@ def test_bad_applications_are_rejected_with_their_reasons(tmp_path):
         "CN202310000003.4,CN,invention,national,2023-02-05,P1,granted,2024-01-01,CN202399999999.1,",  # no such right
         "PCT/CN2024/000001,CN,invention,pct,2024-03-01,P2,pending,,,",  # WO, its number, an unknown applicant
         "M1600001,WO,invention,madrid,2024-03-01,P1,pending,,,",  # Madrid registers trademarks
+        "CN202410000004.3,CN,invention,national,2024-02-05,P1,granted,2024-06-01,CN202310000001.5,",  # its right twice
+        "CN202410000005.8,CN,invention,national,2024-02-05,P1,rejected,2030-01-01,,",  # decided after the delivery
+        "PCT/CN2024/000003,WO,invention,pct,2024-03-01,P1,granted,2024-10-01,,PCT/CN2024/000003",  # PCT: no grant
     ]
     (folder / "applications.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
     result = load_delivery(folder, tmp_path / "r.duckdb", recorded_on=date(2025, 1, 31))
     assert result.exit_code == 1  # some rows rejected, the good ones loaded
     with (folder / "REJECTS" / "applications.csv").open(encoding="utf-8") as f:
         reasons = {r["application_id"]: r["reason"] for r in csv.DictReader(f)}
-    assert set(reasons) == {r.split(",")[0] for r in rows[1:]}
+    assert set(reasons) == {r.split(",")[0] for r in rows}
     assert "fails its check digit" in reasons["CN202310000003.9"]
     assert "needs the date of it" in reasons["CN202310000002.X"]
     assert "no patent CN202399999999.1" in reasons["CN202310000003.4"]
     assert all(s in reasons["PCT/CN2024/000001"] for s in ("WO:", "pct_number", "unknown party P2"))
     assert "the Madrid system registers trademarks" in reasons["M1600001"]
+    assert "is named by more than one granted application" in reasons["CN202410000004.3"]
+    assert "is after the delivery was recorded" in reasons["CN202410000005.8"]
+    assert "a PCT international application is not granted" in reasons["PCT/CN2024/000003"]
+    assert "CN202310000001.5" in reasons  # the first application of the right named twice goes too
 
 
 def test_a_release_tells_the_flows_and_the_grant_rate_in_percent(loaded, tmp_path):
@@ -172,3 +179,39 @@ def test_a_release_tells_the_flows_and_the_grant_rate_in_percent(loaded, tmp_pat
     assert f"invention patent grant rate was {rate.value:.1f}%, against {rate.previous:.1f}% a year earlier" in en
     assert f"发明专利授权率为{rate.value:.1f}%，上年同期为{rate.previous:.1f}%" in zh
     assert f"invention patent applications was {filed.value:,}" in en
+    # a province whose months include some with nothing decided: those months have no rate, and no crash
+    spec.write_text(spec.read_text(encoding="utf-8").replace('"CN"', '"liaoning"'), encoding="utf-8")
+    result = run("release", "--spec", spec, "--db", db, "--out", tmp_path / "ln")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_what_was_decided_after_k_is_not_known_on_k_and_other_registers_are_refused(loaded):
+    folder, db = loaded
+    k = date(2024, 3, 31)
+    with (folder / "applications.csv").open(encoding="utf-8") as f:
+        granted = [r["status_date"] for r in csv.DictReader(f) if r["kind"] == "invention" and r["status"] == "granted"]
+    with open_counter(db, k) as counter:
+        early = counter.point("invention_applications_granted", region("CN"), date(2024, 6, 30))
+    # as known on K, the grants of 2024 up to K only: those dated between K and the figure's date were not known
+    con = duckdb.connect(str(db), read_only=True)
+    domestic = {p for (p,) in con.execute("SELECT party_id FROM parties WHERE country = 'CN'").fetchall()}
+    con.close()
+    with (folder / "applications.csv").open(encoding="utf-8") as f:
+        expected = sum(
+            1
+            for r in csv.DictReader(f)
+            if r["kind"] == "invention" and r["status"] == "granted" and r["jurisdiction"] == "CN"
+            and r["applicants"].split(";")[0] in domestic and "2024-01-01" <= r["status_date"] <= k.isoformat()
+        )  # fmt: skip
+    assert early.value == expected and any(d > k.isoformat() and d <= "2024-06-30" for d in granted)
+    from ipgauge.errors import UserError
+
+    with open_counter(db, K, jurisdiction="US") as counter, pytest.raises(UserError, match="--jurisdiction"):
+        counter.point("invention_applications", region("US"), date(2024, 12, 31))
+
+
+def test_a_change_over_a_thousand_percent_prints_as_one():
+    """The command line's tables show a change of 1,600 % (the grouping comma once broke the sign)."""
+    from ipgauge.releases.wording import signed
+
+    assert signed(1600.0) == "+1,600.0" and signed(-0.04) == "0.0"

@@ -49,7 +49,7 @@ FACT_COLUMNS = tuple(
     "fact kind case_id centre_id jurisdiction date client attendees amount currency cny usd rate_date "
     "region_code route application_id".split()
 )
-FORMAT = 4  # bump when the table's columns or meaning change: old caches are then never read
+FORMAT = 5  # bump when the table's columns or meaning change: old caches are then never read
 
 
 def fact_sql(k: date, upto: int | None) -> str:
@@ -92,7 +92,11 @@ APPLICATION_FACTS = {
 
 
 def application_sql(k: date, upto: int | None) -> str:
-    """The applications' facts as known on ``k``, at their first applicant's region and country then."""
+    """The applications' facts as known on ``k``, at their first applicant's region and country then.
+
+    A record delivered later may carry the application's grant or refusal; a fact dated after ``k`` is
+    left out, since nothing dated after K was known on K.
+    """
     seen = known_at(k, "x", upto)
     facts = " UNION ALL ".join(
         f"SELECT '{fact}' AS fact, {column} AS date, application_id, kind, route, jurisdiction, first "
@@ -109,7 +113,8 @@ SELECT f.fact, f.kind, NULL::VARCHAR AS case_id, NULL::VARCHAR AS centre_id, f.j
        NULL::VARCHAR AS client, NULL::BIGINT AS attendees, NULL::VARCHAR AS amount, NULL::VARCHAR AS currency,
        p.country, p.resolved_region_code AS region_code, h.province_code, h.prefecture_code, h.county_code,
        f.route, f.application_id
-FROM f LEFT JOIN p ON p.party_id = f.first LEFT JOIN _hierarchy h ON h.code = p.resolved_region_code"""
+FROM f LEFT JOIN p ON p.party_id = f.first LEFT JOIN _hierarchy h ON h.code = p.resolved_region_code
+WHERE f.date <= {day(k)}"""
 
 
 def _table(con: duckdb.DuckDBPyConnection, k: date, upto: int | None) -> pa.Table:

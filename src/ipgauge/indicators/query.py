@@ -110,6 +110,11 @@ class Counter:
     def _intervals(self, ind: Indicator, where: Region, by: str | None = None):
         """The counting intervals; a breakdown by country counts every holder, domestic or not."""
         if ind.measure == "applications":
+            if self.jurisdiction != "CN":
+                raise UserError(
+                    f"{ind.name} counts filings at CNIPA or WIPO by China's applicants; --jurisdiction does not "
+                    "apply to it (--by country splits them by the applicant's country)."
+                )
             home = where.code if where.is_country else self.jurisdiction
             return E.fact_intervals(self.facts, ind, None if by == "country" else home)
         if ind.is_casework:
@@ -190,7 +195,8 @@ class Counter:
         now, then = pct(part.value, whole.value), pct(part.previous, whole.previous)
         change = yoy(now, then) if now is not None and then is not None else None
         shown = [round(v, 2) if v is not None else None for v in (now, then)]
-        extra = {"parts": {n: [p.value, p.previous] for n, p in zip(ind.ratio_of, (part, whole), strict=True)}}
+        extra = {"part_value": part.value, "part_previous": part.previous, "whole_value": whole.value}
+        extra["whole_previous"] = whole.previous  # the counts the rate divides (flat, for CSV as for JSON)
         return Point(
             ind.name, part.region, part.as_of, self.known_at, *shown, change, ind.unit_en, self.synthetic, extra
         )

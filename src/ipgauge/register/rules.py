@@ -203,6 +203,13 @@ def _cn_number_rules(n: str = "patent_id", cn: str = "jurisdiction = 'CN'") -> I
     )
 
 
+_IPC_RULE: Rule = (
+    f"ipc IS NOT NULL AND len(list_filter({_items('ipc')}, "
+    "lambda x: NOT regexp_full_match(x, '[A-H]\\d{2}[A-Z] ?\\d{1,4}/\\d{1,6}'))) > 0",
+    "'ipc: ' || ipc || ' holds a symbol that is not an IPC group such as G06F 16/31'",
+)
+
+
 def _application_rules() -> list[Rule]:
     """An application's dates in order, its status consistent, its CN number checked like a patent's."""
     decided = "status IN ('granted', 'rejected', 'withdrawn', 'deemed_withdrawn')"
@@ -227,6 +234,11 @@ def _application_rules() -> list[Rule]:
         ("route IN ('pct', 'pct_national_phase') AND pct_number IS NULL",
          "'pct_number: a ' || route || ' application names its PCT application'"),
         *_cn_number_rules("application_id", "jurisdiction = 'CN' AND kind <> 'trademark'"),
+        _IPC_RULE,
+        *(_not_after_recorded(c, "nothing dated after a delivery can be in it")
+          for c in ("filing_date", "publication_date", "status_date")),
+        ("route = 'pct' AND status = 'granted'",
+         "'status: a PCT international application is not granted (its national phases are)'"),
     ]  # fmt: skip
 
 
@@ -341,14 +353,7 @@ def table_rules(table: Table) -> list[Rule]:
     """Every row-level rule of ``table``: its columns' rules and the table's own."""
     rules = [r for c in table.columns for r in column_rules(c)]
     if table.name == "patents":
-        rules += [*_cn_number_rules(), _after("grant_date", "filing_date")]
-        rules.append(
-            (
-                f"ipc IS NOT NULL AND len(list_filter({_items('ipc')}, "
-                "lambda x: NOT regexp_full_match(x, '[A-H]\\d{2}[A-Z] ?\\d{1,4}/\\d{1,6}'))) > 0",
-                "'ipc: ' || ipc || ' holds a symbol that is not an IPC group such as G06F 16/31'",
-            )
-        )
+        rules += [*_cn_number_rules(), _after("grant_date", "filing_date"), _IPC_RULE]
     elif table.name == "trademarks":
         rules.append(_after("registration_date", "filing_date"))
         rules.append(

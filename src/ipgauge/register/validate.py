@@ -146,6 +146,30 @@ def _missing_granted(stage: str) -> str:
           AND NOT EXISTS (SELECT 1 FROM {RIGHTS} k WHERE k.right_type = r.right_type AND k.right_id = r.right_id)"""
 
 
+def _granted_unlike_its_right(stage: str) -> str:
+    """Granted applications whose right is of another kind, or was granted (registered) on another day."""
+    return f"""
+        SELECT _ord, CASE WHEN r.kind <> s.kind
+                          THEN 'right_id: ' || s.right_id || ' is a ' || r.kind || ', the application a ' || s.kind
+                          ELSE 'status_date: ' || s.status_date || ' is not the day ' || s.right_id || ' was granted ('
+                               || r.granted || ')' END AS msg
+        FROM {stage} s JOIN (
+            SELECT patent_id AS id, kind, grant_date AS granted FROM patents WHERE known_to IS NULL
+            UNION ALL SELECT trademark_id, 'trademark', registration_date FROM trademarks WHERE known_to IS NULL) r
+          ON r.id = s.right_id AND (r.kind = 'trademark') = (s.kind = 'trademark')
+        WHERE s.status = 'granted'
+          AND (r.kind <> s.kind OR try_cast(s.status_date AS DATE) IS DISTINCT FROM r.granted)"""
+
+
+def _granted_twice(stage: str) -> str:
+    """Applications of the file naming the same granted right: one right is granted on one application."""
+    return f"""
+        SELECT _ord, 'right_id: ' || right_id || ' is named by more than one granted application (lines '
+                     || string_agg(_line::VARCHAR, ', ') OVER (PARTITION BY right_id) || ')' AS msg
+        FROM {stage} WHERE right_id IS NOT NULL
+        QUALIFY count(DISTINCT application_id) OVER (PARTITION BY right_id) > 1"""
+
+
 def _before_the_right(stage: str) -> str:
     """Events that take effect before their right was filed (or approved): a typing error, never a fact."""
     return f"""
@@ -167,6 +191,8 @@ def _lookups(table: Table, stage: str) -> list[tuple[set[str], str]]:
     if table.name == "applications":
         found.append(({"parties"}, _missing_parties(stage, "applicants")))
         found.append((rights, _missing_granted(stage)))
+        found.append(({"patents", "trademarks"}, _granted_unlike_its_right(stage)))
+        found.append((set(), _granted_twice(stage)))
     if table.name == "claims":
         found.append(({"patents"}, _missing_patents(stage)))
     if table.name == "cases":

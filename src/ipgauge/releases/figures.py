@@ -62,8 +62,8 @@ class Figure:
 
     @property
     def is_ratio(self) -> bool:
-        """Whether this is a per-10,000-population ratio (its values rounded, its changes in points)."""
-        return self.population_year is not None
+        """Whether this is a ratio, per 10,000 people or a percentage (its values rounded, its changes in points)."""
+        return self.population_year is not None or self.percent
 
     @property
     def yoy_pct(self) -> float | None:
@@ -174,7 +174,7 @@ def compute(counter: Counter, spec: Spec) -> Figures:
                 for p in counter.breakdown(name, where, spec.as_of, "subregion")
             ]
         series = counter.series(name, where, "monthly", _trend_start(spec.as_of, spec.trend_months), spec.as_of)
-        fig.trend = [(p.as_of.isoformat(), p.value) for p in series]
+        fig.trend = [(p.as_of.isoformat(), p.value) for p in series if p.value is not None]  # a rate of nothing
         if not fig.trend or fig.trend[-1][0] != spec.as_of.isoformat():  # the trend ends on the release's own date
             fig.trend.append((spec.as_of.isoformat(), point.value))
         figures.append(fig)

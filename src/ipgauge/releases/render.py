@@ -157,7 +157,7 @@ def notes(figures: Figures, lang: str) -> list[str]:
         definition = f.definition_zh if lang == "zh" else f.definition_en
         label = f.label_zh if lang == "zh" else f.label_en
         out.append(f"{i}. {label}：{definition}" if lang == "zh" else f"{i}. {cap(label)}: {definition}")
-    ratio = next((f for f in figures.figures if f.is_ratio), None)
+    ratio = next((f for f in figures.figures if f.population_year is not None), None)  # a per-10,000 figure
     extracted, n = _long_date(figures.spec["known_at"], lang), figures.region["deliveries"]
     if lang == "zh":
         out.append(f"数据来源：{source(figures, 'zh')}；数据于{extracted}提取（共{n}批报送数据）。")

@@ -214,7 +214,7 @@ def number(value: float, lang: str, places: int = 0) -> str:
 def signed(x: float, places: int = 1) -> str:
     """+10.2, -3.1 or 0.0: a change with its sign, rounded once, half up (every reader of a change uses this)."""
     shown = number(abs(x), "en", places)
-    return shown if float(shown) == 0 else ("+" if x > 0 else "-") + shown
+    return shown if float(shown.replace(",", "")) == 0 else ("+" if x > 0 else "-") + shown
 
 
 def year_to_date(d: date, lang: str) -> str:

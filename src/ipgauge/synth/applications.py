@@ -22,6 +22,7 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
+from ipgauge.synth import vocab
 from ipgauge.synth.dates import day, days
 
 FROM = day(date(2021, 1, 1))
@@ -40,7 +41,7 @@ def _columns(n: int, **given: object) -> dict[str, pa.Array]:
     """The applications' columns, each given one or empty."""
     names = (
         "application_id jurisdiction kind route title filing_date publication_date applicants priority_date "
-        "pct_number madrid_number status status_date right_id"
+        "priority pct_number madrid_number status status_date right_id"
     ).split()
     out = {}
     for name in names:
@@ -110,6 +111,7 @@ def _national_patents(
     status = np.where(granted, "granted", np.where(decided_on <= cutoff, ending, "pending"))
     status_date = np.where(granted, grant, np.where(decided_on <= cutoff, decided_on, np.datetime64("NaT", "D")))
     published = filing + days(rng, 240, 548, n)  # early publication on request, else at 18 months
+    published = np.where(granted & (grant < published), grant, published)  # at the latest with the grant
     publication = np.where((kind == "invention") & (published <= cutoff), published, np.datetime64("NaT", "D"))
     national = _columns(
         n,
@@ -174,6 +176,7 @@ def _pct(
                     publication_date=pa.array(np.where(pct_pub <= cutoff, pct_pub, np.datetime64("NaT", "D"))),
                     applicants=rows["holders"],
                     priority_date=pa.array(filing),
+                    priority=vocab.join("CN ", rows["patent_id"]),
                     pct_number=pa.array(number, pa.string()),
                     status="pending",
                 ),
