@@ -69,3 +69,16 @@ def test_a_broken_publication_is_a_reject_and_another_file_one_sentence(tmp_path
     other = run("import", "uspto-application", REAL / "US08930553.xml", "--out", tmp_path / "e")
     assert other.exit_code == 2 and "is not USPTO application XML" in other.stderr
     assert "Traceback" not in other.stderr
+
+
+def test_an_application_published_twice_is_kept_once_as_its_latest_publication(tmp_path):
+    a1 = (REAL / "US20050004437A1.xml").read_bytes()
+    a2 = a1.replace(b"<kind>A1</kind>", b"<kind>A2</kind>", 1).replace(
+        b"<date>20050106</date>", b"<date>20050301</date>", 1
+    )
+    week = tmp_path / "week.xml"
+    week.write_bytes(a2 + b"\n" + a1)  # the later publication first: order does not matter
+    result = run("import", "uspto-application", week, "--out", tmp_path / "d")
+    assert result.exit_code == 0, result.stderr
+    (row,) = _rows(tmp_path / "d", "applications").values()
+    assert (row["publication_number"], row["publication_date"]) == ("US20050004437A2", "2005-03-01")

@@ -13,7 +13,9 @@ comes from (``pct_number``: ``route`` pct_national_phase when it entered under 3
 the ICE ``pct-or-regional-filing-data`` says; a continuation of a PCT application stays national),
 and the IPC. A publication says nothing of
 the outcome: every application is ``pending`` as the publication knows it; a later grant or
-abandonment is another delivery's news.
+abandonment is another delivery's news. An application published twice in one import (A1, then a
+corrected A2 or A9) is kept once, as its latest publication says: the import holds one row per
+application until the end (about a kilobyte each).
 """
 
 from __future__ import annotations

@@ -454,6 +454,7 @@ def import_documents(
         check(path)
     total = sum(f.stat().st_size for f in files)
     done = 0
+    latest: dict[str, dict] = {}  # an application published twice (A1, then A2 or A9): its latest publication
     with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
         for path in files:
             for parsed_batch, size in _parsed(path, pool, parse_batch):
@@ -467,13 +468,17 @@ def import_documents(
                     if p.patent:
                         writer.row("patents", p.patent)
                     if p.application:
-                        writer.row("applications", p.application)
+                        held = latest.get(key := p.application["application_id"])
+                        if held is None or held["publication_date"] <= p.application["publication_date"]:
+                            latest[key] = p.application
                     for c in p.claims:
                         writer.row("claims", c)
                     for e in p.events:
                         writer.row("events", e)
                 done += size
                 tick(what, done, total)
+    for application in latest.values():
+        writer.row("applications", application)
 
 
 def _parsed(path: Path, pool: ProcessPoolExecutor, parse_batch) -> Iterator[tuple[list[Parsed], int]]:
