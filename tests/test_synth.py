@@ -125,16 +125,14 @@ def test_province_shares_fitted_to_some_tables_predict_the_held_out_ones():
     codes = tuple(sorted(province_weights()))
     by_year = shares.by_filing_year(codes)
     lv = patents.lives(np.random.default_rng([5]), "invention", 100_000)
-    row = lv.filing.astype("datetime64[Y]").astype(int) + 1970 - cal.FIRST_YEAR
+    row = lv.year_index
     errors = {"fit": [], "check": []}
     tables: dict[tuple[str, str], dict[str, float]] = {}
     for r in cal.published():
         if r["indicator"] == "valid_invention_patents" and r["region"].endswith("0000"):
             tables.setdefault((r["as_of"], r["role"]), {})[r["region"]] = float(r["value"])
     for (at, role), table in tables.items():
-        d = day(date.fromisoformat(at))
-        alive = ~np.isnat(lv.grant) & (lv.grant <= d) & (lv.end() > d) & ~lv.foreign
-        mine = by_year[row[alive]].mean(axis=0)
+        mine = by_year[row[lv.alive(day(date.fromisoformat(at)))]].mean(axis=0)
         published = sum(table.values())
         for code, value in table.items():
             if value / published > 0.02:  # the provinces with a fiftieth of the nation or more

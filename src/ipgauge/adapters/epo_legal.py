@@ -23,7 +23,8 @@ from lxml import etree
 
 from ipgauge.adapters.delivery import DeliveryWriter, head_of
 from ipgauge.adapters.uspto_assignment import TRANSFERS, US_STATES, countries_by_name
-from ipgauge.adapters.uspto_grant import Malformed, holder_party, patent_id
+from ipgauge.adapters.uspto_grant import patent_id
+from ipgauge.adapters.uspto_xml import Malformed, holder_party
 from ipgauge.errors import UserError, why
 
 TABLES = ("parties", "events")

@@ -3,7 +3,7 @@
 Reads both generations in the samples: the ICE ``us-patent-application`` v4.x (2005 on) and the
 ``patent-application-publication`` of 2001–2004 (its ``subdoc-bibliographic-information``). A weekly
 file is many documents one after another; they stream and parse in a pool like the grants
-(:func:`uspto_grant.import_documents`), with the same entity handling and nothing fetched.
+(:func:`uspto_xml.import_documents`), with the same entity handling and nothing fetched.
 
 What a publication says, and so what is imported: the application (``US`` + its serial number,
 ``US10830857``), its filing and publication dates and number (``US20050004437A1``), the title, the
@@ -24,16 +24,17 @@ import re
 from pathlib import Path
 
 from ipgauge.adapters.delivery import DeliveryWriter, head_of
-from ipgauge.adapters.uspto_grant import (
+from ipgauge.adapters.uspto_xml import (
     KINDS,
     Malformed,
     Parsed,
-    _date,
-    _field,
-    _text,
+    distinct_parties,
+    field_text,
     holder_party,
     import_documents,
     parse_document,
+    text_of,
+    xml_date,
 )
 from ipgauge.errors import UserError
 
@@ -119,10 +120,10 @@ def _ice(root, line: int) -> Parsed:
     kind = KINDS.get(app.get("appl-type", "utility"))
     if kind is None:
         raise Malformed(f"application type {app.get('appl-type')!r} is not utility, design, plant or reissue")
-    publication = f"US{_field(pub, 'doc-number')}{_field(pub, 'kind')}"
+    publication = f"US{field_text(pub, 'doc-number')}{field_text(pub, 'kind')}"
     parties = _ice_parties(bib)
     priorities = [
-        (f"{_field(c, 'country')} {_field(c, 'doc-number')}", _date(c.findtext("date"), "priority date"))
+        (f"{field_text(c, 'country')} {field_text(c, 'doc-number')}", xml_date(c.findtext("date"), "priority date"))
         for c in bib.findall("priority-claims/priority-claim")
     ]
     pct = None  # a §371 entry names its PCT application; a continuation may have one as its parent
@@ -134,17 +135,17 @@ def _ice(root, line: int) -> Parsed:
         [bib.findtext("classification-ipc/main-classification") or ""]
         + [x.text or "" for x in bib.findall("classification-ipc/further-classification")]
         + [
-            f"{_field(c, 'section')}{_field(c, 'class')}{_field(c, 'subclass')} "
-            f"{_field(c, 'main-group')}/{_field(c, 'subgroup')}"
+            f"{field_text(c, 'section')}{field_text(c, 'class')}{field_text(c, 'subclass')} "
+            f"{field_text(c, 'main-group')}/{field_text(c, 'subgroup')}"
             for c in bib.findall("classifications-ipcr/classification-ipcr")
         ]
     )
     row = _row(
-        (_field(app, "document-id/doc-number"), publication),
+        (field_text(app, "document-id/doc-number"), publication),
         kind,
-        _text(bib.find("invention-title")),
-        _date(app.findtext("document-id/date"), "filing date"),
-        _date(pub.findtext("date"), "publication date"),
+        text_of(bib.find("invention-title")),
+        xml_date(app.findtext("document-id/date"), "filing date"),
+        xml_date(pub.findtext("date"), "publication date"),
         parties,
         priorities,
         (pct, entered),
@@ -164,15 +165,15 @@ def _ice_parties(bib) -> list[dict]:
         if block is not None
         else []
     )
-    fallback = next((_field(b, "address/country") for b in applicants if _field(b, "address/country")), "")
+    fallback = next((field_text(b, "address/country") for b in applicants if field_text(b, "address/country")), "")
     out = []
     for book in bib.findall("assignees/assignee/addressbook") or bib.findall("assignees/assignee") or applicants:
         org = book.findtext("orgname")
         name = org or " ".join(filter(None, [book.findtext("first-name"), book.findtext("last-name")]))
-        city, state, country = (_field(book, f"address/{tag}") for tag in ("city", "state", "country"))
+        city, state, country = (field_text(book, f"address/{tag}") for tag in ("city", "state", "country"))
         country = country or ("US" if state else fallback)
         out.append(holder_party((name or "").strip(), bool(org), city, state, country))
-    return list({p["party_id"]: p for p in out}.values())
+    return distinct_parties(out)
 
 
 # -- patent-application-publication (2001-2004) ---------------------------------------------------------------
@@ -180,34 +181,38 @@ def _v16(root, line: int) -> Parsed:
     bib = root.find("subdoc-bibliographic-information")
     if bib is None:
         raise Malformed("no subdoc-bibliographic-information")
-    publication = f"US{_field(bib, 'document-id/doc-number')}{_field(bib, 'document-id/kind-code')}"
+    publication = f"US{field_text(bib, 'document-id/doc-number')}{field_text(bib, 'document-id/kind-code')}"
     parties = _v16_parties(bib)
     priorities = []
     for f in bib.findall("foreign-priority-data"):
-        country = _text(f.find(".//country-code"))
-        number = _field(f, "priority-application-number/doc-number")
-        when = _field(f, "filing-date")
-        priorities.append((f"{country} {number}".strip(), _date(when, "priority date") if when else None))
+        country = text_of(f.find(".//country-code"))
+        number = field_text(f, "priority-application-number/doc-number")
+        when = field_text(f, "filing-date")
+        priorities.append((f"{country} {number}".strip(), xml_date(when, "priority date") if when else None))
     pct = None  # no sample shows a §371 entry of this generation: a PCT application here is a parent
     for d in bib.iter("doc-number"):
         m = _PCT.search((d.text or "").replace(" ", ""))
         pct = pct or (m.group(0) if m else None)
-    kind = "plant" if bib.find("technical-information/classification-us/classification-us-primary/uspc/class") \
-        is not None and _field(bib, "technical-information/classification-us/classification-us-primary/uspc/class") \
-        == "PLT" else "invention"  # fmt: skip
-    ipc = _ipc([_text(x) for x in bib.findall("technical-information/classification-ipc//ipc")])
+    us_class = field_text(bib, "technical-information/classification-us/classification-us-primary/uspc/class")
+    kind = "plant" if us_class == "PLT" else "invention"
+    ipc = _ipc([text_of(x) for x in bib.findall("technical-information/classification-ipc//ipc")])
     row = _row(
-        (_field(bib, "domestic-filing-data/application-number/doc-number"), publication),
+        (field_text(bib, "domestic-filing-data/application-number/doc-number"), publication),
         kind,
-        _text(bib.find("technical-information/title-of-invention")),
-        _date(_field(bib, "domestic-filing-data/filing-date"), "filing date"),
-        _date(_field(bib, "document-id/document-date"), "publication date"),
+        text_of(bib.find("technical-information/title-of-invention")),
+        xml_date(field_text(bib, "domestic-filing-data/filing-date"), "filing date"),
+        xml_date(field_text(bib, "document-id/document-date"), "publication date"),
         parties,
         priorities,
         (pct, False),
         ipc,
     )
     return Parsed(row["application_id"], line, parties=parties, application=row)
+
+
+def _person(el) -> str:
+    """A person's given and family names, as the 2001 publications split them."""
+    return " ".join(filter(None, [text_of(el.find("name/given-name")), text_of(el.find("name/family-name"))]))
 
 
 def _v16_parties(bib) -> list[dict]:
@@ -218,21 +223,21 @@ def _v16_parties(bib) -> list[dict]:
     """
     inventors = []
     for person in bib.findall("inventors/first-named-inventor") + bib.findall("inventors/inventor"):
-        name = " ".join(filter(None, [_text(person.find("name/given-name")), _text(person.find("name/family-name"))]))
+        name = _person(person)
         res = person.find("residence")
-        country = _text(res.find(".//country-code")) if res is not None else ""
-        city = _text(res.find(".//city")) if res is not None else ""
-        state = _text(res.find(".//state")) if res is not None else ""
+        country = text_of(res.find(".//country-code")) if res is not None else ""
+        city = text_of(res.find(".//city")) if res is not None else ""
+        state = text_of(res.find(".//state")) if res is not None else ""
         inventors.append((name, city, state if country == "US" else "", country))
     out = []
     for a in bib.findall("assignee"):
-        org = _text(a.find("organization-name"))
-        name = org or " ".join(filter(None, [_text(a.find("name/given-name")), _text(a.find("name/family-name"))]))
-        country = _text(a.find("address/country/country-code")) or (inventors[0][3] if inventors else "")
-        out.append(holder_party(name, bool(org), _text(a.find("address/city")), "", country))
+        org = text_of(a.find("organization-name"))
+        name = org or _person(a)
+        country = text_of(a.find("address/country/country-code")) or (inventors[0][3] if inventors else "")
+        out.append(holder_party(name, bool(org), text_of(a.find("address/city")), "", country))
     if not out:
         out = [holder_party(name, False, city, state, country) for name, city, state, country in inventors]
-    return list({p["party_id"]: p for p in out}.values())
+    return distinct_parties(out)
 
 
 # -- the import ------------------------------------------------------------------------------------------

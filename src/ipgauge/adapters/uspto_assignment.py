@@ -20,7 +20,8 @@ from babel import Locale
 from lxml import etree
 
 from ipgauge.adapters.delivery import DeliveryWriter, head_of
-from ipgauge.adapters.uspto_grant import Malformed, holder_party, patent_id
+from ipgauge.adapters.uspto_grant import patent_id
+from ipgauge.adapters.uspto_xml import Malformed, holder_party
 from ipgauge.errors import UserError, why
 
 TABLES = ("parties", "events")

@@ -1,10 +1,8 @@
 """USPTO patent grant full text (XML) → canonical patents, parties, claims and term-extension events.
 
 Reads the three generations in the samples: ICE ``us-patent-grant`` v4.x (2005 on), and the ST.32
-"B-tag" ``PATDOC`` of 2001–2004 (SGML-derived). A weekly file is many ``<?xml`` documents one after
-another; they are split as the file streams, so memory holds one document at a time, and parsed in
-a pool of processes (one per core). Entities that only the external DTD declares (``&copy;``,
-``&mdash;``) are resolved from the HTML entity table, never by fetching the DTD.
+"B-tag" ``PATDOC`` of 2001–2004 (SGML-derived), weekly files streamed and parsed in a pool
+(:mod:`ipgauge.adapters.uspto_xml`).
 
 Contract: ``patent_id`` is ``US`` + the number without leading zeros or kind (``US8930553``,
 ``USD435854``, ``USRE45678``, ``USPP12345``); the kind code goes in ``kind_code``.
@@ -12,91 +10,28 @@ Contract: ``patent_id`` is ``US`` + the number without leading zeros or kind (``
 
 from __future__ import annotations
 
-import hashlib
-import html.entities
 import re
-import signal
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-from lxml import etree
-
 from ipgauge.adapters.delivery import DeliveryWriter, head_of
+from ipgauge.adapters.uspto_xml import (
+    KINDS,
+    Malformed,
+    Parsed,
+    distinct_parties,
+    field_text,
+    holder_party,
+    import_documents,
+    parse_document,
+    text_of,
+    xml_date,
+)
 from ipgauge.errors import UserError
 
 TABLES = ("parties", "patents", "claims", "events")
-BATCH = 64  # documents per task sent to a worker process
-_XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
-_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]*);")
 _NUMBER = re.compile(r"^0*([A-Z]{0,2})0*(\d+)$")
-#: appl-type / ST.32 document prefixes → canonical kind
-KINDS = {"utility": "invention", "reissue": "invention", "design": "design", "plant": "plant"}
 #: continuity relations whose parent's filing date can start the US term (not provisional applications)
 TERM_RELATIONS = ("continuation", "continuation-in-part", "division", "continuing-reissue", "reissue")
-
-
-class Malformed(ValueError):
-    """A document that cannot be imported; the message says why."""
-
-
-@dataclass
-class Parsed:
-    """One document's rows, or why it was rejected."""
-
-    document: str
-    line: int
-    patent: dict | None = None
-    parties: list[dict] = field(default_factory=list)
-    claims: list[dict] = field(default_factory=list)
-    events: list[dict] = field(default_factory=list)
-    error: str | None = None
-    application: dict | None = None  # a pre-grant publication's application (adapters/uspto_application.py)
-
-
-def documents(path: Path) -> Iterator[tuple[int, bytes]]:
-    """The XML documents of a (possibly concatenated) file, each with the line it starts on."""
-    buf: list[bytes] = []
-    start = 1
-    with open(path, "rb") as f:
-        for n, line in enumerate(f, start=1):
-            if line.lstrip().startswith(b"<?xml") and buf:
-                yield start, b"".join(buf)
-                buf, start = [], n
-            buf.append(line)
-    if any(chunk.strip() for chunk in buf):
-        yield start, b"".join(buf)
-
-
-def _entities(doc: bytes) -> bytes:
-    """Replace entities only the external DTD declares with character references (HTML's, then the ISO sets')."""
-
-    def sub(m: re.Match) -> bytes:
-        name = m.group(1).decode()
-        if name in _XML_ENTITIES:
-            return m.group(0)
-        code = html.entities.name2codepoint.get(name)
-        if code is not None:
-            return f"&#{code};".encode()
-        text = html.entities.html5.get(f"{name};") or ISO_GREEK.get(name)  # the ISO sets: &plus; &lsqb; &agr; …
-        if text is None:
-            raise Malformed(f"entity &{name}; is not one the USPTO's DTDs declare")
-        return "".join(f"&#{ord(c)};" for c in text).encode()
-
-    return _ENTITY.sub(sub, doc)
-
-
-#: ISO 8879's Greek letters (ISOgrk1), which the 2001 application DTD uses and HTML does not name: &agr; is α.
-_GREEK = "a b g d e z ee th i k l m n x o p r s t u ph kh ps oh".split()
-ISO_GREEK = (
-    {f"{n}gr": chr(0x3B1 + i + (i > 16)) for i, n in enumerate(_GREEK)}
-    | {f"{n.upper()}gr": chr(0x391 + i + (i > 16)) for i, n in enumerate(_GREEK)}
-    | {"sfgr": "ς"}
-)
-
-_PARSER = etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False, huge_tree=True, recover=False)
 
 
 def parse(line: int, doc: bytes) -> Parsed:
@@ -104,32 +39,9 @@ def parse(line: int, doc: bytes) -> Parsed:
     return parse_document(line, doc, {"us-patent-grant": _ice, "PATDOC": _st32}, "a USPTO grant document")
 
 
-def parse_document(line: int, doc: bytes, readers: dict[str, Callable], what: str) -> Parsed:
-    """A document read by the reader of its root element; a malformed one comes back with ``error`` set."""
-    number = _doc_number_hint(doc)
-    try:
-        root = etree.fromstring(_entities(doc), _PARSER)
-    except Malformed as e:
-        return Parsed(number, line, error=str(e))
-    except etree.XMLSyntaxError as e:
-        return Parsed(number, line, error=f"not well-formed XML ({e.msg}, line {e.lineno} of the document)")
-    try:
-        if root.tag not in readers:
-            raise Malformed(f"<{root.tag}> is not {what} ({' or '.join(readers)})")
-        return readers[root.tag](root, line)
-    except Malformed as e:
-        return Parsed(number, line, error=str(e))
-
-
 def parse_batch(batch: list[tuple[int, bytes]]) -> list[Parsed]:
     """A worker's task: several documents at once, so that the pool's overhead stays small."""
     return [parse(line, doc) for line, doc in batch]
-
-
-def _doc_number_hint(doc: bytes) -> str:
-    """The document number as far as it can be read without parsing (for the reject of a broken document)."""
-    m = re.search(rb"<doc-number>([^<]+)</doc-number>", doc) or re.search(rb"<B110><DNUM><PDAT>([^<]+)<", doc)
-    return m.group(1).decode(errors="replace") if m else "?"
 
 
 def patent_id(number: str) -> str:
@@ -138,37 +50,6 @@ def patent_id(number: str) -> str:
     if not m:
         raise Malformed(f"document number {number!r} is not a US patent number")
     return f"US{m.group(1)}{m.group(2)}"
-
-
-def _date(text: str | None, what: str) -> str:
-    if not text or not re.fullmatch(r"\d{8}", text.strip()):
-        raise Malformed(f"{what} {text!r} is not a date (YYYYMMDD)")
-    t = text.strip()
-    try:
-        return date(int(t[:4]), int(t[4:6]), int(t[6:])).isoformat()
-    except ValueError:
-        raise Malformed(f"{what} {t} is not a date that exists") from None
-
-
-def _text(el) -> str:
-    return " ".join("".join(el.itertext()).split()) if el is not None else ""
-
-
-def holder_party(name: str, is_org: bool, city: str, state: str, country: str) -> dict:
-    """A canonical party; the id is a digest of what identifies it, so the same holder is one party."""
-    if not name:
-        raise Malformed("a holder has no name")
-    if not re.fullmatch(r"[A-Z]{2}", country or ""):
-        raise Malformed(f"holder {name!r} has no country")
-    digest = hashlib.sha1(f"{name.casefold()}|{city.casefold()}|{state}|{country}".encode()).hexdigest()[:12]
-    return {
-        "party_id": f"USP{digest}",
-        "name": name,
-        "party_type": "enterprise" if is_org else "individual",
-        "country": country,
-        "city": city or None,
-        "subdivision": f"{country}-{state}" if state and re.fullmatch(r"[A-Z]{2}", state) else None,
-    }
 
 
 # -- ICE us-patent-grant (v4.x) ------------------------------------------------------------------------
@@ -182,8 +63,8 @@ def _ice(root, line: int) -> Parsed:
         raise Malformed("no publication or application reference")
     number = pub.findtext("doc-number") or ""
     pid = patent_id(number)
-    grant = _date(pub.findtext("date"), "grant date")
-    filing = _date(app.findtext("document-id/date"), "filing date")
+    grant = xml_date(pub.findtext("date"), "grant date")
+    filing = xml_date(app.findtext("document-id/date"), "filing date")
     kind = KINDS.get(app.get("appl-type", "utility"))
     if kind is None:
         raise Malformed(f"application type {app.get('appl-type')!r} is not utility, design, plant or reissue")
@@ -196,8 +77,8 @@ def _ice(root, line: int) -> Parsed:
         "jurisdiction": "US",
         "kind": kind,
         "kind_code": pub.findtext("kind"),
-        "title": _text(bib.find("invention-title")) or None,
-        "abstract": _text(root.find("abstract")) or None,
+        "title": text_of(bib.find("invention-title")) or None,
+        "abstract": text_of(root.find("abstract")) or None,
         "claims": None,
         "filing_date": filing,
         "grant_date": grant,
@@ -237,15 +118,11 @@ def _ice_holders(bib) -> list[dict]:
     for book in people:
         org = book.findtext("orgname")
         name = org or " ".join(filter(None, [book.findtext("first-name"), book.findtext("last-name")]))
-        city, state, country = (_field(book, f"address/{tag}") for tag in ("city", "state", "country"))
+        city, state, country = (field_text(book, f"address/{tag}") for tag in ("city", "state", "country"))
         out.append(holder_party((name or "").strip(), bool(org), city, state, country))
     if not out:
         raise Malformed("no assignee or applicant")
-    return list({p["party_id"]: p for p in out}.values())
-
-
-def _field(el, path: str) -> str:
-    return (el.findtext(path) or "").strip()
+    return distinct_parties(out)
 
 
 def _ice_related(bib, filing: str) -> tuple[list[str], str | None]:
@@ -262,7 +139,7 @@ def _ice_related(bib, filing: str) -> tuple[list[str], str | None]:
                 continue
             when = d.findtext("date")
             number = f"{d.findtext('country') or 'US'} {d.findtext('doc-number') or ''}".strip()
-            stamp = _date(when, f"{tag} date") if when else ""
+            stamp = xml_date(when, f"{tag} date") if when else ""
             related.append(f"{tag}:{number}:{stamp}")
             if tag in TERM_RELATIONS and stamp:
                 parents.append(stamp)
@@ -273,13 +150,12 @@ def _ice_related(bib, filing: str) -> tuple[list[str], str | None]:
                     f"{d.findtext('country') or 'US'} {d.findtext('doc-number')} {d.findtext('kind') or ''}".strip()
                 )
                 when = d.findtext("date")
-                related.append(f"publication:{number}:{_date(when, 'publication date') if when else ''}")
+                related.append(f"publication:{number}:{xml_date(when, 'publication date') if when else ''}")
         if tag == "us-provisional-application":
             d = rel.find("document-id")
             if d is not None:
-                related.append(
-                    f"provisional:US {d.findtext('doc-number') or ''}:{_date(d.findtext('date'), 'provisional date')}"
-                )
+                when = xml_date(d.findtext("date"), "provisional date")
+                related.append(f"provisional:US {d.findtext('doc-number') or ''}:{when}")
     earliest = min(parents, default=None)
     return related, earliest if earliest and earliest < filing else None
 
@@ -290,7 +166,7 @@ def _ice_priorities(bib) -> list[str]:
     for claim in bib.findall("priority-claims/priority-claim"):
         number = f"{claim.findtext('country') or ''} {claim.findtext('doc-number') or ''}".strip()
         when = claim.findtext("date")
-        out.append(f"priority:{number}:{_date(when, 'priority date') if when else ''}")
+        out.append(f"priority:{number}:{xml_date(when, 'priority date') if when else ''}")
     return out
 
 
@@ -343,7 +219,7 @@ def _ice_claim(claim, pid: str) -> dict:
     refs = sorted(
         {int(r.get("idref", "").split("-")[-1]) for r in claim.iter("claim-ref") if r.get("idref", "")[-1:].isdigit()}
     )
-    return {"patent_id": pid, "number": int(number), "depends_on": refs, "text": _text(claim)}
+    return {"patent_id": pid, "number": int(number), "depends_on": refs, "text": text_of(claim)}
 
 
 def _event(pid: str, event: str, when: str, value: str | None, note: str | None) -> dict:
@@ -365,43 +241,43 @@ def _st32(root, line: int) -> Parsed:
 
     number = pdat("B100/B110/DNUM/PDAT")
     pid = patent_id(number)
-    grant = _date(pdat("B100/B140/DATE/PDAT"), "grant date")
-    filing = _date(pdat("B200/B220/DATE/PDAT"), "filing date")
+    grant = xml_date(pdat("B100/B140/DATE/PDAT"), "grant date")
+    filing = xml_date(pdat("B200/B220/DATE/PDAT"), "filing date")
     prefix = re.match(r"[A-Z]*", number).group(0)
     kind = {"D": "design", "PP": "plant"}.get(prefix, "invention")
-    title = _text(root.find("SDOBI/B500/B540"))
+    title = text_of(root.find("SDOBI/B500/B540"))
     if not title:
         raise Malformed("no invention title")
     people = root.findall("SDOBI/B700/B730/B731/PARTY-US") or root.findall("SDOBI/B700/B720/B721/PARTY-US")
     holders = []
     for p in people:
-        org = _text(p.find("NAM/ONM"))
-        name = org or " ".join(filter(None, [_text(p.find("NAM/FNM")), _text(p.find("NAM/SNM"))]))
+        org = text_of(p.find("NAM/ONM"))
+        name = org or " ".join(filter(None, [text_of(p.find("NAM/FNM")), text_of(p.find("NAM/SNM"))]))
         holders.append(
             holder_party(
                 name,
                 bool(org),
-                _text(p.find("ADR/CITY")),
-                _text(p.find("ADR/STATE")),
-                _text(p.find("ADR/CTRY")) or ("US" if _text(p.find("ADR/STATE")) else ""),
+                text_of(p.find("ADR/CITY")),
+                text_of(p.find("ADR/STATE")),
+                text_of(p.find("ADR/CTRY")) or ("US" if text_of(p.find("ADR/STATE")) else ""),
             )
         )
     if not holders:
         raise Malformed("no assignee or inventor")
-    holders = list({h["party_id"]: h for h in holders}.values())
+    holders = distinct_parties(holders)
     ipc = [s for s in (_st32_ipc(pdat("B500/B510/B511/PDAT")),) if s] if kind != "design" else []
     claims = []
     for i, clm in enumerate(root.findall("SDOCL/CL/CLM"), start=1):
         number_attr = re.sub(r"\D", "", clm.get("ID", "")) or str(i)
         refs = sorted({int(re.sub(r"\D", "", r.get("IDREF", "")) or 0) for r in clm.iter("CLREF")} - {0})
-        claims.append({"patent_id": pid, "number": int(number_attr), "depends_on": refs, "text": _text(clm)})
+        claims.append({"patent_id": pid, "number": int(number_attr), "depends_on": refs, "text": text_of(clm)})
     patent = {
         "patent_id": pid,
         "jurisdiction": "US",
         "kind": kind,
         "kind_code": pdat("B100/B130/PDAT") or None,
         "title": title,
-        "abstract": _text(root.find("SDOAB")) or None,
+        "abstract": text_of(root.find("SDOAB")) or None,
         "claims": None,
         "filing_date": filing,
         "grant_date": grant,
@@ -430,77 +306,6 @@ def check_format(path: Path) -> None:
         raise UserError(f"{path.name} is not USPTO grant XML (no us-patent-grant or PATDOC document in it).")
 
 
-def _quiet_worker() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them and removes the unfinished delivery."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def run(files: list[Path], writer: DeliveryWriter, tick, workers: int = 2) -> None:
     """Import every document of ``files`` into ``writer``; a malformed document is a reject, not a stop."""
     import_documents(files, writer, tick, parse_batch, check_format, "importing grants", workers)
-
-
-def import_documents(
-    files: list[Path],
-    writer: DeliveryWriter,
-    tick,
-    parse_batch: Callable[[list[tuple[int, bytes]]], list[Parsed]],
-    check: Callable[[Path], None],
-    what: str,
-    workers: int = 2,
-) -> None:
-    """Stream the XML documents of ``files`` through ``parse_batch`` in a pool; write each one's rows or its reject."""
-    for path in files:
-        check(path)
-    total = sum(f.stat().st_size for f in files)
-    done = 0
-    latest: dict[str, dict] = {}  # an application published twice (A1, then A2 or A9): its latest publication
-    with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
-        for path in files:
-            for parsed_batch, size in _parsed(path, pool, parse_batch):
-                for p in parsed_batch:
-                    writer.documents += 1
-                    if p.error:
-                        writer.reject(path.name, f"{p.document} (line {p.line})", p.error)
-                        continue
-                    for party in p.parties:
-                        writer.row("parties", party)
-                    if p.patent:
-                        writer.row("patents", p.patent)
-                    if p.application:
-                        held = latest.get(key := p.application["application_id"])
-                        if held is None or held["publication_date"] <= p.application["publication_date"]:
-                            latest[key] = p.application
-                    for c in p.claims:
-                        writer.row("claims", c)
-                    for e in p.events:
-                        writer.row("events", e)
-                done += size
-                tick(what, done, total)
-    for application in latest.values():
-        writer.row("applications", application)
-
-
-def _parsed(path: Path, pool: ProcessPoolExecutor, parse_batch) -> Iterator[tuple[list[Parsed], int]]:
-    """Batches of parsed documents in file order, at most a few batches in flight (bounded memory)."""
-    pending = []
-    batch: list[tuple[int, bytes]] = []
-    size = 0
-
-    def submit() -> None:
-        nonlocal batch, size
-        pending.append((pool.submit(parse_batch, batch), size))
-        batch, size = [], 0
-
-    for line, doc in documents(path):
-        batch.append((line, doc))
-        size += len(doc)
-        if len(batch) >= BATCH:
-            submit()
-            while len(pending) > 4:
-                future, n = pending.pop(0)
-                yield future.result(), n
-    if batch:
-        submit()
-    for future, n in pending:
-        yield future.result(), n

@@ -28,7 +28,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from ipgauge.adapters.delivery import DeliveryWriter, head_of
-from ipgauge.adapters.uspto_grant import Malformed, patent_id
+from ipgauge.adapters.uspto_grant import patent_id
+from ipgauge.adapters.uspto_xml import Malformed
 from ipgauge.dates import add_months
 from ipgauge.errors import UserError, why
 

@@ -40,6 +40,7 @@ from ipgauge.errors import UserError
 from ipgauge.fx import convert
 from ipgauge.law.spells import register_hierarchy
 from ipgauge.register.cache import cache_dir, cached
+from ipgauge.register.schema import APPLICATION_FACTS
 from ipgauge.register.store import identity, known_at
 from ipgauge.sqltext import day
 
@@ -80,15 +81,6 @@ FROM rows r LEFT JOIN ce USING (centre_id) LEFT JOIN _hierarchy h ON h.code = ce
 UNION ALL
 SELECT * FROM ({application_sql(k, upto)})
 ORDER BY fact DESC, date, case_id, application_id, kind, currency"""
-
-
-#: An application's facts: the date column each is counted on, and which applications have it.
-APPLICATION_FACTS = {
-    "filed": ("filing_date", "TRUE"),
-    "published": ("publication_date", "publication_date IS NOT NULL"),
-    "granted": ("status_date", "status = 'granted'"),
-    "decided": ("status_date", "status <> 'pending'"),
-}
 
 
 def application_sql(k: date, upto: int | None) -> str:

@@ -12,9 +12,9 @@ from functools import cache
 from importlib import resources
 
 from ipgauge.errors import UserError
-from ipgauge.indicators.casework import APPLICATION_FACTS
 from ipgauge.register.schema import (
     AMOUNT_KINDS,
+    APPLICATION_FACTS,
     APPLICATION_KINDS,
     APPLICATION_ROUTES,
     CASE_KINDS,

@@ -27,6 +27,14 @@ APPLICATION_KINDS = (*PATENT_KINDS, "trademark")
 #: registration under the Madrid system (jurisdiction WO); madrid_designation: one extended to the office.
 APPLICATION_ROUTES = ("national", "pct", "pct_national_phase", "madrid", "madrid_designation")
 APPLICATION_STATUSES = ("pending", "granted", "rejected", "withdrawn", "deemed_withdrawn")
+#: What happens to an application that a flow counts: the date column each fact is dated by, and (SQL)
+#: which applications have it. The indicators' ``fact`` is one of these (indicators/casework.py counts them).
+APPLICATION_FACTS = {
+    "filed": ("filing_date", "TRUE"),
+    "published": ("publication_date", "publication_date IS NOT NULL"),
+    "granted": ("status_date", "status = 'granted'"),
+    "decided": ("status_date", "status <> 'pending'"),
+}
 
 #: Which events apply to which right types (docs/register.md, the events table).
 EVENT_RIGHTS: dict[str, tuple[str, ...]] = {

@@ -194,67 +194,48 @@ def of_trademarks(
     registration = rows["registration_date"].to_numpy(zero_copy_only=False).astype("datetime64[D]")
     n = len(filing)
     recent = filing >= FROM
-    out = [
-        r
-        for r in [
-            _rows(
-                _columns(
-                    n,
-                    application_id=rows["trademark_id"],
-                    jurisdiction="CN",
-                    kind="trademark",
-                    route="national",
-                    title=rows["mark_text"],
-                    filing_date=pa.array(filing),
-                    applicants=rows["holders"],
-                    status="granted",
-                    status_date=pa.array(registration),
-                    right_id=rows["trademark_id"],
-                ),
-                recent,
-            )
-        ]
-        if r
-    ]
-    refused = recent & (rng.random(n) < TRADEMARK_REFUSED)
+    registered = _marks(
+        rows,
+        recent,
+        application_id=rows["trademark_id"],
+        filing_date=pa.array(filing),
+        status="granted",
+        status_date=pa.array(registration),
+        right_id=rows["trademark_id"],
+    )
     refused_on = filing + days(rng, 180, 400, n)
-    out.append(
-        _rows(
-            _columns(
-                n,
-                application_id=pa.array(np.char.mod("%d", REFUSED_IDS + start + np.arange(n)), pa.string()),
-                jurisdiction="CN",
-                kind="trademark",
-                route="national",
-                title=rows["mark_text"],
-                filing_date=pa.array(filing),
-                applicants=rows["holders"],
-                status=pa.array(np.where(refused_on <= cutoff, "rejected", "pending"), pa.string()),
-                status_date=pa.array(np.where(refused_on <= cutoff, refused_on, np.datetime64("NaT", "D"))),
-            ),
-            refused,
-        )
+    decided = refused_on <= cutoff
+    refused = _marks(
+        rows,
+        recent & (rng.random(n) < TRADEMARK_REFUSED),
+        application_id=_numbers(REFUSED_IDS + start, n),
+        filing_date=pa.array(filing),
+        status=pa.array(np.where(decided, "rejected", "pending"), pa.string()),
+        status_date=pa.array(np.where(decided, refused_on, np.datetime64("NaT", "D"))),
     )
     pending_on = filing + 365  # filed a year after a registration of the last year: registered after the cut-off
-    pending = (registration > cutoff - 365) & (pending_on <= cutoff)
-    out.append(
-        _rows(
-            _columns(
-                n,
-                application_id=pa.array(np.char.mod("%d", 2 * REFUSED_IDS + start + np.arange(n)), pa.string()),
-                jurisdiction="CN",
-                kind="trademark",
-                route="national",
-                title=rows["mark_text"],
-                filing_date=pa.array(pending_on),
-                applicants=rows["holders"],
-                status="pending",
-            ),
-            pending,
-        )
+    pending = _marks(
+        rows,
+        (registration > cutoff - 365) & (pending_on <= cutoff),
+        application_id=_numbers(2 * REFUSED_IDS + start, n),
+        filing_date=pa.array(pending_on),
+        status="pending",
     )
-    out.append(_madrid(rng, rows, registration, recent & ~foreign, start, cutoff))
-    return [r for r in out if r]
+    madrid = _madrid(rng, rows, registration, recent & ~foreign, start, cutoff)
+    return [r for r in (registered, refused, pending, madrid) if r]
+
+
+def _marks(rows: dict[str, pa.Array], keep: np.ndarray, **given: object) -> dict[str, pa.Array] | None:
+    """Trademark applications at CNIPA for the ``keep`` rows of a chunk of marks (``given``: the rest)."""
+    defaults = {"jurisdiction": "CN", "kind": "trademark", "route": "national"}
+    return _rows(
+        _columns(len(keep), **(defaults | {"title": rows["mark_text"], "applicants": rows["holders"]} | given)), keep
+    )
+
+
+def _numbers(first: int, n: int) -> pa.Array:
+    """``n`` consecutive application numbers from ``first``."""
+    return pa.array(np.char.mod("%d", first + np.arange(n)), pa.string())
 
 
 def _madrid(
@@ -269,22 +250,16 @@ def _madrid(
     n = len(registration)
     filing = rows["filing_date"].to_numpy(zero_copy_only=False).astype("datetime64[D]")
     madrid_on = registration + days(rng, 30, 400, n)
-    madrid = domestic & (rng.random(n) < MADRID_SHARE) & (madrid_on <= cutoff)
-    number = np.char.add("M", np.char.mod("%d", 1_600_000 + start + np.arange(n)))
-    return _rows(
-        _columns(
-            n,
-            application_id=pa.array(number, pa.string()),
-            jurisdiction="WO",
-            kind="trademark",
-            route="madrid",
-            title=rows["mark_text"],
-            filing_date=pa.array(registration + days(rng, 1, 29, n)),
-            applicants=rows["holders"],
-            priority_date=pa.array(filing),
-            madrid_number=pa.array(np.char.mod("%d", 1_600_000 + start + np.arange(n)), pa.string()),
-            status="granted",
-            status_date=pa.array(madrid_on),
-        ),
-        madrid,
+    number = _numbers(1_600_000 + start, n)
+    return _marks(
+        rows,
+        domestic & (rng.random(n) < MADRID_SHARE) & (madrid_on <= cutoff),
+        application_id=vocab.join("M", number),
+        jurisdiction="WO",
+        route="madrid",
+        filing_date=pa.array(registration + days(rng, 1, 29, n)),
+        priority_date=pa.array(filing),
+        madrid_number=number,
+        status="granted",
+        status_date=pa.array(madrid_on),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -52,11 +53,21 @@ class Scale:
 
 
 def published(region: str | None = None) -> list[dict[str, str]]:
-    """The published figures of ``data/calibration_targets.csv`` (region, indicator, as_of, value, yoy_pct, source)."""
+    """The published figures of ``data/calibration_targets.csv``, of one region or all.
+
+    Columns region, indicator, as_of, value, yoy_pct, role, source; the file is read once per process,
+    so the rows are shared: read them, do not change them.
+    """
+    return [r for r in _targets() if region is None or r["region"] == region]
+
+
+@cache
+def _targets() -> tuple[dict[str, str], ...]:
     with resources.files("ipgauge.data").joinpath("calibration_targets.csv").open(encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if region is None or r["region"] == region]
+        return tuple(csv.DictReader(f))
 
 
+@cache
 def gi_mark_share() -> float:
     """GI collective and certification marks per valid trademark, where a region published both on one date.
 

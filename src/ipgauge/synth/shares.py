@@ -92,8 +92,9 @@ def by_filing_year(codes: tuple[str, ...], tilt: float = 0.0, sample: int = 200_
             f"{len(dates)} fitted provincial tables for {len(KNOTS)} knots in data/calibration_targets.csv"
         )
     lv = patents.lives(np.random.default_rng([0, 9]), "invention", sample, tilt)
-    years = lv.filing.astype("datetime64[Y]").astype(int) + 1970
-    alive = {at: _alive(lv, at) for at in [*dates, *(r[0] for r in _later(dates[-1])), _national()[0]]}
+    years = lv.year_index + cal.FIRST_YEAR
+    later = _later(dates[-1])
+    alive = {at: lv.alive(day(at)) for at in [*dates, *(r[0] for r in later), _national()[0]]}
 
     def mix(at: date, knots: tuple[int, ...]) -> np.ndarray:  # the weight of each knot in the stock on ``at``
         return _basis(years[alive[at]], knots).mean(axis=0)
@@ -103,7 +104,7 @@ def by_filing_year(codes: tuple[str, ...], tilt: float = 0.0, sample: int = 200_
     solved = np.vstack([solved, solved[-1]]) / solved.sum(axis=1, keepdims=True)[[*range(len(KNOTS)), -1]]
     every = (*KNOTS, LATE_KNOT)
     national_at, national = _national()
-    for at, members, value in _later(dates[-1]):
+    for at, members, value in later:
         part = _part(codes, members)
         m = mix(at, every)
         share = value / (national * alive[at].sum() / alive[national_at].sum())
@@ -112,11 +113,6 @@ def by_filing_year(codes: tuple[str, ...], tilt: float = 0.0, sample: int = 200_
         solved[-1] = _scaled(late, part, f)
     shares = _basis(np.arange(cal.FIRST_YEAR, cal.CUTOFF.year + 1), every) @ solved
     return shares / shares.sum(axis=1, keepdims=True)
-
-
-def _alive(lv: patents.Lives, at: date) -> np.ndarray:
-    d = day(at)
-    return ~np.isnat(lv.grant) & (lv.grant <= d) & (lv.end() > d) & ~lv.foreign
 
 
 @cache

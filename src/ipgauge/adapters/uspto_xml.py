@@ -1,0 +1,237 @@
+"""What the USPTO's XML adapters share: streaming documents, entities, one document's parse, the import loop.
+
+A weekly file is many ``<?xml`` documents one after another; they are split as the file streams, so
+memory holds one document at a time, and parsed in a pool of processes (one per core). Entities that
+only the external DTDs declare (``&copy;``, ``&mdash;``, the ISO sets' ``&plus;`` and ``&agr;``) are
+resolved from tables, never by fetching a DTD. The grant and application adapters give
+:func:`import_documents` their own readers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html.entities
+import re
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from lxml import etree
+
+from ipgauge.adapters.delivery import DeliveryWriter
+
+BATCH = 64  # documents per task sent to a worker process
+
+
+_XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+
+
+_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]*);")
+
+
+#: appl-type / ST.32 document prefixes → canonical kind
+KINDS = {"utility": "invention", "reissue": "invention", "design": "design", "plant": "plant"}
+
+
+class Malformed(ValueError):
+    """A document that cannot be imported; the message says why."""
+
+
+@dataclass
+class Parsed:
+    """One document's rows, or why it was rejected."""
+
+    document: str
+    line: int
+    patent: dict | None = None
+    parties: list[dict] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    error: str | None = None
+    application: dict | None = None  # a pre-grant publication's application (adapters/uspto_application.py)
+
+
+def documents(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The XML documents of a (possibly concatenated) file, each with the line it starts on."""
+    buf: list[bytes] = []
+    start = 1
+    with open(path, "rb") as f:
+        for n, line in enumerate(f, start=1):
+            if line.lstrip().startswith(b"<?xml") and buf:
+                yield start, b"".join(buf)
+                buf, start = [], n
+            buf.append(line)
+    if any(chunk.strip() for chunk in buf):
+        yield start, b"".join(buf)
+
+
+def entities(doc: bytes) -> bytes:
+    """Replace entities only the external DTD declares with character references (HTML's, then the ISO sets')."""
+
+    def sub(m: re.Match) -> bytes:
+        name = m.group(1).decode()
+        if name in _XML_ENTITIES:
+            return m.group(0)
+        code = html.entities.name2codepoint.get(name)
+        if code is not None:
+            return f"&#{code};".encode()
+        text = html.entities.html5.get(f"{name};") or ISO_GREEK.get(name)  # the ISO sets: &plus; &lsqb; &agr; …
+        if text is None:
+            raise Malformed(f"entity &{name}; is not one the USPTO's DTDs declare")
+        return "".join(f"&#{ord(c)};" for c in text).encode()
+
+    return _ENTITY.sub(sub, doc)
+
+
+#: ISO 8879's Greek letters (ISOgrk1), which the 2001 application DTD uses and HTML does not name: &agr; is α.
+_GREEK = "a b g d e z ee th i k l m n x o p r s t u ph kh ps oh".split()
+
+
+ISO_GREEK = (
+    {f"{n}gr": chr(0x3B1 + i + (i > 16)) for i, n in enumerate(_GREEK)}
+    | {f"{n.upper()}gr": chr(0x391 + i + (i > 16)) for i, n in enumerate(_GREEK)}
+    | {"sfgr": "ς"}
+)
+
+
+PARSER = etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False, huge_tree=True, recover=False)
+
+
+def parse_document(line: int, doc: bytes, readers: dict[str, Callable], what: str) -> Parsed:
+    """A document read by the reader of its root element; a malformed one comes back with ``error`` set."""
+    number = doc_number_hint(doc)
+    try:
+        root = etree.fromstring(entities(doc), PARSER)
+    except Malformed as e:
+        return Parsed(number, line, error=str(e))
+    except etree.XMLSyntaxError as e:
+        return Parsed(number, line, error=f"not well-formed XML ({e.msg}, line {e.lineno} of the document)")
+    try:
+        if root.tag not in readers:
+            raise Malformed(f"<{root.tag}> is not {what} ({' or '.join(readers)})")
+        return readers[root.tag](root, line)
+    except Malformed as e:
+        return Parsed(number, line, error=str(e))
+
+
+def doc_number_hint(doc: bytes) -> str:
+    """The document number as far as it can be read without parsing (for the reject of a broken document)."""
+    m = re.search(rb"<doc-number>([^<]+)</doc-number>", doc) or re.search(rb"<B110><DNUM><PDAT>([^<]+)<", doc)
+    return m.group(1).decode(errors="replace") if m else "?"
+
+
+def xml_date(text: str | None, what: str) -> str:
+    """A YYYYMMDD date as ISO text; anything else, or a day that does not exist, is a malformed document."""
+    if not text or not re.fullmatch(r"\d{8}", text.strip()):
+        raise Malformed(f"{what} {text!r} is not a date (YYYYMMDD)")
+    t = text.strip()
+    try:
+        return date(int(t[:4]), int(t[4:6]), int(t[6:])).isoformat()
+    except ValueError:
+        raise Malformed(f"{what} {t} is not a date that exists") from None
+
+
+def text_of(el) -> str:
+    """An element's text with its children's, spaces collapsed ('' for no element)."""
+    return " ".join("".join(el.itertext()).split()) if el is not None else ""
+
+
+def holder_party(name: str, is_org: bool, city: str, state: str, country: str) -> dict:
+    """A canonical party; the id is a digest of what identifies it, so the same holder is one party."""
+    if not name:
+        raise Malformed("a holder has no name")
+    if not re.fullmatch(r"[A-Z]{2}", country or ""):
+        raise Malformed(f"holder {name!r} has no country")
+    digest = hashlib.sha1(f"{name.casefold()}|{city.casefold()}|{state}|{country}".encode()).hexdigest()[:12]
+    return {
+        "party_id": f"USP{digest}",
+        "name": name,
+        "party_type": "enterprise" if is_org else "individual",
+        "country": country,
+        "city": city or None,
+        "subdivision": f"{country}-{state}" if state and re.fullmatch(r"[A-Z]{2}", state) else None,
+    }
+
+
+def distinct_parties(parties: list[dict]) -> list[dict]:
+    """Each party once, in the order first named (a holder named twice is one party id)."""
+    return list({p["party_id"]: p for p in parties}.values())
+
+
+def field_text(el, path: str) -> str:
+    """The stripped text at ``path`` under ``el`` ('' when absent)."""
+    return (el.findtext(path) or "").strip()
+
+
+def quiet_worker() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them and removes the unfinished delivery."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def import_documents(
+    files: list[Path],
+    writer: DeliveryWriter,
+    tick,
+    parse_batch: Callable[[list[tuple[int, bytes]]], list[Parsed]],
+    check: Callable[[Path], None],
+    what: str,
+    workers: int = 2,
+) -> None:
+    """Stream the XML documents of ``files`` through ``parse_batch`` in a pool; write each one's rows or its reject."""
+    for path in files:
+        check(path)
+    total = sum(f.stat().st_size for f in files)
+    done = 0
+    latest: dict[str, dict] = {}  # an application published twice (A1, then A2 or A9): its latest publication
+    with ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker) as pool:
+        for path in files:
+            for parsed_batch, size in _parsed(path, pool, parse_batch):
+                for p in parsed_batch:
+                    writer.documents += 1
+                    if p.error:
+                        writer.reject(path.name, f"{p.document} (line {p.line})", p.error)
+                        continue
+                    for party in p.parties:
+                        writer.row("parties", party)
+                    if p.patent:
+                        writer.row("patents", p.patent)
+                    if p.application:
+                        held = latest.get(key := p.application["application_id"])
+                        if held is None or held["publication_date"] <= p.application["publication_date"]:
+                            latest[key] = p.application
+                    for c in p.claims:
+                        writer.row("claims", c)
+                    for e in p.events:
+                        writer.row("events", e)
+                done += size
+                tick(what, done, total)
+    for application in latest.values():
+        writer.row("applications", application)
+
+
+def _parsed(path: Path, pool: ProcessPoolExecutor, parse_batch) -> Iterator[tuple[list[Parsed], int]]:
+    """Batches of parsed documents in file order, at most a few batches in flight (bounded memory)."""
+    pending = []
+    batch: list[tuple[int, bytes]] = []
+    size = 0
+
+    def submit() -> None:
+        nonlocal batch, size
+        pending.append((pool.submit(parse_batch, batch), size))
+        batch, size = [], 0
+
+    for line, doc in documents(path):
+        batch.append((line, doc))
+        size += len(doc)
+        if len(batch) >= BATCH:
+            submit()
+            while len(pending) > 4:
+                future, n = pending.pop(0)
+                yield future.result(), n
+    if batch:
+        submit()
+    for future, n in pending:
+        yield future.result(), n
