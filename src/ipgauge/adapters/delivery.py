@@ -41,7 +41,7 @@ def check_out(out: Path) -> None:
 
 
 #: What an import writes (and `load` adds: its rejects under REJECTS/); nothing else is ever removed.
-OURS = {f"{t}.csv" for t in TABLES_BY_NAME} | {"manifest.json", "REJECTS"}
+OURS = {f"{t}.csv" for t in TABLES_BY_NAME} | {"manifest.json", "REJECTS", "KEPT"}
 
 
 def _earlier_import(folder: Path) -> bool:
@@ -80,6 +80,10 @@ class DeliveryWriter:
         self.documents = 0
         self.rejected = 0
         self.notes: Counter[str] = Counter()
+        #: columns of the source no canonical column holds, kept verbatim: file name → rows (the first a header)
+        self.kept: dict[str, list[list[str]]] = {}
+        #: what the adapter measured of its input (CNIPA: how many addresses resolved), in the manifest
+        self.report: dict[str, object] = {}
 
     def row(self, table: str, values: dict) -> None:
         """One row; None and empty lists are written empty, lists joined with ';', booleans as true/false."""
@@ -89,6 +93,11 @@ class DeliveryWriter:
             self._parties.add(values["party_id"])
         self._writers[table].writerow({k: _cell(v) for k, v in values.items()})
         self.counts[table] += 1
+
+    def flush(self) -> None:
+        """Write what is buffered, so that the files so far can be read back (an adapter's report)."""
+        for f in self._files.values():
+            f.flush()
 
     def reject(self, file: str, document: str, reason: str) -> None:
         """A document that could not be imported, with why (the rest of the file still imports)."""
@@ -107,7 +116,15 @@ class DeliveryWriter:
             "rows": dict(sorted(self.counts.items())),
             "not_imported": dict(sorted(self.notes.items())),
             "synthetic": False,
+            **self.report,
         }
+        if self.kept:
+            (self.work / "KEPT").mkdir()
+            for name, rows in self.kept.items():
+                with open(
+                    self.work / "KEPT" / Path(name).with_suffix(".csv").name, "w", encoding="utf-8", newline=""
+                ) as f:
+                    csv.writer(f, lineterminator="\n").writerows(rows)
         (self.work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         try:
             for old in [p for p in self.out.iterdir() if p.name in OURS]:  # an earlier import's files

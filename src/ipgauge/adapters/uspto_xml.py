@@ -45,13 +45,16 @@ class Parsed:
     """One document's rows, or why it was rejected."""
 
     document: str
-    line: int
+    line: int | str  # where the document starts: a line of a weekly file, or a member of an archive
     patent: dict | None = None
     parties: list[dict] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     error: str | None = None
     application: dict | None = None  # a pre-grant publication's application (adapters/uspto_application.py)
+    #: what a grant says of its application (granted, when, the right): written only for an application
+    #: that a publication in the same import brought (a grant alone does not make an application row)
+    granted_application: dict | None = None
 
 
 def documents(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -68,8 +71,12 @@ def documents(path: Path) -> Iterator[tuple[int, bytes]]:
         yield start, b"".join(buf)
 
 
-def entities(doc: bytes) -> bytes:
-    """Replace entities only the external DTD declares with character references (HTML's, then the ISO sets')."""
+def entities(doc: bytes, strict: bool = True) -> bytes:
+    """Replace entities only the external DTD declares with character references (HTML's, then the ISO sets').
+
+    An entity none of those tables names is a malformed document, or, not ``strict``, kept as the text
+    it was written as (CNIPA's files name a DTD of entities nobody can fetch).
+    """
 
     def sub(m: re.Match) -> bytes:
         name = m.group(1).decode()
@@ -80,6 +87,8 @@ def entities(doc: bytes) -> bytes:
             return f"&#{code};".encode()
         text = html.entities.html5.get(f"{name};") or ISO_GREEK.get(name)  # the ISO sets: &plus; &lsqb; &agr; …
         if text is None:
+            if not strict:
+                return b"&amp;" + m.group(0)[1:]
             raise Malformed(f"entity &{name}; is not one the USPTO's DTDs declare")
         return "".join(f"&#{ord(c)};" for c in text).encode()
 
@@ -100,11 +109,11 @@ ISO_GREEK = (
 PARSER = etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False, huge_tree=True, recover=False)
 
 
-def parse_document(line: int, doc: bytes, readers: dict[str, Callable], what: str) -> Parsed:
+def parse_document(line: int | str, doc: bytes, readers: dict[str, Callable], what: str, strict: bool = True) -> Parsed:
     """A document read by the reader of its root element; a malformed one comes back with ``error`` set."""
     number = doc_number_hint(doc)
     try:
-        root = etree.fromstring(entities(doc), PARSER)
+        root = etree.fromstring(entities(doc, strict), PARSER)
     except Malformed as e:
         return Parsed(number, line, error=str(e))
     except etree.XMLSyntaxError as e:
@@ -119,7 +128,11 @@ def parse_document(line: int, doc: bytes, readers: dict[str, Callable], what: st
 
 def doc_number_hint(doc: bytes) -> str:
     """The document number as far as it can be read without parsing (for the reject of a broken document)."""
-    m = re.search(rb"<doc-number>([^<]+)</doc-number>", doc) or re.search(rb"<B110><DNUM><PDAT>([^<]+)<", doc)
+    m = (
+        re.search(rb"<doc-number>([^<]+)</doc-number>", doc)
+        or re.search(rb"<B110><DNUM><PDAT>([^<]+)<", doc)
+        or re.search(rb"<base:DocNumber>([^<]+)</base:DocNumber>", doc)
+    )
     return m.group(1).decode(errors="replace") if m else "?"
 
 
@@ -179,20 +192,28 @@ def import_documents(
     check: Callable[[Path], None],
     what: str,
     workers: int = 2,
+    split: Callable[[Path], Iterator[tuple[int | str, bytes]]] = documents,
 ) -> None:
-    """Stream the XML documents of ``files`` through ``parse_batch`` in a pool; write each one's rows or its reject."""
+    """Stream the XML documents of ``files`` through ``parse_batch`` in a pool; write each one's rows or its reject.
+
+    ``split`` yields a file's documents with where each starts (the line of a weekly file by default).
+    An application met in several documents is written once: its latest publication, with what only
+    an earlier one said (a CN grant's application keeps its A publication's date).
+    """
     for path in files:
         check(path)
     total = sum(f.stat().st_size for f in files)
     done = 0
     latest: dict[str, dict] = {}  # an application published twice (A1, then A2 or A9): its latest publication
+    grants: dict[str, dict] = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker) as pool:
         for path in files:
-            for parsed_batch, size in _parsed(path, pool, parse_batch):
+            for parsed_batch, size in _parsed(path, pool, parse_batch, split):
                 for p in parsed_batch:
                     writer.documents += 1
                     if p.error:
-                        writer.reject(path.name, f"{p.document} (line {p.line})", p.error)
+                        where = f"line {p.line}" if isinstance(p.line, int) else p.line
+                        writer.reject(path.name, f"{p.document} ({where})", p.error)
                         continue
                     for party in p.parties:
                         writer.row("parties", party)
@@ -200,22 +221,31 @@ def import_documents(
                         writer.row("patents", p.patent)
                     if p.application:
                         held = latest.get(key := p.application["application_id"])
-                        if held is None or held["publication_date"] <= p.application["publication_date"]:
-                            latest[key] = p.application
+                        latest[key] = _merged(held, p.application) if held else p.application
+                    if p.granted_application:
+                        grants[p.granted_application["application_id"]] = p.granted_application
                     for c in p.claims:
                         writer.row("claims", c)
                     for e in p.events:
                         writer.row("events", e)
                 done += size
                 tick(what, done, total)
-    for application in latest.values():
-        writer.row("applications", application)
+    for key, application in latest.items():
+        writer.row("applications", _merged(application, grants[key]) if key in grants else application)
 
 
-def _parsed(path: Path, pool: ProcessPoolExecutor, parse_batch) -> Iterator[tuple[list[Parsed], int]]:
+def _merged(held: dict, new: dict) -> dict:
+    """One application from two of its documents: the later's values, the earlier's where the later has none."""
+    later, earlier = (new, held) if (held["publication_date"] or "") <= (new["publication_date"] or "") else (held, new)
+    if later.get("status_date") is None and earlier.get("status_date"):  # a grant outranks a later-dated publication
+        later, earlier = earlier, later
+    return {k: later[k] if later.get(k) not in (None, []) else earlier.get(k) for k in later}
+
+
+def _parsed(path: Path, pool: ProcessPoolExecutor, parse_batch, split) -> Iterator[tuple[list[Parsed], int]]:
     """Batches of parsed documents in file order, at most a few batches in flight (bounded memory)."""
     pending = []
-    batch: list[tuple[int, bytes]] = []
+    batch: list[tuple[int | str, bytes]] = []
     size = 0
 
     def submit() -> None:
@@ -223,7 +253,7 @@ def _parsed(path: Path, pool: ProcessPoolExecutor, parse_batch) -> Iterator[tupl
         pending.append((pool.submit(parse_batch, batch), size))
         batch, size = [], 0
 
-    for line, doc in documents(path):
+    for line, doc in split(path):
         batch.append((line, doc))
         size += len(doc)
         if len(batch) >= BATCH:

@@ -27,15 +27,27 @@ def synth(
         ),
     ] = "small",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same register.")] = 1,
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="csv or parquet (canonical), or cnipa: CNIPA's XML, PRS and CSV shapes plus a supplement."
+        ),
+    ] = "csv",
 ) -> None:
     """Write a deterministic synthetic register in the canonical format (labelled synthetic)."""
     from ipgauge.synth.generate import synthesize
 
     started = time.perf_counter()
     with progress_bar() as tick:
-        manifest = synthesize(scale, seed, out_dir, fmt, tick)
+        if fmt == "cnipa":
+            from ipgauge.synth.cnipa import synthesize_cnipa
+
+            manifest = synthesize_cnipa(scale, seed, out_dir, tick)
+        else:
+            manifest = synthesize(scale, seed, out_dir, fmt, tick)
     rows = ", ".join(f"{n:,} {t}" for t, n in manifest["rows"].items())
+    if fmt == "cnipa":
+        rows = ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in manifest["cnipa"].items()) + " in cnipa/; " + rows
     out.print(
         f"SYNTHETIC register ({scale}, seed {seed}) written to {out_dir} in "
         f"{time.perf_counter() - started:.1f} s: {rows}.",
@@ -80,7 +92,18 @@ def _patents_in(db: Path) -> set[str]:
         return lookups.current_patent_ids(con)
 
 
-IMPORT_FORMATS = ("uspto-grant", "uspto-application", "uspto-maintfee", "uspto-assignment", "epo-legal")
+IMPORT_FORMATS = (
+    "uspto-grant",
+    "uspto-application",
+    "uspto-maintfee",
+    "uspto-assignment",
+    "epo-legal",
+    "cnipa-patent",
+    "cnipa-legal",
+    "cnipa-trademark",
+)
+#: formats whose --known-in keeps the events of the patents a register holds only
+KNOWN_IN = ("uspto-assignment", "epo-legal", "cnipa-legal")
 
 
 @app.command("import")
@@ -88,7 +111,10 @@ IMPORT_FORMATS = ("uspto-grant", "uspto-application", "uspto-maintfee", "uspto-a
 def import_(
     fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=f"One of {', '.join(IMPORT_FORMATS)}.")],
     files: Annotated[
-        list[Path], typer.Argument(parser=_path, help="Input files (a weekly file may hold many documents).")
+        list[Path],
+        typer.Argument(
+            parser=_path, help="Input files (a weekly file may hold many documents); cnipa-patent: folders too."
+        ),
     ],
     out_dir: Annotated[Path, typer.Option("--out", parser=_path, help="Folder for the canonical delivery.")],
     known_in: Annotated[
@@ -96,19 +122,28 @@ def import_(
         typer.Option(
             "--known-in",
             parser=_path,
-            help="A register: import events of the patents it holds only (assignments, EPO).",
+            help="A register: import events of the patents it holds only (assignments, EPO, CNIPA legal status).",
         ),
     ] = None,
 ) -> None:
     """Turn real bulk files into a delivery `ipgauge load` takes; exit 0, 1 (some documents rejected) or 2."""
     from functools import partial
 
-    from ipgauge.adapters import epo_legal, uspto_application, uspto_assignment, uspto_grant, uspto_maintfee
+    from ipgauge.adapters import (
+        cnipa_legal,
+        cnipa_patent,
+        cnipa_trademark,
+        epo_legal,
+        uspto_application,
+        uspto_assignment,
+        uspto_grant,
+        uspto_maintfee,
+    )
     from ipgauge.adapters.delivery import REJECTS, DeliveryWriter
 
     _choice(fmt, IMPORT_FORMATS, "FORMAT")
     for f in files:
-        if not f.is_file():
+        if not f.is_file() and not (fmt == "cnipa-patent" and f.is_dir()):
             raise UserError(f"{f} is not a file.")
     if len({f.resolve() for f in files}) < len(files):
         raise UserError("a file is named twice; its documents would be imported twice.")
@@ -118,9 +153,12 @@ def import_(
         "uspto-maintfee": uspto_maintfee,
         "uspto-assignment": uspto_assignment,
         "epo-legal": epo_legal,
+        "cnipa-patent": cnipa_patent,
+        "cnipa-legal": cnipa_legal,
+        "cnipa-trademark": cnipa_trademark,
     }[fmt]
-    if known_in is not None and fmt not in ("uspto-assignment", "epo-legal"):
-        raise UserError("--known-in applies to uspto-assignment and epo-legal only.")
+    if known_in is not None and fmt not in KNOWN_IN:
+        raise UserError(f"--known-in applies to {', '.join(KNOWN_IN)} only.")
     run_adapter = adapter.run if known_in is None else partial(adapter.run, known=_patents_in(known_in))
     started = time.perf_counter()
     with DeliveryWriter(out_dir, fmt, adapter.TABLES) as writer, progress_bar() as tick:
@@ -134,6 +172,15 @@ def import_(
     )
     for what, n in writer.notes.most_common():
         out.print(f"  not imported (no effect on whether a right is in force): {n:,} × {what}")
+    if "addresses" in writer.report:
+        a = writer.report["addresses"]
+        out.print(
+            f"  Chinese parties' places: {a['chinese_parties']:,}; from Province/City/County "
+            f"{a['from_province_city_county']:,}, from the address text {a['from_address_text']:,}, "
+            f"unresolved {a['unresolved']:,} ({a['unresolved_rate']:.2%})."
+        )
+    if writer.kept:
+        out.print(f"  columns ipgauge does not map, kept verbatim in {out_dir / 'KEPT'}: {', '.join(writer.kept)}")
     if writer.rejected:
         err.print(
             f"warning: {writer.rejected:,} {'document' if writer.rejected == 1 else 'documents'} rejected, "

@@ -129,7 +129,8 @@ def _touched(con: duckdb.DuckDBPyConnection, d: int) -> int:
             f"WHERE party_id IN {changed}"
         )
     parts.append(
-        f"SELECT 'patent', patent_id FROM patents WHERE family_id IN (SELECT family_id FROM families WHERE {new})"
+        f"SELECT 'patent', patent_id FROM patents WHERE family_id IN (SELECT family_id FROM families WHERE {new}) "
+        f"OR patent_id IN (SELECT document_number FROM families WHERE {new})"  # a member named by its number
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _touched AS {' UNION '.join(parts)}")
     return store.scalar(con, "SELECT count(*) FROM _touched")

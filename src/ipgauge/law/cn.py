@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ipgauge.dates import add_months
 from ipgauge.law.ruleset import PatentTerm, RuleSet
 
 #: Designs filed on or after this date get 15 years (Patent Law 2020, Art. 42, in force 2021-06-01).
@@ -25,3 +26,24 @@ CN = RuleSet(
     restorable_events=("lapsed_unpaid_fee", "cancelled", "invalidated"),
     geographical_indications=True,
 )
+
+#: The grace period for a late annual fee, with a surcharge (Implementing Regulations 2023, Rule 115).
+ANNUAL_FEE_GRACE_MONTHS = 6
+
+
+def unpaid_fee_lapse(filing: date, announced: date) -> tuple[date, int]:
+    """When a patent announced on ``announced`` as lapsed for an unpaid annual fee stopped being in force.
+
+    Annual fees fall due on each anniversary of the filing date; a fee not paid by then may still be
+    paid, with a surcharge, for six months (Rule 115); if it is not, the right terminates "from the
+    expiry of the period for which the fee was due" — the anniversary itself (Patent Law Art. 44(1),
+    Patent Examination Guidelines Part V, Ch. 9, §2.2.1) — and CNIPA announces it only after the six
+    months. So the lapse is the latest anniversary whose grace period ended by the announcement.
+    Returns that anniversary and the number of fee years paid (the years from filing to it).
+    """
+    years = announced.year - filing.year
+    while years > 0 and add_months(filing, 12 * years + ANNUAL_FEE_GRACE_MONTHS) > announced:
+        years -= 1
+    if years < 1:
+        raise ValueError(f"announced {announced}, within the first year's grace of a filing on {filing}")
+    return add_months(filing, 12 * years), years

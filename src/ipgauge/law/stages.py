@@ -92,9 +92,25 @@ def _own(src: Sources, q: Question) -> ir.Table:
     if q.right_type != "gi_product":  # GI products are the register's, whatever the jurisdiction
         started &= x.jurisdiction == q.rules.jurisdiction
     x = _mine(q, x.filter(started), key)
+    if q.right_type == "patent":
+        x = _linked(src, q, x)
     return x.select(
         *NEEDED[q.right_type], right_id=x[key], kf=ibis.greatest(x.known_from, x[start]), kt=x.known_to.fill_null(OPEN)
     )
+
+
+def _linked(src: Sources, q: Question, x: ir.Table) -> ir.Table:
+    """Patents with their family: the one the record names, else the family whose row names the patent.
+
+    A national office's data (CNIPA's) carries no family; a family table (DOCDB's) lists every member
+    by its document number, this patent among them: that row links it.
+    """
+    f = as_left(src.families, q.upto)
+    f = f.filter(f.jurisdiction == q.rules.jurisdiction)
+    f = known(f, q.at) if q.at is not None else f.filter(f.known_to.isnull())
+    link = f.group_by(l_doc=f.document_number).aggregate(l_family=f.family_id.min())
+    j = x.left_join(link, x.patent_id == link.l_doc)
+    return j.mutate(family_id=j.family_id.fill_null(j.l_family)).drop("l_doc", "l_family")
 
 
 def _law_events(src: Sources, q: Question) -> ir.Table:

@@ -39,14 +39,17 @@ def _derived_joins(table: Table) -> str:
         return ""
     return (
         "LEFT JOIN _successors _succ ON _succ.retired = region_code "
-        "LEFT JOIN _addresses _addr ON region_code IS NULL AND _addr.address_text = address"
+        "LEFT JOIN _addresses _addr ON region_code IS NULL AND country = 'CN' AND _addr.address_text = address"
     )
 
 
 def resolve_addresses(con: duckdb.DuckDBPyConnection, checked: str, report: TableReport, out: Path) -> None:
-    """Resolve the addresses of good parties that have no region code; report those that resolve to nothing."""
-    rows = con.execute(f"""SELECT DISTINCT address FROM {checked}
-                           WHERE _reason IS NULL AND region_code IS NULL AND address IS NOT NULL""").fetchall()
+    """Resolve the addresses of good Chinese parties that have no region code; report those that resolve to nothing.
+
+    A party abroad keeps its address as written: no Chinese division is read into it.
+    """
+    rows = con.execute(f"""SELECT DISTINCT address FROM {checked} WHERE _reason IS NULL AND region_code IS NULL
+                           AND address IS NOT NULL AND country = 'CN'""").fetchall()
     addresses = [r[0] for r in rows]
     codes = resolve(addresses)
     con.register(
@@ -57,7 +60,7 @@ def resolve_addresses(con: duckdb.DuckDBPyConnection, checked: str, report: Tabl
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _unresolved AS
                     SELECT c.party_id, c.address, c._line AS line FROM {checked} c
                     JOIN _addresses a ON a.address_text = c.address
-                    WHERE c._reason IS NULL AND c.region_code IS NULL AND a.code IS NULL""")
+                    WHERE c._reason IS NULL AND c.region_code IS NULL AND c.country = 'CN' AND a.code IS NULL""")
     report.unresolved = scalar(con, "SELECT count(*) FROM _unresolved")
     target = out / "unresolved_addresses.csv"
     if report.unresolved:

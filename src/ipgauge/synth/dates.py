@@ -16,9 +16,14 @@ def day(d: date) -> np.datetime64:
 
 def add_years(dates: np.ndarray, years: np.ndarray | int) -> np.ndarray:
     """The same month and day ``years`` later (29 February becomes 28 February), as the law counts terms."""
-    months = dates.astype("datetime64[M]")
-    dom = (dates - months.astype(D)).astype(np.int64)
-    shifted = months + np.asarray(years, dtype=np.int64) * 12
+    return add_months(dates, np.asarray(years, dtype=np.int64) * 12)
+
+
+def add_months(dates: np.ndarray, months: np.ndarray | int) -> np.ndarray:
+    """The same day ``months`` later, on the month's last day where it is shorter (as ipgauge.dates.add_months)."""
+    start = dates.astype("datetime64[M]")
+    dom = (dates - start.astype(D)).astype(np.int64)
+    shifted = start + np.asarray(months, dtype=np.int64)
     length = ((shifted + 1).astype(D) - shifted.astype(D)).astype(np.int64)
     return shifted.astype(D) + np.minimum(dom, length - 1)
 

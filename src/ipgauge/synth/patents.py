@@ -17,7 +17,7 @@ import pyarrow as pa
 from ipgauge.register.schema import CHECK_WEIGHTS
 from ipgauge.synth import calibration as cal
 from ipgauge.synth import vocab
-from ipgauge.synth.dates import add_years, between, day, days, in_year
+from ipgauge.synth.dates import add_months, add_years, between, day, days, in_year
 from ipgauge.synth.events import EventBuffer
 from ipgauge.synth.parties import PartyPools, party_id
 
@@ -92,7 +92,8 @@ def lives(rng: np.random.Generator, kind: str, n: int, tilt: float = 0.0) -> Liv
         last_paid[stop] = t - 1
         alive &= ~stop
     lapse = np.where(last_paid > 0, add_years(filing, last_paid), NAT)
-    lapse_recorded = lapse + days(rng, 180, 300, n)  # six months' grace, then the announcement
+    # six months' grace (CN Rule 115), then the announcement a few months on (law/cn.py reads it back)
+    lapse_recorded = add_months(lapse, 6) + days(rng, 14, 120, n)
     restored = np.where((rng.random(n) < 0.08) & ~np.isnat(lapse), lapse_recorded + days(rng, 30, 90, n), NAT)
     life_end = np.where(np.isnat(lapse), term_end, lapse)
     waived = np.where(granted & (rng.random(n) < 0.015), between(rng, grant, np.minimum(life_end, CUTOFF)), NAT)

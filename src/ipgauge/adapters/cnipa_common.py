@@ -1,0 +1,154 @@
+"""What CNIPA's adapters share: application numbers and their check digit, parties by their name and place.
+
+A CN application number is printed ``CN202111286633.X`` (the register's form: ``CN``, 12 digits since
+2003 or 8 before, a dot, the check character), ``202111286633X``, ``ZL202111286633.X``, or in the
+*standard* form of the new XML, ``102021001286633``: the two-digit ``applType`` (10 invention, 11 PCT
+invention, 20 utility model, 21 PCT utility model, 30 design), the year, the serial on nine digits,
+no check character. Every form comes back as the register's; a check character that does not match
+the number is a reject, never corrected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+
+from ipgauge.adapters.delivery import DeliveryWriter
+from ipgauge.adapters.uspto_xml import Malformed
+from ipgauge.regions.countries import countries
+from ipgauge.register.schema import KIND_DIGITS, check_digit
+
+#: ``applType`` of the new XML → the kind digit of the number (11 and 21: entered from the PCT).
+APPL_TYPES = {"10": "1", "11": "8", "20": "2", "21": "9", "30": "3"}
+_ORIGINAL = re.compile(r"^(?:CN|ZL)?\s*(\d{12}|\d{8})\s*\.?\s*([0-9Xx]?)$")
+_STANDARD = re.compile(r"^(\d{2})(\d{4})(\d{9})$")
+
+
+def application_id(text: str | None, what: str = "application number") -> str:
+    """The register's form of a CN application number in any printed form; a wrong check character is Malformed."""
+    raw = re.sub(r"\s+", "", text or "").upper()
+    m = _STANDARD.match(raw)
+    if m and m.group(1) in APPL_TYPES:
+        year, serial = m.group(2), m.group(3)
+        digits = f"{year}{APPL_TYPES[m.group(1)]}{serial[-7:]}" if int(year) >= 2004 else f"{year[2:]}{serial[-6:]}"
+        return f"CN{digits}.{check_digit(digits)}"
+    m = _ORIGINAL.match(raw)
+    if not m:
+        raise Malformed(f"{what} {text!r} is not a CN application number")
+    digits, given = m.group(1), m.group(2)
+    expected = check_digit(digits)
+    if given and given != expected:
+        raise Malformed(f"{what} {text!r} fails its check digit (expected {expected}, found {given})")
+    return f"CN{digits}.{expected}"
+
+
+def number_kind(application: str) -> str:
+    """The kind the number's kind digit says (the fifth of 12 digits, the third of 8)."""
+    digits = application[2:-2]
+    return KIND_DIGITS.get(digits[4] if len(digits) == 12 else digits[2], "")
+
+
+# -- parties -------------------------------------------------------------------------------------------
+_INDIVIDUAL = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+#: Name endings → party type, most specific first (a 研究院有限公司 is a company).
+_TYPE_WORDS = (
+    (
+        "enterprise",
+        (
+            "公司",
+            "厂",
+            "集团",
+            "企业",
+            "合作社",
+            "商行",
+            "事务所",
+            "Inc.",
+            "Corporation",
+            "GmbH",
+            "Ltd.",
+            "AG",
+            "S.A.",
+            "B.V.",
+            "AB",
+            "LLC",
+            "Co.",
+        ),
+    ),  # noqa: E501
+    ("university", ("大学", "学院", "学校", "University", "College")),
+    ("research_institute", ("研究所", "研究院", "研究中心", "科学院", "实验室", "Institute")),
+    ("government", ("局", "委员会", "人民政府", "管理处", "中心站", "部")),
+    ("other", ("协会", "学会", "基金会", "联合会", "商会", "医院")),
+)
+
+
+def party_type(name: str) -> str:
+    """What a holder is, read from its name the way an examiner would (CNIPA's data does not say)."""
+    clean = name.strip()
+    for kind, words in _TYPE_WORDS:
+        if any(clean.endswith(w) or (w.isascii() and f" {w}" in f" {clean}") for w in words):
+            return kind
+    if _INDIVIDUAL.match(clean):
+        return "individual"
+    return "other" if re.search(r"[\u4e00-\u9fff]", clean) else "enterprise"
+
+
+@cache
+def _country_names() -> list[tuple[str, str]]:
+    """Chinese country names (CLDR's, as Babel ships them) → ISO code, longest first (HK, MO, TW: their own codes)."""
+    from babel import Locale
+
+    names = Locale("zh").territories
+    found = [(names[c], c) for c in countries() if c in names and c != "CN"]
+    found += [("美利坚合众国", "US"), ("日本国", "JP"), ("大韩民国", "KR"), ("德意志联邦共和国", "DE"), ("英国", "GB")]
+    found += [("香港", "HK"), ("澳门", "MO"), ("台湾", "TW")]
+    return sorted(found, key=lambda x: -len(x[0]))
+
+
+def country_of_text(text: str) -> str | None:
+    """The country a Chinese address text begins with (日本东京都… → JP), None when it names none."""
+    body = re.sub(r"^\s*\d{6}\s*", "", text or "")
+    return next((code for name, code in _country_names() if body.startswith(name)), None)
+
+
+def party(name: str, country: str, region: str | None, address: str | None) -> dict:
+    """A canonical party; its id is a digest of what identifies it, so the same holder is one party."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise Malformed("a party has no name")
+    place = region or (address or "").strip()
+    digest = hashlib.sha1(f"{name}|{place}|{country}".encode()).hexdigest()[:12]
+    return {
+        "party_id": f"CNP{digest}",
+        "name": name,
+        "party_type": party_type(name),
+        "country": country,
+        "region_code": region,
+        "address": address or None,
+    }
+
+
+def report_addresses(writer: DeliveryWriter) -> None:
+    """How many Chinese parties' places resolved to a division: from their parts, from their address text, not at all.
+
+    A party with an address text only keeps it; ``load`` resolves it the same way (regions/address.py).
+    The rate of unresolved places is what a statistician needs to trust regional figures.
+    """
+    import csv
+
+    from ipgauge.regions.address import resolve
+
+    writer.flush()
+    with open(writer.work / "parties.csv", encoding="utf-8", newline="") as f:
+        cn = [r for r in csv.DictReader(f) if r["country"] == "CN"]
+    by_parts = sum(1 for r in cn if r["region_code"])
+    texts = [r["address"] for r in cn if not r["region_code"] and r["address"]]
+    by_text = sum(1 for code in resolve(texts) if code) if texts else 0
+    unresolved = len(cn) - by_parts - by_text
+    writer.report["addresses"] = {
+        "chinese_parties": len(cn),
+        "from_province_city_county": by_parts,
+        "from_address_text": by_text,
+        "unresolved": unresolved,
+        "unresolved_rate": round(unresolved / len(cn), 6) if cn else 0.0,
+    }

@@ -1,0 +1,321 @@
+"""The synthetic register written the way CNIPA's bulk products are (``ipgauge synth --format cnipa``).
+
+What CNIPA publishes goes into CNIPA's shapes, under ``cnipa/``:
+
+- ``patent/``: every granted patent as a newer-format XML document (B invention, U utility model,
+  S design), a folder per document in ZIP shards of :data:`SHARD` documents;
+- ``legal/``: the legal events the PRS products carry, as PRS records (CF01 lapses without their
+  effective date, as CNIPA prints them; AV01, IW01, IP01, RR01, TR01 with new holders and addresses);
+- ``trademark/``: the registrations as the open-data CSV tables.
+
+What CNIPA does not publish in those products comes as a canonical delivery, ``supplement/``: the
+applications (an application appears in the bulk data only on publication, a utility model or design
+one never before grant), families, GI products, the casework, pledges with their amounts (PRS gives
+none), awards, annual fees paid, term adjustments (PRS gives no days) and every trademark event.
+Its parties are the canonical ones those rows name.
+
+Importing ``cnipa/`` with ``ipgauge import cnipa-*`` and loading it with the supplement gives the
+canonical delivery's figures (tests/test_cnipa_roundtrip.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from datetime import date, timedelta
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ipgauge.adapters.cnipa_common import APPL_TYPES
+from ipgauge.outputs import check_out
+from ipgauge.regions.address import resolve
+from ipgauge.regions.divisions import PLACEHOLDERS, divisions
+from ipgauge.register.schema import TABLES_BY_NAME
+
+SHARD = 5_000  # documents per ZIP shard
+PRS_FILE = 50_000  # records per PRS file
+NS = 'xmlns:business="http://www.sipo.gov.cn/XMLSchema/business" xmlns:base="http://www.sipo.gov.cn/XMLSchema/base"'
+#: canonical events → the PRS code that carries them, and the PRSInformation key of the effective date
+PRS = {
+    "lapsed_unpaid_fee": ("CF01", "未缴年费专利权终止", None),
+    "waived": ("AV01", "专利权的主动放弃", "放弃生效日"),
+    "invalidated": ("IW01", "专利权全部无效", "无效宣告决定日"),
+    "partially_invalidated": ("IP01", "专利权部分无效", "无效宣告决定日"),
+    "restored": ("RR01", "专利权的恢复", None),
+    "transferred": ("TR01", "专利权的转移", "登记生效日"),
+}
+KIND_CODES = {"invention": ("B", "1"), "utility_model": ("U", "2"), "design": ("S", "3")}
+APPL_TYPE = {digit: t for t, digit in APPL_TYPES.items() if t in ("10", "20", "30")}
+
+
+def _appl_type(app: str) -> str:
+    """The applType of an application number (without CN): its kind digit, the fifth of 12 or third of 8."""
+    return APPL_TYPE[app[4] if len(app) == 14 else app[2]]
+
+
+def _day(d: date | None) -> str:
+    return d.strftime("%Y%m%d") if d else ""
+
+
+class Places:
+    """Each party's place as CNIPA writes it: Province/City/County names and an address text."""
+
+    def __init__(self, parties) -> None:
+        rows = parties.to_pylist()
+        loose = [r["address"] for r in rows if not r["region_code"] and r["address"] and r["country"] == "CN"]
+        found = dict(zip(loose, resolve(loose), strict=True)) if loose else {}
+        self.by_id = {}
+        for r in rows:
+            code = r["region_code"] or (found.get(r["address"]) if r["country"] == "CN" else None)
+            self.by_id[r["party_id"]] = (r, code)
+
+    def parts(self, party_id: str) -> tuple[dict, str, str, str, str]:
+        """(the party, province, city, county, address text); ``0`` for a part not known, as CNIPA writes it."""
+        row, code = self.by_id[party_id]
+        d = divisions().get(code or "")
+        if d is None:
+            text = row["address"] or (_country_zh(row["country"]) if row["country"] != "CN" else "")
+            return row, "0", "0", "0", text or ""
+        chain = [d]
+        while chain[-1].parent_code:
+            chain.append(divisions()[chain[-1].parent_code])
+        by_level = {x.level: x.name_zh for x in chain}
+        province, city, county = by_level["province"], by_level.get("prefecture", "0"), by_level.get("county", "0")
+        text = row["address"] or province + ("" if city in PLACEHOLDERS or city == "0" else city) + (
+            county if county != "0" else ""
+        )
+        return row, province, city, county, text
+
+
+def _country_zh(code: str) -> str:
+    from babel import Locale
+
+    return Locale("zh").territories.get(code, code)
+
+
+def _party_xml(tag: str, seq: int, places: Places, pid: str) -> str:
+    row, province, city, county, text = places.parts(pid)
+    return (
+        f'<business:{tag} sequence="{seq}"><base:AddressBook lang="zh"><base:Name>{escape(row["name"])}</base:Name>'
+        f"<base:Address><base:County>{escape(county)}</base:County><base:City>{escape(city)}</base:City>"
+        f"<base:Province>{escape(province)}</base:Province><base:WIPOST3Code>{row['country']}</base:WIPOST3Code>"
+        f"<base:Text>{escape(text)}</base:Text></base:Address></base:AddressBook></business:{tag}>"
+    )
+
+
+def _ipc_xml(symbols: list[str] | None) -> str:
+    out = []
+    for i, s in enumerate(symbols or [], start=1):
+        sub, group = s.split(" ")
+        main, sg = group.split("/")
+        out.append(
+            f'<business:ClassificationIPCR sequence="{i}"><business:Section>{sub[0]}</business:Section>'
+            f"<business:MainClass>{sub[1:3]}</business:MainClass><business:Subclass>{sub[3]}</business:Subclass>"
+            f"<business:MainGroup>{main}</business:MainGroup><business:Subgroup>{sg}</business:Subgroup>"
+            f"<base:Text>{sub}  {group}</base:Text></business:ClassificationIPCR>"
+        )
+    return f"<business:ClassificationIPCRDetails>{''.join(out)}</business:ClassificationIPCRDetails>" if out else ""
+
+
+def patent_xml(p: dict, number: str, places: Places) -> str:
+    """One granted patent as a newer-format document."""
+    kind, _ = KIND_CODES[p["kind"]]
+    app = p["patent_id"][2:]
+    bib = "DesignBibliographicData" if kind == "S" else "BibliographicData"
+    holders = p["holders"]
+    parties = "".join(_party_xml("Applicant", i, places, h) for i, h in enumerate(holders, 1))
+    patentees = "".join(_party_xml("Assignee", i, places, h) for i, h in enumerate(holders, 1))
+    abstract = (
+        f'<business:Abstract lang="zh"><base:Paragraphs num="0001">{escape(p["abstract"])}</base:Paragraphs>'
+        "</business:Abstract>"
+        if p["abstract"]
+        else ""
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<business:PatentDocumentAndRelated {NS} xsdVersion="V2.2.1" '
+        f'lang="zh" country="CN" docNumber="{number}" kind="{kind}" datePublication="{_day(p["grant_date"])}">'
+        f'<business:{bib}><business:PublicationReference dataFormat="original" sequence="1"><base:DocumentID>'
+        f"<base:WIPOST3Code>CN</base:WIPOST3Code><base:DocNumber>{number}</base:DocNumber><base:Kind>{kind}</base:Kind>"
+        f"<base:Date>{_day(p['grant_date'])}</base:Date></base:DocumentID></business:PublicationReference>"
+        f'<business:ApplicationReference applType="{_appl_type(app)}" dataFormat="original" sequence="1">'
+        f"<base:DocumentID><base:WIPOST3Code>CN</base:WIPOST3Code><base:DocNumber>{app}</base:DocNumber>"
+        f"<base:Date>{_day(p['filing_date'])}</base:Date></base:DocumentID></business:ApplicationReference>"
+        f'{_ipc_xml(p["ipc"])}<business:InventionTitle lang="zh">{escape(p["title"])}</business:InventionTitle>'
+        f"<business:Parties><business:ApplicantDetails>{parties}</business:ApplicantDetails>"
+        f"<business:AssigneeDetails>{patentees}</business:AssigneeDetails></business:Parties></business:{bib}>"
+        f"{abstract}</business:PatentDocumentAndRelated>\n"
+    )
+
+
+def _write_patents(patents, places: Places, folder: Path, tick) -> int:
+    folder.mkdir(parents=True)
+    rows = [r for r in patents.to_pylist() if r["jurisdiction"] == "CN" and r["grant_date"] is not None]
+    serial = {k: 0 for k in KIND_CODES}
+    for start in range(0, len(rows), SHARD):
+        shard = folder / f"CN-PA-TXTS-{start // SHARD + 1:05d}.zip"
+        with zipfile.ZipFile(shard, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+            for p in rows[start : start + SHARD]:
+                serial[p["kind"]] += 1
+                kind, digit = KIND_CODES[p["kind"]]
+                number = f"{digit}{serial[p['kind']]:08d}"
+                name = f"CN{p['patent_id'][2:].replace('.', '')}CN00{number}{kind}FULZH{_day(p['grant_date'])}CN00B"
+                z.writestr(f"{name}/{name}.XML", patent_xml(p, number, places))
+                z.writestr(
+                    f"{name}/{p['patent_id'][2:].replace('.', '')}.JPG", b"\xff\xd8\xff\xd9"
+                )  # an image, as the shards hold
+        tick("writing CNIPA patent documents", min(start + SHARD, len(rows)), len(rows))
+    return len(rows)
+
+
+def _prs_record(e: dict, filed: date, places: Places) -> str:
+    code, name, key = PRS[e["event"]]
+    app = e["right_id"][2:]
+    lines = [f"专利号:ZL{app}"]
+    if key:
+        lines.append(f"{key}:{_day(e['effective_date'])}")
+    if e["event"] == "transferred":
+        buyers = [places.parts(p.strip()) for p in (e["value"] or "").split(";") if p.strip()]
+        lines += ["变更事项:专利权人", "变更后权利人:" + ";".join(b[0]["name"] for b in buyers)]
+        lines += ["变更事项:地址", "变更后权利人:" + ";".join(b[4] for b in buyers)]
+    gazette = e["recorded_date"] or e["effective_date"]
+    info = escape("\n".join(lines))
+    return (
+        f'<business:PRSRecord status="C"><business:ApplicationReference applType="{_appl_type(app)}" '
+        f'dataFormat="original" sequence="1"><base:DocumentID><base:DocNumber>{app}</base:DocNumber>'
+        f"<base:Date>{_day(filed)}</base:Date></base:DocumentID></business:ApplicationReference>"
+        f"<business:PRSPublicationDate><base:Date>{_day(gazette)}</base:Date></business:PRSPublicationDate>"
+        f"<business:PRSCode>{code}</business:PRSCode><business:PRSValue>{name}</business:PRSValue>"
+        f"<business:PRSInformation>{info}</business:PRSInformation></business:PRSRecord>\n"
+    )
+
+
+def _write_legal(events, filed: dict, places: Places, folder: Path) -> tuple[int, list[dict]]:
+    """The PRS files, and the events they cannot carry (for the supplement)."""
+    folder.mkdir(parents=True)
+    rest, records = [], []
+    for e in events.to_pylist():
+        if e["right_type"] == "patent" and e["event"] in PRS and e["right_id"] in filed:
+            records.append(_prs_record(e, filed[e["right_id"]], places))
+        else:
+            rest.append(e)
+    for i in range(0, max(len(records), 1), PRS_FILE):
+        with open(folder / f"CN-PA-PRSS-{i // PRS_FILE + 1:04d}.xml", "w", encoding="utf-8") as f:
+            f.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<business:PRS {NS}>\n')
+            f.writelines(records[i : i + PRS_FILE])
+            f.write("</business:PRS>\n")
+    return len(records), rest
+
+
+def _write_trademarks(marks, events, places: Places, folder: Path, cutoff: date) -> int:
+    folder.mkdir(parents=True)
+    expiry: dict[str, date] = {}
+    for e in events.to_pylist():
+        if e["right_type"] == "trademark" and e["event"] == "renewed" and e["recorded_date"] <= cutoff:
+            expiry[e["right_id"]] = max(expiry.get(e["right_id"], date.min), date.fromisoformat(str(e["value"])))
+    rows = [m for m in marks.to_pylist() if m["jurisdiction"] == "CN"]
+    kinds = {"ordinary": "普通商标", "collective": "集体商标", "certification": "证明商标"}
+    with (
+        open(folder / "注册商标基本信息.csv", "w", encoding="utf-8-sig", newline="") as basic_f,
+        open(folder / "商标注册人信息.csv", "w", encoding="utf-8-sig", newline="") as holder_f,
+    ):
+        basic, holder = csv.writer(basic_f), csv.writer(holder_f)
+        basic.writerow(
+            [
+                "注册号/申请号",
+                "国际分类",
+                "申请日期",
+                "注册公告日期",
+                "专用期结束日期",
+                "商标名称",
+                "商标类型",
+                "是否地理标志",
+            ]
+        )
+        holder.writerow(["注册号/申请号", "注册人中文名称", "注册人外文名称", "注册人中文地址"])
+        for m in rows:
+            reg = m["registration_date"]
+            first = _years_after(reg, 10)
+            last_day = max(first, expiry.get(m["trademark_id"], first)) - timedelta(days=1)
+            for c in m["nice_classes"]:
+                basic.writerow([m["trademark_id"], c, m["filing_date"], reg, last_day, m["mark_text"], kinds[m["kind"]],
+                                "是" if m["is_gi"] else "否"])  # fmt: skip
+            for h in m["holders"]:
+                row, *_, text = places.parts(h)
+                holder.writerow([m["trademark_id"], row["name"], row["name_en"] or "", text])
+    return len(rows)
+
+
+def _years_after(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def convert(canonical: Path, out: Path, tick) -> dict:
+    """Write ``canonical`` (a synthetic delivery in Parquet) into ``out`` as CNIPA files and a supplement."""
+    t = {
+        name: pq.read_table(canonical / f"{name}.parquet")
+        for name in TABLES_BY_NAME
+        if (canonical / f"{name}.parquet").exists()
+    }
+    manifest = json.loads((canonical / "manifest.json").read_text(encoding="utf-8"))
+    cutoff = date.fromisoformat(manifest["recorded_date"])
+    places = Places(t["parties"])
+    patents = t["patents"]
+    n_docs = _write_patents(patents, places, out / "cnipa" / "patent", tick)
+    granted = patents.filter(pc.and_(pc.equal(patents["jurisdiction"], "CN"), pc.is_valid(patents["grant_date"])))
+    filed = dict(zip(granted["patent_id"].to_pylist(), granted["filing_date"].to_pylist(), strict=True))
+    n_prs, rest = _write_legal(t["events"], filed, places, out / "cnipa" / "legal")
+    n_tm = _write_trademarks(t["trademarks"], t["events"], places, out / "cnipa" / "trademark", cutoff)
+    supplement = out / "supplement"
+    supplement.mkdir()
+    for name, table in t.items():
+        if name in ("patents", "trademarks", "events"):
+            continue
+        pq.write_table(table, supplement / f"{name}.parquet")
+    if rest:
+        import pyarrow as pa
+
+        pq.write_table(pa.Table.from_pylist(rest, schema=t["events"].schema), supplement / "events.parquet")
+    foreign = patents.filter(pc.not_equal(patents["jurisdiction"], "CN"))
+    if foreign.num_rows:
+        pq.write_table(foreign, supplement / "patents.parquet")
+    (supplement / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return manifest | {
+        "format": "cnipa",
+        "cnipa": {"patent_documents": n_docs, "prs_records": n_prs, "trademarks": n_tm},
+        "supplement_events": len(rest),
+    }
+
+
+def synthesize_cnipa(scale: str, seed: int, out: Path, tick) -> dict:
+    """``ipgauge synth --format cnipa``: the canonical register written, then converted; moved into ``out`` whole."""
+    from ipgauge.synth.generate import _earlier_synth, synthesize
+
+    check_out(out, _earlier_synth, "a register ipgauge synth wrote")
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=out, prefix=".synth-"))
+    try:
+        synthesize(scale, seed, work / "canonical", "parquet", tick)
+        made = work / "made"
+        made.mkdir()
+        manifest = convert(work / "canonical", made, tick)
+        (made / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        for name in ("cnipa", "supplement", "manifest.json"):
+            target = out / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            os.replace(made / name, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return manifest
