@@ -82,11 +82,30 @@ _TYPE_WORDS = (
 )
 
 
+_TYPE_PATTERNS = tuple(
+    (
+        kind,
+        re.compile(
+            "(?:"
+            + "|".join(re.escape(w) for w in words if not w.isascii())
+            + ")$"
+            + "".join(f"|(?:^|\\s){re.escape(w)}(?:$|\\s|,)" for w in words if w.isascii())
+        ),
+    )
+    for kind, words in _TYPE_WORDS
+)
+
+
+_COMPANY = re.compile("株式会社|会社|公司|集团")
+
+
 def party_type(name: str) -> str:
     """What a holder is, read from its name the way an examiner would (CNIPA's data does not say)."""
     clean = name.strip()
-    for kind, words in _TYPE_WORDS:
-        if any(clean.endswith(w) or (w.isascii() and f" {w}" in f" {clean}") for w in words):
+    if _COMPANY.search(clean):  # a company wherever the word stands (株式会社电装, 某大学科技园有限公司)
+        return "enterprise"
+    for kind, pattern in _TYPE_PATTERNS:
+        if pattern.search(clean):
             return kind
     if _INDIVIDUAL.match(clean):
         return "individual"
@@ -116,7 +135,7 @@ def party(name: str, country: str, region: str | None, address: str | None) -> d
     name = " ".join((name or "").split())
     if not name:
         raise Malformed("a party has no name")
-    place = region or (address or "").strip()
+    place = region or (address or "").strip()  # a division when known: the same holder however written
     digest = hashlib.sha1(f"{name}|{place}|{country}".encode()).hexdigest()[:12]
     return {
         "party_id": f"CNP{digest}",
@@ -128,11 +147,47 @@ def party(name: str, country: str, region: str | None, address: str | None) -> d
     }
 
 
-def report_addresses(writer: DeliveryWriter) -> None:
-    """How many Chinese parties' places resolved to a division: from their parts, from their address text, not at all.
+class TextPlaces:
+    """Parties a record names with an address text only (PRS transfers, trademark registrants).
 
-    A party with an address text only keeps it; ``load`` resolves it the same way (regions/address.py).
-    The rate of unresolved places is what a statistician needs to trust regional figures.
+    Their places are resolved in one batch (:func:`ipgauge.regions.address.resolve`, as ``load`` would)
+    before any party is made, so that a holder's id carries its division, as the patent documents' do:
+    the same company met in a patent, a transfer and a trademark is one party.
+    """
+
+    def __init__(self) -> None:
+        self._codes: dict[str, str | None] = {}
+
+    def add(self, address: str | None) -> None:
+        """A text to resolve (a foreign one is not looked for in China's divisions)."""
+        text = clean_address(address)
+        if text and country_of_text(text) is None:
+            self._codes.setdefault(text, None)
+
+    def resolve(self) -> None:
+        """Resolve every text added, in one batch."""
+        from ipgauge.regions.address import resolve
+
+        texts = list(self._codes)
+        self._codes = dict(zip(texts, resolve(texts), strict=True)) if texts else {}
+
+    def party(self, name: str, address: str | None, country: str) -> dict:
+        """The party, its region the resolved text's (Chinese parties only)."""
+        text = clean_address(address)
+        region = self._codes.get(text) if country == "CN" and text else None
+        return party(name, country, region, text or None)
+
+
+def clean_address(text: str | None) -> str:
+    """An address as the register keeps it: the leading postcode dropped, spaces collapsed."""
+    return " ".join(re.sub(r"^\s*\d{6}\s*", "", text or "").split())
+
+
+def report_addresses(writer: DeliveryWriter, regions_from: str) -> None:
+    """How many Chinese parties' places resolved to a division, and how (``regions_from``: parts or text).
+
+    A party that kept only its address text (an old-format document) is resolved here to be counted;
+    ``load`` resolves it the same way. The unresolved rate is what a statistician needs to trust regional figures.
     """
     import csv
 
@@ -141,14 +196,14 @@ def report_addresses(writer: DeliveryWriter) -> None:
     writer.flush()
     with open(writer.work / "parties.csv", encoding="utf-8", newline="") as f:
         cn = [r for r in csv.DictReader(f) if r["country"] == "CN"]
-    by_parts = sum(1 for r in cn if r["region_code"])
+    with_code = sum(1 for r in cn if r["region_code"])
     texts = [r["address"] for r in cn if not r["region_code"] and r["address"]]
-    by_text = sum(1 for code in resolve(texts) if code) if texts else 0
-    unresolved = len(cn) - by_parts - by_text
+    later = sum(1 for code in resolve(texts) if code) if texts else 0
+    unresolved = len(cn) - with_code - later
     writer.report["addresses"] = {
         "chinese_parties": len(cn),
-        "from_province_city_county": by_parts,
-        "from_address_text": by_text,
+        "from_province_city_county": with_code if regions_from == "parts" else 0,
+        "from_address_text": later + (with_code if regions_from == "text" else 0),
         "unresolved": unresolved,
         "unresolved_rate": round(unresolved / len(cn), 6) if cn else 0.0,
     }

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ipgauge.adapters.cnipa_common import application_id, country_of_text, party, report_addresses
+from ipgauge.adapters.cnipa_common import TextPlaces, application_id, clean_address, country_of_text, report_addresses
 from ipgauge.adapters.delivery import DeliveryWriter, head_of
 from ipgauge.adapters.uspto_xml import Malformed, xml_date
 from ipgauge.errors import UserError, why
@@ -143,10 +143,7 @@ def _record(rec, writer: DeliveryWriter, known: set[str] | None) -> dict | None:
                 "(Patent Law Art. 44, Implementing Regulations Rule 115)"
             )
     elif event == "transferred":
-        holders = [_holder(n, a) for n, a in new_holders(info)]
-        for h in holders:
-            writer.row("parties", h)
-        value = ";".join(h["party_id"] for h in holders)
+        value = new_holders(info)  # (name, address) pairs: parties once every address is resolved (run)
     effective = effective or gazette
     return {
         "right_type": "patent", "right_id": rid, "event": event, "effective_date": effective,
@@ -154,10 +151,10 @@ def _record(rec, writer: DeliveryWriter, known: set[str] | None) -> dict | None:
     }  # fmt: skip
 
 
-def _holder(name: str, address: str) -> dict:
+def _holder(name: str, address: str, places: TextPlaces) -> dict:
     """A new holder: its country from the address text (日本… → JP; a Chinese address or none: CN)."""
-    text = re.sub(r"^\s*\d{6}\s*", "", address or "")
-    return party(name, country_of_text(text) or "CN", None, text or None)
+    text = clean_address(address)
+    return places.party(name, text, country_of_text(text) or "CN")
 
 
 def check_format(path: Path) -> None:
@@ -192,9 +189,20 @@ def run(files: list[Path], writer: DeliveryWriter, tick, known: set[str] | None 
             raise UserError(f"cannot read {path} ({why(e)}).") from None
         done += path.stat().st_size
         tick("importing legal status", done, total)
+    places = TextPlaces()
     for row in rows.values():
+        if row["event"] == "transferred":
+            for _, address in row["value"]:
+                places.add(address)
+    places.resolve()
+    for row in rows.values():
+        if row["event"] == "transferred":
+            holders = [_holder(n, a, places) for n, a in row["value"]]
+            for h in holders:
+                writer.row("parties", h)
+            row["value"] = ";".join(dict.fromkeys(h["party_id"] for h in holders))
         writer.row("events", row)
-    report_addresses(writer)
+    report_addresses(writer, "text")
 
 
 def _keep(rows: dict, row: dict) -> None:
@@ -204,7 +212,10 @@ def _keep(rows: dict, row: dict) -> None:
     if held is None:
         rows[key] = row
     elif held["value"] != row["value"] or held["note"] != row["note"]:
-        held["value"] = ";".join(v for v in (held["value"], row["value"]) if v) or None
+        if isinstance(held["value"], list):  # two transfers on one day: both new holders
+            held["value"] = held["value"] + row["value"]
+        else:
+            held["value"] = ";".join(v for v in (held["value"], row["value"]) if v) or None
         held["note"] = f"{held['note']} | {row['note']}"[:4000]
 
 

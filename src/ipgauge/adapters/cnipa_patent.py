@@ -13,14 +13,17 @@ alone makes no application row: the office's data shows an application from its 
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from ipgauge.adapters.cnipa_common import (
     APPL_TYPES,
     application_id,
+    clean_address,
     country_of_text,
     number_kind,
     party,
@@ -50,66 +53,122 @@ def parse(where: int | str, doc: bytes) -> Parsed:
 
 def parse_batch(batch: list[tuple[int | str, bytes]]) -> list[Parsed]:
     """A worker's task: several documents at once, so that the pool's overhead stays small."""
-    return [parse(where, doc) for where, doc in batch]
+    out = []
+    for where, doc in batch:
+        try:
+            out.append(parse(where, _inflate(doc)))
+        except zlib.error as e:
+            out.append(Parsed("?", where, error=f"a damaged ZIP member ({e})"))
+    return out
 
 
 # -- the newer business:/base: format ---------------------------------------------------------------------
+@functools.cache
+def _ns(path: str) -> str:
+    """``path`` with its ``b:`` and ``base:`` prefixes as the namespaces they stand for (computed once a path)."""
+    return path.replace("base:", BASE).replace("b:", B)
+
+
 def _t(el, path: str) -> str:
-    """The text at ``path`` (``b:`` and ``base:`` prefixes) under ``el``, spaces collapsed ('' when absent)."""
-    found = el.find(path.replace("b:", B).replace("base:", BASE)) if el is not None else None
-    return " ".join("".join(found.itertext()).split()) if found is not None else ""
+    """The text at ``path`` under ``el``, its children's included, spaces collapsed ('' when absent)."""
+    found = el.find(_ns(path)) if el is not None else None
+    if found is None:
+        return ""
+    text = found.text if len(found) == 0 else "".join(found.itertext())  # most fields have no children
+    return " ".join(text.split()) if text else ""
 
 
 def _all(el, path: str) -> list:
-    return el.findall(path.replace("b:", B).replace("base:", BASE)) if el is not None else []
+    return el.findall(_ns(path)) if el is not None else []
 
 
-def _reference(bib, tag: str) -> tuple[str, object]:
-    """An application or publication reference, the original form preferred: (number, its DocumentID)."""
-    refs = _all(bib, f"b:{tag}")
-    refs.sort(key=lambda r: r.get("dataFormat") != "original")
+def _kids(el) -> dict[str, list]:
+    """An element's children by tag, in order: one pass in C, so that each field is a dict lookup, not a search."""
+    out: dict[str, list] = {}
+    for c in el:
+        out.setdefault(c.tag, []).append(c)
+    return out
+
+
+def _text(el) -> str:
+    """An element's text, its children's included, spaces collapsed ('' for None)."""
+    if el is None:
+        return ""
+    text = el.text if len(el) == 0 else "".join(el.itertext())
+    return " ".join(text.split()) if text else ""
+
+
+def _doc_id(el) -> dict[str, str]:
+    """A reference's DocumentID (or the element itself when it holds the fields) as {local name: text}."""
+    doc = next((c for c in el if c.tag == f"{BASE}DocumentID"), el)
+    return {c.tag.rpartition("}")[2]: (c.text or "").strip() for c in doc}
+
+
+def _reference(kids: dict[str, list], tag: str) -> tuple[str | None, dict[str, str]]:
+    """An application or publication reference, the original form preferred: (its applType, its fields)."""
+    refs = sorted(kids.get(f"{B}{tag}", []), key=lambda r: r.get("dataFormat") != "original")
     if not refs:
         raise Malformed(f"no {tag}")
-    return refs[0].get("dataFormat", ""), refs[0]
+    return refs[0].get("applType"), _doc_id(refs[0])
 
 
 def _new(root, where: int | str) -> Parsed:
-    bib = root.find(f"{B}BibliographicData")
-    if bib is None:
-        bib = root.find(f"{B}DesignBibliographicData")
-    if bib is None:
+    top = _kids(root)
+    bibs = top.get(f"{B}BibliographicData") or top.get(f"{B}DesignBibliographicData")
+    if not bibs:
         raise Malformed("no BibliographicData")
-    _, app_ref = _reference(bib, "ApplicationReference")
-    app = application_id(_t(app_ref, "base:DocumentID/base:DocNumber"))
-    appl_type = app_ref.get("applType")
+    bib = _kids(bibs[0])
+    appl_type, app_ref = _reference(bib, "ApplicationReference")
+    app = application_id(app_ref.get("DocNumber"))
     if appl_type in APPL_TYPES and KIND_DIGITS[APPL_TYPES[appl_type]] != number_kind(app):
         raise Malformed(f"applType {appl_type} does not match the kind digit of {app}")
-    filing = xml_date(_t(app_ref, "base:DocumentID/base:Date"), "filing date")
+    filing = xml_date(app_ref.get("Date"), "filing date")
     _, pub_ref = _reference(bib, "PublicationReference")
-    kind_code = (root.get("kind") or _t(pub_ref, "base:DocumentID/base:Kind")).strip().upper()
-    published = xml_date(root.get("datePublication") or _t(pub_ref, "base:DocumentID/base:Date"), "publication date")
-    number = f"CN{_t(pub_ref, 'base:DocumentID/base:DocNumber').lstrip('CN')}{kind_code}"
-    title = _t(bib, "b:InventionTitle") or _t(root, "b:Description/b:InventionTitle")
+    kind_code = (root.get("kind") or pub_ref.get("Kind", "")).strip().upper()
+    published = xml_date(root.get("datePublication") or pub_ref.get("Date"), "publication date")
+    number = f"CN{pub_ref.get('DocNumber', '').lstrip('CN')}{kind_code}"
+    title = _text(_one(bib, "InventionTitle")) or _t(root, "b:Description/b:InventionTitle")
     if not title:
         raise Malformed("no invention title")
-    applicants = [_new_party(a) for a in _all(bib, "b:Parties/b:ApplicantDetails/b:Applicant")]
-    patentees = [_new_party(a) for a in _all(bib, "b:Parties/b:AssigneeDetails/b:Assignee")]
-    priorities = [
-        (f"{_t(p, 'base:WIPOST3Code')} {_t(p, 'base:DocNumber')}".strip(), _date_or_none(_t(p, "base:Date")))
-        for p in _all(bib, "b:PriorityDetails/b:Priority")
-    ]
-    pct = _t(bib, "b:PCTOrRegionalApplicationData/base:DocumentID/base:DocNumber")
-    pct_date = _date_or_none(_t(bib, "b:PCTOrRegionalApplicationData/base:DocumentID/base:Date"))
-    wo = _t(bib, "b:PCTOrRegionalPublishingData/base:DocumentID/base:DocNumber")
+    parties = _kids(_one(bib, "Parties")) if _one(bib, "Parties") is not None else {}
+    applicants = [_new_party(a) for d in parties.get(f"{B}ApplicantDetails", []) for a in d]
+    patentees = [_new_party(a) for d in parties.get(f"{B}AssigneeDetails", []) for a in d]
+    priorities = []
+    for block in bib.get(f"{B}PriorityDetails", []):
+        for p in block:
+            f = _doc_id(p)
+            priorities.append(
+                (f"{f.get('WIPOST3Code', '')} {f.get('DocNumber', '')}".strip(), _date_or_none(f.get("Date", "")))
+            )
+    pct_ref = (
+        _doc_id(_one(bib, "PCTOrRegionalApplicationData"))
+        if _one(bib, "PCTOrRegionalApplicationData") is not None
+        else {}
+    )
+    wo_ref = (
+        _doc_id(_one(bib, "PCTOrRegionalPublishingData"))
+        if _one(bib, "PCTOrRegionalPublishingData") is not None
+        else {}
+    )
     facts = {
         "app": app, "kind_code": kind_code, "filing": filing, "published": published, "number": number,
-        "title": title, "ipc": _new_ipc(bib), "abstract": _t(root, "b:Abstract") or None,
-        "priorities": priorities, "pct": (pct, pct_date, wo), "pct_entry": appl_type in ("11", "21"),
+        "title": title, "ipc": _new_ipc(bib), "abstract": _text(_one(top, "Abstract")) or None,
+        "priorities": priorities, "pct_entry": appl_type in ("11", "21"),
+        "pct": (pct_ref.get("DocNumber", ""), _date_or_none(pct_ref.get("Date", "")), wo_ref.get("DocNumber", "")),
         "earlier": _earlier_publication(bib),
     }  # fmt: skip
-    claims = [(c.get("num", ""), _t(c, "b:ClaimText") or " ".join("".join(c.itertext()).split())) for c in
-              _all(root, "b:Claims/b:Claim")]  # fmt: skip
+    claims = [
+        (c.get("num", ""), _text(next((t for t in c if t.tag == f"{B}ClaimText"), None)) or _text(c))
+        for block in top.get(f"{B}Claims", [])
+        for c in block
+    ]
     return _rows(where, facts, applicants, patentees, claims)
+
+
+def _one(kids: dict[str, list], tag: str):
+    """The first child called ``tag`` (in the business namespace), or None."""
+    found = kids.get(f"{B}{tag}")
+    return found[0] if found else None
 
 
 def _date_or_none(text: str) -> str | None:
@@ -118,32 +177,37 @@ def _date_or_none(text: str) -> str | None:
 
 def _new_party(el) -> dict:
     """An applicant or patentee: its name, and its place from the Province/City/County parts or the address text."""
-    book = el.find(f"{BASE}AddressBook")
-    name = _t(book, "base:Name") or _t(book, "base:OrganizationName")
-    addr = book.find(f"{BASE}Address") if book is not None else None
-    text = _t(addr, "base:Text") or " ".join(_t(addr, f"base:{p}") for p in ("AddressLine", "Street")).strip()
-    country = _t(addr, "base:WIPOST3Code").upper()
-    region = division_code(_t(addr, "base:Province"), _t(addr, "base:City"), _t(addr, "base:County"))
-    return {"name": name, "country": country, "region": region, "text": text}
+    book = next((c for c in el if c.tag == f"{BASE}AddressBook"), None)
+    fields = _kids(book) if book is not None else {}
+    name = _text((fields.get(f"{BASE}Name") or fields.get(f"{BASE}OrganizationName") or [None])[0])
+    addr = fields.get(f"{BASE}Address")
+    a = {c.tag.rpartition("}")[2]: (c.text or "").strip() for c in addr[0]} if addr else {}
+    text = " ".join((a.get("Text") or " ".join(filter(None, (a.get("AddressLine"), a.get("Street"))))).split())
+    region = division_code(a.get("Province"), a.get("City"), a.get("County"))
+    return {"name": name, "country": a.get("WIPOST3Code", "").upper(), "region": region, "text": text}
 
 
-def _new_ipc(bib) -> list[str]:
+def _new_ipc(bib: dict[str, list]) -> list[str]:
     out = []
-    for c in _all(bib, "b:ClassificationIPCRDetails/b:ClassificationIPCR"):
-        symbol = _ipc_symbol(
-            f"{_t(c, 'b:Section')}{_t(c, 'b:MainClass')}{_t(c, 'b:Subclass')} "
-            f"{_t(c, 'b:MainGroup')}/{_t(c, 'b:Subgroup')}"
-        ) or _ipc_symbol(_t(c, "base:Text"))
-        if symbol and symbol not in out:
-            out.append(symbol)
+    for block in bib.get(f"{B}ClassificationIPCRDetails", []):
+        for c in block:
+            f = {x.tag.rpartition("}")[2]: (x.text or "").strip() for x in c}
+            symbol = _ipc_symbol(
+                f"{f.get('Section', '')}{f.get('MainClass', '')}{f.get('Subclass', '')} "
+                f"{f.get('MainGroup', '')}/{f.get('Subgroup', '')}"
+            ) or _ipc_symbol(f.get("Text", ""))
+            if symbol and symbol not in out:
+                out.append(symbol)
     return out
 
 
-def _earlier_publication(bib) -> tuple[str, str | None] | None:
+def _earlier_publication(bib: dict[str, list]) -> tuple[str, str | None] | None:
     """A grant's earlier A publication (RelatedDocuments): its number and date."""
-    for doc in _all(bib, "b:RelatedDocuments//base:DocumentID"):
-        if _t(doc, "base:Kind").upper().startswith("A"):
-            return f"CN{_t(doc, 'base:DocNumber').lstrip('CN')}A", _date_or_none(_t(doc, "base:Date"))
+    for block in bib.get(f"{B}RelatedDocuments", []):
+        for doc in block.iter(f"{BASE}DocumentID"):
+            f = _doc_id(doc)
+            if f.get("Kind", "").upper().startswith("A"):
+                return f"CN{f.get('DocNumber', '').lstrip('CN')}A", _date_or_none(f.get("Date", ""))
     return None
 
 
@@ -227,7 +291,7 @@ def _parties(people: list[dict], fallback_text: str = "") -> list[dict]:
         country = country or first_country or (country_of_text(fallback_text) or "CN")
         first_country = first_country or country
         region = p["region"] if country == "CN" else None
-        address = re.sub(r"^\s*\d{6}\s*", "", p["text"] or "") or None
+        address = clean_address(p["text"]) or None
         out.append(party(p["name"], country, region, address))
     return distinct_parties(out)
 
@@ -243,7 +307,7 @@ def _rows(where, f: dict, applicants: list[dict], patentees: list[dict], claims,
         raise Malformed(f"document kind {f['kind_code']!r} is not A, B, C, U, Y or S")
     if kind != number_kind(app):
         raise Malformed(f"a {f['kind_code']} document ({kind}) for {app}, whose kind digit says {number_kind(app)}")
-    holder_rows = _parties(patentees, fallback) if patentees else applicant_rows
+    holder_rows = _parties(patentees, fallback) if patentees and patentees != applicants else applicant_rows
     if not holder_rows:
         raise Malformed("no patentee or applicant")
     pct, pct_date, wo = f["pct"]
@@ -257,11 +321,11 @@ def _rows(where, f: dict, applicants: list[dict], patentees: list[dict], claims,
         "abstract": f["abstract"], "claims": None, "filing_date": f["filing"], "grant_date": f["published"],
         "ipc": f["ipc"], "holders": [h["party_id"] for h in holder_rows], "related": related,
     }  # fmt: skip
-    grant = _application(f, applicant_rows, published=False) | {
-        "status": "granted",
-        "status_date": f["published"],
-        "right_id": app,
-    }
+    earlier = f["earlier"] or (None, None)
+    grant = {  # what the grant adds to the application its A publication brought (uspto_xml.import_documents)
+        "application_id": app, "status": "granted", "status_date": f["published"], "right_id": app,
+        "publication_number": earlier[0], "publication_date": earlier[1],
+    }  # fmt: skip
     return Parsed(app, where, patent, distinct_parties(holder_rows + applicant_rows), _claims(app, claims),
                   granted_application=grant)  # fmt: skip
 
@@ -295,31 +359,62 @@ def _claims(pid: str, claims: list[tuple[str, str]]) -> list[dict]:
 
 
 # -- files ---------------------------------------------------------------------------------------------
-def xml_files(paths: list[Path]) -> list[Path]:
-    """The files to read: each one named, and the XML and ZIP files anywhere under a folder named."""
-    out = []
+def xml_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The files to read, and the files of the folders named that are not patent documents (skipped).
+
+    Each file named is read; under a folder, the patent XML and ZIP files anywhere in it, not a batch's
+    index files.
+    """
+    out, skipped = [], []
     for p in paths:
-        if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".xml", ".zip"))
-            if not found:
-                raise UserError(f"{p} holds no XML or ZIP file.")
-            out += found
-        else:
+        if not p.is_dir():
             out.append(p)
-    return out
+            continue
+        found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".xml", ".zip"))
+        for f in found:
+            try:
+                check_format(f)
+                out.append(f)
+            except UserError:
+                skipped.append(f)
+        if not found or all(f in skipped for f in found):
+            raise UserError(f"{p} holds no CNIPA patent XML or ZIP file.")
+    return out, skipped
+
+
+class Deflated(bytes):
+    """A ZIP member's raw deflated bytes: inflated by the worker that parses it, so the main process only reads."""
+
+
+def _inflate(doc: bytes) -> bytes:
+    return zlib.decompress(doc, -15) if isinstance(doc, Deflated) else doc
 
 
 def split(path: Path) -> Iterator[tuple[int | str, bytes]]:
-    """A file's documents: the file itself, or every XML member of a ZIP shard (its images skipped)."""
+    """A file's documents: the file itself, or every XML member of a ZIP shard (its images skipped).
+
+    A shard's members are read raw, where the central directory says they lie; the deflated ones are
+    inflated by the workers (zipfile would inflate them here, in the one process that feeds the pool).
+    """
     if path.suffix.lower() != ".zip":
         yield 1, path.read_bytes()
         return
     try:
-        with zipfile.ZipFile(path) as z:
-            for member in z.infolist():
-                if not member.is_dir() and member.filename.lower().endswith(".xml"):
-                    yield member.filename, z.read(member)
-    except (zipfile.BadZipFile, OSError) as e:
+        with zipfile.ZipFile(path) as z, open(path, "rb") as raw:
+            for m in z.infolist():
+                if m.is_dir() or not m.filename.lower().endswith(".xml"):
+                    continue
+                if m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or m.flag_bits & 0x1:
+                    yield m.filename, z.read(m)  # another method, or encrypted: zipfile says what it cannot do
+                    continue
+                raw.seek(m.header_offset)
+                head = raw.read(30)
+                if head[:4] != b"PK\x03\x04":
+                    raise zipfile.BadZipFile(f"member {m.filename} has no local header")
+                raw.seek(int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little"), 1)
+                data = raw.read(m.compress_size)
+                yield m.filename, Deflated(data) if m.compress_type == zipfile.ZIP_DEFLATED else data
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as e:
         raise UserError(f"cannot read the archive {path.name} ({why(e)}).") from None
 
 
@@ -338,5 +433,8 @@ def check_format(path: Path) -> None:
 
 def run(files: list[Path], writer: DeliveryWriter, tick, workers: int = 2) -> None:
     """Import every document of ``files`` (folders searched) into ``writer``; a malformed one is a reject."""
-    import_documents(xml_files(files), writer, tick, parse_batch, check_format, "importing patents", workers, split)
-    report_addresses(writer)
+    found, skipped = xml_files(files)
+    if skipped:
+        writer.notes["files in the folders that are not patent documents (index files)"] += len(skipped)
+    import_documents(found, writer, tick, parse_batch, check_format, "importing patents", workers, split)
+    report_addresses(writer, "parts")

@@ -29,7 +29,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-from ipgauge.adapters.cnipa_common import country_of_text, party, report_addresses
+from ipgauge.adapters.cnipa_common import TextPlaces, clean_address, country_of_text, report_addresses
 from ipgauge.adapters.delivery import DeliveryWriter, head_of
 from ipgauge.adapters.uspto_xml import Malformed
 from ipgauge.dates import add_months
@@ -119,18 +119,23 @@ def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
                 kept[path.name].append([number, *(row[c] for c in unknown)])
         done += path.stat().st_size
         tick("importing trademarks", done, total)
+    places = TextPlaces()
+    for m in marks.values():
+        for h in m["holders"]:
+            places.add(h["注册人中文地址"] or h["注册人外文地址"])
+    places.resolve()
     for number, m in marks.items():
         writer.documents += 1
         try:
-            _mark(number, m, writer)
+            _mark(number, m, writer, places)
         except Malformed as e:
             file, _, line = m["where"].partition(" ")
             writer.reject(file, f"{number} ({line})", str(e))
     writer.kept = kept
-    report_addresses(writer)
+    report_addresses(writer, "text")
 
 
-def _mark(number: str, m: dict, writer: DeliveryWriter) -> None:
+def _mark(number: str, m: dict, writer: DeliveryWriter, places: TextPlaces) -> None:
     """One registration's rows: its holders, the mark, and a renewal the end of its exclusive right shows."""
     registered = _date(m.get("注册公告日期"), "registration date (注册公告日期)")
     filed = _date(m.get("申请日期"), "filing date (申请日期)")
@@ -147,7 +152,7 @@ def _mark(number: str, m: dict, writer: DeliveryWriter) -> None:
         if not digits.isdigit() or not 1 <= int(digits) <= 45:
             raise Malformed(f"Nice class {c!r} is not 1–45")
         classes.append(digits)
-    holders = [_holder(h) for h in m["holders"] if h["注册人中文名称"] or h["注册人外文名称"]]
+    holders = [_holder(h, places) for h in m["holders"] if h["注册人中文名称"] or h["注册人外文名称"]]
     if not holders:
         raise Malformed("no registrant (注册人中文名称) in the registrant table")
     for h in holders:
@@ -179,7 +184,7 @@ def _mark(number: str, m: dict, writer: DeliveryWriter) -> None:
         })  # fmt: skip
 
 
-def _holder(h: dict) -> dict:
+def _holder(h: dict, places: TextPlaces) -> dict:
     """A registrant: Chinese name (else foreign), its country from the address (a foreign name alone: not CN)."""
     name = h["注册人中文名称"] or h["注册人外文名称"]
     address = h["注册人中文地址"] or h["注册人外文地址"]
@@ -188,4 +193,4 @@ def _holder(h: dict) -> dict:
         country = "CN" if (address and re.search(r"[省市区县]", address)) or h["注册人中文名称"] else ""
     if not country:
         raise Malformed(f"registrant {name!r} has no address to tell its country")
-    return party(name, country, None, re.sub(r"^\s*\d{6}\s*", "", address) or None)
+    return places.party(name, clean_address(address), country)

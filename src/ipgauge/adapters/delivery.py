@@ -7,6 +7,7 @@ so an interrupted import leaves no half delivery. A party met in many documents 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -66,12 +67,13 @@ class DeliveryWriter:
             self.work = Path(tempfile.mkdtemp(dir=out, prefix=".import-"))
         except OSError as e:
             raise UserError(f"cannot write the delivery to {out} ({why(e)}).") from None
-        self._files, self._writers, self.counts = {}, {}, Counter()
+        self._files, self._writers, self._columns, self._known, self.counts = {}, {}, {}, {}, Counter()
         for name in tables:
             columns = list(TABLES_BY_NAME[name].column_names)
             f = open(self.work / f"{name}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed in close)
-            self._files[name], self._writers[name] = f, csv.DictWriter(f, columns, lineterminator="\n")
-            self._writers[name].writeheader()
+            self._files[name], self._writers[name] = f, csv.writer(f, lineterminator="\n")
+            self._writers[name].writerow(columns)
+            self._columns[name], self._known[name] = columns, set(columns)
         (self.work / "REJECTS").mkdir()
         self._rejects_file = open(self.work / REJECTS, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._rejects = csv.writer(self._rejects_file, lineterminator="\n")
@@ -84,6 +86,7 @@ class DeliveryWriter:
         self.kept: dict[str, list[list[str]]] = {}
         #: what the adapter measured of its input (CNIPA: how many addresses resolved), in the manifest
         self.report: dict[str, object] = {}
+        self.synthetic = False  # files ipgauge synth wrote in an office's format (adapters/cnipa.py) stay labelled
 
     def row(self, table: str, values: dict) -> None:
         """One row; None and empty lists are written empty, lists joined with ';', booleans as true/false."""
@@ -91,7 +94,20 @@ class DeliveryWriter:
             if values["party_id"] in self._parties:
                 return
             self._parties.add(values["party_id"])
-        self._writers[table].writerow({k: _cell(v) for k, v in values.items()})
+        columns = self._columns[table]
+        if len(values) > len(columns) or not values.keys() <= self._known[table]:
+            raise ValueError(f"{table} has no column {sorted(values.keys() - self._known[table])}")
+        get = values.get
+        self._writers[table].writerow([v if type(v) is str else _cell(v) for v in map(get, columns)])
+        self.counts[table] += 1
+
+    def line(self, table: str, text: str, party_id: str | None = None) -> None:
+        """A row already rendered as CSV (by :func:`render`, in a worker process); a party met before is skipped."""
+        if party_id is not None:
+            if party_id in self._parties:
+                return
+            self._parties.add(party_id)
+        self._files[table].write(text)
         self.counts[table] += 1
 
     def flush(self) -> None:
@@ -115,7 +131,7 @@ class DeliveryWriter:
             "rejected_documents": self.rejected,
             "rows": dict(sorted(self.counts.items())),
             "not_imported": dict(sorted(self.notes.items())),
-            "synthetic": False,
+            "synthetic": self.synthetic,
             **self.report,
         }
         if self.kept:
@@ -151,6 +167,24 @@ class DeliveryWriter:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if kind is not None:
             self.abandon()
+
+
+def render(table: str, values: dict) -> str:
+    """One row of ``table`` as the CSV line :meth:`DeliveryWriter.row` would write (for a worker process to make)."""
+    columns, known = _COLUMNS[table]
+    if not values.keys() <= known:
+        raise ValueError(f"{table} has no column {sorted(values.keys() - known)}")
+    get = values.get
+    _LINE.writerow([v if type(v) is str else _cell(v) for v in map(get, columns)])
+    text = _BUFFER.getvalue()
+    _BUFFER.seek(0)
+    _BUFFER.truncate()
+    return text
+
+
+_COLUMNS = {name: (t.column_names, set(t.column_names)) for name, t in TABLES_BY_NAME.items()}
+_BUFFER = io.StringIO()
+_LINE = csv.writer(_BUFFER, lineterminator="\n")  # one per process: render is called one row at a time
 
 
 def _cell(value: object) -> str:

@@ -9,6 +9,7 @@ resolved from tables, never by fetching a DTD. The grant and application adapter
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html.entities
 import re
@@ -21,9 +22,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from ipgauge.adapters.delivery import DeliveryWriter
+from ipgauge.adapters.delivery import DeliveryWriter, render
 
-BATCH = 64  # documents per task sent to a worker process
+BATCH = 256  # documents per task sent to a worker process
 
 
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
@@ -55,6 +56,22 @@ class Parsed:
     #: what a grant says of its application (granted, when, the right): written only for an application
     #: that a publication in the same import brought (a grant alone does not make an application row)
     granted_application: dict | None = None
+    #: the rows above rendered as CSV in the worker (table, party id or None, line): the main process only writes
+    lines: list[tuple[str, str | None, str]] = field(default_factory=list)
+
+
+def rendered(parse_batch: Callable, batch: list) -> list[Parsed]:
+    """``parse_batch``'s documents with their rows rendered as CSV lines, so that little crosses between processes."""
+    out = parse_batch(batch)
+    for p in out:
+        if p.error:
+            continue
+        p.lines = [("parties", party["party_id"], render("parties", party)) for party in p.parties]
+        p.lines += [("patents", None, render("patents", p.patent))] if p.patent else []
+        p.lines += [("claims", None, render("claims", c)) for c in p.claims]
+        p.lines += [("events", None, render("events", e)) for e in p.events]
+        p.parties, p.patent, p.claims, p.events = [], None, [], []
+    return out
 
 
 def documents(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -92,7 +109,7 @@ def entities(doc: bytes, strict: bool = True) -> bytes:
             raise Malformed(f"entity &{name}; is not one the USPTO's DTDs declare")
         return "".join(f"&#{ord(c)};" for c in text).encode()
 
-    return _ENTITY.sub(sub, doc)
+    return _ENTITY.sub(sub, doc) if b"&" in doc else doc
 
 
 #: ISO 8879's Greek letters (ISOgrk1), which the 2001 application DTD uses and HTML does not name: &agr; is α.
@@ -111,19 +128,20 @@ PARSER = etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False
 
 def parse_document(line: int | str, doc: bytes, readers: dict[str, Callable], what: str, strict: bool = True) -> Parsed:
     """A document read by the reader of its root element; a malformed one comes back with ``error`` set."""
-    number = doc_number_hint(doc)
     try:
         root = etree.fromstring(entities(doc, strict), PARSER)
     except Malformed as e:
-        return Parsed(number, line, error=str(e))
+        return Parsed(doc_number_hint(doc), line, error=str(e))
     except etree.XMLSyntaxError as e:
-        return Parsed(number, line, error=f"not well-formed XML ({e.msg}, line {e.lineno} of the document)")
+        return Parsed(
+            doc_number_hint(doc), line, error=f"not well-formed XML ({e.msg}, line {e.lineno} of the document)"
+        )
     try:
         if root.tag not in readers:
             raise Malformed(f"<{root.tag}> is not {what} ({' or '.join(readers)})")
         return readers[root.tag](root, line)
     except Malformed as e:
-        return Parsed(number, line, error=str(e))
+        return Parsed(doc_number_hint(doc), line, error=str(e))
 
 
 def doc_number_hint(doc: bytes) -> str:
@@ -208,26 +226,20 @@ def import_documents(
     grants: dict[str, dict] = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker) as pool:
         for path in files:
-            for parsed_batch, size in _parsed(path, pool, parse_batch, split):
+            for parsed_batch, size in _parsed(path, pool, functools.partial(rendered, parse_batch), split):
                 for p in parsed_batch:
                     writer.documents += 1
                     if p.error:
                         where = f"line {p.line}" if isinstance(p.line, int) else p.line
                         writer.reject(path.name, f"{p.document} ({where})", p.error)
                         continue
-                    for party in p.parties:
-                        writer.row("parties", party)
-                    if p.patent:
-                        writer.row("patents", p.patent)
+                    for table, party_id, text in p.lines:
+                        writer.line(table, text, party_id)
                     if p.application:
                         held = latest.get(key := p.application["application_id"])
                         latest[key] = _merged(held, p.application) if held else p.application
                     if p.granted_application:
                         grants[p.granted_application["application_id"]] = p.granted_application
-                    for c in p.claims:
-                        writer.row("claims", c)
-                    for e in p.events:
-                        writer.row("events", e)
                 done += size
                 tick(what, done, total)
     for key, application in latest.items():
@@ -239,7 +251,8 @@ def _merged(held: dict, new: dict) -> dict:
     later, earlier = (new, held) if (held["publication_date"] or "") <= (new["publication_date"] or "") else (held, new)
     if later.get("status_date") is None and earlier.get("status_date"):  # a grant outranks a later-dated publication
         later, earlier = earlier, later
-    return {k: later[k] if later.get(k) not in (None, []) else earlier.get(k) for k in later}
+    keys = dict.fromkeys([*earlier, *later])  # a grant's few fields merged into its publication's row
+    return {k: later[k] if later.get(k) not in (None, []) else earlier.get(k) for k in keys}
 
 
 def _parsed(path: Path, pool: ProcessPoolExecutor, parse_batch, split) -> Iterator[tuple[list[Parsed], int]]:

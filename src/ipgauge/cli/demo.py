@@ -30,6 +30,13 @@ def demo(
             help="Scale of the synthetic register: northeast (the seed's region at its real size) or another."
         ),
     ] = "northeast",
+    source: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="canonical (the synthetic delivery loaded as is) or cnipa (written as CNIPA's files, then imported).",
+        ),
+    ] = "canonical",
 ) -> None:
     """The main job end to end on the synthetic register: synth, load, and the Northeast China release."""
     from ipgauge.register.cache import cache_dir
@@ -38,23 +45,40 @@ def demo(
     from ipgauge.releases.spec import Spec
     from ipgauge.synth.generate import synthesize
 
+    if source not in ("canonical", "cnipa"):
+        raise UserError(f"--from {source!r}: choose canonical or cnipa.")
     delivery, db = out_dir / "delivery", out_dir / "register.duckdb"
     _only_a_demo(db)
     render.check_out(out_dir / "release")
     started = time.perf_counter()
     with progress_bar() as tick:
-        synthesize(scale, 1, delivery, "csv", tick)
+        if source == "cnipa":
+            from ipgauge.adapters.cnipa import import_folder
+            from ipgauge.synth.cnipa import synthesize_cnipa
+
+            synthesize_cnipa(scale, 1, delivery, tick)
+            deliveries, recorded = import_folder(delivery, out_dir / "imported", tick)
+        else:
+            synthesize(scale, 1, delivery, "csv", tick)
+            deliveries, recorded = [delivery], None
+    what = "as CNIPA's files, then imported" if source == "cnipa" else ""
     out.print(
-        styled(("1. SYNTHETIC register written", "bold"), f" to {delivery} ({time.perf_counter() - started:.1f} s)")
+        styled(
+            ("1. SYNTHETIC register written", "bold"),
+            f" to {delivery} {what}({time.perf_counter() - started:.1f} s)".replace("  ", " "),
+        )
     )
     for old in (db, db.with_name(db.name + ".wal")):
         old.unlink(missing_ok=True)
     shutil.rmtree(cache_dir(db), ignore_errors=True)
     started = time.perf_counter()
-    with progress_bar() as tick:
-        report = load_delivery(delivery, db, progress=tick)
+    for one in deliveries:
+        with progress_bar() as tick:
+            report = load_delivery(
+                one, db, recorded_on=date.fromisoformat(recorded) if recorded else None, progress=tick
+            )
+        print_load_report(report)
     out.print(styled(("2. Loaded", "bold"), f" into {db} ({time.perf_counter() - started:.1f} s)"))
-    print_load_report(report)
     started = time.perf_counter()
     spec = Spec("northeast", date(2025, 4, 30), report.recorded_date, casework=True).validate()
     computed, files = snapshot.publish(db, spec, out_dir / "release")
@@ -160,7 +184,8 @@ def _only_a_demo(db: Path) -> None:
         return
     with store.reading(db) as con:
         deliveries, real, releases = lookups.holdings(con)
-    if deliveries > 1 or real or releases > 1:
+    imported = 3 if (db.parent / "imported").is_dir() else 0  # a demo --from cnipa: three imports and a supplement
+    if deliveries > 1 + imported or real > imported or releases > 1:
         raise UserError(
             f"{db} holds more than a demo ({deliveries} deliveries, {releases} releases), and the demo would replace "
             "it; choose another --out."

@@ -10,6 +10,7 @@ specific division found is returned; nothing found is None (the caller reports i
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import cache
 
@@ -65,6 +66,7 @@ def _within(found: list[Division], parent: Division | None) -> list[Division]:
     return [d for d in found if d.parent_code == parent.code or d.code == parent.code]
 
 
+@functools.lru_cache(maxsize=65536)
 def division_code(province: str | None, city: str | None, county: str | None) -> str | None:
     """The most specific current division code the parts name, or None when not even the province is known."""
     p, c, k = _part(province), _part(city), _part(county)

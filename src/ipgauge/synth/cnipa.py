@@ -33,10 +33,11 @@ from xml.sax.saxutils import escape
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ipgauge.adapters.cnipa_common import APPL_TYPES
+from ipgauge.adapters.cnipa_common import APPL_TYPES, TextPlaces, clean_address, country_of_text, party
 from ipgauge.outputs import check_out
 from ipgauge.regions.address import resolve
 from ipgauge.regions.divisions import PLACEHOLDERS, divisions
+from ipgauge.regions.parts import division_code
 from ipgauge.register.schema import TABLES_BY_NAME
 
 SHARD = 5_000  # documents per ZIP shard
@@ -92,6 +93,29 @@ class Places:
             county if county != "0" else ""
         )
         return row, province, city, county, text
+
+    def imported_ids(self, in_documents: set[str]) -> dict[str, str]:
+        """Each canonical party's id as the imports will make it (cnipa_common.party), from what is written.
+
+        A patent document's holder is placed by its Province/City/County parts; a party named in a PRS
+        record or a trademark table by its address text, resolved. A party met both ways is the
+        document's; one the CNIPA files never name (a casework client) is given the text's id too, so
+        that the supplement's rows name every party one way.
+        """
+        places = TextPlaces()
+        written = {pid: self.parts(pid) for pid in self.by_id}
+        for _row, *_, text in written.values():
+            places.add(text)
+        places.resolve()
+        ids = {}
+        for pid, (row, province, city, county, text) in written.items():
+            if pid in in_documents:
+                region = division_code(province, city, county) if row["country"] == "CN" else None
+                ids[pid] = party(row["name"], row["country"], region, clean_address(text) or None)["party_id"]
+            else:
+                country = row["country"] if row["country"] != "CN" else (country_of_text(clean_address(text)) or "CN")
+                ids[pid] = places.party(row["name"], text, country)["party_id"]
+        return ids
 
 
 def _country_zh(code: str) -> str:
@@ -259,6 +283,46 @@ def _years_after(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+def _write_supplement(
+    t: dict, rest: list[dict], ids: dict[str, str], produced: set[str], folder: Path, manifest: dict
+) -> None:
+    """The canonical rows CNIPA's products do not carry, naming parties by the ids the imports give them.
+
+    Its parties are those no CNIPA file names (the imports write the others); each once.
+    """
+    import pyarrow as pa
+
+    folder.mkdir()
+    parties = t["parties"].to_pylist()
+    kept = {}
+    for r in parties:
+        new = ids[r["party_id"]]
+        if new not in produced and new not in kept:
+            kept[new] = r | {"party_id": new}
+    tables = {"parties": pa.Table.from_pylist(list(kept.values()), schema=t["parties"].schema)}
+    for name in ("families", "gi_products", "centres", "amounts"):
+        if name in t:
+            tables[name] = t[name]
+    apps = t["applications"].to_pylist()
+    for a in apps:
+        a["applicants"] = [ids[x] for x in a["applicants"]]
+    tables["applications"] = pa.Table.from_pylist(apps, schema=t["applications"].schema)
+    cases = t["cases"].to_pylist()
+    for c in cases:
+        c["client_party_id"] = ids.get(c["client_party_id"], c["client_party_id"]) if c["client_party_id"] else None
+    tables["cases"] = pa.Table.from_pylist(cases, schema=t["cases"].schema)
+    for e in rest:
+        if e["event"] == "transferred":
+            e["value"] = ";".join(ids[x.strip()] for x in e["value"].split(";"))
+    tables["events"] = pa.Table.from_pylist(rest, schema=t["events"].schema)
+    foreign = t["patents"].filter(pc.not_equal(t["patents"]["jurisdiction"], "CN"))
+    if foreign.num_rows:
+        tables["patents"] = foreign
+    for name, table in tables.items():
+        pq.write_table(table, folder / f"{name}.parquet")
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def convert(canonical: Path, out: Path, tick) -> dict:
     """Write ``canonical`` (a synthetic delivery in Parquet) into ``out`` as CNIPA files and a supplement."""
     t = {
@@ -275,22 +339,13 @@ def convert(canonical: Path, out: Path, tick) -> dict:
     filed = dict(zip(granted["patent_id"].to_pylist(), granted["filing_date"].to_pylist(), strict=True))
     n_prs, rest = _write_legal(t["events"], filed, places, out / "cnipa" / "legal")
     n_tm = _write_trademarks(t["trademarks"], t["events"], places, out / "cnipa" / "trademark", cutoff)
-    supplement = out / "supplement"
-    supplement.mkdir()
-    for name, table in t.items():
-        if name in ("patents", "trademarks", "events"):
-            continue
-        pq.write_table(table, supplement / f"{name}.parquet")
-    if rest:
-        import pyarrow as pa
-
-        pq.write_table(pa.Table.from_pylist(rest, schema=t["events"].schema), supplement / "events.parquet")
-    foreign = patents.filter(pc.not_equal(patents["jurisdiction"], "CN"))
-    if foreign.num_rows:
-        pq.write_table(foreign, supplement / "patents.parquet")
-    (supplement / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    holders = {h for hs in granted["holders"].to_pylist() for h in hs}
+    marks = t["trademarks"].filter(pc.equal(t["trademarks"]["jurisdiction"], "CN"))
+    named = holders | {h for hs in marks["holders"].to_pylist() for h in hs}
+    in_prs = [e for e in t["events"].to_pylist() if e["right_type"] == "patent" and e["event"] == "transferred"]
+    named |= {x.strip() for e in in_prs if e["right_id"] in filed for x in (e["value"] or "").split(";") if x.strip()}
+    ids = places.imported_ids(holders)
+    _write_supplement(t, rest, ids, {ids[p] for p in named}, out / "supplement", manifest)
     return manifest | {
         "format": "cnipa",
         "cnipa": {"patent_documents": n_docs, "prs_records": n_prs, "trademarks": n_tm},
