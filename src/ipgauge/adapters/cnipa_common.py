@@ -50,6 +50,7 @@ def number_kind(application: str) -> str:
 
 
 # -- parties -------------------------------------------------------------------------------------------
+_POSTCODE = re.compile(r"^\s*\d{6}\s*")  # an address text's leading postcode
 _INDIVIDUAL = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 #: Name endings → party type, most specific first (a 研究院有限公司 is a company).
 _TYPE_WORDS = (
@@ -113,21 +114,25 @@ def party_type(name: str) -> str:
 
 
 @cache
-def _country_names() -> list[tuple[str, str]]:
-    """Chinese country names (CLDR's, as Babel ships them) → ISO code, longest first (HK, MO, TW: their own codes)."""
+def _country_names() -> tuple[dict[str, str], tuple[int, ...]]:
+    """Chinese country names (CLDR's, as Babel ships them) → ISO code, and their lengths, longest first.
+
+    HK, MO and TW keep their own codes, as the register's parties do.
+    """
     from babel import Locale
 
     names = Locale("zh").territories
-    found = [(names[c], c) for c in countries() if c in names and c != "CN"]
-    found += [("美利坚合众国", "US"), ("日本国", "JP"), ("大韩民国", "KR"), ("德意志联邦共和国", "DE"), ("英国", "GB")]
-    found += [("香港", "HK"), ("澳门", "MO"), ("台湾", "TW")]
-    return sorted(found, key=lambda x: -len(x[0]))
+    found = {names[c]: c for c in countries() if c in names and c != "CN"}
+    found |= {"美利坚合众国": "US", "日本国": "JP", "大韩民国": "KR", "德意志联邦共和国": "DE", "英国": "GB"}
+    found |= {"香港": "HK", "澳门": "MO", "台湾": "TW"}
+    return found, tuple(sorted({len(n) for n in found}, reverse=True))
 
 
 def country_of_text(text: str) -> str | None:
     """The country a Chinese address text begins with (日本东京都… → JP), None when it names none."""
-    body = re.sub(r"^\s*\d{6}\s*", "", text or "")
-    return next((code for name, code in _country_names() if body.startswith(name)), None)
+    body = _POSTCODE.sub("", text or "")
+    names, lengths = _country_names()
+    return next((names[body[:n]] for n in lengths if body[:n] in names), None)
 
 
 def party(name: str, country: str, region: str | None, address: str | None) -> dict:
@@ -180,7 +185,7 @@ class TextPlaces:
 
 def clean_address(text: str | None) -> str:
     """An address as the register keeps it: the leading postcode dropped, spaces collapsed."""
-    return " ".join(re.sub(r"^\s*\d{6}\s*", "", text or "").split())
+    return " ".join(_POSTCODE.sub("", text or "").split())
 
 
 def report_addresses(writer: DeliveryWriter, regions_from: str) -> None:
