@@ -300,10 +300,10 @@ def _event_value_rules() -> Iterator[Rule]:
         f"try_cast(value AS DATE) BETWEEN {DATES} AND regexp_full_match(value, '{DATE_PATTERN}')",
         f"a new expiry date (YYYY-MM-DD, {DATE_MIN.year}-{DATE_MAX.year})",
     )
-    yield need(
+    yield need(  # empty: the amount is not known (CNIPA's legal status publishes none)
         ("pledged", "pledge_released"),
-        "regexp_full_match(value, '\\d+(\\.\\d+)? [A-Z]{3}')",
-        "an amount and currency such as 12000000 CNY",
+        "value IS NULL OR regexp_full_match(value, '\\d+(\\.\\d+)? [A-Z]{3}')",
+        "an amount and currency such as 12000000 CNY, or empty",
     )
     yield need(("transferred",), f"value IS NOT NULL AND NOT {_empty_item('value')}", "a list of new holders")
     yield need(("awarded",), "value IS NOT NULL", "an award name")

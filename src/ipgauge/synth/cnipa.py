@@ -30,6 +30,7 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -186,14 +187,15 @@ def patent_xml(p: dict, number: str, places: Places) -> str:
     )
 
 
-def _write_patents(patents, places: Places, folder: Path, tick) -> int:
+def _write_patents(granted, places: Places, folder: Path, tick) -> int:
+    """Every granted patent as a document, a shard of :data:`SHARD` at a time (rows held a shard at a time)."""
     folder.mkdir(parents=True)
-    rows = [r for r in patents.to_pylist() if r["jurisdiction"] == "CN" and r["grant_date"] is not None]
     serial = {k: 0 for k in KIND_CODES}
-    for start in range(0, len(rows), SHARD):
-        shard = folder / f"CN-PA-TXTS-{start // SHARD + 1:05d}.zip"
+    done = 0
+    for i, batch in enumerate(granted.to_batches(max_chunksize=SHARD)):
+        shard = folder / f"CN-PA-TXTS-{i + 1:05d}.zip"
         with zipfile.ZipFile(shard, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-            for p in rows[start : start + SHARD]:
+            for p in batch.to_pylist():
                 serial[p["kind"]] += 1
                 kind, digit = KIND_CODES[p["kind"]]
                 number = f"{digit}{serial[p['kind']]:08d}"
@@ -202,8 +204,9 @@ def _write_patents(patents, places: Places, folder: Path, tick) -> int:
                 if serial[p["kind"]] % 10 == 1:  # some documents with their image, as the shards hold them
                     image = f"{name}/{p['patent_id'][2:].replace('.', '')}.JPG"
                     z.writestr(image, b"\xff\xd8\xff\xd9", zipfile.ZIP_STORED)
-        tick("writing CNIPA patent documents", min(start + SHARD, len(rows)), len(rows))
-    return len(rows)
+        done += batch.num_rows
+        tick("writing CNIPA patent documents", done, granted.num_rows)
+    return granted.num_rows
 
 
 def _prs_record(e: dict, filed: date, places: Places) -> str:
@@ -228,21 +231,21 @@ def _prs_record(e: dict, filed: date, places: Places) -> str:
     )
 
 
-def _write_legal(events, filed: dict, places: Places, folder: Path) -> tuple[int, list[dict]]:
-    """The PRS files, and the events they cannot carry (for the supplement)."""
+def _write_legal(events, filed: dict, places: Places, folder: Path):
+    """The PRS files, and the events they cannot carry (a table, for the supplement)."""
     folder.mkdir(parents=True)
-    rest, records = [], []
-    for e in events.to_pylist():
-        if e["right_type"] == "patent" and e["event"] in PRS and e["right_id"] in filed:
-            records.append(_prs_record(e, filed[e["right_id"]], places))
-        else:
-            rest.append(e)
-    for i in range(0, max(len(records), 1), PRS_FILE):
-        with open(folder / f"CN-PA-PRSS-{i // PRS_FILE + 1:04d}.xml", "w", encoding="utf-8") as f:
+    ids = pa.array(list(filed), pa.string())
+    carried = pc.and_(
+        pc.and_(pc.equal(events["right_type"], "patent"), pc.is_in(events["event"], value_set=pa.array(list(PRS)))),
+        pc.is_in(events["right_id"], value_set=ids),
+    )
+    prs = events.filter(carried)
+    for i, batch in enumerate(prs.to_batches(max_chunksize=PRS_FILE)):
+        with open(folder / f"CN-PA-PRSS-{i + 1:04d}.xml", "w", encoding="utf-8") as f:
             f.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<business:PRS {NS}>\n')
-            f.writelines(records[i : i + PRS_FILE])
+            f.writelines(_prs_record(e, filed[e["right_id"]], places) for e in batch.to_pylist())
             f.write("</business:PRS>\n")
-    return len(records), rest
+    return prs, events.filter(pc.invert(carried))
 
 
 def _write_trademarks(marks, events, places: Places, folder: Path, cutoff: date) -> int:
@@ -253,7 +256,6 @@ def _write_trademarks(marks, events, places: Places, folder: Path, cutoff: date)
     mark CNIPA's files carry (the import reads either).
     """
     import duckdb
-    import pyarrow as pa
 
     folder.mkdir(parents=True)
     holders = sorted({h for hs in marks["holders"].to_pylist() for h in hs})
@@ -295,15 +297,11 @@ def _write_trademarks(marks, events, places: Places, folder: Path, cutoff: date)
     return n
 
 
-def _write_supplement(
-    t: dict, rest: list[dict], ids: dict[str, str], produced: set[str], folder: Path, manifest: dict
-) -> None:
+def _write_supplement(t: dict, rest, ids: dict[str, str], produced: set[str], folder: Path, manifest: dict) -> None:
     """The canonical rows CNIPA's products do not carry, naming parties by the ids the imports give them.
 
     Its parties are those no CNIPA file names (the imports write the others); each once.
     """
-    import pyarrow as pa
-
     folder.mkdir()
     parties = t["parties"].to_pylist()
     kept = {}
@@ -326,10 +324,13 @@ def _write_supplement(
     named = pc.take(values, pc.index_in(client, value_set=keys))
     client = pc.if_else(pc.is_valid(named), named, client)
     tables["cases"] = cases.set_column(cases.schema.get_field_index("client_party_id"), "client_party_id", client)
-    for e in rest:
-        if e["event"] == "transferred":
-            e["value"] = ";".join(ids[x.strip()] for x in e["value"].split(";"))
-    tables["events"] = pa.Table.from_pylist(rest, schema=t["events"].schema)
+    moved = pc.equal(rest["event"], "transferred")
+    transfers = rest.filter(moved).to_pylist()  # a trademark's new holders, named as the imports name them
+    for e in transfers:
+        e["value"] = ";".join(ids[x.strip()] for x in e["value"].split(";"))
+    tables["events"] = pa.concat_tables(
+        [rest.filter(pc.invert(moved)), pa.Table.from_pylist(transfers, schema=rest.schema)]
+    )
     foreign = t["patents"].filter(pc.not_equal(t["patents"]["jurisdiction"], "CN"))
     if foreign.num_rows:
         tables["patents"] = foreign
@@ -349,22 +350,22 @@ def convert(canonical: Path, out: Path, tick) -> dict:
     cutoff = date.fromisoformat(manifest["recorded_date"])
     places = Places(t["parties"])
     patents = t["patents"]
-    n_docs = _write_patents(patents, places, out / "cnipa" / "patent", tick)
     granted = patents.filter(pc.and_(pc.equal(patents["jurisdiction"], "CN"), pc.is_valid(patents["grant_date"])))
+    n_docs = _write_patents(granted, places, out / "cnipa" / "patent", tick)
     filed = dict(zip(granted["patent_id"].to_pylist(), granted["filing_date"].to_pylist(), strict=True))
-    n_prs, rest = _write_legal(t["events"], filed, places, out / "cnipa" / "legal")
+    prs, rest = _write_legal(t["events"], filed, places, out / "cnipa" / "legal")
     n_tm = _write_trademarks(t["trademarks"], t["events"], places, out / "cnipa" / "trademark", cutoff)
     holders = {h for hs in granted["holders"].to_pylist() for h in hs}
     marks = t["trademarks"].filter(pc.equal(t["trademarks"]["jurisdiction"], "CN"))
     named = holders | {h for hs in marks["holders"].to_pylist() for h in hs}
-    in_prs = [e for e in t["events"].to_pylist() if e["right_type"] == "patent" and e["event"] == "transferred"]
-    named |= {x.strip() for e in in_prs if e["right_id"] in filed for x in (e["value"] or "").split(";") if x.strip()}
+    moved = prs.filter(pc.equal(prs["event"], "transferred"))["value"].to_pylist()
+    named |= {x.strip() for v in moved for x in (v or "").split(";") if x.strip()}
     ids = places.imported_ids(holders)
     _write_supplement(t, rest, ids, {ids[p] for p in named}, out / "supplement", manifest)
     return manifest | {
         "format": "cnipa",
-        "cnipa": {"patent_documents": n_docs, "prs_records": n_prs, "trademarks": n_tm},
-        "supplement_events": len(rest),
+        "cnipa": {"patent_documents": n_docs, "prs_records": prs.num_rows, "trademarks": n_tm},
+        "supplement_events": rest.num_rows,
     }
 
 
