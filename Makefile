@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # ruff's version: the pin in pyproject.toml
 RUFF := $(shell sed -n 's/.*"ruff==\([0-9.]*\)".*/\1/p' pyproject.toml)
 
-.PHONY: setup system demo demo-real serve test lint bench bench-import bench-screen bench-claim-chart bench-retrieval bench-national bench-api bench-attack clean
+.PHONY: setup system demo demo-real demo-cnipa serve test lint bench bench-import bench-cnipa bench-screen bench-claim-chart bench-retrieval bench-national bench-api bench-attack clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ system:
 
 demo: setup
 	$(BIN)/ipgauge demo --out out/demo
+
+# The same job with the register taken from CNIPA's formats: the synthetic register written as CNIPA's
+# patent XML (ZIP shards), legal-status (PRS) and trademark tables, imported, loaded (docs/import.md).
+demo-cnipa: setup
+	$(BIN)/ipgauge demo --from cnipa --out out/demo-cnipa
 
 # The dashboard and API over the demo's register (make demo first).
 serve: setup
@@ -97,6 +102,10 @@ bench-attack: setup
 # Importing USPTO grants, screening at scale, and claim charts on the labelled set (docs/benchmarks.md)
 bench-import: setup
 	$(BIN)/python bench/bench_import.py
+
+# CNIPA formats at province scale: import against lxml alone, unresolved addresses, the round trip.
+bench-cnipa: setup
+	$(BIN)/python bench/bench_cnipa.py --scale province
 
 bench-screen: setup
 	$(BIN)/python bench/bench_screen.py

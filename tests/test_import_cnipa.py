@@ -106,7 +106,12 @@ def test_patent_documents_of_both_formats_import(tmp_path):
     patents = _by(_rows(out, "patents"), "patent_id")
     assert set(patents) == {"CN202110123456.7", "CN202120234567.0", "CN202230345678.9"}
     b = patents["CN202110123456.7"]
-    assert (b["kind"], b["kind_code"], b["filing_date"], b["grant_date"]) == ("invention", "B", "2021-10-08", "2023-05-12")
+    assert (b["kind"], b["kind_code"], b["filing_date"], b["grant_date"]) == (
+        "invention",
+        "B",
+        "2021-10-08",
+        "2023-05-12",
+    )
     assert b["ipc"] == "G06F 16/31;G06N 3/08" and b["related"] == "publication:CN114300001A:2022-04-15"
     assert patents["CN202230345678.9"]["kind"] == "design" and patents["CN202120234567.0"]["kind"] == "utility_model"
     assert "&ipphdb-reg;" in patents["CN202120234567.0"]["title"]  # the unfetchable entity kept as written
@@ -138,7 +143,11 @@ def test_patent_documents_of_both_formats_import(tmp_path):
     claims = {(c["patent_id"], c["number"]): c["depends_on"] for c in _rows(out, "claims")}
     assert claims[("CN202110123456.7", "3")] == "1;2" and claims[("CN202110123456.7", "1")] == ""
     addresses = manifest["addresses"]
-    assert (addresses["from_province_city_county"], addresses["from_address_text"], addresses["unresolved"]) == (4, 1, 1)
+    assert (addresses["from_province_city_county"], addresses["from_address_text"], addresses["unresolved"]) == (
+        4,
+        1,
+        1,
+    )
 
 
 def test_a_zipped_weekly_shard_imports_like_its_files(tmp_path):
@@ -178,7 +187,11 @@ def test_legal_status_records_map_to_events(tmp_path):
     moved = events[(key, "transferred")]
     assert (moved["effective_date"], moved["recorded_date"]) == ("2024-02-28", "2024-03-12")
     (buyer,) = _rows(out, "parties")
-    assert (moved["value"], buyer["name"], buyer["region_code"]) == (buyer["party_id"], "大连星海智能科技有限公司", "210200")
+    assert (moved["value"], buyer["name"], buyer["region_code"]) == (
+        buyer["party_id"],
+        "大连星海智能科技有限公司",
+        "210200",
+    )
     lapse = events[(key, "lapsed_unpaid_fee")]  # CF01 gives no date: the fee for year 4 fell due 2024-10-08
     assert (lapse["effective_date"], lapse["recorded_date"], lapse["value"]) == ("2024-10-08", "2025-06-07", "3")
     assert "derived" in lapse["note"] and "2024-10-08" in lapse["note"]
@@ -246,7 +259,11 @@ def test_trademark_tables_import(tmp_path):
     gi = marks["10000002"]
     assert (gi["kind"], gi["is_gi"]) == ("certification", "true")
     (renewal,) = _rows(out, "events")  # the right ends 2030-06-13: renewed for the term from 2020-06-14
-    assert (renewal["right_id"], renewal["effective_date"], renewal["value"]) == ("10000001", "2020-06-14", "2030-06-14")
+    assert (renewal["right_id"], renewal["effective_date"], renewal["value"]) == (
+        "10000001",
+        "2020-06-14",
+        "2030-06-14",
+    )
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["not_imported"] == {"trademark applications not registered": 1}
     kept = (out / "KEPT" / "注册商标基本信息.csv").read_text(encoding="utf-8").splitlines()
@@ -261,10 +278,13 @@ def test_a_trademark_row_with_bytes_that_are_not_utf8_is_a_reject(tmp_path):
     basic = tmp_path / "basic.csv"
     basic.write_bytes(
         "注册号/申请号,国际分类,申请日期,注册公告日期\n1,9,2020-01-01,2021-01-01\n".encode()
-        + "2,9,2020-01-01,2021-01-01,".encode()[:-1] + b"\xff\n"
+        + b"2,9,2020-01-01,2021-01-01,"[:-1]
+        + b"\xff\n"
     )
     holders = tmp_path / "holders.csv"
-    holders.write_text("注册号/申请号,注册人中文名称,注册人中文地址\n1,某公司,吉林省长春市朝阳区\n2,某公司,吉林省长春市\n")
+    holders.write_text(
+        "注册号/申请号,注册人中文名称,注册人中文地址\n1,某公司,吉林省长春市朝阳区\n2,某公司,吉林省长春市\n"
+    )
     out = tmp_path / "t"
     assert run("import", "cnipa-trademark", basic, holders, "--out", out).exit_code == 1
     assert [m["trademark_id"] for m in _rows(out, "trademarks")] == ["1"]

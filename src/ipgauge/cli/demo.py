@@ -39,46 +39,15 @@ def demo(
     ] = "canonical",
 ) -> None:
     """The main job end to end on the synthetic register: synth, load, and the Northeast China release."""
-    from ipgauge.register.cache import cache_dir
-    from ipgauge.register.load import load_delivery
     from ipgauge.releases import render, snapshot
     from ipgauge.releases.spec import Spec
-    from ipgauge.synth.generate import synthesize
 
     if source not in ("canonical", "cnipa"):
         raise UserError(f"--from {source!r}: choose canonical or cnipa.")
-    delivery, db = out_dir / "delivery", out_dir / "register.duckdb"
+    db = out_dir / "register.duckdb"
     _only_a_demo(db)
     render.check_out(out_dir / "release")
-    started = time.perf_counter()
-    with progress_bar() as tick:
-        if source == "cnipa":
-            from ipgauge.adapters.cnipa import import_folder
-            from ipgauge.synth.cnipa import synthesize_cnipa
-
-            synthesize_cnipa(scale, 1, delivery, tick)
-            deliveries, recorded = import_folder(delivery, out_dir / "imported", tick)
-        else:
-            synthesize(scale, 1, delivery, "csv", tick)
-            deliveries, recorded = [delivery], None
-    what = "as CNIPA's files, then imported" if source == "cnipa" else ""
-    out.print(
-        styled(
-            ("1. SYNTHETIC register written", "bold"),
-            f" to {delivery} {what}({time.perf_counter() - started:.1f} s)".replace("  ", " "),
-        )
-    )
-    for old in (db, db.with_name(db.name + ".wal")):
-        old.unlink(missing_ok=True)
-    shutil.rmtree(cache_dir(db), ignore_errors=True)
-    started = time.perf_counter()
-    for one in deliveries:
-        with progress_bar() as tick:
-            report = load_delivery(
-                one, db, recorded_on=date.fromisoformat(recorded) if recorded else None, progress=tick
-            )
-        print_load_report(report)
-    out.print(styled(("2. Loaded", "bold"), f" into {db} ({time.perf_counter() - started:.1f} s)"))
+    report = _register(out_dir, db, scale, source)
     started = time.perf_counter()
     spec = Spec("northeast", date(2025, 4, 30), report.recorded_date, casework=True).validate()
     computed, files = snapshot.publish(db, spec, out_dir / "release")
@@ -120,6 +89,43 @@ def demo(
         ),
         soft_wrap=True,
     )
+
+
+def _register(out_dir: Path, db: Path, scale: str, source: str):
+    """Steps 1 and 2: the synthetic register written (as CNIPA's files, then imported, for ``cnipa``) and loaded."""
+    from ipgauge.register.cache import cache_dir
+    from ipgauge.register.load import load_delivery
+    from ipgauge.synth.generate import synthesize
+
+    delivery = out_dir / "delivery"
+    started = time.perf_counter()
+    with progress_bar() as tick:
+        if source == "cnipa":
+            from ipgauge.adapters.cnipa import import_folder
+            from ipgauge.synth.cnipa import synthesize_cnipa
+
+            synthesize_cnipa(scale, 1, delivery, tick)
+            deliveries, recorded = import_folder(delivery, out_dir / "imported", tick)
+        else:
+            synthesize(scale, 1, delivery, "csv", tick)
+            deliveries, recorded = [delivery], None
+    what = " as CNIPA's files, then imported" if source == "cnipa" else ""
+    out.print(
+        styled(
+            ("1. SYNTHETIC register written", "bold"), f" to {delivery}{what} ({time.perf_counter() - started:.1f} s)"
+        )
+    )
+    for old in (db, db.with_name(db.name + ".wal")):
+        old.unlink(missing_ok=True)
+    shutil.rmtree(cache_dir(db), ignore_errors=True)
+    started = time.perf_counter()
+    for one in deliveries:
+        with progress_bar() as tick:
+            on = date.fromisoformat(recorded) if recorded else None
+            report = load_delivery(one, db, recorded_on=on, progress=tick)
+        print_load_report(report)
+    out.print(styled(("2. Loaded", "bold"), f" into {db} ({time.perf_counter() - started:.1f} s)"))
+    return report
 
 
 def _demo_services(db: Path, out_dir: Path, k: date) -> None:
