@@ -1,4 +1,4 @@
-"""`ipgauge import cnipa-*`: hand-written files in CNIPA's shapes (docs/import.md) into the register, and the law on them.
+"""`ipgauge import cnipa-*`: hand-written files in CNIPA's shapes (docs/import.md) into the register, the law on them.
 
 The fixtures in tests/data/cnipa are written by hand after FORMATS.md's skeletons with invented values
 (no CNIPA data may be redistributed): a PCT application and an application (new format, A), its
@@ -227,7 +227,8 @@ def register(tmp_path_factory):
 @pytest.mark.parametrize(
     ("right", "as_of", "known_at", "in_force"),
     [
-        # the invention: granted 2023-05-12; fee for year 4 unpaid (due 2024-10-08, announced 2025-06-07); restored 2025-08-05
+        # the invention: granted 2023-05-12; the fee for year 4 unpaid (due 2024-10-08, announced 2025-06-07);
+        # restored 2025-08-05
         ("CN202110123456.7", "2023-05-11", "2025-09-30", False),  # not yet granted
         ("CN202110123456.7", "2024-12-01", "2025-01-01", True),  # the lapse not yet announced
         ("CN202110123456.7", "2024-12-01", "2025-07-01", False),  # announced: out of force since 2024-10-08
