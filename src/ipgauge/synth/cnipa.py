@@ -26,6 +26,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -38,7 +39,7 @@ from ipgauge.adapters.cnipa_common import APPL_TYPES, TextPlaces, clean_address,
 from ipgauge.outputs import check_out
 from ipgauge.regions.address import resolve
 from ipgauge.regions.divisions import PLACEHOLDERS, divisions
-from ipgauge.regions.parts import division_code
+from ipgauge.regions.parts import division_code, short
 from ipgauge.register.schema import TABLES_BY_NAME
 
 SHARD = 5_000  # documents per ZIP shard
@@ -100,7 +101,7 @@ class Places:
         text = row["address"] or province + ("" if city in PLACEHOLDERS or city == "0" else city) + (
             county if county != "0" else ""
         )
-        return row, province, city, county, text
+        return (row, *_as_written(zlib.crc32(party_id.encode()), province, city, county), text)
 
     def imported_ids(self, in_documents: set[str]) -> dict[str, str]:
         """Each canonical party's id as the imports will make it (cnipa_common.party), from what is written.
@@ -124,6 +125,20 @@ class Places:
                 country = row["country"] if row["country"] != "CN" else (country_of_text(clean_address(text)) or "CN")
                 ids[pid] = places.party(row["name"], text, country)["party_id"]
         return ids
+
+
+def _as_written(h: int, province: str, city: str, county: str) -> tuple[str, str, str]:
+    """The parts as applicants write them, varied by ``h`` (a stable hash of the party).
+
+    辽宁 for 辽宁省 (a third), 沈阳 for 沈阳市 (a fifth), a municipality's city as 市辖区 or its own name.
+    """
+    if city == "市辖区" and h % 2:
+        city = province
+    elif city not in PLACEHOLDERS and h % 5 == 0:
+        city = short(city)
+    if h % 3 == 0:
+        province = short(province)
+    return province, city, county
 
 
 @functools.cache
