@@ -434,6 +434,7 @@ def check_format(path: Path) -> None:
 def run(files: list[Path], writer: DeliveryWriter, tick, workers: int = 2) -> None:
     """Import every document of ``files`` (folders searched) into ``writer``; a malformed one is a reject."""
     found, skipped = xml_files(files)
+    writer.report["files"] = len(found)
     if skipped:
         writer.notes["files in the folders that are not patent documents (index files)"] += len(skipped)
     import_documents(found, writer, tick, parse_batch, check_format, "importing patents", workers, split)

@@ -166,9 +166,10 @@ def import_(
         writer.close(files)
     seconds = time.perf_counter() - started
     rows = ", ".join(f"{n:,} {t}" for t, n in sorted(writer.counts.items()))
+    read = writer.report.get("files", len(files))  # a folder counts as the files found in it
     out.print(
         f"Imported {writer.documents:,} {'document' if writer.documents == 1 else 'documents'} from "
-        f"{len(files)} {'file' if len(files) == 1 else 'files'} in {seconds:.1f} s into {out_dir}: {rows or 'no rows'}."
+        f"{read} {'file' if read == 1 else 'files'} in {seconds:.1f} s into {out_dir}: {rows or 'no rows'}."
     )
     for what, n in writer.notes.most_common():
         out.print(f"  not imported (no effect on whether a right is in force): {n:,} × {what}")
