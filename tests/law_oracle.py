@@ -243,8 +243,12 @@ def _patents(
     p = _one(p, "patent", "patent_id", only)
     fam = known(src.families, k, upto)
     abroad = fam.filter(fam.jurisdiction != rules.jurisdiction).select(abroad_family="family_id").distinct()
+    # a patent without a family_id is in every family whose row names its document (docs/register.md)
+    links = fam.filter(fam.jurisdiction == rules.jurisdiction).select(l_doc="document_number", l_family="family_id")
+    linked = links.join(abroad, links.l_family == abroad.abroad_family).select(la_doc="l_doc").distinct()
     pa = p.left_join(agg.filter(agg.right_type == "patent"), p.patent_id == agg.right_id)
     pa = pa.left_join(abroad, pa.family_id == abroad.abroad_family)
+    pa = pa.left_join(linked, pa.family_id.isnull() & (pa.patent_id == linked.la_doc))
     pa = pa.mutate(holder=_item(pa.holders, 0))
     pa = pa.left_join(holders, pa.holder == holders.party_id)
     extension = pa.extension_days.fill_null(0).cast("int32").as_interval("D")
@@ -255,7 +259,7 @@ def _patents(
         kind=pa.kind,
         filing_date=pa.filing_date,
         ipc_main=_item(pa.ipc, 0),
-        family_abroad=pa.abroad_family.notnull(),
+        family_abroad=pa.abroad_family.notnull() | pa.la_doc.notnull(),
         pledge_max_cny=pa.pledge_max_cny,
         pledged_from=pa.pledged_from,
         awarded_from=pa.awarded_from,

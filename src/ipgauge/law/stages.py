@@ -92,25 +92,9 @@ def _own(src: Sources, q: Question) -> ir.Table:
     if q.right_type != "gi_product":  # GI products are the register's, whatever the jurisdiction
         started &= x.jurisdiction == q.rules.jurisdiction
     x = _mine(q, x.filter(started), key)
-    if q.right_type == "patent":
-        x = _linked(src, q, x)
     return x.select(
         *NEEDED[q.right_type], right_id=x[key], kf=ibis.greatest(x.known_from, x[start]), kt=x.known_to.fill_null(OPEN)
     )
-
-
-def _linked(src: Sources, q: Question, x: ir.Table) -> ir.Table:
-    """Patents with their family: the one the record names, else the family whose row names the patent.
-
-    A national office's data (CNIPA's) carries no family; a family table (DOCDB's) lists every member
-    by its document number, this patent among them: that row links it.
-    """
-    f = as_left(src.families, q.upto)
-    f = f.filter(f.jurisdiction == q.rules.jurisdiction)
-    f = known(f, q.at) if q.at is not None else f.filter(f.known_to.isnull())
-    link = f.group_by(l_doc=f.document_number).aggregate(l_family=f.family_id.min())
-    j = x.left_join(link, x.patent_id == link.l_doc)
-    return j.mutate(family_id=j.family_id.fill_null(j.l_family)).drop("l_doc", "l_family")
 
 
 def _law_events(src: Sources, q: Question) -> ir.Table:
@@ -165,6 +149,12 @@ def _points(src: Sources, q: Question, own: ir.Table, ev: ir.Table) -> ir.Table:
         f = f.filter((f.f_known_from > BEGINNING) | (f.f_known_to < OPEN))
         j = own.filter(own.family_id.notnull()).join(f, own.family_id == f.f_id)
         parts += [j.select("right_id", d=j.f_known_from), j.select("right_id", d=j.f_known_to)]
+        links = _links(src, q)
+        link = links.semi_join(own, links.l_doc == own.right_id)
+        moving = link.filter((link.l_from > BEGINNING) | (link.l_to < OPEN))
+        parts += [moving.select(right_id="l_doc", d="l_from"), moving.select(right_id="l_doc", d="l_to")]
+        jl = link.join(f, link.l_family == f.f_id)
+        parts += [jl.select(right_id="l_doc", d="f_known_from"), jl.select(right_id="l_doc", d="f_known_to")]
     return ibis.union(*parts, distinct=False)
 
 
@@ -174,6 +164,20 @@ def _named(q: Question, own: ir.Table, ev: ir.Table) -> ir.Table:
     moved = ev.filter(ev.event == q.rules.transfer_event)
     moved = moved.select("right_id", party_id=moved.value.split(";")).unnest("party_id")
     return held.union(moved.mutate(party_id=moved.party_id.strip()), distinct=False)
+
+
+def _links(src: Sources, q: Question) -> ir.Table:
+    """Family rows naming one of the jurisdiction's own documents: a patent without a ``family_id`` is in that family.
+
+    A national office's data (CNIPA's) carries no family; a family table (DOCDB's) lists every member
+    by its document number, this patent among them.
+    """
+    f = as_left(src.families, q.upto)
+    f = f.filter(f.jurisdiction == q.rules.jurisdiction)
+    if q.at is not None:
+        f = known(f, q.at)
+    return f.select(l_doc="document_number", l_family="family_id", l_from="known_from",
+                    l_to=f.known_to.fill_null(OPEN))  # fmt: skip
 
 
 def _families(src: Sources, q: Question) -> ir.Table:
@@ -299,9 +303,14 @@ def _base(src: Sources, q: Question, p: ir.Table, agg: ir.Table, holders: ir.Tab
             h_country=pa.h_country, h_region=pa.h_region, start=pa.registration_date, stop=stop, grace_from=term,
             void=pa.void.fill_null(False),
         )  # fmt: skip
-    f = _families(src, q)
-    fa = p.join(f, [p.family_id == f.f_id] + ([f.f_known_from <= p.k, p.k < f.f_known_to] if q.at is None else []))
-    fa = fa.select(fa_id="right_id", fa_k="k").distinct()
+    f, link = _families(src, q), _links(src, q)
+    sweep = q.at is None  # every K: a member or a link counts over the interval it is known
+    named = p.filter(p.family_id.notnull()).select("right_id", "k", fam="family_id")
+    bare = p.filter(p.family_id.isnull())
+    on = [bare.right_id == link.l_doc] + ([link.l_from <= bare.k, bare.k < link.l_to] if sweep else [])
+    fams = named.union(bare.join(link, on).select("right_id", "k", fam="l_family"), distinct=False)
+    on = [fams.fam == f.f_id] + ([f.f_known_from <= fams.k, fams.k < f.f_known_to] if sweep else [])
+    fa = fams.join(f, on).select(fa_id="right_id", fa_k="k").distinct()
     fa = fa.view()
     pa = pa.left_join(fa, [pa.right_id == fa.fa_id, pa.k == fa.fa_k])
     extension = pa.extension_days.fill_null(0).cast("int32").as_interval("D")
