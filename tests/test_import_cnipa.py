@@ -49,6 +49,7 @@ def _by(rows: list[dict], key: str) -> dict[str, dict]:
         ("112021000002433", "CN202180002433.9"),  # the standard form of a PCT entry (applType 11)
         ("102021001286633", "CN202111286633.X"),
         ("99811452.9", "CN99811452.9"),  # before 2003: 8 digits
+        ("101999000012345", "CN99112345.X"),  # … and in the standard form: YY, the kind digit, five digits
     ],
 )
 def test_application_numbers_in_every_printed_form(printed, expected):
@@ -193,9 +194,9 @@ def test_legal_status_records_map_to_events(tmp_path):
         "210200",
     )
     lapse = events[(key, "lapsed_unpaid_fee")]  # CF01 gives no date: the fee for year 4 fell due 2024-10-08
-    assert (lapse["effective_date"], lapse["recorded_date"], lapse["value"]) == ("2024-10-08", "2025-06-07", "3")
+    assert (lapse["effective_date"], lapse["recorded_date"], lapse["value"]) == ("2024-10-08", "2025-09-12", "3")
     assert "derived" in lapse["note"] and "2024-10-08" in lapse["note"]
-    assert events[(key, "restored")]["effective_date"] == "2025-08-05"
+    assert events[(key, "restored")]["effective_date"] == "2025-11-05"
     assert events[(key, "office_event")]["value"] == "GR01"  # kept verbatim
     pledge = events[("CN202120234567.0", "pledged")]
     assert (pledge["effective_date"], pledge["value"]) == ("2023-12-20", "")  # PRS gives no amount
@@ -205,35 +206,37 @@ def test_legal_status_records_map_to_events(tmp_path):
 
 
 def test_unpaid_fee_lapse_by_the_cn_rule():
-    # the latest filing anniversary whose six months' grace ended by the announcement
+    # the latest filing anniversary at least eight months (grace, notice, two months to ask for restoration) before
     assert unpaid_fee_lapse(date(2015, 3, 10), date(2023, 4, 20)) == (date(2022, 3, 10), 7)
-    assert unpaid_fee_lapse(date(2015, 3, 10), date(2022, 9, 10)) == (date(2022, 3, 10), 7)
-    assert unpaid_fee_lapse(date(2015, 3, 10), date(2022, 9, 9)) == (date(2021, 3, 10), 6)
-    assert unpaid_fee_lapse(date(2016, 2, 29), date(2021, 9, 1)) == (date(2021, 2, 28), 5)
+    assert unpaid_fee_lapse(date(2015, 3, 10), date(2022, 11, 10)) == (date(2022, 3, 10), 7)
+    assert unpaid_fee_lapse(date(2015, 3, 10), date(2022, 11, 9)) == (date(2021, 3, 10), 6)
+    assert unpaid_fee_lapse(date(2016, 2, 29), date(2021, 11, 1)) == (date(2021, 2, 28), 5)
+    with pytest.raises(ValueError, match="too early"):
+        unpaid_fee_lapse(date(2022, 1, 1), date(2023, 3, 1))
 
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory):
-    """The fixtures' patents and legal status in one register, recorded on 2025-09-30."""
+    """The fixtures' patents and legal status in one register, recorded on 2025-12-31."""
     folder = tmp_path_factory.mktemp("hand")
     db = folder / "r.duckdb"
     assert run("import", "cnipa-patent", *PATENT_FILES, "--out", folder / "p").exit_code == 0
     assert run("import", "cnipa-legal", DATA / "prs.xml", "--out", folder / "l").exit_code == 1
     for d in ("p", "l"):
-        assert run("load", folder / d, "--db", db, "--recorded-on", "2025-09-30").exit_code == 0
+        assert run("load", folder / d, "--db", db, "--recorded-on", "2025-12-31").exit_code == 0
     return db
 
 
 @pytest.mark.parametrize(
     ("right", "as_of", "known_at", "in_force"),
     [
-        # the invention: granted 2023-05-12; the fee for year 4 unpaid (due 2024-10-08, announced 2025-06-07);
-        # restored 2025-08-05
-        ("CN202110123456.7", "2023-05-11", "2025-09-30", False),  # not yet granted
+        # the invention: granted 2023-05-12; the fee for year 4 unpaid (due 2024-10-08, announced 2025-09-12);
+        # restored 2025-11-05
+        ("CN202110123456.7", "2023-05-11", "2025-12-31", False),  # not yet granted
         ("CN202110123456.7", "2024-12-01", "2025-01-01", True),  # the lapse not yet announced
-        ("CN202110123456.7", "2024-12-01", "2025-07-01", False),  # announced: out of force since 2024-10-08
-        ("CN202110123456.7", "2024-10-07", "2025-07-01", True),  # the day before the anniversary
-        ("CN202110123456.7", "2024-12-01", "2025-09-01", True),  # restored: the lapse undone
+        ("CN202110123456.7", "2024-12-01", "2025-10-01", False),  # announced: out of force since 2024-10-08
+        ("CN202110123456.7", "2024-10-07", "2025-10-01", True),  # the day before the anniversary
+        ("CN202110123456.7", "2024-12-01", "2025-11-30", True),  # restored: the lapse undone
         # the utility model: waived with effect from 2024-09-30, announced 2024-10-18
         ("CN202120234567.0", "2024-10-01", "2024-10-10", True),
         ("CN202120234567.0", "2024-10-01", "2024-11-01", False),
@@ -241,6 +244,7 @@ def register(tmp_path_factory):
         # the design: declared invalid in whole on 2024-03-15, announced 2024-04-26: void from the start
         ("CN202230345678.9", "2023-01-01", "2024-04-01", True),
         ("CN202230345678.9", "2023-01-01", "2024-05-01", False),
+        ("CN202230345678.9", "2023-01-01", "2024-07-01", False),  # a restoration (RR01) does not undo it
     ],
 )
 def test_in_force_answers_worked_by_hand(register, right, as_of, known_at, in_force):
@@ -290,3 +294,57 @@ def test_a_trademark_row_with_bytes_that_are_not_utf8_is_a_reject(tmp_path):
     assert run("import", "cnipa-trademark", basic, holders, "--out", out).exit_code == 1
     assert [m["trademark_id"] for m in _rows(out, "trademarks")] == ["1"]
     assert "not UTF-8" in _rows(out, "REJECTS/import")[0]["reason"]
+
+
+def test_a_damaged_zip_member_is_a_reject_not_a_silent_change(tmp_path):
+    shard = tmp_path / "shard.zip"
+    with zipfile.ZipFile(shard, "w") as z:
+        z.write(DATA / "new_U.xml", "D1/new_U.XML", compress_type=zipfile.ZIP_STORED)
+        z.write(DATA / "new_S.xml", "D2/new_S.XML", compress_type=zipfile.ZIP_DEFLATED)
+    data = shard.read_bytes()
+    shard.write_bytes(data.replace(b"<base:Date>20211122</base:Date>", b"<base:Date>20201122</base:Date>", 1))
+    out = tmp_path / "o"
+    assert run("import", "cnipa-patent", shard, "--out", out).exit_code == 1
+    (reject,) = _rows(out, "REJECTS/import")
+    assert "CRC" in reject["reason"] and [p["patent_id"] for p in _rows(out, "patents")] == ["CN202230345678.9"]
+
+
+def test_a_file_named_with_its_folder_is_refused(tmp_path):
+    result = run("import", "cnipa-patent", DATA / "new_B.xml", DATA, "--out", tmp_path / "o")
+    assert "named twice" in one_line_error(result)
+
+
+def test_hostile_trademark_tables(tmp_path):
+    basic = tmp_path / "basic.csv"
+    basic.write_text(
+        "注册号/申请号,国际分类,申请日期,注册公告日期,专用期结束日期\n"
+        "1,9,2015-01-01,2016-01-01,2026-01-01\n"  # the first term's end, printed a day late: not a renewal
+        "2,25,2015-01-01\n",  # too few fields: a reject, the rest imports
+        encoding="utf-8",
+    )
+    holders = tmp_path / "holders.csv"
+    holders.write_text(
+        "注册号/申请号,注册人中文名称,注册人中文地址\n1,甲公司,吉林省长春市朝阳区\n2,乙公司,吉林省长春市\n"
+    )
+    out = tmp_path / "t"
+    assert run("import", "cnipa-trademark", basic, holders, "--out", out).exit_code == 1
+    assert [m["trademark_id"] for m in _rows(out, "trademarks")] == ["1"] and _rows(out, "events") == []
+    assert "fewer fields" in _rows(out, "REJECTS/import")[0]["reason"]
+    alone = one_line_error(run("import", "cnipa-trademark", holders, "--out", tmp_path / "a"))
+    assert "no basic-information table" in alone
+    twice = tmp_path / "twice.csv"
+    twice.write_text("注册号/申请号,国际分类,申请日期,国际分类\n1,9,2015-01-01,35\n")
+    assert "names the column 国际分类 twice" in one_line_error(
+        run("import", "cnipa-trademark", twice, "--out", tmp_path / "c")
+    )
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("注册号/申请号,国际分类\n1,9\n".encode("gb18030"))
+    assert "GBK" in one_line_error(run("import", "cnipa-trademark", gbk, "--out", tmp_path / "d"))
+
+
+def test_someone_elses_file_inside_an_earlier_import_is_never_deleted(tmp_path):
+    out = tmp_path / "t"
+    run("import", "cnipa-trademark", *sorted(DATA.glob("*.csv")), "--out", out)
+    (out / "KEPT" / "mine.csv").write_text("my notes")
+    result = run("import", "cnipa-trademark", *sorted(DATA.glob("*.csv")), "--out", out)
+    assert result.exit_code == 2 and (out / "KEPT" / "mine.csv").read_text() == "my notes"

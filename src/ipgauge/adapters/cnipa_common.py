@@ -30,8 +30,10 @@ def application_id(text: str | None, what: str = "application number") -> str:
     raw = re.sub(r"\s+", "", text or "").upper()
     m = _STANDARD.match(raw)
     if m and m.group(1) in APPL_TYPES:
-        year, serial = m.group(2), m.group(3)
-        digits = f"{year}{APPL_TYPES[m.group(1)]}{serial[-7:]}" if int(year) >= 2004 else f"{year[2:]}{serial[-6:]}"
+        year, serial, kind = m.group(2), m.group(3), APPL_TYPES[m.group(1)]
+        # 12 digits from 2003-10-01 (a 2003 serial of six digits or more is one); 8 before: YY, kind, 5 digits
+        twelve = int(year) >= 2004 or (year == "2003" and int(serial) >= 100_000)
+        digits = f"{year}{kind}{serial[-7:]}" if twelve else f"{year[2:]}{kind}{serial[-5:]}"
         return f"CN{digits}.{check_digit(digits)}"
     m = _ORIGINAL.match(raw)
     if not m:

@@ -24,7 +24,7 @@ from ipgauge.adapters.cnipa_common import TextPlaces, application_id, clean_addr
 from ipgauge.adapters.delivery import DeliveryWriter, head_of
 from ipgauge.adapters.uspto_xml import Malformed, xml_date
 from ipgauge.errors import UserError, why
-from ipgauge.law.cn import unpaid_fee_lapse
+from ipgauge.law.cn import LAPSE_ANNOUNCED_AFTER_MONTHS, fee_years_paid, unpaid_fee_lapse
 
 TABLES = ("parties", "events")
 B = "{http://www.sipo.gov.cn/XMLSchema/business}"
@@ -133,14 +133,23 @@ def _record(rec, writer: DeliveryWriter, known: set[str] | None) -> dict | None:
     elif event == "lapsed_unpaid_fee":
         if not filed:
             raise Malformed("a lapse for an unpaid fee needs the filing date (ApplicationReference Date)")
-        due, years = unpaid_fee_lapse(date.fromisoformat(xml_date(filed, "filing date")), date.fromisoformat(gazette))
+        filing = date.fromisoformat(xml_date(filed, "filing date"))
+        try:
+            due, years = unpaid_fee_lapse(filing, date.fromisoformat(gazette))
+        except ValueError as e:
+            if effective is None:
+                raise Malformed(str(e)) from None
+            due, years = date.fromisoformat(effective), 0
+        if effective is not None:
+            years = fee_years_paid(filing, date.fromisoformat(effective))
         value = str(years)
         if effective is None:
             effective = due.isoformat()
             note += (
                 f"; effective date derived: the fee for year {years + 1} fell due on {due} (the filing anniversary) "
-                f"and was not paid within the 6 months' grace before the announcement of {gazette} "
-                "(Patent Law Art. 44, Implementing Regulations Rule 115)"
+                f"and was not paid within the 6 months' grace; the termination was announced on {gazette}, "
+                f"at least {LAPSE_ANNOUNCED_AFTER_MONTHS} months after (Patent Law Art. 44, "
+                "Implementing Regulations Rules 6 and 115)"
             )
     elif event == "transferred":
         value = new_holders(info)  # (name, address) pairs: parties once every address is resolved (run)

@@ -18,6 +18,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ipgauge.adapters.cnipa_common import (
@@ -300,6 +301,10 @@ def _rows(where, f: dict, applicants: list[dict], patentees: list[dict], claims,
     app, code = f["app"], f["kind_code"][:1]
     applicant_rows = _parties(applicants, fallback)
     if code == "A":
+        if number_kind(app) != "invention":
+            raise Malformed(
+                f"an A publication for {app}, whose kind digit says {number_kind(app)} (only inventions are)"
+            )
         application = _application(f, applicant_rows, published=True)
         return Parsed(app, where, parties=applicant_rows, application=application)
     kind = GRANT_KINDS.get(code)
@@ -379,15 +384,34 @@ def xml_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
                 skipped.append(f)
         if not found or all(f in skipped for f in found):
             raise UserError(f"{p} holds no CNIPA patent XML or ZIP file.")
+    seen: dict[Path, Path] = {}
+    for f in out:
+        if (real := f.resolve()) in seen:
+            raise UserError(f"{f} is named twice (also as {seen[real]}); its documents would be imported twice.")
+        seen[real] = f
     return out, skipped
 
 
-class Deflated(bytes):
-    """A ZIP member's raw deflated bytes: inflated by the worker that parses it, so the main process only reads."""
+@dataclass(frozen=True)
+class Member:
+    """A ZIP member's raw bytes as stored (deflated or not) and its CRC: the worker inflates and checks it."""
+
+    data: bytes
+    deflated: bool
+    crc: int
+
+    def __len__(self) -> int:
+        return len(self.data)
 
 
-def _inflate(doc: bytes) -> bytes:
-    return zlib.decompress(doc, -15) if isinstance(doc, Deflated) else doc
+def _inflate(doc: bytes | Member) -> bytes:
+    """A document's bytes; a ZIP member inflated, and refused when its CRC says it is damaged."""
+    if not isinstance(doc, Member):
+        return doc
+    data = zlib.decompress(doc.data, -15) if doc.deflated else doc.data
+    if zlib.crc32(data) != doc.crc:
+        raise zlib.error("its CRC does not match: the archive is damaged")
+    return data
 
 
 def split(path: Path) -> Iterator[tuple[int | str, bytes]]:
@@ -413,7 +437,7 @@ def split(path: Path) -> Iterator[tuple[int | str, bytes]]:
                     raise zipfile.BadZipFile(f"member {m.filename} has no local header")
                 raw.seek(int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little"), 1)
                 data = raw.read(m.compress_size)
-                yield m.filename, Deflated(data) if m.compress_type == zipfile.ZIP_DEFLATED else data
+                yield m.filename, Member(data, m.compress_type == zipfile.ZIP_DEFLATED, m.CRC)
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as e:
         raise UserError(f"cannot read the archive {path.name} ({why(e)}).") from None
 

@@ -55,6 +55,11 @@ def _rows(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
             text = io.TextIOWrapper(f, encoding="utf-8-sig", errors="surrogateescape", newline="")
             reader = csv.DictReader(text)
             header = [h.strip() for h in reader.fieldnames or []]
+            twice = sorted({h for h in header if header.count(h) > 1})
+            if twice:
+                raise UserError(
+                    f"{path.name} names the column {twice[0]} twice; which one holds the data is not known."
+                )
             reader.fieldnames = header
             rows = [(reader.line_num, row) for row in reader]
     except csv.Error as e:
@@ -66,6 +71,8 @@ def _rows(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
 
 def _key_column(header: list[str], path: Path) -> str:
     key = next((k for k in KEY_ALIASES if k in header), None)
+    if key is None and _in_gbk(path):
+        raise UserError(f"{path.name} is encoded in GBK, not UTF-8; save it as UTF-8 and import it again.")
     if key is None:
         raise UserError(f"{path.name} is not a CNIPA trademark table (no column {KEY}).")
     return key
@@ -82,6 +89,16 @@ def _date(text: str | None, what: str) -> str | None:
         return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
     except ValueError:
         raise Malformed(f"{what} {t!r} is not a date that exists") from None
+
+
+def _in_gbk(path: Path) -> bool:
+    """Whether the file's first line reads, in GBK (GB 18030), as a table keyed by 注册号."""
+    with open(path, "rb") as f:
+        first = f.readline(1 << 16)
+    try:
+        return "注册号" in first.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
 
 
 def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
@@ -103,6 +120,9 @@ def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
             if None in row:
                 writer.reject(path.name, f"{number or '?'} (line {line})", "more fields than the header names")
                 continue
+            if None in row.values():
+                writer.reject(path.name, f"{number or '?'} (line {line})", "fewer fields than the header names")
+                continue
             if not number:
                 writer.reject(path.name, f"? (line {line})", f"no {KEY}")
                 continue
@@ -119,6 +139,10 @@ def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
                 kept[path.name].append([number, *(row[c] for c in unknown)])
         done += path.stat().st_size
         tick("importing trademarks", done, total)
+    if not any(m["where"] != "? line ?" for m in marks.values()) and marks:
+        raise UserError(
+            "no basic-information table (注册商标基本信息: 国际分类, 申请日期, 注册公告日期) among the files."
+        )
     places = TextPlaces()
     for m in marks.values():
         for h in m["holders"]:
@@ -155,11 +179,12 @@ def _mark(number: str, m: dict, writer: DeliveryWriter, places: TextPlaces) -> N
     holders = [_holder(h, places) for h in m["holders"] if h["注册人中文名称"] or h["注册人外文名称"]]
     if not holders:
         raise Malformed("no registrant (注册人中文名称) in the registrant table")
-    for h in holders:
-        writer.row("parties", h)
     kind = KINDS.get(m.get("商标类型", "普通商标").strip(), None)
     if kind is None:
         raise Malformed(f"mark type {m.get('商标类型')!r} is not 普通商标, 集体商标 or 证明商标")
+    last_day = _date(m.get("专用期结束日期"), "end of the exclusive right (专用期结束日期)")
+    for h in holders:  # the mark is whole: its parties may be written
+        writer.row("parties", h)
     writer.row(
         "trademarks",
         {
@@ -169,12 +194,12 @@ def _mark(number: str, m: dict, writer: DeliveryWriter, places: TextPlaces) -> N
             "holders": list(dict.fromkeys(h["party_id"] for h in holders)),
         },
     )  # fmt: skip
-    last_day = _date(m.get("专用期结束日期"), "end of the exclusive right (专用期结束日期)")
     if last_day is None:
         return
-    # the record prints the term's last day (2010-06-14 registered: 2020-06-13); the register's expiry is the day after
+    # the record prints the term's last day (2010-06-14 registered: 2020-06-13); the register's expiry is the day after.
+    # A renewal adds ten years: an end within a year of the first term's is that term, however printed
     expiry = date.fromisoformat(last_day) + timedelta(days=1)
-    if expiry > add_months(date.fromisoformat(registered), 12 * TERM_YEARS):
+    if expiry > add_months(date.fromisoformat(registered), 12 * (TERM_YEARS + 1)):
         began = add_months(expiry, -12 * TERM_YEARS).isoformat()
         writer.row("events", {
             "right_type": "trademark", "right_id": number, "event": "renewed", "effective_date": began,

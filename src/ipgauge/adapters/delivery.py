@@ -52,7 +52,15 @@ def _earlier_import(folder: Path) -> bool:
     except (OSError, ValueError, TypeError):
         return False
     names = {p.name for p in folder.iterdir() if not p.name.startswith(".import-")}
-    return isinstance(manifest, dict) and "adapter" in manifest and names <= OURS
+    if not (isinstance(manifest, dict) and "adapter" in manifest and names <= OURS):
+        return False
+    # inside REJECTS/ and KEPT/ too, only what an import and a load write: someone's notes are never deleted
+    rejects = {"import.csv", "report.txt", "unresolved_addresses.csv"} | {f"{t}.csv" for t in TABLES_BY_NAME}
+    kept = {f"{Path(n).stem}.csv" for n in manifest.get("kept", [])}
+    for sub, allowed in (("REJECTS", rejects), ("KEPT", kept)):
+        if (folder / sub).is_dir() and not {p.name for p in (folder / sub).iterdir()} <= allowed:
+            return False
+    return True
 
 
 class DeliveryWriter:
@@ -133,6 +141,7 @@ class DeliveryWriter:
             "not_imported": dict(sorted(self.notes.items())),
             "synthetic": self.synthetic,
             **self.report,
+            **({"kept": sorted(self.kept)} if self.kept else {}),
         }
         if self.kept:
             (self.work / "KEPT").mkdir()

@@ -30,7 +30,7 @@ BATCH = 256  # documents per task sent to a worker process
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 
 
-_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]*);")
+_ENTITY = re.compile(rb"&([A-Za-z_][\w.-]*);")
 
 
 #: appl-type / ST.32 document prefixes → canonical kind
@@ -224,7 +224,8 @@ def import_documents(
     done = 0
     latest: dict[str, dict] = {}  # an application published twice (A1, then A2 or A9): its latest publication
     grants: dict[str, dict] = {}
-    with ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker)
+    try:
         for path in files:
             for parsed_batch, size in _parsed(path, pool, functools.partial(rendered, parse_batch), split):
                 for p in parsed_batch:
@@ -242,6 +243,12 @@ def import_documents(
                         grants[p.granted_application["application_id"]] = p.granted_application
                 done += size
                 tick(what, done, total)
+    except BaseException:  # Ctrl-C or an error: the workers stop now, not after the queue (they ignore SIGINT)
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     for key, application in latest.items():
         writer.row("applications", _merged(application, grants[key]) if key in grants else application)
 

@@ -23,12 +23,17 @@ CN = RuleSet(
     trademark_grace_months=6,
     ending_events=("lapsed_unpaid_fee", "waived", "cancelled"),
     retroactive_events=("invalidated",),
-    restorable_events=("lapsed_unpaid_fee", "cancelled", "invalidated"),
+    # a restoration (Implementing Regulations Rule 6) undoes a loss for a missed time limit; an invalidation
+    # is undone only by a court, which the register records as the decision's own change
+    restorable_events=("lapsed_unpaid_fee", "cancelled"),
     geographical_indications=True,
 )
 
 #: The grace period for a late annual fee, with a surcharge (Implementing Regulations 2023, Rule 115).
 ANNUAL_FEE_GRACE_MONTHS = 6
+#: The least time from an unpaid anniversary to the announcement of the termination: the grace, then the
+#: termination notice and the two months (plus 15 days' presumed delivery) to ask for a restoration (Rule 6).
+LAPSE_ANNOUNCED_AFTER_MONTHS = 8
 
 
 def unpaid_fee_lapse(filing: date, announced: date) -> tuple[date, int]:
@@ -37,13 +42,24 @@ def unpaid_fee_lapse(filing: date, announced: date) -> tuple[date, int]:
     Annual fees fall due on each anniversary of the filing date; a fee not paid by then may still be
     paid, with a surcharge, for six months (Rule 115); if it is not, the right terminates "from the
     expiry of the period for which the fee was due" — the anniversary itself (Patent Law Art. 44(1),
-    Patent Examination Guidelines Part V, Ch. 9, §2.2.1) — and CNIPA announces it only after the six
-    months. So the lapse is the latest anniversary whose grace period ended by the announcement.
-    Returns that anniversary and the number of fee years paid (the years from filing to it).
+    Patent Examination Guidelines Part V, Ch. 9, §2.2.1). CNIPA then sends the termination notice,
+    leaves two months to ask for a restoration (Rule 6), and only then announces: at least
+    :data:`LAPSE_ANNOUNCED_AFTER_MONTHS` months after the anniversary, usually about a year. So the
+    lapse is the latest anniversary at least that long before the announcement. Returns it and the
+    number of fee years paid (the years from filing to it); ValueError when no anniversary is.
     """
     years = announced.year - filing.year
-    while years > 0 and add_months(filing, 12 * years + ANNUAL_FEE_GRACE_MONTHS) > announced:
+    while years > 0 and add_months(filing, 12 * years + LAPSE_ANNOUNCED_AFTER_MONTHS) > announced:
         years -= 1
     if years < 1:
-        raise ValueError(f"announced {announced}, within the first year's grace of a filing on {filing}")
+        raise ValueError(
+            f"a lapse announced on {announced} is too early for a patent filed on {filing} "
+            f"(no anniversary {LAPSE_ANNOUNCED_AFTER_MONTHS} months before it)"
+        )
     return add_months(filing, 12 * years), years
+
+
+def fee_years_paid(filing: date, lapsed: date) -> int:
+    """The fee years paid before a lapse on ``lapsed``: the whole years from filing to it."""
+    years = lapsed.year - filing.year
+    return years - 1 if add_months(filing, 12 * years) > lapsed else years

@@ -66,6 +66,11 @@ def _within(found: list[Division], parent: Division | None) -> list[Division]:
     return [d for d in found if d.parent_code == parent.code or d.code == parent.code]
 
 
+def _named(names: dict[str, list[Division]], name: str) -> list[Division]:
+    """The divisions called ``name``, or by its stem: 双流县 finds 双流区 (a county made a district keeps its stem)."""
+    return names.get(name) or names.get(short(name), [])
+
+
 @functools.lru_cache(maxsize=65536)
 def division_code(province: str | None, city: str | None, county: str | None) -> str | None:
     """The most specific current division code the parts name, or None when not even the province is known."""
@@ -73,20 +78,24 @@ def division_code(province: str | None, city: str | None, county: str | None) ->
     prov = _provinces().get(p or "") if p else None
     if prov is None and p:  # a province written oddly ("广东省深圳"): its first characters
         prov = next((d for n, d in _provinces().items() if len(n) >= 2 and p.startswith(n)), None)
-    if prov is None:  # no province: a city or county name unique in the country
-        for name in (k, c):
-            hits = [d for names in _index().values() for d in names.get(name or "", [])]
-            if name and len({d.code for d in hits}) == 1:
-                return hits[0].code
-        return None
+    if prov is None:  # no province: a city, else a county, whose name is unique in the country
+        for name in (c, k):
+            hits = [d for names in _index().values() for d in _named(names, name or "")]
+            if name and name not in PLACEHOLDERS and len({d.code for d in hits}) == 1:
+                prov = divisions()[hits[0].province_code]
+                if hits[0].level == "county":
+                    return hits[0].code
+                break
+        else:
+            return None
     names = _index().get(prov.code, {})
     here: Division = prov
     if c and c not in PLACEHOLDERS and c not in (prov.name_zh, short(prov.name_zh)):
-        hits = [d for d in names.get(c, []) if d.level == "prefecture"] or names.get(c, [])
+        hits = [d for d in _named(names, c) if d.level == "prefecture"] or _named(names, c)
         if len(hits) == 1:
             here = hits[0]
     if k:
-        found = names.get(k, [])
+        found = _named(names, k)
         hits = _within([d for d in found if d.level == "county"] or found, here if here.level == "prefecture" else prov)
         if len({d.code for d in hits}) == 1:
             return hits[0].code

@@ -92,8 +92,8 @@ def lives(rng: np.random.Generator, kind: str, n: int, tilt: float = 0.0) -> Liv
         last_paid[stop] = t - 1
         alive &= ~stop
     lapse = np.where(last_paid > 0, add_years(filing, last_paid), NAT)
-    # six months' grace (CN Rule 115), then the announcement a few months on (law/cn.py reads it back)
-    lapse_recorded = add_months(lapse, 6) + days(rng, 14, 120, n)
+    # six months' grace, the notice and two months to ask for a restoration, then the announcement (law/cn.py)
+    lapse_recorded = add_months(lapse, 8) + days(rng, 15, 120, n)
     restored = np.where((rng.random(n) < 0.08) & ~np.isnat(lapse), lapse_recorded + days(rng, 30, 90, n), NAT)
     life_end = np.where(np.isnat(lapse), term_end, lapse)
     waived = np.where(granted & (rng.random(n) < 0.015), between(rng, grant, np.minimum(life_end, CUTOFF)), NAT)
