@@ -206,10 +206,10 @@ def test_legal_status_records_map_to_events(tmp_path):
 
 
 def test_unpaid_fee_lapse_by_the_cn_rule():
-    # the latest filing anniversary at least eight months (grace, notice, two months to ask for restoration) before
-    assert unpaid_fee_lapse(date(2015, 3, 10), date(2023, 4, 20)) == (date(2022, 3, 10), 7)
-    assert unpaid_fee_lapse(date(2015, 3, 10), date(2022, 11, 10)) == (date(2022, 3, 10), 7)
-    assert unpaid_fee_lapse(date(2015, 3, 10), date(2022, 11, 9)) == (date(2021, 3, 10), 6)
+    # the latest filing anniversary whose six months' grace had ended by the announcement
+    assert unpaid_fee_lapse(date(2015, 3, 10), date(2023, 2, 20)) == (date(2022, 3, 10), 7)  # about a year: usual
+    assert unpaid_fee_lapse(date(2015, 3, 10), date(2022, 9, 10)) == (date(2022, 3, 10), 7)
+    assert unpaid_fee_lapse(date(2015, 3, 10), date(2022, 9, 9)) == (date(2021, 3, 10), 6)
     assert unpaid_fee_lapse(date(2016, 2, 29), date(2021, 11, 1)) == (date(2021, 2, 28), 5)
     with pytest.raises(ValueError, match="too early"):
         unpaid_fee_lapse(date(2022, 1, 1), date(2023, 3, 1))

@@ -31,9 +31,9 @@ CN = RuleSet(
 
 #: The grace period for a late annual fee, with a surcharge (Implementing Regulations 2023, Rule 115).
 ANNUAL_FEE_GRACE_MONTHS = 6
-#: The least time from an unpaid anniversary to the announcement of the termination: the grace, then the
-#: termination notice and the two months (plus 15 days' presumed delivery) to ask for a restoration (Rule 6).
-LAPSE_ANNOUNCED_AFTER_MONTHS = 8
+#: The least time from an unpaid anniversary to the announcement of its termination: the grace period. (The
+#: notice and the two months to ask for a restoration, Rule 6, usually make it about a year.)
+LAPSE_ANNOUNCED_AFTER_MONTHS = ANNUAL_FEE_GRACE_MONTHS
 
 
 def unpaid_fee_lapse(filing: date, announced: date) -> tuple[date, int]:
@@ -42,11 +42,12 @@ def unpaid_fee_lapse(filing: date, announced: date) -> tuple[date, int]:
     Annual fees fall due on each anniversary of the filing date; a fee not paid by then may still be
     paid, with a surcharge, for six months (Rule 115); if it is not, the right terminates "from the
     expiry of the period for which the fee was due" — the anniversary itself (Patent Law Art. 44(1),
-    Patent Examination Guidelines Part V, Ch. 9, §2.2.1). CNIPA then sends the termination notice,
-    leaves two months to ask for a restoration (Rule 6), and only then announces: at least
-    :data:`LAPSE_ANNOUNCED_AFTER_MONTHS` months after the anniversary, usually about a year. So the
-    lapse is the latest anniversary at least that long before the announcement. Returns it and the
-    number of fee years paid (the years from filing to it); ValueError when no anniversary is.
+    Patent Examination Guidelines Part V, Ch. 9, §2.2.1). CNIPA announces it only after the grace
+    period — usually about a year after the anniversary, once the termination notice has gone out and
+    the two months to ask for a restoration (Rule 6) have passed. So the lapse is the latest
+    anniversary whose grace period had ended by the announcement (an announcement more than 18 months
+    after the anniversary would be dated a year late; none is known). Returns it and the number of fee
+    years paid (the years from filing to it); ValueError when no anniversary is.
     """
     years = announced.year - filing.year
     while years > 0 and add_months(filing, 12 * years + LAPSE_ANNOUNCED_AFTER_MONTHS) > announced:
