@@ -29,7 +29,7 @@ from conftest import PARTY_HEADER, run, write_csv
 from ipgauge.register.schema import TABLES, TABLES_BY_NAME
 
 SCALE = int(os.environ.get("IPGAUGE_FUZZ_SCALE", "1"))
-FUZZ_CASES = {"bytes": 80, "csv": 90, "parquet": 80, "manifest": 70, "cli": 160}  # IPGAUGE_FUZZ_SCALE=3: longer
+FUZZ_CASES = {"bytes": 60, "csv": 60, "parquet": 60, "manifest": 50, "cli": 110}  # IPGAUGE_FUZZ_SCALE=3: longer
 
 
 def fuzz(kind: str):
