@@ -79,10 +79,6 @@ def _t(el, path: str) -> str:
     return " ".join(text.split()) if text else ""
 
 
-def _all(el, path: str) -> list:
-    return el.findall(_ns(path)) if el is not None else []
-
-
 def _kids(el) -> dict[str, list]:
     """An element's children by tag, in order: one pass in C, so that each field is a dict lookup, not a search."""
     out: dict[str, list] = {}

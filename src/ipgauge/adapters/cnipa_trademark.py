@@ -5,7 +5,7 @@ The tables are told apart by their columns, not their file names; all are keyed 
 - basic registration information (注册商标基本信息): ``国际分类`` (one row per Nice class),
   ``申请日期``, ``注册公告日期``, ``专用期结束日期``;
 - registrants (商标注册人信息): ``注册人中文名称``, ``注册人外文名称``;
-- goods and services (注册商标商品服务信息): ``商品中文名称`` (read to count, not kept: the register
+- goods and services (注册商标商品服务信息): ``商品中文名称`` (recognised, not kept: the register
   keeps classes).
 
 Columns the canonical tables need that the observed batch did not show are read under the names
@@ -103,7 +103,7 @@ def _in_gbk(path: Path) -> bool:
 
 def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
     """Read every table, join them by number, write each registration or its reject."""
-    marks: dict[str, dict] = defaultdict(lambda: {"classes": [], "holders": [], "goods": 0, "where": "? line ?"})
+    marks: dict[str, dict] = defaultdict(lambda: {"classes": [], "holders": [], "where": "? line ?"})
     kept: dict[str, list] = {}
     total, done = sum(f.stat().st_size for f in files), 0
     for path in files:
@@ -133,8 +133,6 @@ def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
                 m["classes"].append(row.get("国际分类", "").strip())
             if "注册人中文名称" in header or "注册人外文名称" in header:
                 m["holders"].append({c: row.get(c, "").strip() for c in HOLDER})
-            if "商品中文名称" in header:
-                m["goods"] += 1
             if unknown:
                 kept[path.name].append([number, *(row[c] for c in unknown)])
         done += path.stat().st_size
