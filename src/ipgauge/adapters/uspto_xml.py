@@ -56,6 +56,12 @@ class Parsed:
     #: what a grant says of its application (granted, when, the right): written only for an application
     #: that a publication in the same import brought (a grant alone does not make an application row)
     granted_application: dict | None = None
+    #: other tables' rows, in order (the trademark adapter's trademarks and applications)
+    rows: list[tuple[str, dict]] = field(default_factory=list)
+    #: the record's identity where a later file's record of it supersedes an earlier one (trademark case files)
+    key: str | None = None
+    #: why a document that is not an error brings nothing (counted in the import's notes)
+    note: str | None = None
     #: the rows above rendered as CSV in the worker (table, party id or None, line): the main process only writes
     lines: list[tuple[str, str | None, str]] = field(default_factory=list)
 
@@ -69,8 +75,9 @@ def rendered(parse_batch: Callable, batch: list) -> list[Parsed]:
         p.lines = [("parties", party["party_id"], render("parties", party)) for party in p.parties]
         p.lines += [("patents", None, render("patents", p.patent))] if p.patent else []
         p.lines += [("claims", None, render("claims", c)) for c in p.claims]
+        p.lines += [(table, None, render(table, row)) for table, row in p.rows]
         p.lines += [("events", None, render("events", e)) for e in p.events]
-        p.parties, p.patent, p.claims, p.events = [], None, [], []
+        p.parties, p.patent, p.claims, p.events, p.rows = [], None, [], [], []
     return out
 
 
@@ -224,6 +231,7 @@ def import_documents(
     done = 0
     latest: dict[str, dict] = {}  # an application published twice (A1, then A2 or A9): its latest publication
     grants: dict[str, dict] = {}
+    seen: set[str] = set()  # keyed records written (files come newest first)
     pool = ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker)
     try:
         for path in files:
@@ -234,6 +242,11 @@ def import_documents(
                         where = f"line {p.line}" if isinstance(p.line, int) else p.line
                         writer.reject(path.name, f"{p.document} ({where})", p.error)
                         continue
+                    if p.note or p.key in seen:
+                        writer.notes[p.note or "records superseded by a newer file's record of the same case"] += 1
+                        continue
+                    if p.key:
+                        seen.add(p.key)
                     for table, party_id, text in p.lines:
                         writer.line(table, text, party_id)
                     if p.application:

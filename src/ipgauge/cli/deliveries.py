@@ -97,6 +97,7 @@ IMPORT_FORMATS = (
     "uspto-application",
     "uspto-maintfee",
     "uspto-assignment",
+    "uspto-trademark",
     "epo-legal",
     "cnipa-patent",
     "cnipa-legal",
@@ -138,6 +139,7 @@ def import_(
         uspto_assignment,
         uspto_grant,
         uspto_maintfee,
+        uspto_trademark,
     )
     from ipgauge.adapters.delivery import REJECTS, DeliveryWriter
 
@@ -152,6 +154,7 @@ def import_(
         "uspto-application": uspto_application,
         "uspto-maintfee": uspto_maintfee,
         "uspto-assignment": uspto_assignment,
+        "uspto-trademark": uspto_trademark,
         "epo-legal": epo_legal,
         "cnipa-patent": cnipa_patent,
         "cnipa-legal": cnipa_legal,

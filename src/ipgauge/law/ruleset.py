@@ -58,10 +58,19 @@ class RuleSet:
     anniversary_in_force: bool = False
     #: Whether the register's geographical-indication products are this jurisdiction's rights (CN).
     geographical_indications: bool = False
+    #: (date, years): a trademark registered before the date has a first term of ``years`` (US: 20 before
+    #: 1989-11-16, the Trademark Law Revision Act); later terms are ``trademark_term_years``.
+    trademark_transition: tuple[date, int] | None = None
+    #: (date, years): a trademark registered on or after the date must have a declaration of use
+    #: (``declaration_event``) accepted by ``years`` after registration, plus the grace period, or it is
+    #: cancelled then (US §8: between the 5th and 6th year; a renewal carries its own declaration).
+    trademark_declaration: tuple[date, int] | None = None
+    declaration_event: str = "declared"  # value: the section(s), '8', '8,15', '71'
 
     def law_events(self) -> tuple[str, ...]:
         """Every event the law reads: the others (an annuity paid, a pledge released) change no spell."""
         named = (self.restore_event, self.extension_event, self.renewal_event, self.transfer_event)
+        named += (self.declaration_event,) if self.trademark_declaration else ()
         named += (self.pledge_event, self.award_event)
         return tuple(dict.fromkeys(self.ending_events + self.retroactive_events + self.restorable_events + named))
 

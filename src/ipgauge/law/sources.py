@@ -116,6 +116,29 @@ def years_after(d: ir.DateValue, years: int) -> ir.DateValue:
     return as_date(d + ibis.interval(years=years))
 
 
+def trademark_term(t: ir.Table, rules: RuleSet) -> tuple[ir.DateValue, ir.DateValue]:
+    """A trademark's term end (its last renewal's, or the first term's) and its stop with the grace period.
+
+    ``t`` has the registration date and, per right, ``renewed_to`` (the latest renewal's new expiry),
+    ``declared`` (a declaration of use or a renewal known) and ``ended`` (a cancellation's date). Where
+    the rule set asks for a declaration of use (US §8), a registration without one stops at the end of
+    its grace period.
+    """
+    reg = t.registration_date
+    first = years_after(reg, rules.trademark_term_years)
+    if rules.trademark_transition:
+        since, years = rules.trademark_transition
+        first = ibis.ifelse(reg < since, years_after(reg, years), first)
+    term = ibis.greatest(first, t.renewed_to.fill_null(BEGINNING))
+    grace = ibis.interval(months=rules.trademark_grace_months)
+    stop = ibis.least(as_date(term + grace), t.ended.fill_null(OPEN))
+    if rules.trademark_declaration:
+        since, years = rules.trademark_declaration
+        due = as_date(years_after(reg, years) + grace)
+        stop = ibis.ifelse((reg >= since) & ~t.declared.fill_null(False), ibis.least(stop, due), stop)
+    return term, stop
+
+
 def patent_end(p: ir.Table, rules: RuleSet) -> ir.DateValue:
     """The first day a patent is out of force by its term alone (before extensions), by ``rules``' terms."""
     counted = {"filing": p.filing_date, "grant": p.grant_date, "term_from": p.term_from.fill_null(p.filing_date)}

@@ -40,7 +40,7 @@ from ipgauge.law.sources import (
     item,
     known,
     patent_end,
-    years_after,
+    trademark_term,
 )
 from ipgauge.law.spells import DIVISION_COLUMNS as DIVISIONS
 from ipgauge.law.spells import NEEDED, RIGHTS, SPELL_TYPES, register_hierarchy, right_types
@@ -245,6 +245,7 @@ def _per_right(e: ir.Table, rules: RuleSet) -> ir.Table:
         pledge_max_cny=item(words, 0).try_cast("float64").max(where=pledge & (item(words, 1) == "CNY")),
         pledged_from=j.effective_date.min(where=pledge),
         awarded_from=j.effective_date.min(where=j.event == rules.award_event),
+        declared=j.event.isin([rules.declaration_event, rules.renewal_event]).any(),
     )
 
 
@@ -294,10 +295,7 @@ def _base(src: Sources, q: Question, p: ir.Table, agg: ir.Table, holders: ir.Tab
         )  # fmt: skip
     pa = _with_holder(q, pa.mutate(holder=item(pa.holders, 0)), "holder", holders)
     if q.right_type == "trademark":
-        term = ibis.greatest(
-            years_after(pa.registration_date, rules.trademark_term_years), pa.renewed_to.fill_null(BEGINNING)
-        )
-        stop = ibis.least(as_date(term + ibis.interval(months=rules.trademark_grace_months)), pa.ended.fill_null(OPEN))
+        term, stop = trademark_term(pa, rules)
         return _row(
             pa, kind=pa.kind, is_gi=pa.is_gi, filing_date=pa.filing_date, holder=pa.holder, h_type=pa.h_type,
             h_country=pa.h_country, h_region=pa.h_region, start=pa.registration_date, stop=stop, grace_from=term,

@@ -135,8 +135,10 @@ def _term_end(con: duckdb.DuckDBPyConnection, right_type: str, row: dict, rules:
         values = [row["kind"], row["filing_date"], row.get("grant_date"), row.get("term_from")]
         return con.execute(sql, values).fetchall()[0][0]
     if right_type == "trademark":
-        sql = f"SELECT CAST(?::DATE + to_years({int(rules.trademark_term_years)}) AS DATE)"
-        return con.execute(sql, [row["registration_date"]]).fetchall()[0][0]
+        registered, years = row["registration_date"], rules.trademark_term_years
+        if rules.trademark_transition and registered < rules.trademark_transition[0]:
+            years = rules.trademark_transition[1]
+        return con.execute(f"SELECT CAST(?::DATE + to_years({int(years)}) AS DATE)", [registered]).fetchall()[0][0]
     return None
 
 

@@ -208,6 +208,13 @@ _IPC_RULE: Rule = (
     "lambda x: NOT regexp_full_match(x, '[A-H]\\d{2}[A-Z] ?\\d{1,4}/\\d{1,6}'))) > 0",
     "'ipc: ' || ipc || ' holds a symbol that is not an IPC group such as G06F 16/31'",
 )
+#: Nice classes 1-45; the plain form ("9;35;42") settles almost every row without building a list.
+_NICE_RULE: Rule = (
+    f"nice_classes IS NOT NULL AND NOT regexp_full_match(nice_classes, '{NICE}(;{NICE})*') "
+    f"AND len(list_filter({_items('nice_classes')}, "
+    "lambda x: coalesce(try_cast(x AS INTEGER), 0) NOT BETWEEN 1 AND 45)) > 0",
+    "'nice_classes: ' || nice_classes || ' holds a class outside 1-45'",
+)
 
 
 def _application_rules() -> list[Rule]:
@@ -365,15 +372,14 @@ def table_rules(table: Table) -> list[Rule]:
         )
         rules.append(
             (
-                # the plain form ("9;35;42") settles almost every row without building a list
-                f"nice_classes IS NOT NULL AND NOT regexp_full_match(nice_classes, '{NICE}(;{NICE})*') "
-                f"AND len(list_filter({_items('nice_classes')}, "
-                "lambda x: coalesce(try_cast(x AS INTEGER), 0) NOT BETWEEN 1 AND 45)) > 0",
-                "'nice_classes: ' || nice_classes || ' holds a class outside 1-45'",
+                "jurisdiction = 'US' AND trademark_id IS NOT NULL "
+                "AND NOT regexp_full_match(trademark_id, 'USTM[0-9]{8}')",
+                "'trademark_id: ' || trademark_id || ' is not a US trademark id (USTM and the 8-digit serial number)'",
             )
         )
+        rules.append(_NICE_RULE)
     elif table.name == "applications":
-        rules += _application_rules()
+        rules += [*_application_rules(), _NICE_RULE]
     elif table.name == "cases":
         rules += _case_rules()
     elif table.name == "amounts":

@@ -14,6 +14,9 @@ from ipgauge.errors import UserError
 PARTY_TYPES = ("enterprise", "university", "research_institute", "individual", "government", "other")
 PATENT_KINDS = ("invention", "utility_model", "design", "plant")  # plant: US plant patents
 TRADEMARK_KINDS = ("ordinary", "collective", "certification")
+#: How a mark is drawn (the USPTO's mark drawing code): standard characters, typed (before 2003), a design
+#: alone, words and a design, stylised words, or nothing to see (sound, scent).
+MARK_FORMS = ("standard_characters", "typed", "design", "words_and_design", "stylized", "non_visual")
 RIGHT_TYPES = ("patent", "trademark", "gi_product")
 #: The service centres' casework (issue 12): what a centre is, what a case is, what an amount is.
 CENTRE_KINDS = ("overseas_service", "protection", "rapid_protection", "service", "other")
@@ -46,6 +49,7 @@ EVENT_RIGHTS: dict[str, tuple[str, ...]] = {
     "restored": ("patent", "trademark"),
     "term_extended": ("patent",),
     "renewed": ("trademark",),
+    "declared": ("trademark",),  # a declaration of use filed or accepted (US §8, §71); value: its sections, '8,15'
     "cancelled": ("trademark", "gi_product"),
     "transferred": ("patent", "trademark"),
     "pledged": ("patent", "trademark"),
@@ -230,6 +234,12 @@ TRADEMARKS = Table(
         _req("filing_date", "date"),
         _req("registration_date", "date"),
         _req("holders", "list"),
+        Column("registration_number", "id"),  # the office's registration number where the id is the application's
+        Column("mark_form", "enum", choices=MARK_FORMS),
+        Column("publication_date", "date"),  # published for opposition
+        Column("madrid_number", "id"),  # the international registration a Madrid extension comes from
+        Column("design_codes", "list"),  # the Vienna / US design search codes, e.g. 260921
+        Column("goods", "text"),  # the goods and services, 'class: text' per class, '; ' between classes
     ),
     key=("trademark_id",),
     known_from="filing_date",
@@ -268,6 +278,7 @@ APPLICATIONS = Table(
         Column("status_date", "date"),  # when it was granted, rejected or withdrawn (empty while pending)
         Column("right_id", "id"),  # the granted right: a patent_id or trademark_id of the register
         Column("ipc", "list"),
+        Column("nice_classes", "list"),  # a trademark application's classes
     ),
     key=("application_id",),
     known_from="filing_date",

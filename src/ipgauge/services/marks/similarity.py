@@ -1,0 +1,296 @@
+"""Two marks compared the way an examiner compares them: sound, sight, meaning and goods, then a verdict.
+
+Each dimension is a score in 0..1 with the reason it was given:
+
+- **phonetic** — Latin marks by Double Metaphone, Chinese by toneless pinyin, across scripts by pinyin
+  as written (QIAODAN) and by the coarse sound skeleton (乔丹 / JORDAN), :mod:`.sound`;
+- **visual** — Latin by edit distance over letter shapes (rn/m, 0/O, 1/l), a mark contained whole in
+  the other (LIFE in THOMSON LIFE); Chinese by the characters shared in place and the components
+  of those that differ (小肥羊 / 小尾羊), after traditional → simplified; across scripts nothing;
+- **conceptual** — the meaning both marks share: English words (foreign words translated first:
+  VEUVE → widow), a Chinese mark's dictionary senses against a Latin mark (星巴克 → Starbucks,
+  鲨鱼 → shark); a coined word has no meaning to share;
+- **goods** — the same Nice class, a related one (``data/nice_related.csv``: clothing and bags,
+  beer and wine, foods and restaurants, retail of the goods), or neither. Class level only: no
+  licensed copy of the CN similar-group table (类似商品和服务区分表) is available, and the reasons say so
+  for a CN comparison.
+
+The verdict ``likely_confusion`` is a logistic model over the marks' similarity (the strongest
+dimension, with the others' mean) and the goods' (``data/trademark_model.json``), fitted on the
+development half of the decided cases in ``data/trademark_cases.csv`` (bench/bench_marks.py refits
+and reports the held-out half).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+from rapidfuzz.distance import Levenshtein
+
+from ipgauge.services.marks import lexicon, sound
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+#: letters that read alike in print (TMEP 1207.01(c)): folded before the visual edit distance
+_SHAPES = (("RN", "M"), ("VV", "W"), ("CL", "D"), ("0", "O"), ("1", "L"), ("I", "L"), ("5", "S"), ("8", "B"))
+#: words that carry no distinctive meaning in a mark (articles, company forms)
+_WEAK = frozenset(
+    "the a an of and & by de la le el los las der die das il co company inc llc ltd corp corporation "
+    "group gmbh sa ag limited".split()
+)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A mark as written, split into what each script's examiner reads."""
+
+    text: str
+    latin: str  # the Latin-script words, upper case, single-spaced
+    words: tuple[str, ...]  # the same, as words
+    chinese: str  # the Chinese characters, simplified
+
+    @classmethod
+    def of(cls, text: str) -> Mark:
+        words = tuple(w.upper().replace("’", "'") for w in _LATIN_WORD.findall(text))
+        chinese = lexicon.to_simplified("".join(_CJK.findall(text)))
+        return cls(text.strip(), " ".join(words), words, chinese)
+
+
+@dataclass
+class Comparison:
+    """The contract of ``trademark compare --format json``: verdict, score, the four dimensions, reasons."""
+
+    likely_confusion: bool
+    score: float
+    dimensions: dict[str, float]
+    reasons: list[str] = field(default_factory=list)
+    #: what else the verdict read: the earlier mark's strength, a difference in meaning (not in the contract)
+    factors: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "likely_confusion": self.likely_confusion,
+            "score": round(self.score, 4),
+            "dimensions": {k: round(v, 4) for k, v in self.dimensions.items()},
+            "reasons": self.reasons,
+        }
+
+
+def _fold(latin: str) -> str:
+    s = re.sub(r"[^A-Z0-9]", "", latin)
+    for a, b in _SHAPES:
+        s = s.replace(a, b)
+    return s
+
+
+def _contained(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The shorter mark's words when they stand whole, in order, in the longer mark (LIFE in THOMSON LIFE)."""
+    short, long_ = (a, b) if len(" ".join(a)) <= len(" ".join(b)) else (b, a)
+    short = tuple(w for w in short if w.lower() not in _WEAK)
+    if not short or len("".join(short)) < 3 or short == long_:
+        return None
+    n = len(short)
+    if any(long_[i : i + n] == short for i in range(len(long_) - n + 1)):
+        return short
+    joined = "".join(long_)
+    return short if len("".join(short)) >= 4 and "".join(short) in joined else None
+
+
+def phonetic(a: Mark, b: Mark) -> tuple[float, str]:
+    """How alike the marks sound, and why."""
+    best, why = 0.0, ""
+    if a.latin and b.latin:
+        s = sound.latin_alike(a.latin, b.latin)
+        inner = _contained(a.words, b.words)
+        if inner:
+            s = max(s, 0.8)
+        best, why = s, f"'{a.latin}' and '{b.latin}' sound alike (Metaphone {sound.codes(a.latin)[:1]} / {sound.codes(b.latin)[:1]})"
+    if a.chinese and b.chinese:
+        pa, pb = sound.pinyin(a.chinese), sound.pinyin(b.chinese)
+        s = sound.chinese_alike(pa, pb)
+        if s > best:
+            best, why = s, f"{a.chinese} ({' '.join(pa)}) and {b.chinese} ({' '.join(pb)}) sound alike"
+    for zh, la in ((a.chinese, b.latin), (b.chinese, a.latin)):
+        if zh and la:
+            py = sound.pinyin(zh)
+            s = sound.across_alike(py, la)
+            if s > best:
+                best, why = s, f"{zh} is read '{' '.join(py)}', which sounds like '{la}'"
+    return best, why
+
+
+def _chinese_visual(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    total = 0.0
+    for i, ch in enumerate(a):
+        other = b[i] if i < len(b) else ""
+        if ch == other or ch in b:
+            total += 1.0 if ch == other else 0.8
+        elif other:
+            ca, cb = lexicon.components(ch), lexicon.components(other)
+            total += 0.6 * len(ca & cb) / len(ca | cb) if ca and cb else 0.0
+    return total / max(len(a), len(b))
+
+
+def visual(a: Mark, b: Mark) -> tuple[float, str]:
+    """How alike the marks look, and why."""
+    best, why = 0.0, ""
+    if a.latin and b.latin:
+        fa, fb = _fold(a.latin), _fold(b.latin)
+        s = Levenshtein.normalized_similarity(fa, fb)
+        why = f"'{a.latin}' and '{b.latin}' look alike ({s:.0%} of letters in place)"
+        inner = _contained(a.words, b.words)
+        if inner:
+            share = len("".join(inner)) / max(len(fa), len(fb))
+            if 0.7 + 0.3 * share > s:
+                s = 0.7 + 0.3 * share
+                why = f"'{' '.join(inner)}' stands whole in both marks"
+        best = s
+    if a.chinese and b.chinese:
+        s = max(_chinese_visual(a.chinese, b.chinese), _chinese_visual(b.chinese, a.chinese))
+        if s > best:
+            best, why = s, f"{a.chinese} and {b.chinese} share characters or their components"
+    return best, why
+
+
+def _meanings(m: Mark) -> tuple[set[str], list[str]]:
+    """The English words a Latin mark means (foreign words translated), and the translations made."""
+    foreign, english = lexicon.foreign_words(), lexicon.english()
+    out, made = set(), []
+    for w in m.words:
+        low = w.lower()
+        if low in _WEAK:
+            continue
+        if low in foreign:
+            out.update(foreign[low].split())
+            made.append(f"{w} = '{foreign[low]}'")
+        elif low in english and len(low) > 2:
+            out.add(low.rstrip("s") if len(low) > 4 else low)
+    return out, made
+
+
+def conceptual(a: Mark, b: Mark) -> tuple[float, str]:
+    """How much meaning the marks share, and why."""
+    best, why = 0.0, ""
+    if a.latin and b.latin:
+        ma, ta = _meanings(a)
+        mb, tb = _meanings(b)
+        if ma and mb:
+            shared = ma & mb
+            s = len(shared) / min(len(ma), len(mb))
+            if s > 0:
+                best = s
+                why = f"both mean '{' '.join(sorted(shared))}'" + (f" ({'; '.join(ta + tb)})" if ta or tb else "")
+    for zh, la in ((a.chinese, b), (b.chinese, a)):
+        if zh and la.latin:
+            said = lexicon.senses(zh)
+            plain = re.sub(r"[^a-z0-9]", "", la.latin.lower())
+            for sense in said:
+                if re.sub(r"[^a-z0-9]", "", sense.split(",")[0]) == plain:
+                    return 1.0, f"{zh} means '{sense}' (CC-CEDICT): the same as {la.latin}"
+            words = {w for sense in said for w in re.findall(r"[a-z]+", sense)} - _WEAK
+            mine = _meanings(la)[0]
+            if words and mine and words & mine:
+                s = 0.8 * len(words & mine) / len(mine)
+                if s > best:
+                    best, why = s, f"{zh} means '{'; '.join(said[:2])}' (CC-CEDICT), as {la.latin} does"
+    if a.chinese and b.chinese and a.chinese != b.chinese:
+        sa = {w for s in lexicon.senses(a.chinese) for w in re.findall(r"[a-z]+", s)} - _WEAK
+        sb = {w for s in lexicon.senses(b.chinese) for w in re.findall(r"[a-z]+", s)} - _WEAK
+        if sa and sb and sa & sb:
+            s = 0.8 * len(sa & sb) / min(len(sa), len(sb))
+            if s > best:
+                best, why = s, f"{a.chinese} and {b.chinese} share the meaning '{' '.join(sorted(sa & sb)[:3])}'"
+    return best, why
+
+
+@functools.cache
+def _related() -> dict[frozenset[int], str]:
+    text = resources.files("ipgauge.data").joinpath("nice_related.csv").read_text(encoding="utf-8")
+    return {frozenset((int(r["class_a"]), int(r["class_b"]))): r["why"] for r in csv.DictReader(text.splitlines())}
+
+
+def goods(classes_a: list[int], classes_b: list[int], jurisdiction: str = "US") -> tuple[float, str]:
+    """How close the goods are, at the level of Nice classes, and why."""
+    if not classes_a or not classes_b:
+        return 0.5, "no classes given: the goods are not compared"
+    note = " (class level: no licensed copy of CNIPA's similar-group table)" if jurisdiction == "CN" else ""
+    same = sorted(set(classes_a) & set(classes_b))
+    if same:
+        return 1.0, f"the same class {', '.join(map(str, same))}{note}"
+    related = _related()
+    for x in classes_a:
+        for y in classes_b:
+            why = related.get(frozenset((x, y)))
+            if why:
+                return 0.55, f"related classes {x} and {y}: {why}{note}"
+    return 0.1, f"unrelated classes ({', '.join(map(str, classes_a))} against {', '.join(map(str, classes_b))}){note}"
+
+
+@functools.cache
+def model() -> dict:
+    """The fitted verdict: weights over the features of :func:`features`, and the threshold."""
+    return json.loads(resources.files("ipgauge.data").joinpath("trademark_model.json").read_text(encoding="utf-8"))
+
+
+def features(dims: dict[str, float]) -> list[float]:
+    """What the verdict reads: the marks' strongest likeness, the goods, their product,
+    the earlier mark's strength (a coined word is protected more widely than a dictionary word) and
+    whether a clear difference in meaning stands against the likeness (ZIRH / SIR: the CJEU's
+    "neutralisation", C-206/04 P)."""
+    strongest = max(dims["phonetic"], dims["visual"], dims["conceptual"])
+    g = dims["goods"]
+    return [strongest, g, strongest * g, dims.get("strength", 0.5), dims.get("neutralised", 0.0)]
+
+
+def strength(m: Mark) -> float:
+    """How distinctive a mark is: the share of its letters in coined words (in no dictionary), 0..1."""
+    if m.latin:
+        english, foreign = lexicon.english(), lexicon.foreign_words()
+        words = [w for w in m.words if w.lower() not in _WEAK]
+        coined = sum(len(w) for w in words if w.lower() not in english and w.lower() not in foreign)
+        return coined / max(1, sum(len(w) for w in words))
+    return 0.0 if lexicon.senses(m.chinese) else 1.0
+
+
+def _meaningful(m: Mark) -> bool:
+    return bool(_meanings(m)[0]) if m.latin else bool(lexicon.senses(m.chinese))
+
+
+def verdict(dims: dict[str, float], weights: dict | None = None) -> float:
+    """The probability of confusion the model gives these dimensions."""
+    m = weights or model()
+    z = m["bias"] + sum(w * x for w, x in zip(m["weights"], features(dims), strict=True))
+    return 1 / (1 + math.exp(-z))
+
+
+def compare(
+    text_a: str, classes_a: list[int], text_b: str, classes_b: list[int], jurisdiction: str = "US"
+) -> Comparison:
+    """Two marks and their goods compared on every dimension, with the verdict and the reasons for it."""
+    a, b = Mark.of(text_a), Mark.of(text_b)
+    if not (a.latin or a.chinese) or not (b.latin or b.chinese):
+        raise ValueError("a mark has no letters or Chinese characters to compare")
+    found = {
+        "phonetic": phonetic(a, b),
+        "visual": visual(a, b),
+        "conceptual": conceptual(a, b),
+        "goods": goods(classes_a, classes_b, jurisdiction),
+    }
+    dims = {k: v[0] for k, v in found.items()}
+    extra = {"strength": strength(b), "neutralised": float(dims["conceptual"] < 0.2 and (_meaningful(a) or _meaningful(b)))}
+    score = verdict(dims | extra)
+    confusion = score >= model()["threshold"]
+    reasons = [f"{k} {v[0]:.2f}: {v[1]}" for k, v in found.items() if v[1] and (v[0] >= 0.5 or k == "goods")]
+    if not any(dims[k] >= 0.5 for k in ("phonetic", "visual", "conceptual")):
+        reasons.insert(0, "the marks differ in sound, sight and meaning")
+    if extra["neutralised"] and max(dims["phonetic"], dims["visual"]) >= 0.5:
+        reasons.append("their meanings differ, which weighs against the likeness in sound or sight")
+    return Comparison(confusion, score, dims, reasons, extra)
