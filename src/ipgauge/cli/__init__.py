@@ -16,7 +16,7 @@ from ipgauge.cli.app import app
 
 #: The command groups, in the order ``ipgauge --help`` lists their commands.
 GROUPS = ("deliveries", "demo", "lookup", "indicators", "release", "screening", "landscape", "reports",
-          "casework", "collaboration", "parties", "cases", "serve")  # fmt: skip
+          "casework", "collaboration", "parties", "cases", "trademark", "serve")  # fmt: skip
 for _group in GROUPS:
     import_module(f"ipgauge.cli.{_group}")
 
