@@ -129,18 +129,8 @@ def import_(
 ) -> None:
     """Turn real bulk files into a delivery `ipgauge load` takes; exit 0, 1 (some documents rejected) or 2."""
     from functools import partial
+    from importlib import import_module
 
-    from ipgauge.adapters import (
-        cnipa_legal,
-        cnipa_patent,
-        cnipa_trademark,
-        epo_legal,
-        uspto_application,
-        uspto_assignment,
-        uspto_grant,
-        uspto_maintfee,
-        uspto_trademark,
-    )
     from ipgauge.adapters.delivery import REJECTS, DeliveryWriter
 
     _choice(fmt, IMPORT_FORMATS, "FORMAT")
@@ -149,17 +139,7 @@ def import_(
             raise UserError(f"{f} is not a file.")
     if len({f.resolve() for f in files}) < len(files):
         raise UserError("a file is named twice; its documents would be imported twice.")
-    adapter = {
-        "uspto-grant": uspto_grant,
-        "uspto-application": uspto_application,
-        "uspto-maintfee": uspto_maintfee,
-        "uspto-assignment": uspto_assignment,
-        "uspto-trademark": uspto_trademark,
-        "epo-legal": epo_legal,
-        "cnipa-patent": cnipa_patent,
-        "cnipa-legal": cnipa_legal,
-        "cnipa-trademark": cnipa_trademark,
-    }[fmt]
+    adapter = import_module(f"ipgauge.adapters.{fmt.replace('-', '_')}")  # uspto-grant → adapters/uspto_grant.py
     if known_in is not None and fmt not in KNOWN_IN:
         raise UserError(f"--known-in applies to {', '.join(KNOWN_IN)} only.")
     run_adapter = adapter.run if known_in is None else partial(adapter.run, known=_patents_in(known_in))

@@ -50,7 +50,7 @@ def _mark(text: str, what: str) -> str:
 def compare_cmd(
     mark_a: Annotated[str, typer.Argument(metavar="MARK_A", help="The first mark, as written (乔丹, QIAODAN).")],
     mark_b: Annotated[str, typer.Argument(metavar="MARK_B", help="The second mark.")],
-    classes_a: Annotated[str | None, typer.Option("--classes-a", help="MARK_A's Nice classes, e.g. 25 or 9,42.")] = None,
+    classes_a: Annotated[str | None, typer.Option("--classes-a", help="MARK_A's Nice classes: 25 or 9,42.")] = None,
     classes_b: Annotated[str | None, typer.Option("--classes-b", help="MARK_B's Nice classes.")] = None,
     jurisdiction: Jurisdiction = "US",
     fmt: Format = OutputFormat.table,
@@ -185,5 +185,6 @@ def watch_cmd(
     if fmt == "json":
         print(json.dumps([a.as_json() for a in alerts], ensure_ascii=False))
         return
-    _print_conflicts([a.conflict for a in alerts], fmt, f"Filings since {start} conflicting with {len(watched)} "
-                                                        f"watched marks ({jurisdiction.upper()}, known on {k})")  # fmt: skip
+    where = f"{jurisdiction.upper()}, known on {k}"
+    title = f"Filings since {start} conflicting with {len(watched)} watched marks ({where})"
+    _print_conflicts([a.conflict for a in alerts], fmt, title)

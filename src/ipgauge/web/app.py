@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 from ipgauge import __version__
 from ipgauge.errors import UserError
 from ipgauge.regions.groups import by_name
-from ipgauge.web import api_figures, api_releases, api_services, dashboard
+from ipgauge.web import api_figures, api_marks, api_releases, api_services, dashboard
 from ipgauge.web.guard import Context, Settings, server_trouble
 from ipgauge.web.http import suffix_format
 
@@ -112,7 +112,7 @@ def create_app(db: Path, settings: Settings | None = None) -> FastAPI:
             allow_headers=["X-Api-Key", "Content-Type"],
         )
     app.add_middleware(Guard, ctx=ctx)  # added last: it runs first, before CORS and every route
-    for router in (api_figures.router, api_releases.router, api_services.router, dashboard.router):
+    for router in (api_figures.router, api_releases.router, api_services.router, api_marks.router, dashboard.router):
         app.include_router(router)
     dashboard.mount(app)
     return app

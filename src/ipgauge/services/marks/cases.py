@@ -23,6 +23,8 @@ from ipgauge.services.marks.similarity import compare, features
 
 @dataclass(frozen=True)
 class Case:
+    """One decided pair: the later mark (a), the earlier (b), their classes, and whether confusion was found."""
+
     case_id: str
     jurisdiction: str
     mark_a: str
@@ -39,9 +41,15 @@ def load() -> list[Case]:
     text = resources.files("ipgauge.data").joinpath("trademark_cases.csv").read_text(encoding="utf-8")
     return [
         Case(
-            r["case_id"], r["jurisdiction"], r["mark_a"], tuple(int(c) for c in r["classes_a"].split(";")),
-            r["mark_b"], tuple(int(c) for c in r["classes_b"].split(";")), r["likely_confusion"] == "true",
-            r["decision"], r["split"],
+            r["case_id"],
+            r["jurisdiction"],
+            r["mark_a"],
+            tuple(int(c) for c in r["classes_a"].split(";")),
+            r["mark_b"],
+            tuple(int(c) for c in r["classes_b"].split(";")),
+            r["likely_confusion"] == "true",
+            r["decision"],
+            r["split"],
         )  # fmt: skip
         for r in csv.DictReader(text.splitlines())
     ]

@@ -52,6 +52,7 @@ class Conflict:
     reasons: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
+        """The conflict as the JSON of ``trademark clear`` and the API."""
         return {
             "right_id": self.right_id, "mark": self.mark, "status": self.status,
             "since": self.since.isoformat() if self.since else None,
@@ -176,6 +177,7 @@ class Alert:
     filed: date
 
     def as_json(self) -> dict:
+        """The alert as the JSON of ``trademark watch`` and the API."""
         return {"watched": self.watched, "watched_classes": self.watched_classes, "filed": self.filed.isoformat()} | {
             "filing": self.conflict.as_json()
         }
@@ -192,8 +194,10 @@ def watch(
     con.execute("CREATE OR REPLACE TEMP TABLE watched (n INTEGER, q VARCHAR[], near VARCHAR[])")
     con.executemany(
         "INSERT INTO watched VALUES (?, ?, ?)",
-        [(i, readings(t), [str(c) for c in classes_near(cl)] if cl else [str(c) for c in range(1, 46)])
-         for i, (t, cl) in enumerate(marks)],  # fmt: skip
+        [
+            (i, readings(t), [str(c) for c in classes_near(cl)] if cl else [str(c) for c in range(1, 46)])
+            for i, (t, cl) in enumerate(marks)
+        ],  # fmt: skip
     )
     t = "upper(a.title)"
     pairs = con.execute(

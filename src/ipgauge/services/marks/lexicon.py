@@ -86,7 +86,7 @@ def _decompositions() -> dict[str, str]:
 
 @functools.cache
 def components(ch: str, depth: int = 3) -> frozenset[str]:
-    """A character's components, ``depth`` levels down (a component's own components count too): 肥 → 月 巴 …"""
+    """A character's components, ``depth`` levels down (a component's own components count too): 肥 → 月 巴."""
     m = re.match(r"[a-z/0-9]*\((.*)\)", _decompositions().get(ch, ""))
     parts = {c for c in m.group(1).split(",") if len(c) == 1} if m else set()
     if depth > 1:

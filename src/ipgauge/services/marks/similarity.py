@@ -57,6 +57,7 @@ class Mark:
 
     @classmethod
     def of(cls, text: str) -> Mark:
+        """The mark ``text`` read: its Latin words and its Chinese characters (simplified)."""
         words = tuple(w.upper().replace("’", "'") for w in _LATIN_WORD.findall(text))
         chinese = lexicon.to_simplified("".join(_CJK.findall(text)))
         return cls(text.strip(), " ".join(words), words, chinese)
@@ -74,6 +75,7 @@ class Comparison:
     factors: dict[str, float] = field(default_factory=dict)
 
     def as_json(self) -> dict:
+        """The contract's object."""
         return {
             "likely_confusion": self.likely_confusion,
             "score": round(self.score, 4),
@@ -110,7 +112,8 @@ def phonetic(a: Mark, b: Mark) -> tuple[float, str]:
         inner = _contained(a.words, b.words)
         if inner:
             s = max(s, 0.8)
-        best, why = s, f"'{a.latin}' and '{b.latin}' sound alike (Metaphone {sound.codes(a.latin)[:1]} / {sound.codes(b.latin)[:1]})"
+        ca, cb = sound.codes(a.latin)[:1], sound.codes(b.latin)[:1]
+        best, why = s, f"'{a.latin}' and '{b.latin}' sound alike (Metaphone {'/'.join(ca)} and {'/'.join(cb)})"
     if a.chinese and b.chinese:
         pa, pb = sound.pinyin(a.chinese), sound.pinyin(b.chinese)
         s = sound.chinese_alike(pa, pb)
@@ -241,10 +244,12 @@ def model() -> dict:
 
 
 def features(dims: dict[str, float]) -> list[float]:
-    """What the verdict reads: the marks' strongest likeness, the goods, their product,
-    the earlier mark's strength (a coined word is protected more widely than a dictionary word) and
-    whether a clear difference in meaning stands against the likeness (ZIRH / SIR: the CJEU's
-    "neutralisation", C-206/04 P)."""
+    """What the verdict reads: the marks' strongest likeness, the goods, their product, and two factors.
+
+    The factors: the earlier mark's strength (a coined word is protected more widely than a dictionary
+    word) and whether a clear difference in meaning stands against the likeness (ZIRH / SIR: the
+    CJEU's "neutralisation", C-206/04 P).
+    """
     strongest = max(dims["phonetic"], dims["visual"], dims["conceptual"])
     g = dims["goods"]
     return [strongest, g, strongest * g, dims.get("strength", 0.5), dims.get("neutralised", 0.0)]
@@ -285,7 +290,8 @@ def compare(
         "goods": goods(classes_a, classes_b, jurisdiction),
     }
     dims = {k: v[0] for k, v in found.items()}
-    extra = {"strength": strength(b), "neutralised": float(dims["conceptual"] < 0.2 and (_meaningful(a) or _meaningful(b)))}
+    differ = dims["conceptual"] < 0.2 and (_meaningful(a) or _meaningful(b))
+    extra = {"strength": strength(b), "neutralised": float(differ)}
     score = verdict(dims | extra)
     confusion = score >= model()["threshold"]
     reasons = [f"{k} {v[0]:.2f}: {v[1]}" for k, v in found.items() if v[1] and (v[0] >= 0.5 or k == "goods")]
