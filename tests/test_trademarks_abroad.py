@@ -91,7 +91,8 @@ OWNER = (
     "</nationality><legal-entity-type-code>03</legal-entity-type-code><party-name>Shenzhen Foo Co.</party-name>"
     "<city>Shenzhen</city></case-file-owner></case-file-owners>"
 )
-CLASS = "<classifications><classification><international-code>025</international-code></classification></classifications>"
+CLASS = "<classifications><classification><international-code>025</international-code></classification>"
+CLASS += "</classifications>"
 
 
 def test_an_abandonment_and_a_missing_section_8_declaration_end_the_mark(tmp_path):
@@ -195,7 +196,8 @@ def test_the_api_answers_compare_as_the_command_line_does(imported):
     r = client.get("/v1/trademarks/compare", params={"a": "星巴克", "b": "STARBUCKS", "classes_a": "43",
                                                       "classes_b": "43"})  # fmt: skip
     assert r.status_code == 200, r.text
-    cli = run("trademark", "compare", "星巴克", "STARBUCKS", "--classes-a", "43", "--classes-b", "43", "--format", "json")
+    cli = run("trademark", "compare", "星巴克", "STARBUCKS", "--classes-a", "43", "--classes-b", "43",
+              "--format", "json")  # fmt: skip
     assert r.json() == json.loads(cli.stdout)
     assert client.post("/v1/trademarks/clear", json={"mark": "CUTEX", "classes": [8]}).status_code == 401
     assert client.get("/v1/trademarks/compare", params={"a": "X", "b": "Y", "classes_a": "99"}).status_code == 400
