@@ -26,6 +26,8 @@ out = Path(__file__).parent / "results" / "marks.json"
 out.parent.mkdir(exist_ok=True)
 out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 if "--write" in sys.argv:
-    model = result["model"] | {"fitted_on": f"dev half of data/trademark_cases.csv ({result['dev']} cases)"}
+    model = result["model"] | {
+        "fitted_on": f"dev half of data/trademark_cases.csv ({result['dev']} cases) and as many crossed pairs"
+    }
     target = Path(__file__).parents[1] / "src" / "ipgauge" / "data" / "trademark_model.json"
     target.write_text(json.dumps(model) + "\n", encoding="utf-8")

@@ -37,7 +37,7 @@ UM = pid(2015, 2, 5)
 DES_OLD, DES_NEW = pid(2021, 3, 6), pid(2021, 3, 7)
 MOVED, CO_HELD, FOREIGN = pid(2016, 1, 8), pid(2016, 1, 9), pid(2016, 1, 10)
 PATENT_HEADER = ["patent_id", "jurisdiction", "kind", "title", "filing_date", "grant_date", "holders"]
-TM_HEADER = list(TRADEMARKS.column_names)
+TM_HEADER = [c.name for c in TRADEMARKS.columns if c.required]  # the optional US columns left out
 EVENT_HEADER = ["right_type", "right_id", "event", "effective_date", "recorded_date", "value"]
 
 

@@ -69,9 +69,13 @@ _NOT_SENSES = ("variant of", "old variant", "surname ", "see ", "used in", "abbr
 
 @functools.cache
 def english() -> frozenset[str]:
-    """Every English word CC-CEDICT's senses use: what tells a meaningful Latin word from a coined one."""
-    text = re.sub(r"\[[^\]]*\]", " ", _data("cedict_ts.u8").lower())
-    return frozenset(_WORD.findall(text))
+    """Every English word CC-CEDICT's senses write in lower case: what tells a meaningful word from a coined one.
+
+    Capitalised words are names (Honda, Jordan, Starbucks) and say nothing of a word's meaning.
+    """
+    text = re.sub(r"\[[^\]]*\]", " ", _data("cedict_ts.u8"))
+    senses = " ".join(line.partition("/")[2] for line in text.splitlines())
+    return frozenset(_WORD.findall(senses))
 
 
 @functools.cache

@@ -122,10 +122,25 @@ def phonetic(a: Mark, b: Mark) -> tuple[float, str]:
     for zh, la in ((a.chinese, b.latin), (b.chinese, a.latin)):
         if zh and la:
             py = sound.pinyin(zh)
-            s = sound.across_alike(py, la)
-            if s > best:
-                best, why = s, f"{zh} is read '{' '.join(py)}', which sounds like '{la}'"
+            for part, share in _windows(py):
+                s = sound.across_alike(part, la) * (0.7 + 0.3 * share)
+                if s > best:
+                    heard = " ".join(part)
+                    best, why = s, f"{zh} is read '{' '.join(py)}'; '{heard}' sounds like '{la}'"
     return best, why
+
+
+def _windows(syllables: list[str]) -> list[tuple[list[str], float]]:
+    """The whole run of syllables and each stretch of two or more, with its share of the whole.
+
+    A Chinese mark's distinctive part is often a transliteration beside a plain word (拉菲 in 拉菲庄园,
+    "Lafite manor").
+    """
+    n = len(syllables)
+    out = [(syllables, 1.0)]
+    for size in range(n - 1, 1, -1):
+        out += [(syllables[i : i + size], size / n) for i in range(n - size + 1)]
+    return out
 
 
 def _chinese_visual(a: str, b: str) -> float:
@@ -150,11 +165,17 @@ def visual(a: Mark, b: Mark) -> tuple[float, str]:
         s = Levenshtein.normalized_similarity(fa, fb)
         why = f"'{a.latin}' and '{b.latin}' look alike ({s:.0%} of letters in place)"
         inner = _contained(a.words, b.words)
+        common = [w for w in dict.fromkeys(a.words) if w in b.words and len(w) >= 3 and w.lower() not in _WEAK]
         if inner:
             share = len("".join(inner)) / max(len(fa), len(fb))
             if 0.7 + 0.3 * share > s:
                 s = 0.7 + 0.3 * share
                 why = f"'{' '.join(inner)}' stands whole in both marks"
+        elif common:
+            share = len("".join(common)) / max(len(fa), len(fb))
+            if 0.5 + 0.4 * share > s:
+                s = 0.5 + 0.4 * share
+                why = f"both marks have the word{'s' if len(common) > 1 else ''} {', '.join(common)}"
         best = s
     if a.chinese and b.chinese:
         s = max(_chinese_visual(a.chinese, b.chinese), _chinese_visual(b.chinese, a.chinese))
@@ -187,7 +208,7 @@ def conceptual(a: Mark, b: Mark) -> tuple[float, str]:
         mb, tb = _meanings(b)
         if ma and mb:
             shared = ma & mb
-            s = len(shared) / min(len(ma), len(mb))
+            s = 0.5 * len(shared) / min(len(ma), len(mb)) + 0.5 * len(shared) / len(ma | mb)
             if s > 0:
                 best = s
                 why = f"both mean '{' '.join(sorted(shared))}'" + (f" ({'; '.join(ta + tb)})" if ta or tb else "")
