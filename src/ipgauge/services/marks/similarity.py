@@ -173,8 +173,8 @@ def visual(a: Mark, b: Mark) -> tuple[float, str]:
                 why = f"'{' '.join(inner)}' stands whole in both marks"
         elif common:
             share = len("".join(common)) / max(len(fa), len(fb))
-            if 0.5 + 0.4 * share > s:
-                s = 0.5 + 0.4 * share
+            if 0.45 + 0.45 * share > s:
+                s = 0.45 + 0.45 * share
                 why = f"both marks have the word{'s' if len(common) > 1 else ''} {', '.join(common)}"
         best = s
     if a.chinese and b.chinese:
@@ -184,31 +184,40 @@ def visual(a: Mark, b: Mark) -> tuple[float, str]:
     return best, why
 
 
-def _meanings(m: Mark) -> tuple[set[str], list[str]]:
-    """The English words a Latin mark means (foreign words translated), and the translations made."""
+def _meanings(m: Mark) -> tuple[set[str], list[str], set[str]]:
+    """What a Latin mark means: its English words (foreign words translated), the translations made.
+
+    Also every distinctive word as a token (its meaning, or the word itself when it has none), so that
+    a meaning shared is weighed against all the words of both marks.
+    """
     foreign, english = lexicon.foreign_words(), lexicon.english()
-    out, made = set(), []
+    out, made, tokens = set(), [], set()
     for w in m.words:
         low = w.lower()
         if low in _WEAK:
             continue
         if low in foreign:
             out.update(foreign[low].split())
+            tokens.update(foreign[low].split())
             made.append(f"{w} = '{foreign[low]}'")
         elif low in english and len(low) > 2:
-            out.add(low.rstrip("s") if len(low) > 4 else low)
-    return out, made
+            word = low.rstrip("s") if len(low) > 4 else low
+            out.add(word)
+            tokens.add(word)
+        else:
+            tokens.add(low)
+    return out, made, tokens
 
 
 def conceptual(a: Mark, b: Mark) -> tuple[float, str]:
     """How much meaning the marks share, and why."""
     best, why = 0.0, ""
     if a.latin and b.latin:
-        ma, ta = _meanings(a)
-        mb, tb = _meanings(b)
+        ma, ta, wa = _meanings(a)
+        mb, tb, wb = _meanings(b)
         if ma and mb:
-            shared = ma & mb
-            s = 0.5 * len(shared) / min(len(ma), len(mb)) + 0.5 * len(shared) / len(ma | mb)
+            shared = ma & mb  # a meaning shared counts against every word of both (BLUE HARBOR / BLUE NOVA: 1/3)
+            s = max(len(shared) / len(wa | wb), 0.6 * len(shared) / min(len(wa), len(wb)))
             if s > 0:
                 best = s
                 why = f"both mean '{' '.join(sorted(shared))}'" + (f" ({'; '.join(ta + tb)})" if ta or tb else "")

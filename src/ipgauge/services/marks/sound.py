@@ -6,7 +6,8 @@ their toneless pinyin (``pypinyin``, MIT), syllable by syllable. Across scripts 
 as an English speaker would say it (q and ch → j, x → sh, zh → j) and both sides are reduced to a coarse
 consonant skeleton in which the sounds Chinese transliteration merges are one: voiced and voiceless
 pairs, the sibilants and affricates, and r, which transliterations drop
-(JORDAN → 乔丹, CARTIER → 卡地亚).
+(JORDAN → 乔丹, CARTIER → 卡地亚); a final stop, which no Chinese syllable ends in, may go too
+(LAFITE → 拉菲).
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ def across_alike(syllables: list[str], latin: str) -> float:
         return 0.0
     written = re.sub(r"[^a-z]", "", latin.lower())
     direct = Levenshtein.normalized_similarity("".join(syllables), written)  # QIAODAN is 乔丹's pinyin
-    heard = codes(spelt(syllables))
-    skeleton = max(
-        (Levenshtein.normalized_similarity(coarse(x), coarse(y)) for x in heard for y in codes(latin)), default=0.0
-    )
+    heard = [coarse(x) for x in codes(spelt(syllables))]
+    said = [coarse(y) for y in codes(latin)]
+    said += [clipped for y in said if (clipped := re.sub(r"[TKPS]+$", "", y)) and clipped != y]
+    skeleton = max((Levenshtein.normalized_similarity(x, y) for x in heard for y in said), default=0.0)
     return max(direct, 0.9 * skeleton)
