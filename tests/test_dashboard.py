@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import time
 from contextlib import contextmanager
@@ -406,6 +407,7 @@ def test_phone_width_and_accessibility_in_both_languages(server, browser):
         "release": f"/releases/{release}?x=1",
         "status": f"/rights?right={right}&as_of={D}&known_at={K}",
         "casework": "/casework?region=northeast",
+        "trademarks": "/trademarks?a=%E4%B9%94%E4%B8%B9&b=JORDAN&classes_a=25&classes_b=25",
     }
     for lang in ("zh", "en"):
         for name, path in pages.items():
@@ -460,3 +462,38 @@ def test_a_date_after_the_register_is_flagged_and_a_ratios_change_is_in_points(s
     assert shown == sorted(shown, reverse=True)  # sorted by the points shown, not a hidden percent
     values = [v for v in page.evaluate("window.ipgauge.mapChart.getOption().series[0].data.map(d => d.value)") if v]
     assert max(abs(v) for v in values) < 1  # the map shades the points too
+
+
+def test_the_trademarks_page_compares_two_marks_and_clears_one_with_a_key(server, browser, small_delivery):
+    base, _, folder = server
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    page.goto(f"{base}/trademarks?lang=zh")
+    page.fill("input[name=a]", "乔丹")
+    page.fill("input[name=classes_a]", "25")
+    page.fill("input[name=b]", "JORDAN")
+    page.fill("input[name=classes_b]", "25")
+    page.click("form[action='/trademarks'] button")
+    page.wait_for_selector("#tm-verdict")
+    api = httpx.get(f"{base}/v1/trademarks/compare", params={"a": "乔丹", "b": "JORDAN", "classes_a": "25",
+                                                             "classes_b": "25"}).json()  # fmt: skip
+    assert ("可能构成混淆" in page.inner_text("#tm-verdict")) == api["likely_confusion"] is True
+    assert page.locator("#tm-dimensions meter").count() == 4
+    assert page.locator("#tm-reasons li").count() == len(api["reasons"])
+    with open(small_delivery / "trademarks.csv", encoding="utf-8") as f:
+        mark = next(r for r in csv.DictReader(f) if r["registration_date"] < "2020-01-01")
+    page.fill("#clear-mark", mark["mark_text"])
+    page.fill("#clear-classes", mark["nice_classes"].replace(";", ","))
+    page.select_option("#clear-jurisdiction", "CN")
+    page.fill("#clear-as-of", "2021-01-01")
+    page.fill("#clear-known-at", K)
+    page.fill("#api-key", "ipg_wrong")
+    page.click("#clear-form button")
+    page.wait_for_selector("#clear-error:not([hidden])")
+    assert "unknown or revoked" in page.inner_text("#clear-error")
+    key = run("keys", "add", "--name", "tm", "--all-centres", "--db", folder / "r.duckdb").stdout.strip()
+    page.fill("#api-key", key)
+    page.click("#clear-form button")
+    _until(page, "!!document.querySelector('#conflicts tbody tr')", 60)
+    ids = [page.locator("#conflicts tbody tr").nth(i).locator("td").nth(1).inner_text()
+           for i in range(page.locator("#conflicts tbody tr").count())]  # fmt: skip
+    assert mark["trademark_id"] in ids

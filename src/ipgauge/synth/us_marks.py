@@ -3,9 +3,10 @@
 About three million live marks (the USPTO's live register is about that size): registrations with
 their §8 declarations and §9 renewals (so the US rule set keeps them in force), pending applications,
 and a week of new filings at the end for the squatting watch. Marks are drawn to look real: coined
-brand words from syllables (ZENTORA, LUMIX-like), English words and pairs (BLUE HARBOR), names with
-a suffix (MILLER'S), and pinyin brands from Chinese owners (HUAXIN, JINLONG); classes follow the
-USPTO's busiest (9, 25, 35, 41, 42, 5, 3 …); owners are spread over countries and US states.
+brand words from syllables (ZENTORA), an English word with a coined one (AMBER KLOVEX), English
+pairs (BLUE HARBOR), names with a suffix (MILLER'S), and pinyin brands from Chinese owners (HUAXIN,
+JINLONG); classes follow the USPTO's busiest (9, 25, 35, 41, 42, 5, 3 …); owners are spread over
+countries and US states.
 
 Written as a canonical Parquet delivery (``ipgauge load`` takes it), labelled synthetic, from whole
 numpy columns: no loop over marks.
@@ -30,7 +31,13 @@ _WORDS = (
     "blue red green black white golden silver royal prime true bright swift bold noble wild happy lucky "
     "harbor river stone forest summit eagle lion tiger falcon wolf bear star sun moon ocean sky cloud "
     "peak crest bridge garden valley spring maple cedar oak pine rose lotus pearl crown shield arrow "
-    "spark wave pulse nova fusion vector matrix origin quest spirit harmony liberty legacy heritage"
+    "spark wave pulse nova fusion vector matrix origin quest spirit harmony liberty legacy heritage "
+    "amber anchor apex atlas aurora beacon birch bloom canyon cascade cobalt comet coral cosmos cotton "
+    "crystal delta dune echo ember fable fern fjord flint frost glacier granite grove halo hawk horizon "
+    "iris ivory jade jasper juniper kestrel lagoon lark laurel lumen lunar magnet marble meadow mesa "
+    "mist monarch mosaic nectar north onyx opal orbit orchid osprey pebble phoenix pilot plume prairie "
+    "quartz radiant raven reef ridge saffron sage sierra solar sparrow sterling summit tidal timber "
+    "topaz trail tundra urban velvet vista willow zenith"
 ).split()
 _NAMES = "miller smith johnson carter wilson parker morgan bennett hayes foster brooks reed".split()
 _PINYIN = "hua xin jin long tian feng hai yang ming guang da xing bao li kang sheng mei jia an fu".split()
@@ -51,12 +58,13 @@ def _coined(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def _texts(rng: np.random.Generator, n: int, chinese_owner: np.ndarray) -> np.ndarray:
-    kind = rng.choice(4, n, p=[0.45, 0.3, 0.15, 0.1])
+    kind = rng.choice(5, n, p=[0.5, 0.2, 0.15, 0.05, 0.1])
     coined = _coined(rng, n)
-    pair = np.char.upper(np.char.add(np.char.add(rng.choice(_WORDS, n), " "), rng.choice(_WORDS, n)))
     word = np.char.upper(rng.choice(_WORDS, n))
-    named = np.char.upper(np.char.add(rng.choice(_NAMES, n), "'S"))
-    text = np.where(kind == 0, coined, np.where(kind == 1, pair, np.where(kind == 2, word, named)))
+    pair = np.char.add(np.char.add(word, " "), np.char.upper(rng.choice(_WORDS, n)))
+    with_coined = np.char.add(np.char.add(word, " "), _coined(rng, n))
+    named = np.char.add(np.char.upper(rng.choice(_NAMES, n)), "'S")
+    text = np.select([kind == 0, kind == 1, kind == 2, kind == 3], [coined, with_coined, pair, word], named)
     pinyin = np.char.upper(np.char.add(rng.choice(_PINYIN, n), rng.choice(_PINYIN, n)))
     text = np.where(chinese_owner & (rng.random(n) < 0.5), pinyin, text)
     suffix = rng.random(n) < 0.25  # a distinguishing word makes most texts unique

@@ -14,6 +14,7 @@ islands inset (``南海诸岛``) itself; a province's prefectures come from
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from datetime import date
 from functools import lru_cache
@@ -260,3 +261,36 @@ def casework_page(
     except UserError as e:
         error = _shown(ctx, e)
     return _page(request, "casework.html", region=region, year=year, known_at=k, summary=result, error=error)
+
+
+@router.get("/trademarks", response_class=HTMLResponse)
+def trademarks_page(
+    request: Request,
+    a: str | None = Query(None, max_length=500),
+    b: str | None = Query(None, max_length=500),
+    classes_a: str | None = Query(None, max_length=140),
+    classes_b: str | None = Query(None, max_length=140),
+    jurisdiction: str = Query("US", pattern="^(US|CN)$"),
+):
+    """Two marks compared (the page itself, no key), and clearance (the page posts to /v1/trademarks/clear)."""
+    from urllib.parse import urlencode
+
+    from ipgauge.services.marks.similarity import compare
+    from ipgauge.web.api_figures import register_info
+
+    result, error = None, None
+    if a and b:
+        try:
+            given = [re.split(r"[,;]", text or "") for text in (classes_a, classes_b)]
+            if any(not c.strip().isdigit() or not 1 <= int(c) <= 45 for part in given for c in part if c.strip()):
+                raise ValueError("a Nice class is a number from 1 to 45")
+            ca, cb = ([int(c) for c in part if c.strip()] for part in given)
+            result = compare(a, ca, b, cb, jurisdiction).as_json()
+        except ValueError as e:
+            error = str(e).rstrip(".") + "."
+    asked = {k: v for k, v in {"a": a, "b": b, "classes_a": classes_a, "classes_b": classes_b,
+                               "jurisdiction": jurisdiction}.items() if v}  # fmt: skip
+    d = register_info(request.app.state.ctx)["latest_event"]
+    return _page(request, "trademarks.html", a=a or "", b=b or "", classes_a=classes_a or "",
+                 classes_b=classes_b or "", jurisdiction=jurisdiction, result=result, error=error,
+                 query=urlencode(asked), as_of=d, ui_json=json.dumps(UI[_lang(request)]))  # fmt: skip

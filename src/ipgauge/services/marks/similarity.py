@@ -91,10 +91,10 @@ def _fold(latin: str) -> str:
     return s
 
 
-def _contained(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...] | None:
+def _contained(a: tuple[str, ...], b: tuple[str, ...], weak: frozenset[str] = _WEAK) -> tuple[str, ...] | None:
     """The shorter mark's words when they stand whole, in order, in the longer mark (LIFE in THOMSON LIFE)."""
     short, long_ = (a, b) if len(" ".join(a)) <= len(" ".join(b)) else (b, a)
-    short = tuple(w for w in short if w.lower() not in _WEAK)
+    short = tuple(w for w in short if w.lower() not in weak)
     if not short or len("".join(short)) < 3 or short == long_:
         return None
     n = len(short)
@@ -157,15 +157,15 @@ def _chinese_visual(a: str, b: str) -> float:
     return total / max(len(a), len(b))
 
 
-def visual(a: Mark, b: Mark) -> tuple[float, str]:
+def visual(a: Mark, b: Mark, weak: frozenset[str] = _WEAK) -> tuple[float, str]:
     """How alike the marks look, and why."""
     best, why = 0.0, ""
     if a.latin and b.latin:
         fa, fb = _fold(a.latin), _fold(b.latin)
         s = Levenshtein.normalized_similarity(fa, fb)
         why = f"'{a.latin}' and '{b.latin}' look alike ({s:.0%} of letters in place)"
-        inner = _contained(a.words, b.words)
-        common = [w for w in dict.fromkeys(a.words) if w in b.words and len(w) >= 3 and w.lower() not in _WEAK]
+        inner = _contained(a.words, b.words, weak)
+        common = [w for w in dict.fromkeys(a.words) if w in b.words and len(w) >= 3 and w.lower() not in weak]
         if inner:
             share = len("".join(inner)) / max(len(fa), len(fb))
             if 0.7 + 0.3 * share > s:
@@ -184,7 +184,7 @@ def visual(a: Mark, b: Mark) -> tuple[float, str]:
     return best, why
 
 
-def _meanings(m: Mark) -> tuple[set[str], list[str], set[str]]:
+def _meanings(m: Mark, weak: frozenset[str] = _WEAK) -> tuple[set[str], list[str], set[str]]:
     """What a Latin mark means: its English words (foreign words translated), the translations made.
 
     Also every distinctive word as a token (its meaning, or the word itself when it has none), so that
@@ -194,7 +194,7 @@ def _meanings(m: Mark) -> tuple[set[str], list[str], set[str]]:
     out, made, tokens = set(), [], set()
     for w in m.words:
         low = w.lower()
-        if low in _WEAK:
+        if low in weak:
             continue
         if low in foreign:
             out.update(foreign[low].split())
@@ -209,12 +209,12 @@ def _meanings(m: Mark) -> tuple[set[str], list[str], set[str]]:
     return out, made, tokens
 
 
-def conceptual(a: Mark, b: Mark) -> tuple[float, str]:
+def conceptual(a: Mark, b: Mark, weak: frozenset[str] = _WEAK) -> tuple[float, str]:
     """How much meaning the marks share, and why."""
     best, why = 0.0, ""
     if a.latin and b.latin:
-        ma, ta, wa = _meanings(a)
-        mb, tb, wb = _meanings(b)
+        ma, ta, wa = _meanings(a, weak)
+        mb, tb, wb = _meanings(b, weak)
         if ma and mb:
             shared = ma & mb  # a meaning shared counts against every word of both (BLUE HARBOR / BLUE NOVA: 1/3)
             s = max(len(shared) / len(wa | wb), 0.6 * len(shared) / min(len(wa), len(wb)))
@@ -307,16 +307,27 @@ def verdict(dims: dict[str, float], weights: dict | None = None) -> float:
 
 
 def compare(
-    text_a: str, classes_a: list[int], text_b: str, classes_b: list[int], jurisdiction: str = "US"
+    text_a: str,
+    classes_a: list[int],
+    text_b: str,
+    classes_b: list[int],
+    jurisdiction: str = "US",
+    crowded: frozenset[str] = frozenset(),
 ) -> Comparison:
-    """Two marks and their goods compared on every dimension, with the verdict and the reasons for it."""
+    """Two marks and their goods compared on every dimension, with the verdict and the reasons for it.
+
+    ``crowded``: words so many live marks of these classes share that they distinguish nothing (a
+    crowded field, TMEP 1207.01(d)(iii)) — a word in common among them counts for neither sight nor
+    meaning. Clearance finds them in the register; a comparison of two marks alone has none.
+    """
     a, b = Mark.of(text_a), Mark.of(text_b)
+    weak = _WEAK | {w.lower() for w in crowded}
     if not (a.latin or a.chinese) or not (b.latin or b.chinese):
         raise ValueError("a mark has no letters or Chinese characters to compare")
     found = {
         "phonetic": phonetic(a, b),
-        "visual": visual(a, b),
-        "conceptual": conceptual(a, b),
+        "visual": visual(a, b, weak),
+        "conceptual": conceptual(a, b, weak),
         "goods": goods(classes_a, classes_b, jurisdiction),
     }
     dims = {k: v[0] for k, v in found.items()}
@@ -327,6 +338,10 @@ def compare(
     reasons = [f"{k} {v[0]:.2f}: {v[1]}" for k, v in found.items() if v[1] and (v[0] >= 0.5 or k == "goods")]
     if not any(dims[k] >= 0.5 for k in ("phonetic", "visual", "conceptual")):
         reasons.insert(0, "the marks differ in sound, sight and meaning")
+    shared = sorted(w for w in set(a.words) & set(b.words) if w.lower() in weak - _WEAK)
+    if shared:
+        said = ", ".join(shared)
+        reasons.append(f"{said}: shared by many live marks in these classes (a crowded field), not counted")
     if extra["neutralised"] and max(dims["phonetic"], dims["visual"]) >= 0.5:
         reasons.append("their meanings differ, which weighs against the likeness in sound or sight")
     return Comparison(confusion, score, dims, reasons, extra)
