@@ -132,6 +132,7 @@ def per_right(ev: ir.Table, rules: RuleSet) -> ir.Table:
         pledge_max_cny=words[0].try_cast("float64").max(where=pledge & (currency == "CNY")),
         pledged_from=e.effective_date.min(where=pledge),
         awarded_from=e.effective_date.min(where=e.event == rules.award_event),
+        declared=e.event.isin([rules.declaration_event, rules.renewal_event]).any(),
     )
 
 
@@ -292,7 +293,16 @@ def _trademarks(
     ta = ta.mutate(holder=_item(ta.holders, 0))
     ta = ta.left_join(holders, ta.holder == holders.party_id)
     grace = rules.trademark_grace_months if policy.grace_in_force else 0
-    term = ibis.greatest(_years(ta.registration_date, rules.trademark_term_years), ta.renewed_to.fill_null(BEGINNING))
+    reg = ta.registration_date
+    first = _years(reg, rules.trademark_term_years)
+    if rules.trademark_transition:  # US: a registration before 1989-11-16 ran 20 years
+        first = ibis.ifelse(reg < rules.trademark_transition[0], _years(reg, rules.trademark_transition[1]), first)
+    term = ibis.greatest(first, ta.renewed_to.fill_null(BEGINNING))
+    stop = ibis.least(_day(term + ibis.interval(months=grace)), ta.ended.fill_null(OPEN))
+    if rules.trademark_declaration:  # US §8: no declaration of use known, the mark ends when its grace ends
+        since, years = rules.trademark_declaration
+        due = _day(_years(reg, years) + ibis.interval(months=rules.trademark_grace_months))
+        stop = ibis.ifelse((reg >= since) & ~ta.declared.fill_null(False), ibis.least(stop, due), stop)
     return _row(
         ta,
         right_type=ibis.literal("trademark"),
@@ -305,7 +315,7 @@ def _trademarks(
         h_country=ta.h_country,
         h_region=ta.h_region,
         start=ta.registration_date,
-        stop=ibis.least(_day(term + ibis.interval(months=grace)), ta.ended.fill_null(OPEN)),
+        stop=stop,
         void=ta.void.fill_null(False),
     )
 

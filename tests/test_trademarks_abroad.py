@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,7 @@ def test_an_abandonment_and_a_missing_section_8_declaration_end_the_mark(tmp_pat
     # no §8 declaration: the registration of 2011-03-01 ends when the grace after its 6th year ends
     assert "IN FORCE on 2017-08-31" in _status(db, "USTM85000002", "2017-08-31")
     assert "NOT IN FORCE on 2017-09-01" in _status(db, "USTM85000002", "2017-09-01")
+    _agrees_with_the_oracle(db, ["2015-01-01", "2017-08-31", "2017-09-01", "2023-01-01"])
     pending = run("trademark", "clear", "FOOBAR", "--classes", "25", "--as-of", "2022-03-09", "--db", db,
                   "--format", "json")  # fmt: skip
     gone = run("trademark", "clear", "FOOBAR", "--classes", "25", "--as-of", "2022-03-11", "--db", db,
@@ -201,3 +203,29 @@ def test_the_api_answers_compare_as_the_command_line_does(imported):
     assert r.json() == json.loads(cli.stdout)
     assert client.post("/v1/trademarks/clear", json={"mark": "CUTEX", "classes": [8]}).status_code == 401
     assert client.get("/v1/trademarks/compare", params={"a": "X", "b": "Y", "classes_a": "99"}).status_code == 400
+
+
+def _agrees_with_the_oracle(db: Path, days: list[str]) -> None:
+    """The law for every K (the stored table) gives, on each K, the per-K oracle's rows (tests/law_oracle.py,
+    written separately) for the US rule set."""
+    import law_oracle
+    from ipgauge.law.bitemporal import view_sql
+    from ipgauge.law.spells import SPELL_COLUMNS, register_hierarchy
+    from ipgauge.law.us import US
+    from ipgauge.register import store
+
+    con = store.connect(db, read_only=True)
+    register_hierarchy(con)
+    cols = ", ".join(SPELL_COLUMNS)
+    try:
+        for k in map(date.fromisoformat, days):
+            want = sorted(con.execute(f"SELECT {cols} FROM ({law_oracle.spell_sql(con, k, US)})").fetchall(), key=repr)
+            got = sorted(con.execute(f"SELECT {cols} FROM ({view_sql(k, US)})").fetchall(), key=repr)
+            assert got == want and want, k
+    finally:
+        con.close()
+
+
+def test_the_stored_spells_of_us_marks_agree_with_the_oracle_at_every_step(imported):
+    _, db, _ = imported
+    _agrees_with_the_oracle(db, ["1999-01-01", "2016-12-06", "2017-06-08", "2018-12-06", "2018-12-07", "2026-01-01"])
