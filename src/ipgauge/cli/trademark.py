@@ -13,6 +13,7 @@ from rich.table import Table as RichTable
 from ipgauge.cli.app import app
 from ipgauge.cli.failures import guarded
 from ipgauge.cli.options import DbOption, Format, KnownAt, OutputFormat, _date, _dates, _path
+from ipgauge.cli.output import _write_csv
 from ipgauge.console import note, out
 from ipgauge.errors import UserError
 
@@ -67,11 +68,10 @@ def compare_cmd(
         print(json.dumps(c.as_json(), ensure_ascii=False))
         return
     if fmt == "csv":
-        w = csv.writer(__import__("sys").stdout, lineterminator="\n")
-        w.writerow(["likely_confusion", "score", "phonetic", "visual", "conceptual", "goods", "reasons"])
         d = c.dimensions
-        w.writerow([c.likely_confusion, f"{c.score:.4f}", *(f"{d[k]:.4f}" for k in ("phonetic", "visual",
-                   "conceptual", "goods")), " | ".join(c.reasons)])  # fmt: skip
+        dims = [f"{d[k]:.4f}" for k in ("phonetic", "visual", "conceptual", "goods")]
+        header = ["likely_confusion", "score", "phonetic", "visual", "conceptual", "goods", "reasons"]
+        _write_csv(header, [[c.likely_confusion, f"{c.score:.4f}", *dims, " | ".join(c.reasons)]])
         return
     verdict = "LIKELY CONFUSION" if c.likely_confusion else "confusion unlikely"
     out.print(f"{mark_a} / {mark_b}: {verdict} (score {c.score:.2f})")
@@ -115,14 +115,12 @@ def _print_conflicts(found, fmt: str, title: str) -> None:
         print(json.dumps([c.as_json() for c in found], ensure_ascii=False))
         return
     if fmt == "csv":
-        w = csv.writer(__import__("sys").stdout, lineterminator="\n")
-        w.writerow(["right_id", "mark", "status", "since", "until", "owner", "owner_country", "classes", "score",
-                    "likely_confusion", "reasons"])  # fmt: skip
-        for c in found:
-            j = c.as_json()
-            w.writerow([j["right_id"], j["mark"], j["status"], j["since"], j["until"], j["owner"],
-                        j["owner_country"], ";".join(map(str, j["classes"])), j["score"], j["likely_confusion"],
-                        " | ".join(j["reasons"])])  # fmt: skip
+        header = ["right_id", "mark", "status", "since", "until", "owner", "owner_country", "classes", "score",
+                  "likely_confusion", "reasons"]  # fmt: skip
+        rows = [[j["right_id"], j["mark"], j["status"], j["since"], j["until"], j["owner"], j["owner_country"],
+                 ";".join(map(str, j["classes"])), j["score"], j["likely_confusion"], " | ".join(j["reasons"])]
+                for j in (c.as_json() for c in found)]  # fmt: skip
+        _write_csv(header, rows)
         return
     table = RichTable(title=title)
     for col in ("mark", "id", "status", "owner", "classes", "score", "why"):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 
@@ -41,8 +41,8 @@ class Conflict:
     right_id: str
     mark: str
     status: str  # registered | pending
-    since: date | None
-    until: date | None  # registered: the last day in force as known on K; pending: None
+    since: date | None  # registered: the registration date; pending: the filing date
+    until: date | None  # registered: the last day in force as known on K (the grace period included); pending: None
     owner: str
     owner_country: str
     classes: list[int]
@@ -86,10 +86,11 @@ def classes_near(classes: list[int]) -> list[int]:
 def _search_sql(jurisdiction: str, k: date, d: date) -> str:
     """The jurisdiction's marks as known on K (registered, or pending on D) with their text, classes and owner."""
     return f"""
-        SELECT trademark_id AS right_id, mark_text, nice_classes, 'registered' AS status, holders[1] AS owner
+        SELECT trademark_id AS right_id, mark_text, nice_classes, 'registered' AS status, holders[1] AS owner,
+               registration_date AS since
         FROM trademarks WHERE jurisdiction = $j AND {known_at(k)} AND registration_date <= $d
         UNION ALL
-        SELECT application_id, title, nice_classes, 'pending', applicants[1]
+        SELECT application_id, title, nice_classes, 'pending', applicants[1], filing_date
         FROM applications WHERE jurisdiction = $j AND kind = 'trademark' AND {known_at(k)}
           AND title IS NOT NULL AND filing_date <= $d
           AND (status = 'pending' OR (status_date > $d AND status_date > $k))"""
@@ -125,7 +126,7 @@ def clear(
     near = classes_near(classes) if classes else list(range(1, 46))
     nearness, inside = _near_sql("u", len(q))
     rows = con.execute(
-        f"""SELECT right_id, mark_text, nice_classes, status, owner FROM (
+        f"""SELECT right_id, mark_text, nice_classes, status, owner, since FROM (
               SELECT *, {nearness} AS nearness FROM (
                 SELECT *, upper(mark_text) AS u FROM ({_search_sql(jurisdiction, k, d)}) m
                 WHERE list_has_any(nice_classes, $near::VARCHAR[])))
@@ -140,14 +141,15 @@ def _judged(con, rows, text, classes, jurisdiction, d, k, rules, all_hits) -> li
     """The hits compared with the query; a registration kept only while in force on ``d`` as known on ``k``."""
     registered = sorted({r[0] for r in rows if r[3] == "registered"})
     spells = {}
-    if registered:
-        for rid, start, end, party in con.execute(
-            f"SELECT right_id, valid_from, valid_to, party_id FROM ({view_sql(k, rules)}) s "
-            "WHERE right_type = 'trademark' AND list_contains($ids, right_id) AND valid_from <= $d AND $d < valid_to",
+    if registered:  # the holder on D, and the last day in force as known on K (the spells run on through transfers)
+        for rid, party, end in con.execute(
+            f"""SELECT right_id, arg_max(party_id, CASE WHEN valid_from <= $d THEN valid_from END), max(valid_to)
+                FROM ({view_sql(k, rules)}) s WHERE right_type = 'trademark' AND list_contains($ids, right_id)
+                  AND valid_to > $d GROUP BY right_id HAVING min(valid_from) <= $d""",
             {"ids": registered, "d": d},
         ).fetchall():
-            spells[rid] = (start, end, party)
-    owners = {r[4] for r in rows} | {s[2] for s in spells.values()}
+            spells[rid] = (party, end)
+    owners = {r[4] for r in rows} | {s[0] for s in spells.values()}
     names = {
         pid: (name, country)
         for pid, name, country in con.execute(
@@ -157,13 +159,13 @@ def _judged(con, rows, text, classes, jurisdiction, d, k, rules, all_hits) -> li
     }
     crowded = crowded_words(text, [r[1] for r in rows])
     out = []
-    for rid, mark, nice, status, owner in rows:
-        since = until = None
+    for rid, mark, nice, status, owner, since in rows:
+        until = None
         if status == "registered":
             if rid not in spells:
                 continue
-            since, end, owner = spells[rid]
-            until = end if end.year < 9999 else None
+            owner, end = spells[rid]
+            until = end - timedelta(days=1) if end.year < 9999 else None
         marks_classes = [int(c) for c in (nice or [])]
         c = compare(text, classes, mark, marks_classes, jurisdiction, crowded)
         if not (c.likely_confusion or all_hits):

@@ -200,12 +200,11 @@ def _meanings(m: Mark, weak: frozenset[str] = _WEAK) -> tuple[set[str], list[str
             out.update(foreign[low].split())
             tokens.update(foreign[low].split())
             made.append(f"{w} = '{foreign[low]}'")
-        elif low in english and len(low) > 2:
-            word = low.rstrip("s") if len(low) > 4 else low
-            out.add(word)
-            tokens.add(word)
         else:
-            tokens.add(low)
+            word = low[:-1] if len(low) > 3 and low.endswith("s") and not low.endswith("ss") else low  # a plural
+            if len(word) > 2 and (word in english or low in english):
+                out.add(word)
+            tokens.add(word)
     return out, made, tokens
 
 
