@@ -5,8 +5,9 @@ The tables are told apart by their columns, not their file names; all are keyed 
 - basic registration information (注册商标基本信息): ``国际分类`` (one row per Nice class),
   ``申请日期``, ``注册公告日期``, ``专用期结束日期``;
 - registrants (商标注册人信息): ``注册人中文名称``, ``注册人外文名称``;
-- goods and services (注册商标商品服务信息): ``商品中文名称`` (recognised, not kept: the register
-  keeps classes).
+- goods and services (注册商标商品服务信息): ``商品中文名称`` with its ``类似群`` (the similar group of
+  the 类似商品和服务区分表), kept as the trademark's ``goods``: ``2501 服装; 2507 鞋`` (the items in the
+  order given, each after its group where there is one).
 
 Columns the canonical tables need that the observed batch did not show are read under the names
 CNIPA's description of its 60 items suggests, and said to be unverified in docs/import.md:
@@ -103,7 +104,7 @@ def _in_gbk(path: Path) -> bool:
 
 def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
     """Read every table, join them by number, write each registration or its reject."""
-    marks: dict[str, dict] = defaultdict(lambda: {"classes": [], "holders": [], "where": "? line ?"})
+    marks: dict[str, dict] = defaultdict(lambda: {"classes": [], "holders": [], "goods": [], "where": "? line ?"})
     kept: dict[str, list] = {}
     total, done = sum(f.stat().st_size for f in files), 0
     for path in files:
@@ -133,6 +134,11 @@ def run(files: list[Path], writer: DeliveryWriter, tick) -> None:
                 m["classes"].append(row.get("国际分类", "").strip())
             if "注册人中文名称" in header or "注册人外文名称" in header:
                 m["holders"].append({c: row.get(c, "").strip() for c in HOLDER})
+            if "商品中文名称" in header and (
+                item := (row.get("商品中文名称") or row.get("商品英文名称") or "").strip()
+            ):
+                group = (row.get("类似群") or row.get("类似群号") or "").strip()
+                m["goods"].append(f"{group} {item}" if group else item)
             if unknown:
                 kept[path.name].append([number, *(row[c] for c in unknown)])
         done += path.stat().st_size
@@ -190,6 +196,7 @@ def _mark(number: str, m: dict, writer: DeliveryWriter, places: TextPlaces) -> N
             "kind": kind, "is_gi": m.get("是否地理标志", "否").strip() in ("是", "1", "Y", "true"),
             "nice_classes": sorted(set(classes), key=int), "filing_date": filed, "registration_date": registered,
             "holders": list(dict.fromkeys(h["party_id"] for h in holders)),
+            "goods": "; ".join(dict.fromkeys(m["goods"]))[:4000] or None,
         },
     )  # fmt: skip
     if last_day is None:
