@@ -62,8 +62,9 @@ def dimensions(case: Case) -> dict[str, float]:
 
 
 #: The sign each feature's weight must keep (similarity.features): more likeness in the marks or the goods
-#: never makes confusion less likely, and a difference in meaning never more; the mark's strength is free.
-SIGNS = (1, 1, 1, 0, -1)
+#: never makes confusion less likely, nor does a stronger earlier mark (a strong mark is protected more
+#: widely); a difference in meaning never makes it more likely.
+SIGNS = (1, 1, 1, 1, -1)
 
 
 def fit(rows: list[tuple[list[float], bool]], l2: float = 0.0, steps: int = 6000, rate: float = 2.0) -> dict:
@@ -105,6 +106,31 @@ def crossed(group: list[Case], seed: int = 32) -> list[Case]:
     ]
 
 
+def doctrine(group: list[Case]) -> list[Case]:
+    """The black-letter rule as pairs, from each case's earlier mark.
+
+    The same mark for the same or related goods is confusing, for unrelated goods it is not (In re
+    Shell Oil, 992 F.2d 1204: the closer the marks, the less related the goods need be; TMEP
+    1207.01(a)). Litigated cases are the exceptions to this rule (a famous mark, a consent, a crowded
+    field), so a fit on them alone unlearns it.
+    """
+    from ipgauge.services.marks.similarity import _related
+
+    pairs = sorted(tuple(sorted(p)) for p in _related() if len(p) == 2)
+    out = []
+    for c in group:
+        cls = c.classes_b[0]
+        near = next((x for p in pairs if cls in p for x in p if x != cls), None)
+        far = next(x for x in range(45, 0, -1) if x != cls and frozenset((x, cls)) not in _related())
+        out.append(Case(f"S{c.case_id}", c.jurisdiction, c.mark_b, (cls,), c.mark_b, (cls,), True, "doctrine", c.split))
+        if near:
+            out.append(Case(f"R{c.case_id}", c.jurisdiction, c.mark_b, (near,), c.mark_b, (cls,), True, "doctrine",
+                            c.split))  # fmt: skip
+        out.append(Case(f"U{c.case_id}", c.jurisdiction, c.mark_b, (far,), c.mark_b, (cls,), False, "doctrine",
+                        c.split))  # fmt: skip
+    return out
+
+
 def _norm(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
@@ -125,8 +151,10 @@ def evaluate(cases: list[Case] | None = None) -> dict:
     dims = {c.case_id: dimensions(c) for c in cases}
     dev = [c for c in cases if c.split == "dev"]
     test = [c for c in cases if c.split == "test"]
-    unrelated = [(features(dimensions(c)), False) for c in crossed(dev)]
-    model = fit([(features(dims[c.case_id]), c.likely_confusion) for c in dev] + unrelated)
+    anchors = crossed(dev) + doctrine(dev)
+    known = {c.case_id: dimensions(c) for c in anchors}
+    model = fit([(features(dims[c.case_id]), c.likely_confusion) for c in dev]
+                + [(features(known[c.case_id]), c.likely_confusion) for c in anchors])  # fmt: skip
     from ipgauge.services.marks.similarity import verdict
 
     def features_of(c: Case) -> dict[str, float]:

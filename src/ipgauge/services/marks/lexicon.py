@@ -128,9 +128,9 @@ def segments(chinese: str) -> list[str]:
 def senses(chinese: str) -> list[str]:
     """What a Chinese mark means in English.
 
-    The whole mark's senses if the dictionary has it, else its words' (a single character's first sense
-    only: 大白兔 → big, white, rabbit).
+    The whole mark's senses if the dictionary has it, else its words' of two or more characters (a
+    single character's senses would make a meaning of any coined mark).
     """
     if whole := glosses(chinese):
         return list(whole)
-    return [g for w in segments(chinese) for g in glosses(w)[: 2 if len(w) > 1 else 1]]
+    return [g for w in segments(chinese) if len(w) > 1 for g in glosses(w)[:2]]

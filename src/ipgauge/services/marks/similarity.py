@@ -28,6 +28,7 @@ import functools
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -39,10 +40,13 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 #: letters that read alike in print (TMEP 1207.01(c)): folded before the visual edit distance
 _SHAPES = (("RN", "M"), ("VV", "W"), ("CL", "D"), ("0", "O"), ("1", "L"), ("I", "L"), ("5", "S"), ("8", "B"))
-#: words that carry no distinctive meaning in a mark (articles, company forms)
+#: words that carry no distinctive meaning in a mark: articles, company forms, and the laudatory or
+#: generic words examiners give little weight (TMEP 1207.01(b)(viii): GRAND, PREMIUM, ESSENTIALS …)
 _WEAK = frozenset(
     "the a an of and & by de la le el los las der die das il co company inc llc ltd corp corporation "
-    "group gmbh sa ag limited".split()
+    "group gmbh sa ag limited best super premium quality grand prime ultra pro plus max new original "
+    "classic deluxe global international american national world smart express first essential essentials "
+    "hotel hotels restaurant cafe shop store brand brands products systems solutions services usa china".split()
 )
 
 
@@ -58,7 +62,8 @@ class Mark:
     @classmethod
     def of(cls, text: str) -> Mark:
         """The mark ``text`` read: its Latin words and its Chinese characters (simplified)."""
-        words = tuple(w.upper().replace("’", "'") for w in _LATIN_WORD.findall(text))
+        plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        words = tuple(w.upper().replace("’", "'") for w in _LATIN_WORD.findall(plain))  # ÉCLAT → ECLAT
         chinese = lexicon.to_simplified("".join(_CJK.findall(text)))
         return cls(text.strip(), " ".join(words), words, chinese)
 
@@ -82,6 +87,12 @@ class Comparison:
             "dimensions": {k: round(v, 4) for k, v in self.dimensions.items()},
             "reasons": self.reasons,
         }
+
+
+def _plain(text: str) -> str:
+    """Letters and digits only, accents folded, lower case: how a dictionary sense and a mark are matched."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 
 def _fold(latin: str) -> str:
@@ -112,8 +123,8 @@ def phonetic(a: Mark, b: Mark) -> tuple[float, str]:
         inner = _contained(a.words, b.words)
         if inner:
             s = max(s, 0.8)
-        ca, cb = sound.codes(a.latin)[:1], sound.codes(b.latin)[:1]
-        best, why = s, f"'{a.latin}' and '{b.latin}' sound alike (Metaphone {'/'.join(ca)} and {'/'.join(cb)})"
+        ca, cb = ((sound.codes(m.latin) or ("-",))[0][:12] for m in (a, b))
+        best, why = s, f"'{a.latin}' and '{b.latin}' sound alike (Metaphone {ca} and {cb})"
     if a.chinese and b.chinese:
         pa, pb = sound.pinyin(a.chinese), sound.pinyin(b.chinese)
         s = sound.chinese_alike(pa, pb)
@@ -167,15 +178,24 @@ def visual(a: Mark, b: Mark, weak: frozenset[str] = _WEAK) -> tuple[float, str]:
         inner = _contained(a.words, b.words, weak)
         common = [w for w in dict.fromkeys(a.words) if w in b.words and len(w) >= 3 and w.lower() not in weak]
         if inner:
-            share = len("".join(inner)) / max(len(fa), len(fb))
+            share = min(1.0, len("".join(inner)) / max(len(a.latin.replace(" ", "")), len(b.latin.replace(" ", ""))))
             if 0.7 + 0.3 * share > s:
                 s = 0.7 + 0.3 * share
                 why = f"'{' '.join(inner)}' stands whole in both marks"
         elif common:
-            share = len("".join(common)) / max(len(fa), len(fb))
+            share = min(1.0, len("".join(common)) / max(len(a.latin), len(b.latin)))
             if 0.45 + 0.45 * share > s:
                 s = 0.45 + 0.45 * share
                 why = f"both marks have the word{'s' if len(common) > 1 else ''} {', '.join(common)}"
+        else:  # a word of one nearly another's (STEINWEG / STEINWAY, MATRATZEN / MATRAZEN)
+            pairs = [(Levenshtein.normalized_similarity(x, y), x, y) for x in a.words for y in b.words
+                     if len(x) >= 5 and len(y) >= 5 and x.lower() not in weak and y.lower() not in weak]  # fmt: skip
+            near, x, y = max(pairs, default=(0.0, "", ""))
+            if near >= 0.75:
+                share = min(1.0, max(len(x), len(y)) / max(len(a.latin), len(b.latin)))
+                if (0.4 + 0.45 * share) * near > s:
+                    s = (0.4 + 0.45 * share) * near
+                    why = f"the word {x} is nearly {y}"
         best = s
     if a.chinese and b.chinese:
         s = max(_chinese_visual(a.chinese, b.chinese), _chinese_visual(b.chinese, a.chinese))
@@ -187,25 +207,33 @@ def visual(a: Mark, b: Mark, weak: frozenset[str] = _WEAK) -> tuple[float, str]:
 def _meanings(m: Mark, weak: frozenset[str] = _WEAK) -> tuple[set[str], list[str], set[str]]:
     """What a Latin mark means: its English words (foreign words translated), the translations made.
 
-    Also every distinctive word as a token (its meaning, or the word itself when it has none), so that
-    a meaning shared is weighed against all the words of both marks.
+    A foreign word that is also English (GRAND, CHAT, PAIN, ROSE) is read as English unless another
+    word of the mark is foreign only. Also every distinctive word as a token (its meaning, or the word
+    itself when it has none), so that a meaning shared is weighed against all the words of both marks.
     """
     foreign, english = lexicon.foreign_words(), lexicon.english()
+    words = [w.lower().replace("'", "") for w in m.words if w.lower() not in weak]
+    abroad = any(w in foreign and w not in english for w in words)
     out, made, tokens = set(), [], set()
-    for w in m.words:
-        low = w.lower()
-        if low in weak:
-            continue
-        if low in foreign:
+    for low in words:
+        if low in foreign and (abroad or low not in english):
             out.update(foreign[low].split())
             tokens.update(foreign[low].split())
-            made.append(f"{w} = '{foreign[low]}'")
-        else:
-            word = low[:-1] if len(low) > 3 and low.endswith("s") and not low.endswith("ss") else low  # a plural
-            if len(word) > 2 and (word in english or low in english):
-                out.add(word)
-            tokens.add(word)
-    return out, made, tokens
+            made.append(f"{low.upper()} = '{foreign[low]}'")
+            continue
+        word = low[:-1] if low.endswith("s") and low[:-1] in english and low not in english else low  # a plural
+        if len(word) > 2 and word in english:
+            out.add(word)
+        tokens.add(word)
+    return out, list(dict.fromkeys(made)), tokens
+
+
+def _order(m: Mark, weak: frozenset[str]) -> list[str]:
+    """The meanings of a Latin mark's words in the order written (OPUS ONE: opus, one)."""
+    out = []
+    for w in m.words:
+        out += sorted(_meanings(Mark.of(w), weak)[0]) if w.lower() not in weak else []
+    return out
 
 
 def conceptual(a: Mark, b: Mark, weak: frozenset[str] = _WEAK) -> tuple[float, str]:
@@ -219,20 +247,28 @@ def conceptual(a: Mark, b: Mark, weak: frozenset[str] = _WEAK) -> tuple[float, s
             s = max(len(shared) / len(wa | wb), 0.6 * len(shared) / min(len(wa), len(wb)))
             if s > 0:
                 best = s
-                why = f"both mean '{' '.join(sorted(shared))}'" + (f" ({'; '.join(ta + tb)})" if ta or tb else "")
+                said = " ".join(w for w in dict.fromkeys(_order(a, weak)) if w in shared)
+                why = f"both mean '{said}'" + (f" ({'; '.join(dict.fromkeys(ta + tb))})" if ta or tb else "")
     for zh, la in ((a.chinese, b), (b.chinese, a)):
         if zh and la.latin:
             said = lexicon.senses(zh)
-            plain = re.sub(r"[^a-z0-9]", "", la.latin.lower())
+            runs = {_plain(" ".join(la.words[i:j])): j - i for i in range(len(la.words))
+                    for j in range(i + 1, len(la.words) + 1)}  # fmt: skip
             for sense in said:
-                if re.sub(r"[^a-z0-9]", "", sense.split(",")[0]) == plain:
+                n = runs.get(_plain(sense.split(",")[0]))
+                if n == len(la.words):
                     return 1.0, f"{zh} means '{sense}' (CC-CEDICT): the same as {la.latin}"
+                if n and 0.6 + 0.4 * n / len(la.words) > best:
+                    best = 0.6 + 0.4 * n / len(la.words)
+                    why = f"{zh} means '{sense}' (CC-CEDICT), a part of {la.latin}"
             words = {w for sense in said for w in re.findall(r"[a-z]+", sense)} - _WEAK
             mine = _meanings(la)[0]
             if words and mine and words & mine:
                 s = 0.8 * len(words & mine) / len(mine)
                 if s > best:
                     best, why = s, f"{zh} means '{'; '.join(said[:2])}' (CC-CEDICT), as {la.latin} does"
+    if a.chinese and a.chinese == b.chinese and lexicon.senses(a.chinese):
+        return 1.0, f"the same Chinese mark {a.chinese}, meaning '{lexicon.senses(a.chinese)[0]}'"
     if a.chinese and b.chinese and a.chinese != b.chinese:
         sa = {w for s in lexicon.senses(a.chinese) for w in re.findall(r"[a-z]+", s)} - _WEAK
         sb = {w for s in lexicon.senses(b.chinese) for w in re.findall(r"[a-z]+", s)} - _WEAK
@@ -253,7 +289,7 @@ def goods(classes_a: list[int], classes_b: list[int], jurisdiction: str = "US") 
     """How close the goods are, at the level of Nice classes, and why."""
     if not classes_a or not classes_b:
         return 0.5, "no classes given: the goods are not compared"
-    note = " (class level: no licensed copy of CNIPA's similar-group table)" if jurisdiction == "CN" else ""
+    note = ""
     same = sorted(set(classes_a) & set(classes_b))
     if same:
         return 1.0, f"the same class {', '.join(map(str, same))}{note}"
@@ -294,8 +330,31 @@ def strength(m: Mark) -> float:
     return 0.0 if lexicon.senses(m.chinese) else 1.0
 
 
-def _meaningful(m: Mark) -> bool:
-    return bool(_meanings(m)[0]) if m.latin else bool(lexicon.senses(m.chinese))
+def _clear_meaning(m: Mark) -> bool | None:
+    """Whether a mark has a clear meaning, has none (coined), or neither (None: partly).
+
+    Clear: every distinctive word a dictionary word, or the Chinese mark a dictionary entry.
+    """
+    if m.latin and not m.chinese:
+        meant, _, words = _meanings(m)
+        return None if not words else (True if words <= meant else False if not meant else None)
+    if m.chinese and not m.latin:
+        return bool(lexicon.glosses(m.chinese))
+    return None
+
+
+def _neutralised(a: Mark, b: Mark, dims: dict[str, float]) -> bool:
+    """A clear difference in meaning that stands against the likeness (the CJEU's "neutralisation", ZIRH / SIR).
+
+    Marks in the same script, not the same once read, one with a clear meaning the other lacks, or both
+    with clear meanings that differ. Across scripts a transliteration never means what it sounds like.
+    """
+    if bool(a.chinese) != bool(b.chinese) or (a.latin, a.chinese) == (b.latin, b.chinese):
+        return False
+    if dims["phonetic"] >= 0.95 and dims["visual"] >= 0.8:  # HAPPIDOG is said and seen as HAPPY DOG: it means it
+        return False
+    ca, cb = _clear_meaning(a), _clear_meaning(b)
+    return bool({ca, cb} == {True, False} or (ca and cb and dims["conceptual"] < 0.2))
 
 
 def verdict(dims: dict[str, float], weights: dict | None = None) -> float:
@@ -330,8 +389,7 @@ def compare(
         "goods": goods(classes_a, classes_b, jurisdiction),
     }
     dims = {k: v[0] for k, v in found.items()}
-    differ = dims["conceptual"] < 0.2 and (_meaningful(a) or _meaningful(b))
-    extra = {"strength": strength(b), "neutralised": float(differ)}
+    extra = {"strength": strength(b), "neutralised": float(_neutralised(a, b, dims))}
     score = verdict(dims | extra)
     confusion = score >= model()["threshold"]
     reasons = [f"{k} {v[0]:.2f}: {v[1]}" for k, v in found.items() if v[1] and (v[0] >= 0.5 or k == "goods")]
@@ -342,5 +400,9 @@ def compare(
         said = ", ".join(shared)
         reasons.append(f"{said}: shared by many live marks in these classes (a crowded field), not counted")
     if extra["neutralised"] and max(dims["phonetic"], dims["visual"]) >= 0.5:
-        reasons.append("their meanings differ, which weighs against the likeness in sound or sight")
+        reasons.append("one mark has a clear meaning the other lacks (or both, different ones): it weighs against "
+                       "the likeness in sound or sight")  # fmt: skip
+    if jurisdiction == "CN":
+        reasons.append("CN: classes compared, not CNIPA's similar groups; the verdict is fitted on decisions "
+                       "mostly from the US and the EU")  # fmt: skip
     return Comparison(confusion, score, dims, reasons, extra)

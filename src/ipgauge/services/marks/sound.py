@@ -81,4 +81,20 @@ def across_alike(syllables: list[str], latin: str) -> float:
     said = [coarse(y) for y in codes(latin)]
     said += [clipped for y in said if (clipped := re.sub(r"[TKPS]+$", "", y)) and clipped != y]
     skeleton = max((Levenshtein.normalized_similarity(x, y) for x in heard for y in said), default=0.0)
+    # the beats must line up (乔丹 two, JORDAN two; 宝马 two, BMW three letters said), and a skeleton of one
+    # or two consonants matches too much by chance (xiao mi ≈ SAMMY) to count fully
+    beats = abs(len(syllables) - syllable_count(latin))
+    skeleton *= max(0.5, 1 - 0.2 * beats) * (0.8 if max(map(len, heard + said), default=0) <= 2 else 1.0)
     return max(direct, 0.9 * skeleton)
+
+
+def syllable_count(latin: str) -> int:
+    """About how many syllables a Latin mark is said in: its vowel groups (a final silent e not counted).
+
+    A word without vowels is spelt out, a syllable a letter (BMW).
+    """
+    total = 0
+    for word in re.findall(r"[a-z]+", latin.lower()):
+        groups = len(re.findall(r"[aeiouy]+", word)) - (1 if re.search(r"[^aeiouy]e$", word) and len(word) > 3 else 0)
+        total += groups if groups > 0 else len(word)
+    return max(1, total)
