@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -130,6 +131,7 @@ def test_a_broken_case_file_is_a_reject_with_its_serial(tmp_path):
     assert done.exit_code == 1
     rejects = _rows(tmp_path / "d" / "REJECTS", "import")
     assert any("serial number '12345' is not 8 digits" in r["reason"] for r in rejects)
+    assert {r["document"].split()[0] for r in rejects} == {"12345", "?"}  # its serial, where it can be read
     not_xml = tmp_path / "x.xml"
     not_xml.write_text("hello", encoding="utf-8")
     refused = run("import", "uspto-trademark", not_xml, "--out", tmp_path / "e")
@@ -229,3 +231,41 @@ def _agrees_with_the_oracle(db: Path, days: list[str]) -> None:
 def test_the_stored_spells_of_us_marks_agree_with_the_oracle_at_every_step(imported):
     _, db, _ = imported
     _agrees_with_the_oracle(db, ["1999-01-01", "2016-12-06", "2017-06-08", "2018-12-06", "2018-12-07", "2026-01-01"])
+
+
+def test_an_application_decided_after_d_was_pending_on_d_whatever_k(imported):
+    _, db, _ = imported
+    for k in ("2024-09-23", "2026-12-01"):  # refused on 2024-09-24: pending the day before, as known then or now
+        found = run("trademark", "clear", "NITRO GLISSERIN", "--classes", "3", "--as-of", "2024-09-23",
+                    "--known-at", k, "--db", db, "--format", "json")  # fmt: skip
+        assert [(h["right_id"], h["status"]) for h in json.loads(found.stdout)] == [("USTM79366581", "pending")]
+    marks = DATA.parent / "marks.csv"
+    marks.write_text("mark,classes\nNITRO GLISERIN,3\n", encoding="utf-8")
+    try:
+        watched = run("trademark", "watch", "--marks", marks, "--since", "2022-01-01", "--db", db, "--format", "json")
+    finally:
+        marks.unlink()
+    assert [a["filing"]["status"] for a in json.loads(watched.stdout)] == ["refused"]  # as known today
+
+
+def test_a_zip_of_daily_files_keeps_the_newest_record_and_a_damaged_one_is_one_sentence(tmp_path):
+    def daily(created: str, mark: str) -> str:
+        return (f'<?xml version="1.0" encoding="ISO-8859-1"?>\n<trademark-applications-daily><creation-datetime>'
+                f"{created}</creation-datetime><case-file><serial-number>98000020</serial-number><case-file-header>"
+                f"<filing-date>20210105</filing-date><mark-identification>{mark}</mark-identification>"
+                f"</case-file-header>{CLASS}{OWNER.format(t=10)}</case-file>"
+                "</trademark-applications-daily>")  # fmt: skip
+
+    week = tmp_path / "week.zip"
+    with zipfile.ZipFile(week, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("apc240101.xml", daily("202401012200", "OLDMARK").encode("latin-1"))
+        z.writestr("apc250101.xml", daily("202501012200", "NEWMARK CAFÉ").encode("latin-1"))
+    done = run("import", "uspto-trademark", week, "--out", tmp_path / "d")
+    assert done.exit_code == 0, done.stdout
+    assert [r["title"] for r in _rows(tmp_path / "d", "applications")] == ["NEWMARK CAFÉ"]
+    bad = tmp_path / "bad.zip"
+    data = bytearray(week.read_bytes())
+    data[60:90] = b"\x00" * 30  # inside the first member's deflated data
+    bad.write_bytes(bytes(data))
+    refused = run("import", "uspto-trademark", bad, "--out", tmp_path / "e")
+    assert refused.exit_code == 2 and "is damaged" in refused.stderr and "Traceback" not in refused.stderr

@@ -16,12 +16,12 @@ from pathlib import Path
 from ipgauge.errors import UserError, why
 
 
-def check_out(out: Path, ours: Callable[[Path], bool], what: str) -> None:
+def check_out(out: Path, ours: Callable[[Path], bool], what: str, option: str = "--out") -> None:
     """Refuse ``out`` when it is a file, or a non-empty folder that ``ours`` does not recognise as ``what``."""
     if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out} is a file; name a folder.")
+        raise UserError(f"{option} {out} is a file; name a folder.")
     if out.is_dir() and any(out.iterdir()) and not ours(out):
-        raise UserError(f"--out {out} already holds files that are not {what}; name a new or empty folder.")
+        raise UserError(f"{option} {out} already holds files that are not {what}; name a new or empty folder.")
 
 
 @contextmanager

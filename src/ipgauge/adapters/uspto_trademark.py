@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -70,14 +71,25 @@ _CASE = re.compile(rb"<case-file>(.*?)</case-file>", re.S)
 EMPTY = "case files with nothing to register (no filing date, mark or owner: the oldest backfile entries)"
 
 
-def parse(line: int | str, doc: bytes) -> Parsed:
-    """One case file's rows; a malformed one comes back with ``error`` set."""
-    return parse_document(line, doc, {"case-file": _case_file}, "a USPTO trademark case file")
+#: A mark longer than this is not a mark but a broken field (the longest registered slogans are a few hundred)
+MAX_MARK = 1000
+
+
+def parse(line: int | str, doc: bytes, prolog: bytes = b"") -> Parsed:
+    """One case file's rows; a malformed one comes back with ``error`` set, keyed by its serial where readable.
+
+    ``prolog``: the file's XML declaration when it names an encoding other than UTF-8, so that the
+    case file cut out of it is read in that encoding.
+    """
+    p = parse_document(line, prolog + doc, {"case-file": _case_file}, "a USPTO trademark case file")
+    if p.error and re.fullmatch(r"\d{8}", p.document):
+        p.key = f"USTM{p.document}"
+    return p
 
 
 def parse_batch(batch: list[tuple[int | str, bytes]]) -> list[Parsed]:
-    """A worker's task: several case files at once."""
-    return [parse(line, doc) for line, doc in batch]
+    """A worker's task: several case files at once (each may come with its file's prolog, ``(prolog, doc)``)."""
+    return [parse(line, doc[1], doc[0]) if isinstance(doc, tuple) else parse(line, doc) for line, doc in batch]
 
 
 def trademark_id(serial: str) -> str:
@@ -100,6 +112,8 @@ def _case_file(root, line: int | str) -> Parsed:
         head = root.makeelement("case-file-header")
     filed = _date(head, "filing-date", "filing-date")
     mark = " ".join(field_text(head, "mark-identification").split())
+    if len(mark) > MAX_MARK:
+        raise Malformed(f"the mark text is {len(mark):,} characters long (a mark is at most {MAX_MARK:,})")
     owners = root.findall("case-file-owners/case-file-owner")
     if not filed and not mark and not owners:
         return Parsed(tm_id, line, note=EMPTY)
@@ -226,13 +240,28 @@ def _events(tm_id: str, head, history, filed: str, registered: str, generations,
         recorded, text = said[0] if said else (cancelled, "cancelled")
         code = field_text(head, "cancellation-code")
         out.append(event("cancelled", cancelled, None, f"{text} (cancellation code {code})", recorded))
-    later = [x for g, x in generations if g > 30]
-    if later:
-        assigned = [d for d, _, text in history if "ASSIGN" in text and d >= registered]
-        when = assigned[-1] if assigned else xml_date(transaction, "transaction-date") if transaction else registered
-        note = "recorded assignment" if assigned else "date unknown: the case file's transaction date"
-        out.append(event("transferred", when, ";".join(o["party_id"] for o in later[-1]), note))
+    out += _transfers(event, history, registered, [x for g, x in generations if g > 30], transaction)
     return _one_per_key(out)
+
+
+def _transfers(event, history, registered: str, later: list[list[dict]], transaction: str) -> list[dict]:
+    """Each owner after the registrant (party types 31 and up, in order) as a transfer.
+
+    The case file names the owners but not when each took over: the assignments its history records
+    after registration date them, the latest owner the latest assignment, the one before it the one
+    before; an owner with no assignment left to date it takes the earliest one known, said in its note
+    (or the file's transaction date where the history records none).
+    """
+    dates = sorted(dict.fromkeys(d for d, _, text in history if "ASSIGN" in text and d >= registered))
+    fallback = xml_date(transaction, "transaction-date") if transaction else registered
+    out = []
+    for i, owners in enumerate(later):
+        n = len(dates) - (len(later) - i)
+        when, note = (dates[n], "recorded assignment") if n >= 0 else (
+            (dates[0], "date unknown: the earliest recorded assignment") if dates
+            else (fallback, "date unknown: the case file's transaction date"))  # fmt: skip
+        out.append(event("transferred", when, ";".join(o["party_id"] for o in owners), note))
+    return out
 
 
 def _next_end(end: date) -> date:
@@ -341,18 +370,34 @@ def _pseudo_mark(root) -> str:
 
 
 # -- the files ------------------------------------------------------------------------------------------
-def case_files(path: Path) -> Iterator[tuple[int | str, bytes]]:
-    """The case files of a daily or annual file, or of each XML member of a ZIP, with where each starts."""
+def case_files(path: Path) -> Iterator[tuple[int | str, bytes | tuple[bytes, bytes]]]:
+    """The case files of a daily or annual file, or of each XML member of a ZIP, with where each starts.
+
+    A ZIP's members are read newest first (by their creation date); a damaged member is one sentence.
+    """
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as z:
-            for info in z.infolist():
-                if info.filename.lower().endswith(".xml"):
+            members = [i for i in z.infolist() if i.filename.lower().endswith(".xml")]
+            members.sort(key=lambda i: _stamp_of(_read_head(z, i, path)), reverse=True)
+            for info in members:
+                try:
                     with z.open(info) as f:
+                        prolog = _prolog(_read_head(z, info, path))
                         for line, doc in _split(f):
-                            yield f"{info.filename} line {line}", doc
+                            yield f"{info.filename} line {line}", (prolog, doc) if prolog else doc
+                except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+                    raise UserError(f"{path.name}: member {info.filename} is damaged ({e}).") from None
         return
+    prolog = _prolog(head_of(path))
     with open(path, "rb") as f:
-        yield from _split(f)
+        for line, doc in _split(f):
+            yield line, (prolog, doc) if prolog else doc
+
+
+def _prolog(head: bytes) -> bytes:
+    """The file's XML declaration when it names an encoding other than UTF-8 (ISO-8859-1 …), else nothing."""
+    m = re.match(rb"\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"'][^>]*\?>", head)
+    return m.group(0).strip() if m and m.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8") else b""
 
 
 def _split(f, chunk: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
@@ -377,17 +422,35 @@ def _split(f, chunk: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
 
 
 def stamp(path: Path) -> str:
-    """The file's creation date-time (or its first case file's transaction date), to read the newest first."""
-    head = _head(path)
+    """The file's creation date-time (or its first case file's transaction date), to read the newest first.
+
+    A ZIP's is its newest member's.
+    """
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            members = [i for i in z.infolist() if i.filename.lower().endswith(".xml")]
+            return max((_stamp_of(_read_head(z, i, path)) for i in members), default="")
+    return _stamp_of(head_of(path))
+
+
+def _stamp_of(head: bytes) -> str:
     m = re.search(rb"<creation-datetime>\s*(\d+)", head) or re.search(rb"<transaction-date>\s*(\d+)", head)
     return m.group(1).decode() if m else ""
+
+
+def _read_head(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    try:
+        with z.open(info) as f:
+            return f.read(1 << 16)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+        raise UserError(f"{path.name}: member {info.filename} is damaged ({e}).") from None
 
 
 def _head(path: Path) -> bytes:
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as z:
             members = [i for i in z.infolist() if i.filename.lower().endswith(".xml")]
-            return z.open(members[0]).read(1 << 16) if members else b""
+            return _read_head(z, members[0], path) if members else b""
     return head_of(path)
 
 

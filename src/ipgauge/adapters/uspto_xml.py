@@ -157,6 +157,7 @@ def doc_number_hint(doc: bytes) -> str:
         re.search(rb"<doc-number>([^<]+)</doc-number>", doc)
         or re.search(rb"<B110><DNUM><PDAT>([^<]+)<", doc)
         or re.search(rb"<base:DocNumber>([^<]+)</base:DocNumber>", doc)
+        or re.search(rb"<serial-number>\s*([^<\s]+)\s*</serial-number>", doc)  # a trademark case file
     )
     return m.group(1).decode(errors="replace") if m else "?"
 
@@ -231,7 +232,8 @@ def import_documents(
     done = 0
     latest: dict[str, dict] = {}  # an application published twice (A1, then A2 or A9): its latest publication
     grants: dict[str, dict] = {}
-    seen: set[str] = set()  # keyed records written (files come newest first)
+    seen: set[str] = set()  # keyed records written or rejected (files come newest first)
+    refused: set[str] = set()  # keyed records whose newest was rejected
     pool = ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker)
     try:
         for path in files:
@@ -241,9 +243,14 @@ def import_documents(
                     if p.error:
                         where = f"line {p.line}" if isinstance(p.line, int) else p.line
                         writer.reject(path.name, f"{p.document} ({where})", p.error)
+                        if p.key and p.key not in seen:  # the newest record rejected: an older one is not news
+                            seen.add(p.key)
+                            refused.add(p.key)
                         continue
                     if p.note or p.key in seen:
-                        writer.notes[p.note or "records superseded by a newer file's record of the same case"] += 1
+                        older = "older records of a case whose newest record was rejected (not imported)"
+                        newer = "records superseded by a newer file's record of the same case"
+                        writer.notes[p.note or (older if p.key in refused else newer)] += 1
                         continue
                     if p.key:
                         seen.add(p.key)
@@ -288,7 +295,7 @@ def _parsed(path: Path, pool: ProcessPoolExecutor, parse_batch, split) -> Iterat
 
     for line, doc in split(path):
         batch.append((line, doc))
-        size += len(doc)
+        size += len(doc) if isinstance(doc, bytes) else len(doc[-1])  # (prolog, document) where a file names one
         if len(batch) >= BATCH:
             submit()
             while len(pending) > 4:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Annotated
@@ -38,6 +39,13 @@ def _classes(text: str | None, option: str) -> list[int]:
     return list(dict.fromkeys(out_))
 
 
+def _office(jurisdiction: str) -> str:
+    """US or CN, whatever the case; another is one sentence (there is no rule set for it)."""
+    from ipgauge.law.jurisdictions import rules_for
+
+    return rules_for(jurisdiction.strip().upper()).jurisdiction
+
+
 def _mark(text: str, what: str) -> str:
     if not text.strip():
         raise UserError(f"{what} is empty.")
@@ -61,7 +69,7 @@ def compare_cmd(
 
     try:
         c = compare(_mark(mark_a, "MARK_A"), _classes(classes_a, "--classes-a"), _mark(mark_b, "MARK_B"),
-                    _classes(classes_b, "--classes-b"), jurisdiction.upper())  # fmt: skip
+                    _classes(classes_b, "--classes-b"), _office(jurisdiction))  # fmt: skip
     except ValueError as e:
         raise UserError(f"{e}.") from None
     if fmt == "json":
@@ -88,7 +96,9 @@ def clear_cmd(
     classes: Annotated[str, typer.Option("--classes", help="Its Nice classes, e.g. 9,42.")],
     jurisdiction: Jurisdiction = "US",
     as_of: Annotated[str | None, typer.Option("--as-of", help="The date D (default today).")] = None,
-    known_at_: KnownAt = None,
+    known_at_: Annotated[
+        str | None, typer.Option("--known-at", help="The knowledge date K (default: D, and never after today).")
+    ] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also list the near marks judged not confusing.")] = False,
     fmt: Format = OutputFormat.table,
     db: DbOption = None,
@@ -103,10 +113,10 @@ def clear_cmd(
         raise UserError("--classes names no class.")
     with store.reading(store.db_path(db)) as con:
         try:
-            found = clear(con, _mark(mark, "MARK"), wanted, jurisdiction.upper(), d, k, show_all)
+            found = clear(con, _mark(mark, "MARK"), wanted, _office(jurisdiction), d, k, show_all)
         except ValueError as e:
             raise UserError(f"{e}.") from None
-    _print_conflicts(found, fmt, f"Marks in the way of {mark} ({jurisdiction.upper()}, classes {classes}) on {d}, "
+    _print_conflicts(found, fmt, f"Marks in the way of {mark} ({_office(jurisdiction)}, classes {classes}) on {d}, "
                                   f"as known on {k}")  # fmt: skip
 
 
@@ -136,18 +146,30 @@ def _print_conflicts(found, fmt: str, title: str) -> None:
 
 def read_marks(path: Path) -> list[tuple[str, list[int]]]:
     """A watch list: a CSV with columns ``mark`` and ``classes`` ('9;42'); one sentence for anything wrong."""
+    if not path.is_file():
+        raise UserError(f"{path} is not a file.")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise UserError(f"{path} cannot be read as UTF-8 text ({e.__class__.__name__}).") from None
-    rows = list(csv.DictReader(text.splitlines()))
-    if not rows or not {"mark", "classes"} <= set(rows[0]):
+    from ipgauge.services.marks.similarity import Mark
+
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames or not {"mark", "classes"} <= set(reader.fieldnames):
         raise UserError(f"{path} needs a header with the columns mark and classes.")
     out_ = []
-    for n, r in enumerate(rows, start=2):
+    for r in reader:
+        n = reader.line_num
+        if None in r or "\n" in (r.get("mark") or ""):
+            raise UserError(f"{path}:{n}: a row has more fields than the header, or a quote left open.")
         if not (r.get("mark") or "").strip():
             raise UserError(f"{path}:{n}: the mark is empty.")
+        mark = Mark.of(r["mark"])
+        if not (mark.latin or mark.chinese):
+            raise UserError(f"{path}:{n}: the mark has no Latin letters or Chinese characters to compare.")
         out_.append((_mark(r["mark"], f"{path}:{n}: the mark"), _classes(r.get("classes"), f"{path}:{n}: classes")))
+    if not out_:
+        raise UserError(f"{path} names no mark.")
     return out_
 
 
@@ -172,17 +194,23 @@ def watch_cmd(
 
     start = _date(since, "--since")
     k = _date(known_at_, "--known-at") or date.today()
+    if start > k:
+        note(f"--since {start} is after the knowledge date {k}: no filing can be known yet.")
     watched = read_marks(marks)
+    if report is not None:
+        from ipgauge.services.report import check_out
+
+        check_out(report, "--report")
     with store.reading(store.db_path(db)) as con:
-        alerts = watch(con, watched, start, jurisdiction.upper(), k)
+        alerts = watch(con, watched, start, _office(jurisdiction), k)
         if report is not None:
             from ipgauge.services.marks.watch_report import write_report
 
-            written = write_report(con, report, alerts, watched, start, k, jurisdiction.upper())
+            written = write_report(con, report, alerts, watched, start, k, _office(jurisdiction))
             note(f"wrote the report ({len(written)} files) into {report}")
     if fmt == "json":
         print(json.dumps([a.as_json() for a in alerts], ensure_ascii=False))
         return
-    where = f"{jurisdiction.upper()}, known on {k}"
+    where = f"{_office(jurisdiction)}, known on {k}"
     title = f"Filings since {start} conflicting with {len(watched)} watched marks ({where})"
     _print_conflicts([a.conflict for a in alerts], fmt, title)

@@ -189,9 +189,9 @@ def _ours(folder: Path) -> bool:
         return False
 
 
-def check_out(out: Path) -> None:
+def check_out(out: Path, option: str = "--out") -> None:
     """Refuse an output folder that cannot take a report, before anything is computed."""
-    outputs.check_out(out, _ours, "an earlier report")
+    outputs.check_out(out, _ours, "an earlier report", option)
 
 
 def write(doc: Document, snapshot: dict, out: Path, draw) -> list[Path]:

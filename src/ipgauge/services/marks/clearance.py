@@ -40,7 +40,7 @@ class Conflict:
 
     right_id: str
     mark: str
-    status: str  # registered | pending
+    status: str  # registered | pending (the watch: also refused, abandoned, as known on K)
     since: date | None  # registered: the registration date; pending: the filing date
     until: date | None  # registered: the last day in force as known on K (the grace period included); pending: None
     owner: str
@@ -84,7 +84,11 @@ def classes_near(classes: list[int]) -> list[int]:
 
 
 def _search_sql(jurisdiction: str, k: date, d: date) -> str:
-    """The jurisdiction's marks as known on K (registered, or pending on D) with their text, classes and owner."""
+    """The jurisdiction's marks as known on K (registered, or pending on D) with their text, classes and owner.
+
+    An application is pending on D unless it was decided by D — and a decision recorded after K is not
+    known yet: pending as known on K.
+    """
     return f"""
         SELECT trademark_id AS right_id, mark_text, nice_classes, 'registered' AS status, holders[1] AS owner,
                registration_date AS since
@@ -93,7 +97,7 @@ def _search_sql(jurisdiction: str, k: date, d: date) -> str:
         SELECT application_id, title, nice_classes, 'pending', applicants[1], filing_date
         FROM applications WHERE jurisdiction = $j AND kind = 'trademark' AND {known_at(k)}
           AND title IS NOT NULL AND filing_date <= $d
-          AND (status = 'pending' OR (status_date > $d AND status_date > $k))"""
+          AND (status = 'pending' OR status_date > $d OR status_date > $k)"""
 
 
 def _near_sql(t: str, n: int) -> tuple[str, str]:
@@ -228,7 +232,8 @@ def watch(
     )
     t = "upper(a.title)"
     pairs = con.execute(
-        f"""SELECT w.n, a.application_id, a.title, a.nice_classes, a.applicants[1], a.filing_date
+        f"""SELECT w.n, a.application_id, a.title, a.nice_classes, a.applicants[1], a.filing_date,
+                   CASE WHEN a.status_date <= $k THEN a.status ELSE 'pending' END
             FROM applications a JOIN watched w ON list_has_any(a.nice_classes, w.near)
             WHERE a.jurisdiction = $j AND a.kind = 'trademark' AND a.title IS NOT NULL
               AND a.filing_date >= $since AND a.filing_date <= $k AND {known_at(k, "a")}
@@ -248,12 +253,13 @@ def watch(
         near.setdefault(n, []).append(title)
     crowded = {n: crowded_words(marks[n][0], titles) for n, titles in near.items()}
     out = []
-    for n, rid, title, nice, owner, filed in pairs:
+    for n, rid, title, nice, owner, filed, status in pairs:
         text, classes = marks[n]
         c = compare(text, classes, title, [int(x) for x in nice or []], jurisdiction, crowded[n])
         if c.likely_confusion:
             name, _, country = names.get(owner, "|").partition("|")
-            conflict = Conflict(rid, title, "pending", filed, None, name, country, [int(x) for x in nice or []],
+            standing = {"granted": "registered", "rejected": "refused", "withdrawn": "abandoned"}.get(status, status)
+            conflict = Conflict(rid, title, standing, filed, None, name, country, [int(x) for x in nice or []],
                                 c.score, True, c.dimensions, c.reasons)  # fmt: skip
             out.append(Alert(text, classes, conflict, filed))
     return sorted(out, key=lambda a: (a.watched, -a.conflict.score))

@@ -50,6 +50,13 @@ _WEAK = frozenset(
 )
 
 
+#: Cyrillic and Greek letters drawn like Latin ones, read as those (a copycat's NІKE with a Cyrillic І)
+_LOOKALIKES = str.maketrans(
+    "АВЕЅІЈКМНОРСТХУаеіјорсхуԁԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧονρ",
+    "ABESIJKMHOPCTXYaeijopcxydqwABEZHIKMNOPTYXovp",
+)
+
+
 @dataclass(frozen=True)
 class Mark:
     """A mark as written, split into what each script's examiner reads."""
@@ -62,7 +69,9 @@ class Mark:
     @classmethod
     def of(cls, text: str) -> Mark:
         """The mark ``text`` read: its Latin words and its Chinese characters (simplified)."""
-        plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        plain = "".join(
+            c for c in unicodedata.normalize("NFKD", text.translate(_LOOKALIKES)) if not unicodedata.combining(c)
+        )
         words = tuple(w.upper().replace("’", "'") for w in _LATIN_WORD.findall(plain))  # ÉCLAT → ECLAT
         chinese = lexicon.to_simplified("".join(_CJK.findall(text)))
         return cls(text.strip(), " ".join(words), words, chinese)
@@ -381,7 +390,7 @@ def compare(
     a, b = Mark.of(text_a), Mark.of(text_b)
     weak = _WEAK | {w.lower() for w in crowded}
     if not (a.latin or a.chinese) or not (b.latin or b.chinese):
-        raise ValueError("a mark has no letters or Chinese characters to compare")
+        raise ValueError("a mark has no Latin letters or Chinese characters to compare (only those scripts are read)")
     found = {
         "phonetic": phonetic(a, b),
         "visual": visual(a, b, weak),
