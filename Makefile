@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # ruff's version: the pin in pyproject.toml
 RUFF := $(shell sed -n 's/.*"ruff==\([0-9.]*\)".*/\1/p' pyproject.toml)
 
-.PHONY: setup system demo demo-real demo-cnipa serve test lint bench bench-import bench-cnipa bench-screen bench-claim-chart bench-retrieval bench-national bench-api bench-attack clean
+.PHONY: setup system demo demo-real demo-cnipa serve test lint bench bench-import bench-cnipa bench-marks bench-screen bench-claim-chart bench-retrieval bench-national bench-api bench-attack clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -107,6 +107,12 @@ bench-import: setup
 bench-cnipa: setup
 	$(BIN)/python bench/bench_cnipa.py --scale province
 
+# Trademarks (issue 32): the verdict on 112 decided cases against two baselines; clearance and the watch on
+# a synthetic US register of 3 million live marks (written and loaded once into bench/cache/, about 2 minutes).
+bench-marks: setup
+	$(BIN)/python bench/bench_marks.py
+	$(BIN)/python bench/bench_clearance.py
+
 bench-screen: setup
 	$(BIN)/python bench/bench_screen.py
 
@@ -125,4 +131,4 @@ bench-national: setup
 
 # every default output and cache the commands and tests leave (not the virtual environment)
 clean:
-	rm -rf out demo release report spark-warehouse metastore_db derby.log ego.svg .pytest_cache .ruff_cache .hypothesis bench/results
+	rm -rf out demo release report spark-warehouse metastore_db derby.log ego.svg .pytest_cache .ruff_cache .hypothesis bench/results bench/cache

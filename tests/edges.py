@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 from conftest import run
@@ -45,10 +47,17 @@ def one_line_error(result, code: int = 2) -> str:
     return lines[0]
 
 
+#: each seed's small synthetic delivery, written once per test process and copied where a test wants it
+_SYNTH: dict[int, Path] = {}
+
+
 def small_register(tmp_path: Path, seed: int, name: str = "r.duckdb") -> Path:
     folder = tmp_path / f"synth-{seed}"
     if not folder.exists():
-        synthesize("small", seed, folder)
+        if seed not in _SYNTH:
+            _SYNTH[seed] = Path(tempfile.mkdtemp(prefix=f"ipgauge-synth-{seed}-")) / "delivery"
+            synthesize("small", seed, _SYNTH[seed])
+        shutil.copytree(_SYNTH[seed], folder)  # the same files as synthesizing again (it is deterministic)
     db = tmp_path / name
     assert run("load", folder, "--db", db).exit_code == 0
     return db

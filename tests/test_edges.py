@@ -235,6 +235,12 @@ def test_a_huge_field_beside_a_malformed_row(tmp_path):
     assert rejected["patent_id"] == GOOD_PATENT[0]
 
 
+@pytest.fixture(scope="module")
+def read_only_register(tmp_path_factory) -> Path:
+    """One small register for the misuse cases that only read (each is refused before it could write)."""
+    return small_register(tmp_path_factory.mktemp("misuse"), 7)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -264,10 +270,10 @@ def test_a_huge_field_beside_a_malformed_row(tmp_path):
         (["load", "--nope"], "No such option"),
     ],
 )
-def test_misuse_is_one_sentence(tmp_path, args, message):
+def test_misuse_is_one_sentence(tmp_path, args, message, read_only_register):
     db = tmp_path / "r.duckdb"
     if args[0] in ("indicator", "status", "release"):
-        db = small_register(tmp_path, 7)
+        db = read_only_register
     args = [str(tmp_path / "x") if a == "X" else a for a in args]
     result = run(
         *args, *(["--db", db] if args[0] in ("indicator", "status", "release", "load") and len(args) > 2 else [])

@@ -295,7 +295,7 @@ def _parsed(path: Path, pool: ProcessPoolExecutor, parse_batch, split) -> Iterat
 
     for line, doc in split(path):
         batch.append((line, doc))
-        size += len(doc) if isinstance(doc, bytes) else len(doc[-1])  # (prolog, document) where a file names one
+        size += len(doc[-1]) if isinstance(doc, tuple) else len(doc)  # (prolog, document) where a file names one
         if len(batch) >= BATCH:
             submit()
             while len(pending) > 4:
