@@ -269,3 +269,24 @@ def test_a_zip_of_daily_files_keeps_the_newest_record_and_a_damaged_one_is_one_s
     bad.write_bytes(bytes(data))
     refused = run("import", "uspto-trademark", bad, "--out", tmp_path / "e")
     assert refused.exit_code == 2 and "is damaged" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_a_latin_mark_is_cleared_against_chinese_marks_by_its_chinese_name(tmp_path):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "parties.csv").write_text(
+        "party_id,name,party_type,country,region_code\nP1,上海某咖啡有限公司,enterprise,CN,310101\n", encoding="utf-8"
+    )
+    (folder / "trademarks.csv").write_text(
+        "trademark_id,jurisdiction,mark_text,kind,is_gi,nice_classes,filing_date,registration_date,holders\n"
+        "1234567,CN,星巴克,ordinary,false,43,2015-01-01,2016-01-01,P1\n"
+        "1234568,CN,星光,ordinary,false,43,2015-01-01,2016-01-01,P1\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "r.duckdb"
+    assert run("load", folder, "--db", db).exit_code == 0
+    found = run("trademark", "clear", "STARBUCKS", "--classes", "43", "--jurisdiction", "cn", "--as-of", "2024-01-01",
+                "--db", db, "--format", "json")  # fmt: skip
+    hits = json.loads(found.stdout)
+    assert [h["right_id"] for h in hits] == ["1234567"] and hits[0]["dimensions"]["conceptual"] == 1.0
+    assert hits[0]["until"] == "2026-06-30"  # ten years and the six months' grace (the CN rule set)

@@ -67,7 +67,6 @@ _DECLARED = re.compile(r"SEC(?:TION)?\.? ?(8|71)\b[^/]*(ACCEPT|RECEIVED|FILED)")
 _RENEWED = re.compile(r"RENEWED|SEC(?:TION)?\.? ?9 GRANTED")
 _ORDINALS = ("FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH", "TENTH")
 _NTH = re.compile(rf"\b({'|'.join(_ORDINALS)}) RENEWAL - (\d+) YRS")
-_CASE = re.compile(rb"<case-file>(.*?)</case-file>", re.S)
 EMPTY = "case files with nothing to register (no filing date, mark or owner: the oldest backfile entries)"
 
 

@@ -63,14 +63,19 @@ class Conflict:
         }  # fmt: skip
 
 
-def readings(text: str) -> list[str]:
-    """Every way the query is searched: its Latin words, its pinyin, and its dictionary senses, upper case."""
+def readings(text: str, chinese_too: bool = False) -> list[str]:
+    """Every way the query is searched: its Latin words, its pinyin, and its dictionary senses, upper case.
+
+    ``chinese_too`` (a register of Chinese marks, CN): a Latin mark also by its Chinese renderings.
+    """
     m = Mark.of(text)
     out = [m.latin] if m.latin else []
     if m.chinese:
         out.append(m.chinese)
         out.append("".join(sound.pinyin(m.chinese)).upper())
         out += [re.sub(r"[^A-Z0-9 ]", "", s.split(",")[0].upper()).strip() for s in lexicon.senses(m.chinese)[:3]]
+    elif chinese_too and m.latin:  # a Latin mark among Chinese ones: its renderings (STARBUCKS → 星巴克)
+        out += lexicon.renderings(m.latin)
     return [r for r in dict.fromkeys(out) if len(r) >= 2]
 
 
@@ -124,7 +129,7 @@ def clear(
 ) -> list[Conflict]:
     """The marks in force or pending on ``d`` (as known on ``k``) that conflict with ``text`` for ``classes``."""
     rules = rules_for(jurisdiction)
-    q = readings(text)
+    q = readings(text, rules.jurisdiction == "CN")
     if not q:
         raise ValueError("the mark has no letters or Chinese characters to search")
     near = classes_near(classes) if classes else list(range(1, 46))

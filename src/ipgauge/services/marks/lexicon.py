@@ -134,3 +134,23 @@ def senses(chinese: str) -> list[str]:
     if whole := glosses(chinese):
         return list(whole)
     return [g for w in segments(chinese) if len(w) > 1 for g in glosses(w)[:2]]
+
+
+@functools.cache
+def _names() -> dict[str, tuple[str, ...]]:
+    """A name or word as CC-CEDICT's first sense writes it, letters only → the Chinese words it renders."""
+    out: dict[str, list[str]] = {}
+    for word, senses in _entries().items():
+        first = senses.split("/")[1] if senses.count("/") > 1 else ""
+        key = re.sub(r"[^a-z0-9]", "", _REMARK.sub(" ", first).split(",")[0].lower())
+        if len(key) >= 3 and len(word) >= 2:
+            out.setdefault(key, []).append(word)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def renderings(latin: str) -> list[str]:
+    """The Chinese words whose first dictionary sense is this Latin mark (STARBUCKS → 星巴克).
+
+    How a Latin mark is searched among Chinese ones.
+    """
+    return list(_names().get(re.sub(r"[^a-z0-9]", "", latin.lower()), ()))[:5]
