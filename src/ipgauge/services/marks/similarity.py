@@ -36,7 +36,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ipgauge.services.marks import lexicon, sound
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 #: letters that read alike in print (TMEP 1207.01(c)): folded before the visual edit distance
 _SHAPES = (("RN", "M"), ("VV", "W"), ("CL", "D"), ("0", "O"), ("1", "L"), ("I", "L"), ("5", "S"), ("8", "B"))
@@ -57,6 +57,19 @@ _LOOKALIKES = str.maketrans(
 )
 
 
+#: letters NFKD leaves whole, written as their Latin spelling (ÆON → AEON, ØRSTED → ORSTED)
+_LIGATURES = str.maketrans({"Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l",
+                            "Đ": "D", "đ": "d", "Þ": "TH", "þ": "th"})  # fmt: skip
+#: numbers said as words, so that 3M sounds like THREE M
+_NUMBERS = dict(enumerate("zero one two three four five six seven eight nine ten eleven twelve".split()))
+
+
+def _spoken(latin: str) -> str:
+    """A Latin mark with its small numbers said as words (3M → THREE M)."""
+    return re.sub(r"\d+", lambda m: f" {_NUMBERS[int(m.group())].upper()} " if int(m.group()) in _NUMBERS
+                  else m.group(), latin)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Mark:
     """A mark as written, split into what each script's examiner reads."""
@@ -69,9 +82,8 @@ class Mark:
     @classmethod
     def of(cls, text: str) -> Mark:
         """The mark ``text`` read: its Latin words and its Chinese characters (simplified)."""
-        plain = "".join(
-            c for c in unicodedata.normalize("NFKD", text.translate(_LOOKALIKES)) if not unicodedata.combining(c)
-        )
+        folded = unicodedata.normalize("NFKD", text.translate(_LOOKALIKES)).translate(_LIGATURES)
+        plain = "".join(c for c in folded if not unicodedata.combining(c)).replace("ß", "ss")
         words = tuple(w.upper().replace("’", "'") for w in _LATIN_WORD.findall(plain))  # ÉCLAT → ECLAT
         chinese = lexicon.to_simplified("".join(_CJK.findall(text)))
         return cls(text.strip(), " ".join(words), words, chinese)
@@ -128,7 +140,7 @@ def phonetic(a: Mark, b: Mark) -> tuple[float, str]:
     """How alike the marks sound, and why."""
     best, why = 0.0, ""
     if a.latin and b.latin:
-        s = sound.latin_alike(a.latin, b.latin)
+        s = max(sound.latin_alike(a.latin, b.latin), sound.latin_alike(_spoken(a.latin), _spoken(b.latin)))
         inner = _contained(a.words, b.words)
         if inner:
             s = max(s, 0.8)
