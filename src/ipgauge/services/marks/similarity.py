@@ -306,21 +306,20 @@ def _related() -> dict[frozenset[int], str]:
     return {frozenset((int(r["class_a"]), int(r["class_b"]))): r["why"] for r in csv.DictReader(text.splitlines())}
 
 
-def goods(classes_a: list[int], classes_b: list[int], jurisdiction: str = "US") -> tuple[float, str]:
-    """How close the goods are, at the level of Nice classes, and why."""
+def goods(classes_a: list[int], classes_b: list[int]) -> tuple[float, str]:
+    """How close the goods are, at the level of Nice classes, and why (a CN comparison says it is class level)."""
     if not classes_a or not classes_b:
         return 0.5, "no classes given: the goods are not compared"
-    note = ""
     same = sorted(set(classes_a) & set(classes_b))
     if same:
-        return 1.0, f"the same class {', '.join(map(str, same))}{note}"
+        return 1.0, f"the same class {', '.join(map(str, same))}"
     related = _related()
     for x in classes_a:
         for y in classes_b:
             why = related.get(frozenset((x, y)))
             if why:
-                return 0.55, f"related classes {x} and {y}: {why}{note}"
-    return 0.1, f"unrelated classes ({', '.join(map(str, classes_a))} against {', '.join(map(str, classes_b))}){note}"
+                return 0.55, f"related classes {x} and {y}: {why}"
+    return 0.1, f"unrelated classes ({', '.join(map(str, classes_a))} against {', '.join(map(str, classes_b))})"
 
 
 @functools.cache
@@ -407,7 +406,7 @@ def compare(
         "phonetic": phonetic(a, b),
         "visual": visual(a, b, weak),
         "conceptual": conceptual(a, b, weak),
-        "goods": goods(classes_a, classes_b, jurisdiction),
+        "goods": goods(classes_a, classes_b),
     }
     dims = {k: v[0] for k, v in found.items()}
     extra = {"strength": strength(b), "neutralised": float(_neutralised(a, b, dims))}
