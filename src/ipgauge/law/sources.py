@@ -116,6 +116,12 @@ def years_after(d: ir.DateValue, years: int) -> ir.DateValue:
     return as_date(d + ibis.interval(years=years))
 
 
+def store_shape(con: duckdb.DuckDBPyConnection) -> tuple:
+    """The register's tables and columns: SQL compiled for one register is reused only for one of its shape."""
+    sql = "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = "
+    return tuple(con.execute(sql + "current_schema() ORDER BY ALL").fetchall())
+
+
 def trademark_term(t: ir.Table, rules: RuleSet) -> tuple[ir.DateValue, ir.DateValue]:
     """A trademark's term end (its last renewal's, or the first term's) and its stop with the grace period.
 
