@@ -264,13 +264,36 @@ def import_documents(
                 done += size
                 tick(what, done, total)
     except BaseException:  # Ctrl-C or an error: the workers stop now, not after the queue (they ignore SIGINT)
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop(pool)
         raise
     pool.shutdown()
     for key, application in latest.items():
         writer.row("applications", _merged(application, grants[key]) if key in grants else application)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the pool at once: its workers terminated, and the queue that feeds them let go of.
+
+    A worker killed mid-task can leave the queue's feeder thread blocked on a pipe nobody reads and the
+    pool's reader thread waiting on half a message; the command then ends the process itself
+    (:func:`pool_abandoned`), after its cleanup, instead of letting the interpreter wait for them.
+    """
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    queue = getattr(pool, "_call_queue", None)
+    if queue is not None:
+        queue.cancel_join_thread()
+    pool.shutdown(wait=False, cancel_futures=True)
+    _ABANDONED.append(pool)
+
+
+#: pools stopped mid-task: their reader thread may wait forever on a half-sent result (the command ends at once)
+_ABANDONED: list[ProcessPoolExecutor] = []
+
+
+def pool_abandoned() -> bool:
+    """Whether an import stopped its worker processes mid-task (Ctrl-C): the process should end at once."""
+    return bool(_ABANDONED)
 
 
 def _merged(held: dict, new: dict) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -144,9 +145,13 @@ def import_(
         raise UserError(f"--known-in applies to {', '.join(KNOWN_IN)} only.")
     run_adapter = adapter.run if known_in is None else partial(adapter.run, known=_patents_in(known_in))
     started = time.perf_counter()
-    with DeliveryWriter(out_dir, fmt, adapter.TABLES) as writer, progress_bar() as tick:
-        run_adapter(files, writer, tick)
-        writer.close(files)
+    try:
+        with DeliveryWriter(out_dir, fmt, adapter.TABLES) as writer, progress_bar() as tick:
+            run_adapter(files, writer, tick)
+            writer.close(files)
+    except KeyboardInterrupt:
+        _interrupted_import()
+        raise
     seconds = time.perf_counter() - started
     rows = ", ".join(f"{n:,} {t}" for t, n in sorted(writer.counts.items()))
     read = writer.report.get("files", len(files))  # a folder counts as the files found in it
@@ -171,6 +176,24 @@ def import_(
             f"each with its reason, in {out_dir / REJECTS}."
         )
         raise typer.Exit(1)
+
+
+def _interrupted_import() -> None:
+    """After Ctrl-C, once the unfinished delivery is gone: end now if worker processes were killed mid-task.
+
+    A worker killed while sending its result leaves half a message in the pool's pipe; at exit the
+    interpreter would wait for the pool's thread that reads it, forever (about one Ctrl-C in twelve).
+    """
+    import os
+
+    from ipgauge.adapters.uspto_xml import pool_abandoned
+    from ipgauge.cli.failures import INTERRUPTED
+
+    if pool_abandoned():
+        err.print(f"error: {INTERRUPTED}", soft_wrap=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
 
 
 @app.command()
