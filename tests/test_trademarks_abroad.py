@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import run
+from conftest import run, write_csv
+from ipgauge.register.schema import TRADEMARKS
 from ipgauge.services.marks.cases import evaluate, load
 from ipgauge.services.marks.similarity import compare, model
 from ipgauge.web.app import create_app
@@ -273,16 +274,11 @@ def test_a_zip_of_daily_files_keeps_the_newest_record_and_a_damaged_one_is_one_s
 
 def test_a_latin_mark_is_cleared_against_chinese_marks_by_its_chinese_name(tmp_path):
     folder = tmp_path / "d"
-    folder.mkdir()
-    (folder / "parties.csv").write_text(
-        "party_id,name,party_type,country,region_code\nP1,上海某咖啡有限公司,enterprise,CN,310101\n", encoding="utf-8"
-    )
-    (folder / "trademarks.csv").write_text(
-        "trademark_id,jurisdiction,mark_text,kind,is_gi,nice_classes,filing_date,registration_date,holders\n"
-        "1234567,CN,星巴克,ordinary,false,43,2015-01-01,2016-01-01,P1\n"
-        "1234568,CN,星光,ordinary,false,43,2015-01-01,2016-01-01,P1\n",
-        encoding="utf-8",
-    )
+    write_csv(folder, "parties", ["party_id", "name", "party_type", "country", "region_code"],
+              [["P1", "上海某咖啡有限公司", "enterprise", "CN", "310101"]])  # fmt: skip
+    mark = ["CN", "", "ordinary", "false", "43", "2015-01-01", "2016-01-01", "P1"]
+    write_csv(folder, "trademarks", [c.name for c in TRADEMARKS.columns if c.required],
+              [["1234567", *mark[:1], "星巴克", *mark[2:]], ["1234568", *mark[:1], "星光", *mark[2:]]])  # fmt: skip
     db = tmp_path / "r.duckdb"
     assert run("load", folder, "--db", db).exit_code == 0
     found = run("trademark", "clear", "STARBUCKS", "--classes", "43", "--jurisdiction", "cn", "--as-of", "2024-01-01",

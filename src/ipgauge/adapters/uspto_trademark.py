@@ -376,12 +376,14 @@ def case_files(path: Path) -> Iterator[tuple[int | str, bytes | tuple[bytes, byt
     """
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as z:
-            members = [i for i in z.infolist() if i.filename.lower().endswith(".xml")]
-            members.sort(key=lambda i: _stamp_of(_read_head(z, i, path)), reverse=True)
+            heads = {i.filename: _read_head(z, i, path) for i in z.infolist() if i.filename.lower().endswith(".xml")}
+            members = sorted(
+                (z.getinfo(name) for name in heads), key=lambda i: _stamp_of(heads[i.filename]), reverse=True
+            )
             for info in members:
                 try:
                     with z.open(info) as f:
-                        prolog = _prolog(_read_head(z, info, path))
+                        prolog = _prolog(heads[info.filename])
                         for line, doc in _split(f):
                             yield f"{info.filename} line {line}", (prolog, doc) if prolog else doc
                 except (zipfile.BadZipFile, zlib.error, EOFError) as e:

@@ -28,15 +28,12 @@ Jurisdiction = Annotated[str, typer.Option("--jurisdiction", help="The office: U
 
 def _classes(text: str | None, option: str) -> list[int]:
     """'9,42' → [9, 42]; a class outside 1-45 is one sentence."""
-    if not text:
-        return []
-    out_ = []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if not part.isdigit() or not 1 <= int(part) <= 45:
-            raise UserError(f"{option}: {part!r} is not a Nice class (1 to 45).")
-        out_.append(int(part))
-    return list(dict.fromkeys(out_))
+    from ipgauge.services.marks.similarity import nice_classes
+
+    try:
+        return nice_classes(text)
+    except ValueError as e:
+        raise UserError(f"{option}: {e}.") from None
 
 
 def _office(jurisdiction: str) -> str:

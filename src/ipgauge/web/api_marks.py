@@ -22,10 +22,12 @@ CLASSES = "^[0-9]{1,2}([,;][0-9]{1,2}){0,44}$"
 
 
 def _classes(text: str | None) -> list[int]:
-    out = [int(c) for c in (text or "").replace(";", ",").split(",") if c]
-    if any(not 1 <= c <= 45 for c in out):
-        raise HTTPException(400, "a Nice class is a number from 1 to 45")
-    return out
+    from ipgauge.services.marks.similarity import nice_classes
+
+    try:
+        return nice_classes(text)
+    except ValueError as e:
+        raise HTTPException(400, str(e)) from None
 
 
 @router.get("/compare")

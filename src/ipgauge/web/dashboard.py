@@ -14,7 +14,6 @@ islands inset (``南海诸岛``) itself; a province's prefectures come from
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from datetime import date
 from functools import lru_cache
@@ -275,17 +274,13 @@ def trademarks_page(
     """Two marks compared (the page itself, no key), and clearance (the page posts to /v1/trademarks/clear)."""
     from urllib.parse import urlencode
 
-    from ipgauge.services.marks.similarity import compare
+    from ipgauge.services.marks.similarity import compare, nice_classes
     from ipgauge.web.api_figures import register_info
 
     result, error = None, None
     if a and b:
         try:
-            given = [re.split(r"[,;]", text or "") for text in (classes_a, classes_b)]
-            if any(not c.strip().isdigit() or not 1 <= int(c) <= 45 for part in given for c in part if c.strip()):
-                raise ValueError("a Nice class is a number from 1 to 45")
-            ca, cb = ([int(c) for c in part if c.strip()] for part in given)
-            result = compare(a, ca, b, cb, jurisdiction).as_json()
+            result = compare(a, nice_classes(classes_a), b, nice_classes(classes_b), jurisdiction).as_json()
         except ValueError as e:
             error = str(e).rstrip(".") + "."
     asked = {k: v for k, v in {"a": a, "b": b, "classes_a": classes_a, "classes_b": classes_b,

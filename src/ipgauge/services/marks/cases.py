@@ -18,7 +18,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz
 
-from ipgauge.services.marks.similarity import compare, features
+from ipgauge.services.marks.similarity import _related, compare, features, verdict
 
 
 @dataclass(frozen=True)
@@ -114,8 +114,6 @@ def doctrine(group: list[Case]) -> list[Case]:
     1207.01(a)). Litigated cases are the exceptions to this rule (a famous mark, a consent, a crowded
     field), so a fit on them alone unlearns it.
     """
-    from ipgauge.services.marks.similarity import _related
-
     pairs = sorted(tuple(sorted(p)) for p in _related() if len(p) == 2)
     out = []
     for c in group:
@@ -146,40 +144,31 @@ def ratio(case: Case) -> float:
 
 
 def evaluate(cases: list[Case] | None = None) -> dict:
-    """Fit on the development half, judge both halves; the baselines on the same cases."""
+    """Fit on the development half, judge both halves and the test half's crossed pairs; the baselines beside."""
     cases = cases or load()
-    dims = {c.case_id: dimensions(c) for c in cases}
     dev = [c for c in cases if c.split == "dev"]
     test = [c for c in cases if c.split == "test"]
-    anchors = crossed(dev) + doctrine(dev)
-    known = {c.case_id: dimensions(c) for c in anchors}
-    model = fit([(features(dims[c.case_id]), c.likely_confusion) for c in dev]
-                + [(features(known[c.case_id]), c.likely_confusion) for c in anchors])  # fmt: skip
-    from ipgauge.services.marks.similarity import verdict
+    anchors, crossed_test = crossed(dev) + doctrine(dev), crossed(test)
+    dims = {c.case_id: dimensions(c) for c in cases + anchors + crossed_test}
+    model = fit([(features(dims[c.case_id]), c.likely_confusion) for c in dev + anchors])
 
-    def features_of(c: Case) -> dict[str, float]:
-        return dimensions(c)
+    def judged(c: Case) -> bool:
+        return verdict(dims[c.case_id], model) >= model["threshold"]
 
     def agree(group: list[Case], decide) -> float:
         return sum(decide(c) == c.likely_confusion for c in group) / len(group)
 
     best_t = max((t / 100 for t in range(30, 100, 5)), key=lambda t: agree(dev, lambda c: ratio(c) >= t))
     out = {"cases": len(cases), "dev": len(dev), "test": len(test), "model": model, "ratio_threshold": best_t}
-    for name, group in (("dev", dev), ("test", test)):
-        out[name + "_accuracy"] = {
-            "ipgauge": agree(group, lambda c: verdict(dims[c.case_id], model) >= model["threshold"]),
+    for name, group in (("dev_accuracy", dev), ("test_accuracy", test), ("test_crossed_pairs_accuracy", crossed_test)):
+        out[name] = {
+            "ipgauge": agree(group, judged),
             "exact_text": agree(group, exact_text),
             "string_ratio": agree(group, lambda c: ratio(c) >= best_t),
         }
-    crossed_test = crossed(test)
-    out["test_crossed_pairs_accuracy"] = {
-        "ipgauge": agree(crossed_test, lambda c: verdict(features_of(c), model) >= model["threshold"]),
-        "exact_text": agree(crossed_test, exact_text),
-        "string_ratio": agree(crossed_test, lambda c: ratio(c) >= best_t),
-    }
     out["misjudged_test"] = [
         f"{c.case_id} {c.mark_a} / {c.mark_b}: decided {c.likely_confusion}"
         for c in test
-        if (verdict(dims[c.case_id], model) >= model["threshold"]) != c.likely_confusion
+        if judged(c) != c.likely_confusion
     ]
     return out

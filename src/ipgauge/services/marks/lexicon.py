@@ -34,9 +34,13 @@ def _data(name: str) -> str:
 
 
 @functools.cache
-def _entries() -> dict[str, str]:
-    """Simplified word → its senses as CC-CEDICT writes them ('/'-separated), every entry of it joined."""
+def _cedict() -> tuple[dict[str, str], dict[str, str]]:
+    """CC-CEDICT read once: simplified word → its senses as written ('/'-separated, every entry joined).
+
+    And traditional → simplified character, from the same reading.
+    """
     out: dict[str, str] = {}
+    simplified: dict[str, str] = {}
     for line in _data("cedict_ts.u8").splitlines():
         if line.startswith("#"):
             continue
@@ -44,11 +48,12 @@ def _entries() -> dict[str, str]:
         senses = rest[rest.find("/") :]
         out[simp] = out[simp] + senses if simp in out else senses
         if len(trad) == 1 and trad != simp:
-            _SIMPLIFIED.setdefault(trad, simp)
-    return out
+            simplified.setdefault(trad, simp)
+    return out, simplified
 
 
-_SIMPLIFIED: dict[str, str] = {}
+def _entries() -> dict[str, str]:
+    return _cedict()[0]
 
 
 @functools.cache
@@ -108,8 +113,8 @@ def foreign_words() -> dict[str, str]:
 
 def to_simplified(text: str) -> str:
     """Traditional characters written as simplified ones (a mark's two spellings are one mark)."""
-    _entries()
-    return "".join(_SIMPLIFIED.get(ch, ch) for ch in text)
+    table = _cedict()[1]
+    return "".join(table.get(ch, ch) for ch in text)
 
 
 def segments(chinese: str) -> list[str]:

@@ -306,6 +306,17 @@ def _related() -> dict[frozenset[int], str]:
     return {frozenset((int(r["class_a"]), int(r["class_b"]))): r["why"] for r in csv.DictReader(text.splitlines())}
 
 
+def nice_classes(text: str | None) -> list[int]:
+    """'9,42' or '9;42' → [9, 42], each once; a part that is not a class from 1 to 45 is a ValueError naming it."""
+    out = []
+    for part in (text or "").replace(";", ",").split(",") if (text or "").strip() else []:
+        part = part.strip()
+        if not part.isdigit() or not 1 <= int(part) <= 45:
+            raise ValueError(f"{part!r} is not a Nice class (1 to 45)")
+        out.append(int(part))
+    return list(dict.fromkeys(out))
+
+
 def goods(classes_a: list[int], classes_b: list[int]) -> tuple[float, str]:
     """How close the goods are, at the level of Nice classes, and why (a CN comparison says it is class level)."""
     if not classes_a or not classes_b:
